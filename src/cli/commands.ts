@@ -1,0 +1,96 @@
+/**
+ * Subcommands. Each action only parses its arguments, calls one function of the pipeline or of a
+ * module's presentation helper, and prints. Modules are imported lazily so `--help` stays fast.
+ */
+import type { Command } from 'commander';
+import { redactor } from '../util/redact.js';
+import { configFromOptions, loggerFor, type GlobalOptions } from './main.js';
+
+async function printLines(lines: AsyncIterable<string>): Promise<void> {
+  for await (const line of lines) {
+    if (!process.stdout.write(`${line}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+  }
+}
+
+function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+export function registerCommands(program: Command): void {
+  program
+    .command('demo')
+    .description('migrate the bundled sample backup into a PostgreSQL started by the tool, verify it, and write the reports here')
+    .option('--keep', 'keep the temporary PostgreSQL running until Ctrl-C, to look at the data with psql')
+    .action(async (opts: { keep?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const loaded = configFromOptions(g, false);
+      const logger = loggerFor(g, loaded);
+      const { runDemo } = await import('./run-demo.js');
+      process.exitCode = await runDemo(loaded, logger, { keep: Boolean(opts.keep) });
+    });
+
+  program
+    .command('inspect')
+    .description('list what a backup (or, with --store, a store directory) contains: chain, databases, tables, row counts')
+    .argument('[location]', 'backup collection or backup folder (s3://…, gs://…, file://…, a local folder); default: s3_backup_path of --config')
+    .option('--dump <table>', 'print the rows of one table (db.table or table)')
+    .option('--limit <n>', 'with --dump: at most n rows', '100')
+    .action(async (location: string | undefined, opts: { dump?: string; limit: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const loaded = configFromOptions(g, false);
+      redactor.add(...loaded.secrets);
+      const { inspectLines } = await import('./run-inspect.js');
+      await printLines(inspectLines(loaded, { location, store: g.store as string | undefined, dump: opts.dump, limit: Number(opts.limit) }));
+    });
+
+  program
+    .command('convert-schema')
+    .description('convert CockroachDB DDL (SHOW CREATE ALL TABLES / ALL TYPES output) read from stdin or a file into PostgreSQL DDL on stdout; decisions go to stderr')
+    .argument('[file]', 'input file (default: stdin)')
+    .action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const loaded = configFromOptions(g, false);
+      const { convertSchemaCommand } = await import('./run-convert-schema.js');
+      await convertSchemaCommand(file, loaded);
+    });
+
+  program
+    .command('verify')
+    .description('compare row counts and checksums of the source with the target PostgreSQL, without loading anything')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const loaded = configFromOptions(g, true);
+      redactor.add(...loaded.secrets);
+      const logger = loggerFor(g, loaded);
+      const { runVerifyCommand } = await import('./run-migration.js');
+      process.exitCode = await runVerifyCommand(loaded, logger);
+    });
+
+  const debug = program.command('debug').description('look inside CockroachDB files (for bug reports and curiosity)');
+  debug
+    .command('sst')
+    .description('print an SSTable’s format, compression, properties and keys')
+    .argument('<file>', 'an .sst file (store or backup data file)')
+    .option('--limit <n>', 'print at most n keys (0 = none, -1 = all)', '50')
+    .action(async (file: string, opts: { limit: string }) => {
+      const { debugSstLines } = await import('./run-debug.js');
+      await printLines(debugSstLines(file, Number(opts.limit)));
+    });
+  debug
+    .command('wal')
+    .description('print the batches of a WAL (*.log) file')
+    .argument('<file>', 'a WAL file of a store')
+    .option('--limit <n>', 'print at most n entries (-1 = all)', '50')
+    .action(async (file: string, opts: { limit: string }) => {
+      const { debugWalLines } = await import('./run-debug.js');
+      await printLines(debugWalLines(file, Number(opts.limit)));
+    });
+  debug
+    .command('store')
+    .description('print a store directory’s MANIFEST: live files per level, WALs, sequence numbers')
+    .argument('<dir>', 'a cockroach-data directory')
+    .action(async (dir: string) => {
+      const { debugStoreLines } = await import('./run-debug.js');
+      await printLines(debugStoreLines(dir));
+    });
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * The command line: parses arguments, builds the configuration, calls `pipeline/`, prints, and
+ * maps failures to exit codes. No migration logic lives here.
+ *
+ * Exit codes: 0 success · 1 failure (config, source, load) · 2 usage error · 3 verification found
+ * differences · 130 interrupted (Ctrl-C).
+ */
+import { Command, Option, CommanderError } from 'commander';
+import { VERSION } from '../util/version.js';
+import { isMigrateError } from '../util/errors.js';
+import { redactor } from '../util/redact.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
+import { CONFIG_KEYS, type ConfigKey } from '../config/keys.js';
+import { createConfigFile } from './create-config.js';
+import { registerCommands } from './commands.js';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, mismatch: 3, interrupted: 130 } as const;
+
+/** Flags that map 1:1 onto config keys (flag name → key). */
+const FLAG_KEYS: Record<string, ConfigKey> = {
+  skipValidation: 'skip_validation',
+  jobs: 'jobs',
+  ifExists: 'if_exists',
+  onError: 'on_error',
+  asOf: 'as_of',
+  encryptionPassphrase: 'encryption_passphrase',
+  reportDir: 'report_dir',
+  logFile: 'log_file',
+  tempDir: 'temp_dir',
+  chunkSize: 'chunk_size',
+  postgresBinDir: 'postgres_bin_dir',
+  databaseMapping: 'database_mapping',
+  rowid: 'rowid',
+};
+
+export interface GlobalOptions {
+  config: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  [flag: string]: unknown;
+}
+
+/** Config from --config (when it exists or was given explicitly) + environment + flags. */
+export function configFromOptions(opts: GlobalOptions, requireFile: boolean): LoadedConfig {
+  const flags: Partial<Record<ConfigKey, unknown>> = {};
+  for (const [flag, key] of Object.entries(FLAG_KEYS)) if (opts[flag] !== undefined) flags[key] = opts[flag];
+  if (typeof opts.target === 'string') Object.assign(flags, targetFlags(opts.target));
+  if (typeof opts.store === 'string') flags.source = { type: 'store', path: opts.store };
+  if (typeof opts.backup === 'string') flags.source = { type: 'backup', url: opts.backup };
+  if (requireFile) return loadConfig(opts.config, flags);
+  return resolveConfig({ flags, env: process.env });
+}
+
+/** --target postgresql://user:pass@host:port/db → the postgres_* keys. */
+function targetFlags(url: string): Partial<Record<ConfigKey, unknown>> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CommanderError(EXIT.usage, 'usage', `--target must be a postgresql:// URL, got "${redactor.redact(url)}"`);
+  }
+  const out: Partial<Record<ConfigKey, unknown>> = {};
+  if (u.hostname) out.postgres_host = decodeURIComponent(u.hostname);
+  if (u.port) out.postgres_port = u.port;
+  if (u.username) out.postgres_username = decodeURIComponent(u.username);
+  if (u.password) {
+    out.postgres_password = decodeURIComponent(u.password);
+    redactor.add(out.postgres_password as string);
+  }
+  const db = u.pathname.replace(/^\//, '');
+  if (db) out.postgres_database = decodeURIComponent(db);
+  return out;
+}
+
+export function loggerFor(opts: GlobalOptions, loaded?: LoadedConfig): Logger {
+  const cfg = loaded?.config;
+  return createLogger({
+    level: opts.verbose ? 'debug' : (cfg?.log_level ?? 'info'),
+    consoleLevel: opts.quiet ? 'error' : opts.verbose ? 'debug' : (cfg?.log_level ?? 'info'),
+    file: cfg ? cfg.log_file : undefined,
+  });
+}
+
+function buildProgram(): Command {
+  const program = new Command('cockroach-migrate')
+    .description('Migrate a CockroachDB database (backup, store directory or live cluster) into PostgreSQL, verified.')
+    .version(`cockroach-migrate ${VERSION}`, '--version', 'print the version and exit')
+    .option('--config <file>', 'configuration file (JSON, comments allowed)', 'migration_config.json')
+    .option('--create-config', 'write a commented sample configuration to --config and exit')
+    .option('--force', 'with --create-config: overwrite an existing file')
+    .option('--skip-validation', 'skip verification of row counts and checksums (config skip_validation)')
+    .option('--backup <url>', 'read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) instead of s3_backup_path')
+    .option('--store <dir>', 'read an offline cockroach-data store directory instead of a backup')
+    .option('--target <url>', 'target PostgreSQL as a postgresql:// URL (overrides postgres_* keys)')
+    .option('--as-of <time>', 'read the backup as of this time (revision-history backups)')
+    .option('--encryption-passphrase <text>', 'passphrase of an encrypted backup (prefer env CRDB_ENCRYPTION_PASSPHRASE)')
+    .option('-j, --jobs <n>', 'tables loaded in parallel (default: number of CPUs)')
+    .addOption(new Option('--if-exists <mode>', 'tables that already exist in the target').choices(['error', 'drop', 'truncate', 'skip']).default(undefined, 'error'))
+    .addOption(new Option('--on-error <mode>', 'rows PostgreSQL cannot store').choices(['stop', 'quarantine']).default(undefined, 'stop'))
+    .addOption(new Option('--database-mapping <mode>', 'CockroachDB database → PostgreSQL database, or → schema').choices(['database', 'schema']).default(undefined, 'database'))
+    .addOption(new Option('--rowid <mode>', 'hidden rowid columns').choices(['keep', 'drop']).default(undefined, 'keep'))
+    .option('--chunk-size <n>', `rows per load chunk / resume checkpoint (default ${String(CONFIG_KEYS.chunk_size.default)})`)
+    .option('--report-dir <dir>', 'where the reports are written (default: current directory)')
+    .option('--log-file <file>', 'log file (default migration.log; "" for none)')
+    .option('--temp-dir <dir>', 'base directory for temporary files (default: system temp)')
+    .option('--postgres-bin-dir <dir>', 'PostgreSQL server binaries for the temporary instance')
+    .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'print debug output')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success, 1 failure, 2 usage error, 3 verification found differences, 130 interrupted.
+Every config key (see README "Configuration") can be set in the config file; AWS_* and PG* environment
+variables fill keys the file leaves out; flags override both.`,
+    );
+  program.exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  program.action(async (opts: GlobalOptions) => {
+    if (opts.createConfig) {
+      const path = createConfigFile(opts.config, Boolean(opts.force));
+      process.stdout.write(`Sample configuration written to ${path}\nEdit it, then run: cockroach-migrate --config ${opts.config}\n`);
+      return;
+    }
+    const loaded = configFromOptions(opts, true);
+    const logger = loggerFor(opts, loaded);
+    for (const w of loaded.warnings) logger.warn(w);
+    redactor.add(...loaded.secrets);
+    const { runMigrationCommand } = await import('./run-migration.js');
+    process.exitCode = await runMigrationCommand(loaded, logger);
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    return reportFailure(e);
+  }
+}
+
+/** Prints an error as one redacted line (or one line per problem for config errors). */
+export function reportFailure(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Help and version are "errors" to commander; they have already been printed.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    if (e.code === 'usage') process.stderr.write(`error: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  if (isMigrateError(e)) {
+    for (const line of e.message.split('\n')) process.stderr.write(`error: ${redactor.redact(line)}\n`);
+    return EXIT.failure;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`error: ${redactor.redact(err.message)}\n`);
+  if (process.env.CRDB_MIGRATE_DEBUG) process.stderr.write(`${redactor.redact(err.stack ?? '')}\n`);
+  return EXIT.failure;
+}
+
+const isEntryPoint = process.argv[1] !== undefined && /(?:main\.[jt]s|cockroach-migrate|crdb-migrate)$/.test(process.argv[1]);
+if (isEntryPoint) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => process.exit(reportFailure(e)),
+  );
+}

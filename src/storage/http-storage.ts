@@ -1,0 +1,53 @@
+
+import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import { Limiter } from './retry.js';
+import { joinPath, type Storage, type StorageOptions } from './storage.js';
+import type { StorageUrl } from './storage-url.js';
+
+const HINT = 'check the URL; http(s) storage needs a server that answers GET with Range and HEAD';
+
+/**
+ * Plain `http(s)://host/path` storage (CockroachDB's `http` external storage). HTTP cannot list, so
+ * `list()` returns nothing: the root `LATEST` file is used and incrementals must be named explicitly.
+ */
+export function httpStorage(url: StorageUrl, opts: StorageOptions): Storage {
+  const ctx: HttpContext = {
+    limiter: new Limiter(opts.maxConcurrency ?? 16),
+    maxAttempts: opts.maxAttempts ?? 6,
+    baseMs: opts.retryBaseMs ?? 200,
+    headers: async () => ({}),
+  };
+  return at(ctx, url.origin ?? '', url.prefix);
+}
+
+function at(ctx: HttpContext, origin: string, prefix: string): Storage {
+  const objUrl = (path: string): URL =>
+    new URL(`${origin}/${joinPath(prefix, path).split('/').map(encodeURIComponent).join('/')}`);
+  const where = (path: string): string => `${origin}/${joinPath(prefix, path)}`;
+  return {
+    name: `${origin}/${prefix}`,
+    async list() {
+      return [];
+    },
+    reader(path) {
+      return httpRangeReader(ctx, where(path), objUrl(path), HINT);
+    },
+    async exists(path) {
+      try {
+        await httpRequest(ctx, 'HEAD', objUrl(path));
+        return true;
+      } catch (e) {
+        if (e instanceof HttpStatusError && e.status === 404) return false;
+        throw httpError(e, where(path), 'head', HINT);
+      }
+    },
+    readAll(path) {
+      return readAllHttp(ctx, where(path), objUrl(path), HINT);
+    },
+    sub(path) {
+      return at(ctx, origin, joinPath(prefix, path));
+    },
+    async close() {},
+  };
+}
+

@@ -1,0 +1,32 @@
+/**
+ * The one I/O interface the decoders see (crdb-formats.md §7.1; style.md habit 3): a named blob of
+ * bytes with a size and ranged reads. Local files, S3 objects, HTTP resources and decrypting
+ * wrappers implement it, so `sst/`, `wal/` and `backup/` never know where bytes come from.
+ */
+export interface RangeReader {
+  /** Human-readable location used in error messages (a path or URL, never with credentials). */
+  readonly name: string;
+  size(): Promise<number>;
+  /** Bytes [start, end). Implementations throw a StorageError when the range is out of bounds. */
+  read(start: number, end: number): Promise<Uint8Array>;
+  close?(): Promise<void>;
+}
+
+/** A RangeReader over bytes already in memory (tests, small files, decrypted manifests). */
+export function bytesReader(name: string, bytes: Uint8Array): RangeReader {
+  return {
+    name,
+    size: async () => bytes.length,
+    read: async (start, end) => {
+      if (start < 0 || end > bytes.length || start > end) {
+        throw new RangeError(`read [${start}, ${end}) outside ${name} (${bytes.length} bytes)`);
+      }
+      return bytes.subarray(start, end);
+    },
+  };
+}
+
+/** Reads a whole object. */
+export async function readAll(reader: RangeReader): Promise<Uint8Array> {
+  return reader.read(0, await reader.size());
+}

@@ -1,0 +1,201 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { StorageError } from '../util/errors.js';
+import type { RangeReader } from './range-reader.js';
+import { Limiter, errorStatus, isTransient, withRetry } from './retry.js';
+import { resolveS3Auth, S3_CREDENTIALS_HINT } from './s3-credentials.js';
+import { collapseDelimited, joinPath, type ListOptions, type Storage, type StorageOptions } from './storage.js';
+import type { StorageUrl } from './storage-url.js';
+
+interface S3Context {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly limiter: Limiter;
+  readonly maxAttempts: number;
+  readonly baseMs: number;
+}
+
+function isCredentialsError(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as { name?: unknown; message?: unknown; Code?: unknown };
+  const name = typeof o.name === 'string' ? o.name : '';
+  const msg = typeof o.message === 'string' ? o.message : '';
+  return name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(msg) && !/signature/i.test(msg);
+}
+
+/** Turns an SDK error into one StorageError line naming `s3://bucket/key` (never a query string or secret). */
+export function s3Error(e: unknown, where: string, action: string): StorageError {
+  if (e instanceof StorageError) return e;
+  const status = errorStatus(e);
+  const name = typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string'
+    ? (e as { name: string }).name
+    : '';
+  if (isCredentialsError(e)) return new StorageError(`${where}: no AWS credentials found`, S3_CREDENTIALS_HINT, { cause: e });
+  if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') {
+    return new StorageError(`${where}: no such object`, 'the backup is incomplete or the path is wrong', { cause: e });
+  }
+  if (name === 'NoSuchBucket') return new StorageError(`${where}: no such bucket`, 'check the bucket name and region', { cause: e });
+  if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+    return new StorageError(`${where}: access denied (${name || status})`, 'check the credentials and the bucket policy', {
+      cause: e,
+    });
+  }
+  if (status === 301 || name === 'PermanentRedirect') {
+    return new StorageError(`${where}: the bucket is in another region`, 'set AWS_REGION in the URL or `region` in the config', {
+      cause: e,
+    });
+  }
+  const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  return new StorageError(`${where}: ${action} failed: ${name ? `${name}: ` : ''}${msg}`, undefined, { cause: e });
+}
+
+/** Builds the SDK client from URL parameters and options (region, endpoint, path style, credentials). */
+export function makeS3Client(url: StorageUrl, opts: StorageOptions): S3Client {
+  const auth = resolveS3Auth(url.params, opts, url.redacted);
+  let endpoint = url.params.get('AWS_ENDPOINT') ?? opts.endpoint;
+  if (endpoint && !/^https?:\/\//i.test(endpoint)) endpoint = `https://${endpoint}`;
+  const pathStyleParam = url.params.get('AWS_USE_PATH_STYLE');
+  const forcePathStyle =
+    pathStyleParam !== undefined ? /^(1|t|true)$/i.test(pathStyleParam) : (opts.forcePathStyle ?? endpoint !== undefined);
+  const region =
+    url.params.get('AWS_REGION') ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const config: S3ClientConfig = {
+    region,
+    forcePathStyle,
+    maxAttempts: 1, // retries are ours (withRetry), so that backoff and concurrency are bounded together
+    ...(endpoint ? { endpoint } : {}),
+    ...(auth.kind === 'static' ? { credentials: auth.keys } : {}),
+    ...(auth.kind === 'chain' && auth.profile ? { profile: auth.profile } : {}),
+  };
+  return new S3Client(config);
+}
+
+/** A Storage over `s3://bucket/prefix` through the AWS SDK. */
+export function s3Storage(url: StorageUrl, opts: StorageOptions): Storage {
+  const ctx: S3Context = {
+    client: makeS3Client(url, opts),
+    bucket: url.bucket,
+    limiter: new Limiter(opts.maxConcurrency ?? 16),
+    maxAttempts: opts.maxAttempts ?? 6,
+    baseMs: opts.retryBaseMs ?? 200,
+  };
+  return s3At(ctx, url.prefix, true);
+}
+
+function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
+  const where = (path: string): string => `s3://${ctx.bucket}/${joinPath(prefix, path)}`;
+  const call = <T>(fn: () => Promise<T>, path: string, action: string): Promise<T> =>
+    withRetry(() => ctx.limiter.run(fn), {
+      maxAttempts: ctx.maxAttempts,
+      baseMs: ctx.baseMs,
+      retryable: (e) => !isCredentialsError(e) && isTransient(e),
+    }).catch((e: unknown) => {
+      throw s3Error(e, where(path), action);
+    });
+
+  const storage: Storage = {
+    name: `s3://${ctx.bucket}/${prefix}`,
+    async list(p: string, lo?: ListOptions) {
+      const full = joinPath(prefix, '') === '' ? p : `${joinPath(prefix, '')}/${p}`;
+      const base = full.length - p.length;
+      const out: string[] = [];
+      let token: string | undefined;
+      do {
+        const res = await call(
+          () =>
+            ctx.client.send(
+              new ListObjectsV2Command({
+                Bucket: ctx.bucket,
+                Prefix: full,
+                ...(lo?.delimiter ? { Delimiter: lo.delimiter } : {}),
+                ...(token ? { ContinuationToken: token } : {}),
+              }),
+            ),
+          p,
+          'list',
+        );
+        for (const o of res.Contents ?? []) if (o.Key !== undefined) out.push(o.Key.slice(base));
+        for (const c of res.CommonPrefixes ?? []) if (c.Prefix !== undefined) out.push(c.Prefix.slice(base));
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+      out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      return collapseDelimited(out, p, lo?.delimiter);
+    },
+    reader(path: string): RangeReader {
+      const key = joinPath(prefix, path);
+      let size: Promise<number> | undefined;
+      return {
+        name: where(path),
+        size() {
+          size ??= call(() => ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key })), path, 'head').then(
+            (h) => h.ContentLength ?? 0,
+          );
+          size.catch(() => (size = undefined));
+          return size;
+        },
+        async read(start: number, end: number) {
+          if (start < 0 || start > end) throw new StorageError(`${where(path)}: invalid range [${start}, ${end})`);
+          if (start === end) return new Uint8Array(0);
+          const bytes = await call(
+            async () => {
+              const res = await ctx.client.send(
+                new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+              );
+              if (!res.Body) throw new StorageError(`${where(path)}: empty response body`);
+              return res.Body.transformToByteArray();
+            },
+            path,
+            'read',
+          );
+          if (bytes.length !== end - start) {
+            throw new StorageError(
+              `${where(path)}: read [${start}, ${end}) returned ${bytes.length} bytes`,
+              'the object is shorter than expected (truncated upload?)',
+            );
+          }
+          return bytes;
+        },
+        async close() {},
+      };
+    },
+    async exists(path: string) {
+      try {
+        await withRetry(() => ctx.limiter.run(() => ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: joinPath(prefix, path) }))), {
+          maxAttempts: ctx.maxAttempts,
+          baseMs: ctx.baseMs,
+          retryable: (e) => !isCredentialsError(e) && isTransient(e),
+        });
+        return true;
+      } catch (e) {
+        const status = errorStatus(e);
+        const name = (e as { name?: string }).name;
+        if (status === 404 || name === 'NotFound' || name === 'NoSuchKey') return false;
+        throw s3Error(e, where(path), 'head');
+      }
+    },
+    async readAll(path: string) {
+      const key = joinPath(prefix, path);
+      return call(
+        async () => {
+          const res = await ctx.client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }));
+          if (!res.Body) throw new StorageError(`${where(path)}: empty response body`);
+          return res.Body.transformToByteArray();
+        },
+        path,
+        'read',
+      );
+    },
+    sub(path: string) {
+      return s3At(ctx, joinPath(prefix, path), false);
+    },
+    async close() {
+      if (root) ctx.client.destroy();
+    },
+  };
+  return storage;
+}

@@ -1,0 +1,85 @@
+import type { RangeReader } from './range-reader.js';
+
+/**
+ * Credentials and tuning for `openStorage`. Every field is optional; URL query parameters
+ * (CockroachDB's own names, e.g. `AWS_ACCESS_KEY_ID`, `AUTH=implicit`) take precedence over these.
+ */
+export interface StorageOptions {
+  /** Config keys `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token`. */
+  readonly awsAccessKeyId?: string;
+  readonly awsSecretAccessKey?: string;
+  readonly awsSessionToken?: string;
+  /** A shell-style file with `export AWS_ACCESS_KEY=…` / `AWS_SECRET_KEY=…` lines (standard names accepted too). */
+  readonly awsKeysFile?: string;
+  /** Named profile of the standard AWS config (SSO and role profiles included). */
+  readonly awsProfile?: string;
+  readonly region?: string;
+  /** S3-compatible endpoint, e.g. `http://127.0.0.1:9000`. */
+  readonly endpoint?: string;
+  /** Path-style addressing (default: on when a custom endpoint is given). */
+  readonly forcePathStyle?: boolean;
+  /** Google service-account JSON key file (else GOOGLE_APPLICATION_CREDENTIALS / metadata server). */
+  readonly gcsCredentialsFile?: string;
+  readonly gcsBearerToken?: string;
+  readonly azureAccountName?: string;
+  readonly azureAccountKey?: string;
+  readonly azureSasToken?: string;
+  /** Folder that `nodelocal://<node>/path` is mapped to (default: the current directory). */
+  readonly nodelocalRoot?: string;
+  /** Maximum requests in flight per storage (default 16). */
+  readonly maxConcurrency?: number;
+  /** Attempts per request on throttling / 5xx / network errors (default 6). */
+  readonly maxAttempts?: number;
+  /** First backoff delay in ms, doubled each retry with jitter (default 200). */
+  readonly retryBaseMs?: number;
+}
+
+export interface ListOptions {
+  /**
+   * S3 semantics: a name whose remainder after `prefix` contains `delimiter` is collapsed to one entry
+   * ending with the delimiter (CockroachDB lists backup collections with delimiter `data/`).
+   */
+  readonly delimiter?: string;
+}
+
+/** A folder-like view of a bucket prefix or a local directory. Paths are relative, `/`-separated. */
+export interface Storage {
+  /** The location without query string or credentials, for messages. */
+  readonly name: string;
+  /** Object names below the base that start with `prefix`, sorted bytewise ascending. */
+  list(prefix: string, opts?: ListOptions): Promise<string[]>;
+  reader(path: string): RangeReader;
+  exists(path: string): Promise<boolean>;
+  readAll(path: string): Promise<Uint8Array>;
+  /** The same storage rooted at a sub-folder. */
+  sub(path: string): Storage;
+  close(): Promise<void>;
+}
+
+/** Joins a base prefix and a relative path with exactly one `/` between non-empty parts. */
+export function joinPath(base: string, path: string): string {
+  const b = base.replace(/\/+$/, '');
+  const p = path.replace(/^\/+/, '');
+  if (b === '') return p;
+  if (p === '') return b;
+  return `${b}/${p}`;
+}
+
+/** Applies S3 delimiter semantics to a sorted list of names (for backends that list recursively). */
+export function collapseDelimited(names: readonly string[], prefix: string, delimiter: string | undefined): string[] {
+  if (!delimiter) return [...names];
+  const out: string[] = [];
+  let last = '';
+  for (const n of names) {
+    const i = n.indexOf(delimiter, prefix.length);
+    const v = i < 0 ? n : n.slice(0, i + delimiter.length);
+    if (v !== last) out.push(v);
+    last = v;
+  }
+  return out;
+}
+
+/** Bytewise (UTF-8 code unit order for ASCII) comparison used to sort listings like S3 does. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

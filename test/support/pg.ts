@@ -1,0 +1,41 @@
+/**
+ * A real PostgreSQL for tests: one temporary server per test file (started lazily, stopped in
+ * `after`). Tests create their own databases on it so they can run in any order.
+ */
+import { after } from 'node:test';
+import pg from 'pg';
+import { startTempPostgres, type TempPostgres } from '../../src/pg-instance/index.js';
+
+let shared: Promise<TempPostgres> | undefined;
+
+/** The file's temporary PostgreSQL, started on first use and stopped when the file's tests end. */
+export function withTempPostgres(): Promise<TempPostgres> {
+  if (!shared) {
+    shared = startTempPostgres();
+    after(async () => {
+      const s = await shared;
+      await s?.stop();
+    });
+  }
+  return shared;
+}
+
+let dbCounter = 0;
+
+/** Creates a fresh database on the test server and returns a connected client for it. */
+export async function freshDatabase(server: TempPostgres, prefix = 't'): Promise<{ name: string; client: pg.Client }> {
+  const name = `${prefix}_${process.pid}_${++dbCounter}`;
+  const admin = new pg.Client(server.clientConfig());
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const client = new pg.Client(server.clientConfig(name));
+  await client.connect();
+  after(async () => {
+    await client.end().catch(() => undefined);
+  });
+  return { name, client };
+}
