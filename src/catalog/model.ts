@@ -67,6 +67,11 @@ export interface Index {
   /** PARTITION BY: number of partitioning columns and how many of them are implicit (crdb_region). */
   readonly partitioning?: { readonly numColumns: number; readonly numImplicitColumns: number; readonly summary: string };
   readonly invisible: boolean;
+  /**
+   * Interleaved index (≤ 21.1, crdb-formats.md §4.5): the ancestors whose key prefix this index's
+   * keys start with, far to near. Rows then live inside the root ancestor's span.
+   */
+  readonly interleave?: readonly { readonly tableId: number; readonly indexId: number; readonly sharedPrefixLen: number }[];
 }
 
 export interface Family {

@@ -10,10 +10,10 @@ import { DecodeError } from '../util/errors.js';
 export function decodeZstdBlock(data: Uint8Array): Uint8Array {
   const r = new ByteReader(data, 'compression');
   const length = r.uvarint();
-  const out = new Uint8Array(length);
   let got: Uint8Array;
   try {
-    got = decompress(data.subarray(r.pos), out);
+    // No output buffer: fzstd then sizes the output from the frame, so a wrong length is detectable.
+    got = decompress(data.subarray(r.pos));
   } catch (e) {
     throw new DecodeError('compression', `zstd: ${(e as Error).message}`, undefined, r.pos, undefined, { cause: e });
   }

@@ -9,6 +9,9 @@ import { toHex } from '../util/bytes.js';
  * CockroachDB's `crdb.ts.min` / `crdb.ts.max`, 8- or 12-byte big-endian timestamps) become
  * `0x…` hex strings.
  */
+const td = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder();
+
 export type Properties = ReadonlyMap<string, string | bigint>;
 
 /** Properties whose values are text in every writer. */
@@ -37,27 +40,26 @@ const U32_PROPS = new Set(['rocksdb.block.based.table.index.type']);
 
 export function decodeProperties(pairs: Iterable<[Uint8Array, Uint8Array]>): Map<string, string | bigint> {
   const out = new Map<string, string | bigint>();
-  const td = new TextDecoder('utf-8', { fatal: true });
   for (const [k, v] of pairs) {
-    const name = td.decode(k);
-    out.set(name, decodePropertyValue(name, v, td));
+    const name = lenient.decode(k);
+    out.set(name, decodePropertyValue(name, v));
   }
   return out;
 }
 
-function decodePropertyValue(name: string, v: Uint8Array, td: TextDecoder): string | bigint {
+function decodePropertyValue(name: string, v: Uint8Array): string | bigint {
   if (U32_PROPS.has(name) && v.length === 4) {
     return BigInt(new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true));
   }
-  if (STRING_PROPS.has(name)) return asText(v, td);
+  if (STRING_PROPS.has(name)) return asText(v);
   if (name.startsWith('rocksdb.') || name.startsWith('pebble.')) {
     const n = fullUvarint(v);
     if (n !== undefined) return n;
   }
-  return asText(v, td);
+  return asText(v);
 }
 
-function asText(v: Uint8Array, td: TextDecoder): string {
+function asText(v: Uint8Array): string {
   let printable = true;
   for (const b of v) if (b < 0x20 && b !== 0x0a && b !== 0x09) printable = false;
   if (printable) {

@@ -75,6 +75,19 @@ export interface OpenSstOptions {
   readonly verifyChecksums?: boolean;
   /** Needed only for tables with blob references (frt-v25.4.0). */
   readonly blobReferences?: BlobReferenceResolver;
+  /**
+   * For inspection tools: when a value lives in a blob file and no `blobReferences` resolver is
+   * given, return this function's result as the value instead of failing.
+   */
+  readonly unresolvedBlobValue?: (handle: BlobHandleInfo) => Uint8Array;
+}
+
+/** Where a separated value lives (Pebble inline blob handle, crdb-formats.md §6.8). */
+export interface BlobHandleInfo {
+  readonly referenceId: number;
+  readonly valueLength: number;
+  readonly blockId: number;
+  readonly valueId: number;
 }
 
 /** Key bounds for a scan: [start, end), on user (engine) keys; either may be absent. */
@@ -88,7 +101,22 @@ export interface SstReader {
   readonly info: SstInfo;
   /** Point entries in internal-key order (user key asc, seqNum desc), restricted to bounds via the index. */
   entries(bounds?: KeyBounds): AsyncIterable<InternalKV>;
+  /** The same entries, one array per data block (values resolved): no promise per entry, for hot loops. */
+  entryBatches?(bounds?: KeyBounds): AsyncIterable<InternalKV[]>;
   rangeDeletions(): AsyncIterable<RangeDeletion>;
   rangeKeys(): AsyncIterable<RangeKeySpan>;
   close(): Promise<void>;
+  /** Counters of work done so far (blocks read, values fetched from value blocks / blob files). */
+  readonly stats?: SstReadStats;
+  /** Names of the table's meta blocks (metaindex keys), for `debug sst`. */
+  metaBlockNames?(): string[];
+}
+
+export interface SstReadStats {
+  readonly blocksRead: number;
+  readonly bytesRead: number;
+  readonly valueBlockValues: number;
+  readonly blobValues: number;
+  /** Total length of the values read from blob files. */
+  readonly blobValueBytes: number;
 }

@@ -112,7 +112,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
               new ListObjectsV2Command({
                 Bucket: ctx.bucket,
                 Prefix: full,
-                ...(lo?.delimiter ? { Delimiter: lo.delimiter } : {}),
+                // Multi-character delimiters are applied client-side: not every S3-compatible server supports them.
+                ...(lo?.delimiter?.length === 1 ? { Delimiter: lo.delimiter } : {}),
                 ...(token ? { ContinuationToken: token } : {}),
               }),
             ),

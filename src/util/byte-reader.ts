@@ -8,7 +8,7 @@ import { DecodeError, type DecodeLayer } from './errors.js';
  */
 export class ByteReader {
   pos: number;
-  readonly view: DataView;
+  private dataView: DataView | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -18,7 +18,11 @@ export class ByteReader {
     start = 0,
   ) {
     this.pos = start;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** DataView over `bytes`, created on first use (most short-lived readers never need one). */
+  get view(): DataView {
+    return (this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   get remaining(): number {

@@ -11,7 +11,7 @@ const SECRET_PARAMS =
 /** user:password@ in URLs. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s'"]*:)[^@\s'"/]+(@)/gi;
 /** `export AWS_SECRET_KEY=…` style lines and key=value pairs of secret names. */
-const SECRET_ASSIGNMENTS = /\b((?:AWS_SECRET_ACCESS_KEY|AWS_SECRET_KEY|AWS_SESSION_TOKEN|PGPASSWORD)\s*[=:]\s*)\S+/g;
+const SECRET_ASSIGNMENTS = /\b((?:AWS_SECRET_ACCESS_KEY|AWS_SECRET_KEY|AWS_SESSION_TOKEN|PGPASSWORD)\s*[=:]\s*)[^\s&'"]+/g;
 
 export class Redactor {
   private readonly secrets = new Set<string>();

@@ -1,5 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
-import { DecodeError } from '../util/errors.js';
+import { DecodeError, type DecodeLayer } from '../util/errors.js';
 import { concatBytes } from '../util/bytes.js';
 
 /**
@@ -36,11 +36,19 @@ export interface LogRecord {
 export interface ReadRecordsOptions {
   /** File name for error messages. */
   readonly file?: string;
+  /** Layer named in errors: 'wal' (default) or 'manifest'. */
+  readonly layer?: DecodeLayer;
   /**
    * The file's log number (its file number). Recyclable chunks carrying another number belong to a
    * recycled previous log and end the log; number + 1 is Pebble's EOF trailer.
    */
   readonly logNumber?: number;
+  /**
+   * When false, damage at the tail (a record running past the end of the file, a bad checksum in
+   * the last chunk) is a DecodeError too. MANIFEST readers use this; WAL readers keep the default
+   * (true): a torn WAL tail is the normal result of a crash.
+   */
+  readonly tolerateTornTail?: boolean;
   /** Called when the log ends at a torn or recycled tail, or when a stray fragment is dropped. */
   readonly onWarning?: (detail: string, offset: number) => void;
 }
@@ -122,8 +130,11 @@ export function* readLogRecords(bytes: Uint8Array, opts: ReadRecordsOptions = {}
   let parts: Uint8Array[] = [];
   let recStart = -1;
   const fail = (detail: string, at: number): void => {
+    if (opts.tolerateTornTail === false) {
+      throw new DecodeError(opts.layer ?? 'wal', `${detail} (the file is truncated or damaged)`, file, at, 'restore the file from a copy');
+    }
     if (validDataFollows(bytes, at, logNumber)) {
-      throw new DecodeError('wal', detail, file, at, 'the log is corrupt in the middle; restore the file from a copy');
+      throw new DecodeError(opts.layer ?? 'wal', detail, file, at, 'the log is corrupt in the middle; restore the file from a copy');
     }
     opts.onWarning?.(`${detail}; treated as the end of the log`, at);
   };
@@ -168,5 +179,10 @@ export function* readLogRecords(bytes: Uint8Array, opts: ReadRecordsOptions = {}
     }
     off = r.next;
   }
-  if (recStart >= 0) opts.onWarning?.('log ends inside a fragmented record; partial record dropped', recStart);
+  if (recStart >= 0) {
+    if (opts.tolerateTornTail === false) {
+      throw new DecodeError(opts.layer ?? 'wal', 'log ends inside a fragmented record (the file is truncated)', file, recStart, 'restore the file from a copy');
+    }
+    opts.onWarning?.('log ends inside a fragmented record; partial record dropped', recStart);
+  }
 }

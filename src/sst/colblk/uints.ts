@@ -14,8 +14,12 @@ export class Uints {
   /** The base as a number when it is a safe integer, else NaN (then `num()` goes through bigint). */
   private readonly baseNum: number;
 
+  private readonly view: DataView;
+  private readonly baseLo: number;
+  private readonly baseHi: number;
+
   constructor(
-    private readonly view: DataView,
+    private readonly block: ColumnarBlock,
     /** Offset of the first row's bytes, relative to the block start. */
     private readonly dataOff: number,
     readonly width: 0 | 1 | 2 | 4 | 8,
@@ -24,6 +28,9 @@ export class Uints {
     /** Offset just past the column, relative to the block start. */
     readonly end: number,
   ) {
+    this.view = block.view;
+    this.baseLo = Number(base & 0xffffffffn);
+    this.baseHi = Number(base >> 32n);
     this.baseNum = base <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(base) : Number.NaN;
   }
 
@@ -43,11 +50,46 @@ export class Uints {
     }
   }
 
+  /**
+   * Writes row i as 8 big-endian bytes at out[pos] without going through bigint (MVCC wall times in
+   * the hot loop). Returns false, writing nothing, when the value is 0.
+   */
+  writeBE64(i: number, out: Uint8Array, pos: number): boolean {
+    let hi: number;
+    let lo: number;
+    if (this.width === 8) {
+      const o = this.dataOff + 8 * i;
+      lo = this.view.getUint32(o, true);
+      hi = this.view.getUint32(o + 4, true);
+    } else {
+      const d = this.width === 0 ? 0 : this.width === 1 ? this.view.getUint8(this.dataOff + i)
+        : this.width === 2 ? this.view.getUint16(this.dataOff + 2 * i, true) : this.view.getUint32(this.dataOff + 4 * i, true);
+      const sum = this.baseLo + d;
+      lo = sum >>> 0;
+      hi = (this.baseHi + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    }
+    if (hi === 0 && lo === 0) return false;
+    out[pos] = hi >>> 24; out[pos + 1] = hi >>> 16; out[pos + 2] = hi >>> 8; out[pos + 3] = hi;
+    out[pos + 4] = lo >>> 24; out[pos + 5] = lo >>> 16; out[pos + 6] = lo >>> 8; out[pos + 7] = lo;
+    return true;
+  }
+
+  /** Row i is zero (cheap check, no bigint). */
+  isZero(i: number): boolean {
+    if (this.width === 8) {
+      const o = this.dataOff + 8 * i;
+      return this.view.getUint32(o, true) === 0 && this.view.getUint32(o + 4, true) === 0;
+    }
+    if (this.baseLo !== 0 || this.baseHi !== 0) return false;
+    return this.width === 0 || (this.width === 1 ? this.view.getUint8(this.dataOff + i)
+      : this.width === 2 ? this.view.getUint16(this.dataOff + 2 * i, true) : this.view.getUint32(this.dataOff + 4 * i, true)) === 0;
+  }
+
   /** Row i as a number; throws when the value exceeds 2^53 (offsets, lengths, counts). */
   num(i: number): number {
     if (Number.isNaN(this.baseNum) || this.width === 8) {
       const v = this.at(i);
-      if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`uint column value ${v} exceeds 2^53`);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.block.fail(`uint value ${v} in ${this.block.what} exceeds 2^53 where an offset or count is expected`, this.dataOff);
       return Number(v);
     }
     switch (this.width) {
@@ -65,7 +107,7 @@ export class Uints {
 
 /** Decodes a Uint column occupying [start, limit) of the block. */
 export function decodeUints(block: ColumnarBlock, start: number, limit: number, rows: number): Uints {
-  if (rows === 0) return new Uints(block.view, start, 0, 0n, 0, start);
+  if (rows === 0) return new Uints(block, start, 0, 0n, 0, start);
   if (start + 1 > limit) block.fail(`truncated uint column in ${block.what}: no encoding byte`, start);
   const enc = block.data[start]!;
   const width = enc & 0x7f;
@@ -83,7 +125,7 @@ export function decodeUints(block: ColumnarBlock, start: number, limit: number, 
   if (width > 0) off = alignUp(off, width);
   const end = off + rows * width;
   if (end > limit) block.fail(`truncated uint column in ${block.what}: ${rows} rows × ${width} B end at ${end}, past ${limit}`, start);
-  return new Uints(block.view, off, width, base, rows, end);
+  return new Uints(block, off, width, base, rows, end);
 }
 
 /** Rounds `off` up to a multiple of `n` (a power of two). */

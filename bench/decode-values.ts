@@ -1,0 +1,125 @@
+/**
+ * Row value decode + COPY text render speed for a typical 6-column family-0 TUPLE
+ * (INT8, STRING(~24), DECIMAL(10,2), TIMESTAMPTZ, BOOL, UUID), plus the primary-key decode of
+ * `/Table/104/1/<int>/0`. Single core, best of N rounds.
+ *
+ *   node --import tsx bench/decode-values.ts [rows]
+ */
+import { sqlType, type SqlType } from '../src/catalog/sql-type.js';
+import { formatCopyText } from '../src/copy/format.js';
+import type { Datum } from '../src/encoding/datum.js';
+import { decodeKeyDatum } from '../src/encoding/key-decode.js';
+import { decodeUvarintAscendingNum, encodeUvarintAscending, encodeVarintAscending } from '../src/encoding/ordered.js';
+import { decodeFamilyTuple } from '../src/encoding/value-decode.js';
+import { ByteReader } from '../src/util/byte-reader.js';
+import { concatBytes } from '../src/util/bytes.js';
+
+const N = Number(process.argv[2] ?? 200_000);
+const ROUNDS = 5;
+
+const nsu = (v: number): number[] => {
+  const g: number[] = [];
+  do {
+    g.unshift(v % 128);
+    v = Math.floor(v / 128);
+  } while (v > 0);
+  return g.map((x, i) => (i < g.length - 1 ? x | 0x80 : x));
+};
+const zz = (v: number): number[] => {
+  let u = v >= 0 ? v * 2 : -v * 2 - 1;
+  const out: number[] = [];
+  while (u >= 0x80) {
+    out.push((u % 128) | 0x80);
+    u = Math.floor(u / 128);
+  }
+  out.push(u);
+  return out;
+};
+
+// Column IDs 2..7 (1 is the PK, key-encoded). Tags: colDelta<<4 | type.
+function rowValue(i: number): Uint8Array {
+  const name = new TextEncoder().encode(`customer-${i.toString(36)}-${'x'.repeat(i % 12)}`);
+  const cents = 100_000 + ((i * 7919) % 900_000); // 1000.00 … 9999.99 as 0.NNNNNN × 10^4
+  const coeff: number[] = [];
+  for (let c = cents; c > 0; c = Math.floor(c / 256)) coeff.unshift(c % 256);
+  const uuid = Array.from({ length: 16 }, (_, k) => (i * 31 + k * 17) & 0xff);
+  return Uint8Array.from([
+    0x23, ...zz(i * 1000 + 7), // col 2 INT
+    0x16, ...nsu(name.length), ...name, // col 3 BYTES (STRING)
+    0x15, 1 + 1 + coeff.length, 0x34, 0x8c, ...coeff, // col 4 DECIMAL: PosLarge, e=4, coefficient
+    0x18, ...zz(1_700_000_000 + i), ...zz((i % 1000) * 1000), // col 5 TIME
+    0x1a, // col 6 True
+    0x1c, ...uuid, // col 7 UUID
+  ]);
+}
+
+const types: SqlType[] = [
+  sqlType('int', { width: 64 }),
+  sqlType('string'),
+  sqlType('decimal', { width: 2, precision: 10 }),
+  sqlType('timestamptz'),
+  sqlType('bool'),
+  sqlType('uuid'),
+];
+const pkType = sqlType('int', { width: 64 });
+const rows: { key: Uint8Array; value: Uint8Array }[] = [];
+for (let i = 0; i < N; i++) {
+  rows.push({
+    key: concatBytes([encodeUvarintAscending(104), Uint8Array.of(0x89), encodeVarintAscending(i), Uint8Array.of(0x88)]),
+    value: rowValue(i),
+  });
+}
+const bytesTotal = rows.reduce((a, r) => a + r.key.length + r.value.length, 0);
+
+const datums: Datum[] = new Array(7).fill(null);
+const lookup = (colId: number): SqlType | undefined => types[colId - 2];
+const emit = (colId: number, d: Datum): void => {
+  datums[colId - 1] = d;
+};
+
+function run(): number {
+  let chars = 0;
+  for (const row of rows) {
+    const kr = new ByteReader(row.key, 'key');
+    decodeUvarintAscendingNum(kr);
+    decodeUvarintAscendingNum(kr);
+    datums[0] = decodeKeyDatum(kr, pkType, 'asc');
+    for (let c = 1; c < 7; c++) datums[c] = null;
+    decodeFamilyTuple(row.value, lookup, emit);
+    let line = formatCopyText(datums[0], pkType);
+    for (let c = 1; c < 7; c++) line += `\t${formatCopyText(datums[c]!, types[c - 1]!)}`;
+    chars += line.length + 1;
+  }
+  return chars;
+}
+
+// The machine may be shared: report CPU time of this process (user+system) as well as wall time.
+let best = Infinity;
+let bestWall = Infinity;
+let chars = 0;
+run(); // warm-up
+if (process.env.SHOW_ROW) console.log(JSON.stringify(sample()));
+for (let k = 0; k < ROUNDS; k++) {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  chars = run();
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cu = process.cpuUsage(c0);
+  best = Math.min(best, (cu.user + cu.system) / 1000);
+  bestWall = Math.min(bestWall, wall);
+}
+const rps = (N / best) * 1000;
+console.log(
+  `decode key+value + COPY text, 6-column tuple: ${N} rows, best of ${ROUNDS}: ${best.toFixed(1)} ms CPU ` +
+    `(${bestWall.toFixed(1)} ms wall) → ${Math.round(rps).toLocaleString('en-US')} rows/s per core, ` +
+    `${(bytesTotal / best / 1000).toFixed(1)} MB/s in, ${(chars / best / 1000).toFixed(1)} MB/s text out`,
+);
+
+function sample(): string {
+  const kr = new ByteReader(rows[1]!.key, 'key');
+  decodeUvarintAscendingNum(kr);
+  decodeUvarintAscendingNum(kr);
+  datums[0] = decodeKeyDatum(kr, pkType, 'asc');
+  decodeFamilyTuple(rows[1]!.value, lookup, emit);
+  return [formatCopyText(datums[0], pkType), ...types.map((t, c) => formatCopyText(datums[c + 1]!, t))].join('\t');
+}

@@ -1,0 +1,224 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { openStoreDir } from '../store/open-store.js';
+import { storeSource, type StoreSource } from '../store/store-source.js';
+import type { Timestamp } from '../mvcc/types.js';
+import { toHex } from '../util/bytes.js';
+import { startTestS3, type TestS3 } from '../storage/testing/s3-server.js';
+import { readBackup, type ReadBackupOptions } from './read-backup.js';
+import { extractStore, type StoreExtract } from './testing/store-extract.js';
+import { FIXTURE_PASSPHRASE, GENERATIONS, planFor, type Generation } from './testing/build-collection.js';
+import { dumpTables } from './testing/compare.js';
+import { encodeEncryptionInfo } from './testing/proto-writer.js';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const stores = join(repo, '..', 'shared', 'fixtures', 'crdb-stores');
+const fixtures = join(repo, 'test', 'fixtures', 'backups');
+/** Must match scripts/make-backup-fixtures.ts. */
+const STORES: Record<string, number> = { 'emails-v2.1.4': 1, 'recipes-v2.1.0': 2 };
+
+interface Truth {
+  ex: StoreExtract;
+  src: StoreSource;
+  ends: readonly Timestamp[];
+  tableIds: number[];
+}
+const truth = new Map<string, Truth>();
+let s3: TestS3;
+let tmp: string;
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+before(async () => {
+  for (const [name, incs] of Object.entries(STORES)) {
+    const ex = await extractStore(join(stores, name), name);
+    const src = await storeSource(await openStoreDir(join(stores, name)));
+    truth.set(name, { ex, src, ends: planFor(ex, incs).ends, tableIds: ex.tables.map((t) => t.id) });
+  }
+  s3 = await startTestS3();
+  for (const f of await walk(fixtures)) await s3.put(`fixtures/${relative(fixtures, f)}`, await readFile(f));
+  tmp = await mkdtemp(join(tmpdir(), 'backup-test-'));
+});
+
+after(async () => {
+  for (const t of truth.values()) await t.src.close();
+  await s3?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+const s3Url = (path: string): string =>
+  `s3://${s3.bucket}/${path}?AWS_ACCESS_KEY_ID=${s3.accessKeyId}&AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}&AWS_ENDPOINT=${encodeURIComponent(s3.endpoint)}`;
+
+const optsFor = (gen: Generation): ReadBackupOptions => (gen === 'encrypted' ? { passphrase: FIXTURE_PASSPHRASE } : {});
+
+for (const name of Object.keys(STORES)) {
+  for (const gen of GENERATIONS) {
+    for (const backend of ['local', 's3'] as const) {
+      test(`${name} ${gen} (${backend}): same rows and descriptors as the store`, async () => {
+        const t = truth.get(name)!;
+        const url = backend === 'local' ? join(fixtures, name, gen) : s3Url(`fixtures/${name}/${gen}`);
+        const b = await readBackup(url, optsFor(gen));
+        try {
+          const end = t.ends[t.ends.length - 1]!;
+          assert.equal(b.readAt.wallTime, end.wallTime);
+          const expectLayers = gen === 'revision-history' || gen === 'elided-prefix' ? 1 : t.ends.length;
+          assert.equal(b.chain.length, expectLayers);
+          assert.equal(b.encrypted, gen === 'encrypted');
+          const want = await dumpTables(t.src, t.tableIds, end);
+          const got = await dumpTables(b.source, t.tableIds);
+          assert.ok(want.length > 0);
+          assert.deepEqual(got, want);
+          assert.deepEqual(
+            b.descriptors.map((d) => `${d.id}:${toHex(d.bytes)}`),
+            t.ex.descriptors.map((d) => `${d.id}:${toHex(d.bytes)}`).sort((x, y) => Number(x.split(':')[0]) - Number(y.split(':')[0])),
+          );
+        } finally {
+          await b.close();
+        }
+      });
+    }
+  }
+}
+
+test('recipes: incrementals that update and delete rows are applied; each layer end time reads like the store', async () => {
+  const t = truth.get('recipes-v2.1.0')!;
+  const dir = join(fixtures, 'recipes-v2.1.0', 'manifest-gzip');
+  const full = await readBackup(dir, { fullOnly: true });
+  const fullRows = await dumpTables(full.source, t.tableIds);
+  assert.deepEqual(fullRows, await dumpTables(t.src, t.tableIds, t.ends[0]));
+  await full.close();
+  const chain = await readBackup(dir);
+  const chainRows = await dumpTables(chain.source, t.tableIds);
+  await chain.close();
+  const keyOf = (r: string): string => r.split(' @')[0]!;
+  const fullKeys = new Map(fullRows.map((r) => [keyOf(r), r]));
+  const chainKeys = new Map(chainRows.map((r) => [keyOf(r), r]));
+  const deleted = [...fullKeys.keys()].filter((k) => !chainKeys.has(k));
+  const updated = [...fullKeys.keys()].filter((k) => chainKeys.has(k) && chainKeys.get(k) !== fullKeys.get(k));
+  assert.ok(deleted.length > 0, 'fixture must delete rows in an incremental');
+  assert.ok(updated.length > 0, 'fixture must update rows in an incremental');
+  for (const [i, end] of t.ends.entries()) {
+    const b = await readBackup(dir, { asOf: end });
+    assert.equal(b.chain.length, i + 1);
+    assert.deepEqual(await dumpTables(b.source, t.tableIds), await dumpTables(t.src, t.tableIds, end));
+    await b.close();
+  }
+});
+
+test('revision history: --as-of inside the layer reads the versions of that time', async () => {
+  const t = truth.get('recipes-v2.1.0')!;
+  const ts = t.ex.timestamps;
+  let checked = 0;
+  for (const at of [ts[3]!, ts[Math.floor(ts.length / 2)]!, ts[ts.length - 2]!]) {
+    const b = await readBackup(join(fixtures, 'recipes-v2.1.0', 'revision-history'), { asOf: at });
+    const want = await dumpTables(t.src, t.tableIds, at);
+    assert.deepEqual(await dumpTables(b.source, t.tableIds), want);
+    checked += want.length;
+    await b.close();
+  }
+  assert.ok(checked > 0);
+  await assert.rejects(
+    () => readBackup(join(fixtures, 'recipes-v2.1.0', 'manifest-gzip'), { asOf: ts[Math.floor(ts.length / 2)]! }),
+    /falls inside backup layer .* which has no revision history; choose one of the layer end times/,
+  );
+});
+
+test('an explicit subfolder picks that full backup', async () => {
+  const t = truth.get('emails-v2.1.4')!;
+  const dir = join(fixtures, 'emails-v2.1.4', 'metadata-ssts');
+  const sub = (await readdir(join(dir, '2019', '04'))).find((d) => /-/.test(d))!;
+  const b = await readBackup(dir, { subdir: `/2019/04/${sub}` });
+  assert.equal(b.fullDir, `2019/04/${sub}`);
+  assert.deepEqual(await dumpTables(b.source, t.tableIds), await dumpTables(t.src, t.tableIds, t.ends[t.ends.length - 1]));
+  await b.close();
+});
+
+const oneLine = (re: RegExp) => (e: unknown): boolean => {
+  const m = (e as Error).message;
+  assert.match(m, re);
+  assert.doesNotMatch(m, /\n/);
+  return true;
+};
+
+test('wrong passphrase, or none, is one clear line naming the manifest', async () => {
+  const dir = join(fixtures, 'emails-v2.1.4', 'encrypted');
+  await assert.rejects(() => readBackup(dir, { passphrase: 'wrong' }), oneLine(/BACKUP_METADATA: wrong encryption passphrase/));
+  await assert.rejects(() => readBackup(dir), oneLine(/encrypted with a passphrase; pass it with --encryption-passphrase/));
+  await assert.rejects(
+    () => readBackup(s3Url('fixtures/emails-v2.1.4/encrypted'), { passphrase: 'wrong' }),
+    oneLine(/^s3:\/\/backups\/fixtures\/emails-v2\.1\.4\/encrypted\/\d{4}\/.*BACKUP_METADATA: wrong encryption passphrase/),
+  );
+});
+
+test('KMS-encrypted backup says what is needed', async () => {
+  const dir = join(tmp, 'kms');
+  await cp(join(fixtures, 'emails-v2.1.4', 'encrypted'), dir, { recursive: true });
+  const info = (await walk(dir)).find((f) => f.endsWith('ENCRYPTION-INFO'))!;
+  await writeFile(info, encodeEncryptionInfo(new Uint8Array(0), [{ keyIdHash: new Uint8Array(32).fill(0xab), encryptedKey: Uint8Array.of(1, 2, 3) }]));
+  await assert.rejects(() => readBackup(dir), oneLine(/encrypted with KMS .*decrypt the data key with your KMS/));
+});
+
+test('a missing data file is one line naming the object', async () => {
+  const dir = join(tmp, 'missing');
+  await cp(join(fixtures, 'emails-v2.1.4', 'manifest-gzip'), dir, { recursive: true });
+  const victim = (await walk(dir)).find((f) => /data\/1\.sst$/.test(f))!;
+  await rm(victim);
+  const b = await readBackup(dir);
+  const t = truth.get('emails-v2.1.4')!;
+  await assert.rejects(() => dumpTables(b.source, t.tableIds), oneLine(/backup data file .*data\/1\.sst is missing \(listed in .*BACKUP_MANIFEST\)/));
+  await b.close();
+});
+
+test('a manifest checksum mismatch is one line naming the manifest', async () => {
+  const dir = join(tmp, 'checksum');
+  await cp(join(fixtures, 'emails-v2.1.4', 'manifest-gzip'), dir, { recursive: true });
+  const m = (await walk(dir)).find((f) => /\/2019\/04\/[^/]+\/BACKUP_MANIFEST$/.test(f))!;
+  const bytes = await readFile(m);
+  bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
+  await writeFile(m, bytes);
+  await assert.rejects(() => readBackup(dir), oneLine(/backup: checksum mismatch .* in .*BACKUP_MANIFEST; the manifest is damaged/));
+  assert.ok((await stat(m)).size > 0);
+});
+
+test('missing S3 credentials are one line naming the object', async () => {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+  try {
+    await assert.rejects(
+      () => readBackup(`s3://${s3.bucket}/fixtures/emails-v2.1.4/manifest-gzip?AUTH=implicit&AWS_ENDPOINT=${encodeURIComponent(s3.endpoint)}`, { maxAttempts: 1 }),
+      oneLine(/^s3:\/\/backups\/fixtures\/emails-v2\.1\.4\/manifest-gzip\/\S+: no AWS credentials found; /),
+    );
+  } finally {
+    process.env = saved;
+  }
+});
+
+test('pre-22.1 incrementals inside the full backup folder are found too; both locations at once is refused', async () => {
+  const t = truth.get('recipes-v2.1.0')!;
+  const dir = join(tmp, 'old-inc');
+  await cp(join(fixtures, 'recipes-v2.1.0', 'manifest-gzip'), dir, { recursive: true });
+  const sub = (await readFile(join(dir, 'LATEST'), 'utf8')).replace(/^\//, '');
+  const incRoot = join(dir, 'incrementals', sub);
+  const days = await readdir(incRoot);
+  for (const d of days) await cp(join(incRoot, d), join(dir, sub, d), { recursive: true });
+  await assert.rejects(() => readBackup(dir), /exist both in/);
+  await rm(join(dir, 'incrementals'), { recursive: true });
+  const b = await readBackup(dir);
+  assert.equal(b.chain.length, t.ends.length);
+  assert.deepEqual(await dumpTables(b.source, t.tableIds), await dumpTables(t.src, t.tableIds, t.ends[t.ends.length - 1]));
+  await b.close();
+});

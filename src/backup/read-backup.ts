@@ -1,0 +1,211 @@
+import { compareTimestamps } from '../mvcc/engine-key.js';
+import type { Timestamp } from '../mvcc/types.js';
+import { openStorage } from '../storage/open-storage.js';
+import type { Storage, StorageOptions } from '../storage/storage.js';
+import { joinPath } from '../storage/storage.js';
+import { parseStorageUrl } from '../storage/storage-url.js';
+import { bytesEqual } from '../util/bytes.js';
+import { DecodeError, MigrateError, isDecodeError } from '../util/errors.js';
+import { chainSource, type ChainSource, type LayerStorage } from './chain-source.js';
+import { decodeDescriptorHead } from './descriptor-id.js';
+import { candidateKeys, readEncryptionInfos, type EncryptionSettings } from './encryption-key.js';
+import { listFullBackups, listIncrementals, resolveLatest, selectChain } from './layout.js';
+import { decodeBackupPartitionDescriptor, MVCCFilter, type BackupFile } from './manifest.js';
+import { findManifestName, readLayer, unwrapManifestBytes, type BackupLayer } from './read-manifest.js';
+
+export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
+  /** Full backup to read: `LATEST` (default) or a subdirectory such as `/2024/05/01-120000.00`. */
+  readonly subdir?: string;
+  /** Read time; must be a layer end time, or inside a revision-history layer. Default: newest. */
+  readonly asOf?: Timestamp;
+  /** Only the full backup, ignoring incrementals. */
+  readonly fullOnly?: boolean;
+  /** Locality-aware backups: the other URIs, each with `COCKROACH_LOCALITY=<kv>`. */
+  readonly localityUrls?: readonly string[];
+  /** An already opened storage for `url` (tests); not closed by `close()`. */
+  readonly storage?: Storage;
+}
+
+export interface BackupDescriptor {
+  readonly id: number;
+  /** Marshaled `sql.sqlbase.Descriptor`. */
+  readonly bytes: Uint8Array;
+}
+
+export interface OpenedBackup {
+  /** The URL without query string (safe to print). */
+  readonly name: string;
+  readonly storage: Storage;
+  /** The full backup's subdirectory ('' when the URL points at a backup directory). */
+  readonly fullDir: string;
+  /** Every layer found for that full backup (full first), before chain selection. */
+  readonly allLayers: readonly BackupLayer[];
+  /** The layers read for `readAt`, full first. */
+  readonly chain: readonly BackupLayer[];
+  readonly readAt: Timestamp;
+  /** Descriptors of the chain at `readAt` (dropped tables removed). */
+  readonly descriptors: readonly BackupDescriptor[];
+  readonly source: ChainSource;
+  readonly encrypted: boolean;
+  close(): Promise<void>;
+}
+
+const strip = (s: string): string => s.replace(/^\/+/, '').replace(/\/+$/, '');
+
+async function resolveFullDir(storage: Storage, opts: ReadBackupOptions, name: string): Promise<string> {
+  if (opts.subdir && opts.subdir.toUpperCase() !== 'LATEST') return strip(opts.subdir);
+  if (await findManifestName(storage, '')) return '';
+  const latest = await resolveLatest(storage);
+  if (latest !== undefined) return latest;
+  const fulls = await listFullBackups(storage);
+  const last = fulls[fulls.length - 1];
+  if (last !== undefined) return last;
+  throw new MigrateError(`${name}: no backup found (no LATEST, no BACKUP_MANIFEST)`, 'point at a backup collection, a dated backup folder, or a folder holding BACKUP_MANIFEST');
+}
+
+/** Reads the full layer with each candidate key until one decrypts it. */
+async function readFullLayer(
+  storage: Storage,
+  fullDir: string,
+  keys: readonly Uint8Array[],
+  where: (p: string) => string,
+): Promise<{ layer: BackupLayer; key: Uint8Array | undefined }> {
+  if (keys.length === 0) return { layer: await readLayer(storage, fullDir, undefined, where), key: undefined };
+  let last: unknown;
+  for (const k of keys) {
+    try {
+      return { layer: await readLayer(storage, fullDir, k, where), key: k };
+    } catch (e) {
+      if (!(isDecodeError(e) && (e as DecodeError).layer === 'encryption')) throw e;
+      last = e;
+    }
+  }
+  const f = (last as DecodeError).file ?? where(fullDir);
+  throw new MigrateError(`${f}: wrong encryption passphrase (cannot decrypt the manifest)`, 'pass the passphrase used for BACKUP … WITH encryption_passphrase', {
+    cause: last,
+  });
+}
+
+/** Descriptors at `readAt` (mirrors `LoadSQLDescsFromBackupsAtTime`, crdb-formats.md §2.3). */
+export function descriptorsAt(layers: readonly BackupLayer[], readAt: Timestamp): BackupDescriptor[] {
+  const last = layers[layers.length - 1]!;
+  const keep = (bytes: Uint8Array): BackupDescriptor | undefined => {
+    const h = decodeDescriptorHead(bytes);
+    if (h.kind === 'table' && h.state === 2) return undefined; // DROP
+    return { id: h.id, bytes };
+  };
+  const revs = layers.flatMap((l) => l.descriptorChanges);
+  if (last.manifest.mvccFilter !== MVCCFilter.All || revs.length === 0) {
+    return last.descriptors.map(keep).filter((d): d is BackupDescriptor => d !== undefined).sort((a, b) => a.id - b.id);
+  }
+  const best = new Map<number, { time: Timestamp; desc: Uint8Array | undefined; order: number }>();
+  revs.forEach((r, order) => {
+    if (compareTimestamps(r.time, readAt) > 0) return;
+    const cur = best.get(r.id);
+    const c = cur ? compareTimestamps(r.time, cur.time) : 1;
+    if (!cur || c > 0 || (c === 0 && order > cur.order)) best.set(r.id, { time: r.time, desc: r.desc, order });
+  });
+  const out: BackupDescriptor[] = [];
+  for (const [, v] of best) {
+    if (!v.desc) continue;
+    const d = keep(v.desc);
+    if (d) out.push(d);
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/** Adds files listed in locality partition descriptors and maps each locality to its storage. */
+async function localityStorages(
+  layers: readonly BackupLayer[],
+  main: Storage,
+  urls: readonly string[],
+  opts: StorageOptions,
+  key: Uint8Array | undefined,
+): Promise<{ stores: LayerStorage[]; layers: BackupLayer[]; opened: Storage[] }> {
+  const byKv = new Map<string, Storage>();
+  const opened: Storage[] = [];
+  for (const u of urls) {
+    const kv = parseStorageUrl(u).params.get('COCKROACH_LOCALITY');
+    if (!kv) throw new MigrateError(`locality URI ${parseStorageUrl(u).redacted} has no COCKROACH_LOCALITY parameter`, 'add ?COCKROACH_LOCALITY=<key=value>');
+    const st = openStorage(u, opts);
+    opened.push(st);
+    if (kv !== 'default') byKv.set(decodeURIComponent(kv), st);
+  }
+  const outLayers: BackupLayer[] = [];
+  for (const l of layers) {
+    if (l.manifest.partitionDescriptorFilenames.length === 0) {
+      outLayers.push(l);
+      continue;
+    }
+    const files: BackupFile[] = [...l.files];
+    const seen = new Set(files.map((f) => `${f.path}\u0000${Buffer.from(f.span.key).toString('hex')}`));
+    for (const name of l.manifest.partitionDescriptorFilenames) {
+      let found = false;
+      for (const st of [main, ...byKv.values()]) {
+        const p = joinPath(l.dir, name);
+        if (!(await st.exists(p))) continue;
+        const { bytes } = unwrapManifestBytes(await st.readAll(p), `${st.name}/${p}`, key);
+        const part = decodeBackupPartitionDescriptor(bytes, `${st.name}/${p}`);
+        if (!bytesEqual(part.backupId, l.manifest.id)) continue;
+        for (const f of part.files) {
+          const k = `${f.path}\u0000${Buffer.from(f.span.key).toString('hex')}`;
+          if (!seen.has(k)) {
+            seen.add(k);
+            files.push(f.localityKv ? f : { ...f, localityKv: part.localityKv });
+          }
+        }
+        found = true;
+        break;
+      }
+      if (!found) {
+        throw new MigrateError(`locality part ${name} of ${l.dir || '/'} not found`, 'pass every locality URI of the backup (--locality-url …?COCKROACH_LOCALITY=…)');
+      }
+    }
+    outLayers.push({ ...l, files });
+  }
+  return { stores: outLayers.map(() => ({ storage: main, byLocality: byKv })), layers: outLayers, opened };
+}
+
+/**
+ * Opens a backup: resolves LATEST / the chosen full backup, finds incrementals in both locations,
+ * reads every manifest (BACKUP_METADATA + external SSTs, BACKUP_MANIFEST or BACKUP; checksum,
+ * decryption, gzip), selects the chain for `asOf`, and returns descriptors plus an MVCCSource
+ * yielding the newest version ≤ readAt of every key across the chain.
+ */
+export async function readBackup(url: string, opts: ReadBackupOptions = {}): Promise<OpenedBackup> {
+  const storage = opts.storage ?? openStorage(url, opts);
+  const name = parseStorageUrl(url).redacted;
+  const where = (p: string): string => (p === '' ? name : `${name.replace(/\/+$/, '')}/${p}`);
+  const toClose: Storage[] = opts.storage ? [] : [storage];
+  try {
+    const fullDir = await resolveFullDir(storage, opts, name);
+    const infos = await readEncryptionInfos(storage, fullDir);
+    const keys = infos.length > 0 || opts.dataKey ? candidateKeys(infos, opts, where(fullDir)) : [];
+    const { layer: full, key } = await readFullLayer(storage, fullDir, keys, where);
+    const layers: BackupLayer[] = [full];
+    if (!opts.fullOnly) {
+      for (const dir of await listIncrementals(storage, fullDir)) layers.push(await readLayer(storage, dir, key, where));
+    }
+    const { layers: chain, readAt } = selectChain(layers, opts.asOf);
+    const loc = await localityStorages(chain, storage, opts.localityUrls ?? [], opts, key);
+    toClose.push(...loc.opened);
+    const source = chainSource(loc.layers, loc.stores, { readAt, ...(key ? { key } : {}) });
+    return {
+      name,
+      storage,
+      fullDir,
+      allLayers: layers,
+      chain: loc.layers,
+      readAt,
+      descriptors: descriptorsAt(loc.layers, readAt),
+      source,
+      encrypted: full.encrypted,
+      async close() {
+        for (const s of toClose) await s.close();
+      },
+    };
+  } catch (e) {
+    for (const s of toClose) await s.close().catch(() => undefined);
+    throw e;
+  }
+}

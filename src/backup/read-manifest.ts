@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { compareTimestamps, decodeEngineKey } from '../mvcc/engine-key.js';
+import type { Timestamp } from '../mvcc/types.js';
+import { openSst } from '../sst/reader.js';
+import { bytesReader } from '../storage/range-reader.js';
+import type { Storage } from '../storage/storage.js';
+import { joinPath } from '../storage/storage.js';
+import { DecodeError, MigrateError, isStorageError } from '../util/errors.js';
+import { toHex } from '../util/bytes.js';
+import { appearsEncrypted, decryptBytes } from './encryption.js';
+import { decodeBytesAscending, decodeUvarintAscending } from './key-encoding.js';
+import { decodeBackupFile, decodeBackupManifest, MVCCFilter, type BackupFile, type BackupManifest, type DescriptorRevision } from './manifest.js';
+
+/** Manifest file names, tried in this order (crdb-formats.md §1.3, R1). */
+export const MANIFEST_NAMES = ['BACKUP_METADATA', 'BACKUP_MANIFEST', 'BACKUP'] as const;
+export const CHECKSUM_SUFFIX = '-CHECKSUM';
+export const FILELIST_SST = 'filelist.sst';
+export const DESCRIPTORSLIST_SST = 'descriptorslist.sst';
+
+/** A backup needs a key this reader does not have. */
+export class EncryptionRequiredError extends MigrateError {
+  override name = 'EncryptionRequiredError';
+}
+
+/** One layer (full or incremental) with its manifest resolved, including external SSTs (23.1+). */
+export interface BackupLayer {
+  /** Directory of the layer relative to the storage root ('' for the root). */
+  readonly dir: string;
+  /** Which manifest file was read (e.g. `BACKUP_MANIFEST`). */
+  readonly manifestName: string;
+  readonly manifest: BackupManifest;
+  readonly files: readonly BackupFile[];
+  /** Descriptors as of end time (bytes of `sql.sqlbase.Descriptor`). */
+  readonly descriptors: readonly Uint8Array[];
+  /** Revision history (revision-history layers only). */
+  readonly descriptorChanges: readonly DescriptorRevision[];
+  readonly encrypted: boolean;
+}
+
+/** Manifest bytes as stored → plaintext protobuf (checksum, decryption, gunzip), pure. */
+export function unwrapManifestBytes(
+  stored: Uint8Array,
+  file: string,
+  key: Uint8Array | undefined,
+  checksum?: Uint8Array,
+): { bytes: Uint8Array; encrypted: boolean } {
+  if (checksum !== undefined) {
+    const got = createHash('sha256').update(stored).digest().subarray(0, 4);
+    if (checksum.length !== 4 || Buffer.compare(got, Buffer.from(checksum)) !== 0) {
+      throw new DecodeError(
+        'backup',
+        `checksum mismatch (stored ${toHex(checksum)}, computed ${toHex(got)})`,
+        file,
+        undefined,
+        'the manifest is damaged or was modified after the backup; re-copy it from the original location',
+      );
+    }
+  }
+  let bytes = stored;
+  const encrypted = appearsEncrypted(bytes);
+  if (encrypted) {
+    if (!key) {
+      throw new EncryptionRequiredError(
+        `${file} is encrypted`,
+        'pass the backup passphrase (--encryption-passphrase / encryption_passphrase)',
+      );
+    }
+    bytes = decryptBytes(bytes, key, file);
+  }
+  if (bytes.length >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) {
+    try {
+      bytes = new Uint8Array(gunzipSync(bytes));
+    } catch (e) {
+      throw new DecodeError('backup', `cannot gunzip: ${(e as Error).message}`, file, undefined, 'the manifest is truncated', { cause: e });
+    }
+  }
+  return { bytes, encrypted };
+}
+
+async function readIfExists(storage: Storage, path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await storage.readAll(path);
+  } catch (e) {
+    if (isStorageError(e) && /no such (file|object)/.test((e as Error).message)) return undefined;
+    throw e;
+  }
+}
+
+/** Finds which manifest file a directory holds, or undefined. */
+export async function findManifestName(storage: Storage, dir: string): Promise<string | undefined> {
+  for (const n of MANIFEST_NAMES) if (await storage.exists(joinPath(dir, n))) return n;
+  return undefined;
+}
+
+async function readMaybeEncryptedFile(storage: Storage, path: string, key: Uint8Array | undefined, where: string): Promise<Uint8Array> {
+  const raw = await storage.readAll(path);
+  if (!appearsEncrypted(raw)) return raw;
+  if (!key) throw new EncryptionRequiredError(`${where} is encrypted`, 'pass the backup passphrase (--encryption-passphrase)');
+  return decryptBytes(raw, key, where);
+}
+
+/** Reads `filelist.sst`: key = ordered bytes(span start) ‖ ordered string(path), value = File proto. */
+export async function readFileListSst(bytes: Uint8Array, file: string): Promise<BackupFile[]> {
+  const sst = await openSst(bytesReader(file, bytes));
+  const out: BackupFile[] = [];
+  try {
+    for await (const kv of sst.entries()) {
+      const ek = decodeEngineKey(kv.userKey);
+      decodeBytesAscending(ek.key, 0); // validates the key shape
+      out.push(decodeBackupFile(kv.value, file));
+    }
+  } finally {
+    await sst.close();
+  }
+  return out;
+}
+
+/** Reads `descriptorslist.sst`: key `desc/` ‖ ordered uvarint ID, one MVCC version per revision. */
+export async function readDescriptorsListSst(
+  bytes: Uint8Array,
+  file: string,
+): Promise<Array<{ id: number; time: Timestamp | undefined; desc: Uint8Array | undefined }>> {
+  const sst = await openSst(bytesReader(file, bytes));
+  const out: Array<{ id: number; time: Timestamp | undefined; desc: Uint8Array | undefined }> = [];
+  const prefix = new TextEncoder().encode('desc/');
+  try {
+    for await (const kv of sst.entries()) {
+      const ek = decodeEngineKey(kv.userKey);
+      for (let i = 0; i < prefix.length; i++) {
+        if (ek.key[i] !== prefix[i]) throw new DecodeError('backup', 'descriptorslist key without desc/ prefix', file);
+      }
+      const id = Number(decodeUvarintAscending(ek.key, prefix.length).value);
+      const time = ek.version.kind === 'mvcc' ? ek.version.timestamp : undefined;
+      out.push({ id, time, desc: kv.value.length > 0 ? Uint8Array.from(kv.value) : undefined });
+    }
+  } finally {
+    await sst.close();
+  }
+  return out;
+}
+
+/**
+ * Reads one layer's manifest (mirrors `ReadBackupManifestFromStore` + `readManifest`,
+ * crdb-formats.md §1.3): BACKUP_METADATA, else BACKUP_MANIFEST, else BACKUP; checksum verified
+ * when a `-CHECKSUM` file exists; decrypted; gunzipped; external SSTs resolved.
+ */
+export async function readLayer(storage: Storage, dir: string, key: Uint8Array | undefined, where: (p: string) => string): Promise<BackupLayer> {
+  const name = await findManifestName(storage, dir);
+  if (!name) {
+    throw new MigrateError(`${where(dir)}: no BACKUP_MANIFEST, BACKUP_METADATA or BACKUP found`, 'point at a backup collection or at a backup directory');
+  }
+  const path = joinPath(dir, name);
+  const stored = await storage.readAll(path);
+  const checksum = await readIfExists(storage, `${path}${CHECKSUM_SUFFIX}`);
+  const { bytes, encrypted } = unwrapManifestBytes(stored, where(path), key, checksum);
+  const manifest = decodeBackupManifest(bytes, where(path));
+  if (!manifest.hasExternalManifestSsts) {
+    return { dir, manifestName: name, manifest, files: manifest.files, descriptors: manifest.descriptors, descriptorChanges: manifest.descriptorChanges, encrypted };
+  }
+  const flPath = joinPath(dir, FILELIST_SST);
+  const files = await readFileListSst(await readMaybeEncryptedFile(storage, flPath, key, where(flPath)), where(flPath));
+  const dlPath = joinPath(dir, DESCRIPTORSLIST_SST);
+  const descs = await readDescriptorsListSst(await readMaybeEncryptedFile(storage, dlPath, key, where(dlPath)), where(dlPath));
+  const descriptors: Uint8Array[] = [];
+  const descriptorChanges: DescriptorRevision[] = [];
+  const revisions = manifest.mvccFilter === MVCCFilter.All && descs.some((d) => d.time !== undefined);
+  let lastId = -1;
+  for (const d of descs) {
+    // Newest revision first per ID: the first entry of each ID is the descriptor at end time.
+    if (d.id !== lastId && d.desc) descriptors.push(d.desc);
+    lastId = d.id;
+    if (revisions && d.time) descriptorChanges.push(d.desc ? { time: d.time, id: d.id, desc: d.desc } : { time: d.time, id: d.id });
+  }
+  descriptorChanges.sort((a, b) => a.id - b.id || compareTimestamps(b.time, a.time));
+  return { dir, manifestName: name, manifest, files, descriptors, descriptorChanges, encrypted };
+}

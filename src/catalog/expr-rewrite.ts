@@ -1,0 +1,63 @@
+/**
+ * Rewrites descriptor-id references in stored expressions to names (crdb-formats.md §3.10):
+ * `nextval(105:::REGCLASS)` → `nextval('public.seq'::REGCLASS)` and `@100053` (a type OID) →
+ * `public.status`. String literals are left untouched.
+ */
+
+export interface ExprNames {
+  /** Table/sequence/view id → schema-qualified name (`public.seq`). */
+  relation(id: number): string | undefined;
+  /** User-defined type id → schema-qualified name. */
+  type(id: number): string | undefined;
+}
+
+/** Double-quotes an identifier unless it is a plain lower-case name. */
+export function quoteIdent(s: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`;
+}
+
+const REGCLASS_RE = /(\d+):::REGCLASS/gi;
+const TYPE_RE = /@(\d+)/g;
+
+export function rewriteExpr(expr: string, names: ExprNames): string {
+  if (!/\d/.test(expr)) return expr;
+  let out = '';
+  let i = 0;
+  while (i < expr.length) {
+    const q = expr.indexOf("'", i);
+    const code = q < 0 ? expr.slice(i) : expr.slice(i, q);
+    out += rewriteCode(code, names);
+    if (q < 0) break;
+    // Copy the string literal verbatim ('' is an escaped quote).
+    let j = q + 1;
+    for (;;) {
+      const e = expr.indexOf("'", j);
+      if (e < 0) {
+        j = expr.length;
+        break;
+      }
+      if (expr[e + 1] === "'") {
+        j = e + 2;
+        continue;
+      }
+      j = e + 1;
+      break;
+    }
+    out += expr.slice(q, j);
+    i = j;
+  }
+  return out;
+}
+
+function rewriteCode(code: string, names: ExprNames): string {
+  return code
+    .replace(REGCLASS_RE, (m, id: string) => {
+      const n = names.relation(Number(id));
+      return n === undefined ? m : `'${n.replace(/'/g, "''")}'::REGCLASS`;
+    })
+    .replace(TYPE_RE, (m, oid: string) => {
+      const v = Number(oid);
+      if (v < 100000) return m;
+      return names.type(v - 100000) ?? m;
+    });
+}

@@ -1,0 +1,31 @@
+/**
+ * The decision log: one entry per converted object (and one per change made to it), so users can
+ * see what was converted as is, what was changed and why, and what could not be converted.
+ */
+export type DecisionKind = 'as-is' | 'changed' | 'not-convertible';
+
+export interface Decision {
+  /** What the entry is about, e.g. `table app.public.users`, `index app.public.users@users_email_idx`. */
+  readonly object: string;
+  readonly kind: DecisionKind;
+  /** What was done (or not done). */
+  readonly what: string;
+  /** Why. */
+  readonly why: string;
+  /** What the user can do about it, when relevant. */
+  readonly fix?: string;
+}
+
+/** Collects decisions in conversion order. */
+export class DecisionLog {
+  readonly entries: Decision[] = [];
+  asIs(object: string, what: string): void {
+    this.entries.push({ object, kind: 'as-is', what, why: 'same meaning in PostgreSQL' });
+  }
+  changed(object: string, what: string, why: string, fix?: string): void {
+    this.entries.push({ object, kind: 'changed', what, why, ...(fix ? { fix } : {}) });
+  }
+  notConvertible(object: string, what: string, why: string, fix?: string): void {
+    this.entries.push({ object, kind: 'not-convertible', what, why, ...(fix ? { fix } : {}) });
+  }
+}

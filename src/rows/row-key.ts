@@ -1,0 +1,60 @@
+/**
+ * Primary-index row keys (crdb-formats.md §4.1): `[tenant] uvarint(table) uvarint(index) keycols…
+ * familySuffix`, where the family suffix is uvarint(familyID) followed by one byte holding the
+ * length of that uvarint (family 0 ⇒ the single byte 0x88). `keys.GetRowPrefixLength`,
+ * `keys.MakeFamilyKey`.
+ */
+import type { Table } from '../catalog/model.js';
+import { encodeUvarintAscending, decodeUvarintAscendingNum } from '../encoding/ordered.js';
+import { ByteReader } from '../util/byte-reader.js';
+import { DecodeError } from '../util/errors.js';
+
+/** Tenant prefix `0xFE ‖ uvarint(tenantID)` (`keys.MakeTenantPrefix`); empty for the system tenant. */
+export function tenantPrefix(tenantId: bigint | number): Uint8Array {
+  if (BigInt(tenantId) === 1n || BigInt(tenantId) === 0n) return new Uint8Array(0);
+  return concat(Uint8Array.of(0xfe), encodeUvarintAscending(tenantId));
+}
+
+/** `[start, end)` roach keys of the table's primary index. */
+export function primaryIndexSpan(table: Pick<Table, 'id' | 'primaryIndex'>, tenant: Uint8Array = new Uint8Array(0)): [Uint8Array, Uint8Array] {
+  // Interleaved tables (≤ 21.1) live inside the root ancestor's index span (§4.5); decodeRows
+  // filters the keys that belong to this table.
+  const root = table.primaryIndex.interleave?.[0];
+  const tableId = root ? root.tableId : table.id;
+  const indexId = root ? root.indexId : table.primaryIndex.id;
+  const t = encodeUvarintAscending(tableId);
+  return [concat(tenant, t, encodeUvarintAscending(indexId)), concat(tenant, t, encodeUvarintAscending(indexId + 1))];
+}
+
+/** `/Table/<id>/1/0/0`-style key of a sequence's value (`keys.SequenceKey`, §4.6). */
+export function sequenceKey(seqId: number, tenant: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return concat(tenant, encodeUvarintAscending(seqId), Uint8Array.of(0x89, 0x88, 0x88));
+}
+
+/**
+ * Length of the row prefix (key without the family suffix) and the family id. Throws on keys
+ * too short to hold a suffix.
+ */
+export function splitFamilySuffix(key: Uint8Array): { prefixLength: number; familyId: number } {
+  const n = key.length;
+  if (n === 0) throw new DecodeError('key', 'empty row key');
+  const last = key[n - 1]!;
+  // The last byte is an ordered uvarint (0x88 + len) giving the length of the family-id encoding.
+  const len = last - 0x88;
+  if (len < 0 || len > 9 || n - 1 - len < 1) throw new DecodeError('key', `row key has an invalid family suffix length byte 0x${last.toString(16)}`);
+  if (len === 0) return { prefixLength: n - 1, familyId: 0 };
+  const r = new ByteReader(key.subarray(n - 1 - len, n - 1), 'key');
+  return { prefixLength: n - 1 - len, familyId: decodeUvarintAscendingNum(r) };
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,191 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { openStorage } from './open-storage.js';
+import type { Storage } from './storage.js';
+import { startTestS3, type TestS3 } from './testing/s3-server.js';
+import { isStorageError } from '../util/errors.js';
+
+// The same cases run against a local folder and against a real S3-protocol server on 127.0.0.1.
+const big = new Uint8Array(300_000).map((_, i) => (i * 7 + 3) & 0xff);
+const files: Record<string, Uint8Array | string> = {
+  'coll/LATEST': '/2024/05/01-120000.00',
+  'coll/2024/05/01-120000.00/BACKUP_MANIFEST': 'manifest',
+  'coll/2024/05/01-120000.00/data/1.sst': big,
+  'coll/2024/05/01-120000.00/data/2.sst': 'two',
+  'coll/2024/05/01-120000.00/20240501/130000.00/BACKUP_MANIFEST': 'inc',
+  'coll/metadata/latest/LATEST-ab': 'x',
+  'other/file': 'nope',
+};
+
+let s3: TestS3;
+let localRoot: string;
+before(async () => {
+  s3 = await startTestS3();
+  localRoot = await mkdtemp(join(tmpdir(), 'storage-contract-'));
+  for (const [k, v] of Object.entries(files)) {
+    await mkdir(dirname(join(localRoot, k)), { recursive: true });
+    await writeFile(join(localRoot, k), v);
+    await s3.put(k, typeof v === 'string' ? v : v);
+  }
+});
+after(async () => {
+  await s3?.stop();
+  if (localRoot) await rm(localRoot, { recursive: true, force: true });
+});
+
+const backends: Array<[string, () => Storage]> = [
+  ['local', () => openStorage(join(localRoot, 'coll'))],
+  ['file://', () => openStorage(`file://${join(localRoot, 'coll')}`)],
+  [
+    's3 (URL parameters)',
+    () =>
+      openStorage(
+        `s3://${s3.bucket}/coll?AWS_ACCESS_KEY_ID=${s3.accessKeyId}&AWS_SECRET_ACCESS_KEY=${s3.secretAccessKey}&AWS_ENDPOINT=${encodeURIComponent(s3.endpoint)}&AWS_REGION=us-east-1`,
+      ),
+  ],
+  [
+    's3 (config keys)',
+    () =>
+      openStorage(`s3://${s3.bucket}/coll`, {
+        awsAccessKeyId: s3.accessKeyId,
+        awsSecretAccessKey: s3.secretAccessKey,
+        endpoint: s3.endpoint,
+      }),
+  ],
+];
+
+for (const [name, open] of backends) {
+  test(`${name}: list with prefix, recursive and delimited`, async () => {
+    const st = open();
+    assert.deepEqual(await st.list('2024/05/01-120000.00/data/'), [
+      '2024/05/01-120000.00/data/1.sst',
+      '2024/05/01-120000.00/data/2.sst',
+    ]);
+    assert.deepEqual(await st.list('2024/05/01-120000.00/', { delimiter: 'data/' }), [
+      '2024/05/01-120000.00/20240501/130000.00/BACKUP_MANIFEST',
+      '2024/05/01-120000.00/BACKUP_MANIFEST',
+      '2024/05/01-120000.00/data/',
+    ]);
+    assert.deepEqual(await st.list('metadata/latest/'), ['metadata/latest/LATEST-ab']);
+    assert.deepEqual(await st.list('nothing-here/'), []);
+    await st.close();
+  });
+
+  test(`${name}: ranged reads, size, exists, readAll, sub`, async () => {
+    const st = open();
+    const r = st.reader('2024/05/01-120000.00/data/1.sst');
+    assert.equal(await r.size(), big.length);
+    assert.deepEqual(await r.read(100, 110), big.subarray(100, 110));
+    assert.deepEqual(await r.read(big.length - 5, big.length), big.subarray(big.length - 5));
+    assert.equal((await r.read(7, 7)).length, 0);
+    assert.equal(await st.exists('LATEST'), true);
+    assert.equal(await st.exists('NOPE'), false);
+    assert.equal(Buffer.from(await st.readAll('LATEST')).toString(), '/2024/05/01-120000.00');
+    const sub = st.sub('2024/05/01-120000.00');
+    assert.equal(Buffer.from(await sub.readAll('data/2.sst')).toString(), 'two');
+    assert.deepEqual(await sub.list('data/'), ['data/1.sst', 'data/2.sst']);
+    await r.close?.();
+    await st.close();
+  });
+
+  test(`${name}: a missing object gives one line naming it, without query string`, async () => {
+    const st = open();
+    await assert.rejects(
+      () => st.readAll('2024/05/01-120000.00/data/9.sst'),
+      (e: unknown) => {
+        assert.ok(isStorageError(e));
+        const msg = (e as Error).message;
+        assert.match(msg, /2024\/05\/01-120000\.00\/data\/9\.sst/);
+        assert.doesNotMatch(msg, /S3RVER|AWS_SECRET|\?/);
+        assert.doesNotMatch(msg, /\n/);
+        return true;
+      },
+    );
+    await assert.rejects(() => st.reader('data/none.sst').read(0, 4), /data\/none\.sst/);
+    await st.close();
+  });
+}
+
+test('s3: missing credentials give one clear line naming the object', async () => {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+  try {
+    const st = openStorage(`s3://${s3.bucket}/coll?AUTH=implicit&AWS_ENDPOINT=${encodeURIComponent(s3.endpoint)}`, {
+      maxAttempts: 1,
+    });
+    await assert.rejects(
+      () => st.readAll('LATEST'),
+      (e: unknown) => {
+        const msg = (e as Error).message;
+        assert.ok(isStorageError(e), msg);
+        assert.match(msg, /^s3:\/\/backups\/coll\/LATEST: no AWS credentials found; /);
+        assert.doesNotMatch(msg, /\n/);
+        return true;
+      },
+    );
+    await st.close();
+  } finally {
+    process.env = saved;
+  }
+});
+
+test('s3: half a key pair in the URL is a config error naming the parameter, not the secret', () => {
+  assert.throws(
+    () => openStorage(`s3://${s3.bucket}/coll?AWS_ACCESS_KEY_ID=AKIAEXAMPLE`),
+    (e: unknown) => {
+      const msg = (e as Error).message;
+      assert.equal((e as Error).name, 'ConfigError');
+      assert.match(msg, /^s3:\/\/backups\/coll: AWS_SECRET_ACCESS_KEY is missing from the URL/);
+      assert.doesNotMatch(msg, /AKIAEXAMPLE/);
+      return true;
+    },
+  );
+});
+
+test('s3: aws_keys_file with export AWS_ACCESS_KEY lines', async () => {
+  const f = join(localRoot, 'keys.sh');
+  await writeFile(f, `# keys\nexport AWS_ACCESS_KEY=${s3.accessKeyId}\nexport AWS_SECRET_KEY="${s3.secretAccessKey}"\n`);
+  const st = openStorage(`s3://${s3.bucket}/coll`, { awsKeysFile: f, endpoint: s3.endpoint });
+  assert.equal(Buffer.from(await st.readAll('2024/05/01-120000.00/data/2.sst')).toString(), 'two');
+  await st.close();
+});
+
+test('http(s): ranged reads, and retries with backoff on 503', async () => {
+  let failures = 2;
+  let hits = 0;
+  const server: Server = createServer((req, res) => {
+    hits++;
+    if (failures > 0) {
+      failures--;
+      res.writeHead(503).end('busy');
+      return;
+    }
+    const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+    if (req.url !== '/b/data/1.sst') return void res.writeHead(404).end();
+    if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': big.length }).end();
+    if (!m) return void res.writeHead(200).end(Buffer.from(big));
+    const s = Number(m[1]);
+    const e = Number(m[2]) + 1;
+    res.writeHead(206, { 'content-range': `bytes ${s}-${e - 1}/${big.length}` }).end(Buffer.from(big.subarray(s, e)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const st = openStorage(`http://127.0.0.1:${port}/b`, { retryBaseMs: 5 });
+    const r = st.reader('data/1.sst');
+    assert.deepEqual(await r.read(1000, 1016), big.subarray(1000, 1016));
+    assert.equal(hits, 3);
+    assert.equal(await r.size(), big.length);
+    assert.equal(await st.exists('data/2.sst'), false);
+    await assert.rejects(() => st.readAll('data/2.sst'), /127\.0\.0\.1:\d+\/b\/data\/2\.sst: no such object/);
+  } finally {
+    server.close();
+  }
+});
