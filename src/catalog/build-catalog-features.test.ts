@@ -19,7 +19,7 @@ const col = (id: number, name: string, type: TypeProto, f: Partial<ColumnProto> 
 const idx = (id: number, name: string, cols: number[], f: Partial<IndexProto> = {}): IndexProto => ({
   name, id, unique: false, key_column_names: [], store_column_names: [], key_column_ids: cols, key_suffix_column_ids: [],
   key_column_directions: cols.map(() => 0), referenced_by: [], interleave_ancestors: [], composite_column_ids: [], store_column_ids: [],
-  type: 0, encoding_type: 0, use_delete_preserving_encoding: false, inverted_column_kinds: [], not_visible: false, invisibility: 0, ...f,
+  type: 0, encoding_type: 0, use_delete_preserving_encoding: false, inverted_column_kinds: [], not_visible: false, invisibility: 0, constraint_id: 0, ...f,
 });
 const table = (id: number, name: string, f: Partial<TableProto>): TableProto => ({
   kind: 'table', name, id, parent_id: 100, version: 1, columns: [], indexes: [], mutations: [], format_version: 3, state: 0, checks: [],
@@ -65,7 +65,7 @@ const descriptors: DescriptorProto[] = [
       col(10, 'tags', ty(15, 100111, { array_contents: ty(24, 100110) })),
       col(11, 'crdb_internal_id_shard_4', INT8, { hidden: true, virtual: true, compute_expr: 'mod(fnv32(md5(crdb_internal.datums_to_bytes(id))), 4:::INT8)' }),
     ],
-    primary_index: idx(1, 'orders_pkey', [1], { unique: true }),
+    primary_index: idx(1, 'orders_pkey', [1], { unique: true, constraint_id: 2 }),
     indexes: [
       idx(2, 'by_status', [2], { predicate: "status = x'40':::@100110", store_column_ids: [3] }),
       idx(3, 'by_note_expr', [8]),
@@ -75,10 +75,10 @@ const descriptors: DescriptorProto[] = [
     ],
     families: [{ name: 'primary', id: 0, column_names: [], column_ids: [1, 2, 3, 5, 6, 7, 9, 10], default_column_id: 0 }],
     checks: [
-      { expr: 'qty > 0:::INT8', name: 'check_qty', validity: 0, column_ids: [3], is_non_null_constraint: false, from_hash_sharded_column: false },
-      { expr: 'id IS NOT NULL', name: 'id_auto_not_null', validity: 0, column_ids: [1], is_non_null_constraint: true, from_hash_sharded_column: false },
+      { expr: 'qty > 0:::INT8', name: 'check_qty', validity: 0, column_ids: [3], is_non_null_constraint: false, from_hash_sharded_column: false, constraint_id: 3 },
+      { expr: 'id IS NOT NULL', name: 'id_auto_not_null', validity: 0, column_ids: [1], is_non_null_constraint: true, from_hash_sharded_column: false, constraint_id: 4 },
     ],
-    unique_without_index_constraints: [{ table_id: 121, column_ids: [9], name: 'unique_note', validity: 1, predicate: 'qty > 1:::INT8' }],
+    unique_without_index_constraints: [{ table_id: 121, column_ids: [9], name: 'unique_note', validity: 1, predicate: 'qty > 1:::INT8', constraint_id: 5 }],
     locality_config: { global: true },
     schema_locked: true,
     row_level_ttl: { duration_expr: "'30 days':::INTERVAL", expiration_expr: '', deletion_cron: '@daily', select_batch_size: 0n, delete_batch_size: 0n, pause: false },
@@ -100,6 +100,8 @@ test('synthetic descriptors: schemas, types, sequences, views, functions, commen
       { type: 2, objectId: 121, subId: 3, text: 'quantity' },
       { type: 0, objectId: 100, subId: 0, text: 'the app' },
       { type: 4, objectId: 102, subId: 0, text: 'sales schema' },
+      { type: 5, objectId: 121, subId: 3, text: 'positive' },
+      { type: 5, objectId: 121, subId: 2, text: 'pk' },
     ],
   });
   assert.deepEqual(c.schemas.map((s) => [s.database, s.name, s.id]), [['app', 'public', 101], ['app', 'sales', 102]]);
@@ -115,7 +117,10 @@ test('synthetic descriptors: schemas, types, sequences, views, functions, commen
   assert.deepEqual(c.functions.map((f) => [f.name, f.language, f.volatility, f.params.map((p) => p.mode)]), [['f', 'sql', 'immutable', ['IN']]]);
   assert.ok(c.notes.some((n) => /table app\.old \(id 123\) in state DROP/.test(n)));
   assert.ok(c.notes.some((n) => /type gone \(id 113\) in state DROP/.test(n)));
-  assert.deepEqual(c.comments.map((x) => [x.target.kind, x.text]), [['table', 'orders table'], ['column', 'quantity'], ['database', 'the app'], ['schema', 'sales schema']]);
+  assert.deepEqual(c.comments.map((x) => [x.target.kind, x.text]), [
+    ['table', 'orders table'], ['column', 'quantity'], ['database', 'the app'], ['schema', 'sales schema'], ['constraint', 'positive'], ['constraint', 'pk'],
+  ]);
+  assert.deepEqual(c.comments.slice(4).map((x) => (x.target.kind === 'constraint' ? x.target.constraintName : '')), ['check_qty', 'orders_pkey']);
 });
 
 test('synthetic table: columns, indexes, constraints, locality, TTL and the stored column order', () => {

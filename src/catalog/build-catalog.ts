@@ -294,15 +294,29 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
         if (s && sdb) comments.push({ target: { kind: 'schema', database: sdb.name, schema: s.name }, text: c.text });
         break;
       }
-      case 5:
-        comments.push({ target: { kind: 'constraint', tableId: c.objectId, constraintName: String(c.subId) }, text: c.text });
+      case 5: {
+        const name = constraintName(tableProtos.get(c.objectId), c.subId);
+        if (name !== undefined) comments.push({ target: { kind: 'constraint', tableId: c.objectId, constraintName: name }, text: c.text });
+        else notes.push(`skipped comment on constraint ${c.subId} of table ${c.objectId}: constraint not found`);
         break;
+      }
       default:
         notes.push(`skipped comment of unknown type ${c.type} on object ${c.objectId}`);
     }
   }
 
   return Object.freeze({ databases, schemas, tables, views, sequences, types, functions, comments, notes });
+}
+
+/** Name of the constraint with this `constraint_id` (22.1+; PK/unique indexes, checks, FKs, unique-without-index). */
+function constraintName(t: TableProto | undefined, id: number): string | undefined {
+  if (!t || id === 0) return undefined;
+  for (const i of [t.primary_index, ...t.indexes]) if (i && i.constraint_id === id) return i.name;
+  return (
+    t.checks.find((c) => c.constraint_id === id)?.name ??
+    t.outbound_fks.find((f) => f.constraint_id === id)?.name ??
+    t.unique_without_index_constraints.find((u) => u.constraint_id === id)?.name
+  );
 }
 
 /** Fills empty descriptor names from namespace entries (by id). */
@@ -403,6 +417,8 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
   const storageParams: string[] = [];
   if (t.schema_locked) storageParams.push('schema_locked = true');
   if (t.exclude_data_from_backup) storageParams.push('exclude_data_from_backup = true');
+  if (t.format_version === 1)
+    ctx.notes.push(`table ${database}.${t.name} uses the pre-1.0 BaseFormatVersion (one KV per column); its rows are not decoded`);
   if (pi.interleave_ancestors.length > 0)
     ctx.notes.push(`table ${database}.${t.name} is interleaved into table ${pi.interleave_ancestors[0]?.table_id}; its rows are read from that table's span`);
 

@@ -164,6 +164,11 @@ export function reportFailure(e: unknown): number {
 
 const isEntryPoint = process.argv[1] !== undefined && /(?:main\.[jt]s|cockroach-migrate|crdb-migrate)$/.test(process.argv[1]);
 if (isEntryPoint) {
+  // `cockroach-migrate inspect … | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => process.exit(reportFailure(e)),

@@ -137,6 +137,9 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    // Unref'd: a forgotten instance must not keep the process alive; the exit handler stops it.
+    child.unref();
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);

@@ -119,6 +119,7 @@ message IndexDescriptor {
   optional ShardedDescriptor sharded = 20;
   optional string predicate = 23;
   optional bool use_delete_preserving_encoding = 24;
+  optional uint32 constraint_id = 26;
   repeated int32 inverted_column_kinds = 27;
   optional bool not_visible = 28;
   optional double invisibility = 29;
@@ -138,6 +139,7 @@ message CheckConstraint {
   repeated uint32 column_ids = 5;
   optional bool is_non_null_constraint = 6;
   optional bool from_hash_sharded_column = 7;
+  optional uint32 constraint_id = 8;
 }
 
 message ForeignKeyConstraint {
@@ -150,6 +152,7 @@ message ForeignKeyConstraint {
   optional int32 on_delete = 7;
   optional int32 on_update = 8;
   optional int32 match = 9;
+  optional uint32 constraint_id = 14;
 }
 
 message UniqueWithoutIndexConstraint {
@@ -158,6 +161,7 @@ message UniqueWithoutIndexConstraint {
   optional string name = 3;
   optional int32 validity = 4;
   optional string predicate = 5;
+  optional uint32 constraint_id = 6;
 }
 
 message SequenceOwner { optional uint32 owner_column_id = 1; optional uint32 owner_table_id = 2; }

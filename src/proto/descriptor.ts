@@ -86,6 +86,8 @@ export interface IndexProto {
   readonly inverted_column_kinds: readonly number[];
   readonly not_visible: boolean;
   readonly invisibility: number;
+  /** 22.1+: id used by system.comments for constraint comments. */
+  readonly constraint_id: number;
 }
 
 export interface CheckProto {
@@ -95,6 +97,7 @@ export interface CheckProto {
   readonly column_ids: readonly number[];
   readonly is_non_null_constraint: boolean;
   readonly from_hash_sharded_column: boolean;
+  readonly constraint_id: number;
 }
 
 export interface ForeignKeyProto {
@@ -107,6 +110,7 @@ export interface ForeignKeyProto {
   readonly on_delete: number;
   readonly on_update: number;
   readonly match: number;
+  readonly constraint_id: number;
 }
 
 export interface UniqueWithoutIndexProto {
@@ -115,6 +119,7 @@ export interface UniqueWithoutIndexProto {
   readonly name: string;
   readonly validity: number;
   readonly predicate?: string;
+  readonly constraint_id: number;
 }
 
 export interface SequenceOptsProto {
@@ -349,6 +354,7 @@ function indexProto(o: Obj): IndexProto {
     inverted_column_kinds: nums(o, 'inverted_column_kinds'),
     not_visible: bool(o, 'not_visible'),
     invisibility: num(o, 'invisibility'),
+    constraint_id: num(o, 'constraint_id'),
   };
 }
 
@@ -363,6 +369,7 @@ function fkProto(o: Obj): ForeignKeyProto {
     on_delete: num(o, 'on_delete'),
     on_update: num(o, 'on_update'),
     match: num(o, 'match'),
+    constraint_id: num(o, 'constraint_id'),
   };
 }
 
@@ -402,6 +409,7 @@ function tableProto(o: Obj): TableProto {
       column_ids: nums(c, 'column_ids'),
       is_non_null_constraint: bool(c, 'is_non_null_constraint'),
       from_hash_sharded_column: bool(c, 'from_hash_sharded_column'),
+      constraint_id: num(c, 'constraint_id'),
     })),
     families: objs(o, 'families').map((f) => ({
       name: str(f, 'name'),
@@ -445,6 +453,7 @@ function tableProto(o: Obj): TableProto {
       name: str(u, 'name'),
       validity: num(u, 'validity'),
       ...(optStr(u, 'predicate') ? { predicate: str(u, 'predicate') } : {}),
+      constraint_id: num(u, 'constraint_id'),
     })),
     ...(ttl
       ? {

@@ -8,13 +8,16 @@ import { startTempPostgres, type TempPostgres } from '../../src/pg-instance/inde
 
 let shared: Promise<TempPostgres> | undefined;
 
-/** The file's temporary PostgreSQL, started on first use and stopped when the file's tests end. */
+/**
+ * The file's temporary PostgreSQL, started on first use and stopped when the test process has
+ * nothing left to do (`beforeExit`; the server's handles are unref'd so the process can get there).
+ */
 export function withTempPostgres(): Promise<TempPostgres> {
   if (!shared) {
-    shared = startTempPostgres();
-    after(async () => {
-      const s = await shared;
-      await s?.stop();
+    const started = startTempPostgres();
+    shared = started;
+    process.once('beforeExit', () => {
+      void started.then((s) => s.stop()).catch(() => undefined);
     });
   }
   return shared;

@@ -1,0 +1,28 @@
+/** `cockroach-migrate convert-schema [file]`: SHOW CREATE text → PostgreSQL DDL on stdout. */
+import { readFileSync } from 'node:fs';
+import { text as readStream } from 'node:stream/consumers';
+import type { LoadedConfig } from '../config/load-config.js';
+import { convertSchemaText } from '../schema/convert-schema-cli.js';
+import { ConfigError } from '../util/errors.js';
+
+export async function convertSchemaCommand(file: string | undefined, loaded: LoadedConfig): Promise<void> {
+  let input: string;
+  if (file) {
+    try {
+      input = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'pass a readable file with SHOW CREATE output, or pipe it on stdin');
+    }
+  } else {
+    if (process.stdin.isTTY) {
+      throw new ConfigError('convert-schema reads SHOW CREATE output from stdin or a file', 'e.g. cockroach sql -e "SHOW CREATE ALL TABLES" > in.sql && cockroach-migrate convert-schema in.sql');
+    }
+    input = await readStream(process.stdin);
+  }
+  const cfg = loaded.config;
+  const out = convertSchemaText(input, {
+    databaseMapping: cfg.database_mapping === 'schema' ? { schemaOf: cfg.postgres_database } : 'database-per-database',
+    rowid: cfg.rowid,
+  });
+  process.stdout.write(out);
+}

@@ -1,0 +1,104 @@
+/**
+ * Runs DDL phases so that a killed run can be resumed: every statement runs in its own
+ * transaction together with a row in `cockroach_migrate.ddl_steps` that marks it done (PostgreSQL
+ * DDL is transactional). A rerun skips the statements already marked, and refuses to continue if
+ * the statement text differs from what was recorded (the schema or the options changed between
+ * the runs).
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { LoadError } from '../util/errors.js';
+
+export const STATE_SCHEMA = 'cockroach_migrate';
+
+export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.ddl_steps (
+       phase text NOT NULL, idx integer NOT NULL, sql_md5 text NOT NULL, done_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (phase, idx))`,
+  );
+}
+
+export async function stateSchemaExists(client: pg.ClientBase): Promise<boolean> {
+  const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
+  return r.rows[0]?.n !== '0';
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/** Statements of a phase that are already done (by index), verifying their text did not change. */
+async function doneSteps(client: pg.ClientBase, phase: string, statements: readonly string[]): Promise<Set<number>> {
+  const r = await client.query<{ idx: number; sql_md5: string }>(`SELECT idx, sql_md5 FROM ${STATE_SCHEMA}.ddl_steps WHERE phase = $1`, [phase]);
+  const done = new Set<number>();
+  for (const row of r.rows) {
+    const sql = statements[row.idx];
+    if (sql === undefined || md5(sql) !== row.sql_md5) {
+      throw new LoadError(
+        `cannot resume: ${phase} statement ${row.idx} differs from the one the interrupted run executed`,
+        `the schema or options changed since; drop the target databases (or rerun with --if-exists drop) and start again`,
+      );
+    }
+    done.add(row.idx);
+  }
+  return done;
+}
+
+async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(sql);
+    await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (phase, idx, sql_md5) VALUES ($1, $2, $3)`, [phase, idx, md5(sql)]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new LoadError(`${phase} statement failed: ${msg}: ${sql.length > 300 ? `${sql.slice(0, 300)}…` : sql}`, undefined, { cause: e });
+  }
+}
+
+export interface RunStepsOptions {
+  /** Extra connections for statements that may run concurrently (index and key builds). */
+  readonly connect?: () => Promise<pg.ClientBase & { end(): Promise<void> }>;
+  readonly jobs?: number;
+  readonly onStatement?: (sql: string, ms: number) => void;
+}
+
+/** Index and primary-key builds on different tables can run in parallel; everything else is ordered. */
+const isParallelBuild = (sql: string): boolean =>
+  /^CREATE (UNIQUE )?INDEX /i.test(sql) || /^ALTER TABLE .* ADD CONSTRAINT .* PRIMARY KEY \(/is.test(sql);
+
+/**
+ * Runs a phase's statements in order, skipping those a previous run completed. A leading run of
+ * index/primary-key builds is spread over `jobs` connections.
+ */
+export async function runSteps(client: pg.ClientBase, phase: string, statements: readonly string[], opts: RunStepsOptions = {}): Promise<void> {
+  await ensureStateSchema(client);
+  const done = await doneSteps(client, phase, statements);
+  const timed = async (c: pg.ClientBase, i: number): Promise<void> => {
+    const sql = statements[i]!;
+    const t0 = Date.now();
+    await runOne(c, phase, i, sql);
+    opts.onStatement?.(sql, Date.now() - t0);
+  };
+  let i = 0;
+  const parallel: number[] = [];
+  while (i < statements.length && isParallelBuild(statements[i]!)) parallel.push(i++);
+  const todo = parallel.filter((j) => !done.has(j));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, todo.length));
+  if (jobs > 1 && opts.connect) {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      const c = await opts.connect!();
+      try {
+        while (next < todo.length) await timed(c, todo[next++]!);
+      } finally {
+        await c.end();
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } else {
+    for (const j of todo) await timed(client, j);
+  }
+  for (; i < statements.length; i++) if (!done.has(i)) await timed(client, i);
+}
