@@ -148,7 +148,11 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
     const s = schemaOf(t.parent_id, t.unexposed_parent_schema_id) ?? 'public';
     relQual.set(t.id, `${quoteIdent(s)}.${quoteIdent(t.name)}`);
   }
-  const names: ExprNames = { relation: (id) => relQual.get(id), type: (id) => typeQual.get(id) };
+  const names: ExprNames = {
+    relation: (id) => relQual.get(id),
+    type: (id) => typeQual.get(id),
+    enumLabel: (id, physical) => udtInfos.get(id)?.enumMembers?.find((m) => Buffer.compare(Buffer.from(m.physical), Buffer.from(physical)) === 0)?.label,
+  };
   const rw = (e: string | undefined): string | undefined => (e === undefined || e === '' ? undefined : rewriteExpr(e, names));
 
   const databases = [...dbs.values()].filter((d) => includeDb(d.id)).sort((a, b) => a.id - b.id);

@@ -9,6 +9,25 @@ export interface ExprNames {
   relation(id: number): string | undefined;
   /** User-defined type id → schema-qualified name. */
   type(id: number): string | undefined;
+  /** Enum type id + physical representation → label (for `x'40':::@100053` literals). */
+  enumLabel?(typeId: number, physical: Uint8Array): string | undefined;
+}
+
+/** Type OIDs of user-defined types are 100000 + descriptor id (`catid.TypeIDToOID`). */
+const USER_TYPE_OID_OFFSET = 100000;
+
+/**
+ * CockroachDB stores enum values in expressions as their physical representation, a bytes literal
+ * cast to the type: `x'40':::@100053` (or `b'\x40'`). Replace it by the label, which is what
+ * PostgreSQL (and the user) understands: `'admin':::@100053`.
+ */
+function enumLiteralsToLabels(expr: string, names: ExprNames): string {
+  if (!names.enumLabel) return expr;
+  return expr.replace(/[xX]'([0-9a-fA-F]*)':::@(\d+)/g, (m, hex: string, oid: string) => {
+    const id = Number(oid) - USER_TYPE_OID_OFFSET;
+    const label = names.enumLabel!(id, Uint8Array.from(Buffer.from(hex, 'hex')));
+    return label === undefined ? m : `'${label.replace(/'/g, "''")}':::@${oid}`;
+  });
 }
 
 /** Double-quotes an identifier unless it is a plain lower-case name. */
@@ -21,6 +40,7 @@ const TYPE_RE = /@(\d+)/g;
 
 export function rewriteExpr(expr: string, names: ExprNames): string {
   if (!/\d/.test(expr)) return expr;
+  expr = enumLiteralsToLabels(expr, names);
   let out = '';
   let i = 0;
   while (i < expr.length) {

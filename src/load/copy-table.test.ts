@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { sqlType } from '../catalog/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
@@ -47,9 +47,9 @@ function plan(n: number, opts: { failAfter?: number; nulAt?: number } = {}): Tab
   };
 }
 
-async function setup(): Promise<{ client: pg.Client; connect: () => Promise<pg.Client> }> {
+async function setup(t: TestContext): Promise<{ client: pg.Client; connect: () => Promise<pg.Client> }> {
   const server = await withTempPostgres();
-  const { name, client } = await freshDatabase(server, 'load');
+  const { name, client } = await freshDatabase(server, t, 'load');
   await client.query('CREATE TABLE things (id int8 PRIMARY KEY, note text, amount numeric(12,2))');
   await ensureLoadState(client);
   const connect = async (): Promise<pg.Client> => {
@@ -60,8 +60,8 @@ async function setup(): Promise<{ client: pg.Client; connect: () => Promise<pg.C
   return { client, connect };
 }
 
-test('loads a table larger than the chunk size and verifies it', async () => {
-  const { client } = await setup();
+test('loads a table larger than the chunk size and verifies it', async (t) => {
+  const { client } = await setup(t);
   const p = plan(2500);
   const r = await copyTable(client, p, { chunkSize: 1000 });
   assert.equal(r.rows, 2500);
@@ -75,8 +75,8 @@ test('loads a table larger than the chunk size and verifies it', async () => {
   assert.deepEqual(v2.source, r.source);
 });
 
-test('a changed, a deleted and an extra row are found and named', async () => {
-  const { client } = await setup();
+test('a changed, a deleted and an extra row are found and named', async (t) => {
+  const { client } = await setup(t);
   const p = plan(600);
   const r = await copyTable(client, p, { chunkSize: 250 });
   await client.query(`UPDATE things SET amount = amount + 0.01 WHERE id = 42`);
@@ -88,8 +88,8 @@ test('a changed, a deleted and an extra row are found and named', async () => {
   assert.deepEqual((await findDifferingKeys(client, p, 1)).length, 1);
 });
 
-test('a crash mid-load resumes after the last committed chunk, without duplicates', async () => {
-  const { client } = await setup();
+test('a crash mid-load resumes after the last committed chunk, without duplicates', async (t) => {
+  const { client } = await setup(t);
   await assert.rejects(copyTable(client, plan(2000, { failAfter: 1234 }), { chunkSize: 500 }), /simulated crash/);
   const state = await readTableState(client, 'db.public.things');
   assert.equal(state?.rows, 1000, 'two chunks committed');
@@ -106,8 +106,8 @@ test('a crash mid-load resumes after the last committed chunk, without duplicate
   assert.equal(again.bytes, 0);
 });
 
-test('a NUL byte stops the load naming table, column and key; quarantine sets the row aside', async () => {
-  const { client } = await setup();
+test('a NUL byte stops the load naming table, column and key; quarantine sets the row aside', async (t) => {
+  const { client } = await setup(t);
   await assert.rejects(copyTable(client, plan(50, { nulAt: 20 }), { chunkSize: 100 }), (e: Error) => {
     assert.equal(e.name, 'LoadError');
     assert.match(e.message, /row rejected: db\.public\.things column note, row key \/things\/20: .*NUL/);
@@ -124,11 +124,38 @@ test('a NUL byte stops the load naming table, column and key; quarantine sets th
   assert.match(rejects[0]!, /"key":"\/things\/20","column":"note"/);
 });
 
-test('loadTables runs tables on parallel connections', async () => {
-  const { client, connect } = await setup();
+test('loadTables runs tables on parallel connections', async (t) => {
+  const { client, connect } = await setup(t);
   await client.query('CREATE TABLE things2 (id int8 PRIMARY KEY, note text, amount numeric(12,2))');
   const p1 = plan(300);
   const p2 = { ...plan(500), id: 'db.public.things2', pgTable: 'things2' };
   const results = await loadTables([p1, p2], { connect, jobs: 2, chunkSize: 100 });
   assert.deepEqual(results.map((r) => [r.id, r.rows]), [['db.public.things', 300], ['db.public.things2', 500]]);
+});
+
+test('types whose ::text cast differs from their output (bool, inet, char(n)) verify as equal', async (t) => {
+  const { client } = await setup(t);
+  await client.query('CREATE TABLE odd (id int8 PRIMARY KEY, b bool, ip inet, c char(4))');
+  const BOOL = sqlType('bool', { oid: 16 });
+  const INET = sqlType('inet', { oid: 869 });
+  const CHAR4 = sqlType('string', { oid: 1042, width: 4 });
+  const p: TableLoadPlan = {
+    id: 'db.public.odd',
+    pgSchema: 'public',
+    pgTable: 'odd',
+    keyColumns: ['id'],
+    columns: [
+      { pgName: 'id', type: INT8 },
+      { pgName: 'b', type: BOOL },
+      { pgName: 'ip', type: INET },
+      { pgName: 'c', type: CHAR4 },
+    ],
+    rows: async function* () {
+      yield { key: key(1), values: [{ kind: 'int', value: 1n }, { kind: 'bool', value: true }, { kind: 'inet', family: 4, maskBits: 32, addr: Uint8Array.of(10, 0, 0, 1) }, { kind: 'string', value: 'ab  ' }] };
+      yield { key: key(2), values: [{ kind: 'int', value: 2n }, { kind: 'bool', value: false }, { kind: 'inet', family: 4, maskBits: 8, addr: Uint8Array.of(10, 0, 0, 0) }, null] };
+    },
+  };
+  const r = await copyTable(client, p, { chunkSize: 10 });
+  const v = await verifyTable(client, p, r.source);
+  assert.equal(v.match, true, v.differingKeys.join('; '));
 });

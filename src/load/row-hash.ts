@@ -24,13 +24,18 @@ export function rowHash(fields: readonly (string | null)[]): bigint {
   return digest.readBigInt64BE(0);
 }
 
-/** SQL expression computing `rowText` of the given columns of the current row. */
+/**
+ * SQL expression computing `rowText` of the given columns of the current row. Values are turned
+ * into text with `concat()`, which calls each type's output function — exactly what COPY and
+ * SELECT print. A plain `::text` cast is not the same for some types: boolean gives
+ * 'true'/'false', inet always shows the netmask, char(n) drops its padding.
+ */
 export function sqlRowText(columns: readonly string[]): string {
   if (columns.length === 0) return `''`;
   return columns
     .map((c) => {
-      const t = `(${quoteIdent(c)})::text`;
-      return `coalesce(octet_length(${t})::text || ':' || ${t}, 'N')`;
+      const q = quoteIdent(c);
+      return `CASE WHEN ${q} IS NULL THEN 'N' ELSE octet_length(concat(${q}))::text || ':' || concat(${q}) END`;
     })
     .join(` || ',' || `);
 }

@@ -44,10 +44,19 @@ async function doneSteps(client: pg.ClientBase, phase: string, statements: reado
   return done;
 }
 
-async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: string): Promise<void> {
+/** duplicate_table, duplicate_object, duplicate_schema, duplicate_function: "already exists". */
+const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723']);
+
+async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: string, tolerateExisting: boolean): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query(sql);
+    try {
+      await client.query('SAVEPOINT step');
+      await client.query(sql);
+    } catch (e) {
+      if (!tolerateExisting || !ALREADY_EXISTS.has((e as { code?: string }).code ?? '')) throw e;
+      await client.query('ROLLBACK TO SAVEPOINT step');
+    }
     await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (phase, idx, sql_md5) VALUES ($1, $2, $3)`, [phase, idx, md5(sql)]);
     await client.query('COMMIT');
   } catch (e) {
@@ -62,6 +71,8 @@ export interface RunStepsOptions {
   readonly connect?: () => Promise<pg.ClientBase & { end(): Promise<void> }>;
   readonly jobs?: number;
   readonly onStatement?: (sql: string, ms: number) => void;
+  /** Treat "already exists" as done (resuming, or loading into existing tables). */
+  readonly tolerateExisting?: boolean;
 }
 
 /** Index and primary-key builds on different tables can run in parallel; everything else is ordered. */
@@ -78,7 +89,7 @@ export async function runSteps(client: pg.ClientBase, phase: string, statements:
   const timed = async (c: pg.ClientBase, i: number): Promise<void> => {
     const sql = statements[i]!;
     const t0 = Date.now();
-    await runOne(c, phase, i, sql);
+    await runOne(c, phase, i, sql, opts.tolerateExisting ?? false);
     opts.onStatement?.(sql, Date.now() - t0);
   };
   let i = 0;

@@ -2,7 +2,7 @@
  * A real PostgreSQL for tests: one temporary server per test file (started lazily, stopped in
  * `after`). Tests create their own databases on it so they can run in any order.
  */
-import { after } from 'node:test';
+import type { TestContext } from 'node:test';
 import pg from 'pg';
 import { startTempPostgres, type TempPostgres } from '../../src/pg-instance/index.js';
 
@@ -25,8 +25,11 @@ export function withTempPostgres(): Promise<TempPostgres> {
 
 let dbCounter = 0;
 
-/** Creates a fresh database on the test server and returns a connected client for it. */
-export async function freshDatabase(server: TempPostgres, prefix = 't'): Promise<{ name: string; client: pg.Client }> {
+/**
+ * Creates a fresh database on the test server and returns a connected client for it, closed when
+ * the test `t` ends (a client left open would keep the test process alive).
+ */
+export async function freshDatabase(server: TempPostgres, t: TestContext, prefix = 't'): Promise<{ name: string; client: pg.Client }> {
   const name = `${prefix}_${process.pid}_${++dbCounter}`;
   const admin = new pg.Client(server.clientConfig());
   await admin.connect();
@@ -37,7 +40,7 @@ export async function freshDatabase(server: TempPostgres, prefix = 't'): Promise
   }
   const client = new pg.Client(server.clientConfig(name));
   await client.connect();
-  after(async () => {
+  t.after(async () => {
     await client.end().catch(() => undefined);
   });
   return { name, client };

@@ -1,0 +1,50 @@
+/** The default command (a full migration) and `verify`: run, write reports, print a summary, exit code. */
+import { resolve } from 'node:path';
+import type { LoadedConfig } from '../config/load-config.js';
+import { migrate } from '../pipeline/migrate.js';
+import { verifyOnly } from '../pipeline/verify-only.js';
+import type { MigrationReport } from '../report/model.js';
+import { writeReports } from '../report/write-reports.js';
+import type { Logger } from '../util/logger.js';
+import type { PgServer } from '../pipeline/pg-target.js';
+import type { MigrationSource } from '../pipeline/source.js';
+import { progressSink } from './progress.js';
+
+export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? 1 : r.verdict === 'mismatch' ? 3 : 0);
+
+/** Writes the reports and prints where they are and the verdict. */
+export async function finish(report: MigrationReport, reportDir: string, logger: Logger): Promise<number> {
+  const files = await writeReports(report, reportDir);
+  const verified = report.tables.filter((t) => t.verification);
+  const matched = verified.filter((t) => t.verification?.match).length;
+  const rows = report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
+  const summary =
+    report.verdict === 'failed'
+      ? `Migration FAILED: ${report.error ?? 'see the log'}`
+      : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
+  (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : logger.info)(summary);
+  logger.info(`Reports: ${resolve(files.text)}, ${resolve(files.json)}, ${resolve(files.html)}`);
+  return exitCodeOf(report);
+}
+
+export interface RunOptions {
+  readonly source?: MigrationSource;
+  readonly target?: PgServer;
+}
+
+export async function runMigrationCommand(loaded: LoadedConfig, logger: Logger, opts: RunOptions = {}): Promise<number> {
+  const progress = progressSink(logger, logger.interactive);
+  const controller = new AbortController();
+  let report: MigrationReport;
+  try {
+    report = await migrate({ config: loaded.config, logger, onProgress: (e) => progress.onProgress(e), signal: controller.signal, ...opts });
+  } finally {
+    progress.stop();
+  }
+  return finish(report, loaded.config.report_dir, logger);
+}
+
+export async function runVerifyCommand(loaded: LoadedConfig, logger: Logger): Promise<number> {
+  const report = await verifyOnly(loaded.config, logger);
+  return finish(report, loaded.config.report_dir, logger);
+}

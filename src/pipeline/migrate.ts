@@ -1,0 +1,182 @@
+/**
+ * The whole migration, in the original tool's order: read the source → convert the schema → load
+ * and verify a temporary PostgreSQL (the test instance) → load and verify the target → report →
+ * clean up. The target is touched only after the test instance loaded and verified cleanly.
+ */
+import { join } from 'node:path';
+import type { Config } from '../config/keys.js';
+import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
+import type { LoadProgressEvent } from '../load/types.js';
+import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
+import { verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
+import { redactor } from '../util/redact.js';
+import { VERSION } from '../util/version.js';
+import { LoadError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { loadDatabase } from './load-database.js';
+import { loadPlans } from './load-plans.js';
+import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
+import { openSource, type MigrationSource } from './source.js';
+
+export interface MigrateRequest {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** An already opened source (otherwise opened from the config and closed at the end). */
+  readonly source?: MigrationSource;
+  /** Load this server as "the target" instead of the config's postgres_* (the demo uses its own). */
+  readonly target?: PgServer;
+  readonly onProgress?: (e: LoadProgressEvent & { server: string }) => void;
+  readonly signal?: AbortSignal;
+}
+
+const SKIPPED_DATABASES = new Set(['system']);
+
+function isEmpty(db: ConvertedDatabase): boolean {
+  return db.tables.length === 0 && db.preData.length === 0 && db.postData.length === 0;
+}
+
+/** Runs a migration and returns its report; never throws for migration failures (see report.error). */
+export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
+  const { config, logger } = req;
+  const startedAt = new Date();
+  const phases: PhaseReport[] = [];
+  const tables: TableReport[] = [];
+  const warnings: string[] = [];
+  const targets: { label: 'test instance' | 'target'; description: string }[] = [];
+  let converted: ConvertedSchema | undefined;
+  let source = req.source;
+  let databases: DatabaseReport[] = [];
+  let error: string | undefined;
+  let instance: TempPostgres | undefined;
+
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    logger.info(`${name}…`);
+    try {
+      const v = await fn();
+      phases.push({ name, status: 'ok', seconds: (Date.now() - t0) / 1000 });
+      return v;
+    } catch (e) {
+      phases.push({ name, status: 'failed', seconds: (Date.now() - t0) / 1000, detail: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  };
+  const skipped = (name: string, detail: string): void => {
+    logger.info(`${name}: skipped (${detail})`);
+    phases.push({ name, status: 'skipped', seconds: 0, detail });
+  };
+
+  try {
+    source ??= await phase('read source', () => openSource(config));
+    for (const w of source.warnings) warnings.push(w);
+    logger.info(`source: ${source.description}`);
+
+    converted = await phase('convert schema', async () =>
+      convertSchema(source!.catalog, {
+        databaseMapping: config.database_mapping === 'schema' ? { schemaOf: config.postgres_database } : 'database-per-database',
+        rowid: config.rowid,
+        virtualComputed: 'stored',
+      }),
+    );
+    const wanted = config.databases ? new Set(config.databases) : undefined;
+    const dbs = converted.databases.filter((d) => {
+      if (SKIPPED_DATABASES.has(d.crdbName)) return false;
+      if (wanted) return wanted.has(d.crdbName);
+      if (isEmpty(d)) {
+        logger.info(`database ${d.crdbName} has no objects; not created`);
+        return false;
+      }
+      return true;
+    });
+    if (wanted) {
+      for (const w of wanted) if (!converted.databases.some((d) => d.crdbName === w)) throw new LoadError(`database "${w}" (config databases) is not in the source`);
+    }
+    const catalog = source.catalog;
+    databases = dbs.map((d) => ({
+      source: d.crdbName,
+      target: d.pgName,
+      tables: catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery === undefined).length,
+      views: catalog.views.filter((v) => v.database === d.crdbName).length + catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery !== undefined).length,
+      sequences: catalog.sequences.filter((s) => s.database === d.crdbName).length,
+      types: catalog.types.filter((t) => t.database === d.crdbName).length,
+    }));
+    const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
+    for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${d.what} (${d.why})`);
+
+    const loadInto = async (server: PgServer): Promise<boolean> => {
+      targets.push({ label: server.label, description: server.description });
+      let ok = true;
+      for (const db of dbs) {
+        const plans = loadPlans(db, source!);
+        const r = await phase(`load ${db.crdbName} → ${server.label}`, () =>
+          loadDatabase(server, db, plans, {
+            config,
+            logger,
+            rejectDir: join(config.report_dir, 'rejects'),
+            ...(req.onProgress ? { onProgress: (e: LoadProgressEvent) => req.onProgress!({ ...e, server: server.label }) } : {}),
+            ...(req.signal ? { signal: req.signal } : {}),
+          }),
+        );
+        tables.push(...r.tables);
+        warnings.push(...r.warnings);
+        if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
+      }
+      return ok;
+    };
+
+    let testPassed = true;
+    if (config.test_postgresql_import) {
+      instance = await phase('start test instance', () =>
+        startTempPostgres({
+          ...(config.temp_dir ? { tempDir: config.temp_dir } : {}),
+          ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}),
+          user: config.test_username,
+          ...(config.test_password ? { password: config.test_password } : {}),
+          ...(config.test_postgres_port ? { port: config.test_postgres_port } : {}),
+          keep: !config.do_cleanup,
+        }),
+      );
+      logger.info(`test instance: PostgreSQL ${instance.binaries.majorVersion} on 127.0.0.1:${instance.port}`);
+      testPassed = await loadInto(testInstanceServer(instance));
+      if (!testPassed) warnings.push('the test instance did not verify; the target was not touched');
+    } else {
+      skipped('test instance', 'test_postgresql_import is false');
+    }
+
+    if (!testPassed) {
+      skipped('load target', 'verification on the test instance found differences');
+    } else if (req.target) {
+      await loadInto(req.target);
+    } else if (config.postgres_import_enabled) {
+      await loadInto(targetServer(config));
+    } else {
+      skipped('load target', 'postgres_import_enabled is false');
+      warnings.push('the target was not loaded (postgres_import_enabled is false)');
+    }
+    if (config.skip_validation) warnings.push('verification was skipped (skip_validation)');
+  } catch (e) {
+    error = redactor.redact((e instanceof Error ? e.message : String(e)).split('\n').join('; '));
+    logger.error(error);
+  } finally {
+    if (instance) {
+      await instance.stop().catch(() => undefined);
+      if (!config.do_cleanup) logger.info(`test instance data directory kept (do_cleanup is false): ${instance.dataDir}`);
+    }
+    if (!req.source) await source?.close().catch(() => undefined);
+  }
+
+  const partial = {
+    tool: { name: 'cockroach-migrate', version: VERSION },
+    startedAt,
+    finishedAt: new Date(),
+    source: { kind: source?.kind ?? 'unknown', description: redactor.redact(source?.description ?? 'not opened') },
+    targets,
+    databases,
+    decisions: converted?.decisions ?? [],
+    phases,
+    tables,
+    warnings: warnings.map((w) => redactor.redact(w)),
+    ...(error !== undefined ? { error } : {}),
+  };
+  return { ...partial, verdict: verdictOf(partial) };
+}

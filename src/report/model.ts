@@ -1,0 +1,89 @@
+/**
+ * The migration report: everything a person or a program needs to judge a run. Filled by
+ * `pipeline/`, rendered by `render-text.ts` (validation_report.txt), `render-json.ts` (report.json)
+ * and `render-html.ts` (report.html). Numbers that can exceed 2^53 (checksums) are bigint here and
+ * strings in JSON.
+ */
+import type { Decision } from '../ddl/decision.js';
+
+export type Verdict =
+  /** Everything loaded and every verified table matched. */
+  | 'success'
+  /** Loaded and matched, but with warnings (schema changes, rejected rows, skipped verification). */
+  | 'success-with-warnings'
+  /** Loaded, but at least one table's count or checksum differs between source and PostgreSQL. */
+  | 'mismatch'
+  /** The run stopped with an error. */
+  | 'failed';
+
+export type TargetLabel = 'test instance' | 'target';
+
+export interface PhaseReport {
+  /** e.g. "read source", "convert schema", "load (test instance)", "verify (target)". */
+  readonly name: string;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly seconds: number;
+  readonly detail?: string;
+}
+
+export interface TableReport {
+  /** CockroachDB name, database.schema.table. */
+  readonly source: string;
+  /** PostgreSQL name, database.schema.table. */
+  readonly target: string;
+  readonly on: TargetLabel;
+  readonly columns: number;
+  readonly rowsLoaded: number;
+  readonly rejectedRows: number;
+  readonly bytes: number;
+  readonly loadSeconds: number;
+  /** True when an interrupted earlier run had loaded part of the table. */
+  readonly resumed: boolean;
+  /** Absent when verification was skipped. */
+  readonly verification?: {
+    readonly sourceRows: bigint;
+    readonly targetRows: bigint;
+    readonly sourceChecksum: bigint;
+    readonly targetChecksum: bigint;
+    readonly match: boolean;
+    readonly differingKeys: readonly string[];
+    readonly seconds: number;
+  };
+}
+
+export interface DatabaseReport {
+  readonly source: string;
+  readonly target: string;
+  readonly tables: number;
+  readonly views: number;
+  readonly sequences: number;
+  readonly types: number;
+}
+
+export interface MigrationReport {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly source: { readonly kind: string; readonly description: string };
+  /** Where data went: the test instance (temporary) and/or the target (host:port, no password). */
+  readonly targets: readonly { readonly label: TargetLabel; readonly description: string }[];
+  readonly databases: readonly DatabaseReport[];
+  readonly decisions: readonly Decision[];
+  readonly phases: readonly PhaseReport[];
+  readonly tables: readonly TableReport[];
+  readonly warnings: readonly string[];
+  /** The error that stopped the run, one line (redacted). */
+  readonly error?: string;
+  readonly verdict: Verdict;
+}
+
+/** The verdict implied by a report's contents. */
+export function verdictOf(r: Omit<MigrationReport, 'verdict'>): Verdict {
+  if (r.error !== undefined) return 'failed';
+  if (r.tables.some((t) => t.verification && !t.verification.match)) return 'mismatch';
+  const warned =
+    r.warnings.length > 0 ||
+    r.decisions.some((d) => d.kind !== 'as-is') ||
+    r.tables.some((t) => t.rejectedRows > 0 || t.verification === undefined);
+  return warned ? 'success-with-warnings' : 'success';
+}
