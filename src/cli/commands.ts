@@ -45,7 +45,7 @@ export function registerCommands(program: Command): void {
 
   program
     .command('convert-schema')
-    .description('convert CockroachDB DDL (SHOW CREATE ALL TABLES / ALL TYPES output) read from stdin or a file into PostgreSQL DDL on stdout; decisions go to stderr')
+    .description('convert CockroachDB DDL (SHOW CREATE ALL TABLES / ALL TYPES output) read from stdin or a file into PostgreSQL DDL on stdout, with the decision log as SQL comments')
     .argument('[file]', 'input file (default: stdin)')
     .action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
       const g = globals(cmd);
