@@ -15,9 +15,10 @@
  *   BENCH_SCALES=1 npm run bench       # skip the 2× RSS run
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -279,7 +280,7 @@ async function main(): Promise<void> {
   console.log('exporting COPY files for the psql baseline (untimed)…');
   const exportDir = join(BENCH_DIR, 'export');
   const exp = await runChild(['export', main1.dir, exportDir]);
-  const { tables, dbs } = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(exportDir, 'tables.json'), 'utf8'))) as {
+  const { tables, dbs } = JSON.parse(readFileSync(join(exportDir, 'tables.json'), 'utf8')) as {
     tables: ExportedTable[];
     dbs: Array<{ name: string; pre: string; post: string }>;
   };
@@ -376,7 +377,7 @@ async function main(): Promise<void> {
     console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
     for (const l of lines) console.log(row(cols.map((c) => l[c])));
     console.log('');
-    console.log(`cores: ${(await import('node:os')).cpus().length}; exported rows ${exp.rows} (baseline loaded ${baseRows}); migrate rows ${ours.rows}, verified run ${oursV.rows}`);
+    console.log(`cores: ${cpus().length}; exported rows ${exp.rows} (baseline loaded ${baseRows}); migrate rows ${ours.rows}, verified run ${oursV.rows}`);
     console.log(`decode-only: ${dec.rows} rows in ${f1(dec.cpuSeconds)} CPU s (${f1(dec.wallSeconds)} s wall); render pass ${f1(Number(dec.extra!.renderCpu))} CPU s`);
     console.log(
       `migrate CPU of the node process (excl. PostgreSQL): skip ${f1(ours.cpuSeconds)} s (${((ours.cpuSeconds / ours.rows) * 1e6).toFixed(1)} µs/row, ` +

@@ -113,7 +113,7 @@ test('synthetic descriptors: schemas, types, sequences, views, functions, commen
   assert.ok(pair.kind === 'composite');
   assert.deepEqual(pair.elements.map((e) => [e.label, e.type.family, e.type.udt?.name]), [['a', 'int', undefined], ['s', 'enum', 'Status']]);
   assert.deepEqual(c.sequences.map((s) => [s.schema, s.name, s.currentValue, s.owner]), [['public', 'order_seq', 42n, { tableId: 121, columnId: 1 }]]);
-  assert.deepEqual(c.views.map((v) => [v.schema, v.name, v.query]), [['public', 'open_orders', 'SELECT id FROM app.sales.orders WHERE status = x\'40\':::sales."Status"']]);
+  assert.deepEqual(c.views.map((v) => [v.schema, v.name, v.query]), [['public', 'open_orders', 'SELECT id FROM app.sales.orders WHERE status = \'open\':::sales."Status"']]);
   assert.deepEqual(c.functions.map((f) => [f.name, f.language, f.volatility, f.params.map((p) => p.mode)]), [['f', 'sql', 'immutable', ['IN']]]);
   assert.ok(c.notes.some((n) => /table app\.old \(id 123\) in state DROP/.test(n)));
   assert.ok(c.notes.some((n) => /type gone \(id 113\) in state DROP/.test(n)));
@@ -130,7 +130,7 @@ test('synthetic table: columns, indexes, constraints, locality, TTL and the stor
   assert.equal(t.schema, 'sales');
   const by = (n: string) => t.columns.find((x) => x.name === n)!;
   assert.equal(by('id').defaultExpr, "nextval('public.order_seq'::REGCLASS)");
-  assert.equal(by('status').defaultExpr, `x'40':::sales."Status"`);
+  assert.equal(by('status').defaultExpr, `'open':::sales."Status"`);
   assert.deepEqual(by('status').type.udt?.enumMembers?.map((m) => m.label), ['open', 'pending', 'closed']);
   assert.equal(by('tags').type.arrayContents?.udt?.name, 'Status');
   assert.deepEqual(by('qty2').computed, { expr: 'qty * 2:::INT8', stored: false });
@@ -139,7 +139,7 @@ test('synthetic table: columns, indexes, constraints, locality, TTL and the stor
   assert.deepEqual(by('n').identity, { mode: 'always', sequenceOptions: 'START 10' });
   assert.deepEqual(storedColumns(t).map((x) => x.name), ['id', 'status', 'qty', 'qty3', 'updated', 'n', 'note', 'tags']);
   assert.deepEqual(t.indexes.map((i) => [i.name, i.kind]), [['by_status', 'forward'], ['by_note_expr', 'forward'], ['by_tags', 'inverted'], ['by_id_sharded', 'forward']]);
-  assert.equal(t.indexes[0]!.predicate, `status = x'40':::sales."Status"`);
+  assert.equal(t.indexes[0]!.predicate, `status = 'open':::sales."Status"`);
   assert.deepEqual(t.indexes[0]!.storeColumnIds, [3]);
   assert.deepEqual(t.indexes[3]!.sharded, { shardColumn: 'crdb_internal_id_shard_4', buckets: 4, columnNames: ['id'] });
   assert.deepEqual(t.checks.map((k) => k.name), ['check_qty']);

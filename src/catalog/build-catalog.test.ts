@@ -174,7 +174,7 @@ test('rabble-v23.1: 11 enums in physical order, enum defaults rewritten, PK inde
   assert.equal(role.type.family, 'enum');
   assert.equal(role.type.udt?.name, 'Role');
   assert.deepEqual(role.type.udt?.enumMembers?.map((m) => m.label), ['USER', 'PRODUCER', 'ADMIN']);
-  assert.equal(role.defaultExpr, `x'40':::public."Role"`);
+  assert.equal(role.defaultExpr, `'USER':::public."Role"`);
   assert.equal(sqlTypeName(users.columns.find((x) => x.name === 'created_at')!.type), 'TIMESTAMP(3)');
   const products = tbl(c, 'defaultdb', 'products');
   assert.equal(sqlTypeName(products.columns.find((x) => x.name === 'price')!.type), 'DECIMAL(9,2)');

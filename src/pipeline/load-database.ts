@@ -101,6 +101,7 @@ export async function loadDatabase(
       jobs,
       chunkSize: config.chunk_size,
       onError: config.on_error,
+      fingerprint: !config.skip_validation,
       ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
