@@ -54,7 +54,10 @@ async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: st
       await client.query('SAVEPOINT step');
       await client.query(sql);
     } catch (e) {
-      if (!tolerateExisting || !ALREADY_EXISTS.has((e as { code?: string }).code ?? '')) throw e;
+      const code = (e as { code?: string }).code ?? '';
+      // 42P16 "multiple primary keys": the table already has its primary key.
+      const exists = ALREADY_EXISTS.has(code) || (code === '42P16' && /PRIMARY KEY/i.test(sql));
+      if (!tolerateExisting || !exists) throw e;
       await client.query('ROLLBACK TO SAVEPOINT step');
     }
     await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (phase, idx, sql_md5) VALUES ($1, $2, $3)`, [phase, idx, md5(sql)]);

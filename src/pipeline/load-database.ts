@@ -7,7 +7,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { Config } from '../config/keys.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
-import { quoteQualified } from '../ddl/quote.js';
+import { quoteIdent, quoteQualified } from '../ddl/quote.js';
 import { loadTables } from '../load/load-tables.js';
 import type { LoadProgressEvent, TableLoadPlan, TableLoadResult } from '../load/types.js';
 import type { TableReport } from '../report/model.js';
@@ -26,7 +26,7 @@ async function existingTables(client: pg.ClientBase, plans: readonly { readonly 
   if (plans.length === 0) return [];
   const r = await client.query<{ s: string; t: string }>(
     `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY 1, 2`,
     [plans.map((p) => p.pgSchema), plans.map((p) => p.pgTable)],
   );
   return r.rows.map((x) => `${x.s}.${x.t}`);
@@ -38,6 +38,20 @@ export interface LoadDatabaseOptions {
   readonly onProgress?: (e: LoadProgressEvent) => void;
   readonly signal?: AbortSignal;
   readonly rejectDir?: string;
+}
+
+/**
+ * Removes the resume state once every database of a run is loaded and verified. Until then it
+ * stays, so that a run killed after some databases finished resumes instead of refusing to
+ * overwrite them.
+ */
+export async function dropResumeState(server: PgServer, database: string): Promise<void> {
+  const client = await connectTo(server, database);
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${STATE_SCHEMA} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Loads one converted database into `server`. */
@@ -94,6 +108,17 @@ export async function loadDatabase(
     await runSteps(client, 'pre-data', db.preData, { tolerateExisting });
 
     const toLoad = plans.filter((p) => !skipTables.has(`${p.pgSchema}.${p.pgTable}`));
+    if (!created && !resuming && (config.if_exists === 'truncate' || config.if_exists === 'skip')) {
+      // Foreign keys of existing tables would reject rows loaded in parallel, in any order; they
+      // are dropped here and recreated (and validated) by the post-data phase.
+      const fks = await client.query<{ s: string; t: string; c: string }>(
+        `SELECT n.nspname AS s, r.relname AS t, k.conname AS c FROM pg_constraint k
+           JOIN pg_class r ON r.oid = k.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+          WHERE k.contype = 'f' AND (n.nspname, r.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [toLoad.map((p) => p.pgSchema), toLoad.map((p) => p.pgTable)],
+      );
+      for (const fk of fks.rows) await client.query(`ALTER TABLE ${quoteQualified(fk.s, fk.t)} DROP CONSTRAINT ${quoteIdent(fk.c)}`);
+    }
     const jobs = config.jobs ?? Math.max(1, os.availableParallelism());
     logger.info(`${where}: loading ${toLoad.length} tables with ${jobs} parallel connections`);
     const results: TableLoadResult[] = await loadTables(toLoad, {
@@ -127,9 +152,6 @@ export async function loadDatabase(
         else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
       }
     }
-    const allMatch = [...verifications.values()].every((v) => v.match);
-    // A finished, verified load needs no resume state: leave the user's database clean.
-    if (allMatch) await client.query(`DROP SCHEMA IF EXISTS ${STATE_SCHEMA} CASCADE`);
 
     const tables: TableReport[] = toLoad.map((plan) => {
       const r = results.find((x) => x.id === plan.id);

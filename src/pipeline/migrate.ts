@@ -13,7 +13,7 @@ import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { loadDatabase } from './load-database.js';
+import { dropResumeState, loadDatabase } from './load-database.js';
 import { loadPlans } from './load-plans.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { openSource, type MigrationSource } from './source.js';
@@ -121,6 +121,8 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
         warnings.push(...r.warnings);
         if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
       }
+      // Everything on this server is loaded and verified: the resume state has done its job.
+      if (ok) for (const db of dbs) await dropResumeState(server, db.pgName);
       return ok;
     };
 
