@@ -26,6 +26,7 @@ const FLAG_KEYS: Record<string, ConfigKey> = {
   onError: 'on_error',
   asOf: 'as_of',
   encryptionPassphrase: 'encryption_passphrase',
+  encryptionDataKey: 'encryption_data_key',
   reportDir: 'report_dir',
   logFile: 'log_file',
   tempDir: 'temp_dir',
@@ -96,6 +97,7 @@ function buildProgram(): Command {
     .option('--target <url>', 'target PostgreSQL as a postgresql:// URL (overrides postgres_* keys)')
     .option('--as-of <time>', 'read the backup as of this time (revision-history backups)')
     .option('--encryption-passphrase <text>', 'passphrase of an encrypted backup (prefer env CRDB_ENCRYPTION_PASSPHRASE)')
+    .option('--encryption-data-key <hex>', 'data key of a KMS-encrypted backup, decrypted with your KMS (prefer env CRDB_ENCRYPTION_DATA_KEY)')
     .option('-j, --jobs <n>', 'tables loaded in parallel (default: number of CPUs)')
     .addOption(new Option('--if-exists <mode>', 'tables that already exist in the target (default: error = refuse)').choices(['error', 'drop', 'truncate', 'skip']))
     .addOption(new Option('--on-error <mode>', 'rows PostgreSQL cannot store (default: stop)').choices(['stop', 'quarantine']))

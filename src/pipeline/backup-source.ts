@@ -28,6 +28,7 @@ export function backupOptions(config: Config, subdir?: string): ReadBackupOption
     ...(config.aws_region ? { region: config.aws_region } : {}),
     ...(config.aws_endpoint ? { endpoint: config.aws_endpoint } : {}),
     ...(config.encryption_passphrase ? { passphrase: config.encryption_passphrase } : {}),
+    ...(config.encryption_data_key ? { dataKey: Uint8Array.from(Buffer.from(config.encryption_data_key, 'hex')) } : {}),
   };
 }
 
