@@ -6,7 +6,7 @@
  */
 import type { TypeProto } from '../proto/descriptor.js';
 import { quoteIdent } from './expr-rewrite.js';
-import { familyFromId, type EnumMember, type SqlType, type TypeFamily } from './sql-type.js';
+import { familyFromId, sqlType, type EnumMember, type SqlType, type TypeFamily } from './sql-type.js';
 
 /** Legacy `visible_type` values (pre-19.2 ColumnType.VisibleType). */
 const VISIBLE = { NONE: 0, INTEGER: 1, SMALLINT: 2, BIGINT: 3, BIT: 4, REAL: 5, DOUBLE: 6, VARCHAR: 7, CHAR: 8, QCHAR: 9, VARBIT: 10 } as const;
@@ -185,17 +185,7 @@ export function sqlTypeFromProto(p: TypeProto, udt: (typeId: number) => UdtInfo 
   return mk(family, { ...fields, ...(extra as Partial<SqlType>) });
 }
 
-function mk(family: TypeFamily, fields: Partial<Omit<SqlType, 'family'>>): SqlType {
-  return Object.freeze({
-    family,
-    oid: fields.oid ?? 0,
-    width: fields.width ?? 0,
-    precision: fields.precision ?? 0,
-    timePrecisionIsSet: fields.timePrecisionIsSet ?? false,
-    visibleType: fields.visibleType ?? 0,
-    ...fields,
-  });
-}
+const mk = sqlType;
 
 /** `IntervalDurationType`: 0 UNSET, 1 YEAR, 2 MONTH, 3 DAY, 4 HOUR, 5 MINUTE, 6 SECOND, 7 MILLISECOND. */
 function intervalQualifier(to: number, from: number): string | undefined {

@@ -13,7 +13,7 @@ import type { LoadProgressEvent, TableLoadPlan, TableLoadResult } from '../load/
 import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
-import { verifyTable, type TableVerification } from '../verify/verify-table.js';
+import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
 import { STATE_SCHEMA, runSteps, stateSchemaExists } from './ddl-steps.js';
 import { connectTo, dropDatabase, ensureDatabase, type PgServer } from './pg-target.js';
 
@@ -166,19 +166,7 @@ export async function loadDatabase(
         bytes: r?.bytes ?? 0,
         loadSeconds: r?.seconds ?? 0,
         resumed: r?.resumed ?? false,
-        ...(v
-          ? {
-              verification: {
-                sourceRows: v.source.rows,
-                targetRows: v.target.rows,
-                sourceChecksum: v.source.sum,
-                targetChecksum: v.target.sum,
-                match: v.match,
-                differingKeys: v.differingKeys,
-                seconds: v.seconds,
-              },
-            }
-          : {}),
+        ...(v ? { verification: verificationSummary(v) } : {}),
       };
     });
     return { tables, warnings };

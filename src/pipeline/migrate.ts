@@ -14,6 +14,7 @@ import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { dropResumeState, loadDatabase } from './load-database.js';
+import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { openSource, type MigrationSource } from './source.js';
@@ -72,11 +73,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     logger.info(`source: ${source.description}`);
 
     converted = await phase('convert schema', async () =>
-      convertSchema(source!.catalog, {
-        databaseMapping: config.database_mapping === 'schema' ? { schemaOf: config.postgres_database } : 'database-per-database',
-        rowid: config.rowid,
-        virtualComputed: 'stored',
-      }),
+      convertSchema(source!.catalog, convertOptionsOf(config)),
     );
     const wanted = config.databases ? new Set(config.databases) : undefined;
     const dbs = converted.databases.filter((d) => {

@@ -8,7 +8,8 @@ import { verdictOf, type MigrationReport, type PhaseReport, type TableReport } f
 import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
-import { verifyTable } from '../verify/verify-table.js';
+import { verificationSummary, verifyTable } from '../verify/verify-table.js';
+import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { connectTo, targetServer } from './pg-target.js';
 import { openSource, type MigrationSource } from './source.js';
@@ -24,11 +25,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
   let decisions: MigrationReport['decisions'] = [];
   try {
     source = await openSource(config);
-    const converted = convertSchema(source.catalog, {
-      databaseMapping: config.database_mapping === 'schema' ? { schemaOf: config.postgres_database } : 'database-per-database',
-      rowid: config.rowid,
-      virtualComputed: 'stored',
-    });
+    const converted = convertSchema(source.catalog, convertOptionsOf(config));
     decisions = converted.decisions;
     for (const db of converted.databases) {
       if (db.crdbName === 'system' || db.tables.length === 0) continue;
@@ -48,15 +45,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
             bytes: 0,
             loadSeconds: 0,
             resumed: false,
-            verification: {
-              sourceRows: v.source.rows,
-              targetRows: v.target.rows,
-              sourceChecksum: v.source.sum,
-              targetChecksum: v.target.sum,
-              match: v.match,
-              differingKeys: v.differingKeys,
-              seconds: v.seconds,
-            },
+            verification: verificationSummary(v),
           });
         }
       } finally {

@@ -1,3 +1,4 @@
+import { concatBytes } from '../util/bytes.js';
 /**
  * Primary-index row keys (crdb-formats.md §4.1): `[tenant] uvarint(table) uvarint(index) keycols…
  * familySuffix`, where the family suffix is uvarint(familyID) followed by one byte holding the
@@ -48,13 +49,5 @@ export function splitFamilySuffix(key: Uint8Array): { prefixLength: number; fami
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

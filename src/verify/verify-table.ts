@@ -10,6 +10,7 @@ import { formatPgText } from '../copy/format.js';
 import { quoteQualified } from '../ddl/quote.js';
 import { CANONICAL_SESSION_SQL, rowHash, rowText, sqlRowHash, sqlRowText } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
+import type { TableReport } from '../report/model.js';
 
 export interface TableVerification {
   readonly id: string;
@@ -125,4 +126,17 @@ export async function verifyTable(client: pg.ClientBase, plan: TableLoadPlan, so
   const match = src.rows === tgt.rows && src.sum === tgt.sum;
   const differingKeys = match ? [] : await findDifferingKeys(client, plan, limit);
   return { id: plan.id, pgSchema: plan.pgSchema, pgTable: plan.pgTable, source: src, target: tgt, match, differingKeys, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The report's view of a verification. */
+export function verificationSummary(v: TableVerification): NonNullable<TableReport['verification']> {
+  return {
+    sourceRows: v.source.rows,
+    targetRows: v.target.rows,
+    sourceChecksum: v.source.sum,
+    targetChecksum: v.target.sum,
+    match: v.match,
+    differingKeys: v.differingKeys,
+    seconds: v.seconds,
+  };
 }
