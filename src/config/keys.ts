@@ -58,6 +58,7 @@ export const CONFIG_KEYS = {
   aws_profile: { schema: text, description: 'Profile from ~/.aws/config to use', env: ['AWS_PROFILE'], since: '0.2' },
   encryption_passphrase: { schema: text, description: 'Passphrase of an encrypted backup (BACKUP … WITH encryption_passphrase)', env: ['CRDB_ENCRYPTION_PASSPHRASE'], secret: true, since: '0.2' },
   encryption_data_key: { schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits'), description: 'Data key of a KMS-encrypted backup, already decrypted with your KMS (64 hex digits)', env: ['CRDB_ENCRYPTION_DATA_KEY'], secret: true, since: '0.2' },
+  locality_urls: { schema: z.array(text), description: 'Locality-aware backups: the other locality URIs, each with ?COCKROACH_LOCALITY=<key=value>, as given to BACKUP', since: '0.2' },
   as_of: { schema: text, description: 'Read the backup as of this time (RFC 3339 or CockroachDB decimal HLC), inside a revision-history backup; default: its end time', since: '0.2' },
   source: { schema: sourceSchema, description: 'Where the data comes from: {"type":"backup","url":…} (default, from s3_backup_path), {"type":"store","path":"cockroach-data"}, {"type":"cluster","url":"postgresql://…:26257/db"}, {"type":"restore"} (the original path: a cockroach binary restores the backup)', since: '0.2' },
   databases: { schema: z.array(text), description: 'Only these CockroachDB databases (default: every user database, defaultdb included)', since: '0.2' },

@@ -20,6 +20,7 @@ export function backupOptions(config: Config, subdir?: string): ReadBackupOption
   return {
     ...(subdir ? { subdir } : {}),
     ...(config.as_of ? { asOf: parseAsOf(config.as_of) } : {}),
+    ...(config.locality_urls ? { localityUrls: config.locality_urls } : {}),
     ...(config.aws_access_key_id ? { awsAccessKeyId: config.aws_access_key_id } : {}),
     ...(config.aws_secret_access_key ? { awsSecretAccessKey: config.aws_secret_access_key } : {}),
     ...(config.aws_session_token ? { awsSessionToken: config.aws_session_token } : {}),
