@@ -30,6 +30,12 @@ async function main(): Promise<void> {
     }
   }
   const emails = await extractStore(join(stores, 'emails-v2.1.4'), 'emails-v2.1.4');
+  {
+    const out = join(root, 'test', 'fixtures', 'backups', 'emails-v2.1.4', 'locality-aware');
+    await rm(out, { recursive: true, force: true });
+    const files = await writeGeneration(out, emails, 'locality-aware', planFor(emails, 0));
+    console.log(`emails-v2.1.4/locality-aware: ${files.length} files`);
+  }
   const sample = join(root, 'sample', 'backup');
   await rm(sample, { recursive: true, force: true });
   const files = await writeGeneration(sample, emails, 'manifest-gzip', planFor(emails, 0));

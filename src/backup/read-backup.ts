@@ -139,7 +139,7 @@ async function localityStorages(
     }
     const files: BackupFile[] = [...l.files];
     const seen = new Set(files.map((f) => `${f.path}\u0000${Buffer.from(f.span.key).toString('hex')}`));
-    for (const name of l.manifest.partitionDescriptorFilenames) {
+    for (const [pi, name] of l.manifest.partitionDescriptorFilenames.entries()) {
       let found = false;
       for (const st of [main, ...byKv.values()]) {
         const p = joinPath(l.dir, name);
@@ -158,7 +158,11 @@ async function localityStorages(
         break;
       }
       if (!found) {
-        throw new MigrateError(`locality part ${name} of ${l.dir || '/'} not found`, 'pass every locality URI of the backup (--locality-url …?COCKROACH_LOCALITY=…)');
+        const kv = l.manifest.localityKvs[pi];
+        throw new MigrateError(
+          `locality part ${name}${kv ? ` (locality ${kv})` : ''} of backup ${l.dir || '/'} not found in any given URI`,
+          `pass every locality URI of the backup (config locality_urls: ['<uri>?COCKROACH_LOCALITY=${kv ? encodeURIComponent(kv) : '<key=value>'}'])`,
+        );
       }
     }
     outLayers.push({ ...l, files });

@@ -149,6 +149,10 @@ function splitExponential(s: string): [boolean, string, number] {
 
 /** PostgreSQL float8out (shortest round-trip, PostgreSQL 12+ default). */
 export function formatFloat8(f: number): string {
+  // Fast path: for decimal exponents −4 … 14 JavaScript's Number→string prints the same shortest
+  // round-trip digits in the same plain notation as PostgreSQL.
+  const a = f < 0 ? -f : f;
+  if (a >= 1e-4 && a < 1e15) return String(f);
   const sp = specialFloat(f);
   if (sp !== undefined) return sp;
   const [neg, digits, exp] = splitExponential(f.toExponential());
@@ -230,9 +234,18 @@ export function formatInterval(months: bigint, days: bigint, nanos: bigint): str
   return intervalPostgresText(months, days, (nanos + (nanos >= 0n ? 500n : -500n)) / 1000n);
 }
 
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function formatUuid(b: Uint8Array): string {
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (b.length !== 16) {
+    const h = toHex(b);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  const x = HEX2;
+  return (
+    x[b[0]!]! + x[b[1]!]! + x[b[2]!]! + x[b[3]!]! + '-' + x[b[4]!]! + x[b[5]!]! + '-' + x[b[6]!]! + x[b[7]!]! +
+    '-' + x[b[8]!]! + x[b[9]!]! + '-' + x[b[10]!]! + x[b[11]!]! + x[b[12]!]! + x[b[13]!]! + x[b[14]!]! + x[b[15]!]!
+  );
 }
 
 /** PostgreSQL inet output: mask omitted when it is the full width; IPv6 with `::` compression. */

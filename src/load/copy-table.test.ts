@@ -121,7 +121,12 @@ test('a NUL byte stops the load naming table, column and key; quarantine sets th
   assert.equal(r.rejected, 1);
   const rejects = readFileSync(join(dir, 'db.public.things.rejects.jsonl'), 'utf8').trim().split('\n');
   assert.equal(rejects.length, 1);
-  assert.match(rejects[0]!, /"key":"\/things\/20","column":"note"/);
+  const rec = JSON.parse(rejects[0]!) as { key: string; keyHex: string; column: string; reason: string; row: Record<string, string | null> };
+  assert.equal(rec.key, '/things/20');
+  assert.equal(rec.keyHex, '00000014');
+  assert.equal(rec.column, 'note');
+  assert.match(rec.reason, /NUL/);
+  assert.deepEqual(rec.row, { id: '20', note: 'bad\u0000value', amount: '20.20' });
 });
 
 test('loadTables runs tables on parallel connections', async (t) => {

@@ -1,31 +1,44 @@
 /**
  * Streams one table into PostgreSQL with `COPY … FROM STDIN` (text format), in chunks of
- * `chunkSize` rows. Each chunk is one transaction holding the COPY and the resume checkpoint, so a
- * killed run loses at most the chunk in flight and a rerun continues after the last committed row.
- * Memory is bounded by one ~64 KiB buffer plus one row, whatever the table size.
+ * `chunkSize` source rows. Each chunk is one transaction holding the COPY and the resume checkpoint
+ * (load-state.ts), so a killed run loses at most the chunk in flight and a rerun continues after
+ * the last committed row key: no duplicates, no gaps.
+ *
+ * Data flow per chunk: an async generator pulls rows, renders each as one COPY line
+ * (`formatPgText` + `copyEscape`) and yields ~64 KiB strings; `stream/promises.pipeline` feeds
+ * them to the COPY stream, waiting for `drain`. Memory is one buffer plus one row, whatever the
+ * table size.
+ *
+ * Rows PostgreSQL cannot store are never dropped silently:
+ * - detected before sending (NUL in text, `\u0000` in jsonb, values the formatter refuses);
+ * - otherwise PostgreSQL's COPY error (`COPY t, line N, column c`) is mapped back to the source row
+ *   by re-reading the chunk from its checkpoint.
+ * With `onError: 'stop'` (default) the load stops with a LoadError naming table, column and row key;
+ * with `'quarantine'` the row goes to `<rejectDir>/<table>.rejects.jsonl` and is counted (a row
+ * PostgreSQL rejected makes the chunk roll back and run again without it).
  */
-import { once } from 'node:events';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
 import { copyEscape, formatPgText } from '../copy/format.js';
 import { quoteQualified, quoteIdent } from '../ddl/quote.js';
 import type { Datum } from '../encoding/datum.js';
 import { toHex } from '../util/bytes.js';
 import { LoadError, MigrateError } from '../util/errors.js';
 import { readTableState, writeTableState, type TableState } from './load-state.js';
-import { rowHash } from './row-hash.js';
-import type { Fingerprint, LoadProgressEvent, TableLoadPlan, TableLoadResult } from './types.js';
+import { appendRejects, pruneRejects, rejectFilePath, rejectRow, type RejectRecord } from './rejects.js';
+import { canonicalField, needsCanonical, rowHash } from './row-hash.js';
+import type { LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from './types.js';
 
 export interface CopyTableOptions {
-  /** Rows per chunk (transaction + checkpoint). */
+  /** Source rows per chunk (one transaction + checkpoint each). */
   readonly chunkSize: number;
   /** 'stop' (default): a row PostgreSQL cannot store stops the load; 'quarantine': it goes to a reject file. */
   readonly onError?: 'stop' | 'quarantine';
-  /** Where reject files are written (`<table>.rejects.jsonl`). */
+  /** Where reject files are written (`<table>.rejects.jsonl`); required for 'quarantine'. */
   readonly rejectDir?: string;
   readonly onProgress?: (e: LoadProgressEvent) => void;
+  /** Aborting rolls back the chunk in flight; committed chunks stay and a rerun resumes after them. */
   readonly signal?: AbortSignal;
   /** Compute the content fingerprint while loading (default true; off with skip_validation). */
   readonly fingerprint?: boolean;
@@ -33,37 +46,68 @@ export interface CopyTableOptions {
 
 const FLUSH_BYTES = 64 * 1024;
 
-/** Renders a row as one COPY text line, and its fingerprint hash from the same text. */
-function renderRow(plan: TableLoadPlan, values: readonly Datum[], fingerprint: boolean): { line: string; hash: bigint } {
-  const texts: (string | null)[] = new Array(plan.columns.length);
-  let line = '';
-  for (let i = 0; i < plan.columns.length; i++) {
-    const d = values[i] ?? null;
-    if (d === null) {
-      texts[i] = null;
-      line += i === 0 ? '\\N' : '\t\\N';
-      continue;
-    }
-    const col = plan.columns[i]!;
-    let t: string;
-    try {
-      t = formatPgText(d, col.type);
-    } catch (e) {
-      throw new RowRejected(col.pgName, e instanceof Error ? e.message : String(e));
-    }
-    if (t.includes('\u0000')) throw new RowRejected(col.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
-    texts[i] = t;
-    line += i === 0 ? copyEscape(t) : `\t${copyEscape(t)}`;
-  }
-  return { line: `${line}\n`, hash: fingerprint ? rowHash(texts) : 0n };
-}
-
+/** A row that cannot be stored, found before sending. */
 class RowRejected extends Error {
   constructor(
     readonly column: string,
     readonly reason: string,
   ) {
     super(reason);
+  }
+}
+
+/** jsonb cannot hold `\u0000` (PostgreSQL: "unsupported Unicode escape sequence"). */
+function jsonHasNul(d: Exclude<Datum, null>): boolean {
+  if (d.kind === 'array' || d.kind === 'tuple') return d.elements.some((e) => e !== null && jsonHasNul(e));
+  if (d.kind !== 'json') return false;
+  const t = d.text;
+  for (let i = t.indexOf('\\u0000'); i >= 0; i = t.indexOf('\\u0000', i + 1)) {
+    let k = i;
+    while (k > 0 && t.charCodeAt(k - 1) === 0x5c) k--;
+    if ((i - k) % 2 === 0) return true; // the backslash at i is not itself escaped
+  }
+  return false;
+}
+
+/** Per-table rendering: COPY line and the fingerprint hash of the canonical texts. */
+class RowRenderer {
+  private readonly canon: boolean[];
+  private readonly texts: (string | null)[];
+  constructor(
+    private readonly plan: TableLoadPlan,
+    private readonly fingerprint: boolean,
+  ) {
+    this.canon = plan.columns.map((c) => needsCanonical(c.type));
+    this.texts = new Array<string | null>(plan.columns.length);
+  }
+
+  render(values: readonly Datum[]): { line: string; hash: bigint } {
+    const cols = this.plan.columns;
+    const texts = this.texts;
+    let line = '';
+    for (let i = 0; i < cols.length; i++) {
+      const d = values[i] ?? null;
+      if (i > 0) line += '\t';
+      if (d === null) {
+        texts[i] = null;
+        line += '\\N';
+        continue;
+      }
+      const col = cols[i]!;
+      let t: string;
+      try {
+        t = formatPgText(d, col.type);
+      } catch (e) {
+        throw new RowRejected(col.pgName, e instanceof Error ? e.message : String(e));
+      }
+      if (t.includes('\u0000')) throw new RowRejected(col.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
+      if ((d.kind === 'json' || d.kind === 'array') && jsonHasNul(d)) {
+        throw new RowRejected(col.pgName, 'jsonb contains \\u0000, which PostgreSQL jsonb cannot store');
+      }
+      texts[i] = this.canon[i] ? canonicalField(t, col.type) : t;
+      line += copyEscape(t);
+    }
+    return { line: `${line}\n`, hash: this.fingerprint ? rowHash(texts) : 0n };
   }
 }
 
@@ -75,13 +119,32 @@ function describeKey(plan: TableLoadPlan, key: Uint8Array): string {
   }
 }
 
+/** PostgreSQL's COPY error context: `COPY things, line 3, column amount: "…"`. */
+function copyErrorLocation(e: unknown): { line: number; column?: string; message: string } | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const where = (e as { where?: unknown }).where;
+  if (typeof where !== 'string') return undefined;
+  const m = /^COPY .*?, line (\d+)(?:, column ([^:]+))?/m.exec(where);
+  if (!m) return undefined;
+  return { line: Number(m[1]), ...(m[2] !== undefined ? { column: m[2] } : {}), message: e.message };
+}
+
+interface Quarantined {
+  readonly column: string;
+  readonly reason: string;
+}
+
 /** Loads (or resumes loading) one table. The client must not be in a transaction. */
 export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts: CopyTableOptions): Promise<TableLoadResult> {
   const t0 = Date.now();
+  if (!(opts.chunkSize >= 1)) throw new LoadError(`chunk size must be at least 1 (got ${opts.chunkSize})`);
+  const quarantine = opts.onError === 'quarantine';
+  if (quarantine && !opts.rejectDir) throw new LoadError(`onError 'quarantine' needs a reject directory`);
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
   const columnList = plan.columns.map((c) => quoteIdent(c.pgName)).join(', ');
   const copySql = `COPY ${target} (${columnList}) FROM STDIN`;
   const prior = await readTableState(client, plan.id);
+  const rejectFile = opts.rejectDir ? rejectFilePath(opts.rejectDir, plan.id) : undefined;
   const result = (state: TableState, bytes: number): TableLoadResult => ({
     id: plan.id,
     pgSchema: plan.pgSchema,
@@ -89,6 +152,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
     rows: state.rows,
     source: state.fingerprint,
     rejected: state.rejected,
+    ...(rejectFile && state.rejected > 0 ? { rejectFile } : {}),
     bytes,
     seconds: (Date.now() - t0) / 1000,
     resumed: prior !== undefined,
@@ -97,93 +161,130 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
     opts.onProgress?.({ table: plan.id, phase: 'skipped', rows: prior.rows, bytes: 0 });
     return result(prior, 0);
   }
+  if (rejectFile) pruneRejects(rejectFile, prior?.lastKey);
 
   let state: TableState = prior ?? { lastKey: undefined, rows: 0, fingerprint: { rows: 0n, sum: 0n }, rejected: 0, done: false };
   let bytesSent = 0;
-  const rejectFile = opts.rejectDir ? join(opts.rejectDir, `${plan.id.replace(/[^\w.-]+/g, '_')}.rejects.jsonl`) : undefined;
   opts.onProgress?.({ table: plan.id, phase: 'start', rows: state.rows, bytes: 0 });
+  const renderer = new RowRenderer(plan, opts.fingerprint !== false);
+  const where = (column: string, key: Uint8Array): string => `${plan.id} column ${column}, row key ${describeKey(plan, key)}`;
+  const stopHint = 'fix the value in the source, or rerun with --on-error quarantine to set such rows aside in a reject file';
+  const reject = (row: LoadRow, column: string, reason: string): RejectRecord => ({
+    table: plan.id,
+    key: describeKey(plan, row.key),
+    keyHex: toHex(row.key),
+    column,
+    reason,
+    row: rejectRow(plan.columns, row.values),
+  });
 
-  const rows = plan.rows(state.lastKey)[Symbol.asyncIterator]();
-  let exhausted = false;
+  let it: AsyncIterator<LoadRow> = plan.rows(state.lastKey)[Symbol.asyncIterator]();
+  /** Rows PostgreSQL refused in the current chunk (hex key → why); cleared when a chunk commits. */
+  const skip = new Map<string, Quarantined>();
   try {
-    while (!exhausted) {
+    for (;;) {
       opts.signal?.throwIfAborted();
-      let chunkRows = 0;
-      let chunkRejected = 0;
-      let lastKey = state.lastKey;
-      let fp: Fingerprint = state.fingerprint;
-      let sum = fp.sum;
-      let count = fp.rows;
-      await client.query('BEGIN');
-      let stream: ReturnType<typeof copyFrom> | undefined;
-      let finished: Promise<void> | undefined;
-      try {
-        const copy = client.query(copyFrom(copySql));
-        stream = copy;
-        finished = new Promise<void>((resolve, reject) => {
-          copy.on('finish', resolve);
-          copy.on('error', reject);
-        });
+      const c = { consumed: 0, sent: 0, sum: state.fingerprint.sum, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] as RejectRecord[] };
+      const produce = async function* (): AsyncGenerator<string> {
         let buf = '';
-        while (chunkRows < opts.chunkSize) {
-          const next = await rows.next();
+        while (c.consumed < opts.chunkSize) {
+          if ((c.consumed & 1023) === 0) opts.signal?.throwIfAborted();
+          const next = await it.next();
           if (next.done) {
-            exhausted = true;
+            c.exhausted = true;
             break;
           }
           const row = next.value;
-          lastKey = row.key;
-          let rendered: { line: string; hash: bigint };
-          try {
-            rendered = renderRow(plan, row.values, opts.fingerprint !== false);
-          } catch (e) {
-            if (!(e instanceof RowRejected)) throw e;
-            const where = `${plan.id} column ${e.column}, row key ${describeKey(plan, row.key)}`;
-            if (opts.onError !== 'quarantine' || !rejectFile) {
-              throw new LoadError(`row rejected: ${where}: ${e.reason}`, 'fix the value in the source, or rerun with --on-error quarantine to set such rows aside in a reject file');
-            }
-            mkdirSync(opts.rejectDir!, { recursive: true });
-            appendFileSync(rejectFile, `${JSON.stringify({ table: plan.id, key: describeKey(plan, row.key), column: e.column, reason: e.reason })}\n`);
-            chunkRejected++;
+          c.consumed++;
+          c.lastKey = row.key;
+          const refused = skip.size > 0 ? skip.get(toHex(row.key)) : undefined;
+          if (refused) {
+            c.rejects.push(reject(row, refused.column, refused.reason));
             continue;
           }
-          buf += rendered.line;
-          sum += rendered.hash;
-          count++;
-          chunkRows++;
+          let r: { line: string; hash: bigint };
+          try {
+            r = renderer.render(row.values);
+          } catch (e) {
+            if (!(e instanceof RowRejected)) throw e;
+            if (!quarantine) throw new LoadError(`row rejected: ${where(e.column, row.key)}: ${e.reason}`, stopHint);
+            c.rejects.push(reject(row, e.column, e.reason));
+            continue;
+          }
+          buf += r.line;
+          c.sum += r.hash;
+          c.sent++;
           if (buf.length >= FLUSH_BYTES) {
-            bytesSent += Buffer.byteLength(buf);
-            if (!stream.write(buf)) await once(stream, 'drain');
+            c.bytes += Buffer.byteLength(buf);
+            yield buf;
             buf = '';
           }
         }
         if (buf.length > 0) {
-          bytesSent += Buffer.byteLength(buf);
-          stream.write(buf);
+          c.bytes += Buffer.byteLength(buf);
+          yield buf;
         }
-        stream.end();
-        await finished;
-        stream = undefined;
-        fp = { rows: count, sum };
-        state = { lastKey, rows: state.rows + chunkRows, fingerprint: fp, rejected: state.rejected + chunkRejected, done: exhausted };
+      };
+
+      await client.query('BEGIN');
+      try {
+        await pipeline(produce(), client.query(copyFrom(copySql)));
+        if (rejectFile) appendRejects(rejectFile, c.rejects);
+        state = {
+          lastKey: c.lastKey,
+          rows: state.rows + c.sent,
+          fingerprint: { rows: state.fingerprint.rows + BigInt(c.sent), sum: c.sum },
+          rejected: state.rejected + c.rejects.length,
+          done: c.exhausted,
+        };
         await writeTableState(client, plan.id, state);
         await client.query('COMMIT');
       } catch (e) {
-        // A COPY still in progress must be failed (CopyFail) before the connection takes ROLLBACK.
-        if (stream) {
-          stream.destroy(e instanceof Error ? e : new Error(String(e)));
-          await finished?.catch(() => undefined);
-        }
         await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
+        await it.return?.();
+        const loc = copyErrorLocation(e);
+        if (!loc) throw e;
+        // PostgreSQL refused line `loc.line` of this chunk: find that row from the checkpoint.
+        const bad = await findSentRow(plan, renderer, state.lastKey, skip, loc.line);
+        const column = loc.column ?? '?';
+        if (!bad) throw new LoadError(`PostgreSQL refused ${plan.id} line ${loc.line} of a chunk, and the row could not be found again: ${loc.message}`, undefined, { cause: e });
+        if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${where(column, bad.key)}: ${loc.message}`, stopHint, { cause: e });
+        skip.set(toHex(bad.key), { column, reason: loc.message });
+        it = plan.rows(state.lastKey)[Symbol.asyncIterator]();
+        continue; // the same chunk again, without that row
       }
-      opts.onProgress?.({ table: plan.id, phase: exhausted ? 'done' : 'chunk', rows: state.rows, bytes: bytesSent });
+      skip.clear();
+      bytesSent += c.bytes;
+      opts.onProgress?.({ table: plan.id, phase: c.exhausted ? 'done' : 'chunk', rows: state.rows, bytes: bytesSent });
+      if (c.exhausted) break;
     }
   } catch (e) {
-    await rows.return?.();
+    await it.return?.();
     if (e instanceof MigrateError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     throw new LoadError(`loading ${plan.id} into ${target} failed after ${state.rows} rows: ${msg}`, undefined, { cause: e });
   }
   return result(state, bytesSent);
+}
+
+/** The row that was COPY line `line` (1-based) of the chunk starting after `from`. */
+async function findSentRow(
+  plan: TableLoadPlan,
+  renderer: RowRenderer,
+  from: Uint8Array | undefined,
+  skip: ReadonlyMap<string, Quarantined>,
+  line: number,
+): Promise<LoadRow | undefined> {
+  let n = 0;
+  for await (const row of plan.rows(from)) {
+    if (skip.size > 0 && skip.has(toHex(row.key))) continue;
+    try {
+      renderer.render(row.values);
+    } catch (e) {
+      if (e instanceof RowRejected) continue;
+      throw e;
+    }
+    if (++n === line) return row;
+  }
+  return undefined;
 }

@@ -48,6 +48,8 @@ export interface TableLoadResult {
   /** Fingerprint of what was sent, accumulated across resumed runs. */
   readonly source: Fingerprint;
   readonly rejected: number;
+  /** The reject file, when rows were quarantined. */
+  readonly rejectFile?: string;
   readonly bytes: number;
   readonly seconds: number;
   /** True when an earlier interrupted run had already loaded part of the table. */

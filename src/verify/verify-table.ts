@@ -1,131 +1,177 @@
 /**
  * Proof that a table arrived intact: the row count and the order-independent content fingerprint
  * (load/row-hash.ts) of the source rows, against the same fingerprint computed by PostgreSQL over
- * the loaded table from its own `::text` output. On a mismatch, both sides are bucketed by a hash
- * of the primary key to find the differing rows with bounded memory.
+ * the loaded table from its own output functions. On a mismatch, both sides are bucketed by a hash
+ * of the primary key (65536 buckets) and per-row hashes are compared only inside a few
+ * mismatching buckets, so memory stays bounded however large the table.
+ *
+ * The source fingerprint is normally the one the loader accumulated over exactly the text it sent
+ * (`TableLoadResult.source`); without it the source is read again. A recomputed fingerprint
+ * includes rows the loader quarantined because PostgreSQL refused them during COPY: those then show
+ * up as "missing in target", which they are.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { formatPgText } from '../copy/format.js';
 import { quoteQualified } from '../ddl/quote.js';
-import { CANONICAL_SESSION_SQL, rowHash, rowText, sqlRowHash, sqlRowText } from '../load/row-hash.js';
+import { CANONICAL_SESSION_SQL, rowHash, rowText, sourceFieldTexts, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
 import type { TableReport } from '../report/model.js';
 
 export interface TableVerification {
   readonly id: string;
+  /** `schema.table` in PostgreSQL. */
+  readonly table: string;
   readonly pgSchema: string;
   readonly pgTable: string;
   readonly source: Fingerprint;
   readonly target: Fingerprint;
+  readonly sourceRows: bigint;
+  readonly targetRows: bigint;
+  /** Exact sum of the signed 64-bit row hashes (may exceed 64 bits). */
+  readonly sourceChecksum: bigint;
+  readonly targetChecksum: bigint;
   readonly match: boolean;
   /** Up to `limit` primary keys (PostgreSQL text) whose rows differ, are missing or are extra. */
   readonly differingKeys: readonly string[];
   readonly seconds: number;
 }
 
-function fieldTexts(plan: TableLoadPlan, row: LoadRow): (string | null)[] {
-  return plan.columns.map((c, i) => {
-    const d = row.values[i] ?? null;
-    return d === null ? null : formatPgText(d, c.type);
-  });
+/** Canonical field texts of a source row; undefined when the loader would have rejected it. */
+function fieldTexts(plan: TableLoadPlan, row: LoadRow): (string | null)[] | undefined {
+  try {
+    const t = sourceFieldTexts(plan.columns, row.values);
+    return t.some((f) => f !== null && f.includes('\u0000')) ? undefined : t;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Fingerprint of source rows, computed exactly as the loader does. */
+/** Fingerprint of source rows, computed exactly as the loader does (rows it would reject excluded). */
 export async function sourceFingerprint(plan: TableLoadPlan): Promise<Fingerprint> {
   let rows = 0n;
   let sum = 0n;
   for await (const row of plan.rows()) {
+    const t = fieldTexts(plan, row);
+    if (!t) continue;
     rows++;
-    sum += rowHash(fieldTexts(plan, row));
+    sum += rowHash(t);
   }
   return { rows, sum };
 }
 
+/** Fixes the output-affecting settings of this session (see CANONICAL_SESSION_SQL). */
 export async function setCanonicalSession(client: pg.ClientBase): Promise<void> {
   await client.query(CANONICAL_SESSION_SQL);
 }
 
-/** Fingerprint of the loaded table, computed by PostgreSQL. */
+/** Fingerprint of the loaded table, computed by PostgreSQL. Sets the canonical session settings. */
 export async function targetFingerprint(client: pg.ClientBase, plan: TableLoadPlan): Promise<Fingerprint> {
   await setCanonicalSession(client);
-  const cols = plan.columns.map((c) => c.pgName);
   const r = await client.query<{ n: string; s: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(cols)}::numeric), 0)::text AS s FROM ${quoteQualified(plan.pgSchema, plan.pgTable)}`,
+    `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(plan.columns)}::numeric), 0)::text AS s FROM ${quoteQualified(plan.pgSchema, plan.pgTable)}`,
   );
   return { rows: BigInt(r.rows[0]!.n), sum: BigInt(r.rows[0]!.s) };
 }
 
-const BUCKETS = 256;
-const keyBucket = (keyText: string): number => createHash('md5').update(keyText, 'utf8').digest()[0]!;
+const BUCKET_BITS = 16;
+const BUCKETS = 1 << BUCKET_BITS;
+/** Mismatching buckets examined row by row per pass over the source. */
+const BUCKETS_PER_PASS = 32;
+const keyBucket = (keyText: string): number => createHash('md5').update(keyText, 'utf8').digest().readUInt16BE(0);
 
 /**
  * Finds rows that differ: per-bucket fingerprints on both sides, then per-row hashes only inside
- * the mismatching buckets (keyed by primary-key text, or by the whole row when there is no key).
+ * the first mismatching buckets (keyed by primary-key text, or by the whole row when there is no key).
  */
 export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPlan, limit = 10): Promise<string[]> {
   await setCanonicalSession(client);
-  const cols = plan.columns.map((c) => c.pgName);
-  const keyCols = plan.keyColumns && plan.keyColumns.length > 0 ? plan.keyColumns : cols;
-  const keyIdx = keyCols.map((k) => cols.indexOf(k));
+  const cols = plan.columns;
+  const keyCols: readonly HashColumn[] =
+    plan.keyColumns && plan.keyColumns.length > 0 ? plan.keyColumns.map((k) => cols.find((c) => c.pgName === k) ?? { pgName: k, type: cols[0]!.type }) : cols;
+  const keyIdx = keyCols.map((k) => cols.indexOf(k as (typeof cols)[number]));
   const table = quoteQualified(plan.pgSchema, plan.pgTable);
   const sqlKey = sqlRowText(keyCols);
-  const sqlBucket = `get_byte(decode(md5(${sqlKey}), 'hex'), 0)`;
+  const sqlBucket = `(get_byte(decode(md5(${sqlKey}), 'hex'), 0) * 256 + get_byte(decode(md5(${sqlKey}), 'hex'), 1))`;
+  const keyOf = (texts: readonly (string | null)[]): string => rowText(keyIdx.map((i) => (i >= 0 ? (texts[i] ?? null) : null)));
 
-  const srcBuckets = Array.from({ length: BUCKETS }, () => ({ n: 0n, s: 0n }));
+  const srcN = new Float64Array(BUCKETS);
+  const srcS: bigint[] = new Array<bigint>(BUCKETS).fill(0n);
   for await (const row of plan.rows()) {
     const texts = fieldTexts(plan, row);
-    const b = srcBuckets[keyBucket(rowText(keyIdx.map((i) => texts[i] ?? null)))]!;
-    b.n++;
-    b.s += rowHash(texts);
+    if (!texts) continue;
+    const b = keyBucket(keyOf(texts));
+    srcN[b]!++;
+    srcS[b]! += rowHash(texts);
   }
   const tb = await client.query<{ b: number; n: string; s: string }>(
     `SELECT ${sqlBucket} AS b, count(*)::text AS n, sum(${sqlRowHash(cols)}::numeric)::text AS s FROM ${table} GROUP BY 1`,
   );
-  const tgtBuckets = new Map(tb.rows.map((r) => [r.b, { n: BigInt(r.n), s: BigInt(r.s) }]));
-  const bad = new Set<number>();
-  for (let b = 0; b < BUCKETS; b++) {
-    const t = tgtBuckets.get(b) ?? { n: 0n, s: 0n };
-    if (t.n !== srcBuckets[b]!.n || t.s !== srcBuckets[b]!.s) bad.add(b);
+  const tgtN = new Float64Array(BUCKETS);
+  const tgtS: bigint[] = new Array<bigint>(BUCKETS).fill(0n);
+  for (const r of tb.rows) {
+    tgtN[r.b] = Number(r.n);
+    tgtS[r.b] = BigInt(r.s);
   }
-  if (bad.size === 0) return [];
+  const bad: number[] = [];
+  for (let b = 0; b < BUCKETS; b++) if (tgtN[b] !== srcN[b] || tgtS[b] !== srcS[b]) bad.push(b);
 
-  // Second pass, only the mismatching buckets: key text → row hash on each side.
-  const src = new Map<string, bigint>();
-  for await (const row of plan.rows()) {
-    const texts = fieldTexts(plan, row);
-    const k = rowText(keyIdx.map((i) => texts[i] ?? null));
-    if (bad.has(keyBucket(k))) src.set(k, rowHash(texts));
-  }
   const out: string[] = [];
-  const seen = new Set<string>();
-  const tr = await client.query<{ k: string; h: string }>(
-    `SELECT ${sqlKey} AS k, ${sqlRowHash(cols)}::text AS h FROM ${table} WHERE ${sqlBucket} = ANY($1::int[])`,
-    [[...bad]],
-  );
   const show = (k: string, what: string): string => `${k.replace(/^\d+:/, '').replace(/,\d+:/g, ', ')} (${what})`;
-  for (const r of tr.rows) {
-    seen.add(r.k);
-    const h = src.get(r.k);
-    if (h === undefined) out.push(show(r.k, 'only in target'));
-    else if (h !== BigInt(r.h)) out.push(show(r.k, 'differs'));
-    if (out.length >= limit) return out;
-  }
-  for (const k of src.keys()) {
-    if (!seen.has(k)) out.push(show(k, 'missing in target'));
-    if (out.length >= limit) break;
+  for (let first = 0; first < bad.length && out.length < limit; first += BUCKETS_PER_PASS) {
+    const pass = new Set(bad.slice(first, first + BUCKETS_PER_PASS));
+    // Source: key text → row hash, only inside this pass's buckets.
+    const src = new Map<string, bigint>();
+    for await (const row of plan.rows()) {
+      const texts = fieldTexts(plan, row);
+      if (!texts) continue;
+      const k = keyOf(texts);
+      if (pass.has(keyBucket(k))) src.set(k, rowHash(texts));
+    }
+    const tr = await client.query<{ k: string; h: string }>(
+      `SELECT ${sqlKey} AS k, ${sqlRowHash(cols)}::text AS h FROM ${table} WHERE ${sqlBucket} = ANY($1::int[])`,
+      [[...pass]],
+    );
+    const seen = new Set<string>();
+    for (const r of tr.rows) {
+      seen.add(r.k);
+      const h = src.get(r.k);
+      if (h === undefined) out.push(show(r.k, 'only in target'));
+      else if (h !== BigInt(r.h)) out.push(show(r.k, 'differs'));
+      if (out.length >= limit) return out;
+    }
+    for (const k of src.keys()) {
+      if (!seen.has(k)) out.push(show(k, 'missing in target'));
+      if (out.length >= limit) return out;
+    }
   }
   return out;
 }
 
-/** Compares a source fingerprint (from the load, or recomputed) with the target. */
+/**
+ * Compares a source fingerprint (from the load, or recomputed by reading the source again) with
+ * the target; on a mismatch lists up to `limit` differing primary keys.
+ */
 export async function verifyTable(client: pg.ClientBase, plan: TableLoadPlan, source?: Fingerprint, limit = 10): Promise<TableVerification> {
   const t0 = Date.now();
   const src = source ?? (await sourceFingerprint(plan));
   const tgt = await targetFingerprint(client, plan);
   const match = src.rows === tgt.rows && src.sum === tgt.sum;
   const differingKeys = match ? [] : await findDifferingKeys(client, plan, limit);
-  return { id: plan.id, pgSchema: plan.pgSchema, pgTable: plan.pgTable, source: src, target: tgt, match, differingKeys, seconds: (Date.now() - t0) / 1000 };
+  return {
+    id: plan.id,
+    table: `${plan.pgSchema}.${plan.pgTable}`,
+    pgSchema: plan.pgSchema,
+    pgTable: plan.pgTable,
+    source: src,
+    target: tgt,
+    sourceRows: src.rows,
+    targetRows: tgt.rows,
+    sourceChecksum: src.sum,
+    targetChecksum: tgt.sum,
+    match,
+    differingKeys,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 /** The report's view of a verification. */

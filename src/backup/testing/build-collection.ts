@@ -17,11 +17,14 @@ import { deriveKeyFromPassphrase } from '../encryption.js';
 import { elidedPrefixLength, encodeBytesAscending, encodeUvarintAscending } from '../key-encoding.js';
 import { ElidePrefix, MVCCFilter, type BackupFile, type BackupManifest, type DescriptorRevision } from '../manifest.js';
 import { encryptBytes } from './encrypt.js';
-import { encodeBackupFile, encodeBackupManifest, encodeEncryptionInfo } from './proto-writer.js';
+import { encodeBackupFile, encodeBackupManifest, encodeEncryptionInfo, encodePartitionDescriptor } from './proto-writer.js';
 import { writeSst, type SstEntry } from './sst-writer.js';
 import { exportWindow, type ExtractedKV, type StoreExtract } from './store-extract.js';
 
-export type Generation = 'legacy-backup' | 'manifest-gzip' | 'metadata-ssts' | 'encrypted' | 'revision-history' | 'elided-prefix';
+export type Generation = 'legacy-backup' | 'manifest-gzip' | 'metadata-ssts' | 'encrypted' | 'revision-history' | 'elided-prefix' | 'locality-aware';
+/** Locality-aware fixture: `default/` is the default URI, `LOCALITY_DIR/` holds the `LOCALITY_KV` partition. */
+export const LOCALITY_KV = 'region=us-west';
+export const LOCALITY_DIR = 'us-west';
 export const GENERATIONS: readonly Generation[] = ['legacy-backup', 'manifest-gzip', 'metadata-ssts', 'encrypted', 'revision-history', 'elided-prefix'];
 export const FIXTURE_PASSPHRASE = 'correct horse battery staple';
 
@@ -205,7 +208,7 @@ function descIdOf(m: BackupManifest, i: number): number {
  */
 export async function writeGeneration(out: string, ex: StoreExtract, gen: Generation, plan: CollectionPlan): Promise<string[]> {
   descIds = new Map();
-  const ends = gen === 'revision-history' || gen === 'elided-prefix' ? plan.ends.slice(-1) : plan.ends;
+  const ends = gen === 'revision-history' || gen === 'elided-prefix' || gen === 'locality-aware' ? plan.ends.slice(-1) : plan.ends;
   const files = new Map<string, Uint8Array>();
   const encrypted = gen === 'encrypted';
   const salt = seeded(`${ex.store}/salt`, 16);
@@ -227,6 +230,27 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
     const { manifest, ssts } = buildLayer(ex, gen, prev, end, gen === 'legacy-backup' ? '' : 'data/', fileNo);
     descIds.set(manifest, ex.descriptors.map((d) => d.id));
     const lf = new Map<string, Uint8Array>();
+    if (gen === 'locality-aware') {
+      // Every other data file goes to the second locality. As in backup_job.go, the default manifest
+      // still lists every file (those of the locality carry its locality_kv) and names the partition
+      // descriptor BACKUP_PART_<n>_<sanitized kv>, which lives (with those files) under the other URI.
+      const all = manifest.files.map((f, k) => (k % 2 === 1 ? { ...f, localityKv: LOCALITY_KV } : f));
+      const moved = all.filter((f) => f.localityKv === LOCALITY_KV);
+      const part = `BACKUP_PART_1_${LOCALITY_KV.replace(/[^a-zA-Z0-9]/g, '_')}`;
+      Object.assign(manifest, {
+        files: all,
+        partitionDescriptorFilenames: [part],
+        localityKvs: [LOCALITY_KV],
+      });
+      const other = new Map<string, Uint8Array>();
+      for (const f of moved) {
+        other.set(f.path, ssts.get(f.path)!);
+        ssts.delete(f.path);
+      }
+      other.set(part, encodePartitionDescriptor(LOCALITY_KV, moved, manifest.id));
+      layers.push({ dir: dir ? `${LOCALITY_DIR}/${dir}` : LOCALITY_DIR, files: other });
+      dir = dir ? `default/${dir}` : 'default';
+    }
     for (const [p, b] of ssts) lf.set(p, enc(b));
     if (gen === 'legacy-backup') {
       lf.set('BACKUP', encodeBackupManifest(manifest));
@@ -249,6 +273,7 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
     prev = end;
   }
   for (const l of layers) for (const [p, b] of l.files) files.set(l.dir ? `${l.dir}/${p}` : p, b);
+  if (gen === 'locality-aware') files.set('default/LATEST', new TextEncoder().encode(`/${fullDir}`));
   if (gen === 'manifest-gzip' || gen === 'revision-history' || gen === 'elided-prefix') files.set('LATEST', new TextEncoder().encode(`/${fullDir}`));
   if (gen === 'metadata-ssts' || gen === 'encrypted') {
     files.set(`metadata/latest/${latestHistoryName(ends[0]!)}`, new TextEncoder().encode(`/${fullDir}`));
