@@ -44,7 +44,10 @@ for (const store of readdirSync(FIXTURES)) {
     for (const where of ['local', 's3'] as const) {
       test(`${store} ${generation} from ${where}: migrated and verified`, async () => {
         const target = await withTempPostgres();
-        const url = where === 'local' ? join(FIXTURES, store, generation) : `s3://${s3.bucket}/${store}/${generation}`;
+        const base = where === 'local' ? `file://${join(FIXTURES, store, generation)}` : `s3://${s3.bucket}/${store}/${generation}`;
+        // Locality-aware backups: the default URI plus every other locality's URI.
+        const locality = generation === 'locality-aware';
+        const url = locality ? `${base}/default` : base;
         const { config } = resolveConfig({
           file: {
             source: { type: 'backup', url },
@@ -53,6 +56,7 @@ for (const store of readdirSync(FIXTURES)) {
             log_file: '',
             ...(where === 's3' ? { aws_endpoint: s3.endpoint, aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey, aws_region: 'us-east-1' } : {}),
             ...(generation === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
+            ...(locality ? { locality_urls: [`${base}/us-west?COCKROACH_LOCALITY=region%3Dus-west`] } : {}),
           },
           env: {},
         });

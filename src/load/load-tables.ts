@@ -1,47 +1,70 @@
-/** Loads many tables with a bounded number of parallel connections, biggest work first. */
+/** Loads many tables with a bounded number of parallel connections. */
+import os from 'node:os';
 import type pg from 'pg';
 import { copyTable, type CopyTableOptions } from './copy-table.js';
 import { ensureLoadState } from './load-state.js';
 import type { TableLoadPlan, TableLoadResult } from './types.js';
 
+/** A connection a job uses, and how to give it back. */
+interface Lease {
+  readonly client: pg.ClientBase;
+  release(): Promise<void>;
+}
+
 export interface LoadTablesOptions extends CopyTableOptions {
-  /** Opens a new connection to the target database (one per job). */
-  readonly connect: () => Promise<pg.Client>;
-  readonly jobs: number;
+  /** Opens a new connection to the target database (one per job; closed afterwards). */
+  readonly connect?: () => Promise<pg.Client>;
+  /** Or: a pool to take the job connections from (returned afterwards). One of `connect`/`pool` is required. */
+  readonly pool?: pg.Pool;
+  /** Tables loaded at the same time (default: the number of CPUs). */
+  readonly jobs?: number;
+}
+
+export const defaultJobs = (): number => Math.max(1, os.availableParallelism());
+
+async function lease(opts: LoadTablesOptions): Promise<Lease> {
+  if (opts.pool) {
+    const c = await opts.pool.connect();
+    return { client: c, release: async () => c.release() };
+  }
+  if (!opts.connect) throw new TypeError('loadTables needs `connect` or `pool`');
+  const c = await opts.connect();
+  return { client: c, release: () => c.end() };
 }
 
 /**
  * Runs `copyTable` for every plan on `jobs` connections. The first failure stops handing out new
- * tables; tables already running finish their current chunk's transaction (or roll it back), so
- * the resume state stays consistent.
+ * tables; tables already running finish or roll back their current chunk's transaction, so the
+ * resume state stays consistent. Results come back in the order of `plans`.
  */
 export async function loadTables(plans: readonly TableLoadPlan[], opts: LoadTablesOptions): Promise<TableLoadResult[]> {
   const results: TableLoadResult[] = [];
   if (plans.length === 0) return results;
-  const first = await opts.connect();
+  const first = await lease(opts);
   try {
-    await ensureLoadState(first);
+    await ensureLoadState(first.client);
   } finally {
-    await first.end();
+    await first.release();
   }
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
-    const client = await opts.connect();
+    const l = await lease(opts);
     try {
       while (failure === undefined && next < plans.length) {
         const plan = plans[next++]!;
         try {
-          results.push(await copyTable(client, plan, opts));
+          results.push(await copyTable(l.client, plan, opts));
         } catch (e) {
           failure ??= e;
         }
       }
     } finally {
-      await client.end().catch(() => undefined);
+      await l.release().catch(() => undefined);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, plans.length)) }, worker));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), plans.length));
+  await Promise.all(Array.from({ length: jobs }, worker));
   if (failure !== undefined) throw failure;
   const order = new Map(plans.map((p, i) => [p.id, i]));
   return results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
