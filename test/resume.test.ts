@@ -28,7 +28,7 @@ test('a run killed mid-COPY resumes to identical data', async () => {
       postgres_port: server.port,
       postgres_username: server.user,
       postgres_password: server.password,
-      chunk_size: 300,
+      chunk_size: 100,
       jobs: 1,
     }),
   );
@@ -43,14 +43,16 @@ test('a run killed mid-COPY resumes to identical data', async () => {
   await admin.connect();
   let killedAt = -1;
   const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline && killedAt < 0) {
-    const dbs = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'movr'`);
-    if (dbs.rowCount) {
-      const c = new pg.Client(server.clientConfig('movr'));
-      await c.connect();
+  let movr: pg.Client | undefined;
+  while (Date.now() < deadline && killedAt < 0 && child.exitCode === null) {
+    if (!movr && (await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'movr'`)).rowCount) {
+      movr = new pg.Client(server.clientConfig('movr'));
+      await movr.connect();
+    }
+    if (movr) {
       try {
-        const r = await c.query<{ rows: string }>(
-          `SELECT rows FROM cockroach_migrate.load_state WHERE table_id = 'movr.public.rides' AND NOT done AND rows >= 900`,
+        const r = await movr.query<{ rows: string }>(
+          `SELECT rows FROM cockroach_migrate.load_state WHERE table_id = 'movr.public.rides' AND NOT done AND rows >= 300`,
         );
         if (r.rowCount) {
           child.kill('SIGKILL');
@@ -58,15 +60,14 @@ test('a run killed mid-COPY resumes to identical data', async () => {
         }
       } catch {
         /* state table not created yet */
-      } finally {
-        await c.end();
       }
     }
-    if (killedAt < 0) await new Promise((r) => setTimeout(r, 20));
+    if (killedAt < 0) await new Promise((r) => setTimeout(r, 5));
   }
+  await movr?.end();
   await exited;
   await admin.end();
-  assert.ok(killedAt >= 900, 'the run was killed during the load of movr.public.rides');
+  assert.ok(killedAt >= 300, 'the run was killed during the load of movr.public.rides');
 
   const rerun = await runCli([], { cwd: dir });
   assert.equal(rerun.code, 0, rerun.stderr);

@@ -112,7 +112,8 @@ export function sqlRowText(columns: readonly HashColumn[]): string {
   return columns
     .map((c) => {
       const t = sqlFieldText(c);
-      return `CASE WHEN ${quoteIdent(c.pgName)} IS NULL THEN 'N' ELSE octet_length(${t})::text || ':' || ${t} END`;
+      // num_nulls, not IS NULL: a composite whose fields are all NULL "IS NULL" but is a value.
+      return `CASE WHEN num_nulls(${quoteIdent(c.pgName)}) = 1 THEN 'N' ELSE octet_length(${t})::text || ':' || ${t} END`;
     })
     .join(` || ',' || `);
 }

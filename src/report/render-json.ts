@@ -1,94 +1,152 @@
 /**
- * `report.json`: the report for programs. Stable shape `cockroach-migrate-report/1`; 64-bit numbers
- * (row counts from fingerprints, checksums) are decimal strings, checksums also as 16 hex digits.
+ * `report.json`: the report for programs (CI gates, dashboards).
+ *
+ * Shape `cockroach-migrate-report/1` — stable: fields are only ever added, never renamed or
+ * retyped, within `/1`. Conventions:
+ * - every key is always present; absent values are `null` (never omitted);
+ * - 64-bit numbers (verified row counts, checksums) are decimal strings (`"-5"`, `"1234567"`),
+ *   because JSON numbers lose precision above 2^53; checksums also as 16 lower-case hex digits
+ *   (two's complement, `"fffffffffffffffb"`), the form the text and HTML reports show;
+ * - counts that fit a double (rows loaded, rejected rows, bytes) are JSON numbers; seconds are numbers;
+ * - dates are ISO 8601 UTC (`2026-01-02T03:04:05.000Z`).
  */
-import type { MigrationReport } from './model.js';
+import type { DecisionKind } from '../ddl/decision.js';
+import type { MigrationReport, TargetLabel, Verdict } from './model.js';
+import { checksumHex, summarize } from './summary.js';
+
+export { checksumHex } from './summary.js';
 
 export const REPORT_FORMAT = 'cockroach-migrate-report/1';
 
-/** Two's-complement hex of a signed 64-bit checksum. */
-export const checksumHex = (v: bigint): string => BigInt.asUintN(64, v).toString(16).padStart(16, '0');
+/** One table load (a source table loaded into one destination). */
+export interface ReportJsonTable {
+  /** CockroachDB name, `database.schema.table`. */
+  source: string;
+  /** PostgreSQL name, `database.schema.table`. */
+  target: string;
+  on: TargetLabel;
+  columns: number;
+  rowsLoaded: number;
+  rejectedRows: number;
+  bytes: number;
+  loadSeconds: number;
+  /** True when an interrupted earlier run had loaded part of the table. */
+  resumed: boolean;
+  /** `null` when verification was skipped. */
+  verification: null | {
+    /** Decimal string (64-bit). */
+    sourceRows: string;
+    /** Decimal string (64-bit). */
+    targetRows: string;
+    /** Signed 64-bit checksum, decimal string. */
+    sourceChecksum: string;
+    /** Signed 64-bit checksum, decimal string. */
+    targetChecksum: string;
+    /** The same checksum as 16 hex digits (two's complement). */
+    sourceChecksumHex: string;
+    targetChecksumHex: string;
+    match: boolean;
+    /** Primary keys (as text) of rows that differ; may be a sample. */
+    differingKeys: string[];
+    seconds: number;
+  };
+}
 
+/** The whole `report.json` document. */
 export interface ReportJson {
   format: typeof REPORT_FORMAT;
   tool: { name: string; version: string };
+  /** ISO 8601 UTC. */
   startedAt: string;
+  /** ISO 8601 UTC. */
   finishedAt: string;
+  /** Wall-clock seconds from start to finish. */
   seconds: number;
-  verdict: MigrationReport['verdict'];
+  verdict: Verdict;
+  /** The error that stopped the run (one line), or `null`. */
   error: string | null;
   source: { kind: string; description: string };
-  targets: { label: string; description: string }[];
-  databases: MigrationReport['databases'];
-  phases: MigrationReport['phases'];
-  tables: Array<{
-    source: string;
-    target: string;
-    on: string;
-    columns: number;
+  targets: { label: TargetLabel; description: string }[];
+  /** Totals over `tables` and `decisions`, for programs that only need the headline numbers. */
+  summary: {
+    tableLoads: number;
+    tables: number;
     rowsLoaded: number;
     rejectedRows: number;
     bytes: number;
-    loadSeconds: number;
-    resumed: boolean;
-    verification: null | {
-      sourceRows: string;
-      targetRows: string;
-      sourceChecksum: string;
-      targetChecksum: string;
-      sourceChecksumHex: string;
-      targetChecksumHex: string;
-      match: boolean;
-      differingKeys: string[];
-      seconds: number;
-    };
-  }>;
-  decisions: MigrationReport['decisions'];
+    verified: number;
+    matched: number;
+    mismatched: number;
+    notVerified: number;
+    decisions: Record<DecisionKind, number>;
+  };
+  databases: { source: string; target: string; tables: number; views: number; sequences: number; types: number }[];
+  phases: { name: string; status: 'ok' | 'failed' | 'skipped'; seconds: number; detail: string | null }[];
+  tables: ReportJsonTable[];
+  decisions: { object: string; kind: DecisionKind; what: string; why: string; fix: string | null }[];
   warnings: string[];
 }
 
+/** The JSON document as a plain object (no bigint, no Date: `JSON.stringify` safe). */
 export function toReportJson(r: MigrationReport): ReportJson {
+  const s = summarize(r);
   return {
     format: REPORT_FORMAT,
-    tool: r.tool,
+    tool: { name: r.tool.name, version: r.tool.version },
     startedAt: r.startedAt.toISOString(),
     finishedAt: r.finishedAt.toISOString(),
-    seconds: (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000,
+    seconds: s.seconds,
     verdict: r.verdict,
     error: r.error ?? null,
-    source: r.source,
-    targets: [...r.targets],
-    databases: r.databases,
-    phases: r.phases,
-    tables: r.tables.map((t) => ({
-      source: t.source,
-      target: t.target,
-      on: t.on,
-      columns: t.columns,
-      rowsLoaded: t.rowsLoaded,
-      rejectedRows: t.rejectedRows,
-      bytes: t.bytes,
-      loadSeconds: t.loadSeconds,
-      resumed: t.resumed,
-      verification: t.verification
-        ? {
-            sourceRows: t.verification.sourceRows.toString(),
-            targetRows: t.verification.targetRows.toString(),
-            sourceChecksum: t.verification.sourceChecksum.toString(),
-            targetChecksum: t.verification.targetChecksum.toString(),
-            sourceChecksumHex: checksumHex(t.verification.sourceChecksum),
-            targetChecksumHex: checksumHex(t.verification.targetChecksum),
-            match: t.verification.match,
-            differingKeys: [...t.verification.differingKeys],
-            seconds: t.verification.seconds,
-          }
-        : null,
-    })),
-    decisions: r.decisions,
+    source: { kind: r.source.kind, description: r.source.description },
+    targets: r.targets.map((t) => ({ label: t.label, description: t.description })),
+    summary: {
+      tableLoads: s.tableLoads,
+      tables: s.tables,
+      rowsLoaded: s.rowsLoaded,
+      rejectedRows: s.rejectedRows,
+      bytes: s.bytes,
+      verified: s.verified,
+      matched: s.matched,
+      mismatched: s.mismatched,
+      notVerified: s.notVerified,
+      decisions: { ...s.decisions },
+    },
+    databases: r.databases.map((d) => ({ source: d.source, target: d.target, tables: d.tables, views: d.views, sequences: d.sequences, types: d.types })),
+    phases: r.phases.map((p) => ({ name: p.name, status: p.status, seconds: p.seconds, detail: p.detail ?? null })),
+    tables: r.tables.map((t) => {
+      const v = t.verification;
+      return {
+        source: t.source,
+        target: t.target,
+        on: t.on,
+        columns: t.columns,
+        rowsLoaded: t.rowsLoaded,
+        rejectedRows: t.rejectedRows,
+        bytes: t.bytes,
+        loadSeconds: t.loadSeconds,
+        resumed: t.resumed,
+        verification: v
+          ? {
+              sourceRows: v.sourceRows.toString(),
+              targetRows: v.targetRows.toString(),
+              sourceChecksum: v.sourceChecksum.toString(),
+              targetChecksum: v.targetChecksum.toString(),
+              sourceChecksumHex: checksumHex(v.sourceChecksum),
+              targetChecksumHex: checksumHex(v.targetChecksum),
+              match: v.match,
+              differingKeys: [...v.differingKeys],
+              seconds: v.seconds,
+            }
+          : null,
+      };
+    }),
+    decisions: r.decisions.map((d) => ({ object: d.object, kind: d.kind, what: d.what, why: d.why, fix: d.fix ?? null })),
     warnings: [...r.warnings],
   };
 }
 
+/** `report.json` text: the document of {@link toReportJson}, two-space indented, newline-terminated. */
 export function renderJson(r: MigrationReport): string {
   return `${JSON.stringify(toReportJson(r), null, 2)}\n`;
 }

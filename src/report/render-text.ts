@@ -1,122 +1,255 @@
 /**
- * `validation_report.txt`: the original tool's sections (DATABASE STRUCTURE OVERVIEW, SCHEMA /
- * DATA / CROSS VALIDATION RESULTS, OVERALL ASSESSMENT, RECOMMENDATIONS), now with real numbers:
- * per-table counts and checksums from the source and from PostgreSQL.
+ * `validation_report.txt`: the original Python tool's sections, in its order and with its
+ * headings (banner, DATABASE STRUCTURE OVERVIEW with `<db>` / `-- schema` / `---- table (S+D)`
+ * lines, SCHEMA / DATA / CROSS VALIDATION RESULTS, OVERALL ASSESSMENT with a `Status:` line,
+ * RECOMMENDATIONS, `Report generated:`), so its users find their way — but filled with real numbers:
+ * per-table row counts and checksums read from the source and from PostgreSQL, differing keys,
+ * rejected rows, timings, and the schema decisions (COMPATIBILITY ISSUES).
+ * See /work/shared/docs/original-tool.md section (f) for the original layout.
  */
-import type { MigrationReport, TableReport } from './model.js';
-import { checksumHex } from './render-json.js';
+import type { Decision } from '../ddl/decision.js';
+import type { MigrationReport, TableReport, Verdict } from './model.js';
+import { checksumHex, issues, matchWord, secs, sizeText, splitName, summarize } from './summary.js';
 
 const RULE = '='.repeat(80);
 const SUB = '-'.repeat(40);
 
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+/**
+ * One line of user text: control characters (newlines, tabs, ESC, DEL) become visible escapes so a
+ * table or key can never break the layout or inject terminal sequences.
+ */
+function line(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
 }
 
+/** Display width in code points (close enough for names; layout characters are ASCII). */
+const width = (s: string): number => [...s].length;
+const pad = (s: string, w: number, right: boolean): string => {
+  const fill = ' '.repeat(Math.max(0, w - width(s)));
+  return right ? fill + s : s + fill;
+};
+
+/**
+ * Aligned columns separated by two spaces, a dashed rule under the header. `right[i]` right-aligns
+ * column i (numbers).
+ */
+function grid(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[] = []): string[] {
+  const all = [header, ...rows].map((r) => r.map(line));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
+  const fmt = (r: readonly string[]) => r.map((c, i) => pad(c, widths[i]!, right[i] === true)).join('  ').trimEnd();
+  return [fmt(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(fmt)];
+}
+
+/** Local wall-clock time `YYYY-MM-DD HH:MM:SS`, as the original printed `datetime.now()`. */
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-const STATUS: Record<MigrationReport['verdict'], string> = {
-  success: '[OK] MIGRATION VERIFIED: every table is identical in PostgreSQL',
-  'success-with-warnings': '[OK] MIGRATION VERIFIED WITH WARNINGS: data identical; read the warnings and compatibility issues',
-  mismatch: '[X] MIGRATION NOT VERIFIED: some tables differ between the source and PostgreSQL',
-  failed: '[X] MIGRATION FAILED',
+/** The original's three statuses, ASCII only, now derived from the verdict. */
+export const TEXT_STATUS: Readonly<Record<Verdict, string>> = {
+  success: '[OK] MIGRATION VERIFIED - every verified table is identical in PostgreSQL',
+  'success-with-warnings': '[!] MIGRATION VERIFIED WITH WARNINGS - data identical; read the warnings and compatibility issues',
+  mismatch: '[X] MIGRATION NOT VERIFIED - some tables differ between the source and PostgreSQL',
+  failed: '[X] MIGRATION FAILED - the run stopped with an error',
 };
 
-function matchText(t: TableReport): string {
-  if (!t.verification) return 'not verified';
-  return t.verification.match ? 'match' : 'MISMATCH';
+/** `(S+D)`: table created and rows loaded; `(S)`: created, no rows (empty in the source). */
+function marker(loads: readonly TableReport[]): string {
+  const rows = loads.some((t) => t.rowsLoaded > 0 || (t.verification !== undefined && t.verification.targetRows > 0n));
+  return rows ? '(S+D)' : '(S)';
 }
 
-export function renderText(r: MigrationReport): string {
-  const out: string[] = [RULE, 'MIGRATION VALIDATION REPORT', RULE, ''];
-  out.push(`Tool: ${r.tool.name} ${r.tool.version}`);
-  out.push(`Source: ${r.source.description}`);
-  for (const t of r.targets) out.push(`Loaded into (${t.label}): ${t.description}`);
-  out.push(`Duration: ${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s`, '');
-
+function overview(r: MigrationReport, out: string[]): void {
   out.push('DATABASE STRUCTURE OVERVIEW', SUB);
-  for (const db of r.databases) {
-    out.push(`${db.source} -> PostgreSQL database ${db.target}`);
-    out.push(`  tables: ${db.tables}, views: ${db.views}, sequences: ${db.sequences}, types: ${db.types}`);
-    const seen = new Set<string>();
-    for (const t of r.tables.filter((x) => x.source.startsWith(`${db.source}.`))) {
-      if (seen.has(t.source)) continue;
-      seen.add(t.source);
-      out.push(`  ---- ${t.source.slice(db.source.length + 1)} -> ${t.target}`);
-    }
+  // Source tables in first-seen order, each with its loads (test instance and/or target).
+  const bySource = new Map<string, TableReport[]>();
+  for (const t of r.tables) {
+    const l = bySource.get(t.source);
+    if (l) l.push(t);
+    else bySource.set(t.source, [t]);
   }
-  out.push(`Total tables loaded: ${new Set(r.tables.map((t) => t.source)).size}`, '');
+  const placed = new Set<string>();
+  const printTables = (names: readonly string[], db: string | undefined) => {
+    let schema: string | undefined;
+    for (const name of names) {
+      const parts = splitName(name, db);
+      if (parts.schema !== schema) {
+        schema = parts.schema;
+        out.push(`-- ${line(schema || '(no schema)')}`);
+      }
+      const loads = bySource.get(name)!;
+      const results = loads.map((t) => `${t.on}: ${matchWord(t)}`).join(', ');
+      const target = loads[0]!.target !== name ? ` -> ${line(loads[0]!.target)}` : '';
+      out.push(`---- ${line(parts.table)} ${marker(loads)}${target}  [${results}]`);
+      placed.add(name);
+    }
+  };
+  for (const db of r.databases) {
+    out.push(`${line(db.source)}${db.target !== db.source ? ` -> PostgreSQL database ${line(db.target)}` : ''}`);
+    out.push(`   tables: ${db.tables}, views: ${db.views}, sequences: ${db.sequences}, types: ${db.types}`);
+    printTables([...bySource.keys()].filter((n) => !placed.has(n) && n.startsWith(`${db.source}.`)), db.source);
+  }
+  const rest = [...bySource.keys()].filter((n) => !placed.has(n));
+  if (rest.length) {
+    out.push('(tables outside the databases above)');
+    printTables(rest, undefined);
+  }
+  const loads = [...bySource.values()];
+  const withData = loads.filter((l) => marker(l) === '(S+D)').length;
+  const verified = loads.filter((l) => l.some((t) => t.verification));
+  const identical = verified.filter((l) => l.every((t) => !t.verification || t.verification.match)).length;
+  out.push(`Total exportable tables: ${r.databases.reduce((n, d) => n + d.tables, 0)}`);
+  out.push(`  - Tables loaded: ${bySource.size}   - With data: ${withData}   - Empty: ${bySource.size - withData}`);
+  out.push(`  - Verified identical: ${identical}   - Different: ${verified.length - identical}   - Not verified: ${bySource.size - verified.length}`);
+  out.push('Legend: (S) table created in PostgreSQL, empty; (S+D) created and rows loaded;');
+  out.push('        [destination: match | MISMATCH | not verified] = row count and checksum comparison', '');
+}
 
-  const changed = r.decisions.filter((d) => d.kind === 'changed');
-  const notConv = r.decisions.filter((d) => d.kind === 'not-convertible');
+function schemaResults(r: MigrationReport, out: string[]): void {
+  const s = summarize(r);
   out.push('SCHEMA VALIDATION RESULTS', SUB);
-  out.push(`Objects converted as is: ${r.decisions.filter((d) => d.kind === 'as-is').length}`);
-  out.push(`Objects converted with a change: ${changed.length}`);
-  out.push(`Objects not convertible: ${notConv.length}`, '');
+  if (r.databases.length) {
+    out.push(
+      ...grid(
+        ['database', 'PostgreSQL', 'tables', 'views', 'sequences', 'types'],
+        r.databases.map((d) => [d.source, d.target, String(d.tables), String(d.views), String(d.sequences), String(d.types)]),
+        [false, false, true, true, true, true],
+      ),
+    );
+  } else out.push('No database was read.');
+  out.push(`Objects converted as is: ${s.decisions['as-is']}`);
+  out.push(`Objects changed to fit PostgreSQL: ${s.decisions.changed}`);
+  out.push(`Objects not convertible: ${s.decisions['not-convertible']}`);
+  out.push(`Issues found: ${s.decisions.changed + s.decisions['not-convertible']}${s.decisions.changed + s.decisions['not-convertible'] ? ' (see COMPATIBILITY ISSUES)' : ''}`, '');
+}
 
+function dataResults(r: MigrationReport, out: string[]): void {
+  const s = summarize(r);
   out.push('DATA VALIDATION RESULTS', SUB);
   if (r.tables.length === 0) out.push('No table was loaded.');
   else {
     out.push(
-      ...table([
-        ['table', 'on', 'rows loaded', 'source rows', 'target rows', 'source checksum', 'target checksum', 'result', 'rejected', 'seconds'],
-        ...r.tables.map((t) => [
-          t.source,
-          t.on,
-          String(t.rowsLoaded),
-          t.verification ? t.verification.sourceRows.toString() : '-',
-          t.verification ? t.verification.targetRows.toString() : '-',
-          t.verification ? checksumHex(t.verification.sourceChecksum) : '-',
-          t.verification ? checksumHex(t.verification.targetChecksum) : '-',
-          matchText(t),
-          String(t.rejectedRows),
-          (t.loadSeconds + (t.verification?.seconds ?? 0)).toFixed(2),
-        ]),
-      ]),
+      ...grid(
+        ['table', 'on', 'loaded', 'source rows', 'target rows', 'source checksum', 'target checksum', 'result', 'rejected', 'load s', 'verify s'],
+        r.tables.map((t) => {
+          const v = t.verification;
+          return [
+            t.source + (t.resumed ? ' (resumed)' : ''),
+            t.on,
+            String(t.rowsLoaded),
+            v ? v.sourceRows.toString() : '-',
+            v ? v.targetRows.toString() : '-',
+            v ? checksumHex(v.sourceChecksum) : '-',
+            v ? checksumHex(v.targetChecksum) : '-',
+            matchWord(t),
+            String(t.rejectedRows),
+            secs(t.loadSeconds),
+            v ? secs(v.seconds) : '-',
+          ];
+        }),
+        [false, false, true, true, true, false, false, false, true, true, true],
+      ),
+    );
+  }
+  out.push(`Table loads: ${s.tableLoads} (${s.tables} tables)`);
+  out.push(`Total records loaded: ${s.rowsLoaded}`);
+  out.push(`Rejected rows: ${s.rejectedRows}`);
+  out.push(`Data sent: ${sizeText(s.bytes)}`, '');
+}
+
+function crossResults(r: MigrationReport, out: string[]): void {
+  const s = summarize(r);
+  out.push('CROSS VALIDATION RESULTS', SUB);
+  out.push(`Table loads verified: ${s.verified} of ${s.tableLoads}`);
+  out.push(`Identical (row count and checksum): ${s.matched}`);
+  out.push(`Different: ${s.mismatched}`);
+  for (const t of r.tables) {
+    const v = t.verification;
+    if (!v || v.match) continue;
+    out.push(`  ${line(t.source)} on ${t.on}: source ${v.sourceRows} rows / ${checksumHex(v.sourceChecksum)}, PostgreSQL ${v.targetRows} rows / ${checksumHex(v.targetChecksum)}`);
+    if (v.differingKeys.length === 0) out.push('    (no differing key was isolated)');
+    for (const k of v.differingKeys) out.push(`    differing key: ${line(k)}`);
+  }
+  out.push(`Not verified: ${s.notVerified}`);
+  out.push(`Consistency score: ${s.verified ? ((s.matched / s.verified) * 100).toFixed(1) : '0.0'}%`, '');
+}
+
+function compatibility(r: MigrationReport, out: string[]): void {
+  out.push('COMPATIBILITY ISSUES', SUB);
+  const list: Decision[] = issues(r.decisions);
+  if (list.length === 0) out.push('None: every object was converted as is.');
+  for (const d of list) {
+    out.push(`[${d.kind === 'changed' ? 'CHANGED' : 'NOT CONVERTIBLE'}] ${line(d.object)}`);
+    out.push(`    what: ${line(d.what)}`);
+    out.push(`    why:  ${line(d.why)}`);
+    if (d.fix) out.push(`    fix:  ${line(d.fix)}`);
+  }
+  out.push('');
+  if (r.warnings.length) {
+    out.push('WARNINGS', SUB);
+    for (const w of r.warnings) out.push(`- ${line(w)}`);
+    out.push('');
+  }
+}
+
+function assessment(r: MigrationReport, out: string[]): void {
+  const s = summarize(r);
+  out.push('OVERALL ASSESSMENT', SUB, `Status: ${TEXT_STATUS[r.verdict]}`);
+  if (r.error !== undefined) out.push(`Error: ${line(r.error)}`);
+  out.push(`Duration: ${secs(s.seconds, 1)} s`);
+  if (r.phases.length) {
+    out.push('Phases:');
+    out.push(
+      ...grid(
+        ['phase', 'status', 'seconds', 'detail'],
+        r.phases.map((p) => [p.name, p.status === 'failed' ? 'FAILED' : p.status, secs(p.seconds), p.detail ?? '']),
+        [false, false, true, false],
+      ).map((x) => `  ${x}`),
     );
   }
   out.push('');
+}
 
-  const verified = r.tables.filter((t) => t.verification);
-  const matched = verified.filter((t) => t.verification!.match);
-  out.push('CROSS VALIDATION RESULTS', SUB);
-  out.push(`Tables verified: ${verified.length} of ${r.tables.length} table loads`);
-  out.push(`Identical (row count and checksum): ${matched.length}`);
-  out.push(`Different: ${verified.length - matched.length}`);
-  for (const t of verified.filter((x) => !x.verification!.match)) {
-    out.push(`  ${t.source} on ${t.on}: ${t.verification!.sourceRows} source rows, ${t.verification!.targetRows} target rows`);
-    for (const k of t.verification!.differingKeys) out.push(`    key ${k}`);
-  }
-  out.push(`Consistency score: ${verified.length ? ((matched.length / verified.length) * 100).toFixed(1) : '0.0'}%`, '');
-
-  out.push('COMPATIBILITY ISSUES', SUB);
-  if (changed.length + notConv.length === 0) out.push('None: every object was converted as is.');
-  for (const d of [...notConv, ...changed]) {
-    out.push(`[${d.kind}] ${d.object}: ${d.what} (${d.why})${d.fix ? ` Fix: ${d.fix}` : ''}`);
-  }
-  for (const w of r.warnings) out.push(`[warning] ${w}`);
-  out.push('');
-
-  out.push('OVERALL ASSESSMENT', SUB, `Status: ${STATUS[r.verdict]}`);
-  if (r.error) out.push(`Error: ${r.error}`);
-  for (const p of r.phases) out.push(`  ${p.status.padEnd(7)} ${p.name} (${p.seconds.toFixed(1)} s)${p.detail && p.status !== 'ok' ? `: ${p.detail}` : ''}`);
-  out.push('');
-
-  out.push('RECOMMENDATIONS:');
+function recommendations(r: MigrationReport, out: string[]): void {
+  const s = summarize(r);
   const recs: string[] = [];
   if (r.verdict === 'failed') recs.push('Fix the error above and rerun the same command: finished steps are not repeated.');
-  if (r.verdict === 'mismatch') recs.push('Do not switch over: inspect the differing keys above, then rerun with --if-exists drop.');
-  if (notConv.length) recs.push('Review the objects that could not be converted and recreate them by hand where needed.');
-  if (changed.length) recs.push('Review the schema changes listed under COMPATIBILITY ISSUES.');
-  if (r.tables.some((t) => t.rejectedRows > 0)) recs.push('Rows were quarantined: see the rejects folder next to this report.');
-  if (r.tables.some((t) => !t.verification)) recs.push('Some tables were not verified: run `cockroach-migrate verify`.');
+  if (s.mismatched) recs.push('Do not switch over: inspect the differing keys under CROSS VALIDATION RESULTS, then reload those tables.');
+  if (s.decisions['not-convertible']) recs.push('Recreate the objects that could not be converted by hand where your application needs them.');
+  if (s.decisions.changed) recs.push('Review the schema changes listed under COMPATIBILITY ISSUES.');
+  if (s.rejectedRows) recs.push('Rows were rejected: see the rejects folder next to this report.');
+  if (s.notVerified) recs.push('Some tables were not verified: run `cockroach-migrate verify`.');
   recs.push('Point a staging copy of your application at PostgreSQL before switching over.');
+  recs.push('Have a rollback plan ready.');
+  out.push('RECOMMENDATIONS:');
   recs.forEach((x, i) => out.push(`${i + 1}. ${x}`));
-  out.push('', `Report generated: ${stamp(r.finishedAt)}`, RULE, '');
+  out.push('');
+}
+
+/** `validation_report.txt`. Pure; lines end with `\n`; the report time is the run's finish time. */
+export function renderText(r: MigrationReport): string {
+  const out: string[] = [RULE, 'MIGRATION VALIDATION REPORT', RULE, ''];
+  const head = (label: string, value: string) => out.push(`${`${label}:`.padEnd(15)}${value}`);
+  head('Tool', `${line(r.tool.name)} ${line(r.tool.version)}`);
+  head('Source', `${line(r.source.description)} (${line(r.source.kind)})`);
+  for (const t of r.targets) head(t.label === 'target' ? 'Target' : 'Test instance', line(t.description));
+  head('Started', stamp(r.startedAt));
+  head('Finished', stamp(r.finishedAt));
+  out.push('');
+  overview(r, out);
+  schemaResults(r, out);
+  dataResults(r, out);
+  crossResults(r, out);
+  compatibility(r, out);
+  assessment(r, out);
+  recommendations(r, out);
+  out.push(`Report generated: ${stamp(r.finishedAt)}`, RULE, '');
   return out.join('\n');
 }

@@ -1,0 +1,36 @@
+/**
+ * Micro-benchmark of the per-value COPY rendering and per-row fingerprint hot spots
+ * (`formatFloat8`, `formatUuid`, `rowHash`). Run: `node --import tsx bench/micro-render.ts`.
+ * Prints µs per call; compare runs before/after a change (the machine is shared: repeat).
+ */
+import { randomUUID } from 'node:crypto';
+import { formatFloat8, formatUuid } from '../src/copy/format.js';
+import { rowHash } from '../src/load/row-hash.js';
+
+function perCall(n: number, fn: () => void): string {
+  const t = performance.now();
+  fn();
+  return (((performance.now() - t) * 1000) / n).toFixed(3);
+}
+
+const rows: (string | null)[][] = [];
+for (let i = 0; i < 200_000; i++) {
+  rows.push([randomUUID(), 'new york', `Some Name ${i}`, null, '2019-01-02 03:04:05.123456', String(i / 7), 'héllo']);
+}
+const floats = Array.from({ length: 500_000 }, () => Math.round(Math.random() * 1e6) / 100 - 5000);
+const uuids = Array.from({ length: 200_000 }, () => Uint8Array.from({ length: 16 }, () => (Math.random() * 256) | 0));
+
+let sink = 0;
+for (let k = 0; k < 5; k++) {
+  const f = perCall(floats.length, () => {
+    for (const x of floats) sink += formatFloat8(x).length;
+  });
+  const u = perCall(uuids.length, () => {
+    for (const b of uuids) sink += formatUuid(b).length;
+  });
+  const h = perCall(rows.length, () => {
+    for (const r of rows) sink += Number(rowHash(r) & 1n);
+  });
+  console.log(`round ${k}: formatFloat8 ${f} µs  formatUuid ${u} µs  rowHash (7 fields) ${h} µs`);
+}
+if (sink < 0) console.log(sink);
