@@ -90,3 +90,13 @@ test('banner colour follows the verdict: amber for success with warnings', () =>
   assert.match(visible(h), /Migration verified, with warnings/);
   assert.ok(renderHtml(r).includes('<div class="banner ok"'));
 });
+
+test('the tables section is well formed: one header cell per data cell, no stray text', () => {
+  const h = renderHtml(successReport());
+  const section = h.slice(h.indexOf('<h2>Tables</h2>'), h.indexOf('</table>', h.indexOf('<h2>Tables</h2>')));
+  const head = section.slice(section.indexOf('<thead>'), section.indexOf('</thead>'));
+  const firstRow = section.slice(section.indexOf('<tbody>') + 7, section.indexOf('</tr>', section.indexOf('<tbody>')));
+  assert.equal((head.match(/<th[\s>]/g) ?? []).length, (firstRow.match(/<td[\s>]/g) ?? []).length);
+  assert.equal((head.match(/<th[\s>]/g) ?? []).length, (head.match(/<\/th>/g) ?? []).length);
+  assert.equal(/nbsp;(?!;)/.test(h.replace(/&nbsp;/g, '')), false, 'no broken entities');
+});

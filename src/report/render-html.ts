@@ -91,7 +91,7 @@ function tablesSection(r: MigrationReport): string {
   const h: string[] = ['<h2>Tables</h2><div class="scroll"><table>'];
   h.push(
     '<thead><tr><th>source table</th><th>PostgreSQL table</th><th>on</th><th class="n">rows source</th><th class="n">rows PostgreSQL</th>' +
-      '<th>checksum source</th><th>checksum PostgreSQL</th><th>result</th><th class="n">rejected</th><th class="n">load<th class="n">load s</th><th class="n">verify s</th>nbsp;s</th><th class="n">verify<th class="n">load s</th><th class="n">verify s</th>nbsp;s</th></tr></thead><tbody>',
+      '<th>checksum source</th><th>checksum PostgreSQL</th><th>result</th><th class="n">rejected</th><th class="n">load s</th><th class="n">verify s</th></tr></thead><tbody>',
   );
   for (const t of r.tables) {
     const v = t.verification;
