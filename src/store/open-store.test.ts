@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { chmod, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openStoreDir } from './open-store.js';
 import { isStorageError } from '../util/errors.js';
 
@@ -34,13 +37,32 @@ test('L0 over L6 with a listed-but-absent table (spyserver-v20.1.2)', async () =
   }
 });
 
-test('Pebble WALs (lain-v20.2.3): 000107 replayed, 000111 is not a WAL (hex-dump text) and ends at offset 0', async () => {
+test('Pebble WALs (lain-v20.2.3): both recyclable-format logs replay completely, without warnings', async () => {
   const s = await openStoreDir(STORES + 'lain-v20.2.3');
   try {
-    assert.deepEqual(s.wals.map((w) => [w.logNumber, w.replayed, w.batches]), [[107n, true, 43], [111n, true, 0]]);
-    assert.ok(s.warnings.some((w) => /000111\.log at offset 0: invalid chunk type 48/.test(w)));
+    assert.deepEqual(s.wals.map((w) => [w.logNumber, w.replayed, w.batches]), [[107n, true, 43], [111n, true, 909]]);
+    assert.deepEqual(s.warnings.filter((w) => /\.log/.test(w)), []);
   } finally {
     await s.close();
+  }
+});
+
+test('a newest WAL that is not a WAL at all ends replay at offset 0 with a warning; the store still opens', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lain-'));
+  try {
+    await cp(STORES + 'lain-v20.2.3', dir, { recursive: true });
+    await chmod(dir, 0o755);
+    await rm(join(dir, '000111.log'), { force: true });
+    await writeFile(join(dir, '000111.log'), '00000000: 949e 8763 f57f 066f  hex-dump text, not a log\n'.repeat(200));
+    const s = await openStoreDir(dir);
+    try {
+      assert.deepEqual(s.wals.map((w) => [w.logNumber, w.replayed, w.batches]), [[107n, true, 43], [111n, true, 0]]);
+      assert.ok(s.warnings.some((w) => /000111\.log at offset 0: invalid chunk type 48/.test(w)), s.warnings.join('\n'));
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
