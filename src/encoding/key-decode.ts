@@ -10,6 +10,7 @@ import type { SqlType } from '../catalog/sql-type.js';
 import type { Datum } from './datum.js';
 import { dateDatum, enumDatum, utf8Text } from './datum-build.js';
 import { decodeDecimalKey } from './decimal.js';
+import { decodeJsonKeyText, isJsonKeyMarker, skipJsonKey } from './json-key.js';
 import {
   KeyMarker,
   decodeBytesKey,
@@ -119,8 +120,9 @@ export function decodeKeyDatum(r: ByteReader, type: SqlType, dir: KeyDirection, 
       if (m !== KeyMarker.void) r.fail('did not find void marker', at);
       return null;
     case 'json':
-      // 23.1+ forward-index JSONB keys (markers 0x45–0x54) are not implemented; read the value copy.
-      return r.fail('JSONB key columns (forward-indexed JSONB, 23.1+) are not supported', at);
+      // Forward-index JSONB keys (markers 0x45–0x54, 23.2+; json-key.ts). Numbers lose trailing
+      // zeros here; such rows are composite and carry the exact document in the value.
+      return { kind: 'json', text: decodeJsonKeyText(r, desc) };
     default:
       return r.fail(`cannot decode a key column of type family ${type.family}`, at);
   }
@@ -242,6 +244,10 @@ export function skipKeyDatum(r: ByteReader, depth = 0): void {
   }
   if (m > KeyMarker.decimalNegInf && m < KeyMarker.decimalInf) {
     decodeDecimalKey(r, false);
+    return;
+  }
+  if (isJsonKeyMarker(m)) {
+    skipJsonKey(r);
     return;
   }
   r.fail(`unknown key marker 0x${m.toString(16)}`, at);
