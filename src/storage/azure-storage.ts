@@ -1,22 +1,36 @@
 import { createHmac } from 'node:crypto';
-import { ConfigError, StorageError } from '../util/errors.js';
+import { StorageError } from '../util/errors.js';
+import { AZURE_HINT, describeAzureAuth, resolveAzureConfig, type AzureAuth, type AzureConfig } from './azure-config.js';
 import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import type { RangeReader } from './range-reader.js';
 import { Limiter } from './retry.js';
-import { collapseDelimited, joinPath, type Storage, type StorageOptions } from './storage.js';
+import { collapseDelimited, compareNames, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
+/** REST API version sent as `x-ms-version` (Shared Key with `x-ms-range`, SAS `sv` up to this). */
 const VERSION = '2021-08-06';
-const HINT =
-  'give AZURE_ACCOUNT_NAME with AZURE_ACCOUNT_KEY (or AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID) in the URL, or azure_account_name/azure_account_key/azure_sas_token in the config';
 
-const SUFFIX: Record<string, string> = {
-  azurepubliccloud: 'blob.core.windows.net',
-  azurechinacloud: 'blob.core.chinacloudapi.cn',
-  azureusgovernmentcloud: 'blob.core.usgovcloudapi.net',
-  azuregermancloud: 'blob.core.cloudapi.de',
-};
+/** The standard headers of the Shared Key string-to-sign, in order (blob service, version 2015-02-21+). */
+const SIGNED_HEADERS = [
+  'content-encoding',
+  'content-language',
+  'content-length',
+  'content-md5',
+  'content-type',
+  'date',
+  'if-modified-since',
+  'if-match',
+  'if-none-match',
+  'if-unmodified-since',
+  'range',
+];
 
-/** Shared Key signature (Azure Storage "Authorize with Shared Key", blob service, version 2015-02-21+). */
+/**
+ * Shared Key signature ("Authorize with Shared Key", blob service, version 2015-02-21+): the verb,
+ * the standard headers (Content-Length `0` as empty), the `x-ms-*` headers sorted, then
+ * `/<account><url path>` and the query parameters (lower-cased names, sorted, values joined by `,`).
+ * With an emulator endpoint the path starts with the account, which then appears twice, as required.
+ */
 export function azureSharedKeySignature(
   account: string,
   keyBase64: string,
@@ -24,129 +38,244 @@ export function azureSharedKeySignature(
   url: URL,
   headers: Record<string, string>,
 ): string {
-  const h = (n: string): string => headers[n] ?? '';
-  const msHeaders = Object.keys(headers)
-    .map((k) => k.toLowerCase())
+  const lower = new Map<string, string>();
+  for (const [k, v] of Object.entries(headers)) lower.set(k.toLowerCase(), v);
+  const standard = SIGNED_HEADERS.map((n) => {
+    const v = lower.get(n) ?? '';
+    return n === 'content-length' && v === '0' ? '' : v;
+  });
+  const msHeaders = [...lower.keys()]
     .filter((k) => k.startsWith('x-ms-'))
     .sort()
-    .map((k) => `${k}:${(headers[k] ?? '').trim()}\n`)
+    .map((k) => `${k}:${(lower.get(k) ?? '').replace(/\s+/g, ' ').trim()}\n`)
     .join('');
-  const params = [...url.searchParams.keys()].map((k) => k.toLowerCase()).sort();
-  let resource = `/${account}${url.pathname}`;
-  for (const k of new Set(params)) {
-    const values = url.searchParams.getAll(k).sort().join(',');
-    resource += `\n${k}:${values}`;
+  const params = new Map<string, string[]>();
+  for (const [k, v] of url.searchParams) {
+    const n = k.toLowerCase();
+    params.set(n, [...(params.get(n) ?? []), v]);
   }
-  const toSign = [method, '', '', '', '', '', '', '', '', '', '', h('Range'), `${msHeaders}${resource}`].join('\n');
+  let resource = `/${account}${url.pathname}`;
+  for (const n of [...params.keys()].sort()) resource += `\n${n}:${params.get(n)!.sort().join(',')}`;
+  const toSign = [method.toUpperCase(), ...standard].join('\n') + `\n${msHeaders}${resource}`;
   return createHmac('sha256', Buffer.from(keyBase64, 'base64')).update(toSign, 'utf8').digest('base64');
 }
 
-/** `azure://container/prefix` / `azure-blob://…` over the Blob REST API. Not testable offline. */
-export function azureStorage(url: StorageUrl, opts: StorageOptions): Storage {
-  const where = url.redacted;
-  const account = url.params.get('AZURE_ACCOUNT_NAME') ?? opts.azureAccountName ?? process.env.AZURE_STORAGE_ACCOUNT;
-  if (!account) throw new ConfigError(`${where}: no Azure storage account name`, HINT);
-  const env = (url.params.get('AZURE_ENVIRONMENT') ?? 'AzurePublicCloud').toLowerCase();
-  const suffix = SUFFIX[env];
-  if (!suffix) throw new ConfigError(`${where}: unknown AZURE_ENVIRONMENT ${url.params.get('AZURE_ENVIRONMENT')}`, 'use AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud');
-  const key = url.params.get('AZURE_ACCOUNT_KEY')?.replace(/ /g, '+') ?? opts.azureAccountKey ?? process.env.AZURE_STORAGE_KEY;
-  const sas = opts.azureSasToken ?? process.env.AZURE_STORAGE_SAS_TOKEN;
-  const clientId = url.params.get('AZURE_CLIENT_ID') ?? process.env.AZURE_CLIENT_ID;
-  const clientSecret = url.params.get('AZURE_CLIENT_SECRET') ?? process.env.AZURE_CLIENT_SECRET;
-  const tenant = url.params.get('AZURE_TENANT_ID') ?? process.env.AZURE_TENANT_ID;
-  let bearer: { value: Promise<string>; at: number } | undefined;
-  const getBearer = async (): Promise<string> => {
-    const res = await fetch(`https://login.microsoftonline.com/${encodeURIComponent(tenant ?? '')}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId ?? '',
-        client_secret: clientSecret ?? '',
-        scope: 'https://storage.azure.com/.default',
-      }),
-    });
-    if (!res.ok) throw new StorageError(`${where}: Azure AD token request failed with HTTP ${res.status}`, HINT);
-    return ((await res.json()) as { access_token: string }).access_token;
-  };
-  if (!key && !sas && !(clientId && clientSecret && tenant)) {
-    throw new StorageError(`${where}: no Azure credentials found`, HINT);
+/** The service's error code: `x-ms-error-code` header (also on HEAD), else `<Code>` of the body. */
+function azureErrorCode(e: HttpStatusError): string | undefined {
+  return e.headers?.get('x-ms-error-code') ?? /<Code>([^<]+)<\/Code>/.exec(e.body)?.[1] ?? undefined;
+}
+
+/** What to do about a 401/403, per credential kind. */
+function denyHint(cfg: AzureConfig): string {
+  switch (cfg.auth.kind) {
+    case 'key':
+      return `check AZURE_ACCOUNT_NAME and AZURE_ACCOUNT_KEY: the key must be key1 or key2 of account ${cfg.account}, percent-encoded in a URL (+ as %2B); also check the clock of this machine`;
+    case 'sas':
+      return `the SAS token must belong to account ${cfg.account} and container ${cfg.container}, be unexpired, and grant read (r) and list (l)`;
+    case 'client':
+      return `service principal ${cfg.auth.clientId} needs a data role such as "Storage Blob Data Reader" on account ${cfg.account} or container ${cfg.container}`;
+    default: {
+      const never: never = cfg.auth;
+      return String(never);
+    }
   }
+}
+
+/** One-line StorageError for a failed request on `where`, naming the account, credential and fix. */
+export function azureError(e: unknown, cfg: AzureConfig, where: string, action: string): StorageError {
+  const status =
+    e instanceof HttpStatusError ? e : e instanceof StorageError && e.cause instanceof HttpStatusError ? e.cause : undefined;
+  if (status) {
+    const code = azureErrorCode(status);
+    const tag = `HTTP ${status.status}${code ? ` ${code}` : ''}`;
+    if (status.status === 401 || status.status === 403) {
+      return new StorageError(
+        `${where}: access denied by storage account ${cfg.account} for ${describeAzureAuth(cfg.auth)} (${tag})`,
+        denyHint(cfg),
+        { cause: status },
+      );
+    }
+    if (status.status === 404 && code === 'ContainerNotFound') {
+      return new StorageError(
+        `${where}: container ${cfg.container} does not exist in storage account ${cfg.account} (${tag})`,
+        'check the container (the URL host) and AZURE_ACCOUNT_NAME',
+        { cause: status },
+      );
+    }
+    if (status.status === 404 && code === 'ResourceNotFound') {
+      return new StorageError(
+        `${where}: storage account ${cfg.account} or container ${cfg.container} not found at ${cfg.endpoint} (${tag})`,
+        'check AZURE_ACCOUNT_NAME, the container and AZURE_ENDPOINT',
+        { cause: status },
+      );
+    }
+    if (status.status === 416) {
+      return new StorageError(`${where}: ${action} past the end of the blob (${tag})`, 'the blob is shorter than the backup says: it is truncated', { cause: status });
+    }
+  }
+  return httpError(e, where, action, AZURE_HINT);
+}
+
+/** `azure://container/prefix`, `azure-blob://…`, `azure-storage://…` over the Blob REST API. */
+export function azureStorage(url: StorageUrl, opts: StorageOptions): Storage {
+  const cfg = resolveAzureConfig(url, opts, process.env);
+  const scheme = /^[a-z-]+:\/\//.exec(url.redacted)?.[0] ?? 'azure://';
+  const auth = cfg.auth;
+  let bearer: Promise<string> | undefined;
+  let bearerAt = 0;
   const ctx: HttpContext = {
     limiter: new Limiter(opts.maxConcurrency ?? 16),
     maxAttempts: opts.maxAttempts ?? 6,
     baseMs: opts.retryBaseMs ?? 200,
     headers: async (method, u, extra) => {
       const base: Record<string, string> = { 'x-ms-date': new Date().toUTCString(), 'x-ms-version': VERSION };
-      if (key) {
-        const sig = azureSharedKeySignature(account, key, method, u, { ...extra, ...base });
-        return { ...base, Authorization: `SharedKey ${account}:${sig}` };
+      switch (auth.kind) {
+        case 'key': {
+          const sig = azureSharedKeySignature(cfg.account, auth.key, method, u, { ...extra, ...base });
+          return { ...base, Authorization: `SharedKey ${cfg.account}:${sig}` };
+        }
+        case 'client': {
+          if (!bearer || Date.now() - bearerAt > 45 * 60_000) {
+            bearerAt = Date.now();
+            bearer = fetchBearer(auth, `${scheme}${cfg.container}`);
+            bearer.catch(() => (bearer = undefined));
+          }
+          return { ...base, Authorization: `Bearer ${await bearer}` };
+        }
+        case 'sas':
+          return base; // the token is in the query string
+        default: {
+          const never: never = auth;
+          throw new Error(`unreachable auth ${String(never)}`);
+        }
       }
-      if (clientId && clientSecret && tenant) {
-        if (!bearer || Date.now() - bearer.at > 45 * 60_000) bearer = { value: getBearer(), at: Date.now() };
-        return { ...base, Authorization: `Bearer ${await bearer.value}` };
-      }
-      return base; // SAS: the token is in the query string
     },
   };
-  const origin = `https://${account}.${suffix}`;
-  return at(ctx, origin, url.bucket, url.prefix, sas?.replace(/^\?/, ''));
+  return at(ctx, cfg, scheme, url.prefix, auth.kind === 'sas' ? auth.token : undefined);
 }
 
-function at(ctx: HttpContext, origin: string, container: string, prefix: string, sas: string | undefined): Storage {
-  const where = (p: string): string => `azure://${container}/${joinPath(prefix, p)}`;
+/** OAuth2 client-credentials token for the storage audience, from the cloud's login endpoint. */
+async function fetchBearer(auth: Extract<AzureAuth, { kind: 'client' }>, where: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`${auth.login}/${encodeURIComponent(auth.tenantId)}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: auth.clientId,
+        client_secret: auth.clientSecret,
+        scope: 'https://storage.azure.com/.default',
+      }),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (e) {
+    throw new StorageError(`${where}: cannot reach ${auth.login} for an Azure AD token`, 'check the network, or use AZURE_ACCOUNT_KEY', { cause: e });
+  }
+  const j = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string };
+  if (!res.ok || !j.access_token) {
+    throw new StorageError(
+      `${where}: Azure AD refused a token for service principal ${auth.clientId} in tenant ${auth.tenantId} (HTTP ${res.status}${j.error ? ` ${j.error}` : ''})`,
+      'check AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID',
+    );
+  }
+  return j.access_token;
+}
+
+function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, sas: string | undefined): Storage {
+  const { container, endpoint } = cfg;
+  const where = (p: string): string => `${scheme}${container}/${joinPath(prefix, p)}`;
   const withSas = (u: URL): URL => {
     if (sas) for (const [k, v] of new URLSearchParams(sas)) u.searchParams.set(k, v);
     return u;
   };
   const blob = (p: string): URL =>
-    withSas(new URL(`${origin}/${encodeURIComponent(container)}/${joinPath(prefix, p).split('/').map(encodeURIComponent).join('/')}`));
+    withSas(new URL(`${endpoint}/${encodeURIComponent(container)}/${joinPath(prefix, p).split('/').map(encodeURIComponent).join('/')}`));
+  const fail = (p: string, action: string) => (e: unknown): never => {
+    throw azureError(e, cfg, where(p), action);
+  };
+  /** List Blobs (hierarchy when `delimiter` is set), every page: full names of blobs and BlobPrefixes. */
+  const listAll = async (full: string, delimiter: string | undefined): Promise<{ blobs: string[]; prefixes: string[] }> => {
+    const blobs: string[] = [];
+    const prefixes: string[] = [];
+    let marker: string | undefined;
+    do {
+      const u = new URL(`${endpoint}/${encodeURIComponent(container)}`);
+      u.searchParams.set('restype', 'container');
+      u.searchParams.set('comp', 'list');
+      if (full !== '') u.searchParams.set('prefix', full);
+      if (delimiter) u.searchParams.set('delimiter', delimiter);
+      if (marker) u.searchParams.set('marker', marker);
+      const xml = await (await httpRequest(ctx, 'GET', withSas(u))).text();
+      // <Blob><Name>…</Name>…</Blob> and <BlobPrefix><Name>…</Name></BlobPrefix>; names with
+      // characters XML cannot carry come as <Name Encoded="true"> with percent-encoding.
+      for (const m of xml.matchAll(/<(Blob|BlobPrefix)>\s*<Name( Encoded="true")?>([^<]*)<\/Name>/g)) {
+        const raw = unxml(m[3]!);
+        (m[1] === 'Blob' ? blobs : prefixes).push(m[2] ? decodeURIComponent(raw) : raw);
+      }
+      const next = /<NextMarker>([^<]+)<\/NextMarker>/.exec(xml)?.[1];
+      marker = next === undefined ? undefined : unxml(next);
+    } while (marker);
+    return { blobs, prefixes };
+  };
   return {
-    name: `azure://${container}/${prefix}`,
+    name: `${scheme}${container}/${prefix}`,
     async list(p, lo) {
       const full = prefix === '' ? p : `${prefix}/${p}`;
       const base = full.length - p.length;
+      const delimiter = lo?.delimiter;
       const out: string[] = [];
-      let marker: string | undefined;
       try {
-        do {
-          const u = withSas(new URL(`${origin}/${encodeURIComponent(container)}`));
-          u.searchParams.set('restype', 'container');
-          u.searchParams.set('comp', 'list');
-          u.searchParams.set('prefix', full);
-          if (lo?.delimiter) u.searchParams.set('delimiter', lo.delimiter);
-          if (marker) u.searchParams.set('marker', marker);
-          const xml = await (await httpRequest(ctx, 'GET', u)).text();
-          for (const m of xml.matchAll(/<(Blob|BlobPrefix)>\s*<Name>([^<]*)<\/Name>/g)) out.push(unxml(m[2]!).slice(base));
-          marker = /<NextMarker>([^<]+)<\/NextMarker>/.exec(xml)?.[1];
-        } while (marker);
+        const first = await listAll(full, delimiter);
+        out.push(...first.blobs);
+        for (const bp of first.prefixes) {
+          // Azure collapses names at a multi-character delimiter (CockroachDB lists with `data/`);
+          // Azurite 3.x cuts the prefix one character after the delimiter's start instead. Such a
+          // prefix is listed in full and collapsed here, so both give the same answer.
+          if (delimiter && !bp.endsWith(delimiter)) out.push(...(await listAll(bp, undefined)).blobs);
+          else out.push(bp);
+        }
       } catch (e) {
-        throw httpError(e, where(p), 'list', HINT);
+        fail(p, 'list')(e);
       }
-      out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      return collapseDelimited(out, p, lo?.delimiter);
+      const rel = out.map((n) => n.slice(base));
+      rel.sort(compareNames);
+      return collapseDelimited(rel, p, delimiter);
     },
-    reader(p) {
-      return httpRangeReader(ctx, where(p), blob(p), HINT, undefined, 'x-ms-range');
+    reader(p): RangeReader {
+      const r = httpRangeReader(ctx, where(p), blob(p), AZURE_HINT, undefined, 'x-ms-range');
+      return {
+        name: r.name,
+        size: () => r.size().catch(fail(p, 'size')),
+        read: (start, end) => r.read(start, end).catch(fail(p, 'read')),
+        close: async () => {},
+      };
     },
     async exists(p) {
       try {
         await httpRequest(ctx, 'HEAD', blob(p));
         return true;
       } catch (e) {
-        if (e instanceof HttpStatusError && e.status === 404) return false;
-        throw httpError(e, where(p), 'head', HINT);
+        if (e instanceof HttpStatusError && e.status === 404 && azureErrorCode(e) !== 'ContainerNotFound') return false;
+        return fail(p, 'head')(e);
       }
     },
     readAll(p) {
-      return readAllHttp(ctx, where(p), blob(p), HINT);
+      return readAllHttp(ctx, where(p), blob(p), AZURE_HINT).catch(fail(p, 'read'));
     },
     sub(p) {
-      return at(ctx, origin, container, joinPath(prefix, p), sas);
+      return at(ctx, cfg, scheme, joinPath(prefix, p), sas);
     },
     async close() {},
   };
 }
 
 function unxml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&amp;/g, '&');
 }

@@ -8,6 +8,8 @@ export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
+    /** Response headers (service error codes such as `x-ms-error-code` travel here on HEAD). */
+    readonly headers?: Headers,
   ) {
     super(`HTTP ${status}`);
   }
@@ -35,7 +37,7 @@ export async function httpRequest(
         const res = await fetch(url, { method, headers, redirect: 'follow' });
         if (!res.ok) {
           const body = method === 'HEAD' ? '' : (await res.text().catch(() => '')).slice(0, 300);
-          throw new HttpStatusError(res.status, body);
+          throw new HttpStatusError(res.status, body, res.headers);
         }
         return res;
       }),
@@ -51,7 +53,10 @@ export function httpError(e: unknown, where: string, action: string, authHint: s
     if (e.status === 401 || e.status === 403) return new StorageError(`${where}: access denied (HTTP ${e.status})`, authHint, { cause: e });
     return new StorageError(`${where}: ${action} failed with HTTP ${e.status}`, undefined, { cause: e });
   }
-  const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  let msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  // undici's "fetch failed" carries the reason (ECONNREFUSED, ENOTFOUND, …) in `cause`.
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message.split('\n')[0] : undefined;
+  if (cause && cause !== msg) msg += ` (${cause})`;
   return new StorageError(`${where}: ${action} failed: ${msg}`, undefined, { cause: e });
 }
 

@@ -23,7 +23,13 @@ export interface StorageOptions {
   readonly gcsBearerToken?: string;
   readonly azureAccountName?: string;
   readonly azureAccountKey?: string;
+  /** A SAS token (`sv=…&sig=…`, with or without the leading `?`) with read and list permissions. */
   readonly azureSasToken?: string;
+  /**
+   * Blob service endpoint instead of `https://<account>.blob.<cloud suffix>`, e.g. a private
+   * endpoint or the Azurite emulator `http://127.0.0.1:10000/devstoreaccount1` (URL: `AZURE_ENDPOINT`).
+   */
+  readonly azureEndpoint?: string;
   /** Folder that `nodelocal://<node>/path` is mapped to (default: the current directory). */
   readonly nodelocalRoot?: string;
   /** Maximum requests in flight per storage (default 16). */
