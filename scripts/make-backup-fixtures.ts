@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { extractStore } from '../src/backup/testing/store-extract.js';
-import { GENERATIONS, planFor, writeGeneration } from '../src/backup/testing/build-collection.js';
+import { GENERATIONS, LOCALITY_GENERATIONS, planFor, writeGeneration } from '../src/backup/testing/build-collection.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const stores = join(root, '..', 'shared', 'fixtures', 'crdb-stores');
@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   for (const [name, incs] of Object.entries(FIXTURE_STORES)) {
     const ex = await extractStore(join(stores, name), name);
     const plan = planFor(ex, incs);
-    for (const gen of GENERATIONS) {
+    // Locality-aware variants (default/ + one folder per locality): every store gets the
+    // incremental ones; the full-only `locality-aware` one stays with emails.
+    const gens = [...GENERATIONS, ...LOCALITY_GENERATIONS.filter((g) => g !== 'locality-aware' || name === 'emails-v2.1.4')];
+    for (const gen of gens) {
       const out = join(root, 'test', 'fixtures', 'backups', name, gen);
       await rm(out, { recursive: true, force: true });
       const files = await writeGeneration(out, ex, gen, plan);
@@ -30,12 +33,6 @@ async function main(): Promise<void> {
     }
   }
   const emails = await extractStore(join(stores, 'emails-v2.1.4'), 'emails-v2.1.4');
-  {
-    const out = join(root, 'test', 'fixtures', 'backups', 'emails-v2.1.4', 'locality-aware');
-    await rm(out, { recursive: true, force: true });
-    const files = await writeGeneration(out, emails, 'locality-aware', planFor(emails, 0));
-    console.log(`emails-v2.1.4/locality-aware: ${files.length} files`);
-  }
   const sample = join(root, 'sample', 'backup');
   await rm(sample, { recursive: true, force: true });
   const files = await writeGeneration(sample, emails, 'manifest-gzip', planFor(emails, 0));

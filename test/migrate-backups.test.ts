@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { resolveConfig } from '../src/config/load-config.js';
-import { FIXTURE_PASSPHRASE } from '../src/backup/testing/build-collection.js';
+import { baseGeneration, FIXTURE_PASSPHRASE, isLocalityGeneration, LOCALITIES, type Generation } from '../src/backup/testing/build-collection.js';
 import { migrate } from '../src/pipeline/migrate.js';
 import { testInstanceServer } from '../src/pipeline/pg-target.js';
 import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
@@ -46,7 +46,7 @@ for (const store of readdirSync(FIXTURES)) {
         const target = await withTempPostgres();
         const base = where === 'local' ? `file://${join(FIXTURES, store, generation)}` : `s3://${s3.bucket}/${store}/${generation}`;
         // Locality-aware backups: the default URI plus every other locality's URI.
-        const locality = generation === 'locality-aware';
+        const locality = isLocalityGeneration(generation as Generation);
         const url = locality ? `${base}/default` : base;
         const { config } = resolveConfig({
           file: {
@@ -55,8 +55,8 @@ for (const store of readdirSync(FIXTURES)) {
             if_exists: 'drop',
             log_file: '',
             ...(where === 's3' ? { aws_endpoint: s3.endpoint, aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey, aws_region: 'us-east-1' } : {}),
-            ...(generation === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
-            ...(locality ? { locality_urls: [`${base}/us-west?COCKROACH_LOCALITY=region%3Dus-west`] } : {}),
+            ...(baseGeneration(generation as Generation) === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
+            ...(locality ? { locality_urls: LOCALITIES.map((l) => `${base}/${l.dir}?COCKROACH_LOCALITY=${encodeURIComponent(l.kv)}`) } : {}),
           },
           env: {},
         });

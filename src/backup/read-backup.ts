@@ -1,6 +1,7 @@
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { openStorage } from '../storage/open-storage.js';
+import type { RangeReader } from '../storage/range-reader.js';
 import type { Storage, StorageOptions } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { parseStorageUrl } from '../storage/storage-url.js';
@@ -114,7 +115,39 @@ export function descriptorsAt(layers: readonly BackupLayer[], readAt: Timestamp)
   return out.sort((a, b) => a.id - b.id);
 }
 
-/** Adds files listed in locality partition descriptors and maps each locality to its storage. */
+/**
+ * A view of a locality's storage whose readers name the locality, so that a missing or damaged data
+ * file there is reported as e.g. `…/us-west/…/data/4.sst (locality region=us-west)`.
+ */
+function localityView(st: Storage, kv: string): Storage {
+  return {
+    name: st.name,
+    list: (prefix, o) => st.list(prefix, o),
+    exists: (p) => st.exists(p),
+    readAll: (p) => st.readAll(p),
+    sub: (p) => localityView(st.sub(p), kv),
+    close: () => st.close(),
+    reader(p: string): RangeReader {
+      const r = st.reader(p);
+      return {
+        name: `${r.name} (locality ${kv})`,
+        size: () => r.size(),
+        read: (a, b) => r.read(a, b),
+        ...(r.close ? { close: () => r.close!() } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * Locality-aware backups (crdb-formats.md §1.7; `GetLocalityInfo` in
+ * `pkg/backup/backupinfo/manifest_handling.go`, `makeBackupLocalityMap` in restore). For each layer,
+ * every `partition_descriptor_filenames` entry is looked up at the layer's path (`<full subdir>` or
+ * `incrementals/<full subdir>/<inc subdir>`) in each given URI, the default one included. Like
+ * CockroachDB, the locality's data files are then read from the URI where its descriptor was
+ * found — not from the URI whose COCKROACH_LOCALITY names it — so moved partitions and URIs given
+ * with other locality tags still work. Files listed only in a descriptor are merged into the layer.
+ */
 async function localityStorages(
   layers: readonly BackupLayer[],
   main: Storage,
@@ -122,52 +155,70 @@ async function localityStorages(
   opts: StorageOptions,
   key: Uint8Array | undefined,
 ): Promise<{ stores: LayerStorage[]; layers: BackupLayer[]; opened: Storage[] }> {
-  const byKv = new Map<string, Storage>();
+  const given: Array<{ kv: string; storage: Storage }> = [];
   const opened: Storage[] = [];
   for (const u of urls) {
     const kv = parseStorageUrl(u).params.get('COCKROACH_LOCALITY');
     if (!kv) throw new MigrateError(`locality URI ${parseStorageUrl(u).redacted} has no COCKROACH_LOCALITY parameter`, 'add ?COCKROACH_LOCALITY=<key=value>');
     const st = openStorage(u, opts);
     opened.push(st);
-    if (kv !== 'default') byKv.set(decodeURIComponent(kv), st);
+    given.push({ kv: decodeURIComponent(kv), storage: st });
   }
+  const all = [{ kv: 'default', storage: main }, ...given];
   const outLayers: BackupLayer[] = [];
+  const stores: LayerStorage[] = [];
   for (const l of layers) {
-    if (l.manifest.partitionDescriptorFilenames.length === 0) {
+    const names = l.manifest.partitionDescriptorFilenames;
+    if (names.length === 0) {
       outLayers.push(l);
+      stores.push({ storage: main });
       continue;
     }
+    const byLocality = new Map<string, Storage>();
     const files: BackupFile[] = [...l.files];
     const seen = new Set(files.map((f) => `${f.path}\u0000${Buffer.from(f.span.key).toString('hex')}`));
-    for (const [pi, name] of l.manifest.partitionDescriptorFilenames.entries()) {
+    for (const [pi, name] of names.entries()) {
+      const kv = l.manifest.localityKvs[pi];
+      const p = joinPath(l.dir, name);
+      // The URI tagged with this locality first, then the others (CockroachDB tries them all).
+      const order = [...all.filter((g) => g.kv === kv), ...all.filter((g) => g.kv !== kv)];
       let found = false;
-      for (const st of [main, ...byKv.values()]) {
-        const p = joinPath(l.dir, name);
+      let wrongId: string | undefined;
+      for (const { storage: st } of order) {
         if (!(await st.exists(p))) continue;
-        const { bytes } = unwrapManifestBytes(await st.readAll(p), `${st.name}/${p}`, key);
-        const part = decodeBackupPartitionDescriptor(bytes, `${st.name}/${p}`);
-        if (!bytesEqual(part.backupId, l.manifest.id)) continue;
+        const where = `${st.name.replace(/\/+$/, '')}/${p}`;
+        const { bytes } = unwrapManifestBytes(await st.readAll(p), where, key);
+        const part = decodeBackupPartitionDescriptor(bytes, where);
+        if (!bytesEqual(part.backupId, l.manifest.id)) {
+          wrongId = where;
+          continue;
+        }
+        const partKv = part.localityKv || kv || '';
+        byLocality.set(partKv, localityView(st, partKv));
         for (const f of part.files) {
           const k = `${f.path}\u0000${Buffer.from(f.span.key).toString('hex')}`;
           if (!seen.has(k)) {
             seen.add(k);
-            files.push(f.localityKv ? f : { ...f, localityKv: part.localityKv });
+            files.push(f.localityKv ? f : { ...f, localityKv: partKv });
           }
         }
         found = true;
         break;
       }
       if (!found) {
-        const kv = l.manifest.localityKvs[pi];
+        const tag = kv ? encodeURIComponent(kv) : '<key=value>';
         throw new MigrateError(
-          `locality part ${name}${kv ? ` (locality ${kv})` : ''} of backup ${l.dir || '/'} not found in any given URI`,
-          `pass every locality URI of the backup (config locality_urls: ['<uri>?COCKROACH_LOCALITY=${kv ? encodeURIComponent(kv) : '<key=value>'}'])`,
+          wrongId
+            ? `locality ${kv ?? '?'}: ${wrongId} belongs to another backup (its backup_id differs from the manifest's)`
+            : `locality ${kv ?? '?'}: partition descriptor ${p} not found in any given URI (${all.map((g) => g.storage.name).join(', ')})`,
+          `pass the URI of locality ${kv ?? '?'} as given to BACKUP (config locality_urls: ['<uri>?COCKROACH_LOCALITY=${tag}'])`,
         );
       }
     }
     outLayers.push({ ...l, files });
+    stores.push({ storage: main, byLocality });
   }
-  return { stores: outLayers.map(() => ({ storage: main, byLocality: byKv })), layers: outLayers, opened };
+  return { stores, layers: outLayers, opened };
 }
 
 /**

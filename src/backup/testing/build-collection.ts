@@ -5,6 +5,8 @@
  * `incrementals/`), `metadata-ssts` (23.1+: BACKUP_METADATA + filelist.sst + descriptorslist.sst,
  * metadata/latest/, 25.2 incremental names), `encrypted` (metadata-ssts + passphrase encryption),
  * `revision-history` (mvcc_filter=All, every version) and `elided-prefix` (TenantAndTable elision).
+ * Locality-aware variants (crdb-formats.md §1.7) lay one collection per URI side by side:
+ * `default/` plus one folder per entry of `LOCALITIES` (see `writeLocalityLayer`).
  * Deterministic: IVs, salts and IDs derive from the store name. @internal
  */
 import { createHash } from 'node:crypto';
@@ -21,11 +23,44 @@ import { encodeBackupFile, encodeBackupManifest, encodeEncryptionInfo, encodePar
 import { writeSst, type SstEntry } from './sst-writer.js';
 import { exportWindow, type ExtractedKV, type StoreExtract } from './store-extract.js';
 
-export type Generation = 'legacy-backup' | 'manifest-gzip' | 'metadata-ssts' | 'encrypted' | 'revision-history' | 'elided-prefix' | 'locality-aware';
-/** Locality-aware fixture: `default/` is the default URI, `LOCALITY_DIR/` holds the `LOCALITY_KV` partition. */
-export const LOCALITY_KV = 'region=us-west';
-export const LOCALITY_DIR = 'us-west';
-export const GENERATIONS: readonly Generation[] = ['legacy-backup', 'manifest-gzip', 'metadata-ssts', 'encrypted', 'revision-history', 'elided-prefix'];
+type BaseGeneration = 'legacy-backup' | 'manifest-gzip' | 'metadata-ssts' | 'encrypted' | 'revision-history' | 'elided-prefix';
+/**
+ * Locality-aware generations: `locality-aware` (full backup only, BACKUP_MANIFEST), `locality-incremental`
+ * (full + incrementals, BACKUP_MANIFEST), `locality-metadata-ssts` (23.1+ BACKUP_METADATA + filelist.sst,
+ * 25.2 incremental names) and `locality-encrypted` (the latter with passphrase encryption).
+ */
+export type LocalityGeneration = 'locality-aware' | 'locality-incremental' | 'locality-metadata-ssts' | 'locality-encrypted';
+export type Generation = BaseGeneration | LocalityGeneration;
+/** Non-default localities of the locality-aware fixtures: `kv` is the COCKROACH_LOCALITY value, `dir` its folder. */
+export const LOCALITIES: ReadonlyArray<{ readonly kv: string; readonly dir: string }> = [
+  { kv: 'region=us-west', dir: 'us-west' },
+  { kv: 'region=eu-central', dir: 'eu-central' },
+];
+/** Folder of the default URI in locality-aware fixtures. */
+export const DEFAULT_LOCALITY_DIR = 'default';
+export const LOCALITY_KV = LOCALITIES[0]!.kv;
+export const LOCALITY_DIR = LOCALITIES[0]!.dir;
+export const GENERATIONS: readonly BaseGeneration[] = ['legacy-backup', 'manifest-gzip', 'metadata-ssts', 'encrypted', 'revision-history', 'elided-prefix'];
+export const LOCALITY_GENERATIONS: readonly LocalityGeneration[] = ['locality-aware', 'locality-incremental', 'locality-metadata-ssts', 'locality-encrypted'];
+
+/** The non-locality generation whose layout and manifests a locality generation uses for its default URI. */
+export function baseGeneration(gen: Generation): BaseGeneration {
+  switch (gen) {
+    case 'locality-aware':
+    case 'locality-incremental':
+      return 'manifest-gzip';
+    case 'locality-metadata-ssts':
+      return 'metadata-ssts';
+    case 'locality-encrypted':
+      return 'encrypted';
+    default:
+      return gen;
+  }
+}
+export const isLocalityGeneration = (gen: Generation): gen is LocalityGeneration => (LOCALITY_GENERATIONS as readonly string[]).includes(gen);
+
+/** `SanitizeLocalityKV` (`pkg/backup/backupinfo/manifest_handling.go`): keeps [a-zA-Z0-9=-], the rest becomes `_`. */
+export const sanitizeLocalityKV = (kv: string): string => kv.replace(/[^a-zA-Z0-9=-]/g, '_');
 export const FIXTURE_PASSPHRASE = 'correct horse battery staple';
 
 export interface CollectionPlan {
@@ -95,8 +130,9 @@ function buildLayer(
   dataDir: string,
   fileNo: { n: number },
 ): { manifest: BackupManifest; ssts: Map<string, Uint8Array> } {
-  const revisions = gen === 'revision-history';
-  const elide = gen === 'elided-prefix' ? ElidePrefix.TenantAndTable : ElidePrefix.None;
+  const base = baseGeneration(gen);
+  const revisions = base === 'revision-history';
+  const elide = base === 'elided-prefix' ? ElidePrefix.TenantAndTable : ElidePrefix.None;
   const files: BackupFile[] = [];
   const ssts = new Map<string, Uint8Array>();
   let total = { dataSize: 0n, rows: 0n, indexEntries: 0n };
@@ -148,7 +184,7 @@ function buildLayer(
       localityKvs: [],
       descriptorCoverage: 0,
       statisticsFilenames: new Map(),
-      clusterVersion: gen === 'metadata-ssts' || gen === 'encrypted' ? '23.1' : gen === 'legacy-backup' ? '20.1' : '21.2',
+      clusterVersion: base === 'metadata-ssts' || base === 'encrypted' ? '23.1' : base === 'legacy-backup' ? '20.1' : '21.2',
       hasExternalManifestSsts: false,
       elidedPrefix: elide,
       isCompacted: false,
@@ -203,20 +239,69 @@ function descIdOf(m: BackupManifest, i: number): number {
 }
 
 /**
+ * Which URI a data file of a locality-aware backup is written to: the files are dealt round-robin
+ * by their number over `default` ('' = the default URI, as `backup_processor.go` leaves
+ * `File.locality_kv` empty there) and each entry of `LOCALITIES`.
+ */
+function localityOfFile(path: string): string {
+  const n = Number(/(\d+)\.sst$/.exec(path)?.[1] ?? '0');
+  const slot = n % (LOCALITIES.length + 1);
+  return slot === 0 ? '' : LOCALITIES[slot - 1]!.kv;
+}
+
+/**
+ * Splits one layer of a locality-aware backup the way `backup_job.go` does after the export: every
+ * `File` keeps its `locality_kv`, the default manifest keeps the whole file list (so a 23.1+
+ * `filelist.sst` carries each file's locality in field 9) and names one partition descriptor per
+ * non-default locality, `BACKUP_PART_<n>_<SanitizeLocalityKV(kv)>`, numbered from 1 in locality
+ * order and written (gzip, then encrypted like every other metadata file) to that locality's URI at
+ * the same layer path, next to its `data/` SSTs. A locality without files still gets a descriptor
+ * with an empty file list. Returns the files for each locality folder; `ssts` keeps the default's.
+ */
+function splitLocalities(
+  manifest: BackupManifest,
+  ssts: Map<string, Uint8Array>,
+  enc: (b: Uint8Array) => Uint8Array,
+): Map<string, Map<string, Uint8Array>> {
+  const files = manifest.files.map((f) => ({ ...f, localityKv: localityOfFile(f.path) }));
+  const names = LOCALITIES.map((l, i) => `BACKUP_PART_${i + 1}_${sanitizeLocalityKV(l.kv)}`);
+  Object.assign(manifest, { files, partitionDescriptorFilenames: names, localityKvs: LOCALITIES.map((l) => l.kv) });
+  const out = new Map<string, Map<string, Uint8Array>>();
+  LOCALITIES.forEach((l, i) => {
+    const mine = files.filter((f) => f.localityKv === l.kv);
+    const m = new Map<string, Uint8Array>();
+    for (const f of mine) {
+      m.set(f.path, enc(ssts.get(f.path)!));
+      ssts.delete(f.path);
+    }
+    m.set(names[i]!, enc(gzipSync(encodePartitionDescriptor(l.kv, mine, manifest.id), { level: 9 })));
+    out.set(l.dir, m);
+  });
+  return out;
+}
+
+/**
  * Writes one generation of a collection for `ex` under `out`. `plan.ends[0]` is the full backup's
  * end time; further entries add incrementals. Returns the relative path of every file written.
+ * Locality generations write `default/` (manifests, LATEST, ENCRYPTION-INFO, lock, default data)
+ * and one folder per locality, each laid out like its own collection: the full backup's files
+ * under `<full subdir>/`, each incremental's under `incrementals/<full subdir>/<inc subdir>/`
+ * (`ResolveIncrementalsBackupLocation` appends the same paths to every locality URI).
  */
 export async function writeGeneration(out: string, ex: StoreExtract, gen: Generation, plan: CollectionPlan): Promise<string[]> {
   descIds = new Map();
-  const ends = gen === 'revision-history' || gen === 'elided-prefix' || gen === 'locality-aware' ? plan.ends.slice(-1) : plan.ends;
+  const base = baseGeneration(gen);
+  const locality = isLocalityGeneration(gen);
+  const ends = base === 'revision-history' || base === 'elided-prefix' || gen === 'locality-aware' ? plan.ends.slice(-1) : plan.ends;
   const files = new Map<string, Uint8Array>();
-  const encrypted = gen === 'encrypted';
+  const encrypted = base === 'encrypted';
   const salt = seeded(`${ex.store}/salt`, 16);
   const key = encrypted ? deriveKeyFromPassphrase(FIXTURE_PASSPHRASE, salt) : undefined;
   let ivCounter = 0;
   const enc = (b: Uint8Array): Uint8Array => (key ? encryptBytes(b, key, { iv: seeded(`${ex.store}/iv/${ivCounter++}`, 12) }) : b);
+  const inDefault = (p: string): string => (locality ? (p ? `${DEFAULT_LOCALITY_DIR}/${p}` : DEFAULT_LOCALITY_DIR) : p);
 
-  const fullDir = gen === 'legacy-backup' ? '' : fullFolderName(ends[0]!);
+  const fullDir = base === 'legacy-backup' ? '' : fullFolderName(ends[0]!);
   const layers: LayerOut[] = [];
   let prev: Timestamp = ZERO_TIMESTAMP;
   const fileNo = { n: 1 };
@@ -224,41 +309,23 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
     const end = ends[i]!;
     let dir: string;
     if (i === 0) dir = fullDir;
-    else if (gen === 'legacy-backup') dir = incFolderName(end);
-    else if (gen === 'manifest-gzip') dir = `incrementals/${fullDir}/${incFolderName(end)}`;
+    else if (base === 'legacy-backup') dir = incFolderName(end);
+    else if (base === 'manifest-gzip') dir = `incrementals/${fullDir}/${incFolderName(end)}`;
     else dir = `incrementals/${fullDir}/${incFolderName(end, prev)}`;
-    const { manifest, ssts } = buildLayer(ex, gen, prev, end, gen === 'legacy-backup' ? '' : 'data/', fileNo);
+    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo);
     descIds.set(manifest, ex.descriptors.map((d) => d.id));
     const lf = new Map<string, Uint8Array>();
-    if (gen === 'locality-aware') {
-      // Every other data file goes to the second locality. As in backup_job.go, the default manifest
-      // still lists every file (those of the locality carry its locality_kv) and names the partition
-      // descriptor BACKUP_PART_<n>_<sanitized kv>, which lives (with those files) under the other URI.
-      const all = manifest.files.map((f, k) => (k % 2 === 1 ? { ...f, localityKv: LOCALITY_KV } : f));
-      const moved = all.filter((f) => f.localityKv === LOCALITY_KV);
-      const part = `BACKUP_PART_1_${LOCALITY_KV.replace(/[^a-zA-Z0-9]/g, '_')}`;
-      Object.assign(manifest, {
-        files: all,
-        partitionDescriptorFilenames: [part],
-        localityKvs: [LOCALITY_KV],
-      });
-      const other = new Map<string, Uint8Array>();
-      for (const f of moved) {
-        other.set(f.path, ssts.get(f.path)!);
-        ssts.delete(f.path);
-      }
-      other.set(part, encodePartitionDescriptor(LOCALITY_KV, moved, manifest.id));
-      layers.push({ dir: dir ? `${LOCALITY_DIR}/${dir}` : LOCALITY_DIR, files: other });
-      dir = dir ? `default/${dir}` : 'default';
+    if (locality) {
+      for (const [ldir, lfiles] of splitLocalities(manifest, ssts, enc)) layers.push({ dir: dir ? `${ldir}/${dir}` : ldir, files: lfiles });
     }
     for (const [p, b] of ssts) lf.set(p, enc(b));
-    if (gen === 'legacy-backup') {
+    if (base === 'legacy-backup') {
       lf.set('BACKUP', encodeBackupManifest(manifest));
     } else {
       const body = enc(gzipSync(encodeBackupManifest(manifest), { level: 9 }));
       lf.set('BACKUP_MANIFEST', body);
       lf.set('BACKUP_MANIFEST-CHECKSUM', checksum(body));
-      if (gen === 'metadata-ssts' || gen === 'encrypted') {
+      if (base === 'metadata-ssts' || base === 'encrypted') {
         const x = externalSsts(manifest);
         const slim = enc(gzipSync(encodeBackupManifest(x.slim), { level: 9 }));
         lf.set('BACKUP_METADATA', slim);
@@ -268,15 +335,16 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
       }
       lf.set(`BACKUP-LOCK-${1000 + i}`, new TextEncoder().encode('lock'));
     }
+    // ENCRYPTION-INFO: only in the full backup's folder of the default URI (`WriteEncryptionInfoIfNotExists`).
     if (i === 0 && encrypted) lf.set('ENCRYPTION-INFO', encodeEncryptionInfo(salt));
-    layers.push({ dir, files: lf });
+    layers.push({ dir: inDefault(dir), files: lf });
     prev = end;
   }
   for (const l of layers) for (const [p, b] of l.files) files.set(l.dir ? `${l.dir}/${p}` : p, b);
-  if (gen === 'locality-aware') files.set('default/LATEST', new TextEncoder().encode(`/${fullDir}`));
-  if (gen === 'manifest-gzip' || gen === 'revision-history' || gen === 'elided-prefix') files.set('LATEST', new TextEncoder().encode(`/${fullDir}`));
-  if (gen === 'metadata-ssts' || gen === 'encrypted') {
-    files.set(`metadata/latest/${latestHistoryName(ends[0]!)}`, new TextEncoder().encode(`/${fullDir}`));
+  // LATEST lives in the default URI's collection only.
+  if (base === 'manifest-gzip' || base === 'revision-history' || base === 'elided-prefix') files.set(inDefault('LATEST'), new TextEncoder().encode(`/${fullDir}`));
+  if (base === 'metadata-ssts' || base === 'encrypted') {
+    files.set(inDefault(`metadata/latest/${latestHistoryName(ends[0]!)}`), new TextEncoder().encode(`/${fullDir}`));
   }
   const written: string[] = [];
   for (const [p, b] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
