@@ -1,14 +1,14 @@
 import { compareEngineKeys } from '../sst/comparer.js';
 import { openSst } from '../sst/reader.js';
-import { InternalKeyKind, type KeyBounds, type SstReader } from '../sst/types.js';
+import { InternalKeyKind, type InternalKV, type KeyBounds, type SstReader } from '../sst/types.js';
 import type { RangeReader } from '../storage/range-reader.js';
 import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { compareBytes, hasPrefix } from '../util/bytes.js';
 import { MigrateError, isDecodeError } from '../util/errors.js';
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
-import { newestVersions, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
-import type { MVCCKeyValue, MVCCSource, Timestamp } from '../mvcc/types.js';
+import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import { batchesOf, flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decryptingReader } from './encryption.js';
 import { elidedPrefixLength } from './key-encoding.js';
 import type { BackupFile } from './manifest.js';
@@ -34,6 +34,7 @@ export interface ChainSource extends MVCCSource {
   readonly stats: NewestVersionsStats;
   /** Data files opened so far (for progress output and tests). */
   readonly filesOpened: number;
+  scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
 }
 
 /** Files whose span overlaps [start, end), grouped into runs of non-overlapping files in key order. */
@@ -52,6 +53,9 @@ export function fileRuns(files: readonly BackupFile[], start: Uint8Array, end: U
   }
   return runs;
 }
+
+/** Largest merged batch (entries) when several runs are merged. */
+const MERGE_BATCH = 1024;
 
 const maxBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (compareBytes(a, b) >= 0 ? a : b);
 const minBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 || compareBytes(a, b) <= 0 ? a : b);
@@ -93,8 +97,11 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     }
   };
 
-  /** One run of non-overlapping files of a layer, as engine KVs with elided prefixes restored. */
-  async function* runStream(layerIdx: number, run: readonly BackupFile[], start: Uint8Array, end: Uint8Array): AsyncGenerator<EngineKV> {
+  /**
+   * One run of non-overlapping files of a layer, as engine KVs with elided prefixes restored, one
+   * array per SST data block (never empty).
+   */
+  async function* runStream(layerIdx: number, run: readonly BackupFile[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
     const mode = layers[layerIdx]!.manifest.elidedPrefix;
     for (const f of run) {
       const lo = maxBytes(start, f.span.key);
@@ -112,16 +119,34 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
                 ...(hasPrefix(lo, prefix) && lo.length > plen ? { start: encodeEngineKeyPrefix(lo.subarray(plen)) } : {}),
                 ...(hasPrefix(hi, prefix) && hi.length > plen ? { end: encodeEngineKeyPrefix(hi.subarray(plen)) } : {}),
               };
-        for await (const kv of sst.entries(b)) {
-          if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
-          if (plen === 0) {
-            yield { userKey: kv.userKey, value: kv.value };
-          } else {
-            const k = new Uint8Array(plen + kv.userKey.length);
-            k.set(prefix);
-            k.set(kv.userKey, plen);
-            yield { userKey: k, value: kv.value };
+        const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
+        for await (const batch of batches) {
+          let allSets = true;
+          for (let i = 0; i < batch.length; i++) {
+            const kind = batch[i]!.kind;
+            if (kind !== InternalKeyKind.Set && kind !== InternalKeyKind.SetWithDelete) {
+              allSets = false;
+              break;
+            }
           }
+          // InternalKV is an EngineKV: pass the block's entries through untouched when possible.
+          if (plen === 0 && allSets) {
+            if (batch.length > 0) yield batch;
+            continue;
+          }
+          const out: EngineKV[] = [];
+          for (const kv of batch) {
+            if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
+            if (plen === 0) {
+              out.push(kv);
+            } else {
+              const k = new Uint8Array(plen + kv.userKey.length);
+              k.set(prefix);
+              k.set(kv.userKey, plen);
+              out.push({ userKey: k, value: kv.value });
+            }
+          }
+          if (out.length > 0) yield out;
         }
       } finally {
         await sst.close();
@@ -156,51 +181,92 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     return out;
   }
 
-  /** Merges per-run streams; for equal engine keys the later layer's entry wins and the rest are dropped. */
-  async function* merged(streams: Array<{ layer: number; it: AsyncIterator<EngineKV> }>): AsyncGenerator<EngineKV> {
-    const heads: Array<{ layer: number; it: AsyncIterator<EngineKV>; kv: EngineKV }> = [];
+  /**
+   * Merges per-run batch streams; for equal engine keys the later layer's entry wins and the rest
+   * are dropped. A single run is passed through (runs hold no duplicate keys). Batches out are
+   * bounded by MERGE_BATCH entries; one await per input batch.
+   */
+  async function* merged(streams: Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }>): AsyncGenerator<readonly EngineKV[]> {
+    if (streams.length === 1) {
+      const it = streams[0]!.it;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    }
+    interface Head {
+      readonly layer: number;
+      readonly it: AsyncIterator<readonly EngineKV[]>;
+      batch: readonly EngineKV[];
+      i: number;
+    }
+    const heads: Head[] = [];
     for (const s of streams) {
       const r = await s.it.next();
-      if (!r.done) heads.push({ ...s, kv: r.value });
+      if (!r.done && r.value.length > 0) heads.push({ layer: s.layer, it: s.it, batch: r.value, i: 0 });
     }
-    const order = (a: (typeof heads)[number], b: (typeof heads)[number]): number =>
-      compareEngineKeys(a.kv.userKey, b.kv.userKey) || b.layer - a.layer;
     let last: Uint8Array | undefined;
+    let out: EngineKV[] = [];
     while (heads.length > 0) {
       let best = 0;
-      for (let i = 1; i < heads.length; i++) if (order(heads[i]!, heads[best]!) < 0) best = i;
-      const h = heads[best]!;
-      if (last === undefined || compareEngineKeys(last, h.kv.userKey) !== 0) {
-        last = h.kv.userKey;
-        yield h.kv;
+      let bk = heads[0]!.batch[heads[0]!.i]!.userKey;
+      for (let j = 1; j < heads.length; j++) {
+        const h = heads[j]!;
+        const k = h.batch[h.i]!.userKey;
+        const c = compareEngineKeys(k, bk) || heads[best]!.layer - h.layer;
+        if (c < 0) {
+          best = j;
+          bk = k;
+        }
       }
-      const r = await h.it.next();
-      if (r.done) heads.splice(best, 1);
-      else h.kv = r.value;
+      const h = heads[best]!;
+      const kv = h.batch[h.i]!;
+      if (last === undefined || compareEngineKeys(last, kv.userKey) !== 0) {
+        last = kv.userKey;
+        out.push(kv);
+      }
+      if (++h.i >= h.batch.length) {
+        if (out.length >= MERGE_BATCH) {
+          yield out;
+          out = [];
+        }
+        let r = await h.it.next();
+        while (!r.done && r.value.length === 0) r = await h.it.next();
+        if (r.done) heads.splice(best, 1);
+        else {
+          h.batch = r.value;
+          h.i = 0;
+        }
+      }
     }
+    if (out.length > 0) yield out;
   }
+
+  const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
+    const at = readAt ?? opts.readAt;
+    return (async function* () {
+      const streams: Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }> = [];
+      for (let i = 0; i < layers.length; i++) {
+        for (const run of fileRuns(layers[i]!.files, start, end)) {
+          streams.push({ layer: i, it: runStream(i, run, start, end)[Symbol.asyncIterator]() });
+        }
+      }
+      const tombs = await rangeTombstones(start, end);
+      try {
+        yield* newestVersionBatches(merged(streams), { readAt: at, rangeTombstones: tombs, stats });
+      } finally {
+        for (const s of streams) await s.it.return?.(undefined);
+      }
+    })();
+  };
 
   return {
     stats,
     get filesOpened() {
       return filesOpened;
     },
-    scan(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> {
-      const at = readAt ?? opts.readAt;
-      return (async function* () {
-        const streams: Array<{ layer: number; it: AsyncIterator<EngineKV> }> = [];
-        for (let i = 0; i < layers.length; i++) {
-          for (const run of fileRuns(layers[i]!.files, start, end)) {
-            streams.push({ layer: i, it: runStream(i, run, start, end)[Symbol.asyncIterator]() });
-          }
-        }
-        const tombs = await rangeTombstones(start, end);
-        try {
-          yield* newestVersions(merged(streams), { readAt: at, rangeTombstones: tombs, stats });
-        } finally {
-          for (const s of streams) await s.it.return?.(undefined);
-        }
-      })();
-    },
+    scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
+    scanBatches,
   };
 }

@@ -1,8 +1,8 @@
-import { compareBytes, bytesEqual, hasPrefix } from '../util/bytes.js';
+import { compareBytes } from '../util/bytes.js';
 import { DecodeError } from '../util/errors.js';
 import { compareTimestamps, decodeEngineKey } from './engine-key.js';
 import { decodeMVCCMetadata, LOCK_TABLE_SINGLE_PREFIX } from './mvcc-metadata.js';
-import { decodeMVCCValue } from './mvcc-value.js';
+import { decodeMVCCValue, MVCC_EXTENDED_ENCODING_SENTINEL } from './mvcc-value.js';
 import { ZERO_TIMESTAMP, type MVCCKeyValue, type Timestamp } from './types.js';
 
 /** An engine-level KV as produced by a store or SST scan (engine key + stored value). */
@@ -51,6 +51,207 @@ export interface NewestVersionsOptions {
   readonly stats?: NewestVersionsStats;
 }
 
+/** Timestamp of the version bytes `k[at .. at+len)` (len 8, 12 or 13; big-endian wall ‖ logical). */
+function versionTimestamp(k: Uint8Array, at: number, len: number): Timestamp {
+  const hi = ((k[at]! << 24) | (k[at + 1]! << 16) | (k[at + 2]! << 8) | k[at + 3]!) >>> 0;
+  const lo = ((k[at + 4]! << 24) | (k[at + 5]! << 16) | (k[at + 6]! << 8) | k[at + 7]!) >>> 0;
+  const wallTime = hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  const logical = len >= 12 ? ((k[at + 8]! << 24) | (k[at + 9]! << 16) | (k[at + 10]! << 8) | k[at + 11]!) >>> 0 : 0;
+  return { wallTime, logical };
+}
+
+/**
+ * One emitted version. The timestamp is decoded from the engine key only when read (row decoding
+ * never reads it), so the hot path allocates no bigint per KV.
+ */
+class VersionKV implements MVCCKeyValue {
+  #ts: Timestamp | undefined;
+  readonly #ek: Uint8Array;
+  readonly #at: number;
+  constructor(
+    readonly key: Uint8Array,
+    readonly value: Uint8Array,
+    ek: Uint8Array,
+    at: number,
+    ts: Timestamp | undefined,
+  ) {
+    this.#ek = ek;
+    this.#at = at;
+    this.#ts = ts;
+  }
+  get timestamp(): Timestamp {
+    return (this.#ts ??= versionTimestamp(this.#ek, this.#at, this.#ek.length - 1 - this.#at));
+  }
+}
+
+/**
+ * The synchronous core of `newestVersions`: feed engine KVs in engine-key order with `push`, which
+ * appends what becomes visible to `out`; call `finish` after the last KV. Holds one key's state.
+ */
+export class NewestVersionsReducer {
+  private readonly stats: NewestVersionsStats;
+  private readonly readAt: Timestamp | undefined;
+  /** readAt as big-endian words, for comparing raw version bytes without decoding them. */
+  private readonly rHi: number;
+  private readonly rLo: number;
+  private readonly rLogical: number;
+  private readonly includeInline: boolean;
+  private readonly isIntent: ((key: Uint8Array, ts: Timestamp) => boolean) | undefined;
+  private readonly tombs: MVCCRangeTombstone[];
+  private nextTomb = 0;
+  private active: MVCCRangeTombstone[] = [];
+  private cur: Uint8Array | undefined;
+  private done = false;
+  private sawVisibleCandidate = false;
+  private intentTs: Timestamp | undefined;
+
+  constructor(opts: NewestVersionsOptions = {}) {
+    this.stats = opts.stats ?? newNewestVersionsStats();
+    this.readAt = opts.readAt;
+    const w = opts.readAt?.wallTime ?? 0n;
+    this.rHi = Number(w >> 32n);
+    this.rLo = Number(w & 0xffffffffn);
+    this.rLogical = opts.readAt?.logical ?? 0;
+    this.includeInline = opts.includeInline ?? false;
+    this.isIntent = opts.isIntent;
+    this.tombs = [...(opts.rangeTombstones ?? [])].sort((a, b) => compareBytes(a.start, b.start));
+  }
+
+  /** Processes one engine KV; visible versions are appended to `out`. */
+  push(userKey: Uint8Array, value: Uint8Array, out: MVCCKeyValue[]): void {
+    const k = userKey;
+    const n = k.length;
+    const vlen = n > 0 ? k[n - 1]! : 0;
+    // Roach key end (the 0x00 sentinel's index) and version bytes [n-vlen, n-1).
+    let keyEnd: number;
+    let versionLen = 0;
+    if (vlen === 0) {
+      if (n === 0) decodeEngineKey(k); // throws the usual error
+      keyEnd = n - 1;
+    } else {
+      keyEnd = n - 1 - vlen;
+      versionLen = vlen - 1;
+      if (keyEnd < 0 || k[keyEnd] !== 0 || (versionLen !== 8 && versionLen !== 12 && versionLen !== 13 && versionLen !== 17)) {
+        decodeEngineKey(k); // throws a DecodeError describing the malformed key
+      }
+    }
+    // Lock-table keys (`\x01zk…`, or any 17-byte lock version).
+    if (versionLen === 17 || (k[0] === 0x01 && keyEnd >= 3 && k[1] === LOCK_TABLE_SINGLE_PREFIX[1] && k[2] === LOCK_TABLE_SINGLE_PREFIX[2])) {
+      this.stats.lockTableKeys++;
+      return;
+    }
+    let cur = this.cur;
+    if (cur === undefined || !sameKey(cur, k, keyEnd)) {
+      this.finishKey();
+      cur = this.cur = k.subarray(0, keyEnd);
+      this.done = false;
+      this.sawVisibleCandidate = false;
+      this.intentTs = undefined;
+      this.stats.keys++;
+      // Maintain the range tombstones covering this key (keys arrive ascending).
+      if (this.tombs.length > 0) {
+        const tombs = this.tombs;
+        while (this.nextTomb < tombs.length && compareBytes(tombs[this.nextTomb]!.start, cur) <= 0) this.active.push(tombs[this.nextTomb++]!);
+        if (this.active.length > 0) this.active = this.active.filter((t) => compareBytes(cur!, t.end) < 0);
+      }
+    }
+    if (this.done) return;
+    if (versionLen === 0) {
+      this.unversioned(cur, value, out);
+      return;
+    }
+    const at = keyEnd + 1;
+    const readAt = this.readAt;
+    if (readAt !== undefined && this.newerThanReadAt(k, at, versionLen)) return;
+    let ts: Timestamp | undefined;
+    if (this.intentTs !== undefined || this.isIntent !== undefined) {
+      ts = versionTimestamp(k, at, versionLen);
+      if ((this.intentTs && compareTimestamps(ts, this.intentTs) === 0) || this.isIntent?.(cur, ts)) {
+        this.stats.intentsSkipped++;
+        return;
+      }
+    }
+    this.sawVisibleCandidate = true;
+    this.done = true;
+    if (this.active.length > 0) {
+      const t0 = (ts ??= versionTimestamp(k, at, versionLen));
+      if (this.active.some((t) => (!readAt || compareTimestamps(t.timestamp, readAt) <= 0) && compareTimestamps(t0, t.timestamp) < 0)) {
+        this.stats.rangeTombstoned++;
+        return;
+      }
+    }
+    let v = value;
+    if (v.length === 0) {
+      this.stats.tombstones++;
+      return;
+    }
+    if (v.length <= 4 || v[4] === MVCC_EXTENDED_ENCODING_SENTINEL) {
+      const mv = decodeMVCCValue(v);
+      if (mv.isTombstone) {
+        this.stats.tombstones++;
+        return;
+      }
+      v = mv.value;
+    }
+    this.stats.emitted++;
+    out.push(new VersionKV(cur, v, k, at, ts));
+  }
+
+  /** Call once after the last KV. */
+  finish(): void {
+    this.finishKey();
+    this.cur = undefined;
+  }
+
+  /** True when the version bytes at k[at..] are newer than readAt (synthetic byte ignored). */
+  private newerThanReadAt(k: Uint8Array, at: number, len: number): boolean {
+    const hi = ((k[at]! << 24) | (k[at + 1]! << 16) | (k[at + 2]! << 8) | k[at + 3]!) >>> 0;
+    if (hi !== this.rHi) return hi > this.rHi;
+    const lo = ((k[at + 4]! << 24) | (k[at + 5]! << 16) | (k[at + 6]! << 8) | k[at + 7]!) >>> 0;
+    if (lo !== this.rLo) return lo > this.rLo;
+    const logical = len >= 12 ? ((k[at + 8]! << 24) | (k[at + 9]! << 16) | (k[at + 10]! << 8) | k[at + 11]!) >>> 0 : 0;
+    return logical > this.rLogical;
+  }
+
+  private unversioned(key: Uint8Array, value: Uint8Array, out: MVCCKeyValue[]): void {
+    let meta;
+    try {
+      meta = decodeMVCCMetadata(value);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      // Unversioned non-MVCC value (e.g. written with PutUnversioned): not SQL data.
+      this.stats.inlineValues++;
+      this.done = true;
+      this.sawVisibleCandidate = true;
+      return;
+    }
+    if (meta.hasTxn) {
+      this.intentTs = meta.timestamp;
+      return;
+    }
+    if (meta.rawBytes !== undefined) {
+      this.stats.inlineValues++;
+      this.done = true;
+      this.sawVisibleCandidate = true;
+      if (this.includeInline) {
+        this.stats.emitted++;
+        out.push({ key, timestamp: ZERO_TIMESTAMP, value: meta.rawBytes });
+      }
+    }
+  }
+
+  private finishKey(): void {
+    if (this.cur !== undefined && !this.done && !this.sawVisibleCandidate) this.stats.newerThanReadAt++;
+  }
+}
+
+/** `cur` equals `k[0, end)`. */
+function sameKey(cur: Uint8Array, k: Uint8Array, end: number): boolean {
+  if (cur.length !== end) return false;
+  for (let i = end - 1; i >= 0; i--) if (cur[i] !== k[i]) return false;
+  return true;
+}
+
 /**
  * For each roach key, the newest live version at or below `readAt` (crdb-formats.md §4.7, §5.1,
  * §5.9): point tombstones and versions shadowed by a newer MVCC range tombstone drop the key,
@@ -59,89 +260,31 @@ export interface NewestVersionsOptions {
  * Streaming: holds one key's state at a time plus the active range tombstones.
  */
 export async function* newestVersions(kvs: AsyncIterable<EngineKV>, opts: NewestVersionsOptions = {}): AsyncGenerator<MVCCKeyValue> {
-  const stats = opts.stats ?? newNewestVersionsStats();
-  const readAt = opts.readAt;
-  const tombs = [...(opts.rangeTombstones ?? [])].sort((a, b) => compareBytes(a.start, b.start));
-  let nextTomb = 0;
-  let active: MVCCRangeTombstone[] = [];
-
-  let cur: Uint8Array | undefined;
-  let done = false;
-  let sawVisibleCandidate = false;
-  let intentTs: Timestamp | undefined;
-
-  const finishKey = (): void => {
-    if (cur !== undefined && !done && !sawVisibleCandidate) stats.newerThanReadAt++;
-  };
-
+  const r = new NewestVersionsReducer(opts);
+  const out: MVCCKeyValue[] = [];
   for await (const kv of kvs) {
-    const ek = decodeEngineKey(kv.userKey);
-    if (ek.version.kind === 'lock' || hasPrefix(ek.key, LOCK_TABLE_SINGLE_PREFIX)) {
-      stats.lockTableKeys++;
-      continue;
+    r.push(kv.userKey, kv.value, out);
+    if (out.length > 0) {
+      for (const x of out) yield x;
+      out.length = 0;
     }
-    const key = ek.key;
-    if (cur === undefined || !bytesEqual(cur, key)) {
-      finishKey();
-      cur = key;
-      done = false;
-      sawVisibleCandidate = false;
-      intentTs = undefined;
-      stats.keys++;
-      // Maintain the range tombstones covering this key (keys arrive ascending).
-      if (tombs.length > 0) {
-        while (nextTomb < tombs.length && compareBytes(tombs[nextTomb]!.start, key) <= 0) active.push(tombs[nextTomb++]!);
-        active = active.filter((t) => compareBytes(key, t.end) < 0);
-      }
-    }
-    if (done) continue;
-    const v = ek.version;
-    if (v.kind === 'none') {
-      let meta;
-      try {
-        meta = decodeMVCCMetadata(kv.value);
-      } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-        // Unversioned non-MVCC value (e.g. written with PutUnversioned): not SQL data.
-        stats.inlineValues++;
-        done = true;
-        sawVisibleCandidate = true;
-        continue;
-      }
-      if (meta.hasTxn) {
-        intentTs = meta.timestamp;
-        continue;
-      }
-      if (meta.rawBytes !== undefined) {
-        stats.inlineValues++;
-        done = true;
-        sawVisibleCandidate = true;
-        if (opts.includeInline) {
-          stats.emitted++;
-          yield { key, timestamp: ZERO_TIMESTAMP, value: meta.rawBytes };
-        }
-      }
-      continue;
-    }
-    const ts = v.timestamp;
-    if (readAt && compareTimestamps(ts, readAt) > 0) continue;
-    if ((intentTs && compareTimestamps(ts, intentTs) === 0) || opts.isIntent?.(key, ts)) {
-      stats.intentsSkipped++;
-      continue;
-    }
-    sawVisibleCandidate = true;
-    done = true;
-    if (active.some((t) => (!readAt || compareTimestamps(t.timestamp, readAt) <= 0) && compareTimestamps(ts, t.timestamp) < 0)) {
-      stats.rangeTombstoned++;
-      continue;
-    }
-    const mv = decodeMVCCValue(kv.value);
-    if (mv.isTombstone) {
-      stats.tombstones++;
-      continue;
-    }
-    stats.emitted++;
-    yield { key, timestamp: ts, value: mv.value };
   }
-  finishKey();
+  r.finish();
+}
+
+/**
+ * `newestVersions` over batches (e.g. one per SST block): one promise per batch instead of per KV.
+ * Each yielded array is fresh (the consumer may keep it); empty results are not yielded.
+ */
+export async function* newestVersionBatches(batches: AsyncIterable<readonly EngineKV[]>, opts: NewestVersionsOptions = {}): AsyncGenerator<MVCCKeyValue[]> {
+  const r = new NewestVersionsReducer(opts);
+  for await (const batch of batches) {
+    const out: MVCCKeyValue[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const kv = batch[i]!;
+      r.push(kv.userKey, kv.value, out);
+    }
+    if (out.length > 0) yield out;
+  }
+  r.finish();
 }

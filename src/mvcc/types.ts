@@ -23,4 +23,34 @@ export interface MVCCKeyValue {
 export interface MVCCSource {
   /** Newest live version of each key in [start, end) at or below `readAt` (default: newest). */
   scan(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue>;
+  /**
+   * The same key-values as `scan`, in the same order, in arrays (typically one per SST block):
+   * one promise per batch instead of per KV. Arrays are never empty and may be kept by the consumer.
+   * Optional: `scanBatchesOf` falls back to batching `scan`.
+   */
+  scanBatches?(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
+}
+
+/** `src.scanBatches` when the source has it, else `scan` grouped into arrays. */
+export function scanBatchesOf(src: MVCCSource, start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> {
+  if (src.scanBatches) return src.scanBatches(start, end, readAt);
+  return batchesOf(src.scan(start, end, readAt));
+}
+
+/** Groups an async stream into arrays of up to `size` items (never empty). */
+export async function* batchesOf<T>(items: AsyncIterable<T>, size = 256): AsyncGenerator<T[]> {
+  let out: T[] = [];
+  for await (const x of items) {
+    out.push(x);
+    if (out.length >= size) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+/** Flattens batches back into a stream of items. */
+export async function* flattenBatches<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
+  for await (const b of batches) for (const x of b) yield x;
 }

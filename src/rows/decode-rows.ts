@@ -14,9 +14,10 @@ import { qualifiedName } from '../catalog/model.js';
 import type { SqlType } from '../catalog/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { decodeKeyDatum } from '../encoding/key-decode.js';
-import { decodeUvarintAscendingNum } from '../encoding/ordered.js';
+import { decodeUvarintAscendingNum, encodeUvarintAscending } from '../encoding/ordered.js';
+import { concatBytes } from '../util/bytes.js';
 import { prettyKey } from '../encoding/pretty-key.js';
-import { decodeLegacyValue, decodeRoachValue, RoachValueType } from '../encoding/roach-value.js';
+import { decodeLegacyValue, RoachValueType } from '../encoding/roach-value.js';
 import { decodeTupleMember } from '../encoding/value-decode.js';
 import { decodeValueTag, skipValue } from '../encoding/value-tag.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
@@ -57,11 +58,19 @@ interface Plan {
   readonly cols: readonly Column[];
   /** column id → index in `cols`. */
   readonly pos: ReadonlyMap<number, number>;
+  /** column id → index in `cols`, -1 when not stored (array form of `pos` for the hot loop). */
+  readonly posById: Int32Array;
+  /** family id → index in `cols` of its bare (non-tuple) value column, -1 when none. */
+  readonly bareById: Int32Array;
+  /** `cols.length` NULLs, the template of each row's values. */
+  readonly nullRow: readonly Datum[];
   readonly keyCols: readonly { readonly type: SqlType; readonly dir: 'asc' | 'desc'; readonly pos: number; readonly name: string }[];
   /** family id → the column id of a bare (non-tuple) value. */
   readonly bareColumn: ReadonlyMap<number, number>;
   readonly tableId: number;
   readonly indexId: number;
+  /** uvarint(tableId) ‖ uvarint(indexId) as they appear in the key (non-interleaved fast path). */
+  readonly idPrefix: Uint8Array;
   readonly interleave: readonly { readonly tableId: number; readonly indexId: number; readonly sharedPrefixLen: number }[];
   readonly label: string;
 }
@@ -80,51 +89,128 @@ function makePlan(table: Table): Plan {
     if (f.defaultColumnId !== 0) bareColumn.set(f.id, f.defaultColumnId);
     else if (f.columnIds.length === 1) bareColumn.set(f.id, f.columnIds[0]!);
   }
+  const maxCol = Math.max(0, ...table.columns.map((c) => c.id), ...bareColumn.values());
+  const posById = new Int32Array(maxCol + 1).fill(-1);
+  for (const [id, i] of pos) posById[id] = i;
+  const maxFam = Math.max(0, ...table.families.map((f) => f.id));
+  const bareById = new Int32Array(maxFam + 1).fill(-1);
+  for (const [fam, colId] of bareColumn) bareById[fam] = pos.get(colId) ?? -1;
   return {
     cols,
     pos,
+    posById,
+    bareById,
+    nullRow: cols.map((): Datum => null),
     keyCols,
     bareColumn,
     tableId: table.id,
     indexId: table.primaryIndex.id,
+    idPrefix: concatBytes([encodeUvarintAscending(table.id), encodeUvarintAscending(table.primaryIndex.id)]),
     interleave: table.primaryIndex.interleave ?? [],
     label: `${table.database}.${table.schema}.${table.name}`,
   };
 }
 
+/**
+ * Groups KVs into rows and decodes them, synchronously: `push` each KV in key order (rows that
+ * complete are appended to `out`), then `finish`. Holds one row's KVs.
+ */
+export class RowDecoder {
+  private readonly plan: Plan;
+  private readonly any: boolean;
+  private readonly tenantLen: number;
+  /** KVs of the current row (the first `count` entries; reused across rows). */
+  private readonly group: MVCCKeyValue[] = [];
+  private readonly families: number[] = [];
+  private count = 0;
+  private groupPrefix: Uint8Array | undefined;
+
+  constructor(table: Table, opts: DecodeRowsOptions = {}) {
+    this.plan = makePlan(table);
+    this.any = opts.rowExistence === 'any';
+    this.tenantLen = opts.tenantPrefix?.length ?? 0;
+  }
+
+  push(kv: MVCCKeyValue, out: Row[]): void {
+    const key = kv.key;
+    const n = key.length;
+    let prefixLength: number;
+    let familyId: number;
+    // Family 0 (suffix byte 0x88) is the common case: no object, no reader.
+    if (n > 1 && key[n - 1] === 0x88) {
+      prefixLength = n - 1;
+      familyId = 0;
+    } else {
+      let split: { prefixLength: number; familyId: number };
+      try {
+        split = splitFamilySuffix(key);
+      } catch (e) {
+        throw wrap(e, this.plan, key, undefined);
+      }
+      prefixLength = split.prefixLength;
+      familyId = split.familyId;
+    }
+    const gp = this.groupPrefix;
+    if (gp !== undefined && gp.length === prefixLength && prefixEquals(gp, key, prefixLength)) {
+      this.group[this.count] = kv;
+      this.families[this.count++] = familyId;
+      return;
+    }
+    if (gp !== undefined) {
+      const row = assemble(this.plan, gp, this.group, this.families, this.count, this.tenantLen, this.any);
+      if (row) out.push(row);
+    }
+    this.group[0] = kv;
+    this.families[0] = familyId;
+    this.count = 1;
+    this.groupPrefix = key.subarray(0, prefixLength);
+  }
+
+  /** Emits the last row; call once after the last KV. */
+  finish(out: Row[]): void {
+    const gp = this.groupPrefix;
+    if (gp !== undefined) {
+      const row = assemble(this.plan, gp, this.group, this.families, this.count, this.tenantLen, this.any);
+      if (row) out.push(row);
+    }
+    this.groupPrefix = undefined;
+    this.group.length = 0;
+    this.families.length = 0;
+    this.count = 0;
+  }
+}
+
 /** Decodes the rows of `table` from KVs of its primary index span (ascending key order). */
 export async function* decodeRows(table: Table, kvs: AsyncIterable<MVCCKeyValue>, opts: DecodeRowsOptions = {}): AsyncIterable<Row> {
-  const plan = makePlan(table);
-  const any = opts.rowExistence === 'any';
-  const tenantLen = opts.tenantPrefix?.length ?? 0;
-  let group: MVCCKeyValue[] = [];
-  let families: number[] = [];
-  let groupPrefix: Uint8Array | undefined;
+  const d = new RowDecoder(table, opts);
+  const out: Row[] = [];
   for await (const kv of kvs) {
-    let split: { prefixLength: number; familyId: number };
-    try {
-      split = splitFamilySuffix(kv.key);
-    } catch (e) {
-      throw wrap(e, plan, kv.key, undefined);
+    d.push(kv, out);
+    if (out.length > 0) {
+      yield out[0]!;
+      out.length = 0;
     }
-    const prefix = kv.key.subarray(0, split.prefixLength);
-    if (groupPrefix !== undefined && equalBytes(prefix, groupPrefix)) {
-      group.push(kv);
-      families.push(split.familyId);
-      continue;
-    }
-    if (groupPrefix !== undefined) {
-      const row = assemble(plan, groupPrefix, group, families, tenantLen, any);
-      if (row) yield row;
-    }
-    group = [kv];
-    families = [split.familyId];
-    groupPrefix = prefix;
   }
-  if (groupPrefix !== undefined) {
-    const row = assemble(plan, groupPrefix, group, families, tenantLen, any);
-    if (row) yield row;
+  d.finish(out);
+  if (out.length > 0) yield out[0]!;
+}
+
+/**
+ * `decodeRows` over batches of KVs: one array of rows per input batch that completed a row (a row
+ * whose KVs straddle batches is emitted with the later batch). Arrays are fresh and never empty.
+ */
+export async function* decodeRowBatches(table: Table, batches: AsyncIterable<readonly MVCCKeyValue[]>, opts: DecodeRowsOptions = {}): AsyncGenerator<Row[]> {
+  const d = new RowDecoder(table, opts);
+  let out: Row[] = [];
+  for await (const batch of batches) {
+    for (let i = 0; i < batch.length; i++) d.push(batch[i]!, out);
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
   }
+  d.finish(out);
+  if (out.length > 0) yield out;
 }
 
 /**
@@ -171,9 +257,16 @@ function decodeKeyInto(plan: Plan, prefix: Uint8Array, tenantLen: number, values
       if (r.done || r.peek() !== INTERLEAVED_SENTINEL) return false; // an ancestor's own row
       r.pos++;
     }
-    const tableId = decodeUvarintAscendingNum(r);
-    const indexId = decodeUvarintAscendingNum(r);
-    if (tableId !== plan.tableId || indexId !== plan.indexId) return false;
+    // Fast path: the key carries exactly this table's and index's encoded ids.
+    const idp = plan.idPrefix;
+    let same = r.pos + idp.length <= prefix.length;
+    for (let i = 0; same && i < idp.length; i++) same = prefix[r.pos + i] === idp[i];
+    if (same) r.pos += idp.length;
+    else {
+      const tableId = decodeUvarintAscendingNum(r);
+      const indexId = decodeUvarintAscendingNum(r);
+      if (tableId !== plan.tableId || indexId !== plan.indexId) return false;
+    }
     for (; k < plan.keyCols.length; k++) {
       const kc = plan.keyCols[k]!;
       col = kc.name;
@@ -187,55 +280,79 @@ function decodeKeyInto(plan: Plan, prefix: Uint8Array, tenantLen: number, values
   }
 }
 
-function assemble(plan: Plan, prefix: Uint8Array, kvs: readonly MVCCKeyValue[], families: readonly number[], tenantLen: number, any: boolean): Row | undefined {
+function assemble(
+  plan: Plan,
+  prefix: Uint8Array,
+  kvs: readonly MVCCKeyValue[],
+  families: readonly number[],
+  count: number,
+  tenantLen: number,
+  any: boolean,
+): Row | undefined {
   // A row exists iff its family-0 KV is live (the sentinel, §5.3), unless any family counts.
-  if (!any && !families.includes(0)) return undefined;
-  const values: Datum[] = new Array<Datum>(plan.cols.length).fill(null);
+  if (!any) {
+    let has0 = false;
+    for (let i = 0; i < count; i++) if (families[i] === 0) has0 = true;
+    if (!has0) return undefined;
+  }
+  // Copy of a packed all-NULL row (much cheaper than `new Array(n).fill(null)`).
+  const values: Datum[] = plan.nullRow.slice();
 
   if (!decodeKeyInto(plan, prefix, tenantLen, values)) return undefined;
-  let col: string | undefined;
 
   // Family values.
-  for (let i = 0; i < kvs.length; i++) {
+  for (let i = 0; i < count; i++) {
     const kv = kvs[i]!;
     const v = kv.value;
     if (v.length < 5) continue;
+    // roachpb.Value: checksum (4) ‖ tag (1) ‖ payload.
+    if (v[4] === RoachValueType.TUPLE) {
+      decodeTuple(plan, v, values, kv.key);
+      continue;
+    }
     const familyId = families[i]!;
-    const rv = decodeRoachValue(v);
+    const p = familyId < plan.bareById.length ? plan.bareById[familyId]! : -1;
+    if (p < 0) continue;
+    const c = plan.cols[p]!;
     try {
-      if (rv.tag === RoachValueType.TUPLE) {
-        decodeTuple(plan, rv.payload, values, (c) => (col = c));
-      } else {
-        const colId = plan.bareColumn.get(familyId);
-        if (colId === undefined) continue;
-        const p = plan.pos.get(colId);
-        if (p === undefined) continue;
-        const c = plan.cols[p]!;
-        col = c.name;
-        values[p] = decodeLegacyValue(v, c.type);
-      }
-      col = undefined;
+      values[p] = decodeLegacyValue(v, c.type);
     } catch (e) {
-      throw wrap(e, plan, kv.key, col);
+      throw wrap(e, plan, kv.key, c.name);
     }
   }
   return { key: prefix, values };
 }
 
-function decodeTuple(plan: Plan, payload: Uint8Array, values: Datum[], at: (col: string) => void): void {
-  const r = new ByteReader(payload, 'value', 5);
+/** Decodes the TUPLE payload of roachpb.Value bytes `v` (payload at offset 5) into `values`. */
+function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array): void {
+  const r = new ByteReader(v, 'value', 0, 5);
+  const posById = plan.posById;
   let colId = 0;
-  while (r.pos < payload.length) {
-    const tag = decodeValueTag(r);
-    colId += tag.colIdDelta;
-    const p = plan.pos.get(colId);
-    if (p === undefined) {
-      skipValue(r, tag.type);
-      continue;
+  let p = -1;
+  try {
+    while (r.pos < v.length) {
+      // Value tag: nonsorting uvarint (colIdDelta << 4 | type); single-byte fast path inline.
+      const b = v[r.pos]!;
+      let type: number;
+      if (b < 0x80 && (b & 0xf) !== 15) {
+        r.pos++;
+        colId += b >> 4;
+        type = b & 0xf;
+      } else {
+        const tag = decodeValueTag(r);
+        colId += tag.colIdDelta;
+        type = tag.type;
+      }
+      p = colId < posById.length ? posById[colId]! : -1;
+      if (p < 0) {
+        skipValue(r, type);
+        continue;
+      }
+      values[p] = decodeTupleMember(r, plan.cols[p]!.type, type);
+      p = -1;
     }
-    const c = plan.cols[p]!;
-    at(c.name);
-    values[p] = decodeTupleMember(r, c.type, tag.type);
+  } catch (e) {
+    throw wrap(e, plan, key, p >= 0 ? plan.cols[p]!.name : undefined);
   }
 }
 
@@ -247,8 +364,8 @@ function wrap(e: unknown, plan: Plan, key: Uint8Array, column: string | undefine
   return new DecodeError('value', `${e instanceof Error ? e.message : String(e)} (${where})`, undefined, undefined, undefined, { cause: e });
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+/** `a` equals `k[0, n)` (a.length === n is checked by the caller). */
+function prefixEquals(a: Uint8Array, k: Uint8Array, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (a[i] !== k[i]) return false;
   return true;
 }

@@ -7,9 +7,9 @@
 import type { Catalog, Table } from '../catalog/model.js';
 import { buildCatalog, type NamespaceEntry, type RawComment } from '../catalog/build-catalog.js';
 import { COMMENTS_TABLE_ID, LEGACY_NAMESPACE_TABLE_ID, NAMESPACE_TABLE_ID, decodeDescriptorKV, decodeSequenceValue, descriptorSpan } from '../catalog/system-tables.js';
-import type { MVCCKeyValue, Timestamp } from '../mvcc/types.js';
+import { flattenBatches, type MVCCKeyValue, type Timestamp } from '../mvcc/types.js';
 import type { DescriptorProto } from '../proto/descriptor.js';
-import { countRows, decodeRows, type Row } from '../rows/decode-rows.js';
+import { countRows, decodeRowBatches, decodeRows, type Row } from '../rows/decode-rows.js';
 import { concat, primaryIndexSpan, sequenceKey } from '../rows/row-key.js';
 import { openStoreSource, type StoreSource } from '../store/store-source.js';
 
@@ -18,6 +18,8 @@ export interface StoreMigrationSource {
   /** Descriptors as decoded (for diagnostics and `inspect`). */
   readonly descriptors: readonly DescriptorProto[];
   rows(table: Table): AsyncIterable<Row>;
+  /** The same rows in arrays (never empty): one promise per batch. */
+  rowBatches(table: Table): AsyncIterable<readonly Row[]>;
   /** Live rows of the table (family-0 KVs), without decoding values. */
   rowCount(table: Table): Promise<number>;
   close(): Promise<void>;
@@ -85,7 +87,8 @@ export async function storeMigrationSource(src: StoreSource, opts: OpenStoreOpti
   return {
     catalog,
     descriptors,
-    rows: (table) => decodeRows(table, scan(src, primaryIndexSpan(table), readAt)),
+    rows: (table) => flattenBatches(decodeRowBatches(table, src.scanBatches(...primaryIndexSpan(table), readAt))),
+    rowBatches: (table) => decodeRowBatches(table, src.scanBatches(...primaryIndexSpan(table), readAt)),
     rowCount: (table) => countRows(table, scan(src, primaryIndexSpan(table), readAt)),
     close: () => src.close(),
   };

@@ -9,7 +9,7 @@ import { decodeFooter, MAX_FOOTER_LEN, type Footer } from './footer.js';
 import { OBSOLETE_BIT, splitInternalKey, trailerSeqNum } from './internal-key.js';
 import { decodeProperties, propBigint, propString, type Properties } from './properties.js';
 import { decodeRangeKeyValue } from './range-key.js';
-import { decodeRowBlockPairs, RowBlockIter } from './rowblk.js';
+import { decodeRowBlockPairs, KeyArena, PackedRowBlockIter } from './rowblk.js';
 import {
   InternalKeyKind,
   type InternalKV,
@@ -23,6 +23,8 @@ import {
 } from './types.js';
 import { decodeValueIndexHandle, ValuePrefixKind } from './value-blocks.js';
 import { ValueResolver } from './value-resolver.js';
+
+const NO_BOUNDS: KeyBounds = Object.freeze({});
 
 /** Meta block names (`pebble: sstable/table.go`). */
 const META_PROPERTIES = 'rocksdb.properties';
@@ -177,11 +179,22 @@ class Table implements SstReader {
    * with values already resolved. Cheaper than `entries()` for hot consumers (no promise per entry).
    */
   async *entryBatches(bounds: KeyBounds = {}): AsyncIterable<InternalKV[]> {
+    const arena = new KeyArena();
+    // Keys ascend: once one is ≥ start, no later key needs the start check. A block whose index
+    // separator (≥ each of its keys) is < end needs no end check.
+    let afterStart = bounds.start === undefined;
     try {
       for await (const ie of this.dataBlocks(bounds)) {
         const block = await this.src.read(ie.handle, 'data', READAHEAD);
+        const b: KeyBounds =
+          afterStart && (bounds.end === undefined || this.cmp(ie.sepUserKey, bounds.end) < 0)
+            ? NO_BOUNDS
+            : afterStart
+              ? { end: bounds.end! }
+              : bounds;
         const { batch, pending, done } =
-          this.colblk !== undefined ? this.decodeColumnar(block, ie.handle.offset, bounds) : this.decodeRow(block, ie.handle.offset, bounds);
+          this.colblk !== undefined ? this.decodeColumnar(block, ie.handle.offset, b) : this.decodeRow(block, ie.handle.offset, b, arena);
+        if (batch.length > 0) afterStart = true;
         for (const p of pending) {
           const kv = batch[p.index]!;
           batch[p.index] = { userKey: kv.userKey, seqNum: kv.seqNum, kind: kv.kind, value: await this.values.resolve(p.prefix, kv.value, p.at) };
@@ -229,21 +242,26 @@ class Table implements SstReader {
   }
 
   /** Decodes one row data block; `pending` lists entries whose value is a value-block or blob handle. */
-  private decodeRow(block: Uint8Array, base: number, bounds: KeyBounds): DecodedBlock {
+  private decodeRow(block: Uint8Array, base: number, bounds: KeyBounds, arena: KeyArena): DecodedBlock {
     const batch: InternalKV[] = [];
     const pending: PendingValue[] = [];
-    const it = new RowBlockIter(block, base);
-    const { start, end } = bounds;
+    const it = new PackedRowBlockIter(block, arena, base);
+    let { start } = bounds;
+    const { end } = bounds;
     while (it.next()) {
-      const key = it.key;
-      const n = key.length - 8;
-      if (n < 0) throw new DecodeError('block', `internal key of ${key.length} bytes is shorter than its 8-byte trailer`, undefined, base + it.entryOffset);
-      const userKey = key.subarray(0, n);
-      if (start !== undefined && this.cmp(userKey, start) < 0) continue;
+      const kb = it.keyBuf;
+      const ko = it.keyOff;
+      const n = it.keyLen - 8;
+      if (n < 0) throw new DecodeError('block', `internal key of ${it.keyLen} bytes is shorter than its 8-byte trailer`, undefined, base + it.entryOffset);
+      const userKey = kb.subarray(ko, ko + n);
+      if (start !== undefined) {
+        if (this.cmp(userKey, start) < 0) continue;
+        start = undefined;
+      }
       if (end !== undefined && this.cmp(userKey, end) >= 0) return { batch, pending, done: true };
-      let kind = key[n]!;
+      let kind = kb[ko + n]!;
       if (this.stripObsolete) kind &= ~OBSOLETE_BIT;
-      let value = it.value;
+      let value = block.subarray(it.valueStart, it.valueEnd);
       if (this.hasValuePrefix && kind === InternalKeyKind.Set) {
         if (value.length === 0) throw new DecodeError('block', 'SET value lacks its value-prefix byte', undefined, base + it.entryOffset);
         const prefix = value[0]!;
@@ -252,7 +270,7 @@ class Table implements SstReader {
           pending.push({ index: batch.length, prefix, at: base + it.entryOffset });
         }
       }
-      batch.push({ userKey, seqNum: trailerSeqNum(key, n), kind, value });
+      batch.push({ userKey, seqNum: trailerSeqNum(kb, ko + n), kind, value });
     }
     return { batch, pending, done: false };
   }
@@ -260,9 +278,13 @@ class Table implements SstReader {
   private decodeColumnar(block: Uint8Array, base: number, bounds: KeyBounds): DecodedBlock {
     const batch: InternalKV[] = [];
     const pending: PendingValue[] = [];
-    const { start, end } = bounds;
+    let { start } = bounds;
+    const { end } = bounds;
     for (const kv of this.colblk!.decodeColumnarDataBlock(block, base)) {
-      if (start !== undefined && this.cmp(kv.userKey, start) < 0) continue;
+      if (start !== undefined) {
+        if (this.cmp(kv.userKey, start) < 0) continue;
+        start = undefined;
+      }
       if (end !== undefined && this.cmp(kv.userKey, end) >= 0) return { batch, pending, done: true };
       const kind = this.stripObsolete ? kv.kind & ~OBSOLETE_BIT : kv.kind;
       if (kv.valuePrefix !== undefined && (kv.valuePrefix & ValuePrefixKind.Mask) !== ValuePrefixKind.InPlace) {

@@ -4,6 +4,6 @@ export { openStoreSource, storeSource, type StoreSource } from './store-source.j
 export { decodeManifest, type ManifestVersion } from './manifest.js';
 export { decodeVersionEdit, decodeInternalKeyBound, type VersionEdit, type NewTableEntry, type NewBlobFileEntry, type BlobReference, type InternalKeyBound, type ManifestFlavor } from './version-edit.js';
 export { locateStoreFiles, type StoreListing } from './locate.js';
-export { mergeSources, resolveVisible, newResolveStats, type RankedSource, type ResolveStats } from './merge.js';
+export { mergeSources, mergeSourceBatches, resolveVisible, resolveVisibleBatches, newResolveStats, type RankedSource, type RankedBatchSource, type ResolveStats } from './merge.js';
 export { fragment, rangeDelCoverage, resolveRangeKeys, type Fragment, type LiveRangeKey } from './fragments.js';
 export { Memtable } from './memtable.js';

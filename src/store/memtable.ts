@@ -38,6 +38,24 @@ export class Memtable {
     return lo;
   }
 
+  /** `entries` in arrays of up to `size` (never empty). */
+  async *entryBatches(bounds: KeyBounds = {}, size = 1024): AsyncGenerator<InternalKV[]> {
+    this.ensureSorted();
+    let i = bounds.start ? this.lowerBound(bounds.start) : 0;
+    let n = this.kvs.length;
+    if (bounds.end) {
+      const end = bounds.end;
+      let j = i;
+      while (j < n && this.cmp(this.kvs[j]!.userKey, end) < 0) j++;
+      n = j;
+    }
+    while (i < n) {
+      const j = Math.min(n, i + size);
+      yield this.kvs.slice(i, j);
+      i = j;
+    }
+  }
+
   async *entries(bounds: KeyBounds = {}): AsyncGenerator<InternalKV> {
     this.ensureSorted();
     const startAt = bounds.start ? this.lowerBound(bounds.start) : 0;

@@ -55,3 +55,48 @@ test('memtable bounds and range-key resolution (UNSET and DEL by seqnum)', async
   const txt = (b: Uint8Array): string => new TextDecoder().decode(b.subarray(0, -1));
   assert.deepEqual(live.map((r) => `${txt(r.start)}-${txt(r.end)}:${r.suffix[7]}`), ['a-m:2', 'a-m:1', 'm-p:1', 'p-x:2', 'p-x:1']);
 });
+
+test('mergeSourceBatches / resolveVisibleBatches equal the per-entry forms, whatever the batch boundaries', async () => {
+  const { mergeSourceBatches, resolveVisibleBatches } = await import('./merge.js');
+  // Three overlapping sources with equal keys across them (seqnum and rank tie-breaks).
+  const mk = (tag: string, keys: string[], seqs: number[]): InternalKV[] =>
+    keys.map((key, i) => kv(key, seqs[i]!, i % 5 === 4 ? InternalKeyKind.Delete : InternalKeyKind.Set, `${tag}${i}`));
+  const keys = Array.from({ length: 60 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+  const a = mk('a', keys.filter((_, i) => i % 2 === 0), keys.map((_, i) => 10 + (i % 3)));
+  const b = mk('b', keys.filter((_, i) => i % 3 === 0), keys.map((_, i) => 11 - (i % 2)));
+  const c = mk('c', keys.filter((_, i) => i % 4 === 1), keys.map(() => 0));
+  const chunk = (xs: InternalKV[], n: number): InternalKV[][] => {
+    const out: InternalKV[][] = [[]];
+    for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n), []);
+    return out;
+  };
+  async function* batches(xs: InternalKV[][]): AsyncGenerator<InternalKV[]> {
+    yield* xs;
+  }
+  const cover = rangeDelCoverage([{ start: k('k010'), end: k('k020'), seqNum: 11n }], compareEngineKeys);
+  const want = await show(mergeSources([{ rank: 0, iter: from(a) }, { rank: 1, iter: from(b) }, { rank: 2, iter: from(c) }], compareEngineKeys));
+  const s1 = newResolveStats();
+  const wantVisible = await show(
+    resolveVisible(mergeSources([{ rank: 0, iter: from(a) }, { rank: 1, iter: from(b) }, { rank: 2, iter: from(c) }], compareEngineKeys), compareEngineKeys, cover, s1),
+  );
+  assert.ok(want.length === a.length + b.length + c.length && wantVisible.length > 10 && wantVisible.length < want.length);
+  for (const n of [1, 2, 3, 7, 100]) {
+    const merged = () => mergeSourceBatches([{ rank: 0, batches: batches(chunk(a, n)) }, { rank: 1, batches: batches(chunk(b, n + 1)) }, { rank: 2, batches: batches(chunk(c, n)) }], compareEngineKeys);
+    const flat = async function* (it: AsyncIterable<readonly InternalKV[]>): AsyncGenerator<InternalKV> {
+      for await (const x of it) {
+        assert.ok(x.length > 0, 'no empty batches');
+        yield* x;
+      }
+    };
+    assert.deepEqual(await show(flat(merged())), want, `batch size ${n}`);
+    const s2 = newResolveStats();
+    assert.deepEqual(await show(flat(resolveVisibleBatches(merged(), compareEngineKeys, cover, s2))), wantVisible, `batch size ${n}`);
+    assert.deepEqual(s2, s1);
+  }
+  // A single non-empty source passes its batches through unchanged.
+  const only = chunk(a, 4).filter((x) => x.length > 0);
+  const got: InternalKV[][] = [];
+  for await (const x of mergeSourceBatches([{ rank: 0, batches: batches([[], []]) }, { rank: 1, batches: batches(only) }], compareEngineKeys)) got.push(x as InternalKV[]);
+  assert.equal(got.length, only.length);
+  got.forEach((x, i) => assert.equal(x, only[i]));
+});

@@ -108,31 +108,163 @@ export async function* resolveVisible(
   rangeDelSeqAt: (userKey: Uint8Array) => bigint,
   stats: ResolveStats = newResolveStats(),
 ): AsyncGenerator<InternalKV> {
-  let last: Uint8Array | undefined;
-  for await (const kv of merged) {
+  const r = new VisibleResolver(cmp, rangeDelSeqAt, stats);
+  for await (const kv of merged) if (r.visible(kv)) yield kv;
+}
+
+/** `resolveVisible` over batches: one array (never empty) per input batch that kept an entry. */
+export async function* resolveVisibleBatches(
+  merged: AsyncIterable<readonly InternalKV[]>,
+  cmp: UserKeyCompare,
+  rangeDelSeqAt: (userKey: Uint8Array) => bigint,
+  stats: ResolveStats = newResolveStats(),
+): AsyncGenerator<InternalKV[]> {
+  const r = new VisibleResolver(cmp, rangeDelSeqAt, stats);
+  for await (const batch of merged) {
+    const out: InternalKV[] = [];
+    for (let i = 0; i < batch.length; i++) if (r.visible(batch[i]!)) out.push(batch[i]!);
+    if (out.length > 0) yield out;
+  }
+}
+
+/** The synchronous core of `resolveVisible`: feed entries in internal-key order. */
+class VisibleResolver {
+  private last: Uint8Array | undefined;
+  constructor(
+    private readonly cmp: UserKeyCompare,
+    private readonly rangeDelSeqAt: (userKey: Uint8Array) => bigint,
+    private readonly stats: ResolveStats,
+  ) {}
+
+  /** True when `kv` is the visible entry of its user key. */
+  visible(kv: InternalKV): boolean {
+    const stats = this.stats;
     stats.entries++;
-    if (last !== undefined && cmp(kv.userKey, last) === 0) {
+    if (this.last !== undefined && this.cmp(kv.userKey, this.last) === 0) {
       stats.shadowed++;
-      continue;
+      return false;
     }
-    last = kv.userKey;
-    if (rangeDelSeqAt(kv.userKey) > kv.seqNum) {
+    this.last = kv.userKey;
+    if (this.rangeDelSeqAt(kv.userKey) > kv.seqNum) {
       stats.rangeDeleted++;
-      continue;
+      return false;
     }
     switch (kv.kind) {
       case InternalKeyKind.Set:
       case InternalKeyKind.SetWithDelete:
         stats.visible++;
-        yield kv;
-        break;
+        return true;
       case InternalKeyKind.Merge:
         stats.mergeOperands++;
         stats.visible++;
-        yield kv;
-        break;
+        return true;
       default:
         stats.deleted++;
+        return false;
     }
+  }
+}
+
+export interface RankedBatchSource {
+  readonly rank: number;
+  /** Arrays of entries in internal-key order (empty arrays are skipped). */
+  readonly batches: AsyncIterable<readonly InternalKV[]>;
+}
+
+/** Largest array `mergeSourceBatches` yields when it interleaves several sources. */
+const MERGE_BATCH = 1024;
+
+/**
+ * `mergeSources` over batch streams: same order, one await per input batch. When only one source
+ * has entries its batches are passed through unchanged.
+ */
+export async function* mergeSourceBatches(sources: readonly RankedBatchSource[], cmp: UserKeyCompare): AsyncGenerator<readonly InternalKV[]> {
+  interface Cursor {
+    batch: readonly InternalKV[];
+    i: number;
+    readonly rank: number;
+    readonly it: AsyncIterator<readonly InternalKV[]>;
+  }
+  const less = (a: Cursor, b: Cursor): boolean => {
+    const ka = a.batch[a.i]!;
+    const kb = b.batch[b.i]!;
+    const c = cmp(ka.userKey, kb.userKey);
+    if (c !== 0) return c < 0;
+    if (ka.seqNum !== kb.seqNum) return ka.seqNum > kb.seqNum;
+    return a.rank < b.rank;
+  };
+  const heap: Cursor[] = [];
+  const push = (x: Cursor): void => {
+    heap.push(x);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const siftDown = (): void => {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  const nextBatch = async (it: AsyncIterator<readonly InternalKV[]>): Promise<readonly InternalKV[] | undefined> => {
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return undefined;
+      if (n.value.length > 0) return n.value;
+    }
+  };
+  const opened: AsyncIterator<readonly InternalKV[]>[] = [];
+  try {
+    for (const s of sources) {
+      const it = s.batches[Symbol.asyncIterator]();
+      opened.push(it);
+      const b = await nextBatch(it);
+      if (b !== undefined) push({ batch: b, i: 0, rank: s.rank, it });
+    }
+    if (heap.length === 1) {
+      const only = heap[0]!;
+      yield only.batch;
+      for (let b = await nextBatch(only.it); b !== undefined; b = await nextBatch(only.it)) yield b;
+      return;
+    }
+    let out: InternalKV[] = [];
+    while (heap.length > 0) {
+      const top = heap[0]!;
+      out.push(top.batch[top.i]!);
+      if (++top.i < top.batch.length) {
+        siftDown();
+        continue;
+      }
+      if (out.length >= MERGE_BATCH) {
+        yield out;
+        out = [];
+      }
+      const b = await nextBatch(top.it);
+      if (b === undefined) {
+        const last = heap.pop()!;
+        if (heap.length > 0) {
+          heap[0] = last;
+          siftDown();
+        }
+      } else {
+        top.batch = b;
+        top.i = 0;
+        siftDown();
+      }
+    }
+    if (out.length > 0) yield out;
+  } finally {
+    for (const it of opened) await it.return?.();
   }
 }

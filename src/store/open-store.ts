@@ -10,7 +10,8 @@ import { decodeWal } from '../wal/wal-file.js';
 import { locateStoreFiles } from './locate.js';
 import { decodeManifest, type ManifestVersion } from './manifest.js';
 import { Memtable } from './memtable.js';
-import { mergeSources, newResolveStats, resolveVisible, type RankedSource, type ResolveStats } from './merge.js';
+import { batchesOf, flattenBatches } from '../mvcc/types.js';
+import { mergeSourceBatches, newResolveStats, resolveVisibleBatches, type RankedBatchSource, type ResolveStats } from './merge.js';
 import { rangeDelCoverage, resolveRangeKeys, type LiveRangeKey } from './fragments.js';
 import type { BlobReference, InternalKeyBound, ManifestFlavor } from './version-edit.js';
 
@@ -66,6 +67,8 @@ export interface Store {
   readonly compare: UserKeyCompare;
   /** Visible point KVs (newest per engine key, deletions applied), in engine-key order. */
   entries(bounds?: KeyBounds): AsyncIterable<InternalKV>;
+  /** The same entries in arrays (about one per SST block; never empty): one promise per batch. */
+  entryBatches(bounds?: KeyBounds): AsyncIterable<readonly InternalKV[]>;
   /** Every point entry of every source, merged in internal-key order (debugging). */
   rawEntries(bounds?: KeyBounds): AsyncIterable<InternalKV>;
   close(): Promise<void>;
@@ -245,17 +248,26 @@ export async function openStoreDir(dir: string): Promise<Store> {
   const rangeKeys = resolveRangeKeys(rangeKeySpans, cmp);
   const stats = newResolveStats();
 
-  const tableIter = (o: OpenTable, bounds: KeyBounds): AsyncIterable<InternalKV> => ({
+  const tableIter = (o: OpenTable, bounds: KeyBounds): AsyncIterable<readonly InternalKV[]> => ({
     async *[Symbol.asyncIterator]() {
       const reader = await o.openReader();
       try {
-        for await (const kv of reader.entries(bounds)) {
-          if (o.clip) {
-            if (cmp(kv.userKey, o.clip.lo) < 0) continue;
-            const c = cmp(kv.userKey, o.clip.hi);
-            if (c > 0 || (c === 0 && o.clip.hiExclusive)) continue;
+        const batches: AsyncIterable<readonly InternalKV[]> = reader.entryBatches ? reader.entryBatches(bounds) : batchesOf(reader.entries(bounds));
+        for await (const batch of batches) {
+          if (!o.clip && o.seqOverride === undefined) {
+            yield batch;
+            continue;
           }
-          yield o.seqOverride === undefined || o.seqOverride === kv.seqNum ? kv : { ...kv, seqNum: o.seqOverride };
+          const out: InternalKV[] = [];
+          for (const kv of batch) {
+            if (o.clip) {
+              if (cmp(kv.userKey, o.clip.lo) < 0) continue;
+              const c = cmp(kv.userKey, o.clip.hi);
+              if (c > 0 || (c === 0 && o.clip.hiExclusive)) continue;
+            }
+            out.push(o.seqOverride === undefined || o.seqOverride === kv.seqNum ? kv : { ...kv, seqNum: o.seqOverride });
+          }
+          if (out.length > 0) yield out;
         }
       } finally {
         await reader.close();
@@ -265,11 +277,11 @@ export async function openStoreDir(dir: string): Promise<Store> {
   const overlaps = (t: StoreTable, b: KeyBounds): boolean =>
     !(b.start && t.largest && cmp(t.largest.userKey, b.start) < 0) && !(b.end && t.smallest && cmp(t.smallest.userKey, b.end) >= 0);
 
-  const sources = (bounds: KeyBounds): RankedSource[] => {
-    const out: RankedSource[] = [{ rank: 0, iter: memtable.entries(bounds) }];
+  const sources = (bounds: KeyBounds): RankedBatchSource[] => {
+    const out: RankedBatchSource[] = [{ rank: 0, batches: memtable.entryBatches(bounds) }];
     let rank = 1;
     const unlisted = open.filter((o) => !o.meta.listed).sort((a, b) => (a.meta.fileNum > b.meta.fileNum ? -1 : 1));
-    for (const o of unlisted) out.push({ rank: rank++, iter: tableIter(o, bounds) });
+    for (const o of unlisted) out.push({ rank: rank++, batches: tableIter(o, bounds) });
     const l0 = open
       .filter((o) => o.meta.listed && o.meta.level === 0 && overlaps(o.meta, bounds))
       .sort((a, b) => {
@@ -278,7 +290,7 @@ export async function openStoreDir(dir: string): Promise<Store> {
         if (sa !== sb) return sa > sb ? -1 : 1;
         return a.meta.fileNum > b.meta.fileNum ? -1 : 1;
       });
-    for (const o of l0) out.push({ rank: rank++, iter: tableIter(o, bounds) });
+    for (const o of l0) out.push({ rank: rank++, batches: tableIter(o, bounds) });
     for (let level = 1; level < 7; level++) {
       const files = open
         .filter((o) => o.meta.listed && o.meta.level === level && overlaps(o.meta, bounds))
@@ -287,7 +299,7 @@ export async function openStoreDir(dir: string): Promise<Store> {
       // Tables within a level ≥ 1 do not overlap: read them one after another.
       out.push({
         rank: rank++,
-        iter: {
+        batches: {
           async *[Symbol.asyncIterator]() {
             for (const o of files) yield* tableIter(o, bounds);
           },
@@ -297,7 +309,9 @@ export async function openStoreDir(dir: string): Promise<Store> {
     return out;
   };
 
-  const rawEntries = (bounds: KeyBounds = {}): AsyncIterable<InternalKV> => mergeSources(sources(bounds), cmp);
+  const rawEntries = (bounds: KeyBounds = {}): AsyncIterable<InternalKV> => flattenBatches(mergeSourceBatches(sources(bounds), cmp));
+  const entryBatches = (bounds: KeyBounds = {}): AsyncIterable<readonly InternalKV[]> =>
+    resolveVisibleBatches(mergeSourceBatches(sources(bounds), cmp), cmp, rangeDelCoverage(rangeDeletions, cmp), stats);
   return {
     dir,
     flavor: listing.flavor,
@@ -312,7 +326,8 @@ export async function openStoreDir(dir: string): Promise<Store> {
     warnings,
     stats,
     compare: cmp,
-    entries: (bounds = {}) => resolveVisible(rawEntries(bounds), cmp, rangeDelCoverage(rangeDeletions, cmp), stats),
+    entries: (bounds = {}) => flattenBatches(entryBatches(bounds)),
+    entryBatches,
     rawEntries,
     async close() {
       await Promise.all([...blobReaders.values()].map((r) => r.close?.()));

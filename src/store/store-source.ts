@@ -1,7 +1,7 @@
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { decodeLockTableKey, decodeMVCCMetadata, LOCK_TABLE_SINGLE_PREFIX } from '../mvcc/mvcc-metadata.js';
-import { newestVersions, newNewestVersionsStats, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
-import type { MVCCKeyValue, MVCCSource, Timestamp } from '../mvcc/types.js';
+import { newestVersionBatches, newNewestVersionsStats, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import { flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { toHex } from '../util/bytes.js';
 import { openStoreDir, type Store } from './open-store.js';
 
@@ -14,6 +14,7 @@ export interface StoreSource extends MVCCSource {
   readonly intentCount: number;
   /** Totals over all scans. */
   readonly stats: NewestVersionsStats;
+  scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
   close(): Promise<void>;
 }
 
@@ -57,20 +58,22 @@ export async function storeSource(store: Store): Promise<StoreSource> {
       ? undefined
       : (key: Uint8Array, ts: Timestamp): boolean =>
           intents.get(toHex(key))?.some((t) => t.wallTime === ts.wallTime && t.logical === ts.logical) ?? false;
+  const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
+    const batches = store.entryBatches({ start: encodeEngineKeyPrefix(start), end: encodeEngineKeyPrefix(end) });
+    return newestVersionBatches(batches, {
+      ...(readAt ? { readAt } : {}),
+      rangeTombstones,
+      ...(isIntent ? { isIntent } : {}),
+      stats,
+    });
+  };
   return {
     store,
     rangeTombstones,
     intentCount,
     stats,
-    scan(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> {
-      const kvs = store.entries({ start: encodeEngineKeyPrefix(start), end: encodeEngineKeyPrefix(end) });
-      return newestVersions(kvs, {
-        ...(readAt ? { readAt } : {}),
-        rangeTombstones,
-        ...(isIntent ? { isIntent } : {}),
-        stats,
-      });
-    },
+    scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
+    scanBatches,
     close: () => store.close(),
   };
 }
