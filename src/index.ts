@@ -7,7 +7,7 @@ export { openSource, type MigrationSource } from './pipeline/source.js';
 export { resolveConfig, loadConfig, readConfigFile, type LoadedConfig } from './config/load-config.js';
 export { CONFIG_KEYS, type Config, type ConfigKey } from './config/keys.js';
 export { convertSchema, type ConvertedSchema, type ConvertedDatabase, type ConvertOptions, type Decision } from './ddl/convert-schema.js';
-export { convertSchemaText } from './schema/convert-schema-cli.js';
+export { convertSchemaText } from './ddl/convert-schema-text.js';
 export { startTempPostgres, type TempPostgres, type TempPostgresOptions } from './pg-instance/index.js';
 export { createLogger, silentLogger, type Logger } from './util/logger.js';
 export type { Catalog, Table, Column, Index, Sequence, EnumType, View } from './catalog/model.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { text as readStream } from 'node:stream/consumers';
 import type { LoadedConfig } from '../config/load-config.js';
-import { convertSchemaText } from '../schema/convert-schema-cli.js';
+import { convertSchemaText } from '../ddl/convert-schema-text.js';
 import { ConfigError } from '../util/errors.js';
 
 export async function convertSchemaCommand(file: string | undefined, loaded: LoadedConfig): Promise<void> {

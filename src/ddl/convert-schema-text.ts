@@ -3,9 +3,9 @@
  * PostgreSQL DDL out (pre-data, then post-data, per target database), with the decision log and
  * parser warnings as SQL comments. The CLI wiring lives in cli/; this is the pure function.
  */
-import { convertSchema, DEFAULT_CONVERT_OPTIONS, type ConvertOptions } from '../ddl/convert-schema.js';
-import { convertShowCreate } from './convert-show-create.js';
-import { quoteIdent } from '../ddl/quote.js';
+import { convertSchema, DEFAULT_CONVERT_OPTIONS, type ConvertOptions } from './convert-schema.js';
+import { convertShowCreate } from '../schema/convert-show-create.js';
+import { quoteIdent } from '../util/sql-quote.js';
 
 export interface ConvertSchemaTextOptions extends Partial<ConvertOptions> {
   /** Database the input belongs to when it has no CREATE DATABASE / USE lines (default "defaultdb"). */

@@ -5,7 +5,7 @@
  * `ifnull` → `coalesce`), sequence names inside `nextval('…')`, 3-part names, `t@idx` hints, and
  * reports what cannot be converted (`unique_rowid()`, `crdb_internal.*`, `gateway_region()`, …).
  */
-import { quoteIdent, quoteLiteral } from '../ddl/quote.js';
+import { quoteIdent, quoteLiteral } from '../util/sql-quote.js';
 import { parseType, type ParsedType } from './parse-type.js';
 import { identName, isOp, isWord, tokenize, type Token } from './tokenize.js';
 
