@@ -9,7 +9,7 @@ import { mapType } from '../schema/type-map.js';
 import type { ExprContext } from '../schema/translate-expr.js';
 import type { DecisionLog } from './decision.js';
 import { NameScope } from './names.js';
-import { quoteIdent, quoteQualified } from './quote.js';
+import { quoteIdent, quoteQualified } from '../util/sql-quote.js';
 import type { PgName, PostDataItem, PreDataItem } from './target.js';
 
 export interface ConvertOptions {

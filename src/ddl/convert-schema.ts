@@ -9,7 +9,7 @@ import { convertTable, type ConvertedTable } from './convert-table.js';
 import { DecisionLog, type Decision } from './decision.js';
 import { emitPostData, emitPreData } from './emit.js';
 import { NameScope, fitName } from './names.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent } from '../util/sql-quote.js';
 import type { PgName, PostDataItem, PreDataItem } from './target.js';
 
 export type { ConvertOptions } from './convert-context.js';
@@ -19,6 +19,8 @@ export interface ConvertedDatabase {
   readonly crdbName: string;
   /** Target PostgreSQL database (the loader creates it when missing). */
   readonly pgName: string;
+  /** PostgreSQL schemas this database's objects go into (`public` included when used). */
+  readonly schemas: readonly string[];
   readonly preData: readonly string[];
   readonly postData: readonly string[];
   readonly tables: readonly ConvertedTable[];
@@ -249,7 +251,8 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
       if (on) post.push({ kind: 'comment', on, text: cm.text });
     }
 
-    out.push({ crdbName: db.name, pgName: pgDb, preData: emitPreData(pre), postData: emitPostData(post), tables: converted });
+    const usedSchemas = [...schemaNames].filter(([k]) => k.startsWith(`${db.name}\u0000`)).map(([, n]) => n);
+    out.push({ crdbName: db.name, pgName: pgDb, schemas: [...new Set(usedSchemas)], preData: emitPreData(pre), postData: emitPostData(post), tables: converted });
   }
   return { databases: out, decisions: log.entries };
 }

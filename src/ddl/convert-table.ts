@@ -7,7 +7,7 @@ import type { Column, Index, Table } from '../catalog/model.js';
 import { translateExpr, type TranslatedExpr } from '../schema/translate-expr.js';
 import { crdbName, exprContext, pgQ, pgType, tableObject, type DbState } from './convert-context.js';
 import { NameScope } from './names.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent } from '../util/sql-quote.js';
 import type { PgColumnDef, PgName } from './target.js';
 
 export interface ConvertedColumn {

@@ -3,7 +3,7 @@
  * in the phases the loader runs: pre-data before COPY, post-data after it
  * (PK → unique/other indexes → FKs NOT VALID → VALIDATE → checks → triggers → views → comments → setval).
  */
-import { quoteIdent, quoteLiteral, quoteQualified } from './quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../util/sql-quote.js';
 import type { PgColumnDef, PgName, PostDataItem, PreDataItem } from './target.js';
 
 const q = (n: PgName): string => quoteQualified(n.schema, n.name);

@@ -5,7 +5,7 @@
  */
 import { sqlType } from '../catalog/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
-import { quoteQualified } from '../ddl/quote.js';
+import { quoteQualified } from '../util/sql-quote.js';
 import type { LoadRow, TableLoadPlan } from './types.js';
 
 export const GENERATED_COLUMNS_SQL = 'id int8 PRIMARY KEY, name text, amount numeric(12,2), created timestamptz, flag bool';

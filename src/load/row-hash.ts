@@ -18,7 +18,7 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { SqlType } from '../catalog/sql-type.js';
 import { formatPgText } from '../copy/format.js';
-import { quoteIdent } from '../ddl/quote.js';
+import { quoteIdent } from '../util/sql-quote.js';
 import type { Datum } from '../encoding/datum.js';
 
 export interface HashColumn {

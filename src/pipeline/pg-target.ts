@@ -1,7 +1,7 @@
 /** A PostgreSQL server to load into: the temporary test instance or the user's target. */
 import pg from 'pg';
 import type { Config } from '../config/keys.js';
-import { quoteIdent } from '../ddl/quote.js';
+import { quoteIdent } from '../util/sql-quote.js';
 import type { TempPostgres } from '../pg-instance/index.js';
 import type { TargetLabel } from '../report/model.js';
 import { LoadError } from '../util/errors.js';

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { quoteQualified } from '../ddl/quote.js';
+import { quoteQualified } from '../util/sql-quote.js';
 import { CANONICAL_SESSION_SQL, rowHash, rowText, sourceFieldTexts, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
 import type { TableReport } from '../report/model.js';
