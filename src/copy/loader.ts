@@ -14,7 +14,7 @@ import type { TableLoadPlan, TableLoadResult } from '../load/types.js';
 export { copyTable, type CopyTableOptions } from '../load/copy-table.js';
 export { loadTables, defaultJobs, type LoadTablesOptions } from '../load/load-tables.js';
 export { ensureLoadState, readTableState, type TableState } from '../load/load-state.js';
-export { applyIfExists, findExistingTables, type ExistingTable, type IfExistsOutcome, type IfExistsPolicy } from '../load/existing-tables.js';
+export { findExistingTables, type ExistingTable, type IfExistsPolicy } from '../load/existing-tables.js';
 export { rejectFilePath, type RejectRecord } from '../load/rejects.js';
 export type { Fingerprint, LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from '../load/types.js';
 export { verifyTable, sourceFingerprint, targetFingerprint, findDifferingKeys, type TableVerification } from '../verify/verify-table.js';
