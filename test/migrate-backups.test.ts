@@ -30,6 +30,8 @@ function files(dir: string): string[] {
   });
 }
 
+const THREADED = new Set(['revision-history', 'encrypted', 'locality-incremental', 'locality-encrypted']);
+
 let s3: TestS3;
 before(async () => {
   s3 = await startTestS3();
@@ -57,6 +59,8 @@ for (const store of readdirSync(FIXTURES)) {
             ...(where === 's3' ? { aws_endpoint: s3.endpoint, aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey, aws_region: 'us-east-1' } : {}),
             ...(baseGeneration(generation as Generation) === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
             ...(locality ? { locality_urls: LOCALITIES.map((l) => `${base}/${l.dir}?COCKROACH_LOCALITY=${encodeURIComponent(l.kv)}`) } : {}),
+            // Worker threads reopen the backup themselves: the same chain, read time, key and localities.
+            ...(where === 's3' && THREADED.has(generation) ? { threads: 'on', jobs: 2 } : {}),
           },
           env: {},
         });

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { resolveConfig } from '../src/config/load-config.js';
 import { formatPgText } from '../src/copy/format.js';
-import { quoteIdent, quoteQualified } from '../src/ddl/quote.js';
+import { quoteIdent, quoteQualified } from '../src/util/sql-quote.js';
 import { convertSchema } from '../src/ddl/convert-schema.js';
 import { loadPlans } from '../src/pipeline/load-plans.js';
 import { migrate } from '../src/pipeline/migrate.js';
@@ -41,7 +41,14 @@ for (const [store, expected] of Object.entries(CASES)) {
     const target = await withTempPostgres();
     const reportDir = mkdtempSync(join(tmpdir(), 'cm-report-'));
     const { config } = resolveConfig({
-      file: { source: { type: 'store', path: join(STORES, store) }, report_dir: reportDir, chunk_size: 500, if_exists: 'drop' },
+      file: {
+        source: { type: 'store', path: join(STORES, store) },
+        report_dir: reportDir,
+        chunk_size: 500,
+        if_exists: 'drop',
+        // Worker threads for the test instance and then the target, from one pool.
+        ...(store === 'movr-v19.2.4' ? { threads: 'on', jobs: 2 } : {}),
+      },
       env: {},
     });
     const report = await migrate({ config, logger: silentLogger, target: testInstanceServer(target, 'target') });

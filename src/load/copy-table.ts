@@ -21,7 +21,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { copyEscape, formatPgText } from '../copy/format.js';
-import { quoteQualified, quoteIdent } from '../ddl/quote.js';
+import { quoteQualified, quoteIdent } from '../util/sql-quote.js';
 import type { Datum } from '../encoding/datum.js';
 import { toHex } from '../util/bytes.js';
 import { LoadError, MigrateError } from '../util/errors.js';
@@ -111,6 +111,48 @@ class RowRenderer {
   }
 }
 
+/**
+ * Rows of a plan, read in batches when the plan offers them: the row loop takes the next row
+ * synchronously and awaits only when a batch is used up. A chunk may end inside a batch; the
+ * rest of it starts the next chunk.
+ */
+class RowCursor {
+  private readonly it: AsyncIterator<readonly LoadRow[]>;
+  private batch: readonly LoadRow[] = [];
+  private pos = 0;
+  constructor(plan: TableLoadPlan, after: Uint8Array | undefined) {
+    this.it = (plan.rowBatches ? plan.rowBatches(after) : singleRows(plan.rows(after)))[Symbol.asyncIterator]();
+  }
+
+  /** The current row when it is already in memory. */
+  peekSync(): LoadRow | undefined {
+    return this.pos < this.batch.length ? this.batch[this.pos] : undefined;
+  }
+
+  /** The current row, reading the next batch when needed; undefined at the end. */
+  async next(): Promise<LoadRow | undefined> {
+    while (this.pos >= this.batch.length) {
+      const r = await this.it.next();
+      if (r.done) return undefined;
+      this.batch = r.value;
+      this.pos = 0;
+    }
+    return this.batch[this.pos];
+  }
+
+  advance(): void {
+    this.pos++;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+async function* singleRows(rows: AsyncIterable<LoadRow>): AsyncGenerator<readonly LoadRow[]> {
+  for await (const r of rows) yield [r];
+}
+
 function describeKey(plan: TableLoadPlan, key: Uint8Array): string {
   try {
     return plan.describeKey ? plan.describeKey(key) : toHex(key);
@@ -167,7 +209,9 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   let bytesSent = 0;
   opts.onProgress?.({ table: plan.id, phase: 'start', rows: state.rows, bytes: 0 });
   const renderer = new RowRenderer(plan, opts.fingerprint !== false);
-  const where = (column: string, key: Uint8Array): string => `${plan.id} column ${column}, row key ${describeKey(plan, key)}`;
+  // PostgreSQL names no column for table-level failures (CHECK, unique, FK): then none is printed.
+  const where = (column: string | undefined, key: Uint8Array): string =>
+    `${plan.id}${column !== undefined ? ` column ${column}` : ''}, row key ${describeKey(plan, key)}`;
   const stopHint = 'fix the value in the source, or rerun with --on-error quarantine to set such rows aside in a reject file';
   const reject = (row: LoadRow, column: string, reason: string): RejectRecord => ({
     table: plan.id,
@@ -178,7 +222,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
     row: rejectRow(plan.columns, row.values),
   });
 
-  let it: AsyncIterator<LoadRow> = plan.rows(state.lastKey)[Symbol.asyncIterator]();
+  let it = new RowCursor(plan, state.lastKey);
   /** Rows PostgreSQL refused in the current chunk (hex key → why); cleared when a chunk commits. */
   const skip = new Map<string, Quarantined>();
   try {
@@ -189,12 +233,12 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
         let buf = '';
         while (c.consumed < opts.chunkSize) {
           if ((c.consumed & 1023) === 0) opts.signal?.throwIfAborted();
-          const next = await it.next();
-          if (next.done) {
+          const row = it.peekSync() ?? (await it.next());
+          if (row === undefined) {
             c.exhausted = true;
             break;
           }
-          const row = next.value;
+          it.advance();
           c.consumed++;
           c.lastKey = row.key;
           const refused = skip.size > 0 ? skip.get(toHex(row.key)) : undefined;
@@ -241,16 +285,15 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
-        await it.return?.();
+        await it.close();
         const loc = copyErrorLocation(e);
         if (!loc) throw e;
         // PostgreSQL refused line `loc.line` of this chunk: find that row from the checkpoint.
         const bad = await findSentRow(plan, renderer, state.lastKey, skip, loc.line);
-        const column = loc.column ?? '?';
         if (!bad) throw new LoadError(`PostgreSQL refused ${plan.id} line ${loc.line} of a chunk, and the row could not be found again: ${loc.message}`, undefined, { cause: e });
-        if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${where(column, bad.key)}: ${loc.message}`, stopHint, { cause: e });
-        skip.set(toHex(bad.key), { column, reason: loc.message });
-        it = plan.rows(state.lastKey)[Symbol.asyncIterator]();
+        if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${where(loc.column, bad.key)}: ${loc.message}`, stopHint, { cause: e });
+        skip.set(toHex(bad.key), { column: loc.column ?? '(row)', reason: loc.message });
+        it = new RowCursor(plan, state.lastKey);
         continue; // the same chunk again, without that row
       }
       skip.clear();
@@ -259,7 +302,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
       if (c.exhausted) break;
     }
   } catch (e) {
-    await it.return?.();
+    await it.close();
     if (e instanceof MigrateError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     throw new LoadError(`loading ${plan.id} into ${target} failed after ${state.rows} rows: ${msg}`, undefined, { cause: e });

@@ -18,6 +18,8 @@ export interface TableLoadPlan {
   readonly columns: readonly { readonly pgName: string; readonly type: SqlType }[];
   /** Rows in primary-key order; with `resumeAfter`, strictly after that key. */
   readonly rows: (resumeAfter?: Uint8Array) => AsyncIterable<LoadRow>;
+  /** The same rows in arrays (never empty): the loader's fast path, one await per batch. */
+  readonly rowBatches?: (resumeAfter?: Uint8Array) => AsyncIterable<readonly LoadRow[]>;
   /** PostgreSQL names of the primary-key columns (for narrowing a checksum mismatch down to rows). */
   readonly keyColumns?: readonly string[];
   /** Pretty form of a row key for error messages. */

@@ -14,7 +14,7 @@ import { findTable } from '../cli/inspect-store.js';
 import { formatPgText } from '../copy/format.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { storedColumns } from '../rows/decode-rows.js';
-import { rowsFrom, type MigrationSource } from './source.js';
+import { rowBatchesFrom, rowsFrom, type MigrationSource, type SourceRecipe } from './source.js';
 
 export function backupOptions(config: Config, subdir?: string): ReadBackupOptions {
   return {
@@ -43,7 +43,7 @@ export function backupDescriptors(b: OpenedBackup): DescriptorProto[] {
   return out;
 }
 
-export async function sourceFromBackup(b: OpenedBackup): Promise<MigrationSource> {
+export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): Promise<MigrationSource> {
   const descriptors = backupDescriptors(b);
   const sequenceValues = new Map<number, bigint>();
   for (const d of descriptors) {
@@ -60,19 +60,41 @@ export async function sourceFromBackup(b: OpenedBackup): Promise<MigrationSource
     kind: 'backup',
     catalog,
     warnings: [],
+    ...(recipe ? { recipe } : {}),
+    ...backupDataBytes(b),
     rows: (table, resumeAfter) => rowsFrom(b.source, table, { readAt: b.readAt, ...(resumeAfter ? { resumeAfter } : {}) }),
+    rowBatches: (table, resumeAfter) => rowBatchesFrom(b.source, table, { readAt: b.readAt, ...(resumeAfter ? { resumeAfter } : {}) }),
     close: () => b.close(),
   };
 }
 
 export async function openBackupMigrationSource(url: string, config: Config, subdir?: string): Promise<MigrationSource> {
-  const b = await readBackup(url, backupOptions(config, subdir));
+  const options = backupOptions(config, subdir);
+  const b = await readBackup(url, options);
   try {
-    return await sourceFromBackup(b);
+    // Workers reopen exactly this chain: the resolved full backup and the chosen read time.
+    const { subdir: _resolvedBelow, ...rest } = options;
+    const pinned = { ...rest, ...(b.fullDir ? { subdir: b.fullDir } : {}), asOf: b.readAt };
+    return await sourceFromBackup(b, { kind: 'backup', url, options: pinned });
   } catch (e) {
     await b.close();
     throw e;
   }
+}
+
+/** Data bytes the manifests record, in all and per table (for scheduling; not exact after incrementals). */
+function backupDataBytes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number> } {
+  const tableBytes = new Map<number, number>();
+  let dataBytes = 0;
+  for (const layer of b.chain) {
+    for (const f of layer.files) {
+      const n = Number(f.entryCounts.dataSize);
+      dataBytes += n;
+      const id = tableIdOfKey(f.span.key);
+      if (id !== undefined) tableBytes.set(id, (tableBytes.get(id) ?? 0) + n);
+    }
+  }
+  return { dataBytes, tableBytes };
 }
 
 const isoOf = (t: Timestamp): string => {

@@ -7,29 +7,22 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { Config } from '../config/keys.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
-import { quoteIdent, quoteQualified } from '../ddl/quote.js';
+import { quoteIdent, quoteQualified } from '../util/sql-quote.js';
 import { loadTables } from '../load/load-tables.js';
-import type { LoadProgressEvent, TableLoadPlan, TableLoadResult } from '../load/types.js';
+import type { LoadProgressEvent, TableLoadResult } from '../load/types.js';
 import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
 import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
 import { STATE_SCHEMA, runSteps, stateSchemaExists } from './ddl-steps.js';
-import { connectTo, dropDatabase, ensureDatabase, type PgServer } from './pg-target.js';
+import type { SourceLoadPlan } from './load-plans.js';
+import { applyIfExists } from './if-exists.js';
+import { connectTo, ensureDatabase, type PgServer } from './pg-target.js';
+import type { LoadWorkerPool } from './workers/load-worker-pool.js';
 
 export interface LoadDatabaseResult {
   readonly tables: TableReport[];
   readonly warnings: string[];
-}
-
-async function existingTables(client: pg.ClientBase, plans: readonly { readonly pgSchema: string; readonly pgTable: string }[]): Promise<string[]> {
-  if (plans.length === 0) return [];
-  const r = await client.query<{ s: string; t: string }>(
-    `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY 1, 2`,
-    [plans.map((p) => p.pgSchema), plans.map((p) => p.pgTable)],
-  );
-  return r.rows.map((x) => `${x.s}.${x.t}`);
 }
 
 export interface LoadDatabaseOptions {
@@ -38,6 +31,10 @@ export interface LoadDatabaseOptions {
   readonly onProgress?: (e: LoadProgressEvent) => void;
   readonly signal?: AbortSignal;
   readonly rejectDir?: string;
+  /** When set, tables are decoded and loaded on these worker threads. */
+  readonly workers?: LoadWorkerPool;
+  /** Approximate bytes per CockroachDB table id (largest tables start first on workers). */
+  readonly tableBytes?: ReadonlyMap<number, number>;
 }
 
 /**
@@ -54,11 +51,14 @@ export async function dropResumeState(server: PgServer, database: string): Promi
   }
 }
 
+/** Tables loaded at once (and worker threads): the `jobs` key, else one per CPU. */
+export const jobsOf = (config: Pick<Config, 'jobs'>): number => config.jobs ?? Math.max(1, os.availableParallelism());
+
 /** Loads one converted database into `server`. */
 export async function loadDatabase(
   server: PgServer,
   db: ConvertedDatabase,
-  plans: readonly TableLoadPlan[],
+  plans: readonly SourceLoadPlan[],
   opts: LoadDatabaseOptions,
 ): Promise<LoadDatabaseResult> {
   const { config, logger } = opts;
@@ -69,60 +69,27 @@ export async function loadDatabase(
   let client = await connectTo(server, db.pgName);
   try {
     const resuming = !created && (await stateSchemaExists(client));
-    if (resuming) {
-      logger.info(`${where}: an interrupted run left its state here (schema ${STATE_SCHEMA}); resuming it`);
-    } else if (!created) {
-      const existing = await existingTables(client, plans.concat(db.tables.map((t) => ({ pgSchema: t.pgSchema, pgTable: t.pgName })) as never));
-      if (existing.length > 0) {
-        const list = existing.slice(0, 5).join(', ') + (existing.length > 5 ? `, … (${existing.length} in all)` : '');
-        switch (config.if_exists) {
-          case 'error':
-            throw new LoadError(
-              `${where} already has tables this migration would create: ${list}`,
-              'use --if-exists drop (recreate the database), truncate (empty and reload those tables) or skip (leave them), or choose another target',
-            );
-          case 'drop':
-            logger.warn(`${where}: dropping and recreating the database (--if-exists drop)`);
-            await client.end();
-            await dropDatabase(server, db.pgName);
-            await ensureDatabase(server, db.pgName);
-            client = await connectTo(server, db.pgName);
-            break;
-          case 'truncate':
-            warnings.push(`${where}: existing tables truncated and reloaded: ${list}`);
-            for (const t of existing) {
-              const [s, n] = t.split('.') as [string, string];
-              await client.query(`TRUNCATE ${quoteQualified(s, n)} CASCADE`);
-            }
-            break;
-          case 'skip':
-            warnings.push(`${where}: existing tables left as they are, not loaded: ${list}`);
-            break;
-        }
-      }
+    if (resuming) logger.info(`${where}: an interrupted run left its state here (schema ${STATE_SCHEMA}); resuming it`);
+    let skipped: ReadonlySet<string> = new Set();
+    let keptExisting = false;
+    if (!created && !resuming) {
+      // A resumed run created every table itself (its state schema is the proof); only a fresh
+      // run into an existing database meets tables it did not create.
+      const outcome = await applyIfExists(server, db, client, { config, logger });
+      client = outcome.client;
+      skipped = outcome.skipped;
+      keptExisting = outcome.keptExisting;
+      warnings.push(...outcome.warnings);
     }
-    const skipTables = !resuming && config.if_exists === 'skip' ? new Set(await existingTables(client, plans)) : new Set<string>();
-    const tolerateExisting = resuming || config.if_exists === 'truncate' || config.if_exists === 'skip';
+    const tolerateExisting = resuming || keptExisting;
 
     logger.info(`${where}: creating schema objects (${db.preData.length} statements)`);
     await runSteps(client, 'pre-data', db.preData, { tolerateExisting });
 
-    const toLoad = plans.filter((p) => !skipTables.has(`${p.pgSchema}.${p.pgTable}`));
-    if (!created && !resuming && (config.if_exists === 'truncate' || config.if_exists === 'skip')) {
-      // Foreign keys of existing tables would reject rows loaded in parallel, in any order; they
-      // are dropped here and recreated (and validated) by the post-data phase.
-      const fks = await client.query<{ s: string; t: string; c: string }>(
-        `SELECT n.nspname AS s, r.relname AS t, k.conname AS c FROM pg_constraint k
-           JOIN pg_class r ON r.oid = k.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
-          WHERE k.contype = 'f' AND (n.nspname, r.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [toLoad.map((p) => p.pgSchema), toLoad.map((p) => p.pgTable)],
-      );
-      for (const fk of fks.rows) await client.query(`ALTER TABLE ${quoteQualified(fk.s, fk.t)} DROP CONSTRAINT ${quoteIdent(fk.c)}`);
-    }
-    const jobs = config.jobs ?? Math.max(1, os.availableParallelism());
+    const toLoad = plans.filter((p) => !skipped.has(p.id));
+    const jobs = jobsOf(config);
     logger.info(`${where}: loading ${toLoad.length} tables with ${jobs} parallel connections`);
-    const results: TableLoadResult[] = await loadTables(toLoad, {
-      connect: () => connectTo(server, db.pgName),
+    const copyOptions = {
       jobs,
       chunkSize: config.chunk_size,
       onError: config.on_error,
@@ -130,7 +97,15 @@ export async function loadDatabase(
       ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    };
+    const results: TableLoadResult[] = opts.workers
+      ? await opts.workers.loadTables(toLoad, {
+          ...copyOptions,
+          server,
+          database: db.pgName,
+          ...(opts.tableBytes ? { sizeOf: (p) => opts.tableBytes?.get(p.table.id) ?? 0 } : {}),
+        })
+      : await loadTables(toLoad, { ...copyOptions, connect: () => connectTo(server, db.pgName) });
 
     logger.info(`${where}: creating keys, indexes, constraints (${db.postData.length} statements)`);
     await runSteps(client, 'post-data', db.postData, {

@@ -2,20 +2,42 @@
 import type { Table } from '../catalog/model.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
 import { prettyKey } from '../encoding/pretty-key.js';
-import type { TableLoadPlan } from '../load/types.js';
-import { storedColumns } from '../rows/decode-rows.js';
+import type { Datum } from '../encoding/datum.js';
+import type { LoadRow, TableLoadPlan } from '../load/types.js';
+import { storedColumns, type Row } from '../rows/decode-rows.js';
 import { SchemaError } from '../util/errors.js';
 import type { MigrationSource } from './source.js';
 
 export const sourceTableId = (t: Pick<Table, 'database' | 'schema' | 'name'>): string => `${t.database}.${t.schema}.${t.name}`;
+
+/** A table load plan that knows its CockroachDB table: the part a worker thread can receive. */
+export interface TablePlanSpec extends Omit<TableLoadPlan, 'rows' | 'describeKey'> {
+  readonly table: Table;
+  /** For each COPY column, the index of its value among the decoder's `storedColumns(table)`. */
+  readonly pick: readonly number[];
+}
+
+export type SourceLoadPlan = TablePlanSpec & TableLoadPlan;
+
+/** Where a plan's rows come from: a MigrationSource, or the source a worker thread reopened. */
+export interface TableRowSource {
+  /** A table's decoded rows in key order, after `resumeAfter` when given. */
+  rows(table: Table, resumeAfter?: Uint8Array): AsyncIterable<Row>;
+  /** The same, in arrays (one await per batch). */
+  rowBatches(table: Table, resumeAfter?: Uint8Array): AsyncIterable<readonly Row[]>;
+}
 
 /**
  * One plan per table with data. The decoder yields values for `storedColumns(table)`; the COPY
  * list leaves out columns PostgreSQL computes itself (generated columns), so values are picked by
  * column id.
  */
-export function loadPlans(db: ConvertedDatabase, source: MigrationSource): TableLoadPlan[] {
-  const plans: TableLoadPlan[] = [];
+export function loadPlans(db: ConvertedDatabase, source: MigrationSource): SourceLoadPlan[] {
+  return tablePlanSpecs(db).map((spec) => planFromSpec(spec, source));
+}
+
+export function tablePlanSpecs(db: ConvertedDatabase): TablePlanSpec[] {
+  const specs: TablePlanSpec[] = [];
   for (const ct of db.tables) {
     const table = ct.table;
     if (table.materializedViewQuery !== undefined || table.dataExcluded) continue;
@@ -30,19 +52,41 @@ export function loadPlans(db: ConvertedDatabase, source: MigrationSource): Table
     const keyNames = table.primaryIndex.keyColumns
       .map((k) => ct.columns.find((c) => c.column.id === k.columnId)?.pgName)
       .filter((n): n is string => n !== undefined);
-    plans.push({
+    specs.push({
       id: sourceTableId(table),
       pgSchema: ct.pgSchema,
       pgTable: ct.pgName,
       columns: ct.columns.map((c) => ({ pgName: c.pgName, type: c.column.type })),
       ...(keyNames.length === table.primaryIndex.keyColumns.length ? { keyColumns: keyNames } : {}),
-      describeKey: prettyKey,
-      rows: async function* (resumeAfter?: Uint8Array) {
-        for await (const row of source.rows(table, resumeAfter)) {
-          yield { key: row.key, values: pick.map((i) => row.values[i] ?? null) };
-        }
-      },
+      table,
+      pick,
     });
   }
-  return plans;
+  return specs;
+}
+
+/** Only the data of a plan (what can be posted to a worker thread). */
+export function planSpec(plan: TablePlanSpec): TablePlanSpec {
+  const { id, pgSchema, pgTable, columns, keyColumns, table, pick } = plan;
+  return { id, pgSchema, pgTable, columns, ...(keyColumns ? { keyColumns } : {}), table, pick };
+}
+
+/** A plan whose rows come from `source`, with values reordered into the COPY column order. */
+export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): SourceLoadPlan {
+  const { table, pick } = spec;
+  const toLoadRow = (row: Row): LoadRow => {
+    const values = new Array<Datum>(pick.length);
+    for (let i = 0; i < pick.length; i++) values[i] = row.values[pick[i]!] ?? null;
+    return { key: row.key, values };
+  };
+  return {
+    ...spec,
+    describeKey: prettyKey,
+    rows: async function* (resumeAfter?: Uint8Array): AsyncGenerator<LoadRow> {
+      for await (const row of source.rows(table, resumeAfter)) yield toLoadRow(row);
+    },
+    rowBatches: async function* (resumeAfter?: Uint8Array): AsyncGenerator<readonly LoadRow[]> {
+      for await (const batch of source.rowBatches(table, resumeAfter)) yield batch.map(toLoadRow);
+    },
+  };
 }

@@ -13,9 +13,10 @@ import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { dropResumeState, loadDatabase } from './load-database.js';
+import { dropResumeState, jobsOf, loadDatabase } from './load-database.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
+import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { openSource, type MigrationSource } from './source.js';
 
@@ -49,6 +50,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   let databases: DatabaseReport[] = [];
   let error: string | undefined;
   let instance: TempPostgres | undefined;
+  let workers: LoadWorkerPool | undefined;
 
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -100,6 +102,11 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
     for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${d.what} (${d.why})`);
 
+    const recipe = workerRecipe(config.threads, source!);
+    if (recipe) {
+      workers = new LoadWorkerPool(recipe, jobsOf(config));
+      logger.info(`decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source!.dataBytes ?? 0) / 1048576)} MiB of source data)`);
+    }
     const loadInto = async (server: PgServer): Promise<boolean> => {
       targets.push({ label: server.label, description: server.description });
       let ok = true;
@@ -110,6 +117,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
             config,
             logger,
             rejectDir: join(config.report_dir, 'rejects'),
+            ...(workers ? { workers, ...(source!.tableBytes ? { tableBytes: source!.tableBytes } : {}) } : {}),
             ...(req.onProgress ? { onProgress: (e: LoadProgressEvent) => req.onProgress!({ ...e, server: server.label }) } : {}),
             ...(req.signal ? { signal: req.signal } : {}),
           }),
@@ -157,6 +165,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     error = redactor.redact((e instanceof Error ? e.message : String(e)).split('\n').join('; '));
     logger.error(error);
   } finally {
+    await workers?.close();
     if (instance) {
       await instance.stop().catch(() => undefined);
       if (!config.do_cleanup) logger.info(`test instance data directory kept (do_cleanup is false): ${instance.dataDir}`);

@@ -3,14 +3,25 @@
  * primary-key order, resumable after a given row key. Backups and store directories both reduce
  * to "catalog + MVCC key-values", so rows are decoded the same way for both.
  */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Catalog, Table } from '../catalog/model.js';
-import type { MVCCSource, Timestamp } from '../mvcc/types.js';
-import { decodeRows, type Row } from '../rows/decode-rows.js';
+import { flattenBatches, scanBatchesOf, type MVCCSource, type Timestamp } from '../mvcc/types.js';
+import { decodeRowBatches, type Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../rows/row-key.js';
 import { storeMigrationSource } from '../source/store-source.js';
 import { openStoreSource } from '../store/store-source.js';
 import { ConfigError } from '../util/errors.js';
 import type { Config } from '../config/keys.js';
+import type { ReadBackupOptions } from '../backup/read-backup.js';
+
+/**
+ * How to open the same source again in another thread: plain data only (structured-clonable), and
+ * pinned so that every opening reads the same bytes (a backup's full directory and read time).
+ */
+export type SourceRecipe =
+  | { readonly kind: 'store'; readonly dir: string }
+  | { readonly kind: 'backup'; readonly url: string; readonly options: Omit<ReadBackupOptions, 'storage'> };
 
 export interface MigrationSource {
   /** What was read, for logs and reports (no credentials). */
@@ -19,8 +30,19 @@ export interface MigrationSource {
   readonly catalog: Catalog;
   /** Notes for the report (stale MANIFEST adopted, missing files, …). */
   readonly warnings: readonly string[];
+  /** Set when rows can be read by worker threads that open the source themselves. */
+  readonly recipe?: SourceRecipe;
+  /** Approximate bytes of key-value data to read (file sizes or manifest counts), when cheap to know. */
+  readonly dataBytes?: number;
+  /** Approximate bytes per table id, when the source records them (backup manifests do). */
+  readonly tableBytes?: ReadonlyMap<number, number>;
   /** Rows of a table in primary-key order; with `resumeAfter`, strictly after that row key. */
   rows(table: Table, resumeAfter?: Uint8Array): AsyncIterable<Row>;
+  /**
+   * The same rows in the same order, in arrays (about one per SST block; never empty, fresh, may
+   * be kept): one promise per batch instead of per row. `rows` is the flattening of this.
+   */
+  rowBatches(table: Table, resumeAfter?: Uint8Array): AsyncIterable<readonly Row[]>;
   close(): Promise<void>;
 }
 
@@ -36,16 +58,27 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   return Uint8Array.of(0xff, 0xff);
 }
 
-/** Rows of `table` from an MVCC source, optionally resuming after a row key. */
-export function rowsFrom(
-  mvcc: MVCCSource,
-  table: Table,
-  opts: { resumeAfter?: Uint8Array; readAt?: Timestamp; tenantPrefix?: Uint8Array },
-): AsyncIterable<Row> {
+export interface RowsFromOptions {
+  /** Rows strictly after this row key (a `Row.key`). */
+  readonly resumeAfter?: Uint8Array;
+  readonly readAt?: Timestamp;
+  readonly tenantPrefix?: Uint8Array;
+}
+
+/**
+ * Rows of `table` from an MVCC source in primary-key order, optionally resuming after a row key,
+ * in arrays (never empty; fresh): one promise per batch. Uses `mvcc.scanBatches` when present.
+ */
+export function rowBatchesFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions = {}): AsyncIterable<readonly Row[]> {
   const [start, end] = primaryIndexSpan(table, opts.tenantPrefix);
   // A row key is the row prefix without its family suffix; every KV of that row has it as prefix.
   const from = opts.resumeAfter ? prefixEnd(opts.resumeAfter) : start;
-  return decodeRows(table, mvcc.scan(from, end, opts.readAt), opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {});
+  return decodeRowBatches(table, scanBatchesOf(mvcc, from, end, opts.readAt), opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {});
+}
+
+/** Rows of `table` from an MVCC source, optionally resuming after a row key (`rowBatchesFrom`, flattened). */
+export function rowsFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions = {}): AsyncIterable<Row> {
+  return flattenBatches(rowBatchesFrom(mvcc, table, opts));
 }
 
 export async function openStoreMigrationSource(dir: string): Promise<MigrationSource> {
@@ -57,13 +90,25 @@ export async function openStoreMigrationSource(dir: string): Promise<MigrationSo
       kind: 'store',
       catalog: s.catalog,
       warnings: mvcc.store.warnings,
+      recipe: { kind: 'store', dir },
+      dataBytes: await storeDataBytes(dir),
       rows: (table, resumeAfter) => rowsFrom(mvcc, table, resumeAfter ? { resumeAfter } : {}),
+      rowBatches: (table, resumeAfter) => rowBatchesFrom(mvcc, table, resumeAfter ? { resumeAfter } : {}),
       close: () => s.close(),
     };
   } catch (e) {
     await mvcc.close();
     throw e;
   }
+}
+
+/** Bytes of a store directory's SST, WAL and blob files. */
+async function storeDataBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const f of await readdir(dir)) {
+    if (/\.(sst|log|blob)$/.test(f)) n += (await stat(join(dir, f)).catch(() => ({ size: 0 }))).size;
+  }
+  return n;
 }
 
 /** Opens the source the configuration names (source key, else s3_backup_path). */

@@ -96,3 +96,58 @@ export const isSchemaError = (e: unknown): e is SchemaError =>
   e instanceof Error && e.name === 'SchemaError';
 export const isLoadError = (e: unknown): e is LoadError =>
   e instanceof Error && e.name === 'LoadError';
+
+/**
+ * An error as plain data, to cross a worker-thread boundary (structured clone keeps only
+ * message and stack of an Error, losing its class and hint).
+ */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly hint?: string;
+  readonly decode?: { readonly layer: DecodeLayer; readonly detail: string; readonly file?: string; readonly offset?: number };
+  /** PostgreSQL SQLSTATE or Node error code, when there was one. */
+  readonly code?: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const code = (e as { code?: unknown }).code;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e.stack !== undefined ? { stack: e.stack } : {}),
+    ...(e instanceof MigrateError && e.hint !== undefined ? { hint: e.hint } : {}),
+    ...(e instanceof DecodeError
+      ? { decode: { layer: e.layer, detail: e.detail, ...(e.file !== undefined ? { file: e.file } : {}), ...(e.offset !== undefined ? { offset: e.offset } : {}) } }
+      : {}),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+const migrateErrorClasses: Record<string, new (message: string, hint?: string) => MigrateError> = {
+  MigrateError,
+  ConfigError,
+  StorageError,
+  SchemaError,
+  LoadError,
+};
+
+/** The error `serializeError` described, with its class (and so its `is…` guard and exit code) back. */
+export function reviveError(s: SerializedError): Error {
+  let e: Error;
+  if (s.decode) {
+    e = new DecodeError(s.decode.layer, s.decode.detail, s.decode.file, s.decode.offset, s.hint);
+  } else if (migrateErrorClasses[s.name]) {
+    const suffix = s.hint !== undefined ? `; ${s.hint}` : '';
+    const base = suffix && s.message.endsWith(suffix) ? s.message.slice(0, -suffix.length) : s.message;
+    e = new migrateErrorClasses[s.name]!(base, s.hint);
+  } else {
+    e = new Error(s.message);
+    e.name = s.name;
+  }
+  if (s.stack !== undefined) e.stack = s.stack;
+  if (s.code !== undefined) Object.assign(e, { code: s.code });
+  return e;
+}

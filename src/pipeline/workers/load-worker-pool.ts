@@ -1,0 +1,174 @@
+/**
+ * Worker threads that decode and load tables (load-worker.ts), one per job, started once per run
+ * and used for every server and database of it: each opens the source itself from its recipe and
+ * keeps one connection per target database. `loadTables` has the contract of `load/loadTables`:
+ * the first failure stops handing out tables, running tables finish or roll back their chunk,
+ * results come back in plan order.
+ */
+import { Worker } from 'node:worker_threads';
+import type { CopyTableOptions } from '../../load/copy-table.js';
+import { ensureLoadState } from '../../load/load-state.js';
+import type { TableLoadResult } from '../../load/types.js';
+import { LoadError, reviveError } from '../../util/errors.js';
+import { planSpec, type TablePlanSpec } from '../load-plans.js';
+import { connectTo, type PgServer } from '../pg-target.js';
+import type { MigrationSource, SourceRecipe } from '../source.js';
+import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
+
+/** `threads: auto` uses workers from this much source data on (below it, starting them costs more than it saves). */
+export const THREADS_AUTO_MIN_BYTES = 16 * 1024 * 1024;
+
+/** The recipe workers open, when the `threads` setting and the source call for workers. */
+export function workerRecipe(mode: 'auto' | 'on' | 'off', source: MigrationSource): SourceRecipe | undefined {
+  if (mode === 'off' || !source.recipe) return undefined;
+  if (mode === 'auto' && (source.dataBytes ?? 0) < THREADS_AUTO_MIN_BYTES) return undefined;
+  return source.recipe;
+}
+
+export interface PoolLoadOptions extends CopyTableOptions {
+  readonly server: PgServer;
+  readonly database: string;
+  /** Approximate size of a table's data: the largest are handed out first, so the jobs end together. */
+  readonly sizeOf?: (plan: TablePlanSpec) => number;
+}
+
+/**
+ * The built package starts load-worker.js directly. Run from the TypeScript sources (tests, tsx),
+ * Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry module, so the
+ * worker is a one-line script that imports the .ts entry through tsx's API.
+ */
+function startWorker(recipe: SourceRecipe): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./load-worker.js', import.meta.url), { workerData: recipe });
+  const entry = new URL('./load-worker.ts', import.meta.url).href;
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(boot, { eval: true, workerData: recipe });
+}
+
+/** One worker thread and the table it is loading. */
+class LoadWorker {
+  private readonly worker: Worker;
+  private pending: { resolve: (r: TableLoadResult) => void; reject: (e: unknown) => void; onProgress: CopyTableOptions['onProgress'] } | undefined;
+  private exited = false;
+  private readonly closed: Promise<void>;
+  private disconnected: (() => void) | undefined;
+
+  constructor(recipe: SourceRecipe) {
+    this.worker = startWorker(recipe);
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') this.pending?.onProgress?.(m.event);
+      else if (m.type === 'loaded') this.settle((p) => p.resolve(m.result));
+      else if (m.type === 'failed') this.settle((p) => p.reject(reviveError(m.error)));
+      else if (m.type === 'disconnected') this.disconnected?.();
+      // Connections and source are closed: nothing left to wait for (an idle keep-alive socket
+      // of a storage client must not hold the run).
+      else if (m.type === 'closed') void this.worker.terminate();
+    });
+    this.worker.on('error', (e) => this.settle((p) => p.reject(e)));
+    this.closed = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        this.exited = true;
+        this.disconnected?.();
+        this.settle((p) => p.reject(new LoadError(`a load worker thread exited (code ${code}) while loading a table`)));
+        resolve();
+      });
+    });
+  }
+
+  private settle(f: (p: NonNullable<LoadWorker['pending']>) => void): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p) f(p);
+  }
+
+  private send(m: ToWorker): void {
+    if (!this.exited) this.worker.postMessage(m);
+  }
+
+  load(job: LoadJob, onProgress: CopyTableOptions['onProgress']): Promise<TableLoadResult> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(new LoadError('a load worker thread is gone'));
+      this.pending = { resolve, reject, onProgress };
+      this.send({ type: 'load', job });
+    });
+  }
+
+  abort(): void {
+    this.send({ type: 'abort' });
+  }
+
+  /** Resolves once the worker has closed its target connections (after the table in flight). */
+  disconnect(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.disconnected = () => {
+        this.disconnected = undefined;
+        resolve();
+      };
+      this.send({ type: 'disconnect' });
+    });
+  }
+
+  /** Lets the worker close its connections and source; terminates it if it does not within 10 s. */
+  async close(): Promise<void> {
+    this.send({ type: 'close' });
+    const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+    await this.closed;
+    clearTimeout(timer);
+  }
+}
+
+export class LoadWorkerPool {
+  private readonly workers: LoadWorker[];
+
+  /** Starts `size` workers at once: they boot while the caller creates databases and schemas. */
+  constructor(recipe: SourceRecipe, size: number) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => new LoadWorker(recipe));
+  }
+
+  async loadTables(plans: readonly TablePlanSpec[], opts: PoolLoadOptions): Promise<TableLoadResult[]> {
+    if (plans.length === 0) return [];
+    const first = await connectTo(opts.server, opts.database);
+    try {
+      await ensureLoadState(first);
+    } finally {
+      await first.end();
+    }
+    const { server, database, onProgress, signal, sizeOf, ...copy } = opts;
+    const target: LoadJob['target'] = { label: server.label, description: server.description, database, clientConfig: server.clientConfig(database) };
+    const onAbort = (): void => this.workers.forEach((w) => w.abort());
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const queue = sizeOf ? [...plans].sort((a, b) => sizeOf(b) - sizeOf(a)) : plans;
+    const results: TableLoadResult[] = [];
+    let next = 0;
+    let failure: unknown;
+    const run = async (w: LoadWorker): Promise<void> => {
+      while (failure === undefined && next < queue.length && !signal?.aborted) {
+        const plan = queue[next++]!;
+        try {
+          results.push(await w.load({ plan: planSpec(plan), target, copy }, onProgress));
+        } catch (e) {
+          failure ??= e;
+        }
+      }
+    };
+    const used = this.workers.slice(0, plans.length);
+    try {
+      await Promise.all(used.map(run));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // The database is loaded: what follows (indexes, DROP DATABASE of a rerun, stopping the
+      // test instance) must not meet idle worker connections.
+      await Promise.all(used.map((w) => w.disconnect()));
+    }
+    signal?.throwIfAborted();
+    if (failure !== undefined) throw failure;
+    const order = new Map(plans.map((p, i) => [p.id, i]));
+    return results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * A load worker thread: opens the source itself (from the recipe in `workerData`), then loads the
+ * tables the main thread sends, one at a time, with `copyTable`, keeping one connection per target
+ * database. Decoding and COPY rendering are the CPU-heavy part of a migration; in workers they run
+ * on every core instead of interleaving on the main thread.
+ */
+import type pg from 'pg';
+import { parentPort, workerData } from 'node:worker_threads';
+import { copyTable } from '../../load/copy-table.js';
+import { serializeError } from '../../util/errors.js';
+import { planFromSpec } from '../load-plans.js';
+import { connectTo } from '../pg-target.js';
+import { openRowReader, type RowReader } from '../reopen-source.js';
+import type { SourceRecipe } from '../source.js';
+import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('load-worker.ts runs as a worker thread only');
+const recipe = workerData as SourceRecipe;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+let reader: Promise<RowReader> | undefined;
+const clients = new Map<string, Promise<pg.Client>>();
+let abort = new AbortController();
+
+function clientFor(t: LoadJob['target']): Promise<pg.Client> {
+  const c = t.clientConfig;
+  const key = `${c.user}@${c.host}:${c.port}/${t.database}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = connectTo({ label: t.label, description: t.description, maintenanceDb: t.database, clientConfig: () => c }, t.database);
+    clients.set(key, client);
+    client.catch(() => clients.delete(key));
+  }
+  return client;
+}
+
+async function load(job: LoadJob): Promise<void> {
+  try {
+    if (abort.signal.aborted) abort = new AbortController();
+    reader ??= openRowReader(recipe);
+    const source = await reader;
+    const client = await clientFor(job.target);
+    const result = await copyTable(client, planFromSpec(job.plan, source), {
+      ...job.copy,
+      signal: abort.signal,
+      onProgress: (event) => post({ type: 'progress', event }),
+    });
+    post({ type: 'loaded', result });
+  } catch (e) {
+    post({ type: 'failed', error: serializeError(e) });
+  }
+}
+
+async function disconnect(): Promise<void> {
+  for (const c of clients.values()) await c.then((x) => x.end()).catch(() => undefined);
+  clients.clear();
+}
+
+async function close(): Promise<void> {
+  await disconnect();
+  await reader?.then((r) => r.close()).catch(() => undefined);
+  post({ type: 'closed' });
+  port!.close();
+}
+
+// Messages are handled in order: a table load runs to its end before `close` is looked at; an
+// abort is handled at once (it is what stops a running load).
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'abort') abort.abort(new Error('aborted by the main thread'));
+  else if (m.type === 'load') queue = queue.then(() => load(m.job));
+  else if (m.type === 'disconnect') queue = queue.then(disconnect).then(() => post({ type: 'disconnected' }));
+  else queue = queue.then(close);
+});

@@ -1,0 +1,34 @@
+/** Messages between the loader's main thread and its worker threads (plain, structured-clonable data). */
+import type pg from 'pg';
+import type { CopyTableOptions } from '../../load/copy-table.js';
+import type { LoadProgressEvent, TableLoadResult } from '../../load/types.js';
+import type { TargetLabel } from '../../report/model.js';
+import type { SerializedError } from '../../util/errors.js';
+import type { TablePlanSpec } from '../load-plans.js';
+
+/** One table to load: what, where to (a worker keeps one connection per target database), how. */
+export interface LoadJob {
+  readonly plan: TablePlanSpec;
+  readonly target: {
+    readonly label: TargetLabel;
+    readonly description: string;
+    readonly database: string;
+    /** Connection settings (host, port, user, password, database). */
+    readonly clientConfig: pg.ClientConfig;
+  };
+  readonly copy: Omit<CopyTableOptions, 'onProgress' | 'signal'>;
+}
+
+export type ToWorker =
+  | { readonly type: 'load'; readonly job: LoadJob }
+  | { readonly type: 'abort' }
+  /** Close the target connections (a database is loaded; the run goes on with DDL or another server). */
+  | { readonly type: 'disconnect' }
+  | { readonly type: 'close' };
+
+export type FromWorker =
+  | { readonly type: 'progress'; readonly event: LoadProgressEvent }
+  | { readonly type: 'loaded'; readonly result: TableLoadResult }
+  | { readonly type: 'failed'; readonly error: SerializedError }
+  | { readonly type: 'disconnected' }
+  | { readonly type: 'closed' };
