@@ -78,13 +78,20 @@ export interface RunStepsOptions {
   readonly tolerateExisting?: boolean;
 }
 
-/** Index and primary-key builds on different tables can run in parallel; everything else is ordered. */
-const isParallelBuild = (sql: string): boolean =>
-  /^CREATE (UNIQUE )?INDEX /i.test(sql) || /^ALTER TABLE .* ADD CONSTRAINT .* PRIMARY KEY \(/is.test(sql);
+/**
+ * Statements that may run concurrently with their neighbours of the same kind: index, primary-key
+ * and unique builds, and constraint validations (each locks its own table SHARE UPDATE EXCLUSIVE,
+ * so two on one table simply wait for each other). Everything else runs in order.
+ */
+function concurrencyClass(sql: string): 'build' | 'validate' | undefined {
+  if (/^CREATE (UNIQUE )?INDEX /i.test(sql) || /^ALTER TABLE .* ADD CONSTRAINT .* (PRIMARY KEY|UNIQUE) \(/is.test(sql)) return 'build';
+  if (/^ALTER TABLE .* VALIDATE CONSTRAINT /is.test(sql)) return 'validate';
+  return undefined;
+}
 
 /**
- * Runs a phase's statements in order, skipping those a previous run completed. A leading run of
- * index/primary-key builds is spread over `jobs` connections.
+ * Runs a phase's statements in order, skipping those a previous run completed. Runs of
+ * consecutive builds or validations are spread over `jobs` connections.
  */
 export async function runSteps(client: pg.ClientBase, phase: string, statements: readonly string[], opts: RunStepsOptions = {}): Promise<void> {
   await ensureStateSchema(client);
@@ -95,24 +102,47 @@ export async function runSteps(client: pg.ClientBase, phase: string, statements:
     await runOne(c, phase, i, sql, opts.tolerateExisting ?? false);
     opts.onStatement?.(sql, Date.now() - t0);
   };
-  let i = 0;
-  const parallel: number[] = [];
-  while (i < statements.length && isParallelBuild(statements[i]!)) parallel.push(i++);
-  const todo = parallel.filter((j) => !done.has(j));
-  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, todo.length));
-  if (jobs > 1 && opts.connect) {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      const c = await opts.connect!();
-      try {
-        while (next < todo.length) await timed(c, todo[next++]!);
-      } finally {
-        await c.end();
+  const extra: Promise<pg.ClientBase & { end(): Promise<void> }>[] = [];
+  try {
+    for (let i = 0; i < statements.length; ) {
+      const cls = concurrencyClass(statements[i]!);
+      let j = i + 1;
+      if (cls) while (j < statements.length && concurrencyClass(statements[j]!) === cls) j++;
+      const todo: number[] = [];
+      for (let k = i; k < j; k++) if (!done.has(k)) todo.push(k);
+      i = j;
+      const jobs = Math.max(1, Math.min(opts.jobs ?? 1, todo.length));
+      if (jobs === 1 || !opts.connect) {
+        for (const k of todo) await timed(client, k);
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: jobs }, worker));
-  } else {
-    for (const j of todo) await timed(client, j);
+      // The phase's own connection takes part; extra ones are opened once and reused.
+      while (extra.length < jobs - 1) extra.push(opts.connect());
+      const clients: pg.ClientBase[] = [client, ...(await Promise.all(extra.slice(0, jobs - 1)))];
+      let next = 0;
+      await Promise.all(clients.map(async (c) => {
+        while (next < todo.length) await timed(c, todo[next++]!);
+      }));
+    }
+  } finally {
+    for (const c of extra) await c.then((x) => x.end()).catch(() => undefined);
   }
-  for (; i < statements.length; i++) if (!done.has(i)) await timed(client, i);
+}
+
+/** Runs independent statements (no resume state: they are safe to repeat) over `jobs` connections. */
+export async function runConcurrently(
+  client: pg.ClientBase,
+  statements: readonly string[],
+  opts: Pick<RunStepsOptions, 'connect' | 'jobs'>,
+): Promise<void> {
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, statements.length));
+  const extra = opts.connect && jobs > 1 ? await Promise.all(Array.from({ length: jobs - 1 }, () => opts.connect!())) : [];
+  let next = 0;
+  try {
+    await Promise.all([client, ...extra].map(async (c) => {
+      while (next < statements.length) await c.query(statements[next++]!);
+    }));
+  } finally {
+    for (const c of extra) await c.end().catch(() => undefined);
+  }
 }

@@ -14,7 +14,7 @@ import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
 import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
-import { STATE_SCHEMA, runSteps, stateSchemaExists } from './ddl-steps.js';
+import { STATE_SCHEMA, runConcurrently, runSteps, stateSchemaExists } from './ddl-steps.js';
 import type { SourceLoadPlan } from './load-plans.js';
 import { applyIfExists } from './if-exists.js';
 import { connectTo, ensureDatabase, type PgServer } from './pg-target.js';
@@ -114,7 +114,11 @@ export async function loadDatabase(
       connect: () => connectTo(server, db.pgName),
       onStatement: (sql, ms) => logger.debug(`${where}: ${ms} ms: ${sql.slice(0, 200)}`),
     });
-    await client.query('ANALYZE');
+    // Planner statistics for what was loaded, table by table on the job connections.
+    await runConcurrently(client, toLoad.map((p) => `ANALYZE ${quoteQualified(p.pgSchema, p.pgTable)}`), {
+      jobs,
+      connect: () => connectTo(server, db.pgName),
+    });
 
     const verifications = new Map<string, TableVerification>();
     if (!config.skip_validation) {
