@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { StorageError } from '../util/errors.js';
 import type { RangeReader } from './range-reader.js';
 import { Limiter, errorStatus, isTransient, withRetry } from './retry.js';
@@ -12,8 +6,14 @@ import { resolveS3Auth, S3_CREDENTIALS_HINT } from './s3-credentials.js';
 import { collapseDelimited, joinPath, type ListOptions, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
+/** The AWS SDK module: loaded on the first request, so that runs without S3 never load it (~250 ms). */
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
 interface S3Context {
-  readonly client: S3Client;
+  /** The SDK and the client, created on first use. */
+  readonly sdk: () => Promise<{ readonly m: S3Sdk; readonly client: S3Client }>;
+  /** Set once `sdk()` was called (close destroys the client it makes). */
+  started?: Promise<{ readonly client: S3Client }>;
   readonly bucket: string;
   readonly limiter: Limiter;
   readonly maxAttempts: number;
@@ -54,8 +54,8 @@ export function s3Error(e: unknown, where: string, action: string): StorageError
   return new StorageError(`${where}: ${action} failed: ${name ? `${name}: ` : ''}${msg}`, undefined, { cause: e });
 }
 
-/** Builds the SDK client from URL parameters and options (region, endpoint, path style, credentials). */
-export function makeS3Client(url: StorageUrl, opts: StorageOptions): S3Client {
+/** The SDK client's settings from URL parameters and options (region, endpoint, path style, credentials). */
+export function s3ClientConfig(url: StorageUrl, opts: StorageOptions): S3ClientConfig {
   const auth = resolveS3Auth(url.params, opts, url.redacted);
   let endpoint = url.params.get('AWS_ENDPOINT') ?? opts.endpoint;
   if (endpoint && !/^https?:\/\//i.test(endpoint)) endpoint = `https://${endpoint}`;
@@ -72,13 +72,16 @@ export function makeS3Client(url: StorageUrl, opts: StorageOptions): S3Client {
     ...(auth.kind === 'static' ? { credentials: auth.keys } : {}),
     ...(auth.kind === 'chain' && auth.profile ? { profile: auth.profile } : {}),
   };
-  return new S3Client(config);
+  return config;
 }
 
 /** A Storage over `s3://bucket/prefix` through the AWS SDK. */
 export function s3Storage(url: StorageUrl, opts: StorageOptions): Storage {
+  // Settings are resolved now, so that a credential mistake is reported when the storage is opened.
+  const config = s3ClientConfig(url, opts);
+  let sdk: Promise<{ m: S3Sdk; client: S3Client }> | undefined;
   const ctx: S3Context = {
-    client: makeS3Client(url, opts),
+    sdk: () => (ctx.started = sdk ??= import('@aws-sdk/client-s3').then((m) => ({ m, client: new m.S3Client(config) }))),
     bucket: url.bucket,
     limiter: new Limiter(opts.maxConcurrency ?? 16),
     maxAttempts: opts.maxAttempts ?? 6,
@@ -107,16 +110,18 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       let token: string | undefined;
       do {
         const res = await call(
-          () =>
-            ctx.client.send(
-              new ListObjectsV2Command({
+          async () => {
+            const { m, client } = await ctx.sdk();
+            return client.send(
+              new m.ListObjectsV2Command({
                 Bucket: ctx.bucket,
                 Prefix: full,
                 // Multi-character delimiters are applied client-side: not every S3-compatible server supports them.
                 ...(lo?.delimiter?.length === 1 ? { Delimiter: lo.delimiter } : {}),
                 ...(token ? { ContinuationToken: token } : {}),
               }),
-            ),
+            );
+          },
           p,
           'list',
         );
@@ -133,7 +138,10 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       return {
         name: where(path),
         size() {
-          size ??= call(() => ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key })), path, 'head').then(
+          size ??= call(async () => {
+            const { m, client } = await ctx.sdk();
+            return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
+          }, path, 'head').then(
             (h) => h.ContentLength ?? 0,
           );
           size.catch(() => (size = undefined));
@@ -144,9 +152,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
           if (start === end) return new Uint8Array(0);
           const bytes = await call(
             async () => {
-              const res = await ctx.client.send(
-                new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
-              );
+              const { m, client } = await ctx.sdk();
+              const res = await client.send(new m.GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
               if (!res.Body) throw new StorageError(`${where(path)}: empty response body`);
               return res.Body.transformToByteArray();
             },
@@ -166,7 +173,11 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
     },
     async exists(path: string) {
       try {
-        await withRetry(() => ctx.limiter.run(() => ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: joinPath(prefix, path) }))), {
+        const head = async (): Promise<unknown> => {
+          const { m, client } = await ctx.sdk();
+          return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: joinPath(prefix, path) }));
+        };
+        await withRetry(() => ctx.limiter.run(head), {
           maxAttempts: ctx.maxAttempts,
           baseMs: ctx.baseMs,
           retryable: (e) => !isCredentialsError(e) && isTransient(e),
@@ -183,7 +194,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       const key = joinPath(prefix, path);
       return call(
         async () => {
-          const res = await ctx.client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }));
+          const { m, client } = await ctx.sdk();
+          const res = await client.send(new m.GetObjectCommand({ Bucket: ctx.bucket, Key: key }));
           if (!res.Body) throw new StorageError(`${where(path)}: empty response body`);
           return res.Body.transformToByteArray();
         },
@@ -195,7 +207,7 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       return s3At(ctx, joinPath(prefix, path), false);
     },
     async close() {
-      if (root) ctx.client.destroy();
+      if (root) await ctx.started?.then((x) => x.client.destroy()).catch(() => undefined);
     },
   };
   return storage;
