@@ -69,21 +69,33 @@ function jsonHasNul(d: Exclude<Datum, null>): boolean {
   return false;
 }
 
-/** Per-table rendering: COPY line and the fingerprint hash of the canonical texts. */
+/**
+ * Types whose PostgreSQL text never holds a tab, newline, backslash or NUL: their fields skip the
+ * COPY escaping and the NUL checks.
+ */
+const PLAIN_TEXT_FAMILIES: ReadonlySet<string> = new Set(['int', 'float', 'decimal', 'bool', 'uuid', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'inet', 'bit']);
+
+/** Per-table rendering: the COPY line of a row and (`hash`) the fingerprint of its canonical texts. */
 class RowRenderer {
   private readonly canon: boolean[];
+  private readonly plain: boolean[];
   private readonly texts: (string | null)[];
+  /** Fingerprint hash of the row last rendered (0 without fingerprinting). */
+  hash = 0n;
   constructor(
     private readonly plan: TableLoadPlan,
     private readonly fingerprint: boolean,
   ) {
     this.canon = plan.columns.map((c) => needsCanonical(c.type));
+    this.plain = plan.columns.map((c) => PLAIN_TEXT_FAMILIES.has(c.type.family));
     this.texts = new Array<string | null>(plan.columns.length);
   }
 
-  render(values: readonly Datum[]): { line: string; hash: bigint } {
+  /** The row as one COPY text line (with its newline); throws RowRejected for values PostgreSQL cannot store. */
+  render(values: readonly Datum[]): string {
     const cols = this.plan.columns;
     const texts = this.texts;
+    const fingerprint = this.fingerprint;
     let line = '';
     for (let i = 0; i < cols.length; i++) {
       const d = values[i] ?? null;
@@ -100,14 +112,19 @@ class RowRenderer {
       } catch (e) {
         throw new RowRejected(col.pgName, e instanceof Error ? e.message : String(e));
       }
+      if (fingerprint) texts[i] = this.canon[i] ? canonicalField(t, col.type) : t;
+      if (this.plain[i]) {
+        line += t;
+        continue;
+      }
       if (t.includes('\u0000')) throw new RowRejected(col.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
       if ((d.kind === 'json' || d.kind === 'array') && jsonHasNul(d)) {
         throw new RowRejected(col.pgName, 'jsonb contains \\u0000, which PostgreSQL jsonb cannot store');
       }
-      texts[i] = this.canon[i] ? canonicalField(t, col.type) : t;
       line += copyEscape(t);
     }
-    return { line: `${line}\n`, hash: this.fingerprint ? rowHash(texts) : 0n };
+    this.hash = fingerprint ? rowHash(texts) : 0n;
+    return `${line}\n`;
   }
 }
 
@@ -229,7 +246,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
     for (;;) {
       opts.signal?.throwIfAborted();
       const c = { consumed: 0, sent: 0, sum: state.fingerprint.sum, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] as RejectRecord[] };
-      const produce = async function* (): AsyncGenerator<string> {
+      const produce = async function* (): AsyncGenerator<Buffer> {
         let buf = '';
         while (c.consumed < opts.chunkSize) {
           if ((c.consumed & 1023) === 0) opts.signal?.throwIfAborted();
@@ -246,27 +263,30 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
             c.rejects.push(reject(row, refused.column, refused.reason));
             continue;
           }
-          let r: { line: string; hash: bigint };
+          let line: string;
           try {
-            r = renderer.render(row.values);
+            line = renderer.render(row.values);
           } catch (e) {
             if (!(e instanceof RowRejected)) throw e;
             if (!quarantine) throw new LoadError(`row rejected: ${where(e.column, row.key)}: ${e.reason}`, stopHint);
             c.rejects.push(reject(row, e.column, e.reason));
             continue;
           }
-          buf += r.line;
-          c.sum += r.hash;
+          buf += line;
+          c.sum += renderer.hash;
           c.sent++;
           if (buf.length >= FLUSH_BYTES) {
-            c.bytes += Buffer.byteLength(buf);
-            yield buf;
+            // Encoded once here (the stream would otherwise encode it again after we measured it).
+            const bytes = Buffer.from(buf, 'utf8');
+            c.bytes += bytes.length;
+            yield bytes;
             buf = '';
           }
         }
         if (buf.length > 0) {
-          c.bytes += Buffer.byteLength(buf);
-          yield buf;
+          const bytes = Buffer.from(buf, 'utf8');
+          c.bytes += bytes.length;
+          yield bytes;
         }
       };
 

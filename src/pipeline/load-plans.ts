@@ -74,7 +74,9 @@ export function planSpec(plan: TablePlanSpec): TablePlanSpec {
 /** A plan whose rows come from `source`, with values reordered into the COPY column order. */
 export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): SourceLoadPlan {
   const { table, pick } = spec;
-  const toLoadRow = (row: Row): LoadRow => {
+  // Most tables load every stored column in order: then a decoded row already is a load row.
+  const identity = pick.length === storedColumns(table).length && pick.every((p, i) => p === i);
+  const toLoadRow = identity ? (row: Row): LoadRow => row : (row: Row): LoadRow => {
     const values = new Array<Datum>(pick.length);
     for (let i = 0; i < pick.length; i++) values[i] = row.values[pick[i]!] ?? null;
     return { key: row.key, values };
@@ -86,7 +88,7 @@ export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): Sourc
       for await (const row of source.rows(table, resumeAfter)) yield toLoadRow(row);
     },
     rowBatches: async function* (resumeAfter?: Uint8Array): AsyncGenerator<readonly LoadRow[]> {
-      for await (const batch of source.rowBatches(table, resumeAfter)) yield batch.map(toLoadRow);
+      for await (const batch of source.rowBatches(table, resumeAfter)) yield identity ? batch : batch.map(toLoadRow);
     },
   };
 }
