@@ -51,10 +51,11 @@ const cpuNow = (): number => {
 };
 const rssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
-function baseConfig(dir: string, pgConn?: PgConn, skipValidation = true) {
+function baseConfig(dir: string, pgConn?: PgConn, skipValidation = true, threads: 'auto' | 'on' = 'auto') {
   return resolveConfig({
     file: {
       source: { type: 'backup', url: dir },
+      threads,
       test_postgresql_import: false,
       skip_validation: skipValidation,
       log_file: '',
@@ -177,8 +178,8 @@ async function childExport(dir: string, out: string): Promise<ChildResult> {
 }
 
 /** (b) migrate() end to end into the server. */
-async function childMigrate(dir: string, conn: PgConn, skipValidation: boolean): Promise<ChildResult> {
-  const config = baseConfig(dir, conn, skipValidation);
+async function childMigrate(dir: string, conn: PgConn, skipValidation: boolean, threads: 'auto' | 'on'): Promise<ChildResult> {
+  const config = baseConfig(dir, conn, skipValidation, threads);
   const w0 = performance.now();
   const c0 = cpuNow();
   // BENCH_LOG=1: timestamped log lines and per-table progress on stderr (for finding where time goes).
@@ -205,7 +206,7 @@ async function childMain(): Promise<void> {
   let r: ChildResult;
   if (mode === 'decode') r = await childDecode(args[0]!);
   else if (mode === 'export') r = await childExport(args[0]!, args[1]!);
-  else if (mode === 'migrate') r = await childMigrate(args[0]!, JSON.parse(args[1]!) as PgConn, args[2] === 'skip');
+  else if (mode === 'migrate') r = await childMigrate(args[0]!, JSON.parse(args[1]!) as PgConn, args[2] === 'skip', args[3] === 'threads-on' ? 'on' : 'auto');
   else throw new Error(`unknown child mode ${mode}`);
   process.stdout.write(`${RESULT}${JSON.stringify(r)}\n`);
   process.exit(0);
@@ -268,6 +269,35 @@ interface Line {
 const f1 = (n: number): string => n.toFixed(1);
 const krs = (n: number): string => `${Math.round(n).toLocaleString('en-US')} rows/s`;
 
+interface Baseline {
+  readonly copySeconds: number;
+  readonly postSeconds: number;
+  readonly rows: number;
+  readonly exported: number;
+}
+
+/** The limit: our decoder exports the rows once (untimed), then psql \\copy + the same post-data DDL (timed). */
+async function measureBaseline(pgi: TempPostgres, backupDir: string): Promise<Baseline> {
+  console.log(`exporting COPY files of ${backupDir} for the psql baseline (untimed)…`);
+  const exportDir = join(BENCH_DIR, 'export');
+  const exp = await runChild(['export', backupDir, exportDir]);
+  const { tables, dbs } = JSON.parse(readFileSync(join(exportDir, 'tables.json'), 'utf8')) as {
+    tables: ExportedTable[];
+    dbs: Array<{ name: string; pre: string; post: string }>;
+  };
+  console.log('baseline: psql \\copy…');
+  for (const d of dbs) {
+    await createDatabase(pgi, d.name);
+    psql(pgi, d.name, ['-f', d.pre]);
+  }
+  let copySeconds = 0;
+  for (const t of tables) copySeconds += psql(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
+  let postSeconds = 0;
+  for (const d of dbs) postSeconds += psql(pgi, d.name, ['-f', d.post]);
+  await dropDatabases(pgi);
+  return { copySeconds, postSeconds, rows: tables.reduce((n, t) => n + t.rows, 0), exported: exp.rows };
+}
+
 async function main(): Promise<void> {
   const scales = (process.env.BENCH_SCALES ?? '1,2').split(',').map(Number);
   const backups = [];
@@ -284,34 +314,20 @@ async function main(): Promise<void> {
   console.log('decode-only…');
   const dec = await runChild(['decode', main1.dir]);
 
-  console.log('exporting COPY files for the psql baseline (untimed)…');
-  const exportDir = join(BENCH_DIR, 'export');
-  const exp = await runChild(['export', main1.dir, exportDir]);
-  const { tables, dbs } = JSON.parse(readFileSync(join(exportDir, 'tables.json'), 'utf8')) as {
-    tables: ExportedTable[];
-    dbs: Array<{ name: string; pre: string; post: string }>;
-  };
-
   const pgi = await startTempPostgres();
   const conn: PgConn = { host: pgi.host, port: pgi.port, user: pgi.user, password: pgi.password };
   try {
     const version = spawnSync(join(pgi.binaries.binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.log(`PostgreSQL: ${version} (${pgi.binaries.binDir}), fsync=off`);
 
-    console.log('baseline: psql \\copy…');
-    for (const d of dbs) {
-      await createDatabase(pgi, d.name);
-      psql(pgi, d.name, ['-f', d.pre]);
-    }
-    let copySeconds = 0;
-    for (const t of tables) copySeconds += psql(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
-    let postSeconds = 0;
-    for (const d of dbs) postSeconds += psql(pgi, d.name, ['-f', d.post]);
-    const baseRows = tables.reduce((n, t) => n + t.rows, 0);
-    await dropDatabases(pgi);
+    const base1 = await measureBaseline(pgi, main1.dir);
+    const { copySeconds, postSeconds, rows: baseRows, exported } = base1;
 
     console.log('ours: migrate() skip_validation…');
     const ours = await runChild(['migrate', main1.dir, JSON.stringify(conn), 'skip']);
+    await dropDatabases(pgi);
+    console.log('ours: migrate() skip_validation, threads on (worker threads whatever the core count)…');
+    const oursThreads = await runChild(['migrate', main1.dir, JSON.stringify(conn), 'skip', 'threads-on']);
     await dropDatabases(pgi);
     console.log('ours: migrate() with verification…');
     const oursV = await runChild(['migrate', main1.dir, JSON.stringify(conn), 'verify']);
@@ -319,7 +335,9 @@ async function main(): Promise<void> {
     let big: ChildResult | undefined;
     let capped: ChildResult | undefined;
     let cappedError: string | undefined;
+    let base2: Baseline | undefined;
     if (backups[1]) {
+      base2 = await measureBaseline(pgi, backups[1].dir);
       console.log(`ours: migrate() skip_validation on ${backups[1].totalRows.toLocaleString('en-US')} rows (RSS check)…`);
       big = await runChild(['migrate', backups[1].dir, JSON.stringify(conn), 'skip']);
       await dropDatabases(pgi);
@@ -359,6 +377,13 @@ async function main(): Promise<void> {
         ratio: (oursVRate / baseRate).toFixed(2),
         pass: oursV.extra?.verdict === 'failed' ? 'FAIL' : `${oursV.extra?.verifiedTables} tables match`,
       },
+      {
+        figure: 'ours, skip_validation, threads on',
+        value: `${f1(oursThreads.wallSeconds)} s, ${krs(oursThreads.rows / oursThreads.wallSeconds)}`,
+        target: '(info)',
+        ratio: (oursThreads.rows / oursThreads.wallSeconds / baseRate).toFixed(2),
+        pass: '',
+      },
       { figure: 'ours vs \\copy only (skip_val.)', value: '', target: '(info)', ratio: (oursRate / copyRate).toFixed(2), pass: '' },
       { figure: 'decode-only (read+decode) /core', value: krs(decRate), target: '≥ 300,000 rows/s', ratio: (decRate / 300_000).toFixed(2), pass: decRate >= 300_000 ? 'pass' : 'FAIL' },
       { figure: 'decode + COPY render /core', value: krs(renderRate), target: '(info)', ratio: '', pass: '' },
@@ -366,10 +391,13 @@ async function main(): Promise<void> {
       { figure: 'peak RSS migrate (scale 1)', value: `${f1(ours.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: ours.maxRssMB < 512 ? 'pass' : 'FAIL' },
       { figure: 'peak RSS migrate verified', value: `${f1(oursV.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: oursV.maxRssMB < 512 ? 'pass' : 'FAIL' },
     ];
-    if (big && backups[1]) {
+    if (big && backups[1] && base2) {
       const growth = big.maxRssMB / ours.maxRssMB;
+      const base2Rate = base2.rows / (base2.copySeconds + base2.postSeconds);
+      const bigRate = big.rows / big.wallSeconds;
       lines.push(
-        { figure: `migrate 2× (${(big.rows / 1e6).toFixed(2)} M rows)`, value: `${f1(big.wallSeconds)} s, ${krs(big.rows / big.wallSeconds)}`, target: '(info)', ratio: (big.rows / big.wallSeconds / baseRate).toFixed(2), pass: '' },
+        { figure: 'baseline 2× \\copy + post-data', value: `${f1(base2.copySeconds + base2.postSeconds)} s, ${krs(base2Rate)}`, target: '(limit, scale 2)', ratio: '1.00', pass: '' },
+        { figure: `ours migrate 2× (${(big.rows / 1e6).toFixed(2)} M rows), skip_val.`, value: `${f1(big.wallSeconds)} s, ${krs(bigRate)}`, target: '≥ 0.70 × limit', ratio: (bigRate / base2Rate).toFixed(2), pass: bigRate / base2Rate >= 0.7 ? 'pass' : 'FAIL' },
         { figure: 'peak RSS migrate (scale 2)', value: `${f1(big.maxRssMB)} MB`, target: '< 512 MB', ratio: `${growth.toFixed(2)}× of scale 1`, pass: big.maxRssMB < 512 ? 'pass' : 'FAIL' },
         capped
           ? { figure: `scale 2, heap capped ${HEAP_CAP_MB} MB`, value: `${f1(capped.wallSeconds)} s, RSS ${f1(capped.maxRssMB)} MB`, target: 'completes', ratio: '', pass: capped.rows === big.rows ? 'pass' : 'FAIL' }
@@ -384,7 +412,7 @@ async function main(): Promise<void> {
     console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
     for (const l of lines) console.log(row(cols.map((c) => l[c])));
     console.log('');
-    console.log(`cores: ${cpus().length}; exported rows ${exp.rows} (baseline loaded ${baseRows}); migrate rows ${ours.rows}, verified run ${oursV.rows}`);
+    console.log(`cores: ${cpus().length}; exported rows ${exported} (baseline loaded ${baseRows}); migrate rows ${ours.rows}, verified run ${oursV.rows}`);
     console.log(`decode-only: ${dec.rows} rows in ${f1(dec.cpuSeconds)} CPU s (${f1(dec.wallSeconds)} s wall); render pass ${f1(Number(dec.extra!.renderCpu))} CPU s`);
     console.log(
       `migrate CPU of the node process (excl. PostgreSQL): skip ${f1(ours.cpuSeconds)} s (${((ours.cpuSeconds / ours.rows) * 1e6).toFixed(1)} µs/row, ` +

@@ -5,6 +5,7 @@
  * the first failure stops handing out tables, running tables finish or roll back their chunk,
  * results come back in plan order.
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CopyTableOptions } from '../../load/copy-table.js';
 import { ensureLoadState } from '../../load/load-state.js';
@@ -18,10 +19,14 @@ import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
 /** `threads: auto` uses workers from this much source data on (below it, starting them costs more than it saves). */
 export const THREADS_AUTO_MIN_BYTES = 16 * 1024 * 1024;
 
-/** The recipe workers open, when the `threads` setting and the source call for workers. */
-export function workerRecipe(mode: 'auto' | 'on' | 'off', source: MigrationSource): SourceRecipe | undefined {
+/**
+ * The recipe workers open, when the `threads` setting, the source and the machine call for
+ * workers. `auto` also needs more than two cores: with two, PostgreSQL's COPY backends take the
+ * second core anyway, and the benchmark measured no gain (docs/performance.md).
+ */
+export function workerRecipe(mode: 'auto' | 'on' | 'off', source: MigrationSource, cores = os.availableParallelism()): SourceRecipe | undefined {
   if (mode === 'off' || !source.recipe) return undefined;
-  if (mode === 'auto' && (source.dataBytes ?? 0) < THREADS_AUTO_MIN_BYTES) return undefined;
+  if (mode === 'auto' && ((source.dataBytes ?? 0) < THREADS_AUTO_MIN_BYTES || cores <= 2)) return undefined;
   return source.recipe;
 }
 
