@@ -4,7 +4,7 @@ import { bytesReader } from '../storage/range-reader.js';
 import { isDecodeError } from '../util/errors.js';
 import { decodeFooter } from './footer.js';
 import { openSst } from './reader.js';
-import { decodeRowBlockPairs, RowBlockIter } from './rowblk.js';
+import { decodeRowBlockPairs } from './rowblk.js';
 import { buildTable, internalKey, rowBlock, type TableBuildOptions, type TestPoint } from './testing/table-builder.js';
 import { InternalKeyKind, type InternalKV, type SstReader } from './types.js';
 

@@ -1,93 +1,10 @@
 import { DecodeError } from '../util/errors.js';
 
-/**
- * Iterator over a LevelDB-style row block (`pebble: sstable/rowblk/rowblk_iter.go`;
- * crdb-formats.md §6.4): entries `shared ‖ unshared ‖ valueLen` (LEB128) ‖ key delta ‖ value, then
- * `numRestarts` uint32 LE restart offsets (MSB is a Pebble v3+ flag, ignored here) and the uint32
- * LE count. Forward iteration needs only the end of the entries, so restarts are not followed.
- *
- * `key` is a fresh array per entry unless the entry shares no prefix, in which case it is a view of
- * the block (blocks are never reused, so both are stable). `value` is always a view of the block.
- * `base` is the block's file offset, for error messages.
- */
-export class RowBlockIter {
-  key: Uint8Array = EMPTY;
-  value: Uint8Array = EMPTY;
-  /** Offset of the current entry within the block. */
-  entryOffset = 0;
-  private pos = 0;
-  private readonly end: number;
-
-  constructor(
-    private readonly block: Uint8Array,
-    private readonly base = 0,
-  ) {
-    if (block.length < 4) this.fail('block shorter than its restart count', 0);
-    const dv = new DataView(block.buffer, block.byteOffset, block.byteLength);
-    const numRestarts = dv.getUint32(block.length - 4, true);
-    const end = block.length - 4 - 4 * numRestarts;
-    if (numRestarts === 0 && block.length > 4) this.fail('row block has no restart points', block.length - 4);
-    if (end < 0) this.fail(`restart count ${numRestarts} does not fit the ${block.length}-byte block`, block.length - 4);
-    this.end = end;
-  }
-
-  /** Advances to the next entry; false at the end of the block. */
-  next(): boolean {
-    const b = this.block;
-    let p = this.pos;
-    if (p >= this.end) return false;
-    this.entryOffset = p;
-    // Three LEB128 varints, inlined for speed (each must fit 32 bits).
-    let shared = 0, unshared = 0, valueLen = 0;
-    let c = b[p++]!;
-    if (c < 0x80) shared = c; else { [shared, p] = this.slowVarint(p - 1); }
-    c = b[p++]!;
-    if (c < 0x80) unshared = c; else { [unshared, p] = this.slowVarint(p - 1); }
-    c = b[p++]!;
-    if (c < 0x80) valueLen = c; else { [valueLen, p] = this.slowVarint(p - 1); }
-    const vStart = p + unshared;
-    const vEnd = vStart + valueLen;
-    if (vEnd > this.end) this.fail('entry runs past the end of the block entries', this.entryOffset);
-    if (shared === 0) {
-      this.key = b.subarray(p, vStart);
-    } else {
-      const prev = this.key;
-      if (shared > prev.length) this.fail(`entry shares ${shared} bytes with a ${prev.length}-byte previous key`, this.entryOffset);
-      const k = new Uint8Array(shared + unshared);
-      if (shared < 32) for (let i = 0; i < shared; i++) k[i] = prev[i]!;
-      else k.set(prev.subarray(0, shared));
-      if (unshared < 32) for (let i = 0; i < unshared; i++) k[shared + i] = b[p + i]!;
-      else k.set(b.subarray(p, vStart), shared);
-      this.key = k;
-    }
-    this.value = b.subarray(vStart, vEnd);
-    this.pos = vEnd;
-    return true;
-  }
-
-  private slowVarint(p: number): [number, number] {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= this.end) this.fail('truncated varint in block entry', p);
-      const c = this.block[p++]!;
-      result += (c & 0x7f) * 2 ** shift;
-      if (c < 0x80) return [result, p];
-    }
-    return this.fail('varint longer than 5 bytes in block entry', p);
-  }
-
-  private fail(detail: string, at: number): never {
-    throw new DecodeError('block', detail, undefined, this.base + at);
-  }
-}
-
-const EMPTY = new Uint8Array(0);
-
 /** All (key, value) pairs of a small row block (metaindex, properties, index). */
 export function decodeRowBlockPairs(block: Uint8Array, base = 0): Array<[Uint8Array, Uint8Array]> {
-  const it = new RowBlockIter(block, base);
+  const it = new PackedRowBlockIter(block, new KeyArena(), base);
   const out: Array<[Uint8Array, Uint8Array]> = [];
-  while (it.next()) out.push([it.key, it.value]);
+  while (it.next()) out.push([it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen), block.subarray(it.valueStart, it.valueEnd)]);
   return out;
 }
 
@@ -108,7 +25,10 @@ export class KeyArena {
 }
 
 /**
- * Forward iterator over a row block for hot scans: the current key is `keyBuf[keyOff, keyOff+keyLen)`
+ * Forward iterator over a LevelDB-style row block (`pebble: sstable/rowblk/rowblk_iter.go`;
+ * crdb-formats.md §6.4): entries `shared ‖ unshared ‖ valueLen` (LEB128) ‖ key delta ‖ value, then
+ * `numRestarts` uint32 LE restart offsets (MSB is a Pebble v3+ flag, ignored here) and the uint32
+ * LE count. The current key is `keyBuf[keyOff, keyOff+keyLen)`
  * and the value `block[valueStart, valueEnd)`, without allocating. A key that shares no prefix
  * is located in the block itself; one that does is rebuilt into the `KeyArena` (one allocation per
  * 64 KiB, not per key). Both stay valid after the iterator moves on, so views of them may be kept.

@@ -1,3 +1,4 @@
+import { MinHeap } from '../util/min-heap.js';
 import { InternalKeyKind, type InternalKV } from '../sst/types.js';
 import type { UserKeyCompare } from '../sst/comparer.js';
 
@@ -25,51 +26,23 @@ export async function* mergeSources(sources: readonly RankedSource[], cmp: UserK
     if (a.kv.seqNum !== b.kv.seqNum) return a.kv.seqNum > b.kv.seqNum;
     return a.rank < b.rank;
   };
-  const heap: HeapItem[] = [];
-  const push = (x: HeapItem): void => {
-    heap.push(x);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-      i = p;
-    }
-  };
-  const siftDown = (): void => {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
+  const heap = new MinHeap<HeapItem>(less);
   const opened: AsyncIterator<InternalKV>[] = [];
   try {
     for (const s of sources) {
       const it = s.iter[Symbol.asyncIterator]();
       opened.push(it);
       const n = await it.next();
-      if (!n.done) push({ kv: n.value, rank: s.rank, it });
+      if (!n.done) heap.push({ kv: n.value, rank: s.rank, it });
     }
-    while (heap.length > 0) {
-      const top = heap[0]!;
+    for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
       yield top.kv;
       const n = await top.it.next();
       if (n.done) {
-        const last = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = last;
-          siftDown();
-        }
+        heap.pop();
       } else {
         top.kv = n.value;
-        siftDown();
+        heap.topChanged();
       }
     }
   } finally {
@@ -193,30 +166,7 @@ export async function* mergeSourceBatches(sources: readonly RankedBatchSource[],
     if (ka.seqNum !== kb.seqNum) return ka.seqNum > kb.seqNum;
     return a.rank < b.rank;
   };
-  const heap: Cursor[] = [];
-  const push = (x: Cursor): void => {
-    heap.push(x);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-      i = p;
-    }
-  };
-  const siftDown = (): void => {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
+  const heap = new MinHeap<Cursor>(less);
   const nextBatch = async (it: AsyncIterator<readonly InternalKV[]>): Promise<readonly InternalKV[] | undefined> => {
     for (;;) {
       const n = await it.next();
@@ -230,20 +180,19 @@ export async function* mergeSourceBatches(sources: readonly RankedBatchSource[],
       const it = s.batches[Symbol.asyncIterator]();
       opened.push(it);
       const b = await nextBatch(it);
-      if (b !== undefined) push({ batch: b, i: 0, rank: s.rank, it });
+      if (b !== undefined) heap.push({ batch: b, i: 0, rank: s.rank, it });
     }
-    if (heap.length === 1) {
-      const only = heap[0]!;
+    if (heap.size === 1) {
+      const only = heap.peek()!;
       yield only.batch;
       for (let b = await nextBatch(only.it); b !== undefined; b = await nextBatch(only.it)) yield b;
       return;
     }
     let out: InternalKV[] = [];
-    while (heap.length > 0) {
-      const top = heap[0]!;
+    for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
       out.push(top.batch[top.i]!);
       if (++top.i < top.batch.length) {
-        siftDown();
+        heap.topChanged();
         continue;
       }
       if (out.length >= MERGE_BATCH) {
@@ -252,15 +201,11 @@ export async function* mergeSourceBatches(sources: readonly RankedBatchSource[],
       }
       const b = await nextBatch(top.it);
       if (b === undefined) {
-        const last = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = last;
-          siftDown();
-        }
+        heap.pop();
       } else {
         top.batch = b;
         top.i = 0;
-        siftDown();
+        heap.topChanged();
       }
     }
     if (out.length > 0) yield out;
