@@ -10,13 +10,14 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { extractStore } from '../src/backup/testing/store-extract.js';
+import { FIXTURE_STORES } from '../src/backup/testing/fixture-bed.js';
 import { GENERATIONS, LOCALITY_GENERATIONS, planFor, writeGeneration } from '../src/backup/testing/build-collection.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const stores = join(root, '..', 'shared', 'fixtures', 'crdb-stores');
 
 /** Store → number of incremental layers (recipes has updates and deletes spread over six weeks). */
-export const FIXTURE_STORES: Record<string, number> = { 'emails-v2.1.4': 1, 'recipes-v2.1.0': 2 };
+
 
 async function main(): Promise<void> {
   for (const [name, incs] of Object.entries(FIXTURE_STORES)) {

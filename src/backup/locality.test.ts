@@ -7,63 +7,35 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { openStoreDir } from '../store/open-store.js';
-import { storeSource, type StoreSource } from '../store/store-source.js';
-import type { Timestamp } from '../mvcc/types.js';
 import { toHex } from '../util/bytes.js';
 import { startTestS3, type TestS3 } from '../storage/testing/s3-server.js';
 import { readBackup, type ReadBackupOptions } from './read-backup.js';
-import { extractStore, type StoreExtract } from './testing/store-extract.js';
 import {
   baseGeneration,
   DEFAULT_LOCALITY_DIR,
   FIXTURE_PASSPHRASE,
   LOCALITIES,
   LOCALITY_GENERATIONS,
-  planFor,
   sanitizeLocalityKV,
   type LocalityGeneration,
 } from './testing/build-collection.js';
 import { dumpTables } from './testing/compare.js';
+import { BACKUP_FIXTURES_DIR, FIXTURE_STORES, listFiles, loadStoreTruths, type StoreTruth } from './testing/fixture-bed.js';
 
-const repo = new URL('../../', import.meta.url).pathname;
-const stores = join(repo, '..', 'shared', 'fixtures', 'crdb-stores');
-const fixtures = join(repo, 'test', 'fixtures', 'backups');
-/** Must match scripts/make-backup-fixtures.ts. */
-const STORES: Record<string, number> = { 'emails-v2.1.4': 1, 'recipes-v2.1.0': 2 };
 const [WEST, EU] = [LOCALITIES[0]!, LOCALITIES[1]!];
-
-interface Truth {
-  ex: StoreExtract;
-  src: StoreSource;
-  ends: readonly Timestamp[];
-  tableIds: number[];
-}
-const truth = new Map<string, Truth>();
+const STORES = FIXTURE_STORES;
+const fixtures = BACKUP_FIXTURES_DIR;
+let truth: Map<string, StoreTruth>;
 let s3: TestS3;
 let tmp: string;
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out;
-}
-
 before(async () => {
-  for (const [name, incs] of Object.entries(STORES)) {
-    const ex = await extractStore(join(stores, name), name);
-    const src = await storeSource(await openStoreDir(join(stores, name)));
-    truth.set(name, { ex, src, ends: planFor(ex, incs).ends, tableIds: ex.tables.map((t) => t.id) });
-  }
+  truth = await loadStoreTruths();
   s3 = await startTestS3();
-  for (const f of await walk(fixtures)) {
+  for (const f of await listFiles(fixtures)) {
     if (/\/locality-[^/]+\//.test(f)) await s3.put(`fixtures/${relative(fixtures, f)}`, await readFile(f));
   }
   tmp = await mkdtemp(join(tmpdir(), 'locality-test-'));
@@ -195,7 +167,7 @@ test('layout: partitions and data per locality at the layer path; encryption inf
   for (const store of Object.keys(STORES)) {
     for (const gen of variants(store)) {
       const root = join(fixtures, store, gen);
-      const files = (await walk(root)).map((f) => relative(root, f));
+      const files = (await listFiles(root)).map((f) => relative(root, f));
       const encrypted = baseGeneration(gen) === 'encrypted';
       for (const [i, l] of LOCALITIES.entries()) {
         const parts = files.filter((f) => f.endsWith(`/${partName(i)}`));
@@ -258,7 +230,7 @@ for (const backend of ['local', 's3'] as const) {
     const tr = truth.get(store)!;
     for (const gen of ['locality-incremental', 'locality-encrypted'] as const) {
       const src = join(fixtures, store, gen);
-      const victim = (await walk(join(src, WEST.dir))).map((f) => relative(src, f)).find((f) => f.includes('/incrementals/') && f.endsWith('.sst'));
+      const victim = (await listFiles(join(src, WEST.dir))).map((f) => relative(src, f)).find((f) => f.includes('/incrementals/') && f.endsWith('.sst'));
       assert.ok(victim, 'an incremental data file in the locality');
       let root: string;
       if (backend === 'local') {
@@ -267,7 +239,7 @@ for (const backend of ['local', 's3'] as const) {
         await rm(join(root, victim));
       } else {
         root = `missing/${gen}`;
-        for (const f of await walk(src)) if (relative(src, f) !== victim) await s3.put(`${root}/${relative(src, f)}`, await readFile(f));
+        for (const f of await listFiles(src)) if (relative(src, f) !== victim) await s3.put(`${root}/${relative(src, f)}`, await readFile(f));
       }
       const b = await readBackup(uri(backend, root, DEFAULT_LOCALITY_DIR, 'default'), openOpts(backend, root, gen));
       try {

@@ -2,7 +2,6 @@ import { DecodeError } from '../util/errors.js';
 import { ZERO_TIMESTAMP, type Timestamp } from '../mvcc/types.js';
 import {
   bytesCopy,
-  int64Big,
   newReader,
   readMessage,
   readRowCount,

@@ -3,51 +3,24 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { openStoreDir } from '../store/open-store.js';
-import { storeSource, type StoreSource } from '../store/store-source.js';
-import type { Timestamp } from '../mvcc/types.js';
 import { toHex } from '../util/bytes.js';
 import { startTestS3, type TestS3 } from '../storage/testing/s3-server.js';
 import { readBackup, type ReadBackupOptions } from './read-backup.js';
-import { extractStore, type StoreExtract } from './testing/store-extract.js';
-import { FIXTURE_PASSPHRASE, GENERATIONS, planFor, type Generation } from './testing/build-collection.js';
+import { FIXTURE_PASSPHRASE, GENERATIONS, type Generation } from './testing/build-collection.js';
 import { dumpTables } from './testing/compare.js';
+import { BACKUP_FIXTURES_DIR, FIXTURE_STORES, listFiles, loadStoreTruths, type StoreTruth } from './testing/fixture-bed.js';
 import { encodeEncryptionInfo } from './testing/proto-writer.js';
 
-const repo = new URL('../../', import.meta.url).pathname;
-const stores = join(repo, '..', 'shared', 'fixtures', 'crdb-stores');
-const fixtures = join(repo, 'test', 'fixtures', 'backups');
-/** Must match scripts/make-backup-fixtures.ts. */
-const STORES: Record<string, number> = { 'emails-v2.1.4': 1, 'recipes-v2.1.0': 2 };
-
-interface Truth {
-  ex: StoreExtract;
-  src: StoreSource;
-  ends: readonly Timestamp[];
-  tableIds: number[];
-}
-const truth = new Map<string, Truth>();
+const STORES = FIXTURE_STORES;
+const fixtures = BACKUP_FIXTURES_DIR;
+let truth: Map<string, StoreTruth>;
 let s3: TestS3;
 let tmp: string;
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out;
-}
-
 before(async () => {
-  for (const [name, incs] of Object.entries(STORES)) {
-    const ex = await extractStore(join(stores, name), name);
-    const src = await storeSource(await openStoreDir(join(stores, name)));
-    truth.set(name, { ex, src, ends: planFor(ex, incs).ends, tableIds: ex.tables.map((t) => t.id) });
-  }
+  truth = await loadStoreTruths();
   s3 = await startTestS3();
-  for (const f of await walk(fixtures)) await s3.put(`fixtures/${relative(fixtures, f)}`, await readFile(f));
+  for (const f of await listFiles(fixtures)) await s3.put(`fixtures/${relative(fixtures, f)}`, await readFile(f));
   tmp = await mkdtemp(join(tmpdir(), 'backup-test-'));
 });
 
@@ -164,7 +137,7 @@ test('wrong passphrase, or none, is one clear line naming the manifest', async (
 test('KMS-encrypted backup says what is needed', async () => {
   const dir = join(tmp, 'kms');
   await cp(join(fixtures, 'emails-v2.1.4', 'encrypted'), dir, { recursive: true });
-  const info = (await walk(dir)).find((f) => f.endsWith('ENCRYPTION-INFO'))!;
+  const info = (await listFiles(dir)).find((f) => f.endsWith('ENCRYPTION-INFO'))!;
   await writeFile(info, encodeEncryptionInfo(new Uint8Array(0), [{ keyIdHash: new Uint8Array(32).fill(0xab), encryptedKey: Uint8Array.of(1, 2, 3) }]));
   await assert.rejects(() => readBackup(dir), oneLine(/encrypted with KMS .*decrypt the data key with your KMS/));
 });
@@ -172,7 +145,7 @@ test('KMS-encrypted backup says what is needed', async () => {
 test('a missing data file is one line naming the object', async () => {
   const dir = join(tmp, 'missing');
   await cp(join(fixtures, 'emails-v2.1.4', 'manifest-gzip'), dir, { recursive: true });
-  const victim = (await walk(dir)).find((f) => /data\/1\.sst$/.test(f))!;
+  const victim = (await listFiles(dir)).find((f) => /data\/1\.sst$/.test(f))!;
   await rm(victim);
   const b = await readBackup(dir);
   const t = truth.get('emails-v2.1.4')!;
@@ -183,7 +156,7 @@ test('a missing data file is one line naming the object', async () => {
 test('a manifest checksum mismatch is one line naming the manifest', async () => {
   const dir = join(tmp, 'checksum');
   await cp(join(fixtures, 'emails-v2.1.4', 'manifest-gzip'), dir, { recursive: true });
-  const m = (await walk(dir)).find((f) => /\/2019\/04\/[^/]+\/BACKUP_MANIFEST$/.test(f))!;
+  const m = (await listFiles(dir)).find((f) => /\/2019\/04\/[^/]+\/BACKUP_MANIFEST$/.test(f))!;
   const bytes = await readFile(m);
   bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
   await writeFile(m, bytes);
