@@ -55,6 +55,8 @@ class LoadWorker {
   private readonly worker: Worker;
   private pending: { resolve: (r: TableLoadResult) => void; reject: (e: unknown) => void; onProgress: CopyTableOptions['onProgress'] } | undefined;
   private exited = false;
+  /** Why the thread died, when it did (a failed start, an uncaught error). */
+  private crash: unknown;
   private readonly closed: Promise<void>;
   private disconnected: (() => void) | undefined;
 
@@ -69,7 +71,10 @@ class LoadWorker {
       // of a storage client must not hold the run).
       else if (m.type === 'closed') void this.worker.terminate();
     });
-    this.worker.on('error', (e) => this.settle((p) => p.reject(e)));
+    this.worker.on('error', (e) => {
+      this.crash = e;
+      this.settle((p) => p.reject(e));
+    });
     this.closed = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
         this.exited = true;
@@ -92,7 +97,10 @@ class LoadWorker {
 
   load(job: LoadJob, onProgress: CopyTableOptions['onProgress']): Promise<TableLoadResult> {
     return new Promise((resolve, reject) => {
-      if (this.exited) return reject(new LoadError('a load worker thread is gone'));
+      if (this.exited) {
+        const why = this.crash instanceof Error ? `: ${this.crash.message}` : '';
+        return reject(new LoadError(`a load worker thread is gone${why}`, 'rerun with --threads off to load on the main thread', { cause: this.crash }));
+      }
       this.pending = { resolve, reject, onProgress };
       this.send({ type: 'load', job });
     });
