@@ -14,7 +14,7 @@ import { findTable } from '../cli/inspect-store.js';
 import { formatPgText } from '../copy/format.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { storedColumns } from '../rows/decode-rows.js';
-import { rowBatchesFrom, rowsFrom, type MigrationSource, type SourceRecipe } from './source.js';
+import { mvccTableRows, type MigrationSource, type SourceRecipe } from './source.js';
 
 export function backupOptions(config: Config, subdir?: string): ReadBackupOptions {
   return {
@@ -62,8 +62,7 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
     warnings: [],
     ...(recipe ? { recipe } : {}),
     ...backupDataBytes(b),
-    rows: (table, resumeAfter) => rowsFrom(b.source, table, { readAt: b.readAt, ...(resumeAfter ? { resumeAfter } : {}) }),
-    rowBatches: (table, resumeAfter) => rowBatchesFrom(b.source, table, { readAt: b.readAt, ...(resumeAfter ? { resumeAfter } : {}) }),
+    ...mvccTableRows(b.source, b.readAt),
     close: () => b.close(),
   };
 }

@@ -6,7 +6,7 @@ import type { Datum } from '../encoding/datum.js';
 import type { LoadRow, TableLoadPlan } from '../load/types.js';
 import { storedColumns, type Row } from '../rows/decode-rows.js';
 import { SchemaError } from '../util/errors.js';
-import type { MigrationSource } from './source.js';
+import type { MigrationSource, TableRowSource } from './source.js';
 
 export const sourceTableId = (t: Pick<Table, 'database' | 'schema' | 'name'>): string => `${t.database}.${t.schema}.${t.name}`;
 
@@ -19,13 +19,6 @@ export interface TablePlanSpec extends Omit<TableLoadPlan, 'rows' | 'describeKey
 
 export type SourceLoadPlan = TablePlanSpec & TableLoadPlan;
 
-/** Where a plan's rows come from: a MigrationSource, or the source a worker thread reopened. */
-export interface TableRowSource {
-  /** A table's decoded rows in key order, after `resumeAfter` when given. */
-  rows(table: Table, resumeAfter?: Uint8Array): AsyncIterable<Row>;
-  /** The same, in arrays (one await per batch). */
-  rowBatches(table: Table, resumeAfter?: Uint8Array): AsyncIterable<readonly Row[]>;
-}
 
 /**
  * One plan per table with data. The decoder yields values for `storedColumns(table)`; the COPY

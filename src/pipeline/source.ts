@@ -23,7 +23,18 @@ export type SourceRecipe =
   | { readonly kind: 'store'; readonly dir: string }
   | { readonly kind: 'backup'; readonly url: string; readonly options: Omit<ReadBackupOptions, 'storage'> };
 
-export interface MigrationSource {
+/** The rows of a source's tables: what loading needs, on the main thread or in a worker. */
+export interface TableRowSource {
+  /** Rows of a table in primary-key order; with `resumeAfter`, strictly after that row key. */
+  rows(table: Table, resumeAfter?: Uint8Array): AsyncIterable<Row>;
+  /**
+   * The same rows in the same order, in arrays (about one per SST block; never empty, fresh, may
+   * be kept): one promise per batch instead of per row. `rows` is the flattening of this.
+   */
+  rowBatches(table: Table, resumeAfter?: Uint8Array): AsyncIterable<readonly Row[]>;
+}
+
+export interface MigrationSource extends TableRowSource {
   /** What was read, for logs and reports (no credentials). */
   readonly description: string;
   readonly kind: 'backup' | 'store';
@@ -36,13 +47,6 @@ export interface MigrationSource {
   readonly dataBytes?: number;
   /** Approximate bytes per table id, when the source records them (backup manifests do). */
   readonly tableBytes?: ReadonlyMap<number, number>;
-  /** Rows of a table in primary-key order; with `resumeAfter`, strictly after that row key. */
-  rows(table: Table, resumeAfter?: Uint8Array): AsyncIterable<Row>;
-  /**
-   * The same rows in the same order, in arrays (about one per SST block; never empty, fresh, may
-   * be kept): one promise per batch instead of per row. `rows` is the flattening of this.
-   */
-  rowBatches(table: Table, resumeAfter?: Uint8Array): AsyncIterable<readonly Row[]>;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,15 @@ export function rowsFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions =
   return flattenBatches(rowBatchesFrom(mvcc, table, opts));
 }
 
+/** Table rows of an MVCC source (a store, or a backup chain read at `readAt`). */
+export function mvccTableRows(mvcc: MVCCSource, readAt?: Timestamp): TableRowSource {
+  const opts = (resumeAfter?: Uint8Array): RowsFromOptions => ({ ...(readAt ? { readAt } : {}), ...(resumeAfter ? { resumeAfter } : {}) });
+  return {
+    rows: (table, resumeAfter) => rowsFrom(mvcc, table, opts(resumeAfter)),
+    rowBatches: (table, resumeAfter) => rowBatchesFrom(mvcc, table, opts(resumeAfter)),
+  };
+}
+
 export async function openStoreMigrationSource(dir: string): Promise<MigrationSource> {
   const mvcc = await openStoreSource(dir);
   try {
@@ -92,8 +105,7 @@ export async function openStoreMigrationSource(dir: string): Promise<MigrationSo
       warnings: mvcc.store.warnings,
       recipe: { kind: 'store', dir },
       dataBytes: await storeDataBytes(dir),
-      rows: (table, resumeAfter) => rowsFrom(mvcc, table, resumeAfter ? { resumeAfter } : {}),
-      rowBatches: (table, resumeAfter) => rowBatchesFrom(mvcc, table, resumeAfter ? { resumeAfter } : {}),
+      ...mvccTableRows(mvcc),
       close: () => s.close(),
     };
   } catch (e) {
