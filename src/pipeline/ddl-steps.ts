@@ -119,14 +119,19 @@ export async function runSteps(client: pg.ClientBase, phase: string, statements:
       // The phase's own connection takes part; extra ones are opened once and reused.
       while (extra.length < jobs - 1) extra.push(opts.connect());
       const clients: pg.ClientBase[] = [client, ...(await Promise.all(extra.slice(0, jobs - 1)))];
-      let next = 0;
-      await Promise.all(clients.map(async (c) => {
-        while (next < todo.length) await timed(c, todo[next++]!);
-      }));
+      await shareOut(clients, todo, timed);
     }
   } finally {
     for (const c of extra) await c.then((x) => x.end()).catch(() => undefined);
   }
+}
+
+/** Each client takes the next item as soon as it is free, until none is left. */
+async function shareOut<T>(clients: readonly pg.ClientBase[], items: readonly T[], run: (c: pg.ClientBase, item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(clients.map(async (c) => {
+    while (next < items.length) await run(c, items[next++]!);
+  }));
 }
 
 /** Runs independent statements (no resume state: they are safe to repeat) over `jobs` connections. */
@@ -137,11 +142,8 @@ export async function runConcurrently(
 ): Promise<void> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, statements.length));
   const extra = opts.connect && jobs > 1 ? await Promise.all(Array.from({ length: jobs - 1 }, () => opts.connect!())) : [];
-  let next = 0;
   try {
-    await Promise.all([client, ...extra].map(async (c) => {
-      while (next < statements.length) await c.query(statements[next++]!);
-    }));
+    await shareOut([client, ...extra], statements, async (c, sql) => void (await c.query(sql)));
   } finally {
     for (const c of extra) await c.end().catch(() => undefined);
   }
