@@ -81,18 +81,27 @@ export async function openBackupMigrationSource(url: string, config: Config, sub
   }
 }
 
-/** Data bytes the manifests record, in all and per table (for scheduling; not exact after incrementals). */
-function backupDataBytes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number> } {
-  const tableBytes = new Map<number, number>();
-  let dataBytes = 0;
+/** Rows and data bytes the manifests of the chain record per table id (all layers; not exact after incrementals). */
+function manifestTableCounts(b: OpenedBackup): Map<number, { rows: bigint; bytes: bigint }> {
+  const counts = new Map<number, { rows: bigint; bytes: bigint }>();
   for (const layer of b.chain) {
     for (const f of layer.files) {
-      const n = Number(f.entryCounts.dataSize);
-      dataBytes += n;
       const id = tableIdOfKey(f.span.key);
-      if (id !== undefined) tableBytes.set(id, (tableBytes.get(id) ?? 0) + n);
+      if (id === undefined) continue;
+      const c = counts.get(id) ?? { rows: 0n, bytes: 0n };
+      c.rows += BigInt(f.entryCounts.rows);
+      c.bytes += BigInt(f.entryCounts.dataSize);
+      counts.set(id, c);
     }
   }
+  return counts;
+}
+
+/** Data bytes to read, in all and per table (for scheduling the loads). */
+function backupDataBytes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number> } {
+  let dataBytes = 0;
+  for (const layer of b.chain) for (const f of layer.files) dataBytes += Number(f.entryCounts.dataSize);
+  const tableBytes = new Map([...manifestTableCounts(b)].map(([id, c]) => [id, Number(c.bytes)]));
   return { dataBytes, tableBytes };
 }
 
@@ -128,17 +137,7 @@ export async function* inspectBackupLines(url: string, config: Config, opts: { d
       const m = layer.manifest;
       yield `layer ${i} ${i === 0 ? 'full' : 'incremental'}: ${layer.dir || '.'} [${layer.manifestName}${m.buildTag ? `, written by ${m.buildTag}` : ''}] ${m.startTime.wallTime === 0n ? 'from the beginning' : `from ${isoOf(m.startTime)}`} to ${isoOf(m.endTime)}${m.mvccFilter === 1 ? ', revision history' : ''}; ${layer.files.length} data file spans`;
     }
-    const counts = new Map<number, { rows: bigint; bytes: bigint }>();
-    for (const layer of b.chain) {
-      for (const f of layer.files) {
-        const id = tableIdOfKey(f.span.key);
-        if (id === undefined) continue;
-        const c = counts.get(id) ?? { rows: 0n, bytes: 0n };
-        c.rows += BigInt(f.entryCounts.rows);
-        c.bytes += BigInt(f.entryCounts.dataSize);
-        counts.set(id, c);
-      }
-    }
+    const counts = manifestTableCounts(b);
     for (const db of catalog.databases) {
       const tables = catalog.tables.filter((t) => t.database === db.name);
       if (tables.length === 0 && !catalog.sequences.some((s) => s.database === db.name)) continue;
