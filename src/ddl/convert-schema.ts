@@ -7,13 +7,14 @@ import { translateExpr } from '../schema/translate-expr.js';
 import { crdbName, exprContext, pgQ, pgType, type ConvertOptions, type DbState } from './convert-context.js';
 import { convertTable, type ConvertedTable } from './convert-table.js';
 import { DecisionLog, type Decision } from './decision.js';
-import { emitPostData, emitPreData } from './emit.js';
+import { emitPostData, emitPreData, type PostDataStep } from './emit.js';
 import { NameScope, fitName } from './names.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import type { PgName, PostDataItem, PreDataItem } from './target.js';
 
 export type { ConvertOptions } from './convert-context.js';
 export type { Decision } from './decision.js';
+export type { PostDataStep } from './emit.js';
 
 export interface ConvertedDatabase {
   readonly crdbName: string;
@@ -22,7 +23,10 @@ export interface ConvertedDatabase {
   /** PostgreSQL schemas this database's objects go into (`public` included when used). */
   readonly schemas: readonly string[];
   readonly preData: readonly string[];
+  /** Post-data statements in order (what `convert-schema` prints). */
   readonly postData: readonly string[];
+  /** The same statements with what each waits for (the loader runs them as tables finish loading). */
+  readonly postDataSteps: readonly PostDataStep[];
   readonly tables: readonly ConvertedTable[];
 }
 
@@ -252,7 +256,11 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
     }
 
     const usedSchemas = [...schemaNames].filter(([k]) => k.startsWith(`${db.name}\u0000`)).map(([, n]) => n);
-    out.push({ crdbName: db.name, pgName: pgDb, schemas: [...new Set(usedSchemas)], preData: emitPreData(pre), postData: emitPostData(post), tables: converted });
+    const postDataSteps = emitPostData(post);
+    out.push({
+      crdbName: db.name, pgName: pgDb, schemas: [...new Set(usedSchemas)], preData: emitPreData(pre),
+      postData: postDataSteps.map((s) => s.sql), postDataSteps, tables: converted,
+    });
   }
   return { databases: out, decisions: log.entries };
 }

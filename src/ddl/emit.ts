@@ -65,37 +65,97 @@ function setvalSql(item: Extract<PostDataItem, { kind: 'setval' }>): string | un
   return `SELECT setval(${seq}, v, true) FROM (SELECT ${v} AS v) AS s WHERE v IS NOT NULL${item.minValue !== undefined ? ` AND v >= ${item.minValue}` : ''}`;
 }
 
-/** Post-data statements in load order. */
-export function emitPostData(items: readonly PostDataItem[]): string[] {
+/**
+ * One post-data statement and what must happen before it, so that the loader can run it as soon
+ * as its tables are loaded, while other tables are still loading.
+ */
+export interface PostDataStep {
+  readonly sql: string;
+  /** Tables (`"schema"."name"`) whose rows must be loaded first: the statement reads or locks them. */
+  readonly tables: readonly string[];
+  /**
+   * Steps (indexes into the phase) that must have finished first: a table's primary key before
+   * its other indexes (so builds on one table do not queue behind each other's locks), a
+   * referenced table's keys before a foreign key, each foreign key after the previous one (two
+   * `ADD FOREIGN KEY` lock both of their tables and could otherwise deadlock), VALIDATE after ADD.
+   */
+  readonly after: readonly number[];
+  /** Runs only after every earlier step (views, comments, sequence positions). */
+  readonly barrier: boolean;
+}
+
+/** Post-data statements in load order, each with what it waits for. */
+export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   const of = <K extends PostDataItem['kind']>(k: K): Extract<PostDataItem, { kind: K }>[] =>
     items.filter((i): i is Extract<PostDataItem, { kind: K }> => i.kind === k);
-  const out: string[] = [];
-  for (const pk of of('primary-key')) out.push(`ALTER TABLE ${q(pk.table)} ADD CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})`);
+  const out: PostDataStep[] = [];
+  /** Per table: its key and index builds, and every step confined to it. */
+  const builds = new Map<string, number[]>();
+  const local = new Map<string, number[]>();
+  const listOf = (m: Map<string, number[]>, t: string): number[] => m.get(t) ?? m.set(t, []).get(t)!;
+  const push = (sql: string, tables: readonly string[], after: readonly number[], barrier = false): number =>
+    out.push({ sql, tables, after: [...new Set(after)], barrier }) - 1;
+  const pushLocal = (table: PgName, sql: string, after: readonly number[], build: boolean): number => {
+    const t = q(table);
+    const i = push(sql, [t], after);
+    listOf(local, t).push(i);
+    if (build) listOf(builds, t).push(i);
+    return i;
+  };
+  const pkOf = new Map<string, number>();
+  for (const pk of of('primary-key')) {
+    pkOf.set(q(pk.table), pushLocal(pk.table, `ALTER TABLE ${q(pk.table)} ADD CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})`, [], true));
+  }
+  const afterPk = (table: PgName): number[] => {
+    const pk = pkOf.get(q(table));
+    return pk === undefined ? [] : [pk];
+  };
   const indexes = of('index');
   for (const ix of [...indexes.filter((i) => i.unique), ...indexes.filter((i) => !i.unique)]) {
     const using = ix.method === 'btree' ? '' : ` USING ${ix.method}`;
     const include = ix.include.length ? ` INCLUDE (${cols(ix.include)})` : '';
     const where = ix.where !== undefined ? ` WHERE ${ix.where}` : '';
-    out.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`);
-    if (ix.asConstraint) out.push(`ALTER TABLE ${q(ix.table)} ADD CONSTRAINT ${quoteIdent(ix.name)} UNIQUE USING INDEX ${quoteIdent(ix.name)}`);
+    const built = pushLocal(ix.table, `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`, afterPk(ix.table), true);
+    if (ix.asConstraint) pushLocal(ix.table, `ALTER TABLE ${q(ix.table)} ADD CONSTRAINT ${quoteIdent(ix.name)} UNIQUE USING INDEX ${quoteIdent(ix.name)}`, [built], true);
   }
+  const buildsOf = (table: PgName): readonly number[] => builds.get(q(table)) ?? [];
   const fks = of('foreign-key');
-  for (const fk of fks) {
-    out.push(`ALTER TABLE ${q(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${q(fk.refTable)} (${cols(fk.refColumns)})${fk.match === 'full' ? ' MATCH FULL' : ''} ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()} NOT VALID`);
-  }
-  for (const fk of fks) if (fk.validate) out.push(`ALTER TABLE ${q(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`);
   const checks = of('check');
-  for (const c of checks) out.push(`ALTER TABLE ${q(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr}) NOT VALID`);
-  for (const c of checks) if (c.validate) out.push(`ALTER TABLE ${q(c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`);
-  for (const t of of('trigger')) out.push(`CREATE TRIGGER ${quoteIdent(t.name)} BEFORE UPDATE ON ${q(t.table)} FOR EACH ROW EXECUTE FUNCTION ${q(t.fn)}()`);
+  // Checks and triggers wait for their table's builds; foreign keys for everything on both tables.
+  const checkAdds: number[] = [];
+  const fkAdds: number[] = [];
+  let previousFk: number[] = [];
+  for (const fk of fks) {
+    const i = push(
+      `ALTER TABLE ${q(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${q(fk.refTable)} (${cols(fk.refColumns)})${fk.match === 'full' ? ' MATCH FULL' : ''} ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()} NOT VALID`,
+      [q(fk.table), q(fk.refTable)],
+      previousFk,
+    );
+    fkAdds.push(i);
+    previousFk = [i];
+  }
+  fks.forEach((fk, k) => {
+    if (fk.validate) push(`ALTER TABLE ${q(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`, [q(fk.table), q(fk.refTable)], [fkAdds[k]!]);
+  });
+  for (const c of checks) checkAdds.push(pushLocal(c.table, `ALTER TABLE ${q(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr}) NOT VALID`, buildsOf(c.table), false));
+  checks.forEach((c, k) => {
+    if (c.validate) pushLocal(c.table, `ALTER TABLE ${q(c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, [checkAdds[k]!], false);
+  });
+  for (const t of of('trigger')) pushLocal(t.table, `CREATE TRIGGER ${quoteIdent(t.name)} BEFORE UPDATE ON ${q(t.table)} FOR EACH ROW EXECUTE FUNCTION ${q(t.fn)}()`, buildsOf(t.table), false);
+  // A foreign key's ADD waits for every step on both of its tables (locks taken by checks and
+  // triggers, keys the reference needs); the list is complete only now.
+  fks.forEach((fk, k) => {
+    const step = out[fkAdds[k]!]!;
+    out[fkAdds[k]!] = { ...step, after: [...new Set([...step.after, ...(local.get(q(fk.table)) ?? []), ...(local.get(q(fk.refTable)) ?? [])])] };
+  });
   for (const v of of('view')) {
     const columns = v.columns.length ? ` (${cols(v.columns)})` : '';
-    out.push(`CREATE ${v.materialized ? 'MATERIALIZED ' : ''}VIEW ${q(v.target)}${columns} AS ${v.query}`);
+    push(`CREATE ${v.materialized ? 'MATERIALIZED ' : ''}VIEW ${q(v.target)}${columns} AS ${v.query}`, [], [], true);
   }
-  for (const c of of('comment')) out.push(`COMMENT ON ${c.on} IS ${quoteLiteral(c.text)}`);
+  for (const c of of('comment')) push(`COMMENT ON ${c.on} IS ${quoteLiteral(c.text)}`, [], [], true);
   for (const s of of('setval')) {
     const sql = setvalSql(s);
-    if (sql) out.push(sql);
+    if (sql) push(sql, [], [], true);
   }
   return out;
 }

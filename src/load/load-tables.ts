@@ -18,6 +18,19 @@ export interface LoadTablesOptions extends CopyTableOptions {
   readonly pool?: pg.Pool;
   /** Tables loaded at the same time (default: the number of CPUs). */
   readonly jobs?: number;
+  /** Approximate size of a table's data: the largest are handed out first, so the jobs end together. */
+  readonly sizeOf?: (plan: Pick<TableLoadPlan, 'id'>) => number;
+  /** Called as each table finishes loading (its indexes can be built while others still load). */
+  readonly onLoaded?: (result: TableLoadResult) => void;
+  /** Called when a job finds no table left to take (its share of the machine is free). */
+  readonly onJobDone?: () => void;
+}
+
+/** Plans in the order jobs take them: largest first when sizes are known, else as given. */
+export function loadOrder<P>(plans: readonly P[], sizeOf?: (plan: P) => number): readonly P[] {
+  if (!sizeOf) return plans;
+  const size = new Map(plans.map((p) => [p, sizeOf(p)]));
+  return [...plans].sort((a, b) => size.get(b)! - size.get(a)!);
 }
 
 export const defaultJobs = (): number => Math.max(1, os.availableParallelism());
@@ -46,21 +59,25 @@ export async function loadTables(plans: readonly TableLoadPlan[], opts: LoadTabl
   } finally {
     await first.release();
   }
+  const queue = loadOrder(plans, opts.sizeOf);
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
     const l = await lease(opts);
     try {
-      while (failure === undefined && next < plans.length) {
-        const plan = plans[next++]!;
+      while (failure === undefined && next < queue.length) {
+        const plan = queue[next++]!;
         try {
-          results.push(await copyTable(l.client, plan, opts));
+          const r = await copyTable(l.client, plan, opts);
+          results.push(r);
+          opts.onLoaded?.(r);
         } catch (e) {
           failure ??= e;
         }
       }
     } finally {
       await l.release().catch(() => undefined);
+      opts.onJobDone?.();
     }
   };
   const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), plans.length));

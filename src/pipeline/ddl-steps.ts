@@ -70,81 +70,193 @@ async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: st
 }
 
 export interface RunStepsOptions {
-  /** Extra connections for statements that may run concurrently (index and key builds). */
-  readonly connect?: () => Promise<pg.ClientBase & { end(): Promise<void> }>;
-  readonly jobs?: number;
   readonly onStatement?: (sql: string, ms: number) => void;
   /** Treat "already exists" as done (resuming, or loading into existing tables). */
   readonly tolerateExisting?: boolean;
 }
 
-/**
- * Statements that may run concurrently with their neighbours of the same kind: index, primary-key
- * and unique builds, and constraint validations (each locks its own table SHARE UPDATE EXCLUSIVE,
- * so two on one table simply wait for each other). Everything else runs in order.
- */
-function concurrencyClass(sql: string): 'build' | 'validate' | undefined {
-  if (/^CREATE (UNIQUE )?INDEX /i.test(sql) || /^ALTER TABLE .* ADD CONSTRAINT .* (PRIMARY KEY|UNIQUE) \(/is.test(sql)) return 'build';
-  if (/^ALTER TABLE .* VALIDATE CONSTRAINT /is.test(sql)) return 'validate';
-  return undefined;
-}
-
-/**
- * Runs a phase's statements in order, skipping those a previous run completed. Runs of
- * consecutive builds or validations are spread over `jobs` connections.
- */
+/** Runs a phase's statements in order, skipping those a previous run completed. */
 export async function runSteps(client: pg.ClientBase, phase: string, statements: readonly string[], opts: RunStepsOptions = {}): Promise<void> {
   await ensureStateSchema(client);
   const done = await doneSteps(client, phase, statements);
-  const timed = async (c: pg.ClientBase, i: number): Promise<void> => {
-    const sql = statements[i]!;
+  for (let i = 0; i < statements.length; i++) {
+    if (done.has(i)) continue;
     const t0 = Date.now();
-    await runOne(c, phase, i, sql, opts.tolerateExisting ?? false);
-    opts.onStatement?.(sql, Date.now() - t0);
+    await runOne(client, phase, i, statements[i]!, opts.tolerateExisting ?? false);
+    opts.onStatement?.(statements[i]!, Date.now() - t0);
+  }
+}
+
+/** A statement of a step graph (see ddl/emit.ts `PostDataStep`). */
+export interface GraphStep {
+  readonly sql: string;
+  /** Tables (as `TableLoads` names them) that must be loaded first. */
+  readonly tables: readonly string[];
+  /** Steps that must have finished first. */
+  readonly after: readonly number[];
+  /** Waits for every earlier step and for all loads. */
+  readonly barrier: boolean;
+  /** false: not recorded in the resume state (safe to repeat, e.g. ANALYZE). Default true. */
+  readonly record?: boolean;
+}
+
+/**
+ * Which tables are loaded yet, and how many load jobs are still busy, for steps that wait on
+ * them. Tables it was not told about count as loaded (nothing to load: empty, skipped, or loaded
+ * by an earlier run).
+ */
+export class TableLoads {
+  private readonly pending: Set<string>;
+  private listeners: (() => void)[] = [];
+  private finished = false;
+
+  /** `busyJobs`: load jobs that will run (each calls `jobDone` once it finds no table left). */
+  constructor(
+    tables: Iterable<string>,
+    private busyJobs = 0,
+  ) {
+    this.pending = new Set(tables);
+  }
+
+  isLoaded(table: string): boolean {
+    return this.finished || !this.pending.has(table);
+  }
+
+  /** True once every load has ended (successfully or not). */
+  get allDone(): boolean {
+    return this.finished;
+  }
+
+  /** Load jobs still working: each holds one of the run's `jobs` shares of the machine. */
+  get busy(): number {
+    return this.finished ? 0 : this.busyJobs;
+  }
+
+  loaded(table: string): void {
+    if (this.pending.delete(table)) this.notify();
+  }
+
+  jobDone(): void {
+    if (this.busyJobs > 0) this.busyJobs--;
+    this.notify();
+  }
+
+  /** No more loads: steps still waiting for a table may run (or, after a failure, are abandoned by the caller). */
+  end(): void {
+    this.finished = true;
+    this.notify();
+  }
+
+  /** Calls `f` at the next change. */
+  onChange(f: () => void): void {
+    this.listeners.push(f);
+  }
+
+  private notify(): void {
+    const l = this.listeners;
+    this.listeners = [];
+    for (const f of l) f();
+  }
+}
+
+export interface StepGraphOptions extends RunStepsOptions {
+  /** Opens the extra connections. */
+  readonly connect: () => Promise<pg.ClientBase & { end(): Promise<void> }>;
+  /** Statements and load jobs running at once (the phase's own connection is one of them). */
+  readonly jobs: number;
+  /** Loads running beside the steps: they take `loads.busy` of the `jobs` shares. */
+  readonly loads: TableLoads;
+  /** Stops handing out steps (the step in flight finishes or fails). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs a step graph: each step as soon as its tables are loaded and the steps it waits for are
+ * done, in phase order among those ready. Steps and loads share `jobs`: while k load jobs are
+ * busy, `jobs - k` connections run steps (index builds beside COPY on an already busy machine
+ * only slow the loads down), so the steps of tables loaded early fill the jobs the loads leave
+ * idle. Recorded steps are resumable exactly like `runSteps`.
+ */
+export async function runStepGraph(client: pg.ClientBase, phase: string, steps: readonly GraphStep[], opts: StepGraphOptions): Promise<void> {
+  await ensureStateSchema(client);
+  const statements = steps.map((s) => s.sql);
+  const finished = new Set<number>();
+  for (const i of await doneSteps(client, phase, statements)) if (steps[i]!.record !== false) finished.add(i);
+  const started = new Set<number>(finished);
+  let failure: unknown;
+  let wake: (() => void)[] = [];
+  const notify = (): void => {
+    const w = wake;
+    wake = [];
+    for (const f of w) f();
   };
+  const changed = (): Promise<void> =>
+    new Promise((resolve) => {
+      wake.push(resolve);
+      opts.loads.onChange(notify);
+    });
+  const onAbort = (): void => notify();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  /** The first step that can start now, in phase order. */
+  let firstOpen = 0;
+  const nextReady = (): number | undefined => {
+    while (firstOpen < steps.length && started.has(firstOpen)) firstOpen++;
+    for (let i = firstOpen; i < steps.length; i++) {
+      if (started.has(i)) continue;
+      const s = steps[i]!;
+      if (s.barrier) {
+        // Everything before it must be finished; nothing after it may overtake it.
+        if (!opts.loads.allDone) return undefined;
+        for (let k = 0; k < i; k++) if (!finished.has(k)) return undefined;
+        return i;
+      }
+      if (s.tables.every((t) => opts.loads.isLoaded(t)) && s.after.every((k) => finished.has(k))) return i;
+    }
+    return undefined;
+  };
+
+  const runOn = async (c: pg.ClientBase, i: number): Promise<void> => {
+    const s = steps[i]!;
+    const t0 = Date.now();
+    if (s.record === false) await c.query(s.sql);
+    else await runOne(c, phase, i, s.sql, opts.tolerateExisting ?? false);
+    opts.onStatement?.(s.sql, Date.now() - t0);
+  };
+
   const extra: Promise<pg.ClientBase & { end(): Promise<void> }>[] = [];
-  try {
-    for (let i = 0; i < statements.length; ) {
-      const cls = concurrencyClass(statements[i]!);
-      let j = i + 1;
-      if (cls) while (j < statements.length && concurrencyClass(statements[j]!) === cls) j++;
-      const todo: number[] = [];
-      for (let k = i; k < j; k++) if (!done.has(k)) todo.push(k);
-      i = j;
-      const jobs = Math.max(1, Math.min(opts.jobs ?? 1, todo.length));
-      if (jobs === 1 || !opts.connect) {
-        for (const k of todo) await timed(client, k);
+  const slot = async (k: number): Promise<void> => {
+    let c: pg.ClientBase | undefined = k === 0 ? client : undefined;
+    for (;;) {
+      if (failure !== undefined || opts.signal?.aborted || finished.size === steps.length) return;
+      const i = k < Math.max(0, opts.jobs - opts.loads.busy) ? nextReady() : undefined;
+      if (i === undefined) {
+        if (opts.loads.allDone && started.size === finished.size) {
+          // Nothing running, nothing loading, nothing ready: the graph can never finish.
+          failure ??= new LoadError(`${phase}: ${steps.length - finished.size} statements wait on each other or on missing steps (internal error)`);
+          notify();
+          return;
+        }
+        await changed();
         continue;
       }
-      // The phase's own connection takes part; extra ones are opened once and reused.
-      while (extra.length < jobs - 1) extra.push(opts.connect());
-      const clients: pg.ClientBase[] = [client, ...(await Promise.all(extra.slice(0, jobs - 1)))];
-      await shareOut(clients, todo, timed);
+      started.add(i);
+      try {
+        c ??= await (extra[k - 1] ??= opts.connect());
+        await runOn(c, i);
+        finished.add(i);
+      } catch (e) {
+        failure ??= e;
+      }
+      notify();
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, (_, k) => slot(k)));
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     for (const c of extra) await c.then((x) => x.end()).catch(() => undefined);
   }
-}
-
-/** Each client takes the next item as soon as it is free, until none is left. */
-async function shareOut<T>(clients: readonly pg.ClientBase[], items: readonly T[], run: (c: pg.ClientBase, item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(clients.map(async (c) => {
-    while (next < items.length) await run(c, items[next++]!);
-  }));
-}
-
-/** Runs independent statements (no resume state: they are safe to repeat) over `jobs` connections. */
-export async function runConcurrently(
-  client: pg.ClientBase,
-  statements: readonly string[],
-  opts: Pick<RunStepsOptions, 'connect' | 'jobs'>,
-): Promise<void> {
-  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, statements.length));
-  const extra = opts.connect && jobs > 1 ? await Promise.all(Array.from({ length: jobs - 1 }, () => opts.connect!())) : [];
-  try {
-    await shareOut([client, ...extra], statements, async (c, sql) => void (await c.query(sql)));
-  } finally {
-    for (const c of extra) await c.end().catch(() => undefined);
-  }
+  if (failure !== undefined) throw failure;
+  opts.signal?.throwIfAborted();
 }

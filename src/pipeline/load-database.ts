@@ -14,7 +14,7 @@ import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
 import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
-import { STATE_SCHEMA, runConcurrently, runSteps, stateSchemaExists } from './ddl-steps.js';
+import { STATE_SCHEMA, TableLoads, runStepGraph, runSteps, stateSchemaExists, type GraphStep } from './ddl-steps.js';
 import type { SourceLoadPlan } from './load-plans.js';
 import { applyIfExists } from './if-exists.js';
 import { connectTo, ensureDatabase, type PgServer } from './pg-target.js';
@@ -89,36 +89,61 @@ export async function loadDatabase(
     const toLoad = plans.filter((p) => !skipped.has(p.id));
     const jobs = jobsOf(config);
     logger.info(`${where}: loading ${toLoad.length} tables with ${jobs} parallel connections`);
+    // Post-data runs beside the loads: a table's keys and indexes are built once it is loaded and
+    // a job is free (the largest tables load first, so the others' builds fill the jobs their
+    // loads leave idle), then ANALYZE; what spans tables waits for them.
+    const tableOf = (p: { pgSchema: string; pgTable: string }): string => quoteQualified(p.pgSchema, p.pgTable);
+    const loads = new TableLoads(toLoad.map(tableOf), Math.min(jobs, toLoad.length));
+    const steps: GraphStep[] = [...db.postDataSteps];
+    for (const p of toLoad) {
+      const t = tableOf(p);
+      const ownSteps = db.postDataSteps.flatMap((s, i) => (s.tables.length === 1 && s.tables[0] === t ? [i] : []));
+      steps.push({ sql: `ANALYZE ${t}`, tables: [t], after: ownSteps, barrier: false, record: false });
+    }
+    const stop = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    logger.info(`${where}: keys, indexes, constraints (${db.postData.length} statements) follow each table's load`);
+    let postDataFailure: unknown;
+    const postData = runStepGraph(client, 'post-data', steps, {
+      tolerateExisting,
+      jobs,
+      loads,
+      signal,
+      connect: () => connectTo(server, db.pgName),
+      onStatement: (sql, ms) => logger.debug(`${where}: ${ms} ms: ${sql.slice(0, 200)}`),
+    }).catch((e: unknown) => {
+      postDataFailure = e;
+      stop.abort(e);
+    });
+    const byId = new Map(toLoad.map((p) => [p.id, tableOf(p)]));
+    const sizes = new Map(toLoad.map((p) => [p.id, opts.tableBytes?.get(p.table.id) ?? 0]));
     const copyOptions = {
       jobs,
       chunkSize: config.chunk_size,
       onError: config.on_error,
       fingerprint: !config.skip_validation,
+      signal,
+      onLoaded: (r: TableLoadResult) => loads.loaded(byId.get(r.id) ?? ''),
+      onJobDone: () => loads.jobDone(),
+      ...(opts.tableBytes ? { sizeOf: (p: { id: string }) => sizes.get(p.id) ?? 0 } : {}),
       ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    const results: TableLoadResult[] = opts.workers
-      ? await opts.workers.loadTables(toLoad, {
-          ...copyOptions,
-          server,
-          database: db.pgName,
-          ...(opts.tableBytes ? { sizeOf: (p) => opts.tableBytes?.get(p.table.id) ?? 0 } : {}),
-        })
-      : await loadTables(toLoad, { ...copyOptions, connect: () => connectTo(server, db.pgName) });
-
-    logger.info(`${where}: creating keys, indexes, constraints (${db.postData.length} statements)`);
-    await runSteps(client, 'post-data', db.postData, {
-      tolerateExisting,
-      jobs,
-      connect: () => connectTo(server, db.pgName),
-      onStatement: (sql, ms) => logger.debug(`${where}: ${ms} ms: ${sql.slice(0, 200)}`),
-    });
-    // Planner statistics for what was loaded, table by table on the job connections.
-    await runConcurrently(client, toLoad.map((p) => `ANALYZE ${quoteQualified(p.pgSchema, p.pgTable)}`), {
-      jobs,
-      connect: () => connectTo(server, db.pgName),
-    });
+    let results: TableLoadResult[];
+    try {
+      results = opts.workers
+        ? await opts.workers.loadTables(toLoad, { ...copyOptions, server, database: db.pgName })
+        : await loadTables(toLoad, { ...copyOptions, connect: () => connectTo(server, db.pgName) });
+    } catch (e) {
+      stop.abort(e);
+      await postData;
+      // A failed statement stops the loads: its error is the one to report.
+      throw postDataFailure ?? e;
+    } finally {
+      loads.end();
+    }
+    await postData;
+    if (postDataFailure !== undefined) throw postDataFailure;
 
     const verifications = new Map<string, TableVerification>();
     if (!config.skip_validation) {

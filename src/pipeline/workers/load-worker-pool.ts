@@ -9,6 +9,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CopyTableOptions } from '../../load/copy-table.js';
 import { ensureLoadState } from '../../load/load-state.js';
+import { loadOrder, type LoadTablesOptions } from '../../load/load-tables.js';
 import type { TableLoadResult } from '../../load/types.js';
 import { LoadError, reviveError } from '../../util/errors.js';
 import { planSpec, type TablePlanSpec } from '../load-plans.js';
@@ -30,11 +31,9 @@ export function workerRecipe(mode: 'auto' | 'on' | 'off', source: MigrationSourc
   return source.recipe;
 }
 
-export interface PoolLoadOptions extends CopyTableOptions {
+export interface PoolLoadOptions extends CopyTableOptions, Pick<LoadTablesOptions, 'onLoaded' | 'onJobDone' | 'sizeOf'> {
   readonly server: PgServer;
   readonly database: string;
-  /** Approximate size of a table's data: the largest are handed out first, so the jobs end together. */
-  readonly sizeOf?: (plan: TablePlanSpec) => number;
 }
 
 /**
@@ -147,12 +146,12 @@ export class LoadWorkerPool {
     } finally {
       await first.end();
     }
-    const { server, database, onProgress, signal, sizeOf, ...copy } = opts;
+    const { server, database, onProgress, onLoaded, onJobDone, signal, sizeOf, ...copy } = opts;
     const target: LoadJob['target'] = { label: server.label, description: server.description, database, clientConfig: server.clientConfig(database) };
     const onAbort = (): void => this.workers.forEach((w) => w.abort());
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const queue = sizeOf ? [...plans].sort((a, b) => sizeOf(b) - sizeOf(a)) : plans;
+    const queue = loadOrder(plans, sizeOf);
     const results: TableLoadResult[] = [];
     let next = 0;
     let failure: unknown;
@@ -160,11 +159,14 @@ export class LoadWorkerPool {
       while (failure === undefined && next < queue.length && !signal?.aborted) {
         const plan = queue[next++]!;
         try {
-          results.push(await w.load({ plan: planSpec(plan), target, copy }, onProgress));
+          const r = await w.load({ plan: planSpec(plan), target, copy }, onProgress);
+          results.push(r);
+          onLoaded?.(r);
         } catch (e) {
           failure ??= e;
         }
       }
+      onJobDone?.();
     };
     const used = this.workers.slice(0, plans.length);
     try {
