@@ -20,6 +20,7 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
+import { BinaryCopyWriter, BinaryValueError, binaryKind, type BinaryKind } from '../copy/binary.js';
 import { copyEscape, formatPgText } from '../copy/format.js';
 import { quoteQualified, quoteIdent } from '../util/sql-quote.js';
 import type { Datum } from '../encoding/datum.js';
@@ -42,6 +43,11 @@ export interface CopyTableOptions {
   readonly signal?: AbortSignal;
   /** Compute the content fingerprint while loading (default true; off with skip_validation). */
   readonly fingerprint?: boolean;
+  /**
+   * COPY format: 'auto' (default) sends tables whose every column has a binary form as COPY
+   * BINARY, others as text; 'text' always sends text.
+   */
+  readonly format?: 'auto' | 'text';
 }
 
 const FLUSH_BYTES = 64 * 1024;
@@ -75,57 +81,180 @@ function jsonHasNul(d: Exclude<Datum, null>): boolean {
  */
 const PLAIN_TEXT_FAMILIES: ReadonlySet<string> = new Set(['int', 'float', 'decimal', 'bool', 'uuid', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'inet', 'bit']);
 
-/** Per-table rendering: the COPY line of a row and (`hash`) the fingerprint of its canonical texts. */
-class RowRenderer {
+/**
+ * Renders rows into COPY data for one COPY statement (a chunk): `add` per row, `take` what is
+ * buffered, `end` after the last row. `hash` is the fingerprint of the row last added (0 without
+ * fingerprinting): computed from PostgreSQL's text of each value in both formats.
+ */
+interface RowEncoder {
+  hash: bigint;
+  /** Appends a row; throws RowRejected (appending nothing) for values PostgreSQL cannot store. */
+  add(values: readonly Datum[]): void;
+  /** Approximate bytes buffered. */
+  readonly buffered: number;
+  take(): Buffer;
+  end(): void;
+}
+
+/** What a row's columns need for the fingerprint: PostgreSQL's output text of each value. */
+class FieldTexts {
   private readonly canon: boolean[];
-  private readonly plain: boolean[];
-  private readonly texts: (string | null)[];
-  /** Fingerprint hash of the row last rendered (0 without fingerprinting). */
-  hash = 0n;
-  constructor(
-    private readonly plan: TableLoadPlan,
-    private readonly fingerprint: boolean,
-  ) {
+  readonly texts: (string | null)[];
+  constructor(private readonly plan: TableLoadPlan) {
     this.canon = plan.columns.map((c) => needsCanonical(c.type));
-    this.plain = plan.columns.map((c) => PLAIN_TEXT_FAMILIES.has(c.type.family));
     this.texts = new Array<string | null>(plan.columns.length);
   }
 
-  /** The row as one COPY text line (with its newline); throws RowRejected for values PostgreSQL cannot store. */
-  render(values: readonly Datum[]): string {
+  /** Sets the text of column `i` from its PostgreSQL output text `t`. */
+  set(i: number, t: string | null): void {
+    this.texts[i] = t === null ? null : this.canon[i] ? canonicalField(t, this.plan.columns[i]!.type) : t;
+  }
+
+  hash(): bigint {
+    return rowHash(this.texts);
+  }
+}
+
+/** PostgreSQL text of a value, or RowRejected naming the column (what the text path refuses). */
+function pgText(d: Exclude<Datum, null>, col: TableLoadPlan['columns'][number]): string {
+  try {
+    return formatPgText(d, col.type);
+  } catch (e) {
+    throw new RowRejected(col.pgName, e instanceof Error ? e.message : String(e));
+  }
+}
+
+function refuseJsonNul(d: Exclude<Datum, null>, col: TableLoadPlan['columns'][number]): void {
+  if ((d.kind === 'json' || d.kind === 'array') && jsonHasNul(d)) {
+    throw new RowRejected(col.pgName, 'jsonb contains \\u0000, which PostgreSQL jsonb cannot store');
+  }
+}
+
+/** COPY text format: one line per row, fields escaped. */
+class TextRowEncoder implements RowEncoder {
+  private readonly plain: boolean[];
+  private readonly fields: FieldTexts | undefined;
+  private buf = '';
+  hash = 0n;
+  constructor(private readonly plan: TableLoadPlan, fingerprint: boolean) {
+    this.plain = plan.columns.map((c) => PLAIN_TEXT_FAMILIES.has(c.type.family));
+    this.fields = fingerprint ? new FieldTexts(plan) : undefined;
+  }
+
+  get buffered(): number {
+    return this.buf.length;
+  }
+
+  add(values: readonly Datum[]): void {
     const cols = this.plan.columns;
-    const texts = this.texts;
-    const fingerprint = this.fingerprint;
+    const fields = this.fields;
     let line = '';
     for (let i = 0; i < cols.length; i++) {
       const d = values[i] ?? null;
       if (i > 0) line += '\t';
       if (d === null) {
-        texts[i] = null;
+        fields?.set(i, null);
         line += '\\N';
         continue;
       }
       const col = cols[i]!;
-      let t: string;
-      try {
-        t = formatPgText(d, col.type);
-      } catch (e) {
-        throw new RowRejected(col.pgName, e instanceof Error ? e.message : String(e));
-      }
-      if (fingerprint) texts[i] = this.canon[i] ? canonicalField(t, col.type) : t;
+      const t = pgText(d, col);
+      fields?.set(i, t);
       if (this.plain[i]) {
         line += t;
         continue;
       }
       if (t.includes('\u0000')) throw new RowRejected(col.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
-      if ((d.kind === 'json' || d.kind === 'array') && jsonHasNul(d)) {
-        throw new RowRejected(col.pgName, 'jsonb contains \\u0000, which PostgreSQL jsonb cannot store');
-      }
+      refuseJsonNul(d, col);
       line += copyEscape(t);
     }
-    this.hash = fingerprint ? rowHash(texts) : 0n;
-    return `${line}\n`;
+    this.hash = fields ? fields.hash() : 0n;
+    this.buf += `${line}\n`;
   }
+
+  take(): Buffer {
+    // Encoded once here (the stream would otherwise encode it again after we measured it).
+    const out = Buffer.from(this.buf, 'utf8');
+    this.buf = '';
+    return out;
+  }
+
+  end(): void {}
+}
+
+/**
+ * COPY BINARY (copy/binary.ts), for tables whose every column has a binary form: no float,
+ * timestamp or UUID text on either side. Refuses exactly what the text path refuses.
+ */
+class BinaryRowEncoder implements RowEncoder {
+  private readonly writer = new BinaryCopyWriter();
+  private readonly fields: FieldTexts | undefined;
+  /** Columns whose values can hold a NUL PostgreSQL refuses (text, enum labels, jsonb). */
+  private readonly nulCheck: boolean[];
+  hash = 0n;
+  constructor(
+    private readonly plan: TableLoadPlan,
+    private readonly kinds: readonly BinaryKind[],
+    fingerprint: boolean,
+  ) {
+    this.fields = fingerprint ? new FieldTexts(plan) : undefined;
+    this.nulCheck = kinds.map((k) => k === 'text' || k === 'enum' || k === 'jsonb');
+    this.writer.header();
+  }
+
+  get buffered(): number {
+    return this.writer.length;
+  }
+
+  add(values: readonly Datum[]): void {
+    const cols = this.plan.columns;
+    const fields = this.fields;
+    for (let i = 0; i < cols.length; i++) {
+      const d = values[i] ?? null;
+      if (d === null) {
+        fields?.set(i, null);
+        continue;
+      }
+      if (fields) fields.set(i, pgText(d, cols[i]!));
+      else if (this.nulCheck[i]) {
+        if (d.kind === 'string' || d.kind === 'enum') pgText(d, cols[i]!);
+        if (d.kind === 'enum' && d.label.includes('\u0000')) throw new RowRejected(cols[i]!.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
+      }
+      if (this.nulCheck[i]) refuseJsonNul(d, cols[i]!);
+    }
+    try {
+      this.writer.row(values, this.kinds);
+    } catch (e) {
+      if (e instanceof BinaryValueError) throw new RowRejected(cols[e.column]?.pgName ?? '(row)', e.message);
+      throw e;
+    }
+    this.hash = fields ? fields.hash() : 0n;
+  }
+
+  take(): Buffer {
+    return this.writer.take();
+  }
+
+  end(): void {
+    this.writer.trailer();
+  }
+}
+
+/** The binary kinds of a plan's columns when every column has one (and binary is allowed). */
+function binaryKinds(plan: TableLoadPlan, format: CopyTableOptions['format']): BinaryKind[] | undefined {
+  if (format === 'text') return undefined;
+  const kinds: BinaryKind[] = [];
+  for (const c of plan.columns) {
+    const k = c.pgType === undefined ? undefined : binaryKind(c.pgType, c.type);
+    if (!k) return undefined;
+    kinds.push(k);
+  }
+  return kinds.length > 0 ? kinds : undefined;
+}
+
+/** A fresh encoder for one COPY statement of `plan`. */
+function encoderFor(plan: TableLoadPlan, kinds: readonly BinaryKind[] | undefined, fingerprint: boolean): RowEncoder {
+  return kinds ? new BinaryRowEncoder(plan, kinds, fingerprint) : new TextRowEncoder(plan, fingerprint);
 }
 
 /**
@@ -201,7 +330,9 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   if (quarantine && !opts.rejectDir) throw new LoadError(`onError 'quarantine' needs a reject directory`);
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
   const columnList = plan.columns.map((c) => quoteIdent(c.pgName)).join(', ');
-  const copySql = `COPY ${target} (${columnList}) FROM STDIN`;
+  const kinds = binaryKinds(plan, opts.format);
+  const fingerprint = opts.fingerprint !== false;
+  const copySql = `COPY ${target} (${columnList}) FROM STDIN${kinds ? ' (FORMAT binary)' : ''}`;
   const prior = await readTableState(client, plan.id);
   const rejectFile = opts.rejectDir ? rejectFilePath(opts.rejectDir, plan.id) : undefined;
   const result = (state: TableState, bytes: number): TableLoadResult => ({
@@ -225,7 +356,6 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   let state: TableState = prior ?? { lastKey: undefined, rows: 0, fingerprint: { rows: 0n, sum: 0n }, rejected: 0, done: false };
   let bytesSent = 0;
   opts.onProgress?.({ table: plan.id, phase: 'start', rows: state.rows, bytes: 0 });
-  const renderer = new RowRenderer(plan, opts.fingerprint !== false);
   // PostgreSQL names no column for table-level failures (CHECK, unique, FK): then none is printed.
   const where = (column: string | undefined, key: Uint8Array): string =>
     `${plan.id}${column !== undefined ? ` column ${column}` : ''}, row key ${describeKey(plan, key)}`;
@@ -246,8 +376,8 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
     for (;;) {
       opts.signal?.throwIfAborted();
       const c = { consumed: 0, sent: 0, sum: state.fingerprint.sum, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] as RejectRecord[] };
+      const encoder = encoderFor(plan, kinds, fingerprint);
       const produce = async function* (): AsyncGenerator<Buffer> {
-        let buf = '';
         while (c.consumed < opts.chunkSize) {
           if ((c.consumed & 1023) === 0) opts.signal?.throwIfAborted();
           const row = it.peekSync() ?? (await it.next());
@@ -263,31 +393,26 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
             c.rejects.push(reject(row, refused.column, refused.reason));
             continue;
           }
-          let line: string;
           try {
-            line = renderer.render(row.values);
+            encoder.add(row.values);
           } catch (e) {
             if (!(e instanceof RowRejected)) throw e;
             if (!quarantine) throw new LoadError(`row rejected: ${where(e.column, row.key)}: ${e.reason}`, stopHint);
             c.rejects.push(reject(row, e.column, e.reason));
             continue;
           }
-          buf += line;
-          c.sum += renderer.hash;
+          c.sum += encoder.hash;
           c.sent++;
-          if (buf.length >= FLUSH_BYTES) {
-            // Encoded once here (the stream would otherwise encode it again after we measured it).
-            const bytes = Buffer.from(buf, 'utf8');
+          if (encoder.buffered >= FLUSH_BYTES) {
+            const bytes = encoder.take();
             c.bytes += bytes.length;
             yield bytes;
-            buf = '';
           }
         }
-        if (buf.length > 0) {
-          const bytes = Buffer.from(buf, 'utf8');
-          c.bytes += bytes.length;
-          yield bytes;
-        }
+        encoder.end();
+        const bytes = encoder.take();
+        c.bytes += bytes.length;
+        if (bytes.length > 0) yield bytes;
       };
 
       await client.query('BEGIN');
@@ -309,7 +434,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
         const loc = copyErrorLocation(e);
         if (!loc) throw e;
         // PostgreSQL refused line `loc.line` of this chunk: find that row from the checkpoint.
-        const bad = await findSentRow(plan, renderer, state.lastKey, skip, loc.line);
+        const bad = await findSentRow(plan, encoderFor(plan, kinds, false), state.lastKey, skip, loc.line);
         if (!bad) throw new LoadError(`PostgreSQL refused ${plan.id} line ${loc.line} of a chunk, and the row could not be found again: ${loc.message}`, undefined, { cause: e });
         if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${where(loc.column, bad.key)}: ${loc.message}`, stopHint, { cause: e });
         skip.set(toHex(bad.key), { column: loc.column ?? '(row)', reason: loc.message });
@@ -333,7 +458,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
 /** The row that was COPY line `line` (1-based) of the chunk starting after `from`. */
 async function findSentRow(
   plan: TableLoadPlan,
-  renderer: RowRenderer,
+  encoder: RowEncoder,
   from: Uint8Array | undefined,
   skip: ReadonlyMap<string, Quarantined>,
   line: number,
@@ -342,7 +467,8 @@ async function findSentRow(
   for await (const row of plan.rows(from)) {
     if (skip.size > 0 && skip.has(toHex(row.key))) continue;
     try {
-      renderer.render(row.values);
+      encoder.add(row.values);
+      if (encoder.buffered >= FLUSH_BYTES) encoder.take();
     } catch (e) {
       if (e instanceof RowRejected) continue;
       throw e;

@@ -20,6 +20,8 @@ export interface GeneratedPlanOptions {
   readonly pauseMs?: number;
   /** Replace column values of some rows (row number → column index → datum). */
   readonly override?: ReadonlyMap<number, ReadonlyMap<number, Datum>>;
+  /** Give the columns their PostgreSQL types, as real plans do: the loader then sends COPY BINARY. */
+  readonly binary?: boolean;
 }
 
 const keyOf = (i: number): Uint8Array => {
@@ -48,12 +50,12 @@ export function generatedPlan(n: number, opts: GeneratedPlanOptions = {}): Table
     pgTable: table,
     keyColumns: ['id'],
     columns: [
-      { pgName: 'id', type: sqlType('int', { width: 64, oid: 20 }) },
-      { pgName: 'name', type: sqlType('string', { oid: 25 }) },
-      { pgName: 'amount', type: sqlType('decimal', { oid: 1700, precision: 12, width: 2 }) },
-      { pgName: 'created', type: sqlType('timestamptz', { oid: 1184 }) },
-      { pgName: 'flag', type: sqlType('bool', { oid: 16 }) },
-    ],
+      { pgName: 'id', type: sqlType('int', { width: 64, oid: 20 }), pgType: 'bigint' },
+      { pgName: 'name', type: sqlType('string', { oid: 25 }), pgType: 'text' },
+      { pgName: 'amount', type: sqlType('decimal', { oid: 1700, precision: 12, width: 2 }), pgType: 'numeric(12,2)' },
+      { pgName: 'created', type: sqlType('timestamptz', { oid: 1184 }), pgType: 'timestamptz' },
+      { pgName: 'flag', type: sqlType('bool', { oid: 16 }), pgType: 'boolean' },
+    ].map(({ pgType, ...c }) => (opts.binary ? { ...c, pgType } : c)),
     describeKey: (k) => `/${table}/${idOf(k)}`,
     rows: async function* (after?: Uint8Array): AsyncIterable<LoadRow> {
       for (let i = after ? idOf(after) + 1 : 1; i <= n; i++) {

@@ -29,53 +29,58 @@ const readRejects = (file: string): RejectRecord[] =>
     .split('\n')
     .map((l) => JSON.parse(l) as RejectRecord);
 
-test('a row PostgreSQL refuses during COPY stops the load, naming table, column, key and reason', async (t) => {
-  const server = await withTempPostgres();
-  const { client } = await freshDatabase(server, t, 'refuse');
-  await client.query(createGeneratedTableSql());
-  await assert.rejects(loadTable(client, generatedPlan(300, { override: bad }), { chunkSize: 100 }), (e: Error) => {
-    assert.equal(e.name, 'LoadError');
-    assert.match(e.message, /^row rejected by PostgreSQL: src\.public\.gen column amount, row key \/gen\/37: numeric field overflow; .*--on-error quarantine/);
-    return true;
-  });
-  const c = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
-  assert.equal(c.rows[0]!.n, '0', 'the failing chunk was rolled back');
-});
+// Both COPY formats: text (plans without PostgreSQL types) and binary (as real plans load).
+for (const format of ['text', 'binary'] as const) {
+  const binary = format === 'binary';
 
-test('quarantine: refused rows go to the reject file once each, also across a crash and rerun', async (t) => {
-  const server = await withTempPostgres();
-  const { client } = await freshDatabase(server, t, 'quar');
-  await client.query(createGeneratedTableSql());
-  const dir = mkdtempSync(join(tmpdir(), 'cm-rejects-'));
-  // First run: the source fails at row 250 (after rows 37, 150 and 220 were quarantined in committed chunks).
-  await assert.rejects(loadTable(client, generatedPlan(300, { override: bad, failAt: 250 }), { chunkSize: 100, onError: 'quarantine', rejectDir: dir }), /simulated source failure/);
-  const file = join(dir, 'src.public.gen.rejects.jsonl');
-  // Simulate a kill between writing a chunk's rejects and its COMMIT: a line after the checkpoint.
-  writeFileSync(file, `${readFileSync(file, 'utf8')}${JSON.stringify({ table: 'src.public.gen', key: '/gen/270', keyHex: '0000010e', column: 'x', reason: 'uncommitted', row: {} })}\n{"torn`);
-  const r = await loadTable(client, generatedPlan(300, { override: bad }), { chunkSize: 100, onError: 'quarantine', rejectDir: dir });
-  assert.equal(r.rows, 297);
-  assert.equal(r.rejected, 3);
-  assert.equal(r.rejectFile, file);
-  const recs = readRejects(file);
-  assert.deepEqual(
-    recs.map((x) => [x.key, x.column]),
-    [['/gen/37', 'amount'], ['/gen/150', 'created'], ['/gen/220', 'name']],
-  );
-  assert.match(recs[0]!.reason, /numeric field overflow/);
-  assert.match(recs[1]!.reason, /out of range/);
-  assert.match(recs[2]!.reason, /NUL/);
-  assert.equal(recs[0]!.row['amount'], '12345678901234.50');
-  assert.equal(recs[2]!.row['name'], 'nul\u0000inside');
-  // Exactly the other 297 rows are in PostgreSQL, and the load-time fingerprint proves it.
-  const ids = await client.query<{ id: string }>('SELECT id FROM gen WHERE id IN (36, 37, 38, 150, 220) ORDER BY id');
-  assert.deepEqual(ids.rows.map((x) => x.id), ['36', '38']);
-  const v = await verifyTable(client, generatedPlan(300, { override: bad }), r.source);
-  assert.equal(v.match, true);
-  // Recomputed from the source, the refused rows are reported as missing (they are).
-  const v2 = await verifyTable(client, generatedPlan(300, { override: bad }));
-  assert.equal(v2.match, false);
-  assert.deepEqual([...v2.differingKeys].sort(), ['150 (missing in target)', '37 (missing in target)']);
-});
+  test(`${format}: a row PostgreSQL refuses during COPY stops the load, naming table, column, key and reason`, async (t) => {
+    const server = await withTempPostgres();
+    const { client } = await freshDatabase(server, t, `refuse_${format}`);
+    await client.query(createGeneratedTableSql());
+    await assert.rejects(loadTable(client, generatedPlan(300, { override: bad, binary }), { chunkSize: 100 }), (e: Error) => {
+      assert.equal(e.name, 'LoadError');
+      assert.match(e.message, /^row rejected by PostgreSQL: src\.public\.gen column amount, row key \/gen\/37: numeric field overflow; .*--on-error quarantine/);
+      return true;
+    });
+    const c = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
+    assert.equal(c.rows[0]!.n, '0', 'the failing chunk was rolled back');
+  });
+
+  test(`${format}: quarantine: refused rows go to the reject file once each, also across a crash and rerun`, async (t) => {
+    const server = await withTempPostgres();
+    const { client } = await freshDatabase(server, t, `quar_${format}`);
+    await client.query(createGeneratedTableSql());
+    const dir = mkdtempSync(join(tmpdir(), 'cm-rejects-'));
+    // First run: the source fails at row 250 (after rows 37, 150 and 220 were quarantined in committed chunks).
+    await assert.rejects(loadTable(client, generatedPlan(300, { override: bad, failAt: 250, binary }), { chunkSize: 100, onError: 'quarantine', rejectDir: dir }), /simulated source failure/);
+    const file = join(dir, 'src.public.gen.rejects.jsonl');
+    // Simulate a kill between writing a chunk's rejects and its COMMIT: a line after the checkpoint.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${JSON.stringify({ table: 'src.public.gen', key: '/gen/270', keyHex: '0000010e', column: 'x', reason: 'uncommitted', row: {} })}\n{"torn`);
+    const r = await loadTable(client, generatedPlan(300, { override: bad, binary }), { chunkSize: 100, onError: 'quarantine', rejectDir: dir });
+    assert.equal(r.rows, 297);
+    assert.equal(r.rejected, 3);
+    assert.equal(r.rejectFile, file);
+    const recs = readRejects(file);
+    assert.deepEqual(
+      recs.map((x) => [x.key, x.column]),
+      [['/gen/37', 'amount'], ['/gen/150', 'created'], ['/gen/220', 'name']],
+    );
+    assert.match(recs[0]!.reason, /numeric field overflow/);
+    assert.match(recs[1]!.reason, /out of range/);
+    assert.match(recs[2]!.reason, /NUL/);
+    assert.equal(recs[0]!.row['amount'], '12345678901234.50');
+    assert.equal(recs[2]!.row['name'], 'nul\u0000inside');
+    // Exactly the other 297 rows are in PostgreSQL, and the load-time fingerprint proves it.
+    const ids = await client.query<{ id: string }>('SELECT id FROM gen WHERE id IN (36, 37, 38, 150, 220) ORDER BY id');
+    assert.deepEqual(ids.rows.map((x) => x.id), ['36', '38']);
+    const v = await verifyTable(client, generatedPlan(300, { override: bad, binary }), r.source);
+    assert.equal(v.match, true);
+    // Recomputed from the source, the refused rows are reported as missing (they are).
+    const v2 = await verifyTable(client, generatedPlan(300, { override: bad, binary }));
+    assert.equal(v2.match, false);
+    assert.deepEqual([...v2.differingKeys].sort(), ['150 (missing in target)', '37 (missing in target)']);
+  });
+}
 
 test('jsonb \\u0000 is refused before sending; an escaped backslash before u0000 is fine', async (t) => {
   const server = await withTempPostgres();

@@ -15,7 +15,11 @@ export interface TableLoadPlan {
   readonly id: string;
   readonly pgSchema: string;
   readonly pgTable: string;
-  readonly columns: readonly { readonly pgName: string; readonly type: SqlType }[];
+  /**
+   * COPY columns: PostgreSQL name, CockroachDB type and, when known, the PostgreSQL type the
+   * column was created with (lets the loader send it as COPY BINARY; without it, text).
+   */
+  readonly columns: readonly { readonly pgName: string; readonly type: SqlType; readonly pgType?: string }[];
   /** Rows in primary-key order; with `resumeAfter`, strictly after that key. */
   readonly rows: (resumeAfter?: Uint8Array) => AsyncIterable<LoadRow>;
   /** The same rows in arrays (never empty): the loader's fast path, one await per batch. */

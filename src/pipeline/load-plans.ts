@@ -49,7 +49,7 @@ export function tablePlanSpecs(db: ConvertedDatabase): TablePlanSpec[] {
       id: sourceTableId(table),
       pgSchema: ct.pgSchema,
       pgTable: ct.pgName,
-      columns: ct.columns.map((c) => ({ pgName: c.pgName, type: c.column.type })),
+      columns: ct.columns.map((c) => ({ pgName: c.pgName, type: c.column.type, pgType: c.pgType })),
       ...(keyNames.length === table.primaryIndex.keyColumns.length ? { keyColumns: keyNames } : {}),
       table,
       pick,
