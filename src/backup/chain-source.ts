@@ -4,10 +4,11 @@ import { InternalKeyKind, type InternalKV, type KeyBounds, type SstReader } from
 import type { RangeReader } from '../storage/range-reader.js';
 import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
-import { compareBytes, hasPrefix } from '../util/bytes.js';
+import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
 import { MigrateError, isDecodeError } from '../util/errors.js';
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from '../mvcc/split-points.js';
 import { batchesOf, flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decryptingReader } from './encryption.js';
 import { elidedPrefixLength } from './key-encoding.js';
@@ -35,6 +36,7 @@ export interface ChainSource extends MVCCSource {
   /** Data files opened so far (for progress output and tests). */
   readonly filesOpened: number;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
+  splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
 }
 
 /** Files whose span overlaps [start, end), grouped into runs of non-overlapping files in key order. */
@@ -53,6 +55,34 @@ export function fileRuns(files: readonly BackupFile[], start: Uint8Array, end: U
   }
   return runs;
 }
+
+/**
+ * Engine-key bounds inside one data file for roach keys [lo, hi) (`hi` empty = open). With
+ * elision, keys inside the SST lack `prefix`: strip it from bounds that carry it; a bound outside
+ * the prefix (e.g. the next table's start) leaves that side open.
+ */
+function fileBounds(lo: Uint8Array, hi: Uint8Array, prefix: Uint8Array): KeyBounds {
+  const plen = prefix.length;
+  return plen === 0
+    ? { start: encodeEngineKeyPrefix(lo), ...(hi.length > 0 ? { end: encodeEngineKeyPrefix(hi) } : {}) }
+    : {
+        ...(hasPrefix(lo, prefix) && lo.length > plen ? { start: encodeEngineKeyPrefix(lo.subarray(plen)) } : {}),
+        ...(hasPrefix(hi, prefix) && hi.length > plen ? { end: encodeEngineKeyPrefix(hi.subarray(plen)) } : {}),
+      };
+}
+
+/** Bytes of a data file: its size when the manifest records it (backing_file_size), else the logical data size. */
+function fileBytes(f: BackupFile): number {
+  const n = f.backingFileSize > 0n ? f.backingFileSize : f.entryCounts.dataSize;
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
+}
+
+/**
+ * A data file is opened for its index separators only when it holds a good share of a part
+ * (bigger than a quarter of `bytesPerPart`) and the span has at most this many such files; with
+ * more, file boundaries alone are fine-grained enough and opening them would cost a request each.
+ */
+const MAX_INDEXED_FILES = 64;
 
 /** Largest merged batch (entries) when several runs are merged. */
 const MERGE_BATCH = 1024;
@@ -110,15 +140,7 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
       const prefix = f.span.key.subarray(0, plen);
       const sst = await openFile(layerIdx, f);
       try {
-        // With elision, keys inside the SST lack `prefix`: strip it from bounds that carry it;
-        // a bound outside the prefix (e.g. the next table's start) leaves that side open.
-        const b: KeyBounds =
-          plen === 0
-            ? { start: encodeEngineKeyPrefix(lo), ...(hi.length > 0 ? { end: encodeEngineKeyPrefix(hi) } : {}) }
-            : {
-                ...(hasPrefix(lo, prefix) && lo.length > plen ? { start: encodeEngineKeyPrefix(lo.subarray(plen)) } : {}),
-                ...(hasPrefix(hi, prefix) && hi.length > plen ? { end: encodeEngineKeyPrefix(hi.subarray(plen)) } : {}),
-              };
+        const b = fileBounds(lo, hi, prefix);
         const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
         for await (const batch of batches) {
           let allSets = true;
@@ -261,8 +283,50 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     })();
   };
 
+  /**
+   * Split candidates from the manifests (crdb-formats.md §2.2 `File`: span, size): each file
+   * overlapping the span is a piece ending at its span end; files big relative to a part are
+   * opened and contribute their data-block index entries instead (index blocks only).
+   */
+  const splitCandidates = async (start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates> => {
+    const pieces: WeightedKey[] = [];
+    const big: Array<{ layer: number; file: BackupFile }> = [];
+    for (let i = 0; i < layers.length; i++) {
+      for (const run of fileRuns(layers[i]!.files, start, end)) {
+        for (const f of run) {
+          if (fileBytes(f) > bytesPerPart / 4) big.push({ layer: i, file: f });
+          else pieces.push({ key: minBytes(end, f.span.endKey), bytes: fileBytes(f) });
+        }
+      }
+    }
+    if (big.length > MAX_INDEXED_FILES) {
+      for (const { file: f } of big) pieces.push({ key: minBytes(end, f.span.endKey), bytes: fileBytes(f) });
+    } else {
+      for (const { layer, file: f } of big) {
+        const lo = maxBytes(start, f.span.key);
+        const hi = minBytes(end, f.span.endKey);
+        const prefix = f.span.key.subarray(0, elidedPrefixLength(f.span.key, layers[layer]!.manifest.elidedPrefix));
+        const sst = await openFile(layer, f);
+        try {
+          if (!sst.dataBlockIndex) {
+            pieces.push({ key: hi, bytes: fileBytes(f) });
+            continue;
+          }
+          for (const e of await sst.dataBlockIndex(fileBounds(lo, hi, prefix))) {
+            const k = roachKeyOfSeparator(e.separator);
+            pieces.push({ key: prefix.length === 0 ? k : concatBytes([prefix, k]), bytes: e.length });
+          }
+        } finally {
+          await sst.close();
+        }
+      }
+    }
+    return pickSplitKeys(pieces, start, end, bytesPerPart);
+  };
+
   return {
     stats,
+    splitCandidates,
     get filesOpened() {
       return filesOpened;
     },

@@ -4,3 +4,4 @@ export { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix, comp
 export { decodeMVCCValue, decodeMVCCValueHeader, mvccValueIsTombstone, decodeTimestampProto, MVCC_EXTENDED_ENCODING_SENTINEL, type MVCCValue, type MVCCValueHeader } from './mvcc-value.js';
 export { decodeMVCCMetadata, decodeLockTableKey, LOCK_TABLE_SINGLE_PREFIX, type MVCCMetadata } from './mvcc-metadata.js';
 export { newestVersions, newestVersionBatches, NewestVersionsReducer, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsOptions, type NewestVersionsStats } from './newest-versions.js';
+export { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from './split-points.js';

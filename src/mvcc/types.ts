@@ -1,4 +1,5 @@
 /** MVCC contracts shared by `mvcc/`, `store/`, `backup/` and `rows/` (crdb-formats.md §4.7, §5.1, §5.9). */
+import type { SplitCandidates } from './split-points.js';
 
 /** HLC timestamp: wall time in nanoseconds since the Unix epoch, plus a logical counter. */
 export interface Timestamp {
@@ -29,6 +30,14 @@ export interface MVCCSource {
    * Optional: `scanBatchesOf` falls back to batching `scan`.
    */
   scanBatches?(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
+  /**
+   * Candidate keys that cut [start, end) into parts of about `bytesPerPart` data bytes each, and
+   * the span's approximate bytes, from metadata only (SST index blocks, file sizes; no data block
+   * is read). Deterministic: the same source gives the same keys every time, so a resumed run
+   * recomputes the same parts. Keys need not exist (see `SplitCandidates`). Optional: sources
+   * without it are read as one part.
+   */
+  splitCandidates?(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
 }
 
 /** `src.scanBatches` when the source has it, else `scan` grouped into arrays. */

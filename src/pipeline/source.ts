@@ -11,9 +11,13 @@ import { decodeRowBatches, type Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../rows/row-key.js';
 import { storeMigrationSource } from '../source/store-source.js';
 import { openStoreSource } from '../store/store-source.js';
+import { compareBytes } from '../util/bytes.js';
 import { ConfigError } from '../util/errors.js';
+import { splitTableFrom, type SplitTableOptions, type TableSplit } from './split-table.js';
 import type { Config } from '../config/keys.js';
 import type { ReadBackupOptions } from '../backup/read-backup.js';
+
+export { partRanges, splitTableFrom, type SplitTableOptions, type TableSplit } from './split-table.js';
 
 /**
  * How to open the same source again in another thread: plain data only (structured-clonable), and
@@ -23,15 +27,33 @@ export type SourceRecipe =
   | { readonly kind: 'store'; readonly dir: string }
   | { readonly kind: 'backup'; readonly url: string; readonly options: Omit<ReadBackupOptions, 'storage'> };
 
+/**
+ * One part of a table: the rows whose row key R satisfies from ≤ R < before (either side may be
+ * absent = the table's start / end). Bounds are row keys (`Row.key`, e.g. from `splitTable`):
+ * every KV of a row has its row key as prefix, so a part never cuts a row.
+ */
+export interface RowRange {
+  readonly from?: Uint8Array;
+  readonly before?: Uint8Array;
+}
+
 /** The rows of a source's tables: what loading needs, on the main thread or in a worker. */
 export interface TableRowSource {
-  /** Rows of a table in primary-key order; with `resumeAfter`, strictly after that row key. */
-  rows(table: Table, resumeAfter?: Uint8Array): AsyncIterable<Row>;
+  /**
+   * Rows of a table in primary-key order; with `resumeAfter`, strictly after that row key; with
+   * `range`, only the rows of that part (resuming inside a part: pass both).
+   */
+  rows(table: Table, resumeAfter?: Uint8Array, range?: RowRange): AsyncIterable<Row>;
   /**
    * The same rows in the same order, in arrays (about one per SST block; never empty, fresh, may
    * be kept): one promise per batch instead of per row. `rows` is the flattening of this.
    */
-  rowBatches(table: Table, resumeAfter?: Uint8Array): AsyncIterable<readonly Row[]>;
+  rowBatches(table: Table, resumeAfter?: Uint8Array, range?: RowRange): AsyncIterable<readonly Row[]>;
+  /**
+   * Row-aligned boundaries cutting a large table into parts of about `targetPartBytes` (see
+   * `splitTable`); absent when the source cannot estimate sizes (then load it as one part).
+   */
+  splitTable?(table: Table, opts: SplitTableOptions): Promise<TableSplit>;
 }
 
 export interface MigrationSource extends TableRowSource {
@@ -62,7 +84,7 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   return Uint8Array.of(0xff, 0xff);
 }
 
-export interface RowsFromOptions {
+export interface RowsFromOptions extends RowRange {
   /** Rows strictly after this row key (a `Row.key`). */
   readonly resumeAfter?: Uint8Array;
   readonly readAt?: Timestamp;
@@ -70,15 +92,27 @@ export interface RowsFromOptions {
 }
 
 /**
- * Rows of `table` from an MVCC source in primary-key order, optionally resuming after a row key,
- * in arrays (never empty; fresh): one promise per batch. Uses `mvcc.scanBatches` when present.
+ * Rows of `table` from an MVCC source in primary-key order, optionally resuming after a row key
+ * and restricted to a part [from, before), in arrays (never empty; fresh): one promise per batch.
+ * Uses `mvcc.scanBatches` when present.
  */
 export function rowBatchesFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions = {}): AsyncIterable<readonly Row[]> {
-  const [start, end] = primaryIndexSpan(table, opts.tenantPrefix);
-  // A row key is the row prefix without its family suffix; every KV of that row has it as prefix.
-  const from = opts.resumeAfter ? prefixEnd(opts.resumeAfter) : start;
-  return decodeRowBatches(table, scanBatchesOf(mvcc, from, end, opts.readAt), opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {});
+  const [spanStart, spanEnd] = primaryIndexSpan(table, opts.tenantPrefix);
+  // A row key is the row prefix without its family suffix; every KV of that row has it as prefix,
+  // and no KV of a smaller row reaches it (key encodings are prefix-free), so row keys are exact
+  // scan bounds: [R1, R2) holds exactly the KVs of the rows R1 ≤ R < R2.
+  let start = spanStart;
+  if (opts.from && compareBytes(opts.from, start) > 0) start = opts.from;
+  if (opts.resumeAfter) {
+    const after = prefixEnd(opts.resumeAfter);
+    if (compareBytes(after, start) > 0) start = after;
+  }
+  const end = opts.before && compareBytes(opts.before, spanEnd) < 0 ? opts.before : spanEnd;
+  if (compareBytes(start, end) >= 0) return noBatches();
+  return decodeRowBatches(table, scanBatchesOf(mvcc, start, end, opts.readAt), opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {});
 }
+
+async function* noBatches(): AsyncGenerator<Row[]> {}
 
 /** Rows of `table` from an MVCC source, optionally resuming after a row key (`rowBatchesFrom`, flattened). */
 export function rowsFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions = {}): AsyncIterable<Row> {
@@ -87,10 +121,16 @@ export function rowsFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions =
 
 /** Table rows of an MVCC source (a store, or a backup chain read at `readAt`). */
 export function mvccTableRows(mvcc: MVCCSource, readAt?: Timestamp): TableRowSource {
-  const opts = (resumeAfter?: Uint8Array): RowsFromOptions => ({ ...(readAt ? { readAt } : {}), ...(resumeAfter ? { resumeAfter } : {}) });
+  const opts = (resumeAfter?: Uint8Array, range?: RowRange): RowsFromOptions => ({
+    ...(readAt ? { readAt } : {}),
+    ...(resumeAfter ? { resumeAfter } : {}),
+    ...(range?.from ? { from: range.from } : {}),
+    ...(range?.before ? { before: range.before } : {}),
+  });
   return {
-    rows: (table, resumeAfter) => rowsFrom(mvcc, table, opts(resumeAfter)),
-    rowBatches: (table, resumeAfter) => rowBatchesFrom(mvcc, table, opts(resumeAfter)),
+    rows: (table, resumeAfter, range) => rowsFrom(mvcc, table, opts(resumeAfter, range)),
+    rowBatches: (table, resumeAfter, range) => rowBatchesFrom(mvcc, table, opts(resumeAfter, range)),
+    splitTable: (table, splitOpts) => splitTableFrom(mvcc, table, { ...(readAt ? { readAt } : {}), ...splitOpts }),
   };
 }
 

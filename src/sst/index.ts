@@ -12,6 +12,7 @@ export type {
   BlobHandleInfo,
   BlobReferenceResolver,
   CompressionName,
+  DataBlockIndexEntry,
   InternalKV,
   KeyBounds,
   OpenSstOptions,

@@ -12,6 +12,7 @@ import { decodeRangeKeyValue } from './range-key.js';
 import { decodeRowBlockPairs, KeyArena, PackedRowBlockIter } from './rowblk.js';
 import {
   InternalKeyKind,
+  type DataBlockIndexEntry,
   type InternalKV,
   type KeyBounds,
   type OpenSstOptions,
@@ -43,6 +44,8 @@ const TAIL_READ = 64 * 1024;
  * RocksDB block-based v1/v2 (CockroachDB ≤ 21.2 stores, Pebble-written RocksDBv2 in 20.2/21.2),
  * Pebble v1–v4 row blocks with value blocks (v3+), and Pebble v5+ columnar tables (blocks decoded
  * by `src/sst/colblk`). Reads the footer, metaindex and properties eagerly; everything else streams.
+ * Takes ownership of `reader`: the table's close() closes it, and so does a failed open. Readers
+ * returned by `opts.blobReferences` stay the caller's (a store shares one per blob file).
  */
 export async function openSst(reader: RangeReader, opts: OpenSstOptions = {}): Promise<SstReader> {
   const file = reader.name;
@@ -81,6 +84,9 @@ export async function openSst(reader: RangeReader, opts: OpenSstOptions = {}): P
     src.drop('tail');
     return new Table(reader, opts, footer, src, meta, props, colblk);
   } catch (e) {
+    // The table owns its reader from this call on (close() closes it); a table that cannot be
+    // opened has no close(), so its reader is closed here instead of leaking a file handle.
+    await reader.close?.().catch(() => undefined);
     throw inFile(e, file);
   }
 }
@@ -239,6 +245,17 @@ class Table implements SstReader {
         };
       },
     };
+  }
+
+  /** Data-block index entries for bounds, from the index block(s) alone (see `SstReader.dataBlockIndex`). */
+  async dataBlockIndex(bounds: KeyBounds = {}): Promise<DataBlockIndexEntry[]> {
+    const out: DataBlockIndexEntry[] = [];
+    try {
+      for await (const ie of this.dataBlocks(bounds)) out.push({ separator: ie.sepUserKey, offset: ie.handle.offset, length: ie.handle.length });
+    } catch (e) {
+      throw inFile(e, this.file);
+    }
+    return out;
   }
 
   /** Decodes one row data block; `pending` lists entries whose value is a value-block or blob handle. */

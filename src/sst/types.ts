@@ -67,6 +67,7 @@ export interface SstInfo {
 /**
  * Resolves a table's blob reference (Pebble value separation, 25.3+) to the blob file holding the
  * value. Reference IDs index the table's blob-reference list, which lives in the store MANIFEST.
+ * The returned reader stays owned by the resolver's side: the table never closes it.
  */
 export type BlobReferenceResolver = (referenceId: number) => Promise<import('../storage/range-reader.js').RangeReader>;
 
@@ -110,6 +111,24 @@ export interface SstReader {
   readonly stats?: SstReadStats;
   /** Names of the table's meta blocks (metaindex keys), for `debug sst`. */
   metaBlockNames?(): string[];
+  /**
+   * The data-block index entries whose blocks may hold keys inside bounds (as a scan would visit
+   * them), read from the index block(s) only: no data block is read. Cheap size estimates and
+   * split points for parallel scans.
+   */
+  dataBlockIndex?(bounds?: KeyBounds): Promise<DataBlockIndexEntry[]>;
+}
+
+/** One data block as the index describes it. */
+export interface DataBlockIndexEntry {
+  /**
+   * The index separator (user key): ≥ every key of the block and ≤ every key of the next block.
+   * Writers may shorten it, so it need not be a key present in the table.
+   */
+  readonly separator: Uint8Array;
+  readonly offset: number;
+  /** On-disk length of the block (compressed, without its 5-byte trailer). */
+  readonly length: number;
 }
 
 export interface SstReadStats {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ByteReader } from '../util/byte-reader.js';
 import type { InternalKV } from '../sst/types.js';
@@ -164,6 +164,23 @@ const stores = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDire
 
 test('every fixture store has expectations', () => {
   assert.deepEqual(stores, Object.keys(EXPECTED).sort());
+});
+
+test('the expectations are the ones the current SOURCE.md files state', () => {
+  // The fixtures may change between sessions: each transcribed count must still be in its
+  // SOURCE.md, and a store expected to hold no user data must still say so.
+  for (const name of stores) {
+    const source = readFileSync(`${ROOT}${name}/SOURCE.md`, 'utf8');
+    const expected = EXPECTED[name]!;
+    if (expected.length === 0) assert.match(source, /no user tables/i, `${name}: SOURCE.md no longer says "no user tables"`);
+    for (const e of expected) {
+      for (const n of [e.rows, e.deleted ?? 0]) {
+        if (n > 0) assert.match(source, new RegExp(`(?<![\\d.,])${n}(?![\\d.,]\\d)`), `${name}: SOURCE.md does not mention ${n} (table ${e.table})`);
+      }
+      if (typeof e.table === 'string') assert.ok(source.includes(e.table), `${name}: SOURCE.md does not name ${e.table}`);
+      else if (e.rows > 0) assert.match(source, new RegExp(`\\(${e.table}\\)|id ${e.table}\\b|table ${e.table}\\b`), `${name}: SOURCE.md does not name table ${e.table}`);
+    }
+  }
 });
 
 for (const name of stores) {

@@ -56,6 +56,29 @@ export class Memtable {
     }
   }
 
+  /**
+   * The entries inside bounds as pieces of about `chunkBytes` (key + value lengths), each named by
+   * its last user key: size estimates and split points without a scan. Deterministic.
+   */
+  pieces(bounds: KeyBounds = {}, chunkBytes = 32 << 10): Array<{ key: Uint8Array; bytes: number }> {
+    this.ensureSorted();
+    const out: Array<{ key: Uint8Array; bytes: number }> = [];
+    let bytes = 0;
+    let last: Uint8Array | undefined;
+    for (let i = bounds.start ? this.lowerBound(bounds.start) : 0; i < this.kvs.length; i++) {
+      const kv = this.kvs[i]!;
+      if (bounds.end && this.cmp(kv.userKey, bounds.end) >= 0) break;
+      bytes += kv.userKey.length + kv.value.length;
+      last = kv.userKey;
+      if (bytes >= chunkBytes) {
+        out.push({ key: last, bytes });
+        bytes = 0;
+      }
+    }
+    if (bytes > 0 && last !== undefined) out.push({ key: last, bytes });
+    return out;
+  }
+
   async *entries(bounds: KeyBounds = {}): AsyncGenerator<InternalKV> {
     this.ensureSorted();
     const startAt = bounds.start ? this.lowerBound(bounds.start) : 0;

@@ -69,6 +69,13 @@ export interface Store {
   entries(bounds?: KeyBounds): AsyncIterable<InternalKV>;
   /** The same entries in arrays (about one per SST block; never empty): one promise per batch. */
   entryBatches(bounds?: KeyBounds): AsyncIterable<readonly InternalKV[]>;
+  /**
+   * The data inside bounds as weighted pieces, from metadata only: the data-block index entries
+   * (separator, block size) of every present table overlapping bounds, at every level, plus the
+   * WAL memtable in chunks of about one block. Keys are engine keys (separators may be
+   * shortened). Reads index blocks, never data blocks; deterministic.
+   */
+  dataPieces(bounds?: KeyBounds): Promise<Array<{ key: Uint8Array; bytes: number }>>;
   /** Every point entry of every source, merged in internal-key order (debugging). */
   rawEntries(bounds?: KeyBounds): AsyncIterable<InternalKV>;
   close(): Promise<void>;
@@ -309,6 +316,27 @@ export async function openStoreDir(dir: string): Promise<Store> {
     return out;
   };
 
+  const dataPieces = async (bounds: KeyBounds = {}): Promise<Array<{ key: Uint8Array; bytes: number }>> => {
+    const out = memtable.pieces(bounds);
+    for (const o of open) {
+      if (o.meta.listed && !overlaps(o.meta, bounds)) continue;
+      // A virtual table shows only [lo, hi] of its backing file: restrict the index walk to that.
+      let b = bounds;
+      if (o.clip) {
+        const start = b.start && cmp(b.start, o.clip.lo) > 0 ? b.start : o.clip.lo;
+        const end = b.end && cmp(b.end, o.clip.hi) <= 0 ? b.end : o.clip.hi;
+        b = { start, end };
+      }
+      const reader = await o.openReader();
+      try {
+        if (!reader.dataBlockIndex) continue;
+        for (const e of await reader.dataBlockIndex(b)) out.push({ key: e.separator, bytes: e.length });
+      } finally {
+        await reader.close();
+      }
+    }
+    return out;
+  };
   const rawEntries = (bounds: KeyBounds = {}): AsyncIterable<InternalKV> => flattenBatches(mergeSourceBatches(sources(bounds), cmp));
   const entryBatches = (bounds: KeyBounds = {}): AsyncIterable<readonly InternalKV[]> =>
     resolveVisibleBatches(mergeSourceBatches(sources(bounds), cmp), cmp, rangeDelCoverage(rangeDeletions, cmp), stats);
@@ -328,6 +356,7 @@ export async function openStoreDir(dir: string): Promise<Store> {
     compare: cmp,
     entries: (bounds = {}) => flattenBatches(entryBatches(bounds)),
     entryBatches,
+    dataPieces,
     rawEntries,
     async close() {
       await Promise.all([...blobReaders.values()].map((r) => r.close?.()));

@@ -1,6 +1,7 @@
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { decodeLockTableKey, decodeMVCCMetadata, LOCK_TABLE_SINGLE_PREFIX } from '../mvcc/mvcc-metadata.js';
 import { newestVersionBatches, newNewestVersionsStats, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates } from '../mvcc/split-points.js';
 import { flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { toHex } from '../util/bytes.js';
 import { openStoreDir, type Store } from './open-store.js';
@@ -15,6 +16,7 @@ export interface StoreSource extends MVCCSource {
   /** Totals over all scans. */
   readonly stats: NewestVersionsStats;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
+  splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export async function storeSource(store: Store): Promise<StoreSource> {
     stats,
     scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
     scanBatches,
+    splitCandidates: async (start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates> => {
+      const pieces = await store.dataPieces({ start: encodeEngineKeyPrefix(start), end: encodeEngineKeyPrefix(end) });
+      return pickSplitKeys(pieces.map((p) => ({ key: roachKeyOfSeparator(p.key), bytes: p.bytes })), start, end, bytesPerPart);
+    },
     close: () => store.close(),
   };
 }
