@@ -20,7 +20,7 @@ export function registerCommands(program: Command): void {
   program
     .command('demo')
     .description('migrate the bundled sample backup into a PostgreSQL started by the tool, verify it, and write the reports here')
-    .option('--keep', 'keep the temporary PostgreSQL running until Ctrl-C, to look at the data with psql')
+    .option('--keep', 'keep the temporary PostgreSQL running until Ctrl-C, to look at the data with psql (default: off: stopped and removed)')
     .action(async (opts: { keep?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       const loaded = configFromOptions(g, false);
@@ -33,7 +33,7 @@ export function registerCommands(program: Command): void {
     .command('inspect')
     .description('list what a backup (or, with --store, a store directory) contains: chain, databases, tables, row counts')
     .argument('[location]', 'backup collection or backup folder (s3://…, gs://…, file://…, a local folder); default: s3_backup_path of --config')
-    .option('--dump <table>', 'print the rows of one table (db.table or table)')
+    .option('--dump <table>', 'print the rows of one table (db.table or table) (default: none: list only)')
     .option('--limit <n>', 'with --dump: at most n rows', '100')
     .action(async (location: string | undefined, opts: { dump?: string; limit: string }, cmd: Command) => {
       const g = globals(cmd);

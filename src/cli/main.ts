@@ -11,12 +11,15 @@ import { VERSION } from '../util/version.js';
 import { isMigrateError } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
+import { configWarningsOf, loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
 import { CONFIG_KEYS, type ConfigKey } from '../config/keys.js';
 import { createConfigFile } from './create-config.js';
 import { registerCommands } from './commands.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, mismatch: 3, interrupted: 130 } as const;
+
+/** The "(default: …)" suffix every option's help carries (not a commander default: config keys must win). */
+export const dflt = (text: string): string => `(default: ${text})`;
 
 /** Flags that map 1:1 onto config keys (flag name → key). */
 const FLAG_KEYS: Record<string, ConfigKey> = {
@@ -90,28 +93,28 @@ function buildProgram(): Command {
     .description('Migrate a CockroachDB database (backup, store directory or live cluster) into PostgreSQL, verified.')
     .version(`cockroach-migrate ${VERSION}`, '--version', 'print the version and exit')
     .option('--config <file>', 'configuration file (JSON, comments allowed)', 'migration_config.json')
-    .option('--create-config', 'write a commented sample configuration to --config and exit')
-    .option('--force', 'with --create-config: overwrite an existing file')
-    .option('--skip-validation', 'skip verification of row counts and checksums (config skip_validation)')
-    .option('--backup <url>', 'read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) instead of s3_backup_path')
-    .option('--store <dir>', 'read an offline cockroach-data store directory instead of a backup')
-    .option('--target <url>', 'target PostgreSQL as a postgresql:// URL (overrides postgres_* keys)')
-    .option('--as-of <time>', 'read the backup as of this time (revision-history backups)')
-    .option('--encryption-passphrase <text>', 'passphrase of an encrypted backup (prefer env CRDB_ENCRYPTION_PASSPHRASE)')
-    .option('--encryption-data-key <hex>', 'data key of a KMS-encrypted backup, decrypted with your KMS (prefer env CRDB_ENCRYPTION_DATA_KEY)')
-    .option('-j, --jobs <n>', 'tables loaded in parallel (default: number of CPUs)')
+    .option('--create-config', `write a commented sample configuration to --config and exit ${dflt('off')}`)
+    .option('--force', `with --create-config: overwrite an existing file ${dflt('off: refuse')}`)
+    .option('--skip-validation', `skip verification of row counts and checksums ${dflt(`config skip_validation = ${String(CONFIG_KEYS.skip_validation.default)}`)}`)
+    .option('--backup <url>', `read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) ${dflt('config source or s3_backup_path')}`)
+    .option('--store <dir>', `read an offline cockroach-data store directory instead of a backup ${dflt('none: config source')}`)
+    .option('--target <url>', `target PostgreSQL as a postgresql:// URL ${dflt(`config postgres_* keys: ${CONFIG_KEYS.postgres_username.default}@${CONFIG_KEYS.postgres_host.default}:${CONFIG_KEYS.postgres_port.default}/${CONFIG_KEYS.postgres_database.default}`)}`)
+    .option('--as-of <time>', `read the backup as of this time (revision-history backups) ${dflt('config as_of, else the backup end time')}`)
+    .option('--encryption-passphrase <text>', `passphrase of an encrypted backup ${dflt('config encryption_passphrase or env CRDB_ENCRYPTION_PASSPHRASE (preferred)')}`)
+    .option('--encryption-data-key <hex>', `data key of a KMS-encrypted backup, decrypted with your KMS ${dflt('config encryption_data_key or env CRDB_ENCRYPTION_DATA_KEY (preferred)')}`)
+    .option('-j, --jobs <n>', `tables loaded in parallel ${dflt('config jobs, else the number of CPUs')}`)
     .addOption(new Option('--threads <mode>', 'decode and load on worker threads, one per job (default: auto = when the source holds ≥ 16 MiB and there are more than 2 cores)').choices(['auto', 'on', 'off']))
     .addOption(new Option('--if-exists <mode>', 'tables that already exist in the target (default: error = refuse)').choices(['error', 'drop', 'truncate', 'skip']))
     .addOption(new Option('--on-error <mode>', 'rows PostgreSQL cannot store (default: stop)').choices(['stop', 'quarantine']))
     .addOption(new Option('--database-mapping <mode>', 'each CockroachDB database → a PostgreSQL database, or → a schema of postgres_database (default: database)').choices(['database', 'schema']))
     .addOption(new Option('--rowid <mode>', 'hidden rowid primary keys: keep as bigint, or drop (default: keep)').choices(['keep', 'drop']))
-    .option('--chunk-size <n>', `rows per load chunk / resume checkpoint (default ${String(CONFIG_KEYS.chunk_size.default)})`)
-    .option('--report-dir <dir>', 'where the reports are written (default: current directory)')
-    .option('--log-file <file>', 'log file (default migration.log; "" for none)')
-    .option('--temp-dir <dir>', 'base directory for temporary files (default: system temp)')
-    .option('--postgres-bin-dir <dir>', 'PostgreSQL server binaries for the temporary instance')
-    .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'print debug output')
+    .option('--chunk-size <n>', `rows per load chunk / resume checkpoint ${dflt(String(CONFIG_KEYS.chunk_size.default))}`)
+    .option('--report-dir <dir>', `where the reports are written ${dflt(`${CONFIG_KEYS.report_dir.default} = current directory`)}`)
+    .option('--log-file <file>', `log file, "" for none ${dflt(CONFIG_KEYS.log_file.default)}`)
+    .option('--temp-dir <dir>', `base directory for temporary files ${dflt('config temp_dir, else the system temp directory')}`)
+    .option('--postgres-bin-dir <dir>', `PostgreSQL server binaries for the temporary instance ${dflt('config postgres_bin_dir, else pg_config --bindir, /usr/lib/postgresql/*/bin newest first, the npm package')}`)
+    .option('-q, --quiet', `print only errors ${dflt(`off: config log_level = ${CONFIG_KEYS.log_level.default}`)}`)
+    .option('-v, --verbose', `print debug output to the console and the log file ${dflt('off')}`)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -126,6 +129,8 @@ variables fill keys the file leaves out; flags override both.`,
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Credentials from the environment are masked from the first line printed, whichever command runs.
+  redactor.addFromEnv(process.env);
   const program = buildProgram();
   program.action(async (opts: GlobalOptions) => {
     if (opts.createConfig) {
@@ -157,6 +162,7 @@ export function reportFailure(e: unknown): number {
     return EXIT.usage;
   }
   if (isMigrateError(e)) {
+    for (const w of configWarningsOf(e)) process.stderr.write(`warning: ${redactor.redact(w)}\n`);
     for (const line of e.message.split('\n')) process.stderr.write(`error: ${redactor.redact(line)}\n`);
     return EXIT.failure;
   }

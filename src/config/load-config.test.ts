@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, resolveConfig } from './load-config.js';
+import { configWarningsOf, loadConfig, resolveConfig } from './load-config.js';
 import { renderSampleConfig } from './sample-config.js';
 import { parse as parseJsonc } from 'jsonc-parser';
 
@@ -143,4 +143,27 @@ test('secrets are collected for redaction', () => {
     env: { AWS_SESSION_TOKEN: 'token-secret-4', CRDB_ENCRYPTION_PASSPHRASE: 'pass-secret-5' },
   });
   for (const s of ['pg-secret-1', 'aws-secret-2', 'test-secret-3', 'token-secret-4', 'pass-secret-5']) assert.ok(secrets.includes(s), s);
+});
+
+test('an unknown key next to a bad value: the error keeps the warning (often the typo behind the error)', () => {
+  assert.throws(
+    () => resolveConfig({ file: { postgre_port: 5432, chunk_size: 0 }, env: {} }),
+    (e: Error) => {
+      assert.equal(e.message, 'config: key "chunk_size" has value 0; expected a number ≥ 1');
+      assert.deepEqual(configWarningsOf(e), ['config: unknown key "postgre_port" ignored; did you mean "postgres_port"?']);
+      return true;
+    },
+  );
+  assert.deepEqual(configWarningsOf(new Error('x')), []);
+});
+
+test('lists and objects are named as such in the expectation', () => {
+  assert.throws(() => resolveConfig({ file: { databases: 'emails' }, env: {} }), /^ConfigError: config: key "databases" has value "emails"; expected a list \(JSON array\), e\.g\. \["a", "b"\]$/);
+  assert.throws(() => resolveConfig({ file: { locality_urls: ['ok', 7] }, env: {} }), /^ConfigError: config: key "locality_urls\.1" has value \["ok",7\]; expected a string$/);
+  assert.throws(() => resolveConfig({ file: { source: 's3://b/p' }, env: {} }), /^ConfigError: config: key "source" has value "s3:\/\/b\/p"; expected /);
+});
+
+test('bad values from environment variables and flags name their origin', () => {
+  assert.throws(() => resolveConfig({ env: { PGPORT: 'x' } }), /^ConfigError: environment variable PGPORT: key "postgres_port" has value "x"; expected a whole number$/);
+  assert.throws(() => resolveConfig({ env: {}, flags: { threads: 'maybe' } }), /^ConfigError: command line: key "threads" has value "maybe"; expected one of "auto", "on", "off"$/);
 });

@@ -27,7 +27,10 @@ function describeValue(key: ConfigKey, value: unknown): string {
 function expectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'int' || issue.expected === 'number' ? 'expected a whole number' : `expected a ${issue.expected}`;
+      if (issue.expected === 'int' || issue.expected === 'number') return 'expected a whole number';
+      if (issue.expected === 'array') return 'expected a list (JSON array), e.g. ["a", "b"]';
+      if (issue.expected === 'object') return 'expected an object ({…})';
+      return `expected a ${issue.expected}`;
     case 'too_small':
       return `expected a number ≥ ${String(issue.minimum)}`;
     case 'too_big':
@@ -125,10 +128,19 @@ export function resolveConfig(input: {
     if (r.ok) values[key] = r.value;
     else problems.push(r.line);
   }
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  if (problems.length > 0) {
+    // Unknown keys are often the typo behind an error elsewhere: keep their warnings with the error.
+    throw Object.assign(new ConfigError(problems.join('\n')), { warnings });
+  }
 
   const secrets = SECRET_KEYS.map((k) => values[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
   return { config: values as Config, warnings, secrets, ...(input.path ? { path: input.path } : {}) };
+}
+
+/** The unknown-key warnings carried by a ConfigError from resolveConfig (none for other errors). */
+export function configWarningsOf(e: unknown): readonly string[] {
+  const w = (e as { warnings?: unknown } | null)?.warnings;
+  return e instanceof ConfigError && Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** readConfigFile + resolveConfig with process.env. */

@@ -25,3 +25,40 @@ test('leaves ordinary text alone', () => {
   r.add('abc'); // too short to be masked safely
   assert.equal(r.redact('table abc has 3 rows; see https://example.com/docs'), 'table abc has 3 rows; see https://example.com/docs');
 });
+
+test('secrets from the environment are masked, including the parts of an Azure connection string and a SAS token', () => {
+  const r = new Redactor();
+  r.addFromEnv({
+    AZURE_STORAGE_KEY: 'QXp1cmVLZXlGcm9tRW52MTIzNA==',
+    AZURE_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=Q29ubktleVNlY3JldA==;BlobEndpoint=http://127.0.0.1:1/dev',
+    AZURE_STORAGE_SAS_TOKEN: '?sv=2022-11-02&ss=b&sig=SAS%2Fsig%2Bvalue%3D',
+    AZURE_CLIENT_SECRET: 'client-secret-value-9',
+    PGPASSWORD: 'pg-env-pass',
+    HOME: '/root',
+  });
+  const text = [
+    'key QXp1cmVLZXlGcm9tRW52MTIzNA== used',
+    'conn AccountKey=Q29ubktleVNlY3JldA==;',
+    'sas sv=2022-11-02&ss=b&sig=SAS%2Fsig%2Bvalue%3D and decoded SAS/sig+value=',
+    'client client-secret-value-9 pg pg-env-pass home /root',
+  ].join('\n');
+  const out = r.redact(text);
+  for (const s of ['QXp1cmVLZXlGcm9tRW52MTIzNA==', 'Q29ubktleVNlY3JldA==', 'SAS%2Fsig%2Bvalue%3D', 'SAS/sig+value=', 'client-secret-value-9', 'pg-env-pass']) {
+    assert.equal(out.includes(s), false, `${s} leaked: ${out}`);
+  }
+  assert.ok(out.includes('/root'), 'non-secret environment values are left alone');
+});
+
+test('secret patterns are masked even when the value was never registered', () => {
+  const r = new Redactor();
+  assert.equal(
+    r.redact('BlobEndpoint=http://h/;AccountName=a;AccountKey=abc/def+==;EndpointSuffix=x'),
+    'BlobEndpoint=http://h/;AccountName=a;AccountKey=***;EndpointSuffix=x',
+  );
+  assert.equal(r.redact('azure://c/p?AZURE_ACCOUNT_NAME=a&AZURE_ACCOUNT_KEY=k3y%2B&x=1'), 'azure://c/p?AZURE_ACCOUNT_NAME=a&AZURE_ACCOUNT_KEY=***&x=1');
+  assert.equal(r.redact('https://a.blob.core.windows.net/c?sv=1&sig=abc%3D'), 'https://a.blob.core.windows.net/c?sv=1&sig=***');
+  assert.equal(r.redact('gs://b/p?CREDENTIALS=eyJhbGciOi&AUTH=specified'), 'gs://b/p?CREDENTIALS=***&AUTH=specified');
+  assert.equal(r.redact('SharedAccessSignature=sv=1&sig=zz'), 'SharedAccessSignature=***&sig=***');
+  // A message that only names a variable keeps its words.
+  assert.equal(r.redact('AZURE_STORAGE_KEY: not valid base64'), 'AZURE_STORAGE_KEY: not valid base64');
+});
