@@ -16,77 +16,88 @@ import { withTempPostgres } from './support/pg.js';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STORE = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/movr-v19.2.4', import.meta.url));
 
-test('a run killed mid-COPY resumes to identical data', async () => {
-  const server = await withTempPostgres();
-  const dir = mkdtempSync(join(tmpdir(), 'cm-resume-'));
-  writeFileSync(
-    join(dir, 'migration_config.json'),
-    JSON.stringify({
-      source: { type: 'store', path: STORE },
-      test_postgresql_import: false,
-      postgres_host: '127.0.0.1',
-      postgres_port: server.port,
-      postgres_username: server.user,
-      postgres_password: server.password,
-      chunk_size: 100,
-      jobs: 1,
-    }),
-  );
-  const child = spawn(process.execPath, ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+// One table at a time as one part each; and in key-range parts on two jobs, where the rerun asks
+// for another part size: the parts an interrupted run recorded are the ones that resume.
+const VARIANTS = [
+  { name: '', config: { jobs: 1 }, rerunFlags: [] as string[], parts: false },
+  { name: ' (tables in parts, rerun with another part size)', config: { jobs: 2, table_part_mb: 0.02, chunk_size: 30 }, rerunFlags: ['--table-part-mb', '0.05'], parts: true },
+];
+for (const v of VARIANTS) {
+  test(`a run killed mid-COPY resumes to identical data${v.name}`, async () => {
+    const server = await withTempPostgres();
+    const dir = mkdtempSync(join(tmpdir(), 'cm-resume-'));
+    writeFileSync(
+      join(dir, 'migration_config.json'),
+      JSON.stringify({
+        source: { type: 'store', path: STORE },
+        test_postgresql_import: false,
+        postgres_host: '127.0.0.1',
+        postgres_port: server.port,
+        postgres_username: server.user,
+        postgres_password: server.password,
+        chunk_size: 100,
+        ...v.config,
+      }),
+    );
+    const child = spawn(process.execPath, ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let childErr = '';
+    child.stderr?.on('data', (d: Buffer) => (childErr += d.toString()));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
-  // Wait until some chunks of the big table are committed but the load is not finished, then kill.
-  const admin = new pg.Client(server.clientConfig());
-  await admin.connect();
-  let killedAt = -1;
-  const deadline = Date.now() + 90_000;
-  let movr: pg.Client | undefined;
-  while (Date.now() < deadline && killedAt < 0 && child.exitCode === null) {
-    if (!movr && (await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'movr'`)).rowCount) {
-      movr = new pg.Client(server.clientConfig('movr'));
-      await movr.connect();
-    }
-    if (movr) {
-      try {
-        const r = await movr.query<{ rows: string }>(
-          `SELECT rows FROM cockroach_migrate.load_state WHERE table_id = 'movr.public.rides' AND NOT done AND rows >= 300`,
-        );
-        if (r.rowCount) {
-          child.kill('SIGKILL');
-          killedAt = Number(r.rows[0]!.rows);
-        }
-      } catch {
-        /* state table not created yet */
+    // Wait until some chunks of the big table are committed but the load is not finished, then kill.
+    const admin = new pg.Client(server.clientConfig());
+    await admin.connect();
+    let killedAt = -1;
+    const deadline = Date.now() + 90_000;
+    let movr: pg.Client | undefined;
+    while (Date.now() < deadline && killedAt < 0 && child.exitCode === null) {
+      if (!movr && (await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'movr'`)).rowCount) {
+        movr = new pg.Client(server.clientConfig('movr'));
+        await movr.connect();
       }
+      if (movr) {
+        try {
+          const r = await movr.query<{ rows: string }>(
+            `SELECT sum(rows) AS rows FROM cockroach_migrate.load_state WHERE table_id LIKE 'movr.public.rides%' HAVING sum(rows) BETWEEN 300 AND 1500`,
+          );
+          if (r.rowCount) {
+            child.kill('SIGKILL');
+            killedAt = Number(r.rows[0]!.rows);
+          }
+        } catch {
+          /* state table not created yet */
+        }
+      }
+      if (killedAt < 0) await new Promise((r) => setTimeout(r, 5));
     }
-    if (killedAt < 0) await new Promise((r) => setTimeout(r, 5));
-  }
-  await movr?.end();
-  await exited;
-  await admin.end();
-  assert.ok(killedAt >= 300, 'the run was killed during the load of movr.public.rides');
+    await movr?.end();
+    await exited;
+    await admin.end();
+    assert.ok(killedAt >= 300, `the run was killed during the load of movr.public.rides (exit ${child.exitCode}): ${childErr.slice(-600)}`);
 
-  const rerun = await runCli([], { cwd: dir });
-  assert.equal(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stderr, /resuming it/);
-  assert.match(rerun.stderr, /movr\.public\.rides: 1611 rows in source, 1611 in PostgreSQL, checksum matches/);
+    const rerun = await runCli(v.rerunFlags, { cwd: dir });
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.match(rerun.stderr, /resuming it/);
+    if (v.parts) assert.match(rerun.stderr, /movr\.public\.rides: resuming in the \d+ parts the interrupted run chose/);
+    assert.match(rerun.stderr, /movr\.public\.rides: 1611 rows in source, 1611 in PostgreSQL, checksum matches/);
 
-  const c = new pg.Client(server.clientConfig('movr'));
-  await c.connect();
-  try {
-    const dup = await c.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT city, id FROM rides GROUP BY 1, 2 HAVING count(*) > 1) d`);
-    assert.equal(dup.rows[0]?.n, '0');
-    const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM rides`);
-    assert.equal(n.rows[0]?.n, '1611');
-    const state = await c.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'cockroach_migrate'`);
-    assert.equal(state.rowCount, 0, 'resume state removed after the verified run');
-  } finally {
-    await c.end();
-  }
-});
+    const c = new pg.Client(server.clientConfig('movr'));
+    await c.connect();
+    try {
+      const dup = await c.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT city, id FROM rides GROUP BY 1, 2 HAVING count(*) > 1) d`);
+      assert.equal(dup.rows[0]?.n, '0');
+      const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM rides`);
+      assert.equal(n.rows[0]?.n, '1611');
+      const state = await c.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'cockroach_migrate'`);
+      assert.equal(state.rowCount, 0, 'resume state removed after the verified run');
+    } finally {
+      await c.end();
+    }
+  });
+}
 
 test('existing target tables: refused by default, then --if-exists drop / truncate / skip', async () => {
   const server = await withTempPostgres();

@@ -35,6 +35,7 @@ const FLAG_KEYS: Record<string, ConfigKey> = {
   logFile: 'log_file',
   tempDir: 'temp_dir',
   chunkSize: 'chunk_size',
+  tablePartMb: 'table_part_mb',
   postgresBinDir: 'postgres_bin_dir',
   databaseMapping: 'database_mapping',
   rowid: 'rowid',
@@ -109,6 +110,7 @@ function buildProgram(): Command {
     .addOption(new Option('--database-mapping <mode>', 'each CockroachDB database → a PostgreSQL database, or → a schema of postgres_database (default: database)').choices(['database', 'schema']))
     .addOption(new Option('--rowid <mode>', 'hidden rowid primary keys: keep as bigint, or drop (default: keep)').choices(['keep', 'drop']))
     .option('--chunk-size <n>', `rows per load chunk / resume checkpoint ${dflt(String(CONFIG_KEYS.chunk_size.default))}`)
+    .option('--table-part-mb <n>', `tables over twice this size load as parallel key-range parts of about this size ${dflt(String(CONFIG_KEYS.table_part_mb.default))}`)
     .option('--report-dir <dir>', `where the reports are written ${dflt(`${CONFIG_KEYS.report_dir.default} = current directory`)}`)
     .option('--log-file <file>', `log file, "" for none ${dflt(CONFIG_KEYS.log_file.default)}`)
     .option('--temp-dir <dir>', `base directory for temporary files ${dflt('config temp_dir, else the system temp directory')}`)

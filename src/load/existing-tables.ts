@@ -35,9 +35,11 @@ export async function findExistingTables<T extends TargetTableRef>(client: pg.Cl
   );
   const found = new Map(r.rows.map((row) => [`${row.s}\u0000${row.t}`, row.n]));
   const inProgress = new Set<string>();
-  const st = await client.query<{ ok: string | null }>(`SELECT to_regclass('${STATE_SCHEMA}.load_state')::text AS ok`);
-  if (st.rows[0]?.ok) {
-    const ids = await client.query<{ table_id: string }>(`SELECT table_id FROM ${STATE_SCHEMA}.load_state WHERE table_id = ANY($1::text[])`, [plans.map((p) => p.id)]);
+  // A table loaded in parts has its split recorded in load_parts (its chunks are per part).
+  for (const stateTable of ['load_state', 'load_parts']) {
+    const st = await client.query<{ ok: string | null }>(`SELECT to_regclass('${STATE_SCHEMA}.${stateTable}')::text AS ok`);
+    if (!st.rows[0]?.ok) continue;
+    const ids = await client.query<{ table_id: string }>(`SELECT table_id FROM ${STATE_SCHEMA}.${stateTable} WHERE table_id = ANY($1::text[])`, [plans.map((p) => p.id)]);
     for (const row of ids.rows) inProgress.add(row.table_id);
   }
   return plans

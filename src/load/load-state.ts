@@ -22,6 +22,20 @@ export async function ensureLoadState(client: pg.ClientBase): Promise<void> {
        table_id text PRIMARY KEY, last_key bytea, rows bigint NOT NULL, src_rows numeric NOT NULL,
        src_sum numeric NOT NULL, rejected bigint NOT NULL DEFAULT 0, done boolean NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
   );
+  // A table loaded in key-range parts: the boundaries, recorded before its first part loads, so
+  // a resumed run loads the same parts whatever the split would compute now.
+  await client.query(`CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.load_parts (table_id text PRIMARY KEY, boundaries bytea[] NOT NULL)`);
+}
+
+/** The recorded part boundaries of a table loaded in parts, if any. */
+export async function readTableParts(client: pg.ClientBase, tableId: string): Promise<Uint8Array[] | undefined> {
+  const r = await client.query<{ boundaries: Buffer[] }>(`SELECT boundaries FROM ${STATE_SCHEMA}.load_parts WHERE table_id = $1`, [tableId]);
+  const row = r.rows[0];
+  return row ? row.boundaries.map((b) => new Uint8Array(b)) : undefined;
+}
+
+export async function writeTableParts(client: pg.ClientBase, tableId: string, boundaries: readonly Uint8Array[]): Promise<void> {
+  await client.query(`INSERT INTO ${STATE_SCHEMA}.load_parts (table_id, boundaries) VALUES ($1, $2)`, [tableId, boundaries.map((b) => Buffer.from(b))]);
 }
 
 export async function readTableState(client: pg.ClientBase, tableId: string): Promise<TableState | undefined> {

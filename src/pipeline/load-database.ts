@@ -9,6 +9,8 @@ import type { Config } from '../config/keys.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
 import { quoteIdent, quoteQualified } from '../util/sql-quote.js';
 import { loadTables } from '../load/load-tables.js';
+import { ensureLoadState } from '../load/load-state.js';
+import { PartResults, planTableParts } from './table-parts.js';
 import type { LoadProgressEvent, TableLoadResult } from '../load/types.js';
 import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
@@ -93,7 +95,10 @@ export async function loadDatabase(
     // a job is free (the largest tables load first, so the others' builds fill the jobs their
     // loads leave idle), then ANALYZE; what spans tables waits for them.
     const tableOf = (p: { pgSchema: string; pgTable: string }): string => quoteQualified(p.pgSchema, p.pgTable);
-    const loads = new TableLoads(toLoad.map(tableOf), Math.min(jobs, toLoad.length));
+    await ensureLoadState(client);
+    const parts = await planTableParts(client, toLoad, config.table_part_mb * 1024 * 1024, logger);
+    const partResults = new PartResults(parts);
+    const loads = new TableLoads(toLoad.map(tableOf), Math.min(jobs, parts.length));
     const steps: GraphStep[] = [...db.postDataSteps];
     for (const p of toLoad) {
       const t = tableOf(p);
@@ -116,24 +121,28 @@ export async function loadDatabase(
       stop.abort(e);
     });
     const byId = new Map(toLoad.map((p) => [p.id, tableOf(p)]));
-    const sizes = new Map(toLoad.map((p) => [p.id, opts.tableBytes?.get(p.table.id) ?? 0]));
+    const sizes = new Map(parts.map((p) => [p.id, (opts.tableBytes?.get(p.table.id) ?? 0) / (p.part?.count ?? 1)]));
+    const results: TableLoadResult[] = [];
     const copyOptions = {
       jobs,
       chunkSize: config.chunk_size,
       onError: config.on_error,
       fingerprint: !config.skip_validation,
       signal,
-      onLoaded: (r: TableLoadResult) => loads.loaded(byId.get(r.id) ?? ''),
+      onLoaded: (r: TableLoadResult) => {
+        const table = partResults.add(r);
+        if (!table) return;
+        results.push(table);
+        loads.loaded(byId.get(table.id) ?? '');
+      },
       onJobDone: () => loads.jobDone(),
       ...(opts.tableBytes ? { sizeOf: (p: { id: string }) => sizes.get(p.id) ?? 0 } : {}),
       ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.onProgress ? { onProgress: (e: LoadProgressEvent) => { const t = partResults.progress(e); if (t) opts.onProgress?.(t); } } : {}),
     };
-    let results: TableLoadResult[];
     try {
-      results = opts.workers
-        ? await opts.workers.loadTables(toLoad, { ...copyOptions, server, database: db.pgName })
-        : await loadTables(toLoad, { ...copyOptions, connect: () => connectTo(server, db.pgName) });
+      if (opts.workers) await opts.workers.loadTables(parts, { ...copyOptions, server, database: db.pgName });
+      else await loadTables(parts, { ...copyOptions, connect: () => connectTo(server, db.pgName) });
     } catch (e) {
       stop.abort(e);
       await postData;

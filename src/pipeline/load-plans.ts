@@ -6,7 +6,7 @@ import type { Datum } from '../encoding/datum.js';
 import type { LoadRow, TableLoadPlan } from '../load/types.js';
 import { storedColumns, type Row } from '../rows/decode-rows.js';
 import { SchemaError } from '../util/errors.js';
-import type { MigrationSource, TableRowSource } from './source.js';
+import { partRanges, type MigrationSource, type RowRange, type TableRowSource, type TableSplit } from './source.js';
 
 export const sourceTableId = (t: Pick<Table, 'database' | 'schema' | 'name'>): string => `${t.database}.${t.schema}.${t.name}`;
 
@@ -15,9 +15,22 @@ export interface TablePlanSpec extends Omit<TableLoadPlan, 'rows' | 'describeKey
   readonly table: Table;
   /** For each COPY column, the index of its value among the decoder's `storedColumns(table)`. */
   readonly pick: readonly number[];
+  /**
+   * Set on one key-range part of a table loaded in parts (`partPlans`): its rows only; `id` is
+   * then the part's own resume-state id and `tableId` the table's.
+   */
+  readonly part?: { readonly tableId: string; readonly index: number; readonly count: number; readonly range: RowRange };
 }
 
-export type SourceLoadPlan = TablePlanSpec & TableLoadPlan;
+export interface SourceLoadPlan extends TablePlanSpec, TableLoadPlan {
+  /** Row-aligned boundaries for loading the table in parts (none when the source cannot tell sizes). */
+  split(targetPartBytes: number): Promise<TableSplit>;
+  /**
+   * One plan per key-range part (`boundaries`: sorted row keys, from `split`), each reading only
+   * its rows and keeping its own resume state; `[this plan]` when there are none.
+   */
+  inParts(boundaries: readonly Uint8Array[]): SourceLoadPlan[];
+}
 
 
 /**
@@ -60,13 +73,23 @@ export function tablePlanSpecs(db: ConvertedDatabase): TablePlanSpec[] {
 
 /** Only the data of a plan (what can be posted to a worker thread). */
 export function planSpec(plan: TablePlanSpec): TablePlanSpec {
-  const { id, pgSchema, pgTable, columns, keyColumns, table, pick } = plan;
-  return { id, pgSchema, pgTable, columns, ...(keyColumns ? { keyColumns } : {}), table, pick };
+  const { id, pgSchema, pgTable, columns, keyColumns, table, pick, part } = plan;
+  return { id, pgSchema, pgTable, columns, ...(keyColumns ? { keyColumns } : {}), table, pick, ...(part ? { part } : {}) };
+}
+
+/** The resume-state id of part `index` (0-based) of `count`. */
+export const partId = (tableId: string, index: number, count: number): string => `${tableId} part ${index + 1}/${count}`;
+
+function partSpecs(spec: TablePlanSpec, boundaries: readonly Uint8Array[]): TablePlanSpec[] {
+  if (spec.part) throw new Error(`${spec.id} is already a part`);
+  const ranges = partRanges(boundaries);
+  return ranges.map((range, index) => ({ ...planSpec(spec), id: partId(spec.id, index, ranges.length), part: { tableId: spec.id, index, count: ranges.length, range } }));
 }
 
 /** A plan whose rows come from `source`, with values reordered into the COPY column order. */
 export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): SourceLoadPlan {
   const { table, pick } = spec;
+  const range = spec.part?.range;
   // Most tables load every stored column in order: then a decoded row already is a load row.
   const identity = pick.length === storedColumns(table).length && pick.every((p, i) => p === i);
   const toLoadRow = identity ? (row: Row): LoadRow => row : (row: Row): LoadRow => {
@@ -74,14 +97,18 @@ export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): Sourc
     for (let i = 0; i < pick.length; i++) values[i] = row.values[pick[i]!] ?? null;
     return { key: row.key, values };
   };
-  return {
+  const plan: SourceLoadPlan = {
     ...spec,
     describeKey: prettyKey,
     rows: async function* (resumeAfter?: Uint8Array): AsyncGenerator<LoadRow> {
-      for await (const row of source.rows(table, resumeAfter)) yield toLoadRow(row);
+      for await (const row of source.rows(table, resumeAfter, range)) yield toLoadRow(row);
     },
     rowBatches: async function* (resumeAfter?: Uint8Array): AsyncGenerator<readonly LoadRow[]> {
-      for await (const batch of source.rowBatches(table, resumeAfter)) yield identity ? batch : batch.map(toLoadRow);
+      for await (const batch of source.rowBatches(table, resumeAfter, range)) yield identity ? batch : batch.map(toLoadRow);
     },
+    split: async (targetPartBytes) =>
+      source.splitTable ? source.splitTable(table, { targetPartBytes }) : { boundaries: [], bytes: 0, reason: 'the source cannot estimate data sizes' },
+    inParts: (boundaries) => (boundaries.length === 0 ? [plan] : partSpecs(spec, boundaries).map((s) => planFromSpec(s, source))),
   };
+  return plan;
 }
