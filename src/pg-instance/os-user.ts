@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError } from '../util/errors.js';
 
 /** The OS identity PostgreSQL runs as. `undefined` uid means "the current user". */
@@ -43,4 +44,20 @@ export function postgresRunAs(): RunAs {
   const created = lookup(SERVICE_USER);
   if (!created) throw new ConfigError(`user ${SERVICE_USER} was created but cannot be found in /etc/passwd`);
   return created;
+}
+
+/**
+ * The first directory on the way to `dir` (itself included) that `who` cannot enter, judged by
+ * the mode bits (supplementary groups aside), or undefined when it can get there. Only meaningful
+ * when we run the server as another user (as root); then root's own 0700 directories, such as
+ * /root, would make initdb fail with a bare "Permission denied".
+ */
+export function unreachableDir(dir: string, who: RunAs): string | undefined {
+  if (who.uid === undefined) return undefined;
+  for (let d = realpathSync(dir); ; d = dirname(d)) {
+    const st = statSync(d);
+    const canEnter = st.uid === who.uid ? (st.mode & 0o100) !== 0 : st.gid === who.gid ? (st.mode & 0o010) !== 0 : (st.mode & 0o001) !== 0;
+    if (!canEnter) return d;
+    if (d === dirname(d)) return undefined;
+  }
 }

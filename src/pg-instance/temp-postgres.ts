@@ -8,7 +8,7 @@ import pg from 'pg';
 import { ConfigError, LoadError } from '../util/errors.js';
 import { registerCleanup } from './cleanup.js';
 import { findPostgresBinaries, type PostgresBinaries } from './find-binaries.js';
-import { postgresRunAs, type RunAs } from './os-user.js';
+import { postgresRunAs, unreachableDir, type RunAs } from './os-user.js';
 
 export interface TempPostgresOptions {
   /** Base directory for the data directory (config `temp_dir`); default: the system temp dir. */
@@ -80,6 +80,13 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
   const base = opts.tempDir || tmpdir();
   if (!existsSync(base)) {
     throw new ConfigError(`temp_dir "${base}" does not exist`, 'create it or set temp_dir to an existing directory');
+  }
+  const blocked = unreachableDir(base, who);
+  if (blocked !== undefined) {
+    throw new ConfigError(
+      `temp_dir "${base}" cannot be entered by the user "${who.name}" that runs the temporary PostgreSQL (PostgreSQL refuses to run as root; ${blocked} is closed to that user)`,
+      'set temp_dir to a directory every user can enter, such as /tmp, or allow it (chmod o+x)',
+    );
   }
   const root = mkdtempSync(join(base, 'cockroach_migration_pg_'));
   // The unprivileged user must be able to enter the directory we (root) created.
