@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { resolveConfig } from '../src/config/load-config.js';
 import { formatCopyText } from '../src/copy/format.js';
+import { BinaryCopyWriter, binaryKind, type BinaryKind } from '../src/copy/binary.js';
 import { convertSchema } from '../src/ddl/convert-schema.js';
 import { quoteIdent } from '../src/util/sql-quote.js';
 import { startTempPostgres, type TempPostgres } from '../src/pg-instance/index.js';
@@ -93,7 +94,8 @@ async function childDecode(dir: string): Promise<ChildResult> {
     await source.close();
     return { rows, wallSeconds: decodeWall, cpuSeconds: decodeCpu, maxRssMB: rssMB(), extra: { rowsPerCpuSecond: Math.round(rows / decodeCpu) } };
   }
-  // Pass 2: decode + render COPY text (what the loader does per row, minus the hash and socket).
+  // Pass 2: decode + render what the loader sends with skip_validation (COPY BINARY where every
+  // column has a binary form, else text), minus the socket.
   const schema = convertSchema(source.catalog);
   w0 = performance.now();
   c0 = cpuNow();
@@ -102,12 +104,23 @@ async function childDecode(dir: string): Promise<ChildResult> {
   for (const db of schema.databases) {
     if (db.crdbName === 'system') continue;
     for (const plan of loadPlans(db, source)) {
-      for await (const row of plan.rows()) {
-        let line = '';
-        for (let i = 0; i < plan.columns.length; i++) line += (i ? '\t' : '') + formatCopyText(row.values[i] ?? null, plan.columns[i]!.type);
-        bytes += line.length + 1;
-        rendered++;
+      const kinds = plan.columns.map((c) => (c.pgType ? binaryKind(c.pgType, c.type) : undefined));
+      const binary = kinds.every((k) => k !== undefined) ? (kinds as BinaryKind[]) : undefined;
+      const writer = new BinaryCopyWriter();
+      for await (const batch of plan.rowBatches!()) {
+        for (const row of batch) {
+          if (binary) {
+            writer.row(row.values, binary);
+            if (writer.length >= 65536) bytes += writer.take().length;
+          } else {
+            let line = '';
+            for (let i = 0; i < plan.columns.length; i++) line += (i ? '\t' : '') + formatCopyText(row.values[i] ?? null, plan.columns[i]!.type);
+            bytes += line.length + 1;
+          }
+          rendered++;
+        }
       }
+      bytes += writer.take().length;
     }
   }
   const renderWall = (performance.now() - w0) / 1000;
@@ -386,7 +399,7 @@ async function main(): Promise<void> {
       },
       { figure: 'ours vs \\copy only (skip_val.)', value: '', target: '(info)', ratio: (oursRate / copyRate).toFixed(2), pass: '' },
       { figure: 'decode-only (read+decode) /core', value: krs(decRate), target: '≥ 300,000 rows/s', ratio: (decRate / 300_000).toFixed(2), pass: decRate >= 300_000 ? 'pass' : 'FAIL' },
-      { figure: 'decode + COPY render /core', value: krs(renderRate), target: '(info)', ratio: '', pass: '' },
+      { figure: 'decode + COPY render (as sent) /core', value: krs(renderRate), target: '(info)', ratio: '', pass: '' },
       { figure: 'peak RSS decode-only', value: `${f1(dec.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: dec.maxRssMB < 512 ? 'pass' : 'FAIL' },
       { figure: 'peak RSS migrate (scale 1)', value: `${f1(ours.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: ours.maxRssMB < 512 ? 'pass' : 'FAIL' },
       { figure: 'peak RSS migrate verified', value: `${f1(oursV.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: oursV.maxRssMB < 512 ? 'pass' : 'FAIL' },

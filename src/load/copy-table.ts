@@ -45,7 +45,7 @@ export interface CopyTableOptions {
   readonly fingerprint?: boolean;
   /**
    * COPY format: 'auto' (default) sends tables whose every column has a binary form as COPY
-   * BINARY, others as text; 'text' always sends text.
+   * BINARY when no fingerprint is computed, else text; 'text' always sends text.
    */
   readonly format?: 'auto' | 'text';
 }
@@ -87,7 +87,7 @@ const PLAIN_TEXT_FAMILIES: ReadonlySet<string> = new Set(['int', 'float', 'decim
  * fingerprinting): computed from PostgreSQL's text of each value in both formats.
  */
 interface RowEncoder {
-  hash: bigint;
+  readonly hash: bigint;
   /** Appends a row; throws RowRejected (appending nothing) for values PostgreSQL cannot store. */
   add(values: readonly Datum[]): void;
   /** Approximate bytes buffered. */
@@ -183,21 +183,19 @@ class TextRowEncoder implements RowEncoder {
 }
 
 /**
- * COPY BINARY (copy/binary.ts), for tables whose every column has a binary form: no float,
- * timestamp or UUID text on either side. Refuses exactly what the text path refuses.
+ * COPY BINARY (copy/binary.ts), for tables whose every column has a binary form, loaded without
+ * a fingerprint: no float, timestamp or UUID text on either side. Refuses exactly what the text
+ * path refuses.
  */
 class BinaryRowEncoder implements RowEncoder {
   private readonly writer = new BinaryCopyWriter();
-  private readonly fields: FieldTexts | undefined;
   /** Columns whose values can hold a NUL PostgreSQL refuses (text, enum labels, jsonb). */
   private readonly nulCheck: boolean[];
-  hash = 0n;
+  readonly hash = 0n;
   constructor(
     private readonly plan: TableLoadPlan,
     private readonly kinds: readonly BinaryKind[],
-    fingerprint: boolean,
   ) {
-    this.fields = fingerprint ? new FieldTexts(plan) : undefined;
     this.nulCheck = kinds.map((k) => k === 'text' || k === 'enum' || k === 'jsonb');
     this.writer.header();
   }
@@ -208,19 +206,12 @@ class BinaryRowEncoder implements RowEncoder {
 
   add(values: readonly Datum[]): void {
     const cols = this.plan.columns;
-    const fields = this.fields;
     for (let i = 0; i < cols.length; i++) {
-      const d = values[i] ?? null;
-      if (d === null) {
-        fields?.set(i, null);
-        continue;
-      }
-      if (fields) fields.set(i, pgText(d, cols[i]!));
-      else if (this.nulCheck[i]) {
-        if (d.kind === 'string' || d.kind === 'enum') pgText(d, cols[i]!);
-        if (d.kind === 'enum' && d.label.includes('\u0000')) throw new RowRejected(cols[i]!.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
-      }
-      if (this.nulCheck[i]) refuseJsonNul(d, cols[i]!);
+      const d = values[i];
+      if (!this.nulCheck[i] || d === null || d === undefined) continue;
+      if (d.kind === 'string') pgText(d, cols[i]!); // refuses a NUL, as for COPY text
+      else if (d.kind === 'enum' && d.label.includes('\u0000')) throw new RowRejected(cols[i]!.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
+      else refuseJsonNul(d, cols[i]!);
     }
     try {
       this.writer.row(values, this.kinds);
@@ -228,7 +219,6 @@ class BinaryRowEncoder implements RowEncoder {
       if (e instanceof BinaryValueError) throw new RowRejected(cols[e.column]?.pgName ?? '(row)', e.message);
       throw e;
     }
-    this.hash = fields ? fields.hash() : 0n;
   }
 
   take(): Buffer {
@@ -254,7 +244,7 @@ function binaryKinds(plan: TableLoadPlan, format: CopyTableOptions['format']): B
 
 /** A fresh encoder for one COPY statement of `plan`. */
 function encoderFor(plan: TableLoadPlan, kinds: readonly BinaryKind[] | undefined, fingerprint: boolean): RowEncoder {
-  return kinds ? new BinaryRowEncoder(plan, kinds, fingerprint) : new TextRowEncoder(plan, fingerprint);
+  return kinds ? new BinaryRowEncoder(plan, kinds) : new TextRowEncoder(plan, fingerprint);
 }
 
 /**
@@ -330,8 +320,10 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   if (quarantine && !opts.rejectDir) throw new LoadError(`onError 'quarantine' needs a reject directory`);
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
   const columnList = plan.columns.map((c) => quoteIdent(c.pgName)).join(', ');
-  const kinds = binaryKinds(plan, opts.format);
   const fingerprint = opts.fingerprint !== false;
+  // The fingerprint is computed from PostgreSQL's text of every value: with it, COPY text renders
+  // each value once, binary would render it twice (text to hash, bytes to send).
+  const kinds = fingerprint ? undefined : binaryKinds(plan, opts.format);
   const copySql = `COPY ${target} (${columnList}) FROM STDIN${kinds ? ' (FORMAT binary)' : ''}`;
   const prior = await readTableState(client, plan.id);
   const rejectFile = opts.rejectDir ? rejectFilePath(opts.rejectDir, plan.id) : undefined;
