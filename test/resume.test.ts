@@ -25,6 +25,7 @@ const VARIANTS = [
 for (const v of VARIANTS) {
   test(`a run killed mid-COPY resumes to identical data${v.name}`, async () => {
     const server = await withTempPostgres();
+    await dropMigratedDatabases(server.clientConfig());
     const dir = mkdtempSync(join(tmpdir(), 'cm-resume-'));
     writeFileSync(
       join(dir, 'migration_config.json'),
@@ -97,6 +98,18 @@ for (const v of VARIANTS) {
       await c.end();
     }
   });
+}
+
+/** The variants share the file's server: each starts from a server holding no migrated database. */
+async function dropMigratedDatabases(config: pg.ClientConfig): Promise<void> {
+  const admin = new pg.Client(config);
+  await admin.connect();
+  try {
+    const dbs = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'`);
+    for (const { datname } of dbs.rows) await admin.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 test('existing target tables: refused by default, then --if-exists drop / truncate / skip', async () => {
