@@ -104,7 +104,7 @@ function buildProgram(): Command {
     .option('--encryption-passphrase <text>', `passphrase of an encrypted backup ${dflt('config encryption_passphrase or env CRDB_ENCRYPTION_PASSPHRASE (preferred)')}`)
     .option('--encryption-data-key <hex>', `data key of a KMS-encrypted backup, decrypted with your KMS ${dflt('config encryption_data_key or env CRDB_ENCRYPTION_DATA_KEY (preferred)')}`)
     .option('-j, --jobs <n>', `tables loaded in parallel ${dflt('config jobs, else the number of CPUs')}`)
-    .addOption(new Option('--threads <mode>', 'decode and load on worker threads, one per job (default: auto = when the source holds ≥ 16 MiB and there are more than 2 cores)').choices(['auto', 'on', 'off']))
+    .addOption(new Option('--threads <mode>', 'decode and load on worker threads, one per job (default: auto = when the source holds ≥ 16 MiB and there is more than one core)').choices(['auto', 'on', 'off']))
     .addOption(new Option('--if-exists <mode>', 'tables that already exist in the target (default: error = refuse)').choices(['error', 'drop', 'truncate', 'skip']))
     .addOption(new Option('--on-error <mode>', 'rows PostgreSQL cannot store (default: stop)').choices(['stop', 'quarantine']))
     .addOption(new Option('--database-mapping <mode>', 'each CockroachDB database → a PostgreSQL database, or → a schema of postgres_database (default: database)').choices(['database', 'schema']))

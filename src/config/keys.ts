@@ -92,7 +92,7 @@ export const CONFIG_KEYS = {
   chunk_size: { schema: integer(1, 100_000_000), default: 100_000, description: 'Rows per load chunk (each chunk is one transaction and one resume checkpoint)', sample: 100000 },
   jobs: { schema: integer(1, 256), description: 'Tables loaded in parallel (default: number of CPUs)', since: '0.2' },
   table_part_mb: { schema: positiveNumber, default: 256, description: 'Tables holding more than twice this many MiB of source data are loaded as key-range parts of about this size, in parallel (each part resumes on its own)', since: '0.2' },
-  threads: { schema: z.enum(['auto', 'on', 'off']), default: 'auto', description: 'Decode and load tables on worker threads, one per job: on, off, or auto (on when the source holds at least 16 MiB and the machine has more than 2 cores)', since: '0.2' },
+  threads: { schema: z.enum(['auto', 'on', 'off']), default: 'auto', description: 'Decode and load tables on worker threads, one per job: on, off, or auto (on when the source holds at least 16 MiB and the machine has more than one core)', since: '0.2' },
   if_exists: { schema: z.enum(['error', 'drop', 'truncate', 'skip']), default: 'error', description: 'What to do with tables that already exist in the target: error (refuse), drop, truncate, skip', since: '0.2' },
   on_error: { schema: z.enum(['stop', 'quarantine']), default: 'stop', description: 'Rows PostgreSQL cannot store: stop with an error, or quarantine them into reject files (counted in the report)', since: '0.2' },
   database_mapping: { schema: z.enum(['database', 'schema']), default: 'database', description: 'Each CockroachDB database becomes a PostgreSQL database ("database") or a schema of postgres_database ("schema")', since: '0.2' },

@@ -85,6 +85,11 @@ const INT_RANGE: Record<'int2' | 'int4', [number, number, string]> = {
   int4: [-2147483648, 2147483647, 'integer'],
 };
 
+/** The decoder gave a datum of another kind than the column's binary form: a bug of ours. */
+function kindMismatch(kind: BinaryKind, d: Exclude<Datum, null>, column: number): never {
+  throw new LoadError(`binary COPY: column ${column + 1} expects ${kind}, the decoder gave ${d.kind} (internal error)`);
+}
+
 /**
  * Writes COPY BINARY data into a growing buffer: `header()`, then `row()` per row, `trailer()`
  * at the end; `take()` hands out what was written so far.
@@ -181,13 +186,10 @@ export class BinaryCopyWriter {
       this.pos = this.buf.writeInt32BE(-1, this.pos);
       return;
     }
-    const mismatch = (): never => {
-      throw new LoadError(`binary COPY: column ${column + 1} expects ${kind}, the decoder gave ${d.kind} (internal error)`);
-    };
     switch (kind) {
       case 'int2':
       case 'int4': {
-        if (d.kind !== 'int') return mismatch();
+        if (d.kind !== 'int') return kindMismatch(kind, d, column);
         const [lo, hi, name] = INT_RANGE[kind];
         if (d.value < BigInt(lo) || d.value > BigInt(hi)) throw new BinaryValueError(`value "${d.value}" is out of range for type ${name}`);
         if (kind === 'int2') this.buf.writeInt16BE(Number(d.value), this.fixed(2));
@@ -195,39 +197,39 @@ export class BinaryCopyWriter {
         return;
       }
       case 'int8':
-        if (d.kind !== 'int') return mismatch();
+        if (d.kind !== 'int') return kindMismatch(kind, d, column);
         if (d.value < INT64_MIN || d.value > INT64_MAX) throw new BinaryValueError(`value "${d.value}" is out of range for type bigint`);
         return this.int64(d.value);
       case 'float4':
-        if (d.kind !== 'float') return mismatch();
+        if (d.kind !== 'float') return kindMismatch(kind, d, column);
         this.buf.writeFloatBE(d.value, this.fixed(4));
         return;
       case 'float8':
-        if (d.kind !== 'float') return mismatch();
+        if (d.kind !== 'float') return kindMismatch(kind, d, column);
         this.buf.writeDoubleBE(d.value, this.fixed(8));
         return;
       case 'bool':
-        if (d.kind !== 'bool') return mismatch();
+        if (d.kind !== 'bool') return kindMismatch(kind, d, column);
         this.buf[this.fixed(1)] = d.value ? 1 : 0;
         return;
       case 'uuid':
-        if (d.kind !== 'uuid') return mismatch();
+        if (d.kind !== 'uuid') return kindMismatch(kind, d, column);
         if (d.value.length !== 16) throw new BinaryValueError(`invalid input syntax for type uuid (${d.value.length} bytes)`);
         return this.bytes(d.value);
       case 'bytea':
-        if (d.kind !== 'bytes') return mismatch();
+        if (d.kind !== 'bytes') return kindMismatch(kind, d, column);
         return this.bytes(d.value);
       case 'text':
-        if (d.kind !== 'string') return mismatch();
+        if (d.kind !== 'string') return kindMismatch(kind, d, column);
         return this.utf8(d.value);
       case 'enum':
-        if (d.kind !== 'enum') return mismatch();
+        if (d.kind !== 'enum') return kindMismatch(kind, d, column);
         return this.utf8(d.label);
       case 'jsonb':
-        if (d.kind !== 'json') return mismatch();
+        if (d.kind !== 'json') return kindMismatch(kind, d, column);
         return this.utf8(d.text, 1);
       case 'date': {
-        if (d.kind !== 'date') return mismatch();
+        if (d.kind !== 'date') return kindMismatch(kind, d, column);
         let days: number;
         if (d.infinity === 1) days = 0x7fffffff;
         else if (d.infinity === -1) days = -0x80000000;
@@ -240,7 +242,7 @@ export class BinaryCopyWriter {
         return;
       }
       case 'timestamp': {
-        if (d.kind !== 'timestamp' && d.kind !== 'timestamptz') return mismatch();
+        if (d.kind !== 'timestamp' && d.kind !== 'timestamptz') return kindMismatch(kind, d, column);
         if (d.infinity !== undefined) return this.int64(d.infinity === 1 ? INT64_MAX : INT64_MIN);
         const micros = Math.floor((d.nanos + 500) / 1000);
         // |seconds| < 2^53 for every CockroachDB timestamp; µs since 2000 stay exact below 2^53
@@ -262,7 +264,7 @@ export class BinaryCopyWriter {
         return;
       }
       case 'numeric':
-        if (d.kind !== 'decimal') return mismatch();
+        if (d.kind !== 'decimal') return kindMismatch(kind, d, column);
         return this.numeric(d.value);
     }
   }

@@ -156,14 +156,37 @@ export async function loadDatabase(
 
     const verifications = new Map<string, TableVerification>();
     if (!config.skip_validation) {
-      for (const plan of toLoad) {
-        const loaded = results.find((r) => r.id === plan.id);
-        const v = await verifyTable(client, plan, loaded?.source);
-        verifications.set(plan.id, v);
-        const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
-        if (v.match) logger.info(line);
-        else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
-      }
+      // Each check is a full scan of the table by PostgreSQL: `jobs` of them at once, largest
+      // first, so the last one to finish is a small one.
+      const bytesOf = (p: SourceLoadPlan): number => opts.tableBytes?.get(p.table.id) ?? 0;
+      const queue = [...toLoad].sort((a, b) => bytesOf(b) - bytesOf(a));
+      const verifyOn = async (c: pg.ClientBase): Promise<void> => {
+        for (let plan = queue.shift(); plan; plan = queue.shift()) {
+          if (signal.aborted) return;
+          const loaded = results.find((r) => r.id === plan.id);
+          const v = await verifyTable(c, plan, loaded?.source);
+          verifications.set(plan.id, v);
+          const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
+          if (v.match) logger.info(line);
+          else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
+        }
+      };
+      const others = Array.from({ length: Math.min(jobs, toLoad.length) - 1 }, async () => {
+        const c = await connectTo(server, db.pgName);
+        try {
+          await verifyOn(c);
+        } finally {
+          await c.end().catch(() => undefined);
+        }
+      });
+      // Every check settles before an error is reported: none is left running on a closing client.
+      const stopOnError = (e: unknown): never => {
+        stop.abort(e);
+        throw e;
+      };
+      const settled = await Promise.allSettled([verifyOn(client).catch(stopOnError), ...others.map((o) => o.catch(stopOnError))]);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
 
     const tables: TableReport[] = toLoad.map((plan) => {

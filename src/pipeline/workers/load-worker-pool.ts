@@ -22,12 +22,13 @@ export const THREADS_AUTO_MIN_BYTES = 16 * 1024 * 1024;
 
 /**
  * The recipe workers open, when the `threads` setting, the source and the machine call for
- * workers. `auto` also needs more than two cores: with two, PostgreSQL's COPY backends take the
- * second core anyway, and the benchmark measured no gain (docs/performance.md).
+ * workers. `auto` also needs a second core: on one, threads only add switching. From two cores on
+ * the benchmark measured workers ahead of one thread (0.79–0.91 vs 0.61–0.84 of the limit, since
+ * tables load in parts and COPY BINARY; docs/performance.md).
  */
-export function workerRecipe(mode: 'auto' | 'on' | 'off', source: MigrationSource, cores = os.availableParallelism()): SourceRecipe | undefined {
+export function workerRecipe(mode: 'auto' | 'on' | 'off', source: Pick<MigrationSource, 'recipe' | 'dataBytes'>, cores = os.availableParallelism()): SourceRecipe | undefined {
   if (mode === 'off' || !source.recipe) return undefined;
-  if (mode === 'auto' && ((source.dataBytes ?? 0) < THREADS_AUTO_MIN_BYTES || cores <= 2)) return undefined;
+  if (mode === 'auto' && ((source.dataBytes ?? 0) < THREADS_AUTO_MIN_BYTES || cores < 2)) return undefined;
   return source.recipe;
 }
 

@@ -1,0 +1,75 @@
+/**
+ * The proof catches what it is there to catch: rows that arrive altered. A trigger the migration
+ * does not know about (armed by an event trigger in the target database, which exists and is empty
+ * before the run) changes some titles of startrek.episodes during COPY; the run must say the
+ * checksum differs, name the altered primary keys, exit with code 3 and write the mismatch into
+ * report.json.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { startTempPostgres } from '../src/pg-instance/index.js';
+import { runCli } from './support/cli.js';
+
+const STARTREK = new URL('../../shared/fixtures/crdb-stores/startrek-v1.0.2', import.meta.url).pathname;
+
+const server = await startTempPostgres();
+after(() => server.stop());
+
+const ARM_TAMPERING = `
+CREATE FUNCTION public.cm_tamper() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id % 10 = 0 THEN NEW.title := NEW.title || ' (altered)'; END IF;
+  RETURN NEW;
+END $$;
+CREATE FUNCTION public.cm_arm() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' AND object_identity = 'public.episodes' LOOP
+    EXECUTE 'CREATE TRIGGER cm_tamper BEFORE INSERT ON public.episodes FOR EACH ROW EXECUTE FUNCTION public.cm_tamper()';
+  END LOOP;
+END $$;
+CREATE EVENT TRIGGER cm_arm ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.cm_arm();
+`;
+
+test('rows altered on the way in: checksum DIFFERS with the altered keys, exit code 3, report.json says so', async () => {
+  const admin = new pg.Client(server.clientConfig());
+  await admin.connect();
+  await admin.query('CREATE DATABASE startrek');
+  await admin.end();
+  const target = new pg.Client(server.clientConfig('startrek'));
+  await target.connect();
+  await target.query(ARM_TAMPERING);
+  await target.end();
+
+  const dir = mkdtempSync(join(tmpdir(), 'cm-mismatch-'));
+  writeFileSync(
+    join(dir, 'migration_config.json'),
+    JSON.stringify({
+      source: { type: 'store', path: STARTREK },
+      test_postgresql_import: false,
+      postgres_host: '127.0.0.1',
+      postgres_port: server.port,
+      postgres_username: server.user,
+      postgres_password: server.password,
+      report_dir: dir,
+      jobs: 2,
+    }),
+  );
+  const run = await runCli([], { cwd: dir });
+  assert.equal(run.code, 3, run.stderr);
+  const line = run.stderr.split('\n').find((l) => l.includes('startrek.public.episodes:'));
+  assert.match(line ?? '', /79 rows in source, 79 in PostgreSQL, checksum DIFFERS; differing keys: /, run.stderr);
+  const keys = (line ?? '').replace(/.*differing keys: /, '').split('; ').sort();
+  assert.deepEqual(keys, [10, 20, 30, 40, 50, 60, 70].map((id) => `${id} (differs)`));
+  assert.match(run.stderr, /startrek\.public\.quotes: 200 rows in source, 200 in PostgreSQL, checksum matches/);
+
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; tables: { source: string; verification?: { match: boolean } }[] };
+  assert.notEqual(report.verdict, 'success');
+  const byTable = new Map(report.tables.map((t) => [t.source, t.verification?.match]));
+  assert.equal(byTable.get('startrek.public.episodes'), false);
+  assert.equal(byTable.get('startrek.public.quotes'), true);
+});
