@@ -105,6 +105,11 @@ test('demo: the README’s first command migrates the bundled sample and writes 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Migration completed: 14 table loads, 56 rows, 14\/14 tables verified identical/);
   assert.match(r.stderr, /Reports: .*validation_report\.txt/);
+  // Progress knows every table from the start and, from the backup's row counts, an ETA.
+  const progress = r.stderr.split('\n').filter((l) => /^target: emails\.public\.\w+ loaded:/.test(l));
+  assert.equal(progress.length, 7, r.stderr);
+  for (const l of progress) assert.match(l, /all: \d\/7 tables, [\d,]+ rows, [\d,]+ rows\/s, ETA (<1s|\d+s)$/);
+  assert.match(progress.at(-1)!, /all: 7\/7 tables, 28 rows, .*ETA <1s$/);
   for (const f of ['validation_report.txt', 'report.json', 'report.html', 'migration.log']) assert.ok(existsSync(join(dir, f)), f);
   const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; tables: unknown[] };
   assert.match(json.verdict, /^success/);

@@ -37,7 +37,7 @@ export async function runMigrationCommand(loaded: LoadedConfig, logger: Logger, 
   const controller = new AbortController();
   let report: MigrationReport;
   try {
-    report = await migrate({ config: loaded.config, logger, onProgress: (e) => progress.onProgress(e), signal: controller.signal, ...opts });
+    report = await migrate({ config: loaded.config, logger, onProgress: (e) => progress.onProgress(e), onLoadStart: (e) => progress.begin(e), signal: controller.signal, ...opts });
   } finally {
     progress.stop();
   }

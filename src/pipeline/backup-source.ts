@@ -97,12 +97,14 @@ function manifestTableCounts(b: OpenedBackup): Map<number, { rows: bigint; bytes
   return counts;
 }
 
-/** Data bytes to read, in all and per table (for scheduling the loads). */
-function backupDataBytes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number> } {
+/** Data bytes to read, in all and per table (for scheduling the loads), and rows per table (for ETAs). */
+function backupDataBytes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number>; tableRows: Map<number, number> } {
   let dataBytes = 0;
   for (const layer of b.chain) for (const f of layer.files) dataBytes += Number(f.entryCounts.dataSize);
-  const tableBytes = new Map([...manifestTableCounts(b)].map(([id, c]) => [id, Number(c.bytes)]));
-  return { dataBytes, tableBytes };
+  const counts = [...manifestTableCounts(b)];
+  const tableBytes = new Map(counts.map(([id, c]) => [id, Number(c.bytes)]));
+  const tableRows = new Map(counts.map(([id, c]) => [id, Number(c.rows)]));
+  return { dataBytes, tableBytes, tableRows };
 }
 
 const isoOf = (t: Timestamp): string => {

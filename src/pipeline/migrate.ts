@@ -28,7 +28,16 @@ export interface MigrateRequest {
   /** Load this server as "the target" instead of the config's postgres_* (the demo uses its own). */
   readonly target?: PgServer;
   readonly onProgress?: (e: LoadProgressEvent & { server: string }) => void;
+  /** Before the tables of a server are loaded: how many, and how many rows if the source knows. */
+  readonly onLoadStart?: (e: LoadStartEvent) => void;
   readonly signal?: AbortSignal;
+}
+
+export interface LoadStartEvent {
+  readonly server: string;
+  readonly tables: number;
+  /** Rows the source records for all of them (approximate), when it records row counts. */
+  readonly expectedRows?: number;
 }
 
 const SKIPPED_DATABASES = new Set(['system']);
@@ -110,8 +119,17 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     const loadInto = async (server: PgServer): Promise<boolean> => {
       targets.push({ label: server.label, description: server.description });
       let ok = true;
+      const plansOf = new Map(dbs.map((db) => [db, loadPlans(db, source!)]));
+      const allPlans = [...plansOf.values()].flat();
+      // A table the manifests name no file for holds no rows.
+      const counts = source!.tableRows;
+      req.onLoadStart?.({
+        server: server.label,
+        tables: allPlans.length,
+        ...(counts ? { expectedRows: allPlans.reduce((a, p) => a + (counts.get(p.table.id) ?? 0), 0) } : {}),
+      });
       for (const db of dbs) {
-        const plans = loadPlans(db, source!);
+        const plans = plansOf.get(db)!;
         const r = await phase(`load ${db.crdbName} → ${server.label}`, () =>
           loadDatabase(server, db, plans, {
             config,

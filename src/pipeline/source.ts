@@ -69,6 +69,11 @@ export interface MigrationSource extends TableRowSource {
   readonly dataBytes?: number;
   /** Approximate bytes per table id, when the source records them (backup manifests do). */
   readonly tableBytes?: ReadonlyMap<number, number>;
+  /**
+   * Approximate rows per table id, when the source records them (backup manifests do; summed over
+   * incremental layers, rows changed in several layers count more than once). For progress ETAs.
+   */
+  readonly tableRows?: ReadonlyMap<number, number>;
   close(): Promise<void>;
 }
 
