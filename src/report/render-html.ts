@@ -49,7 +49,8 @@ td.n{white-space:nowrap}
 td.name{overflow-wrap:anywhere;min-width:120px}
 td.on{white-space:nowrap}
 td.res{min-width:130px}
-table.compact{width:auto;min-width:60%}
+table.compact{width:auto;min-width:60%;max-width:100%}
+table.compact td{overflow-wrap:anywhere}
 table.decisions{table-layout:fixed}
 table.decisions td{overflow-wrap:anywhere}
 tr.bad td{background:#fdf2f1}
