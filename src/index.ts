@@ -1,7 +1,7 @@
 /**
  * cockroach-migrate as a library. Every export is named; everything else is internal.
  */
-export { migrate, type MigrateRequest } from './pipeline/migrate.js';
+export { migrate, type MigrateRequest, type LoadStartEvent } from './pipeline/migrate.js';
 export { verifyOnly } from './pipeline/verify-only.js';
 export { openSource, type MigrationSource } from './pipeline/source.js';
 export { resolveConfig, loadConfig, readConfigFile, type LoadedConfig } from './config/load-config.js';

@@ -61,7 +61,7 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
     catalog,
     warnings: [],
     ...(recipe ? { recipe } : {}),
-    ...backupDataBytes(b),
+    ...backupSizes(b),
     ...mvccTableRows(b.source, b.readAt),
     close: () => b.close(),
   };
@@ -98,7 +98,7 @@ function manifestTableCounts(b: OpenedBackup): Map<number, { rows: bigint; bytes
 }
 
 /** Data bytes to read, in all and per table (for scheduling the loads), and rows per table (for ETAs). */
-function backupDataBytes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number>; tableRows: Map<number, number> } {
+function backupSizes(b: OpenedBackup): { dataBytes: number; tableBytes: Map<number, number>; tableRows: Map<number, number> } {
   let dataBytes = 0;
   for (const layer of b.chain) for (const f of layer.files) dataBytes += Number(f.entryCounts.dataSize);
   const counts = [...manifestTableCounts(b)];

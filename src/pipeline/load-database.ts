@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Config } from '../config/keys.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
 import { quoteIdent, quoteQualified } from '../util/sql-quote.js';
-import { loadTables } from '../load/load-tables.js';
+import { loadOrder, loadTables } from '../load/load-tables.js';
 import { ensureLoadState } from '../load/load-state.js';
 import { PartResults, planTableParts } from './table-parts.js';
 import type { LoadProgressEvent, TableLoadResult } from '../load/types.js';
@@ -158,8 +158,8 @@ export async function loadDatabase(
     if (!config.skip_validation) {
       // Each check is a full scan of the table by PostgreSQL: `jobs` of them at once, largest
       // first, so the last one to finish is a small one.
-      const bytesOf = (p: SourceLoadPlan): number => opts.tableBytes?.get(p.table.id) ?? 0;
-      const queue = [...toLoad].sort((a, b) => bytesOf(b) - bytesOf(a));
+      const tableBytes = opts.tableBytes;
+      const queue = [...loadOrder(toLoad, tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
       const verifyOn = async (c: pg.ClientBase): Promise<void> => {
         for (let plan = queue.shift(); plan; plan = queue.shift()) {
           if (signal.aborted) return;
