@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
 import { runCli } from './support/cli.js';
-import { withTempPostgres } from './support/pg.js';
+import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const STORE = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/movr-v19.2.4', import.meta.url));
@@ -32,10 +32,7 @@ for (const v of VARIANTS) {
       JSON.stringify({
         source: { type: 'store', path: STORE },
         test_postgresql_import: false,
-        postgres_host: '127.0.0.1',
-        postgres_port: server.port,
-        postgres_username: server.user,
-        postgres_password: server.password,
+        ...targetKeys(server),
         chunk_size: 100,
         ...v.config,
       }),
@@ -121,10 +118,7 @@ test('existing target tables: refused by default, then --if-exists drop / trunca
     JSON.stringify({
       source: { type: 'store', path: emails },
       test_postgresql_import: false,
-      postgres_host: '127.0.0.1',
-      postgres_port: server.port,
-      postgres_username: server.user,
-      postgres_password: server.password,
+      ...targetKeys(server),
     }),
   );
   const first = await runCli([], { cwd: dir });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { startTempPostgres } from '../src/pg-instance/index.js';
+import { targetKeys } from './support/pg.js';
 import { runCli } from './support/cli.js';
 
 const STARTREK = new URL('../../shared/fixtures/crdb-stores/startrek-v1.0.2', import.meta.url).pathname;
@@ -51,10 +52,7 @@ test('rows altered on the way in: checksum DIFFERS with the altered keys, exit c
     JSON.stringify({
       source: { type: 'store', path: STARTREK },
       test_postgresql_import: false,
-      postgres_host: '127.0.0.1',
-      postgres_port: server.port,
-      postgres_username: server.user,
-      postgres_password: server.password,
+      ...targetKeys(server),
       report_dir: dir,
       jobs: 2,
     }),

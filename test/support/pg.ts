@@ -45,3 +45,8 @@ export async function freshDatabase(server: TempPostgres, t: TestContext, prefix
   });
   return { name, client };
 }
+
+/** The config keys that make a migration's target the test server `server`. */
+export function targetKeys(server: TempPostgres): Record<string, string | number> {
+  return { postgres_host: '127.0.0.1', postgres_port: server.port, postgres_username: server.user, postgres_password: server.password };
+}
