@@ -5,13 +5,20 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+/** CHROMIUM_PATH when it exists, else the first Chromium in the usual places; undefined when there is none. */
+export function findChromium() {
+  const given = process.env.CHROMIUM_PATH;
+  if (given) return existsSync(given) ? given : undefined;
+  return CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+}
 
 /** The path of a Chromium binary, installing Debian's package when possible; undefined otherwise (with the reason printed). */
 export function ensureChromium() {
   const given = process.env.CHROMIUM_PATH;
-  if (given) return existsSync(given) ? given : (console.error(`run-tests: CHROMIUM_PATH=${given} does not exist`), undefined);
-  const found = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+  if (given && !existsSync(given)) return (console.error(`run-tests: CHROMIUM_PATH=${given} does not exist`), undefined);
+  const found = findChromium();
   if (found) return found;
   const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
   if (process.getuid?.() !== 0 || apt.status !== 0) {

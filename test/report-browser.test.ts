@@ -6,11 +6,12 @@
  * renderer's three hand-built cases and the report of a real migration run here.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { findChromium } from '../scripts/ensure-chromium.mjs';
 import { resolveConfig } from '../src/config/load-config.js';
 import { migrate } from '../src/pipeline/migrate.js';
 import { testInstanceServer } from '../src/pipeline/pg-target.js';
@@ -21,7 +22,7 @@ import { failedReport, mismatchReport, successReport } from '../src/report/test-
 import { silentLogger } from '../src/util/logger.js';
 import { withTempPostgres } from './support/pg.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const CHROMIUM = findChromium();
 const skip = CHROMIUM ? false : 'no Chromium on this machine (npm test installs Debian’s as root; or set CHROMIUM_PATH)';
 const EMAILS = new URL('../../shared/fixtures/crdb-stores/emails-v2.1.4', import.meta.url).pathname;
 

@@ -4,13 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
-import { runCli } from './support/cli.js';
+import { migrationDir, runCli } from './support/cli.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -26,17 +23,7 @@ for (const v of VARIANTS) {
   test(`a run killed mid-COPY resumes to identical data${v.name}`, async () => {
     const server = await withTempPostgres();
     await dropMigratedDatabases(server.clientConfig());
-    const dir = mkdtempSync(join(tmpdir(), 'cm-resume-'));
-    writeFileSync(
-      join(dir, 'migration_config.json'),
-      JSON.stringify({
-        source: { type: 'store', path: STORE },
-        test_postgresql_import: false,
-        ...targetKeys(server),
-        chunk_size: 100,
-        ...v.config,
-      }),
-    );
+    const dir = migrationDir('cm-resume-', { source: { type: 'store', path: STORE }, test_postgresql_import: false, ...targetKeys(server), chunk_size: 100, ...v.config });
     const child = spawn(process.execPath, ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -111,16 +98,8 @@ async function dropMigratedDatabases(config: pg.ClientConfig): Promise<void> {
 
 test('existing target tables: refused by default, then --if-exists drop / truncate / skip', async () => {
   const server = await withTempPostgres();
-  const dir = mkdtempSync(join(tmpdir(), 'cm-exists-'));
   const emails = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/emails-v2.1.4', import.meta.url));
-  writeFileSync(
-    join(dir, 'migration_config.json'),
-    JSON.stringify({
-      source: { type: 'store', path: emails },
-      test_postgresql_import: false,
-      ...targetKeys(server),
-    }),
-  );
+  const dir = migrationDir('cm-exists-', { source: { type: 'store', path: emails }, test_postgresql_import: false, ...targetKeys(server) });
   const first = await runCli([], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   const again = await runCli([], { cwd: dir });

@@ -6,14 +6,13 @@
  * report.json.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { startTempPostgres } from '../src/pg-instance/index.js';
 import { targetKeys } from './support/pg.js';
-import { runCli } from './support/cli.js';
+import { migrationDir, runCli } from './support/cli.js';
 
 const STARTREK = new URL('../../shared/fixtures/crdb-stores/startrek-v1.0.2', import.meta.url).pathname;
 
@@ -46,17 +45,7 @@ test('rows altered on the way in: checksum DIFFERS with the altered keys, exit c
   await target.query(ARM_TAMPERING);
   await target.end();
 
-  const dir = mkdtempSync(join(tmpdir(), 'cm-mismatch-'));
-  writeFileSync(
-    join(dir, 'migration_config.json'),
-    JSON.stringify({
-      source: { type: 'store', path: STARTREK },
-      test_postgresql_import: false,
-      ...targetKeys(server),
-      report_dir: dir,
-      jobs: 2,
-    }),
-  );
+  const dir = migrationDir('cm-mismatch-', { source: { type: 'store', path: STARTREK }, test_postgresql_import: false, ...targetKeys(server), report_dir: '.', jobs: 2 });
   const run = await runCli([], { cwd: dir });
   assert.equal(run.code, 3, run.stderr);
   const line = run.stderr.split('\n').find((l) => l.includes('startrek.public.episodes:'));

@@ -99,7 +99,7 @@ export function progressSink(logger: Logger, interactive: boolean, now: () => nu
       if (current?.server !== e.server) current = new LoadProgress({ server: e.server, tables: 0 }, now);
       current.update(e);
       const t = current.totals();
-      const eta = t.etaSeconds !== undefined ? `, ETA ${formatEta(t.etaSeconds)}` : '';
+      const eta = t.etaSeconds !== undefined ? `ETA ${formatEta(t.etaSeconds)}` : undefined;
       const payload = {
         server: e.server,
         done: t.done,
@@ -107,7 +107,7 @@ export function progressSink(logger: Logger, interactive: boolean, now: () => nu
         rows: t.rows.toLocaleString('en-US'),
         rps: Math.round(t.rowsPerSecond).toLocaleString('en-US'),
         mbps: t.mbPerSecond.toFixed(1),
-        eta: eta ? ` | ${eta.slice(2)}` : '',
+        eta: eta ? ` | ${eta}` : '',
       };
       if (bar) {
         if (!started) {
@@ -117,7 +117,7 @@ export function progressSink(logger: Logger, interactive: boolean, now: () => nu
         bar.update(0, payload);
       } else if (now() - lastLog > 10_000 || e.phase === 'done') {
         lastLog = now();
-        logger.info(`${e.server}: ${e.table} ${e.phase === 'done' ? 'loaded' : 'loading'}: ${e.rows} rows; all: ${t.done}/${t.tables} tables, ${payload.rows} rows, ${payload.rps} rows/s${eta}`);
+        logger.info(`${e.server}: ${e.table} ${e.phase === 'done' ? 'loaded' : 'loading'}: ${e.rows} rows; all: ${t.done}/${t.tables} tables, ${payload.rows} rows, ${payload.rps} rows/s${eta ? `, ${eta}` : ''}`);
       }
     },
     stop() {

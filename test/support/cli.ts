@@ -1,5 +1,8 @@
 /** Runs the real CLI (TypeScript sources through tsx) in a given folder, as a user would. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,4 +33,11 @@ export function runCli(args: readonly string[], opts: { cwd: string; env?: NodeJ
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** A fresh folder holding `migration_config.json` with `config`, where the CLI runs as a user would. */
+export function migrationDir(prefix: string, config: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'migration_config.json'), JSON.stringify(config));
+  return dir;
 }
