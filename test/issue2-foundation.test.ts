@@ -353,3 +353,51 @@ test('README: the configuration reference names every config key, and the two co
   assert.match(readme, /^npm ci && npm test$/m);
   assert.match(readFileSync(join(ROOT, '.ci/run'), 'utf8'), /^npm ci && npm test$/m);
 });
+
+/** Section numbers (`1.1`, `4`, …) a `docs/formats.md §…` citation names; ranges (`§6.2–6.5`) expand within one chapter. */
+function citedSections(after: string): string[] {
+  const out: string[] = [];
+  const ref = /^[\s*/]*§(\d+(?:\.\d+)?)(?:[–-](\d+(?:\.\d+)?))?/;
+  let rest = after;
+  for (let m = ref.exec(rest); m; m = ref.exec(rest)) {
+    const [from, to] = [m[1]!, m[2]];
+    out.push(from);
+    if (to !== undefined) {
+      const [fa, fb] = from.split('.');
+      const [ta, tb] = to.split('.');
+      if (fa === ta && fb !== undefined && tb !== undefined) for (let n = Number(fb) + 1; n <= Number(tb); n++) out.push(`${fa}.${n}`);
+      else out.push(to);
+    }
+    rest = rest.slice(m[0].length);
+    const sep = /^(?:\s*,|\s*\/|\s+and)(?=\s*§)/.exec(rest);
+    if (!sep) break;
+    rest = rest.slice(sep[0].length);
+  }
+  return out;
+}
+
+test('docs/formats.md: every `docs/formats.md §…` citation in src/, bench/ and test/ names a section that exists there', () => {
+  const doc = readFileSync(join(ROOT, 'docs/formats.md'), 'utf8');
+  const sections = new Set([...doc.matchAll(/^#{2,3} (\d+(?:\.\d+)?)[.\s]/gm)].map((m) => m[1]!));
+  const dangling: string[] = [];
+  const outside: string[] = [];
+  let citations = 0;
+  for (const dir of ['src', 'bench', 'test']) {
+    for (const rel of readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
+      if (!/\.(ts|mts|js|mjs)$/.test(rel) || rel.split(/[\\/]/).includes('node_modules')) continue;
+      const file = join(dir, rel);
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      if (/crdb-formats\.md/.test(text)) outside.push(file);
+      for (const m of text.matchAll(/docs\/formats\.md/g)) {
+        const cited = citedSections(text.slice(m.index + m[0].length, m.index + m[0].length + 200));
+        if (cited.length === 0) continue;
+        citations++;
+        const line = text.slice(0, m.index).split('\n').length;
+        for (const s of cited) if (!sections.has(s)) dangling.push(`${file}:${line} §${s}`);
+      }
+    }
+  }
+  assert.ok(citations >= 90, `expected the ~99 section citations in src/, bench/ and test/, found ${citations}`);
+  assert.deepEqual(dangling, [], 'citations naming no section heading of docs/formats.md');
+  assert.deepEqual(outside, [], 'files still citing the old out-of-repo format reference');
+});

@@ -91,7 +91,7 @@ const maxBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (compareBytes(a, 
 const minBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 || compareBytes(a, b) <= 0 ? a : b);
 
 /**
- * An MVCCSource over a resolved backup chain (crdb-formats.md §7.1 steps 5–7): for a key span, the
+ * An MVCCSource over a resolved backup chain (docs/formats.md §7.1 steps 5–7): for a key span, the
  * data files of every layer that overlap it are streamed (only the blocks inside the span are
  * read), merged in engine-key order with later layers winning on identical versions, then reduced
  * to the newest live version ≤ readAt per key by `mvcc/newestVersions` (point and range tombstones).
@@ -284,7 +284,7 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
   };
 
   /**
-   * Split candidates from the manifests (crdb-formats.md §2.2 `File`: span, size): each file
+   * Split candidates from the manifests (docs/formats.md §2.2 `File`: span, size): each file
    * overlapping the span is a piece ending at its span end; files big relative to a part are
    * opened and contribute their data-block index entries instead (index blocks only).
    */

@@ -1,6 +1,6 @@
 import { newReader, readMessage, subEnd } from './proto-wire.js';
 
-/** Which union member a `sql.sqlbase.Descriptor` holds (crdb-formats.md §3.1). */
+/** Which union member a `sql.sqlbase.Descriptor` holds (docs/formats.md §3.1). */
 export type DescriptorKind = 'table' | 'database' | 'type' | 'schema' | 'function' | 'unknown';
 
 export interface DescriptorHead {

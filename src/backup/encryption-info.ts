@@ -3,7 +3,7 @@ import { bytesCopy, newReader, readMessage, subEnd } from './proto-wire.js';
 
 /**
  * `jobspb.EncryptionInfo { scheme = 1, salt = 2, encryptedDataKeyByKMSMasterKeyID = 3 (map<string,bytes>) }`
- * (crdb-formats.md §1.6). Map keys are raw SHA-256 digests in a proto `string`, so they are kept
+ * (docs/formats.md §1.6). Map keys are raw SHA-256 digests in a proto `string`, so they are kept
  * as bytes — a UTF-8 decode would corrupt them.
  */
 export interface EncryptionInfo {

@@ -29,7 +29,7 @@ export async function readEncryptionInfos(storage: Storage, fullDir: string): Pr
 }
 
 /**
- * Candidate data keys for an encrypted chain (crdb-formats.md §1.6): PBKDF2 of the passphrase with
+ * Candidate data keys for an encrypted chain (docs/formats.md §1.6): PBKDF2 of the passphrase with
  * each ENCRYPTION-INFO salt. KMS-encrypted backups need the KMS to unwrap the data key; this reader
  * does not call KMS, so it says what is needed instead.
  */

@@ -3,7 +3,7 @@ import { DecodeError } from '../util/errors.js';
 import type { RangeReader } from '../storage/range-reader.js';
 
 /**
- * CockroachDB backup file encryption (crdb-formats.md §1.6; `crdb: pkg/ccl/storageccl/encryption.go`):
+ * CockroachDB backup file encryption (docs/formats.md §1.6; `crdb: pkg/ccl/storageccl/encryption.go`):
  * `"encrypt"` ‖ version (1) ‖ IV (12), then either one AES-256-GCM message (v1) or 64 KiB plaintext
  * chunks each sealed separately (v2; nonce = IV with its last 8 bytes + chunk number, big-endian).
  * The last v2 chunk is always shorter than 64 KiB (possibly empty) so truncation is detectable.

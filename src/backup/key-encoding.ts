@@ -1,7 +1,7 @@
 import { DecodeError } from '../util/errors.js';
 
 /**
- * The few CockroachDB ordered key encodings the backup layer needs (crdb-formats.md §0, §4.2;
+ * The few CockroachDB ordered key encodings the backup layer needs (docs/formats.md §0, §4.2;
  * `crdb: pkg/util/encoding/encoding.go`): ordered uvarint, and ordered bytes/strings
  * (marker 0x12, 0x00 escaped as 0x00 0xFF, terminator 0x00 0x01). Pure.
  */
@@ -68,7 +68,7 @@ export function decodeBytesAscending(b: Uint8Array, at = 0): { value: Uint8Array
 }
 
 /**
- * Length of the prefix a key-prefix-eliding backup removed from data keys (crdb-formats.md §1.8):
+ * Length of the prefix a key-prefix-eliding backup removed from data keys (docs/formats.md §1.8):
  * the tenant prefix (`0xFE` + ordered uvarint tenant ID) and, for TenantAndTable, the table ID.
  */
 export function elidedPrefixLength(spanKey: Uint8Array, mode: number): number {

@@ -7,7 +7,7 @@ import { MANIFEST_NAMES, type BackupLayer } from './read-manifest.js';
 import { MVCCFilter } from './manifest.js';
 
 /**
- * Collection layout (crdb-formats.md §1.1, §1.2, §1.4; `crdb: pkg/backup/backupdest`):
+ * Collection layout (docs/formats.md §1.1, §1.2, §1.4; `crdb: pkg/backup/backupdest`):
  * LATEST resolution, full-backup discovery, incremental discovery in both locations, and the
  * chain-selection rules of `ValidateEndTimeAndTruncate`.
  */
@@ -86,7 +86,7 @@ export function formatTimestamp(t: Timestamp): string {
 
 /**
  * Chain selection (`ValidateEndTimeAndTruncate`, `elideDuplicateEndTimes`, the parent walk and
- * `validateContinuity`; crdb-formats.md §1.4). `layers[0]` is the full backup. Returns the layers to
+ * `validateContinuity`; docs/formats.md §1.4). `layers[0]` is the full backup. Returns the layers to
  * read for time `asOf` (default: the newest end time) and the effective read time.
  */
 export function selectChain(layers: readonly BackupLayer[], asOf?: Timestamp): { layers: BackupLayer[]; readAt: Timestamp } {

@@ -1,5 +1,5 @@
 /**
- * Locality-aware backups (crdb-formats.md §1.7) built around real store bytes by
+ * Locality-aware backups (docs/formats.md §1.7) built around real store bytes by
  * scripts/make-backup-fixtures.ts: `default/` plus one folder per locality, for a full backup alone,
  * full + incrementals (BACKUP_MANIFEST), 23.1+ BACKUP_METADATA + filelist.sst, and passphrase
  * encryption; read from local folders and from a loopback S3 server.

@@ -16,7 +16,7 @@ import {
 } from './proto-wire.js';
 
 /**
- * `cockroach.ccl.backupccl.BackupManifest` and friends, decoded by hand (crdb-formats.md §2.2;
+ * `cockroach.ccl.backupccl.BackupManifest` and friends, decoded by hand (docs/formats.md §2.2;
  * `crdb: pkg/backup/backuppb/backup.proto`, older `pkg/ccl/backupccl/backuppb/backup.proto`).
  * Only fields a restore-to-SQL reader needs; unknown fields are skipped. Descriptors stay bytes.
  */
@@ -26,7 +26,7 @@ export const enum MVCCFilter {
   All = 1,
 }
 
-/** `execinfrapb.ElidePrefix` (values assumed 0/1/2, crdb-formats.md §1.8 [M]). */
+/** `execinfrapb.ElidePrefix` (values assumed 0/1/2, docs/formats.md §1.8 [M]). */
 export const enum ElidePrefix {
   None = 0,
   Tenant = 1,
@@ -95,7 +95,7 @@ function readRepeatedUint32(r: PbReader, wt: number, out: number[]): void {
   } else out.push(r.uint32());
 }
 
-/** `BackupManifest.File` (field numbers in crdb-formats.md §2.2). */
+/** `BackupManifest.File` (field numbers in docs/formats.md §2.2). */
 export function readBackupFile(r: PbReader, end: number): BackupFile {
   let span: Span = { key: new Uint8Array(0), endKey: new Uint8Array(0) };
   let path = '';

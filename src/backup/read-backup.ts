@@ -87,7 +87,7 @@ async function readFullLayer(
   });
 }
 
-/** Descriptors at `readAt` (mirrors `LoadSQLDescsFromBackupsAtTime`, crdb-formats.md §2.3). */
+/** Descriptors at `readAt` (mirrors `LoadSQLDescsFromBackupsAtTime`, docs/formats.md §2.3). */
 export function descriptorsAt(layers: readonly BackupLayer[], readAt: Timestamp): BackupDescriptor[] {
   const last = layers[layers.length - 1]!;
   const keep = (bytes: Uint8Array): BackupDescriptor | undefined => {
@@ -140,7 +140,7 @@ function localityView(st: Storage, kv: string): Storage {
 }
 
 /**
- * Locality-aware backups (crdb-formats.md §1.7; `GetLocalityInfo` in
+ * Locality-aware backups (docs/formats.md §1.7; `GetLocalityInfo` in
  * `pkg/backup/backupinfo/manifest_handling.go`, `makeBackupLocalityMap` in restore). For each layer,
  * every `partition_descriptor_filenames` entry is looked up at the layer's path (`<full subdir>` or
  * `incrementals/<full subdir>/<inc subdir>`) in each given URI, the default one included. Like

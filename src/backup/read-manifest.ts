@@ -12,7 +12,7 @@ import { appearsEncrypted, decryptBytes } from './encryption.js';
 import { decodeBytesAscending, decodeUvarintAscending } from './key-encoding.js';
 import { decodeBackupFile, decodeBackupManifest, MVCCFilter, type BackupFile, type BackupManifest, type DescriptorRevision } from './manifest.js';
 
-/** Manifest file names, tried in this order (crdb-formats.md §1.3, R1). */
+/** Manifest file names, tried in this order (docs/formats.md §1.3, R1). */
 export const MANIFEST_NAMES = ['BACKUP_METADATA', 'BACKUP_MANIFEST', 'BACKUP'] as const;
 export const CHECKSUM_SUFFIX = '-CHECKSUM';
 export const FILELIST_SST = 'filelist.sst';
@@ -142,7 +142,7 @@ export async function readDescriptorsListSst(
 
 /**
  * Reads one layer's manifest (mirrors `ReadBackupManifestFromStore` + `readManifest`,
- * crdb-formats.md §1.3): BACKUP_METADATA, else BACKUP_MANIFEST, else BACKUP; checksum verified
+ * docs/formats.md §1.3): BACKUP_METADATA, else BACKUP_MANIFEST, else BACKUP; checksum verified
  * when a `-CHECKSUM` file exists; decrypted; gunzipped; external SSTs resolved.
  */
 export async function readLayer(storage: Storage, dir: string, key: Uint8Array | undefined, where: (p: string) => string): Promise<BackupLayer> {

@@ -1,5 +1,5 @@
 /**
- * Descriptors → Catalog (crdb-formats.md §3). Pure: takes decoded descriptors plus optional
+ * Descriptors → Catalog (docs/formats.md §3). Pure: takes decoded descriptors plus optional
  * sequence values and comments; resolves names, user-defined types, FKs (both the 20.1+
  * `outbound_fks` and the pre-20.1 `IndexDescriptor.foreign_key` form) and rewrites id references
  * in expressions (§3.10). Objects in DROP/OFFLINE/ADD state, temporary tables and objects whose

@@ -1,5 +1,5 @@
 /**
- * Rewrites descriptor-id references in stored expressions to names (crdb-formats.md §3.10):
+ * Rewrites descriptor-id references in stored expressions to names (docs/formats.md §3.10):
  * `nextval(105:::REGCLASS)` → `nextval('public.seq'::REGCLASS)` and `@100053` (a type OID) →
  * `public.status`. String literals are left untouched.
  */

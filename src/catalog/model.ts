@@ -6,7 +6,7 @@
  *
  * Expressions (defaults, computed columns, checks, predicates, view queries) are CockroachDB SQL text
  * with descriptor-id references already rewritten to names (`nextval(105:::REGCLASS)` →
- * `nextval('public.seq'::REGCLASS)`, `@100053` → `public.status`; crdb-formats.md §3.10).
+ * `nextval('public.seq'::REGCLASS)`, `@100053` → `public.status`; docs/formats.md §3.10).
  * Ids are CockroachDB descriptor/column/index/family ids; the DDL-text front end assigns them in
  * declaration order (the same order CockroachDB would).
  */
@@ -68,7 +68,7 @@ export interface Index {
   readonly partitioning?: { readonly numColumns: number; readonly numImplicitColumns: number; readonly summary: string };
   readonly invisible: boolean;
   /**
-   * Interleaved index (≤ 21.1, crdb-formats.md §4.5): the ancestors whose key prefix this index's
+   * Interleaved index (≤ 21.1, docs/formats.md §4.5): the ancestors whose key prefix this index's
    * keys start with, far to near. Rows then live inside the root ancestor's span.
    */
   readonly interleave?: readonly { readonly tableId: number; readonly indexId: number; readonly sharedPrefixLen: number }[];
@@ -78,7 +78,7 @@ export interface Family {
   readonly id: number;
   readonly name: string;
   readonly columnIds: readonly number[];
-  /** Single-column families store that column as a bare value (crdb-formats.md §5.3). */
+  /** Single-column families store that column as a bare value (docs/formats.md §5.3). */
   readonly defaultColumnId: number;
 }
 
@@ -152,7 +152,7 @@ export interface Sequence extends QualifiedName {
   readonly asIntegerType?: string;
   readonly owner?: { readonly tableId: number; readonly columnId: number };
   readonly virtual: boolean;
-  /** The last value handed out (the sequence's KV, crdb-formats.md §4.6); absent when unknown. */
+  /** The last value handed out (the sequence's KV, docs/formats.md §4.6); absent when unknown. */
   readonly currentValue?: bigint;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A CockroachDB column type as the rest of the tool sees it: the decoded `InternalType`
- * (crdb-formats.md §3.9; `crdb: pkg/sql/types/types.proto`) with user-defined types resolved.
+ * (docs/formats.md §3.9; `crdb: pkg/sql/types/types.proto`) with user-defined types resolved.
  * Built by `catalog/` from descriptors (or by the SHOW CREATE parser in `schema/`), read by
  * `encoding/` (to decode keys/values), `schema/` (to map to PostgreSQL) and `copy/` (to render).
  */

@@ -1,5 +1,5 @@
 /**
- * Pure decoders for the system-table KVs that carry the schema in a store (crdb-formats.md §4.6):
+ * Pure decoders for the system-table KVs that carry the schema in a store (docs/formats.md §4.6):
  * `system.descriptor` (table 3) rows `/Table/3/1/<descID>/2/1` whose value is a legacy BYTES
  * `roachpb.Value` wrapping a `Descriptor` proto (family 2 `fam_2_descriptor`; the family-0
  * sentinel KV carries no descriptor), and sequence values at `/Table/<seqID>/1/0/0` (legacy INT).

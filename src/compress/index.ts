@@ -7,7 +7,7 @@ export { decodeZstdBlock } from './zstd.js';
 
 /**
  * Block compression indicators, the first byte of every block trailer
- * (`pebble: sstable/block/compression.go` `CompressionIndicator`; crdb-formats.md §6.3).
+ * (`pebble: sstable/block/compression.go` `CompressionIndicator`; docs/formats.md §6.3).
  */
 export const CompressionIndicator = {
   None: 0,

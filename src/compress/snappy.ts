@@ -2,7 +2,7 @@ import { DecodeError } from '../util/errors.js';
 
 /**
  * Raw (unframed) Snappy block decoder — the format of Snappy-compressed SSTable blocks
- * (compression indicator 1, crdb-formats.md §6.3). Layout: LEB128 uncompressed length, then
+ * (compression indicator 1, docs/formats.md §6.3). Layout: LEB128 uncompressed length, then
  * elements tagged by their low 2 bits: 00 literal, 01 copy with 1-byte offset, 10 copy with
  * 2-byte LE offset, 11 copy with 4-byte LE offset.
  *

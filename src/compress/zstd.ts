@@ -3,7 +3,7 @@ import { ByteReader } from '../util/byte-reader.js';
 import { DecodeError } from '../util/errors.js';
 
 /**
- * Zstd-compressed SSTable block (compression indicator 7, crdb-formats.md §6.3): LEB128
+ * Zstd-compressed SSTable block (compression indicator 7, docs/formats.md §6.3): LEB128
  * decompressed length followed by one zstd frame (`pebble: internal/compression/zstd.go`;
  * RocksDB's "compress_format_version 2" has the same shape).
  */

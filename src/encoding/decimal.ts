@@ -1,6 +1,6 @@
 /**
  * DECIMAL encodings, decoded straight to exact decimal text (never through a JS number).
- * Key form: sqlite4-style (crdb-formats.md §4.4, `crdb: pkg/util/encoding/decimal.go`
+ * Key form: sqlite4-style (docs/formats.md §4.4, `crdb: pkg/util/encoding/decimal.go`
  * `EncodeDecimalAscending`); value form: nonsorting (§5.8, `EncodeNonsortingDecimal`).
  *
  * Text form (the Datum contract): plain digits without exponent, scale kept ("1.50", "0.001",

@@ -1,6 +1,6 @@
 /**
  * CockroachDB JSONB binary format → PostgreSQL `jsonb` text output.
- * crdb-formats.md §5.6; authority `crdb: pkg/util/json/encode.go`, `jentry.go`.
+ * docs/formats.md §5.6; authority `crdb: pkg/util/json/encode.go`, `jentry.go`.
  *
  * Container header: 4 bytes BE, top 3 bits type (0x80000000 array, 0x40000000 object,
  * 0x20000000 scalar wrapper), low 29 bits count. Then JEntries (4 bytes BE each: bit 31 offset

@@ -1,5 +1,5 @@
 /**
- * Key-encoded datums (crdb-formats.md §4.3–4.4; `crdb: pkg/sql/rowenc/keyside/decode.go`,
+ * Key-encoded datums (docs/formats.md §4.3–4.4; `crdb: pkg/sql/rowenc/keyside/decode.go`,
  * `keyside/array.go`, `pkg/util/encoding/encoding.go` `PeekLength`).
  *
  * Lossy cases (read the composite value copy instead, §4.4): DECIMAL (trailing zeros dropped),

@@ -1,6 +1,6 @@
 /**
  * CockroachDB order-preserving ("key") primitives: ordered varints, escaped bytes, floats.
- * crdb-formats.md §4.2–4.4; authority `crdb: pkg/util/encoding/encoding.go`, `float.go`.
+ * docs/formats.md §4.2–4.4; authority `crdb: pkg/util/encoding/encoding.go`, `float.go`.
  *
  * Every decoder reads from a ByteReader (bounds-checked; errors carry the reader's layer and the
  * absolute offset). Encoders exist for building key prefixes/spans and for tests.

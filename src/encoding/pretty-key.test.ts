@@ -65,7 +65,7 @@ test('prettyKey matches CockroachDB TestPrettyPrint', () => {
   for (const [key, want] of cases) assert.equal(prettyKey(key), want);
 });
 
-test('prettyKey: crdb-formats.md §4.8 worked example and undecodable tails', () => {
+test('prettyKey: docs/formats.md §4.8 worked example and undecodable tails', () => {
   assert.equal(prettyKey(fromHex('f0898d88')), '/Table/104/1/5/0');
   assert.equal(prettyKey(fromHex('f66e89')), '/Table/110/1');
   // A truncated datum prints the rest quoted instead of throwing.

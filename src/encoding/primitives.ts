@@ -1,5 +1,5 @@
 /**
- * Value-side primitives (crdb-formats.md §0, §5.4–5.5; `crdb: pkg/util/encoding/encoding.go`,
+ * Value-side primitives (docs/formats.md §0, §5.4–5.5; `crdb: pkg/util/encoding/encoding.go`,
  * `pkg/util/ipaddr/ipaddr.go`, `pkg/util/bitarray`, `pkg/geo/geopb/geopb.proto`):
  * nonsorting MSB-first uvarints, Go stdlib zigzag varints (fast path), bit arrays, INET buffers,
  * SpatialObject protos, and the key-style time/timetz/duration forms that legacy values reuse.

@@ -1,5 +1,5 @@
 /**
- * `roachpb.Value` bytes and the legacy single-column value encodings (crdb-formats.md §5.2, §5.5;
+ * `roachpb.Value` bytes and the legacy single-column value encodings (docs/formats.md §5.2, §5.5;
  * `crdb: pkg/roachpb/data.go` `Value.Get*`, `computeChecksum`; `pkg/sql/rowenc/valueside/legacy.go`
  * `UnmarshalLegacy`). Legacy values appear in single-column families, sequences, system tables
  * and v1.x/v2.x tables, and differ from tuple members for several types (timestamps, intervals

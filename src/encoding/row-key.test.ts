@@ -7,7 +7,7 @@ import { decodeFamilySuffix, decodeIndexKeyPrefix } from './row-key.js';
 
 const u = encodeUvarintAscending;
 
-test('row key framing: crdb-formats.md §4.8 example /Table/104/1/5/0', () => {
+test('row key framing: docs/formats.md §4.8 example /Table/104/1/5/0', () => {
   const key = fromHex('f0898d88');
   assert.deepEqual(decodeIndexKeyPrefix(key), { tableId: 104, indexId: 1, columnsOffset: 2 });
   assert.deepEqual(decodeFamilySuffix(key), { rowPrefixLength: 3, familyId: 0 });

@@ -1,5 +1,5 @@
 /**
- * Row-key framing (crdb-formats.md §4.1; `crdb: pkg/keys/sql.go` `MakeFamilyKey`,
+ * Row-key framing (docs/formats.md §4.1; `crdb: pkg/keys/sql.go` `MakeFamilyKey`,
  * `GetRowPrefixLength`, `DecodeTenantPrefix`, `DecodeTableIDIndexID`):
  * `[0xFE uvarint(tenant)] uvarint(table) uvarint(index) <key columns> <family suffix>`, where the
  * family suffix is `0x88` for family 0 and `uvarint(f) uvarint(len(uvarint(f)))` otherwise.

@@ -254,7 +254,7 @@ for (const c of cases) {
   }
 }
 
-test('value tag and tuple: crdb-formats.md §5.4 worked example (col 2 INT 7, col 3 "hi")', () => {
+test('value tag and tuple: docs/formats.md §5.4 worked example (col 2 INT 7, col 3 "hi")', () => {
   const v = fromHex('cccccccc0a230e16026869');
   const rv = decodeRoachValue(v);
   assert.equal(rv.checksum, 0xcccccccc);
@@ -315,7 +315,7 @@ test('JSONB: crdb pkg/util/json/testdata/encoded vectors render as PostgreSQL js
   assert.equal(decodeJsonbText(j('[128 0 0 1 16 0 0 1 18]')), '["\\u0012"]');
   // number_real_fraction_exponent.json ([123.456e78])
   assert.equal(decodeJsonbText(j('[128 0 0 1 32 0 0 6 5 52 217 1 226 64]')), `[123456${'0'.repeat(75)}]`);
-  // crdb-formats.md §5.6 object_simple ({"a": []})
+  // docs/formats.md §5.6 object_simple ({"a": []})
   assert.equal(decodeJsonbText(fromHex('40000001 10000001 50000004 61 80000000')), '{"a": []}');
 });
 

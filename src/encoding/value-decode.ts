@@ -1,6 +1,6 @@
 /**
  * Value-encoded datums: TUPLE members of column-family values, array elements and nested tuples
- * (crdb-formats.md §5.3–5.7; `crdb: pkg/sql/rowenc/valueside/decode.go` `DecodeUntaggedDatum`,
+ * (docs/formats.md §5.3–5.7; `crdb: pkg/sql/rowenc/valueside/decode.go` `DecodeUntaggedDatum`,
  * `array.go`, `tuple.go`). The SQL type drives decoding, as in CockroachDB; the tag type is only
  * used for NULL and BOOL (whose value lives in the tag).
  *
@@ -263,7 +263,7 @@ export function decodeTupleBody(r: ByteReader, type: SqlType, depth = 1): Datum 
 }
 
 /**
- * Walks a column-family TUPLE payload (crdb-formats.md §5.3): for every member, `lookup(colID)`
+ * Walks a column-family TUPLE payload (docs/formats.md §5.3): for every member, `lookup(colID)`
  * gives the column type (undefined ⇒ skip: dropped/unknown column) and `emit` receives the datum.
  * Columns absent from the payload are NULL; the caller pre-fills them.
  */

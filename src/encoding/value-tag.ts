@@ -1,5 +1,5 @@
 /**
- * Value tags and self-describing lengths of value-encoded datums (crdb-formats.md §5.4;
+ * Value tags and self-describing lengths of value-encoded datums (docs/formats.md §5.4;
  * `crdb: pkg/util/encoding/encoding.go` `EncodeValueTag`, `DecodeValueTag`,
  * `PeekValueLengthWithOffsetsAndType`).
  */

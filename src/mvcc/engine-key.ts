@@ -2,7 +2,7 @@ import { DecodeError } from '../util/errors.js';
 import type { Timestamp } from './types.js';
 
 /**
- * Engine keys (crdb-formats.md §4.7; crdb `pkg/storage/engine_key.go`, `mvcc_key.go`):
+ * Engine keys (docs/formats.md §4.7; crdb `pkg/storage/engine_key.go`, `mvcc_key.go`):
  *   roachKey ‖ 0x00 ‖ version ‖ len(version)+1      or, unversioned, roachKey ‖ 0x00
  * Version by length: 8 = wall time, 12 = wall + logical, 13 = wall + logical + synthetic flag
  * (pre-23.x; ignored), 17 = lock-table version (strength byte + 16-byte txn UUID). All big-endian.

@@ -1,4 +1,4 @@
-/** MVCC keys, values and newest-version selection (crdb-formats.md §4.7, §5.1, §5.9). */
+/** MVCC keys, values and newest-version selection (docs/formats.md §4.7, §5.1, §5.9). */
 export * from './types.js';
 export { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix, compareTimestamps, type EngineKey, type EngineKeyVersion } from './engine-key.js';
 export { decodeMVCCValue, decodeMVCCValueHeader, mvccValueIsTombstone, decodeTimestampProto, MVCC_EXTENDED_ENCODING_SENTINEL, type MVCCValue, type MVCCValueHeader } from './mvcc-value.js';

@@ -3,7 +3,7 @@ import { DecodeError } from '../util/errors.js';
 import type { Timestamp } from './types.js';
 
 /**
- * MVCCValue (crdb-formats.md §5.1; crdb `pkg/storage/mvcc_value.go`):
+ * MVCCValue (docs/formats.md §5.1; crdb `pkg/storage/mvcc_value.go`):
  *   simple:   roachpb.Value bytes (checksum(4) ‖ tag(1) ‖ payload), or empty = tombstone
  *   extended: headerLen (4 B BE) ‖ 0x65 ‖ MVCCValueHeader proto (headerLen B) ‖ roachpb.Value bytes
  * A tombstone is an empty roachpb.Value (with or without header).

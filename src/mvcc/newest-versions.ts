@@ -11,7 +11,7 @@ export interface EngineKV {
   readonly value: Uint8Array;
 }
 
-/** An MVCC range tombstone over roach keys [start, end) (crdb-formats.md §5.9). */
+/** An MVCC range tombstone over roach keys [start, end) (docs/formats.md §5.9). */
 export interface MVCCRangeTombstone {
   readonly start: Uint8Array;
   readonly end: Uint8Array;
@@ -253,7 +253,7 @@ function sameKey(cur: Uint8Array, k: Uint8Array, end: number): boolean {
 }
 
 /**
- * For each roach key, the newest live version at or below `readAt` (crdb-formats.md §4.7, §5.1,
+ * For each roach key, the newest live version at or below `readAt` (docs/formats.md §4.7, §5.1,
  * §5.9): point tombstones and versions shadowed by a newer MVCC range tombstone drop the key,
  * lock-table keys (`\x01zk…`, 17-byte versions) and intent provisional values are skipped.
  * Input must be in engine-key order (roach key ascending, unversioned first, then newest first).

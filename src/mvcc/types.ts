@@ -1,4 +1,4 @@
-/** MVCC contracts shared by `mvcc/`, `store/`, `backup/` and `rows/` (crdb-formats.md §4.7, §5.1, §5.9). */
+/** MVCC contracts shared by `mvcc/`, `store/`, `backup/` and `rows/` (docs/formats.md §4.7, §5.1, §5.9). */
 import type { SplitCandidates } from './split-points.js';
 
 /** HLC timestamp: wall time in nanoseconds since the Unix epoch, plus a logical counter. */

@@ -88,7 +88,7 @@ export function partRanges(boundaries: readonly Uint8Array[]): RowRange[] {
 
 /**
  * Key of the first row all of whose KVs are ≥ `at`. A row exists through its live family-0 KV
- * (the sentinel, crdb-formats.md §5.3; `decodeRows` default), which is also the row's smallest key
+ * (the sentinel, docs/formats.md §5.3; `decodeRows` default), which is also the row's smallest key
  * (family suffix 0x88 sorts before every other family's), so the first family-0 KV at or after
  * `at` names the first whole row: a candidate inside a row's family KVs moves to the next row.
  * Only keys are looked at (no value decoding): this runs once per candidate.

@@ -1,6 +1,6 @@
 /**
  * A `.proto` subset of `cockroach.sql.sqlbase.Descriptor` and the messages it uses, loaded at
- * runtime with protobufjs (crdb-formats.md §3; `crdb: pkg/sql/catalog/descpb/structured.proto`,
+ * runtime with protobufjs (docs/formats.md §3; `crdb: pkg/sql/catalog/descpb/structured.proto`,
  * older `pkg/sql/sqlbase/structured.proto`, `pkg/sql/types/types.proto`).
  *
  * Why our own subset rather than `@cockroachlabs/crdb-protobuf-client` (§3.12): that package needs a

@@ -1,5 +1,5 @@
 /**
- * Typed decoding of `cockroach.sql.sqlbase.Descriptor` bytes (crdb-formats.md §3). Field names keep
+ * Typed decoding of `cockroach.sql.sqlbase.Descriptor` bytes (docs/formats.md §3). Field names keep
  * the proto spelling so the Go sources can be grepped. Proto defaults are filled in (0, "", false,
  * []), optional sub-messages are `undefined` when absent. int64 values are bigint.
  */

@@ -1,5 +1,5 @@
 /**
- * MVCC KV stream of a primary index → typed rows (crdb-formats.md §5.3, §7.1 step 8;
+ * MVCC KV stream of a primary index → typed rows (docs/formats.md §5.3, §7.1 step 8;
  * `crdb: pkg/sql/row/fetcher.go`, `pkg/sql/rowenc/valueside`).
  *
  * KVs of one row (one per column family) are contiguous in key order; they are grouped by row

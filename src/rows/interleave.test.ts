@@ -1,5 +1,5 @@
 /**
- * Interleaved tables (≤ 21.1, crdb-formats.md §4.5) with hand-built keys: the child's rows live in the
+ * Interleaved tables (≤ 21.1, docs/formats.md §4.5) with hand-built keys: the child's rows live in the
  * parent's span as /parent/1/<shared cols>/0xFE/child/1/<rest>/family.
  */
 import { test } from 'node:test';

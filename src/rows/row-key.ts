@@ -1,6 +1,6 @@
 import { concatBytes } from '../util/bytes.js';
 /**
- * Primary-index row keys (crdb-formats.md §4.1): `[tenant] uvarint(table) uvarint(index) keycols…
+ * Primary-index row keys (docs/formats.md §4.1): `[tenant] uvarint(table) uvarint(index) keycols…
  * familySuffix`, where the family suffix is uvarint(familyID) followed by one byte holding the
  * length of that uvarint (family 0 ⇒ the single byte 0x88). `keys.GetRowPrefixLength`,
  * `keys.MakeFamilyKey`.

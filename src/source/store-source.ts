@@ -1,5 +1,5 @@
 /**
- * A migration source over one `cockroach-data` store directory (crdb-formats.md §7.2): the schema
+ * A migration source over one `cockroach-data` store directory (docs/formats.md §7.2): the schema
  * from `system.descriptor`, sequence values from their KVs, comments from `system.comments` (when
  * its descriptor and rows exist), and table rows from the primary-index spans.
  * Config: `source: { type: "store", path }`.

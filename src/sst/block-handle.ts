@@ -2,7 +2,7 @@ import { ByteReader } from '../util/byte-reader.js';
 
 /**
  * A block's location: LEB128 offset and LEB128 length, the length excluding the 5-byte trailer
- * (`pebble: sstable/block/block.go` `Handle`; crdb-formats.md §6.3). Numbers, not bigints: a file
+ * (`pebble: sstable/block/block.go` `Handle`; docs/formats.md §6.3). Numbers, not bigints: a file
  * offset above 2^53 cannot occur, and `uvarint()` refuses one.
  */
 export interface BlockHandle {

@@ -5,7 +5,7 @@ import { maskedCrc32c, xxhash64Low32, type ChecksumTypeName } from './checksum.j
 
 /**
  * Checks and strips a block's 5-byte trailer (compression indicator ‖ uint32 LE checksum over
- * block bytes + indicator; `pebble: sstable/block/block.go` `ValidateChecksum`; crdb-formats.md
+ * block bytes + indicator; `pebble: sstable/block/block.go` `ValidateChecksum`; docs/formats.md
  * §6.3), then decompresses. `raw` is the block plus its trailer, read at `h.offset`. Errors carry
  * absolute file offsets (the caller adds the file name).
  */

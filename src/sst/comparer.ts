@@ -5,7 +5,7 @@ export type UserKeyCompare = (a: Uint8Array, b: Uint8Array) => number;
 
 /**
  * CockroachDB's `cockroach_comparator` over engine keys (`pebble: cockroachkvs/cockroachkvs.go`
- * `Compare`; crdb-formats.md §4.7). The last byte L is the suffix length (version + that byte);
+ * `Compare`; docs/formats.md §4.7). The last byte L is the suffix length (version + that byte);
  * the prefix (roach key ‖ 0x00 sentinel) compares bytewise, an empty suffix sorts first, and
  * versions sort newest first after normalisation (a 13-byte version drops its synthetic byte, a
  * 12-byte version with logical 0 compares as its 8-byte wall time).

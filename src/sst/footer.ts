@@ -5,7 +5,7 @@ import { readBlockHandle, type BlockHandle } from './block-handle.js';
 import { ChecksumType, maskedCrc32c, type ChecksumTypeName } from './checksum.js';
 
 /**
- * Table footer (`pebble: sstable/table.go` `parseFooter`; crdb-formats.md §6.2). All layouts end
+ * Table footer (`pebble: sstable/table.go` `parseFooter`; docs/formats.md §6.2). All layouts end
  * with the magic; the non-LevelDB ones have a 4-byte LE version just before it.
  *
  *   LevelDB (48 B):    metaindex handle ‖ index handle ‖ zero padding to 40 ‖ magic

@@ -1,5 +1,5 @@
 /**
- * SSTable reading (crdb-formats.md §6): every table format CockroachDB has written, streamed
+ * SSTable reading (docs/formats.md §6): every table format CockroachDB has written, streamed
  * block by block through a RangeReader. Columnar block decoding lives in `./colblk/`, blob files
  * in `./blob/`; they are loaded on demand by the reader.
  */

@@ -4,7 +4,7 @@ import { DecodeError } from '../util/errors.js';
 export const OBSOLETE_BIT = 0x40;
 
 /**
- * Splits an internal key (user key ‖ 8-byte LE trailer `seqNum << 8 | kind`; crdb-formats.md §6.4)
+ * Splits an internal key (user key ‖ 8-byte LE trailer `seqNum << 8 | kind`; docs/formats.md §6.4)
  * without copying: `userKey` is a view of `key`.
  */
 export function splitInternalKey(key: Uint8Array, base = 0): { userKey: Uint8Array; seqNum: bigint; kind: number } {

@@ -3,7 +3,7 @@ import { toHex } from '../util/bytes.js';
 
 /**
  * Table properties (`pebble: sstable/properties.go`, `properties_gen.go`; RocksDB
- * `table_properties.cc`; crdb-formats.md §6.5): sorted name → value pairs. Integer properties are
+ * `table_properties.cc`; docs/formats.md §6.5): sorted name → value pairs. Integer properties are
  * LEB128 (kept as bigint), `rocksdb.block.based.table.index.type` is a fixed uint32 LE, boolean
  * flags are ASCII '0'/'1' (kept as strings), names are strings. Unknown binary values (e.g.
  * CockroachDB's `crdb.ts.min` / `crdb.ts.max`, 8- or 12-byte big-endian timestamps) become

@@ -40,7 +40,7 @@ const READAHEAD = 512 * 1024;
 const TAIL_READ = 64 * 1024;
 
 /**
- * Opens an SSTable of any format CockroachDB has written (crdb-formats.md §6.1): LevelDB,
+ * Opens an SSTable of any format CockroachDB has written (docs/formats.md §6.1): LevelDB,
  * RocksDB block-based v1/v2 (CockroachDB ≤ 21.2 stores, Pebble-written RocksDBv2 in 20.2/21.2),
  * Pebble v1–v4 row blocks with value blocks (v3+), and Pebble v5+ columnar tables (blocks decoded
  * by `src/sst/colblk`). Reads the footer, metaindex and properties eagerly; everything else streams.

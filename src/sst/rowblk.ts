@@ -26,7 +26,7 @@ export class KeyArena {
 
 /**
  * Forward iterator over a LevelDB-style row block (`pebble: sstable/rowblk/rowblk_iter.go`;
- * crdb-formats.md §6.4): entries `shared ‖ unshared ‖ valueLen` (LEB128) ‖ key delta ‖ value, then
+ * docs/formats.md §6.4): entries `shared ‖ unshared ‖ valueLen` (LEB128) ‖ key delta ‖ value, then
  * `numRestarts` uint32 LE restart offsets (MSB is a Pebble v3+ flag, ignored here) and the uint32
  * LE count. The current key is `keyBuf[keyOff, keyOff+keyLen)`
  * and the value `block[valueStart, valueEnd)`, without allocating. A key that shares no prefix

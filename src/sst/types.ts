@@ -23,7 +23,7 @@ export enum InternalKeyKind {
 
 /** One point entry of an SST, WAL batch or memtable, value already resolved (value blocks, blob files). */
 export interface InternalKV {
-  /** Engine key (crdb-formats.md §4.7): roachKey ‖ 0x00 ‖ version ‖ versionLen. */
+  /** Engine key (docs/formats.md §4.7): roachKey ‖ 0x00 ‖ version ‖ versionLen. */
   readonly userKey: Uint8Array;
   /** Sequence number; 0 in backup SSTs (written by the ingestion writer). */
   readonly seqNum: bigint;
@@ -83,7 +83,7 @@ export interface OpenSstOptions {
   readonly unresolvedBlobValue?: (handle: BlobHandleInfo) => Uint8Array;
 }
 
-/** Where a separated value lives (Pebble inline blob handle, crdb-formats.md §6.8). */
+/** Where a separated value lives (Pebble inline blob handle, docs/formats.md §6.8). */
 export interface BlobHandleInfo {
   readonly referenceId: number;
   readonly valueLength: number;

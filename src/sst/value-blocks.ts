@@ -4,7 +4,7 @@ import type { BlockHandle } from './block-handle.js';
 import { readBlockHandle } from './block-handle.js';
 
 /**
- * Value blocks, Pebble table format v3+ (`pebble: sstable/valblk/valblk.go`; crdb-formats.md
+ * Value blocks, Pebble table format v3+ (`pebble: sstable/valblk/valblk.go`; docs/formats.md
  * §6.6). A SET whose value prefix has kind 0x80 stores a value handle instead of the value:
  * LEB128 valueLen ‖ blockNum ‖ offsetInBlock. Block locations come from the `pebble.value_index`
  * meta block: fixed-width LE tuples (blockNum, offset, length) whose widths follow the block handle

@@ -10,7 +10,7 @@ const VALUE_READAHEAD = 256 * 1024;
 
 /**
  * Resolves values stored outside the data block: value-block handles (Pebble v3+, through the
- * `pebble.value_index` meta block; crdb-formats.md §6.6) and blob handles (v6+, through the
+ * `pebble.value_index` meta block; docs/formats.md §6.6) and blob handles (v6+, through the
  * caller's blob-reference resolver and `src/sst/blob`; §6.8). Keeps the last value block decoded —
  * values are written to value blocks in key order, so a scan reads each block once.
  */

@@ -1,5 +1,5 @@
 /**
- * The one I/O interface the decoders see (crdb-formats.md §7.1; style.md habit 3): a named blob of
+ * The one I/O interface the decoders see (docs/formats.md §7.1; style.md habit 3): a named blob of
  * bytes with a size and ranged reads. Local files, S3 objects, HTTP resources and decrypting
  * wrappers implement it, so `sst/`, `wal/` and `backup/` never know where bytes come from.
  */

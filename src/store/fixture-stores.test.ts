@@ -15,7 +15,7 @@ import { newestVersions, newNewestVersionsStats } from '../mvcc/newest-versions.
 
 const ROOT = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));
 
-/** Ordered uvarint (crdb `EncodeUvarintAscending`, crdb-formats.md §0, §4.2). */
+/** Ordered uvarint (crdb `EncodeUvarintAscending`, docs/formats.md §0, §4.2). */
 function orderedUvarint(v: number): number[] {
   if (v <= 109) return [0x88 + v];
   const bytes: number[] = [];

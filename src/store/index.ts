@@ -1,4 +1,4 @@
-/** Raw `cockroach-data` store directories: MANIFEST, WAL replay, merged engine iteration (crdb-formats.md §6.9, §7.2). */
+/** Raw `cockroach-data` store directories: MANIFEST, WAL replay, merged engine iteration (docs/formats.md §6.9, §7.2). */
 export { openStoreDir, type Store, type StoreTable, type StoreBlobFile, type StoreWal } from './open-store.js';
 export { openStoreSource, storeSource, type StoreSource } from './store-source.js';
 export { decodeManifest, type ManifestVersion } from './manifest.js';

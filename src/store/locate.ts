@@ -2,7 +2,7 @@ import type { ManifestFlavor } from './version-edit.js';
 
 /**
  * Which files of a store directory matter (pebble `open.go` / `version_set.go`, rocksdb
- * `DBImpl::Recover`; crdb-formats.md §6.9). Pure: works on a directory listing plus the small
+ * `DBImpl::Recover`; docs/formats.md §6.9). Pure: works on a directory listing plus the small
  * CURRENT/OPTIONS texts, so it can be tested without a file system.
  */
 export interface StoreListing {

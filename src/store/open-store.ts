@@ -47,7 +47,7 @@ export interface StoreWal {
   readonly entries: number;
 }
 
-/** An opened `cockroach-data` store directory (crdb-formats.md §6.9, §7.2). */
+/** An opened `cockroach-data` store directory (docs/formats.md §6.9, §7.2). */
 export interface Store {
   readonly dir: string;
   readonly flavor: ManifestFlavor;

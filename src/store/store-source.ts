@@ -6,7 +6,7 @@ import { flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } fr
 import { toHex } from '../util/bytes.js';
 import { openStoreDir, type Store } from './open-store.js';
 
-/** An MVCCSource over an opened store directory (crdb-formats.md §7.2). */
+/** An MVCCSource over an opened store directory (docs/formats.md §7.2). */
 export interface StoreSource extends MVCCSource {
   readonly store: Store;
   /** MVCC range tombstones derived from the store's live range keys. */

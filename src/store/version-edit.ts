@@ -3,7 +3,7 @@ import type { InternalKeyKind } from '../sst/types.js';
 
 /**
  * One MANIFEST record: a VersionEdit (pebble `internal/manifest/version_edit.go` `Decode`,
- * rocksdb `db/version_edit.cc` `DecodeFrom`; crdb-formats.md §6.9). Pure decoder.
+ * rocksdb `db/version_edit.cc` `DecodeFrom`; docs/formats.md §6.9). Pure decoder.
  *
  * Tags (LEB128): 1 comparator, 2 log number, 3 next file number, 4 last sequence, 5 compact pointer,
  * 6 deleted file, 7/100/102/103/104 new file (LevelDB, RocksDB 2/3/4, Pebble 5 with range keys),

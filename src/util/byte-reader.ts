@@ -4,7 +4,7 @@ import { DecodeError, type DecodeLayer } from './errors.js';
  * A bounds-checked cursor over a byte array. Every read checks the remaining length and throws a
  * DecodeError naming the layer and absolute offset (`base` + position) instead of reading garbage.
  * Little-endian readers are for Pebble/LevelDB container structures; big-endian for CockroachDB
- * encodings (crdb-formats.md §0).
+ * encodings (docs/formats.md §0).
  */
 export class ByteReader {
   pos: number;

@@ -7,7 +7,7 @@ import { decodeRangeKeyValue } from './range-key.js';
  * A write batch as stored in a WAL record (pebble `batchrepr`, rocksdb `WriteBatch`):
  *   seqNum (8 B LE) ‖ count (4 B LE) ‖ entries
  *   entry = kind (1 B) ‖ varstring key ‖ [varstring value]
- * Entry i (LogData excluded) has sequence number seqNum + i (crdb-formats.md §6.10).
+ * Entry i (LogData excluded) has sequence number seqNum + i (docs/formats.md §6.10).
  * RocksDB column-family variants (kinds 4, 5, 6, 8, 14) carry a LEB128 column-family id first;
  * CockroachDB only ever used the default family (0), other families are skipped.
  */

@@ -4,7 +4,7 @@ import { concatBytes } from '../util/bytes.js';
 
 /**
  * LevelDB/RocksDB/Pebble record log ("log" format) used by WALs and MANIFESTs
- * (crdb-formats.md §6.10; pebble `record/record.go`, rocksdb `db/log_reader.cc`).
+ * (docs/formats.md §6.10; pebble `record/record.go`, rocksdb `db/log_reader.cc`).
  *
  * The file is a sequence of 32 KiB blocks; chunks never span blocks and a block tail shorter than a
  * header is zero-filled. Chunk header (all little-endian):

@@ -1,11 +1,11 @@
 /**
  * Writes backup collections around real store bytes, in each manifest generation CockroachDB has
- * used (crdb-formats.md §1): `legacy-backup` (BACKUP file, `BACKUP TO` layout, incrementals inside),
+ * used (docs/formats.md §1): `legacy-backup` (BACKUP file, `BACKUP TO` layout, incrementals inside),
  * `manifest-gzip` (collection, root LATEST, gzip BACKUP_MANIFEST + CHECKSUM, incrementals under
  * `incrementals/`), `metadata-ssts` (23.1+: BACKUP_METADATA + filelist.sst + descriptorslist.sst,
  * metadata/latest/, 25.2 incremental names), `encrypted` (metadata-ssts + passphrase encryption),
  * `revision-history` (mvcc_filter=All, every version) and `elided-prefix` (TenantAndTable elision).
- * Locality-aware variants (crdb-formats.md §1.7) lay one collection per URI side by side:
+ * Locality-aware variants (docs/formats.md §1.7) lay one collection per URI side by side:
  * `default/` plus one folder per entry of `LOCALITIES` (see `writeLocalityLayer`).
  * Deterministic: IVs, salts and IDs derive from the store name. @internal
  */

@@ -1,7 +1,7 @@
 /**
  * Protobuf encoders for the backup container messages (BackupManifest, File, EncryptionInfo,
  * BackupPartitionDescriptor), used to build fixture backups around real descriptor and KV bytes.
- * Field numbers as in crdb-formats.md §2.2 / §1.6. Fixture-only code.
+ * Field numbers as in docs/formats.md §2.2 / §1.6. Fixture-only code.
  * @internal
  */
 import type { Timestamp } from '../../mvcc/types.js';

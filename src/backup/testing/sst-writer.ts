@@ -1,6 +1,6 @@
 /**
  * A minimal SSTable writer in the RocksDB block-based "RocksDBv2" format (what CockroachDB's backup
- * writer produced through 22.1, crdb-formats.md §6.1–6.5): Snappy (or raw) data blocks with restart
+ * writer produced through 22.1, docs/formats.md §6.1–6.5): Snappy (or raw) data blocks with restart
  * interval 16, a one-level index (restart interval 1), an uncompressed properties block, a metaindex
  * and the 53-byte footer (checksum type CRC32C, format version 2, RocksDB magic).
  *

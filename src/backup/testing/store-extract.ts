@@ -85,7 +85,7 @@ export async function extractStore(dir: string, name: string): Promise<StoreExtr
 }
 
 /**
- * What `MVCCExportToSST` would put in a layer covering (start, end] (crdb-formats.md §5.9): newest
+ * What `MVCCExportToSST` would put in a layer covering (start, end] (docs/formats.md §5.9): newest
  * version per key in the window (tombstones kept only for incrementals), or every version when
  * `revisions` is set.
  */

@@ -30,7 +30,7 @@ const CACHE_BLOCKS = 8;
 const HINT = 'the blob file is truncated or corrupt; re-copy the store directory (blob files must be copied with their SSTs)';
 
 /**
- * Opens a Pebble blob file (`pebble: sstable/blob/blob.go` `FileReader`; crdb-formats.md §6.8):
+ * Opens a Pebble blob file (`pebble: sstable/blob/blob.go` `FileReader`; docs/formats.md §6.8):
  * reads and checks the footer and index block; value blocks are read, checksummed, decompressed and
  * cached (a few blocks) on demand.
  */

@@ -2,7 +2,7 @@ import { crc32c } from '@node-rs/crc32';
 import { DecodeError } from '../../util/errors.js';
 
 /**
- * Blob file footer (`pebble: sstable/blob/blob.go` `fileFooter`; crdb-formats.md §6.8). There is no
+ * Blob file footer (`pebble: sstable/blob/blob.go` `fileFooter`; docs/formats.md §6.8). There is no
  * file header; the footer is the last 38 (v1) or 70 (v2) bytes:
  *
  *   0:4   masked CRC32C of bytes 4..end      4:12  index block offset (u64 LE)

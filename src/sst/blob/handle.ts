@@ -11,7 +11,7 @@ export interface BlobHandle {
 
 /**
  * Decodes an inline blob handle (`pebble: sstable/blob/handle.go` `InlineHandle`;
- * crdb-formats.md §6.8): LEB128 reference ID ‖ value length ‖ block ID ‖ value ID, each a uint32.
+ * docs/formats.md §6.8): LEB128 reference ID ‖ value length ‖ block ID ‖ value ID, each a uint32.
  * `value` is what follows the ValuePrefix byte; `base` is its file offset for error messages.
  */
 export function decodeBlobHandle(value: Uint8Array, base = 0): BlobHandle {

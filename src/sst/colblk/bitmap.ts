@@ -2,7 +2,7 @@ import type { ColumnarBlock } from './block.js';
 import { alignUp } from './uints.js';
 
 /**
- * Bool column (`pebble: sstable/colblk/bitmap.go`; crdb-formats.md §6.7):
+ * Bool column (`pebble: sstable/colblk/bitmap.go`; docs/formats.md §6.7):
  *
  *   encoding (1 B): 0 = words follow, 1 = all bits zero (nothing follows)
  *   [padding to 8, relative to the block start]

@@ -5,7 +5,7 @@ import { RawBytes, decodeRawBytes } from './raw-bytes.js';
 import { Uints, decodeUints } from './uints.js';
 
 /**
- * Generic columnar block (`pebble: sstable/colblk/block.go`; crdb-formats.md §6.7):
+ * Generic columnar block (`pebble: sstable/colblk/block.go`; docs/formats.md §6.7):
  *
  *   [custom header (customHeaderSize bytes)]
  *   version (1 B, 0x01) ‖ column count (u16 LE) ‖ row count (u32 LE)

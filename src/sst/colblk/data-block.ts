@@ -2,7 +2,7 @@ import { ColumnarBlock, DataType } from './block.js';
 
 /** One point entry of a columnar data block. */
 export interface ColumnarKV {
-  /** Full engine key as Pebble's comparer sees it: roachKey ‖ 0x00 ‖ version ‖ versionLen (crdb-formats.md §4.7). Freshly allocated. */
+  /** Full engine key as Pebble's comparer sees it: roachKey ‖ 0x00 ‖ version ‖ versionLen (docs/formats.md §4.7). Freshly allocated. */
   userKey: Uint8Array;
   seqNum: bigint;
   /** Low byte of the trailer (`InternalKeyKind`). */
@@ -15,7 +15,7 @@ export interface ColumnarKV {
 
 /**
  * Data block (`pebble: sstable/colblk/data_block.go`, `cockroachkvs/cockroachkvs.go`;
- * crdb-formats.md §6.7). Custom header = key-schema header ‖ max key length (u32 LE); then the
+ * docs/formats.md §6.7). Custom header = key-schema header ‖ max key length (u32 LE); then the
  * key-schema columns, then 5 columns: trailers (Uint), prefix-changed (Bool), values (Bytes),
  * is-value-external (Bool), is-obsolete (Bool). Format v8 appends tiering columns, ignored here.
  *

@@ -1,5 +1,5 @@
 /**
- * Pebble columnar blocks (table formats v5+; crdb-formats.md §6.7). Pure decoders over decompressed
+ * Pebble columnar blocks (table formats v5+; docs/formats.md §6.7). Pure decoders over decompressed
  * block bytes; `base` is the block's file offset, used in error messages.
  */
 export { decodeColumnarDataBlock, type ColumnarKV } from './data-block.js';

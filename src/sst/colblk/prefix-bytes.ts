@@ -3,7 +3,7 @@ import { decodeOffsetTable } from './raw-bytes.js';
 import type { Uints } from './uints.js';
 
 /**
- * PrefixBytes column (`pebble: sstable/colblk/prefix_bytes.go`; crdb-formats.md §6.7): sorted byte
+ * PrefixBytes column (`pebble: sstable/colblk/prefix_bytes.go`; docs/formats.md §6.7): sorted byte
  * strings with prefix compression in bundles.
  *
  *   log2(bundleSize) (1 B) ‖ offsets (Uint, k+1 entries) ‖ data

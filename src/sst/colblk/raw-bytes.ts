@@ -2,7 +2,7 @@ import type { ColumnarBlock } from './block.js';
 import { decodeUints, type Uints } from './uints.js';
 
 /**
- * RawBytes column (`pebble: sstable/colblk/raw_bytes.go`; crdb-formats.md §6.7): a Uint column of
+ * RawBytes column (`pebble: sstable/colblk/raw_bytes.go`; docs/formats.md §6.7): a Uint column of
  * n+1 offsets (the first is 0) followed by the concatenated data; slice i = data[off[i], off[i+1]).
  * Offsets are relative to the start of the data, which follows the offsets immediately.
  * A column of 0 rows has no bytes at all.

@@ -1,7 +1,7 @@
 import type { ColumnarBlock } from './block.js';
 
 /**
- * Uint column (`pebble: sstable/colblk/uints.go`, `unsafe_uints.go`; crdb-formats.md §6.7):
+ * Uint column (`pebble: sstable/colblk/uints.go`, `unsafe_uints.go`; docs/formats.md §6.7):
  *
  *   encoding (1 B): low 7 bits = byte width (0, 1, 2, 4 or 8), 0x80 = delta flag
  *   [delta base (u64 LE) when the delta flag is set]

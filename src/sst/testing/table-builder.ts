@@ -2,7 +2,7 @@
  * Test-only writer of small row-format SSTables (LevelDB, RocksDB v2, Pebble v1–v4), used to
  * exercise reader paths that the real fixtures do not contain: range deletions, range keys,
  * two-level indexes, xxHash64 checksums, zstd blocks, the LevelDB footer. It follows the layouts of
- * crdb-formats.md §6.2–6.5; it is not a general-purpose writer (no filters, no value blocks).
+ * docs/formats.md §6.2–6.5; it is not a general-purpose writer (no filters, no value blocks).
  */
 import { createRequire } from 'node:module';
 import { concatBytes } from '../../util/bytes.js';

@@ -1,4 +1,4 @@
-/** Test-only engine-key ordering (crdb-formats.md §4.7), independent of `sst/comparer.ts`. @internal */
+/** Test-only engine-key ordering (docs/formats.md §4.7), independent of `sst/comparer.ts`. @internal */
 
 /** Splits an engine key into roach key and version; throws if the sentinel is missing. */
 export function splitEngineKey(k: Uint8Array): { roach: Uint8Array; version: Uint8Array } {
