@@ -2,6 +2,7 @@ import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, StorageError } from '../util/errors.js';
 import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import { confinePath } from './confine-path.js';
 import { Limiter } from './retry.js';
 import { collapseDelimited, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
@@ -132,9 +133,11 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
     u.searchParams.set('alt', 'media');
     return u;
   };
+  const name = `gs://${bucket}/${prefix}`;
   return {
-    name: `gs://${bucket}/${prefix}`,
-    async list(p, lo) {
+    name,
+    async list(given, lo) {
+      const p = confinePath(name, given, { prefix: true });
       const full = prefix === '' ? p : `${prefix}/${p}`;
       const base = full.length - p.length;
       const out: string[] = [];
@@ -160,13 +163,15 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
       out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       return collapseDelimited(out, p, lo?.delimiter);
     },
-    reader(p) {
+    reader(given) {
+      const p = confinePath(name, given);
       return httpRangeReader(ctx, where(p), media(p), HINT, async () => {
         const j = (await (await httpRequest(ctx, 'GET', meta(p))).json()) as { size?: string };
         return Number(j.size ?? 0);
       });
     },
-    async exists(p) {
+    async exists(given) {
+      const p = confinePath(name, given);
       try {
         await httpRequest(ctx, 'GET', meta(p));
         return true;
@@ -175,11 +180,12 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
         throw httpError(e, where(p), 'stat', HINT);
       }
     },
-    readAll(p) {
+    async readAll(given) {
+      const p = confinePath(name, given);
       return readAllHttp(ctx, where(p), media(p), HINT);
     },
-    sub(p) {
-      return at(ctx, bucket, joinPath(prefix, p));
+    sub(given) {
+      return at(ctx, bucket, joinPath(prefix, confinePath(name, given)));
     },
     async close() {},
   };

@@ -1,5 +1,6 @@
 
 import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import { confinePath } from './confine-path.js';
 import { Limiter } from './retry.js';
 import { joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
@@ -21,12 +22,14 @@ export function httpStorage(url: StorageUrl, opts: StorageOptions): Storage {
 }
 
 function at(ctx: HttpContext, origin: string, prefix: string): Storage {
+  const name = `${origin}/${prefix}`;
   const objUrl = (path: string): URL =>
-    new URL(`${origin}/${joinPath(prefix, path).split('/').map(encodeURIComponent).join('/')}`);
-  const where = (path: string): string => `${origin}/${joinPath(prefix, path)}`;
+    new URL(`${origin}/${joinPath(prefix, confinePath(name, path)).split('/').map(encodeURIComponent).join('/')}`);
+  const where = (path: string): string => `${origin}/${joinPath(prefix, confinePath(name, path))}`;
   return {
-    name: `${origin}/${prefix}`,
-    async list() {
+    name,
+    async list(p) {
+      confinePath(name, p, { prefix: true });
       return [];
     },
     reader(path) {
@@ -45,7 +48,7 @@ function at(ctx: HttpContext, origin: string, prefix: string): Storage {
       return readAllHttp(ctx, where(path), objUrl(path), HINT);
     },
     sub(path) {
-      return at(ctx, origin, joinPath(prefix, path));
+      return at(ctx, origin, joinPath(prefix, confinePath(name, path)));
     },
     async close() {},
   };

@@ -1,5 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { StorageError } from '../util/errors.js';
+import { confinePath } from './confine-path.js';
 import type { RangeReader } from './range-reader.js';
 import { Limiter, errorStatus, isTransient, withRetry } from './retry.js';
 import { resolveS3Auth, S3_CREDENTIALS_HINT } from './s3-credentials.js';
@@ -101,9 +102,11 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       throw s3Error(e, where(path), action);
     });
 
+  const name = `s3://${ctx.bucket}/${prefix}`;
   const storage: Storage = {
-    name: `s3://${ctx.bucket}/${prefix}`,
-    async list(p: string, lo?: ListOptions) {
+    name,
+    async list(given: string, lo?: ListOptions) {
+      const p = confinePath(name, given, { prefix: true });
       const full = joinPath(prefix, '') === '' ? p : `${joinPath(prefix, '')}/${p}`;
       const base = full.length - p.length;
       const out: string[] = [];
@@ -132,7 +135,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       return collapseDelimited(out, p, lo?.delimiter);
     },
-    reader(path: string): RangeReader {
+    reader(given: string): RangeReader {
+      const path = confinePath(name, given);
       const key = joinPath(prefix, path);
       let size: Promise<number> | undefined;
       return {
@@ -171,7 +175,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
         async close() {},
       };
     },
-    async exists(path: string) {
+    async exists(given: string) {
+      const path = confinePath(name, given);
       try {
         const head = async (): Promise<unknown> => {
           const { m, client } = await ctx.sdk();
@@ -190,7 +195,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
         throw s3Error(e, where(path), 'head');
       }
     },
-    async readAll(path: string) {
+    async readAll(given: string) {
+      const path = confinePath(name, given);
       const key = joinPath(prefix, path);
       return call(
         async () => {
@@ -204,7 +210,7 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       );
     },
     sub(path: string) {
-      return s3At(ctx, joinPath(prefix, path), false);
+      return s3At(ctx, joinPath(prefix, confinePath(name, path)), false);
     },
     async close() {
       if (root) await ctx.started?.then((x) => x.client.destroy()).catch(() => undefined);
