@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { StorageError } from '../util/errors.js';
 import { AZURE_HINT, describeAzureAuth, resolveAzureConfig, type AzureAuth, type AzureConfig } from './azure-config.js';
-import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext, requestPolicy } from './http-fetch.js';
 import type { RangeReader } from './range-reader.js';
 import { confinePath } from './confine-path.js';
-import { Limiter } from './retry.js';
 import { collapseDelimited, compareNames, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
@@ -125,9 +124,7 @@ export function azureStorage(url: StorageUrl, opts: StorageOptions): Storage {
   let bearer: Promise<string> | undefined;
   let bearerAt = 0;
   const ctx: HttpContext = {
-    limiter: new Limiter(opts.maxConcurrency ?? 16),
-    maxAttempts: opts.maxAttempts ?? 6,
-    baseMs: opts.retryBaseMs ?? 200,
+    ...requestPolicy(opts),
     headers: async (method, u, extra) => {
       const base: Record<string, string> = { 'x-ms-date': new Date().toUTCString(), 'x-ms-version': VERSION };
       switch (auth.kind) {

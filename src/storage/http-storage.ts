@@ -1,7 +1,6 @@
 
-import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext, requestPolicy } from './http-fetch.js';
 import { confinePath } from './confine-path.js';
-import { Limiter } from './retry.js';
 import { joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
@@ -13,9 +12,7 @@ const HINT = 'check the URL; http(s) storage needs a server that answers GET wit
  */
 export function httpStorage(url: StorageUrl, opts: StorageOptions): Storage {
   const ctx: HttpContext = {
-    limiter: new Limiter(opts.maxConcurrency ?? 16),
-    maxAttempts: opts.maxAttempts ?? 6,
-    baseMs: opts.retryBaseMs ?? 200,
+    ...requestPolicy(opts),
     headers: async () => ({}),
   };
   return at(ctx, url.origin ?? '', url.prefix);
