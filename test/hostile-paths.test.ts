@@ -4,13 +4,13 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readBackup } from '../backup/read-backup.js';
-import { isStorageError } from '../util/errors.js';
-import { confinePath, MAX_PATH_BYTES } from './confine-path.js';
-import { openStorage } from './open-storage.js';
-import type { Storage } from './storage.js';
-import { startAzurite, type TestAzurite } from './testing/azurite-server.js';
-import { startTestS3, type TestS3 } from './testing/s3-server.js';
+import { readBackup } from '../src/backup/read-backup.js';
+import { isStorageError } from '../src/util/errors.js';
+import { confinePath, MAX_PATH_BYTES } from '../src/storage/confine-path.js';
+import { openStorage } from '../src/storage/open-storage.js';
+import type { Storage } from '../src/storage/storage.js';
+import { startAzurite, type TestAzurite } from '../src/storage/testing/azurite-server.js';
+import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
 
 // Paths read from a backup (LATEST, manifests) are hostile input: on every backend they must stay
 // below the storage root. Each backend here is a real server on 127.0.0.1 (s3rver, Azurite, a
