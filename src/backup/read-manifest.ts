@@ -18,6 +18,13 @@ export const CHECKSUM_SUFFIX = '-CHECKSUM';
 export const FILELIST_SST = 'filelist.sst';
 export const DESCRIPTORSLIST_SST = 'descriptorslist.sst';
 
+/**
+ * Largest inflated manifest accepted (512 MiB). Since 23.1 the file and descriptor lists live in
+ * external SSTs, and older manifests of large clusters stay in the hundreds of MiB; CockroachDB
+ * itself holds the whole manifest in memory. A gzip bomb fails once this much is inflated.
+ */
+export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
+
 /** A backup needs a key this reader does not have. */
 export class EncryptionRequiredError extends MigrateError {
   override name = 'EncryptionRequiredError';
@@ -70,8 +77,18 @@ export function unwrapManifestBytes(
   }
   if (bytes.length >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) {
     try {
-      bytes = new Uint8Array(gunzipSync(bytes));
+      bytes = new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_MANIFEST_BYTES }));
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DecodeError(
+          'backup',
+          `gzip inflates past the limit of ${MAX_MANIFEST_BYTES} bytes (512 MiB; ${stored.length} bytes stored)`,
+          file,
+          undefined,
+          'this is not a manifest CockroachDB wrote (a decompression bomb?); re-copy the backup from its original location',
+          { cause: e },
+        );
+      }
       throw new DecodeError('backup', `cannot gunzip: ${(e as Error).message}`, file, undefined, 'the manifest is truncated', { cause: e });
     }
   }

@@ -1,4 +1,5 @@
 import { DecodeError } from '../util/errors.js';
+import { maxSnappyOutput } from './limits.js';
 
 /**
  * Raw (unframed) Snappy block decoder — the format of Snappy-compressed SSTable blocks
@@ -9,8 +10,11 @@ import { DecodeError } from '../util/errors.js';
  * Written here rather than taken from snappyjs because it is the hot path of every scan: literals
  * use `TypedArray.set`, non-overlapping copies use `copyWithin`, and only overlapping
  * (run-length) copies go byte by byte. Offsets in errors are relative to `data[0]`.
+ *
+ * The declared length is checked against what `data` can possibly produce ({@link maxSnappyOutput})
+ * before the output is allocated: a few bytes declaring a gigabyte are refused at once.
  */
-export function decodeSnappy(data: Uint8Array, maxLength = 1 << 30): Uint8Array {
+export function decodeSnappy(data: Uint8Array, maxLength = maxSnappyOutput(data.length)): Uint8Array {
   const n = data.length;
   let pos = 0;
   let length = 0;
@@ -22,7 +26,12 @@ export function decodeSnappy(data: Uint8Array, maxLength = 1 << 30): Uint8Array 
     if (b < 0x80) break;
     shift += 7;
   }
-  if (length > maxLength) throw snappyError(`uncompressed length ${length} exceeds the limit ${maxLength}`, 0);
+  if (length > maxLength) {
+    throw snappyError(
+      `declared uncompressed length ${length} exceeds the limit ${maxLength} (the most ${n} compressed bytes can produce, at most 256 MiB)`,
+      0,
+    );
+  }
   const out = new Uint8Array(length);
   let op = 0;
   while (pos < n) {

@@ -64,6 +64,10 @@ export const CONFIG_KEYS = {
   as_of: { schema: text, description: 'Read the backup as of this time (RFC 3339 or CockroachDB decimal HLC), inside a revision-history backup; default: its end time', since: '0.2' },
   source: { schema: sourceSchema, description: 'Where the data comes from: {"type":"backup","url":…} (default, from s3_backup_path), {"type":"store","path":"cockroach-data"}, {"type":"cluster","url":"postgresql://…:26257/db"}, {"type":"restore"} (the original path: a cockroach binary restores the backup)', since: '0.2' },
   databases: { schema: z.array(text), description: 'Only these CockroachDB databases (default: every user database, defaultdb included)', since: '0.2' },
+  // --- storage requests (S3, GCS, Azure, HTTP): timeouts and retries ------------------------------
+  storage_connect_timeout_seconds: { schema: positiveNumber, default: 10, description: 'Seconds allowed to connect to the backup storage endpoint before the attempt fails', since: '0.2' },
+  storage_idle_timeout_seconds: { schema: positiveNumber, default: 30, description: 'Seconds a storage request may go without receiving a byte (waiting for the answer or inside it) before the attempt fails', since: '0.2' },
+  storage_max_attempts: { schema: integer(1, 100), default: 6, description: 'Attempts per storage request on timeouts, throttling, 5xx and dropped connections, with exponential backoff between them', since: '0.2' },
   // --- the original restore path (only with source.type "restore") ---------------------------------
   cockroach_version: { schema: text, default: 'v24.3.5', description: 'CockroachDB version for the restore path (source.type "restore")', sample: 'v24.3.5' },
   cockroach_port: { schema: port, default: 26257, description: 'SQL port of the temporary CockroachDB (restore path)', sample: 26257 },

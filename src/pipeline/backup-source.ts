@@ -28,6 +28,9 @@ export function backupOptions(config: Config, subdir?: string): ReadBackupOption
     ...(config.aws_profile ? { awsProfile: config.aws_profile } : {}),
     ...(config.aws_region ? { region: config.aws_region } : {}),
     ...(config.aws_endpoint ? { endpoint: config.aws_endpoint } : {}),
+    connectTimeoutMs: config.storage_connect_timeout_seconds * 1000,
+    idleTimeoutMs: config.storage_idle_timeout_seconds * 1000,
+    maxAttempts: config.storage_max_attempts,
     ...(config.encryption_passphrase ? { passphrase: config.encryption_passphrase } : {}),
     ...(config.encryption_data_key ? { dataKey: Uint8Array.from(Buffer.from(config.encryption_data_key, 'hex')) } : {}),
   };

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { StorageError } from '../util/errors.js';
 import { AZURE_HINT, describeAzureAuth, resolveAzureConfig, type AzureAuth, type AzureConfig } from './azure-config.js';
-import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
+import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext, requestPolicy } from './http-fetch.js';
 import type { RangeReader } from './range-reader.js';
-import { Limiter } from './retry.js';
+import { confinePath } from './confine-path.js';
 import { collapseDelimited, compareNames, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
@@ -124,9 +124,7 @@ export function azureStorage(url: StorageUrl, opts: StorageOptions): Storage {
   let bearer: Promise<string> | undefined;
   let bearerAt = 0;
   const ctx: HttpContext = {
-    limiter: new Limiter(opts.maxConcurrency ?? 16),
-    maxAttempts: opts.maxAttempts ?? 6,
-    baseMs: opts.retryBaseMs ?? 200,
+    ...requestPolicy(opts),
     headers: async (method, u, extra) => {
       const base: Record<string, string> = { 'x-ms-date': new Date().toUTCString(), 'x-ms-version': VERSION };
       switch (auth.kind) {
@@ -183,11 +181,13 @@ async function fetchBearer(auth: Extract<AzureAuth, { kind: 'client' }>, where: 
 
 function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, sas: string | undefined): Storage {
   const { container, endpoint } = cfg;
+  const name = `${scheme}${container}/${prefix}`;
   const where = (p: string): string => `${scheme}${container}/${joinPath(prefix, p)}`;
   const withSas = (u: URL): URL => {
     if (sas) for (const [k, v] of new URLSearchParams(sas)) u.searchParams.set(k, v);
     return u;
   };
+  /** The blob's URL; `p` must have passed confinePath (an unconfined `..` would reach another container). */
   const blob = (p: string): URL =>
     withSas(new URL(`${endpoint}/${encodeURIComponent(container)}/${joinPath(prefix, p).split('/').map(encodeURIComponent).join('/')}`));
   const fail = (p: string, action: string) => (e: unknown): never => {
@@ -218,8 +218,9 @@ function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, 
     return { blobs, prefixes };
   };
   return {
-    name: `${scheme}${container}/${prefix}`,
-    async list(p, lo) {
+    name,
+    async list(given, lo) {
+      const p = confinePath(name, given, { prefix: true });
       const full = prefix === '' ? p : `${prefix}/${p}`;
       const base = full.length - p.length;
       const delimiter = lo?.delimiter;
@@ -241,7 +242,8 @@ function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, 
       rel.sort(compareNames);
       return collapseDelimited(rel, p, delimiter);
     },
-    reader(p): RangeReader {
+    reader(given): RangeReader {
+      const p = confinePath(name, given);
       const r = httpRangeReader(ctx, where(p), blob(p), AZURE_HINT, undefined, 'x-ms-range');
       return {
         name: r.name,
@@ -250,7 +252,8 @@ function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, 
         close: async () => {},
       };
     },
-    async exists(p) {
+    async exists(given) {
+      const p = confinePath(name, given);
       try {
         await httpRequest(ctx, 'HEAD', blob(p));
         return true;
@@ -259,11 +262,12 @@ function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, 
         return fail(p, 'head')(e);
       }
     },
-    readAll(p) {
+    async readAll(given) {
+      const p = confinePath(name, given);
       return readAllHttp(ctx, where(p), blob(p), AZURE_HINT).catch(fail(p, 'read'));
     },
-    sub(p) {
-      return at(ctx, cfg, scheme, joinPath(prefix, p), sas);
+    sub(given) {
+      return at(ctx, cfg, scheme, joinPath(prefix, confinePath(name, given)), sas);
     },
     async close() {},
   };

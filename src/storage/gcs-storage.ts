@@ -1,8 +1,9 @@
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, StorageError } from '../util/errors.js';
-import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
-import { Limiter } from './retry.js';
+import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext, requestPolicy } from './http-fetch.js';
+import { confinePath } from './confine-path.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from './timeouts.js';
 import { collapseDelimited, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
@@ -27,7 +28,7 @@ function b64url(s: string | Buffer): string {
   return Buffer.from(s).toString('base64url');
 }
 
-function keyTokenSource(key: GoogleKey, where: string): TokenSource {
+function keyTokenSource(key: GoogleKey, where: string, timeoutMs: number): TokenSource {
   return async () => {
     const tokenUri = key.token_uri ?? 'https://oauth2.googleapis.com/token';
     let body: URLSearchParams;
@@ -52,7 +53,9 @@ function keyTokenSource(key: GoogleKey, where: string): TokenSource {
         assertion: `${unsigned}.${b64url(sig)}`,
       });
     }
-    const res = await fetch(tokenUri, { method: 'POST', body });
+    const res = await fetch(tokenUri, { method: 'POST', body, signal: AbortSignal.timeout(timeoutMs) }).catch((e: unknown) => {
+      throw new StorageError(`${where}: no answer from ${tokenUri} within ${timeoutMs / 1000} s for a Google token`, HINT, { cause: e });
+    });
     if (!res.ok) throw new StorageError(`${where}: Google token request failed with HTTP ${res.status}`, HINT);
     const j = (await res.json()) as { access_token?: string };
     if (!j.access_token) throw new StorageError(`${where}: Google token response had no access_token`, HINT);
@@ -79,6 +82,7 @@ function metadataTokenSource(where: string): TokenSource {
 /** Resolves `gs://` credentials: BEARER_TOKEN, CREDENTIALS (base64 JSON), config file, env file, metadata server. */
 export function resolveGcsToken(url: StorageUrl, opts: StorageOptions): TokenSource {
   const where = url.redacted;
+  const timeoutMs = (opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) + (opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const bearer = url.params.get('BEARER_TOKEN') ?? opts.gcsBearerToken;
   if (bearer) return async () => bearer;
   const parse = (text: string, from: string): GoogleKey => {
@@ -89,7 +93,7 @@ export function resolveGcsToken(url: StorageUrl, opts: StorageOptions): TokenSou
     }
   };
   const inline = url.params.get('CREDENTIALS');
-  if (inline) return keyTokenSource(parse(Buffer.from(inline, 'base64').toString('utf8'), 'CREDENTIALS'), where);
+  if (inline) return keyTokenSource(parse(Buffer.from(inline, 'base64').toString('utf8'), 'CREDENTIALS'), where, timeoutMs);
   const file = opts.gcsCredentialsFile ?? process.env.GOOGLE_APPLICATION_CREDENTIALS;
   if (file) {
     let text: string;
@@ -98,7 +102,7 @@ export function resolveGcsToken(url: StorageUrl, opts: StorageOptions): TokenSou
     } catch (e) {
       throw new ConfigError(`cannot read Google credentials file ${file}`, 'check the path', { cause: e });
     }
-    return keyTokenSource(parse(text, file), where);
+    return keyTokenSource(parse(text, file), where, timeoutMs);
   }
   return metadataTokenSource(where);
 }
@@ -108,9 +112,7 @@ export function gcsStorage(url: StorageUrl, opts: StorageOptions): Storage {
   const tokenSource = resolveGcsToken(url, opts);
   let token: { value: Promise<string>; at: number } | undefined;
   const ctx: HttpContext = {
-    limiter: new Limiter(opts.maxConcurrency ?? 16),
-    maxAttempts: opts.maxAttempts ?? 6,
-    baseMs: opts.retryBaseMs ?? 200,
+    ...requestPolicy(opts),
     headers: async () => {
       if (!token || Date.now() - token.at > 45 * 60_000) token = { value: tokenSource(), at: Date.now() };
       try {
@@ -132,9 +134,11 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
     u.searchParams.set('alt', 'media');
     return u;
   };
+  const name = `gs://${bucket}/${prefix}`;
   return {
-    name: `gs://${bucket}/${prefix}`,
-    async list(p, lo) {
+    name,
+    async list(given, lo) {
+      const p = confinePath(name, given, { prefix: true });
       const full = prefix === '' ? p : `${prefix}/${p}`;
       const base = full.length - p.length;
       const out: string[] = [];
@@ -160,13 +164,15 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
       out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       return collapseDelimited(out, p, lo?.delimiter);
     },
-    reader(p) {
+    reader(given) {
+      const p = confinePath(name, given);
       return httpRangeReader(ctx, where(p), media(p), HINT, async () => {
         const j = (await (await httpRequest(ctx, 'GET', meta(p))).json()) as { size?: string };
         return Number(j.size ?? 0);
       });
     },
-    async exists(p) {
+    async exists(given) {
+      const p = confinePath(name, given);
       try {
         await httpRequest(ctx, 'GET', meta(p));
         return true;
@@ -175,11 +181,12 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
         throw httpError(e, where(p), 'stat', HINT);
       }
     },
-    readAll(p) {
+    async readAll(given) {
+      const p = confinePath(name, given);
       return readAllHttp(ctx, where(p), media(p), HINT);
     },
-    sub(p) {
-      return at(ctx, bucket, joinPath(prefix, p));
+    sub(given) {
+      return at(ctx, bucket, joinPath(prefix, confinePath(name, given)));
     },
     async close() {},
   };

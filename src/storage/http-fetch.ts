@@ -1,6 +1,11 @@
+import { request as httpGet, type IncomingMessage } from 'node:http';
+import { request as httpsGet } from 'node:https';
+import type { Socket } from 'node:net';
 import { StorageError } from '../util/errors.js';
 import type { RangeReader } from './range-reader.js';
 import { Limiter, isTransient, withRetry } from './retry.js';
+import type { StorageOptions } from './storage.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, RequestTimeoutError, timeoutError } from './timeouts.js';
 
 /** An HTTP status that is not 2xx, carried so the retry predicate and messages can see it. */
 export class HttpStatusError extends Error {
@@ -19,22 +24,106 @@ export interface HttpContext {
   readonly limiter: Limiter;
   readonly maxAttempts: number;
   readonly baseMs: number;
+  /** Time allowed to establish the TCP connection. */
+  readonly connectTimeoutMs: number;
+  /** Time allowed without receiving a byte (waiting for headers or inside the body). */
+  readonly idleTimeoutMs: number;
   /** Headers to add to every request (authorization); may be async (token refresh). */
   readonly headers: (method: string, url: URL, extra: Record<string, string>) => Promise<Record<string, string>>;
 }
 
-/** One request with bounded concurrency and retries on 429/5xx/network errors; throws HttpStatusError. */
+/** The request policy every HTTP-based backend shares: concurrency, retries with backoff, timeouts. */
+export function requestPolicy(opts: StorageOptions): Omit<HttpContext, 'headers'> {
+  return {
+    limiter: new Limiter(opts.maxConcurrency ?? 16),
+    maxAttempts: opts.maxAttempts ?? 6,
+    baseMs: opts.retryBaseMs ?? 200,
+    connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  };
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/**
+ * One HTTP exchange through node:http(s) — not fetch, whose connect and header timeouts cannot be
+ * set without undici — with the body read in full: a connect timeout until the socket connects,
+ * and an idle timeout on the socket (waiting for the answer, or between body bytes), each failing
+ * with a RequestTimeoutError. Redirects are followed (Authorization dropped when the origin changes).
+ */
+function exchange(
+  ctx: HttpContext,
+  method: 'GET' | 'HEAD',
+  url: URL,
+  headers: Record<string, string>,
+  redirects = 0,
+): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const endpoint = url.host;
+    const send = url.protocol === 'https:' ? httpsGet : httpGet;
+    const req = send(url, { method, headers });
+    /** The timeout that ended the exchange: reported instead of the socket error it causes. */
+    let timedOut: RequestTimeoutError | undefined;
+    const giveUp = (kind: 'connect' | 'idle', ms: number): void => {
+      timedOut ??= new RequestTimeoutError(kind, ms, endpoint);
+      req.destroy(timedOut);
+    };
+    const fail = (e: unknown): void => {
+      clearTimeout(connectTimer);
+      reject(timedOut ?? e);
+    };
+    const connectTimer = setTimeout(() => giveUp('connect', ctx.connectTimeoutMs), ctx.connectTimeoutMs);
+    req.on('socket', (socket: Socket) => {
+      if (socket.connecting) socket.once('connect', () => clearTimeout(connectTimer));
+      else clearTimeout(connectTimer);
+    });
+    req.setTimeout(ctx.idleTimeoutMs, () => giveUp('idle', ctx.idleTimeoutMs));
+    req.on('error', fail);
+    req.on('response', (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (REDIRECTS.has(status) && location && redirects < MAX_REDIRECTS) {
+        res.resume();
+        const next = new URL(location, url);
+        const h = { ...headers };
+        if (next.origin !== url.origin) delete h.Authorization;
+        exchange(ctx, method, next, h, redirects + 1).then(resolve, reject);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) fail(Object.assign(new Error(`${endpoint} closed the connection inside the body`), { code: 'ECONNRESET' }));
+      });
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        }
+        const nullBody = method === 'HEAD' || status === 204 || status === 304 || status < 200;
+        resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status: status < 200 ? 502 : status, headers: h }));
+      });
+    });
+    req.end();
+  });
+}
+
+/** One request with bounded concurrency and retries on 429/5xx/network errors and timeouts; throws HttpStatusError. */
 export async function httpRequest(
   ctx: HttpContext,
   method: 'GET' | 'HEAD',
   url: URL,
   extra: Record<string, string> = {},
 ): Promise<Response> {
+  let attempts = 0;
   return withRetry(
-    () =>
+    (attempt) =>
       ctx.limiter.run(async () => {
+        attempts = attempt;
         const headers = { ...extra, ...(await ctx.headers(method, url, extra)) };
-        const res = await fetch(url, { method, headers, redirect: 'follow' });
+        const res = await exchange(ctx, method, url, headers);
         if (!res.ok) {
           const body = method === 'HEAD' ? '' : (await res.text().catch(() => '')).slice(0, 300);
           throw new HttpStatusError(res.status, body, res.headers);
@@ -42,19 +131,23 @@ export async function httpRequest(
         return res;
       }),
     { maxAttempts: ctx.maxAttempts, baseMs: ctx.baseMs, retryable: isTransient },
-  );
+  ).catch((e: unknown) => {
+    if (e instanceof RequestTimeoutError) e.attempts = attempts;
+    throw e;
+  });
 }
 
 /** The one-line error for a failed request on `where` (an object name without query string). */
 export function httpError(e: unknown, where: string, action: string, authHint: string): StorageError {
   if (e instanceof StorageError) return e;
+  if (e instanceof RequestTimeoutError) return timeoutError(where, e.kind, e.ms, e.endpoint, e.attempts, e);
   if (e instanceof HttpStatusError) {
     if (e.status === 404) return new StorageError(`${where}: no such object`, 'the backup is incomplete or the path is wrong', { cause: e });
     if (e.status === 401 || e.status === 403) return new StorageError(`${where}: access denied (HTTP ${e.status})`, authHint, { cause: e });
     return new StorageError(`${where}: ${action} failed with HTTP ${e.status}`, undefined, { cause: e });
   }
   let msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-  // undici's "fetch failed" carries the reason (ECONNREFUSED, ENOTFOUND, …) in `cause`.
+  // A wrapped network error carries the reason (ECONNREFUSED, ENOTFOUND, …) in `cause`.
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message.split('\n')[0] : undefined;
   if (cause && cause !== msg) msg += ` (${cause})`;
   return new StorageError(`${where}: ${action} failed: ${msg}`, undefined, { cause: e });

@@ -1,6 +1,6 @@
 
-import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext } from './http-fetch.js';
-import { Limiter } from './retry.js';
+import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext, requestPolicy } from './http-fetch.js';
+import { confinePath } from './confine-path.js';
 import { joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
@@ -12,21 +12,21 @@ const HINT = 'check the URL; http(s) storage needs a server that answers GET wit
  */
 export function httpStorage(url: StorageUrl, opts: StorageOptions): Storage {
   const ctx: HttpContext = {
-    limiter: new Limiter(opts.maxConcurrency ?? 16),
-    maxAttempts: opts.maxAttempts ?? 6,
-    baseMs: opts.retryBaseMs ?? 200,
+    ...requestPolicy(opts),
     headers: async () => ({}),
   };
   return at(ctx, url.origin ?? '', url.prefix);
 }
 
 function at(ctx: HttpContext, origin: string, prefix: string): Storage {
+  const name = `${origin}/${prefix}`;
   const objUrl = (path: string): URL =>
-    new URL(`${origin}/${joinPath(prefix, path).split('/').map(encodeURIComponent).join('/')}`);
-  const where = (path: string): string => `${origin}/${joinPath(prefix, path)}`;
+    new URL(`${origin}/${joinPath(prefix, confinePath(name, path)).split('/').map(encodeURIComponent).join('/')}`);
+  const where = (path: string): string => `${origin}/${joinPath(prefix, confinePath(name, path))}`;
   return {
-    name: `${origin}/${prefix}`,
-    async list() {
+    name,
+    async list(p) {
+      confinePath(name, p, { prefix: true });
       return [];
     },
     reader(path) {
@@ -45,7 +45,7 @@ function at(ctx: HttpContext, origin: string, prefix: string): Storage {
       return readAllHttp(ctx, where(path), objUrl(path), HINT);
     },
     sub(path) {
-      return at(ctx, origin, joinPath(prefix, path));
+      return at(ctx, origin, joinPath(prefix, confinePath(name, path)));
     },
     async close() {},
   };

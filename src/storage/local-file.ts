@@ -2,17 +2,26 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { StorageError } from '../util/errors.js';
 import type { RangeReader } from './range-reader.js';
 
-/** A RangeReader over a local file, opened lazily and kept open until close(). */
-export function localFileReader(path: string): RangeReader {
+/**
+ * A RangeReader over a local file, opened lazily and kept open until close(). `beforeOpen` runs
+ * first and may refuse the file (local storage checks that it stays inside the backup folder).
+ */
+export function localFileReader(path: string, beforeOpen?: () => Promise<void>): RangeReader {
   let handle: Promise<FileHandle> | undefined;
   let size: number | undefined;
   const fh = (): Promise<FileHandle> => {
-    handle ??= open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-      handle = undefined;
-      throw new StorageError(`cannot open ${path}: ${e.code ?? e.message}`, 'check the path and its permissions', {
-        cause: e,
+    handle ??= (beforeOpen ? beforeOpen() : Promise.resolve())
+      .then(() =>
+        open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+          throw new StorageError(`cannot open ${path}: ${e.code ?? e.message}`, 'check the path and its permissions', {
+            cause: e,
+          });
+        }),
+      )
+      .catch((e: unknown) => {
+        handle = undefined;
+        throw e;
       });
-    });
     return handle;
   };
   return {

@@ -1,61 +1,96 @@
-import { readdir, stat, readFile } from 'node:fs/promises';
+import { readdir, realpath, stat, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { StorageError } from '../util/errors.js';
+import { confinePath, printablePath } from './confine-path.js';
 import { localFileReader } from './local-file.js';
 import type { RangeReader } from './range-reader.js';
-import { collapseDelimited, compareNames, joinPath, type ListOptions, type Storage } from './storage.js';
+import { collapseDelimited, compareNames, type ListOptions, type Storage } from './storage.js';
 
 /** A Storage over a local folder (plain paths, `file://`, and `nodelocal://` mapped to a folder). */
 export function localStorage(root: string): Storage {
-  const abs = (path: string): string => {
-    const rel = joinPath('', path);
-    if (rel.split('/').includes('..')) {
-      throw new StorageError(`path ${path} leaves the storage folder ${root}`, 'use a path inside the backup folder');
-    }
-    return rel === '' ? root : join(root, ...rel.split('/'));
+  let realRoot: Promise<string> | undefined;
+  return localAt(root, () => (realRoot ??= realpath(root).catch(() => root)));
+}
+
+/**
+ * `dir` is the folder this view is rooted at; `boundary` resolves (once) the real path of the
+ * outermost folder opened, which every file must stay inside even when reached through a `sub()`.
+ */
+function localAt(dir: string, boundary: () => Promise<string>): Storage {
+  const abs = (path: string, prefix = false): string => {
+    const rel = confinePath(dir, path, { prefix });
+    return rel === '' ? dir : join(dir, ...rel.split('/'));
   };
 
-  async function walk(dir: string, rel: string, out: string[]): Promise<void> {
+  /**
+   * Refuses a file whose real path (symbolic links resolved) is outside the backup folder: a link
+   * inside a backup must not make the tool read, or quote in errors, a file elsewhere on this host.
+   * A missing file passes: the read that follows reports it as missing.
+   */
+  const inside = async (p: string): Promise<void> => {
+    const top = await boundary();
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch {
+      return;
+    }
+    if (real !== top && !real.startsWith(top.endsWith(sep) ? top : top + sep)) {
+      throw new StorageError(
+        `${printablePath(p, 300)} is a symbolic link leading out of the backup folder ${printablePath(top, 300)}`,
+        'copy the file into the backup folder instead of linking to it',
+      );
+    }
+  };
+
+  async function walk(d: string, rel: string, out: string[]): Promise<void> {
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = await readdir(d, { withFileTypes: true });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw new StorageError(`cannot list ${dir}: ${code ?? String(e)}`, 'check the path and its permissions', {
+      throw new StorageError(`cannot list ${d}: ${code ?? String(e)}`, 'check the path and its permissions', {
         cause: e,
       });
     }
-    for (const d of entries) {
-      const r = rel === '' ? d.name : `${rel}/${d.name}`;
-      if (d.isDirectory()) await walk(join(dir, d.name), r, out);
-      else if (d.isFile() || d.isSymbolicLink()) out.push(r);
+    for (const ent of entries) {
+      const r = rel === '' ? ent.name : `${rel}/${ent.name}`;
+      if (ent.isDirectory()) await walk(join(d, ent.name), r, out);
+      else if (ent.isFile() || ent.isSymbolicLink()) out.push(r);
     }
   }
 
   return {
-    name: root,
+    name: dir,
     async list(prefix: string, opts?: ListOptions) {
+      const p = confinePath(dir, prefix, { prefix: true });
       // Walk only the deepest folder fully contained in the prefix.
-      const cut = prefix.lastIndexOf('/');
-      const dirRel = cut < 0 ? '' : prefix.slice(0, cut);
+      const cut = p.lastIndexOf('/');
+      const dirRel = cut < 0 ? '' : p.slice(0, cut);
+      const start = abs(dirRel);
+      await inside(start);
       const out: string[] = [];
-      await walk(abs(dirRel), dirRel, out);
-      const names = out.filter((n) => n.startsWith(prefix)).sort(compareNames);
-      return collapseDelimited(names, prefix, opts?.delimiter);
+      await walk(start, dirRel, out);
+      const names = out.filter((n) => n.startsWith(p)).sort(compareNames);
+      return collapseDelimited(names, p, opts?.delimiter);
     },
     reader(path: string): RangeReader {
-      return localFileReader(abs(path));
+      const p = abs(path);
+      return localFileReader(p, () => inside(p));
     },
     async exists(path: string) {
+      const p = abs(path);
+      await inside(p);
       try {
-        return (await stat(abs(path))).isFile();
+        return (await stat(p)).isFile();
       } catch {
         return false;
       }
     },
     async readAll(path: string) {
       const p = abs(path);
+      await inside(p);
       try {
         const b = await readFile(p);
         return new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -69,7 +104,7 @@ export function localStorage(root: string): Storage {
       }
     },
     sub(path: string) {
-      return localStorage(abs(path));
+      return localAt(abs(path), boundary);
     },
     async close() {},
   };

@@ -18,6 +18,7 @@ const RETRY_CODES = new Set([
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+  'TimeoutError', // the AWS SDK's connect / socket idle timeout
   'SlowDown',
   'Throttling',
   'ThrottlingException',

@@ -1,9 +1,11 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { StorageError } from '../util/errors.js';
+import { confinePath } from './confine-path.js';
 import type { RangeReader } from './range-reader.js';
 import { Limiter, errorStatus, isTransient, withRetry } from './retry.js';
 import { resolveS3Auth, S3_CREDENTIALS_HINT } from './s3-credentials.js';
 import { collapseDelimited, joinPath, type ListOptions, type Storage, type StorageOptions } from './storage.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, timeoutError } from './timeouts.js';
 import type { StorageUrl } from './storage-url.js';
 
 /** The AWS SDK module: loaded on the first request, so that runs without S3 never load it (~250 ms). */
@@ -18,6 +20,7 @@ interface S3Context {
   readonly limiter: Limiter;
   readonly maxAttempts: number;
   readonly baseMs: number;
+  readonly timeouts: Omit<S3Timeouts, 'attempts'>;
 }
 
 function isCredentialsError(e: unknown): boolean {
@@ -28,9 +31,23 @@ function isCredentialsError(e: unknown): boolean {
   return name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(msg) && !/signature/i.test(msg);
 }
 
+/** Where and how long S3 requests wait, for timeout messages. */
+export interface S3Timeouts {
+  readonly endpoint: string;
+  readonly connectMs: number;
+  readonly idleMs: number;
+  /** Attempts made by the failed call. */
+  readonly attempts: number;
+}
+
 /** Turns an SDK error into one StorageError line naming `s3://bucket/key` (never a query string or secret). */
-export function s3Error(e: unknown, where: string, action: string): StorageError {
+export function s3Error(e: unknown, where: string, action: string, timeouts?: S3Timeouts): StorageError {
   if (e instanceof StorageError) return e;
+  if (timeouts && typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'TimeoutError') {
+    // The SDK's node handler: "…did not establish a connection…" (connect) or "…timed out after N ms of inactivity…".
+    const connect = /establish a connection/.test(String((e as { message?: unknown }).message));
+    return timeoutError(where, connect ? 'connect' : 'idle', connect ? timeouts.connectMs : timeouts.idleMs, timeouts.endpoint, timeouts.attempts, e);
+  }
   const status = errorStatus(e);
   const name = typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string'
     ? (e as { name: string }).name
@@ -68,6 +85,11 @@ export function s3ClientConfig(url: StorageUrl, opts: StorageOptions): S3ClientC
     region,
     forcePathStyle,
     maxAttempts: 1, // retries are ours (withRetry), so that backoff and concurrency are bounded together
+    // Without these the SDK waits forever on an endpoint that accepts and never answers.
+    requestHandler: {
+      connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      socketTimeout: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    },
     ...(endpoint ? { endpoint } : {}),
     ...(auth.kind === 'static' ? { credentials: auth.keys } : {}),
     ...(auth.kind === 'chain' && auth.profile ? { profile: auth.profile } : {}),
@@ -86,24 +108,39 @@ export function s3Storage(url: StorageUrl, opts: StorageOptions): Storage {
     limiter: new Limiter(opts.maxConcurrency ?? 16),
     maxAttempts: opts.maxAttempts ?? 6,
     baseMs: opts.retryBaseMs ?? 200,
+    timeouts: {
+      endpoint: config.endpoint ? String(config.endpoint) : `s3.${String(config.region)}.amazonaws.com`,
+      connectMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    },
   };
   return s3At(ctx, url.prefix, true);
 }
 
 function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
   const where = (path: string): string => `s3://${ctx.bucket}/${joinPath(prefix, path)}`;
-  const call = <T>(fn: () => Promise<T>, path: string, action: string): Promise<T> =>
-    withRetry(() => ctx.limiter.run(fn), {
-      maxAttempts: ctx.maxAttempts,
-      baseMs: ctx.baseMs,
-      retryable: (e) => !isCredentialsError(e) && isTransient(e),
-    }).catch((e: unknown) => {
-      throw s3Error(e, where(path), action);
+  const call = <T>(fn: () => Promise<T>, path: string, action: string): Promise<T> => {
+    let attempts = 0;
+    return withRetry(
+      (attempt) => {
+        attempts = attempt;
+        return ctx.limiter.run(fn);
+      },
+      {
+        maxAttempts: ctx.maxAttempts,
+        baseMs: ctx.baseMs,
+        retryable: (e) => !isCredentialsError(e) && isTransient(e),
+      },
+    ).catch((e: unknown) => {
+      throw s3Error(e, where(path), action, { ...ctx.timeouts, attempts });
     });
+  };
 
+  const name = `s3://${ctx.bucket}/${prefix}`;
   const storage: Storage = {
-    name: `s3://${ctx.bucket}/${prefix}`,
-    async list(p: string, lo?: ListOptions) {
+    name,
+    async list(given: string, lo?: ListOptions) {
+      const p = confinePath(name, given, { prefix: true });
       const full = joinPath(prefix, '') === '' ? p : `${joinPath(prefix, '')}/${p}`;
       const base = full.length - p.length;
       const out: string[] = [];
@@ -132,7 +169,8 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       return collapseDelimited(out, p, lo?.delimiter);
     },
-    reader(path: string): RangeReader {
+    reader(given: string): RangeReader {
+      const path = confinePath(name, given);
       const key = joinPath(prefix, path);
       let size: Promise<number> | undefined;
       return {
@@ -171,13 +209,18 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
         async close() {},
       };
     },
-    async exists(path: string) {
+    async exists(given: string) {
+      const path = confinePath(name, given);
+      let attempts = 0;
       try {
         const head = async (): Promise<unknown> => {
           const { m, client } = await ctx.sdk();
           return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: joinPath(prefix, path) }));
         };
-        await withRetry(() => ctx.limiter.run(head), {
+        await withRetry((attempt) => {
+          attempts = attempt;
+          return ctx.limiter.run(head);
+        }, {
           maxAttempts: ctx.maxAttempts,
           baseMs: ctx.baseMs,
           retryable: (e) => !isCredentialsError(e) && isTransient(e),
@@ -187,10 +230,11 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
         const status = errorStatus(e);
         const name = (e as { name?: string }).name;
         if (status === 404 || name === 'NotFound' || name === 'NoSuchKey') return false;
-        throw s3Error(e, where(path), 'head');
+        throw s3Error(e, where(path), 'head', { ...ctx.timeouts, attempts });
       }
     },
-    async readAll(path: string) {
+    async readAll(given: string) {
+      const path = confinePath(name, given);
       const key = joinPath(prefix, path);
       return call(
         async () => {
@@ -204,7 +248,7 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
       );
     },
     sub(path: string) {
-      return s3At(ctx, joinPath(prefix, path), false);
+      return s3At(ctx, joinPath(prefix, confinePath(name, path)), false);
     },
     async close() {
       if (root) await ctx.started?.then((x) => x.client.destroy()).catch(() => undefined);

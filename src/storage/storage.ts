@@ -38,6 +38,10 @@ export interface StorageOptions {
   readonly maxAttempts?: number;
   /** First backoff delay in ms, doubled each retry with jitter (default 200). */
   readonly retryBaseMs?: number;
+  /** Time allowed to connect to the endpoint, ms (default 10 000; config `storage_connect_timeout_seconds`). */
+  readonly connectTimeoutMs?: number;
+  /** Time allowed without receiving a byte, ms (default 30 000; config `storage_idle_timeout_seconds`). */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface ListOptions {
