@@ -52,32 +52,12 @@ export interface GlobalOptions {
 export function configFromOptions(opts: GlobalOptions, requireFile: boolean): LoadedConfig {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   for (const [flag, key] of Object.entries(FLAG_KEYS)) if (opts[flag] !== undefined) flags[key] = opts[flag];
-  if (typeof opts.target === 'string') Object.assign(flags, targetFlags(opts.target));
+  // The connection string is expanded (and its password registered as a secret) by resolveConfig.
+  if (typeof opts.target === 'string') flags.postgres_url = opts.target;
   if (typeof opts.store === 'string') flags.source = { type: 'store', path: opts.store };
   if (typeof opts.backup === 'string') flags.source = { type: 'backup', url: opts.backup };
   if (requireFile) return loadConfig(opts.config, flags);
   return resolveConfig({ flags, env: process.env });
-}
-
-/** --target postgresql://user:pass@host:port/db → the postgres_* keys. */
-function targetFlags(url: string): Partial<Record<ConfigKey, unknown>> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new CommanderError(EXIT.usage, 'usage', `--target must be a postgresql:// URL, got "${redactor.redact(url)}"`);
-  }
-  const out: Partial<Record<ConfigKey, unknown>> = {};
-  if (u.hostname) out.postgres_host = decodeURIComponent(u.hostname);
-  if (u.port) out.postgres_port = u.port;
-  if (u.username) out.postgres_username = decodeURIComponent(u.username);
-  if (u.password) {
-    out.postgres_password = decodeURIComponent(u.password);
-    redactor.add(out.postgres_password as string);
-  }
-  const db = u.pathname.replace(/^\//, '');
-  if (db) out.postgres_database = decodeURIComponent(db);
-  return out;
 }
 
 export function loggerFor(opts: GlobalOptions, loaded?: LoadedConfig): Logger {
@@ -99,7 +79,7 @@ function buildProgram(): Command {
     .option('--skip-validation', `skip verification of row counts and checksums ${dflt(`config skip_validation = ${String(CONFIG_KEYS.skip_validation.default)}`)}`)
     .option('--backup <url>', `read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) ${dflt('config source or s3_backup_path')}`)
     .option('--store <dir>', `read an offline cockroach-data store directory instead of a backup ${dflt('none: config source')}`)
-    .option('--target <url>', `target PostgreSQL as a postgresql:// URL ${dflt(`config postgres_* keys: ${CONFIG_KEYS.postgres_username.default}@${CONFIG_KEYS.postgres_host.default}:${CONFIG_KEYS.postgres_port.default}/${CONFIG_KEYS.postgres_database.default}`)}`)
+    .option('--target <conninfo>', `target PostgreSQL as a libpq connection string: postgresql://user@host:port/db?sslmode=require, or "host=… user=… dbname=… sslmode=…" (config postgres_url) ${dflt(`config postgres_* keys: ${CONFIG_KEYS.postgres_username.default}@${CONFIG_KEYS.postgres_host.default}:${CONFIG_KEYS.postgres_port.default}/${CONFIG_KEYS.postgres_database.default}`)}`)
     .option('--as-of <time>', `read the backup as of this time (revision-history backups) ${dflt('config as_of, else the backup end time')}`)
     .option('--encryption-passphrase <text>', `passphrase of an encrypted backup ${dflt('config encryption_passphrase or env CRDB_ENCRYPTION_PASSPHRASE (preferred)')}`)
     .option('--encryption-data-key <hex>', `data key of a KMS-encrypted backup, decrypted with your KMS ${dflt('config encryption_data_key or env CRDB_ENCRYPTION_DATA_KEY (preferred)')}`)

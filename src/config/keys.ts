@@ -82,6 +82,13 @@ export const CONFIG_KEYS = {
   postgres_password: { schema: text, default: '', description: 'Target PostgreSQL password', env: ['PGPASSWORD'], sample: 'your_postgres_password_here', secret: true },
   postgres_version: { schema: text, default: '17.0', description: 'Kept for compatibility; the server version is detected', sample: '17.0' },
   postgres_import_enabled: { schema: boolean, default: true, description: 'Load the target after a successful test import', sample: true },
+  // --- target PostgreSQL: connection string and TLS, with libpq's names and meanings ----------------
+  postgres_url: { schema: text, description: 'Target PostgreSQL as a libpq connection string, a postgresql:// URI or keyword/value pairs (host=… port=… user=… password=… dbname=… sslmode=…); what it names overrides the postgres_* keys, and a database it names receives a one-database migration (also --target)', secret: true, since: '0.2' },
+  postgres_sslmode: { schema: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']), default: 'prefer', description: 'TLS to the target, as libpq: disable, allow (plain, then TLS), prefer (TLS, then plain), require (TLS; certificate checked only with a root certificate), verify-ca (TLS, certificate chain checked), verify-full (chain and host name checked)', env: ['PGSSLMODE'], since: '0.2' },
+  postgres_sslrootcert: { schema: text, description: 'CA certificate file(s) (PEM) the target\'s certificate must chain to, or "system" for the system\'s trusted roots (default: ~/.postgresql/root.crt when it exists)', env: ['PGSSLROOTCERT'], since: '0.2' },
+  postgres_sslcert: { schema: text, description: 'Client certificate file (PEM) for certificate authentication (default: ~/.postgresql/postgresql.crt when it exists)', env: ['PGSSLCERT'], since: '0.2' },
+  postgres_sslkey: { schema: text, description: 'Private key file (PEM) of postgres_sslcert (default: ~/.postgresql/postgresql.key when it exists)', env: ['PGSSLKEY'], since: '0.2' },
+  postgres_sslpassword: { schema: text, description: 'Passphrase of an encrypted postgres_sslkey', secret: true, since: '0.2' },
   // --- temporary test instance ----------------------------------------------------------------------
   test_postgresql_import: { schema: boolean, default: true, description: 'Load and verify a temporary PostgreSQL first (started by the tool) before touching the target', sample: true },
   test_postgres_port: { schema: integer(0, 65535), default: 0, description: 'Port of the temporary PostgreSQL (0 = any free port)', sample: 0 },

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { nearest } from '../util/nearest.js';
 import { CONFIG_KEYS, SECRET_KEYS, type Config, type ConfigKey, type KeyDef } from './keys.js';
+import { connectionStringKeys, ConnectionStringError } from './connection-string.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -122,12 +123,15 @@ export function resolveConfig(input: {
     if (r.ok) values[key] = r.value;
     else problems.push(r.line);
   }
+  let urlOrigin = origin;
   for (const [key, value] of Object.entries(input.flags ?? {})) {
     if (value === undefined || !isKey(key)) continue;
     const r = validateKey(key, value, 'command line');
     if (r.ok) values[key] = r.value;
     else problems.push(r.line);
+    if (key === 'postgres_url') urlOrigin = 'command line --target';
   }
+  if (typeof values.postgres_url === 'string') problems.push(...expandConnectionString(values, values.postgres_url, urlOrigin));
   if (problems.length > 0) {
     // Unknown keys are often the typo behind an error elsewhere: keep their warnings with the error.
     throw Object.assign(new ConfigError(problems.join('\n')), { warnings });
@@ -135,6 +139,28 @@ export function resolveConfig(input: {
 
   const secrets = SECRET_KEYS.map((k) => values[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
   return { config: values as Config, warnings, secrets, ...(input.path ? { path: input.path } : {}) };
+}
+
+/**
+ * Sets the postgres_* keys from postgres_url (a libpq URI or keyword/value string); what the
+ * string names wins over the separate keys, as its parameters would in libpq. Returns error lines.
+ */
+function expandConnectionString(values: Record<string, unknown>, text: string, origin: string): string[] {
+  const where = `${origin}: key "postgres_url"`;
+  let keys: Partial<Record<ConfigKey, string>>;
+  try {
+    keys = connectionStringKeys(text);
+  } catch (e) {
+    if (e instanceof ConnectionStringError) return [`${where} ${e.message}`];
+    throw e;
+  }
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(keys) as [ConfigKey, string][]) {
+    const r = validateKey(key, value, `${origin} (postgres_url)`);
+    if (r.ok) values[key] = r.value;
+    else problems.push(r.line);
+  }
+  return problems;
 }
 
 /** The unknown-key warnings carried by a ConfigError from resolveConfig (none for other errors). */

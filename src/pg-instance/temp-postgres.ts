@@ -159,6 +159,9 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
       user,
       password,
       database,
+      // Always explicit, so the user's PGSSLMODE never reaches our loopback server; TLS (not
+      // checked) only when the caller started it with ssl=on (tests of the target's TLS).
+      ssl: opts.settings?.ssl === 'on' ? { rejectUnauthorized: false } : false,
     });
     const deadline = Date.now() + (opts.startTimeoutSeconds ?? 60) * 1000;
     for (;;) {

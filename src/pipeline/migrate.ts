@@ -18,6 +18,7 @@ import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
+import { placeDatabases } from './target-database.js';
 import { openSource, type MigrationSource } from './source.js';
 
 export interface MigrateRequest {
@@ -87,7 +88,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       convertSchema(source!.catalog, convertOptionsOf(config)),
     );
     const wanted = config.databases ? new Set(config.databases) : undefined;
-    const dbs = converted.databases.filter((d) => {
+    const selected = converted.databases.filter((d) => {
       if (SKIPPED_DATABASES.has(d.crdbName)) return false;
       if (wanted) return wanted.has(d.crdbName);
       if (isEmpty(d)) {
@@ -99,6 +100,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     if (wanted) {
       for (const w of wanted) if (!converted.databases.some((d) => d.crdbName === w)) throw new LoadError(`database "${w}" (config databases) is not in the source`);
     }
+    const dbs = placeDatabases(selected, config, logger);
     const catalog = source.catalog;
     databases = dbs.map((d) => ({
       source: d.crdbName,

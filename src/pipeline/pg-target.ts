@@ -1,10 +1,23 @@
 /** A PostgreSQL server to load into: the temporary test instance or the user's target. */
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { Config } from '../config/keys.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import type { TempPostgres } from '../pg-instance/index.js';
 import type { TargetLabel } from '../report/model.js';
 import { LoadError } from '../util/errors.js';
+import { NO_TLS, sslOptions, targetTls, tlsAttempts, type TargetTls } from './target-tls.js';
+
+/** Where and how to connect: plain data (it crosses to the loader's worker threads). */
+export interface PgConnectionSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** "" = look it up in the password file (PGPASSFILE, else ~/.pgpass) when the server asks. */
+  readonly password: string;
+  readonly database: string;
+  readonly tls: TargetTls;
+}
 
 export interface PgServer {
   readonly label: TargetLabel;
@@ -12,13 +25,14 @@ export interface PgServer {
   readonly description: string;
   /** Database used to create the others. */
   readonly maintenanceDb: string;
-  clientConfig(database: string): pg.ClientConfig;
+  clientConfig(database: string): PgConnectionSettings;
 }
 
 export function targetServer(cfg: Config): PgServer {
+  const tls = targetTls(cfg);
   return {
     label: 'target',
-    description: `${cfg.postgres_username}@${cfg.postgres_host}:${cfg.postgres_port}`,
+    description: `${cfg.postgres_username}@${cfg.postgres_host}:${cfg.postgres_port} (sslmode ${tls.sslmode})`,
     maintenanceDb: cfg.postgres_database,
     clientConfig: (database) => ({
       host: cfg.postgres_host,
@@ -26,7 +40,7 @@ export function targetServer(cfg: Config): PgServer {
       user: cfg.postgres_username,
       password: cfg.postgres_password,
       database,
-      connectionTimeoutMillis: 15_000,
+      tls,
     }),
   };
 }
@@ -36,36 +50,93 @@ export function testInstanceServer(instance: TempPostgres, label: TargetLabel = 
     label,
     description: `temporary PostgreSQL ${instance.binaries.majorVersion} on 127.0.0.1:${instance.port} (${instance.dataDir})`,
     maintenanceDb: 'postgres',
-    clientConfig: (database) => instance.clientConfig(database),
+    // Never the user's PG* or postgres_ssl* settings: the instance is ours, on loopback, without TLS.
+    clientConfig: (database) => ({ host: instance.host, port: instance.port, user: instance.user, password: instance.password, database, tls: NO_TLS }),
   };
 }
 
-/** Connects, turning the usual failures into one line naming the server and the fix. */
+type PgPassLookup = (connInfo: { host: string; port: number; database: string; user: string }, cb: (password: string | undefined) => void) => void;
+/** The `pgpass` package (a dependency of pg): libpq's password-file rules, PGPASSFILE included. */
+const pgPass = createRequire(import.meta.url)('pgpass') as PgPassLookup;
+
+/**
+ * The password file is read here rather than by pg, which would do the same but announce it as
+ * deprecated on the console.
+ */
+function passwordFromFile(c: PgConnectionSettings): Promise<string> {
+  return new Promise((resolve) => pgPass({ host: c.host, port: c.port, database: c.database, user: c.user }, (pw) => resolve(pw ?? '')));
+}
+
+function pgConfig(c: PgConnectionSettings, tls: boolean): pg.ClientConfig {
+  return {
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password !== '' ? c.password : () => passwordFromFile(c),
+    database: c.database,
+    // Always explicit: left undefined, pg would read PGSSLMODE with its own (not libpq's) meaning.
+    ssl: tls ? sslOptions(c.tls) : false,
+    connectionTimeoutMillis: 15_000,
+  };
+}
+
+const SERVER_WITHOUT_TLS = 'The server does not support SSL connections';
+/** pg_hba.conf has no line for this connection (e.g. hostssl only, and this attempt is plain). */
+const isHbaRefusal = (e: unknown): boolean => (e as { code?: string }).code === '28000';
+
+/**
+ * Connects, trying TLS and plain in the order sslmode says (target-tls.ts), and turns the usual
+ * failures into one line naming the server and the fix.
+ */
 export async function connectTo(server: PgServer, database: string): Promise<pg.Client> {
-  const client = new pg.Client(server.clientConfig(database));
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.end().catch(() => undefined);
-    const err = e as NodeJS.ErrnoException & { code?: string };
-    const where = `${server.label} PostgreSQL ${server.description}, database "${database}"`;
-    switch (err.code) {
-      case 'ECONNREFUSED':
-      case 'ENOTFOUND':
-      case 'EHOSTUNREACH':
-      case 'ETIMEDOUT':
-        throw new LoadError(`cannot reach ${where}: ${err.code}`, 'check postgres_host / postgres_port and that the server is running', { cause: e });
-      case '28P01':
-      case '28000':
-        throw new LoadError(`${where} refused the login: ${err.message}`, 'check postgres_username / postgres_password (or PGUSER / PGPASSWORD)', { cause: e });
-      case '3D000':
-        throw new LoadError(`${where} does not exist`, 'set postgres_database to an existing database (used for the first connection)', { cause: e });
-      default:
-        throw new LoadError(`cannot connect to ${where}: ${err.message}`, undefined, { cause: e });
+  const settings = server.clientConfig(database);
+  const attempts = tlsAttempts(settings.tls.sslmode);
+  for (let i = 0; ; i++) {
+    const tls = attempts[i]!;
+    const client = new pg.Client(pgConfig(settings, tls));
+    try {
+      await client.connect();
+      client.on('error', () => undefined);
+      return client;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      const fallBack = i + 1 < attempts.length && (isHbaRefusal(e) || (tls && (e as Error).message === SERVER_WITHOUT_TLS));
+      if (!fallBack) throw connectError(server, settings, database, tls, e);
     }
   }
-  client.on('error', () => undefined);
-  return client;
+}
+
+function connectError(server: PgServer, settings: PgConnectionSettings, database: string, tls: boolean, e: unknown): LoadError {
+  const err = e as NodeJS.ErrnoException & { code?: string };
+  const where = `${server.label} PostgreSQL ${server.description}, database "${database}"`;
+  const sslmode = settings.tls.sslmode;
+  const fixTls = 'set sslmode in --target / postgres_url (?sslmode=… or sslmode=…), postgres_sslmode or PGSSLMODE';
+  if (!tls && isHbaRefusal(e) && /no encryption/.test(err.message)) {
+    return new LoadError(`${where} refused a connection without TLS (sslmode ${sslmode}): ${err.message}`, `the server accepts only TLS: ${fixTls} to require (encrypt) or verify-full (encrypt and check the certificate, with sslrootcert)`, { cause: e });
+  }
+  if (tls && err.message === SERVER_WITHOUT_TLS) {
+    return new LoadError(`${where} does not offer TLS, and sslmode ${sslmode} demands it`, `enable ssl on the server, or ${fixTls} to prefer or disable`, { cause: e });
+  }
+  if (tls && err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new LoadError(`${where}: the server's certificate does not name host "${settings.host}" (sslmode ${sslmode}): ${err.message}`, `connect with a host name the certificate names, or ${fixTls} to verify-ca (chain checked, host name not)`, { cause: e });
+  }
+  if (tls && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(err.code ?? '')) {
+    return new LoadError(`${where}: the server's certificate is not trusted (sslmode ${sslmode}, ${err.code}): ${err.message}`, `set sslrootcert (postgres_sslrootcert / PGSSLROOTCERT) to the CA that signed it, or ${fixTls} to require (encrypt without checking)`, { cause: e });
+  }
+  switch (err.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      return new LoadError(`cannot reach ${where}: ${err.code}`, 'check postgres_host / postgres_port and that the server is running', { cause: e });
+    case '28P01':
+    case '28000':
+      return new LoadError(`${where} refused the login: ${err.message}`, 'check postgres_username / postgres_password (or PGUSER / PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)', { cause: e });
+    case '3D000':
+      return new LoadError(`${where} does not exist`, 'set postgres_database to an existing database (used for the first connection)', { cause: e });
+    default:
+      return new LoadError(`cannot connect to ${where}: ${err.message}`, undefined, { cause: e });
+  }
 }
 
 /** Creates the database unless it exists; returns true when it was created. */

@@ -12,6 +12,7 @@ import { verificationSummary, verifyTable } from '../verify/verify-table.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { connectTo, targetServer } from './pg-target.js';
+import { placeDatabases } from './target-database.js';
 import { openSource, type MigrationSource } from './source.js';
 
 export async function verifyOnly(config: Config, logger: Logger): Promise<MigrationReport> {
@@ -27,9 +28,10 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
     source = await openSource(config);
     const converted = convertSchema(source.catalog, convertOptionsOf(config));
     decisions = converted.decisions;
-    for (const db of converted.databases) {
-      if (db.crdbName === 'system' || db.tables.length === 0) continue;
-      if (config.databases && !config.databases.includes(db.crdbName)) continue;
+    const selected = converted.databases.filter(
+      (db) => db.crdbName !== 'system' && db.tables.length > 0 && (!config.databases || config.databases.includes(db.crdbName)),
+    );
+    for (const db of placeDatabases(selected, config, logger)) {
       const client = await connectTo(server, db.pgName);
       try {
         for (const plan of loadPlans(db, source)) {

@@ -18,6 +18,13 @@ const SECRET_ASSIGNMENTS =
   /\b((?:AWS_SECRET_ACCESS_KEY|AWS_SECRET_KEY|AWS_SESSION_TOKEN|PGPASSWORD)\s*[=:]\s*|(?:AZURE_STORAGE_KEY|AZURE_ACCOUNT_KEY|AZURE_CLIENT_SECRET|AZURE_STORAGE_SAS_TOKEN|CRDB_ENCRYPTION_PASSPHRASE|CRDB_ENCRYPTION_DATA_KEY|AccountKey|SharedAccessSignature)\s*=\s*)[^\s&;'"]+/g;
 
 /**
+ * password=… in a libpq keyword/value connection string (`host=db password='s p' sslmode=…`): the
+ * value is single-quoted or runs to the next space; backslash escapes. URL query parameters
+ * (?password=, &password=) are SECRET_PARAMS' part.
+ */
+const CONNINFO_PASSWORD = /((?<![?&\w])(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|(?:[^\s\\]|\\.)+)/gi;
+
+/**
  * Environment variables whose values are credentials. Their values are masked wherever they
  * appear, whether or not a config key refers to them (the storage code reads some directly).
  */
@@ -70,7 +77,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(URL_PASSWORD, `$1${MASK}$2`).replace(SECRET_PARAMS, `$1${MASK}`).replace(SECRET_ASSIGNMENTS, `$1${MASK}`);
+    let out = text.replace(URL_PASSWORD, `$1${MASK}$2`).replace(SECRET_PARAMS, `$1${MASK}`).replace(SECRET_ASSIGNMENTS, `$1${MASK}`).replace(CONNINFO_PASSWORD, `$1${MASK}`);
     // Longest first, so a secret containing another is masked whole.
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
       if (out.includes(s)) out = out.split(s).join(MASK);

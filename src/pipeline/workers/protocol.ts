@@ -1,5 +1,5 @@
 /** Messages between the loader's main thread and its worker threads (plain, structured-clonable data). */
-import type pg from 'pg';
+import type { PgConnectionSettings } from '../pg-target.js';
 import type { CopyTableOptions } from '../../load/copy-table.js';
 import type { LoadProgressEvent, TableLoadResult } from '../../load/types.js';
 import type { TargetLabel } from '../../report/model.js';
@@ -13,8 +13,8 @@ export interface LoadJob {
     readonly label: TargetLabel;
     readonly description: string;
     readonly database: string;
-    /** Connection settings (host, port, user, password, database). */
-    readonly clientConfig: pg.ClientConfig;
+    /** Connection settings (host, port, user, password, database, TLS). */
+    readonly clientConfig: PgConnectionSettings;
   };
   readonly copy: Omit<CopyTableOptions, 'onProgress' | 'signal'>;
 }
