@@ -64,6 +64,7 @@ export const CONFIG_KEYS = {
   as_of: { schema: text, description: 'Read the backup as of this time (RFC 3339 or CockroachDB decimal HLC), inside a revision-history backup; default: its end time', since: '0.2' },
   source: { schema: sourceSchema, description: 'Where the data comes from: {"type":"backup","url":…} (default, from s3_backup_path), {"type":"store","path":"cockroach-data"}, {"type":"cluster","url":"postgresql://…:26257/db"}, {"type":"restore"} (the original path: a cockroach binary restores the backup)', since: '0.2' },
   databases: { schema: z.array(text), description: 'Only these CockroachDB databases (default: every user database, defaultdb included)', since: '0.2' },
+  allow_missing_files: { schema: boolean, default: false, description: 'Migrate even when data files the store MANIFEST or backup manifest lists are absent, knowing their rows are missing (each file is named; the run is reported as loaded with missing source files, never as verified identical)', since: '0.2' },
   // --- the original restore path (only with source.type "restore") ---------------------------------
   cockroach_version: { schema: text, default: 'v24.3.5', description: 'CockroachDB version for the restore path (source.type "restore")', sample: 'v24.3.5' },
   cockroach_port: { schema: port, default: 26257, description: 'SQL port of the temporary CockroachDB (restore path)', sample: 26257 },
