@@ -274,7 +274,7 @@ async function absentDataFiles(
         const batch = files.slice(j, j + EXISTS_AT_ONCE);
         const present = await Promise.all(batch.map((f) => (canList ? listed.has(joinPath(layer.dir, f.path)) : st.exists(joinPath(layer.dir, f.path)))));
         batch.forEach((f, k) => {
-          if (!present[k]) absent.set(f, { layer, where: nameOf(st, joinPath(layer.dir, f.path)) });
+          if (!present[k]) absent.set(f, { layer, where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}` });
         });
       }
     }
