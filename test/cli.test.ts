@@ -112,7 +112,8 @@ test('demo: the README’s first command migrates the bundled sample and writes 
   assert.match(progress.at(-1)!, /all: 7\/7 tables, 28 rows, .*ETA <1s$/);
   for (const f of ['validation_report.txt', 'report.json', 'report.html', 'migration.log']) assert.ok(existsSync(join(dir, f)), f);
   const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; tables: unknown[] };
-  assert.match(json.verdict, /^success/);
+  // Same-meaning schema changes (constraint names, `:::` casts) are no warnings: a clean verdict.
+  assert.equal(json.verdict, 'success');
   assert.equal(json.tables.length, 14);
 });
 

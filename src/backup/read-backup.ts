@@ -7,6 +7,7 @@ import { joinPath } from '../storage/storage.js';
 import { parseStorageUrl } from '../storage/storage-url.js';
 import { bytesEqual } from '../util/bytes.js';
 import { DecodeError, MigrateError, isDecodeError } from '../util/errors.js';
+import { missingFilesError } from '../util/missing-files.js';
 import { chainSource, type ChainSource, type LayerStorage } from './chain-source.js';
 import { decodeDescriptorHead } from './descriptor-id.js';
 import { candidateKeys, readEncryptionInfos, type EncryptionSettings } from './encryption-key.js';
@@ -25,6 +26,11 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
   readonly localityUrls?: readonly string[];
   /** An already opened storage for `url` (tests); not closed by `close()`. */
   readonly storage?: Storage;
+  /**
+   * Data files the manifests list but the storage lacks: by default an error naming them; true
+   * reads the rest (the absent files are listed in `missingFiles`, their rows are missing).
+   */
+  readonly allowMissingFiles?: boolean;
 }
 
 export interface BackupDescriptor {
@@ -48,6 +54,8 @@ export interface OpenedBackup {
   readonly descriptors: readonly BackupDescriptor[];
   readonly source: ChainSource;
   readonly encrypted: boolean;
+  /** Data files of the chain that are absent and were skipped (only with `allowMissingFiles`). */
+  readonly missingFiles: readonly string[];
   close(): Promise<void>;
 }
 
@@ -61,7 +69,23 @@ async function resolveFullDir(storage: Storage, opts: ReadBackupOptions, name: s
   const fulls = await listFullBackups(storage);
   const last = fulls[fulls.length - 1];
   if (last !== undefined) return last;
-  throw new MigrateError(`${name}: no backup found (no LATEST, no BACKUP_MANIFEST)`, 'point at a backup collection, a dated backup folder, or a folder holding BACKUP_MANIFEST');
+  throw await noBackupError(storage, name);
+}
+
+/** A store directory's own files (MANIFEST-*, CURRENT, numbered SSTs and WALs; crdb-formats.md §6.9). */
+const STORE_FILE = /^(MANIFEST-\d+|CURRENT|\d+\.(sst|log))$/;
+
+/** The error for a location without any backup: empty, a store directory, or something else. */
+async function noBackupError(storage: Storage, name: string): Promise<MigrateError> {
+  const names = (await storage.list('', { delimiter: '/' })).map((n) => n.replace(/\/$/, ''));
+  if (names.some((n) => STORE_FILE.test(n))) {
+    return new MigrateError(`${name} is a CockroachDB store directory (cockroach-data), not a BACKUP`, 'use source {"type": "store", "path": …} / --store for it');
+  }
+  const what = names.length === 0 ? 'is empty, does not exist or cannot be listed' : 'holds no backup';
+  return new MigrateError(
+    `${name} ${what}: no LATEST, BACKUP_MANIFEST, BACKUP_METADATA or BACKUP`,
+    'point at a backup collection, a dated backup folder, or a folder holding BACKUP_MANIFEST',
+  );
 }
 
 /** Reads the full layer with each candidate key until one decrypts it. */
@@ -221,6 +245,43 @@ async function localityStorages(
   return { stores, layers: outLayers, opened };
 }
 
+/** Storages that cannot list (HTTP) are asked file by file, this many at a time. */
+const EXISTS_AT_ONCE = 16;
+
+/**
+ * Data files of the chain that the storage holding them lacks (keyed by the manifest's file entry,
+ * valued with the name to print). One listing per layer and storage; a storage that cannot list
+ * (its listing lacks the layer's own manifest) is asked per file.
+ */
+async function absentDataFiles(
+  layers: readonly BackupLayer[],
+  stores: readonly LayerStorage[],
+  nameOf: (st: Storage, path: string) => string,
+): Promise<Map<BackupFile, { layer: BackupLayer; where: string }>> {
+  const absent = new Map<BackupFile, { layer: BackupLayer; where: string }>();
+  for (const [i, layer] of layers.entries()) {
+    const ls = stores[i]!;
+    const byStorage = new Map<Storage, BackupFile[]>();
+    for (const f of layer.files) {
+      if (f.path === '') continue;
+      const st = (f.localityKv ? ls.byLocality?.get(f.localityKv) : undefined) ?? ls.storage;
+      byStorage.set(st, [...(byStorage.get(st) ?? []), f]);
+    }
+    for (const [st, files] of byStorage) {
+      const listed = new Set(await st.list(layer.dir === '' ? '' : `${layer.dir}/`));
+      const canList = st === ls.storage ? listed.has(joinPath(layer.dir, layer.manifestName)) : listed.size > 0;
+      for (let j = 0; j < files.length; j += EXISTS_AT_ONCE) {
+        const batch = files.slice(j, j + EXISTS_AT_ONCE);
+        const present = await Promise.all(batch.map((f) => (canList ? listed.has(joinPath(layer.dir, f.path)) : st.exists(joinPath(layer.dir, f.path)))));
+        batch.forEach((f, k) => {
+          if (!present[k]) absent.set(f, { layer, where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}` });
+        });
+      }
+    }
+  }
+  return absent;
+}
+
 /**
  * Opens a backup: resolves LATEST / the chosen full backup, finds incrementals in both locations,
  * reads every manifest (BACKUP_METADATA + external SSTs, BACKUP_MANIFEST or BACKUP; checksum,
@@ -244,17 +305,25 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
     const { layers: chain, readAt } = selectChain(layers, opts.asOf);
     const loc = await localityStorages(chain, storage, opts.localityUrls ?? [], opts, key);
     toClose.push(...loc.opened);
-    const source = chainSource(loc.layers, loc.stores, { readAt, ...(key ? { key } : {}) });
+    const absent = await absentDataFiles(loc.layers, loc.stores, (st, p) => (st === storage ? where(p) : `${st.name.replace(/\/+$/, '')}/${p}`));
+    const missingFiles = [...absent.values()].map((f) => f.where);
+    if (missingFiles.length > 0 && !opts.allowMissingFiles) {
+      const manifests = [...new Set([...absent.values()].map((f) => where(joinPath(f.layer.dir, f.layer.manifestName))))].join(', ');
+      throw missingFilesError(missingFiles, manifests, 'backup folder, data/ included');
+    }
+    const layersRead = missingFiles.length > 0 ? loc.layers.map((l) => ({ ...l, files: l.files.filter((f) => !absent.has(f)) })) : loc.layers;
+    const source = chainSource(layersRead, loc.stores, { readAt, ...(key ? { key } : {}) });
     return {
       name,
       storage,
       fullDir,
       allLayers: layers,
-      chain: loc.layers,
+      chain: layersRead,
       readAt,
       descriptors: descriptorsAt(loc.layers, readAt),
       source,
       encrypted: full.encrypted,
+      missingFiles,
       async close() {
         for (const s of toClose) await s.close();
       },

@@ -169,6 +169,7 @@ export async function readLayer(storage: Storage, dir: string, key: Uint8Array |
   }
   const path = joinPath(dir, name);
   const stored = await storage.readAll(path);
+  if (stored.length === 0) throw new MigrateError(`${where(path)} is empty (0 bytes)`, 'the copy of the backup was cut off; copy the backup folder again from where BACKUP wrote it');
   const checksum = await readIfExists(storage, `${path}${CHECKSUM_SUFFIX}`);
   const { bytes, encrypted } = unwrapManifestBytes(stored, where(path), key, checksum);
   const manifest = decodeBackupManifest(bytes, where(path));

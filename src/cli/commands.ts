@@ -40,7 +40,9 @@ export function registerCommands(program: Command): void {
       const loaded = configFromOptions(g, false);
       redactor.add(...loaded.secrets);
       const { inspectLines } = await import('./run-inspect.js');
-      await printLines(inspectLines(loaded, { location, store: g.store as string | undefined, dump: opts.dump, limit: Number(opts.limit) }));
+      // Warnings (absent files, stale MANIFEST, …) go to stderr, so stdout stays the listing or the rows.
+      const logger = loggerFor(g);
+      await printLines(inspectLines(loaded, { location, store: g.store as string | undefined, dump: opts.dump, limit: Number(opts.limit), warn: (w) => logger.warn(w) }));
     });
 
   program

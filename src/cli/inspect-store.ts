@@ -17,11 +17,14 @@ export interface InspectStoreOptions {
   readonly limit?: number;
   /** Skip row counting in the summary (faster on large stores). */
   readonly noCounts?: boolean;
+  /** Where the store's warnings go (absent files, stale MANIFEST, …). */
+  readonly warn?: (message: string) => void;
 }
 
 export async function* inspectStore(dir: string, opts: InspectStoreOptions = {}): AsyncIterable<string> {
   const src = await openStore(dir);
   try {
+    for (const w of src.warnings) opts.warn?.(w);
     if (opts.dump !== undefined) yield* dumpTable(src, opts.dump, opts.limit ?? 100);
     else yield* summary(src, opts.noCounts === true);
   } finally {

@@ -39,6 +39,7 @@ const FLAG_KEYS: Record<string, ConfigKey> = {
   postgresBinDir: 'postgres_bin_dir',
   databaseMapping: 'database_mapping',
   rowid: 'rowid',
+  allowMissingFiles: 'allow_missing_files',
 };
 
 export interface GlobalOptions {
@@ -80,6 +81,7 @@ function buildProgram(): Command {
     .option('--backup <url>', `read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) ${dflt('config source or s3_backup_path')}`)
     .option('--store <dir>', `read an offline cockroach-data store directory instead of a backup ${dflt('none: config source')}`)
     .option('--target <conninfo>', `target PostgreSQL as a libpq connection string: postgresql://user@host:port/db?sslmode=require, or "host=… user=… dbname=… sslmode=…" (config postgres_url) ${dflt(`config postgres_* keys: ${CONFIG_KEYS.postgres_username.default}@${CONFIG_KEYS.postgres_host.default}:${CONFIG_KEYS.postgres_port.default}/${CONFIG_KEYS.postgres_database.default}`)}`)
+    .option('--allow-missing-files', `migrate although data files the store MANIFEST or backup manifest lists are absent, knowing their rows are missing (never "verified identical") ${dflt(`config allow_missing_files = ${String(CONFIG_KEYS.allow_missing_files.default)}: refuse`)}`)
     .option('--as-of <time>', `read the backup as of this time (revision-history backups) ${dflt('config as_of, else the backup end time')}`)
     .option('--encryption-passphrase <text>', `passphrase of an encrypted backup ${dflt('config encryption_passphrase or env CRDB_ENCRYPTION_PASSPHRASE (preferred)')}`)
     .option('--encryption-data-key <hex>', `data key of a KMS-encrypted backup, decrypted with your KMS ${dflt('config encryption_data_key or env CRDB_ENCRYPTION_DATA_KEY (preferred)')}`)

@@ -18,11 +18,16 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
   const verified = report.tables.filter((t) => t.verification);
   const matched = verified.filter((t) => t.verification?.match).length;
   const rows = report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
+  const missing = report.source.missingFiles?.length ?? 0;
   const summary =
     report.verdict === 'failed'
       ? 'Migration FAILED (the error is above; rerunning the same command resumes)'
-      : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
-  (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : logger.info)(summary);
+      : report.verdict === 'nothing-to-migrate'
+        ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
+        : report.verdict === 'incomplete-source'
+          ? `Migration loaded with missing source files: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables match what was readable; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
+          : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
+  (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : report.verdict === 'incomplete-source' ? logger.warn : logger.info)(summary);
   logger.info(`Reports: ${resolve(files.text)}, ${resolve(files.json)}, ${resolve(files.html)}`);
   return exitCodeOf(report);
 }

@@ -68,6 +68,7 @@ export const CONFIG_KEYS = {
   storage_connect_timeout_seconds: { schema: positiveNumber, default: 10, description: 'Seconds allowed to connect to the backup storage endpoint before the attempt fails', since: '0.2' },
   storage_idle_timeout_seconds: { schema: positiveNumber, default: 30, description: 'Seconds a storage request may go without receiving a byte (waiting for the answer or inside it) before the attempt fails', since: '0.2' },
   storage_max_attempts: { schema: integer(1, 100), default: 6, description: 'Attempts per storage request on timeouts, throttling, 5xx and dropped connections, with exponential backoff between them', since: '0.2' },
+  allow_missing_files: { schema: boolean, default: false, description: 'Migrate even when data files the store MANIFEST or backup manifest lists are absent, knowing their rows are missing (each file is named; the run is reported as loaded with missing source files, never as verified identical)', since: '0.2' },
   // --- the original restore path (only with source.type "restore") ---------------------------------
   cockroach_version: { schema: text, default: 'v24.3.5', description: 'CockroachDB version for the restore path (source.type "restore")', sample: 'v24.3.5' },
   cockroach_port: { schema: port, default: 26257, description: 'SQL port of the temporary CockroachDB (restore path)', sample: 26257 },

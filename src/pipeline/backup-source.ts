@@ -33,6 +33,7 @@ export function backupOptions(config: Config, subdir?: string): ReadBackupOption
     maxAttempts: config.storage_max_attempts,
     ...(config.encryption_passphrase ? { passphrase: config.encryption_passphrase } : {}),
     ...(config.encryption_data_key ? { dataKey: Uint8Array.from(Buffer.from(config.encryption_data_key, 'hex')) } : {}),
+    ...(config.allow_missing_files ? { allowMissingFiles: true } : {}),
   };
 }
 
@@ -62,7 +63,8 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
     description: `backup ${b.name}${b.fullDir ? `/${b.fullDir}` : ''} (${layers} layer${layers === 1 ? '' : 's'}${b.encrypted ? ', encrypted' : ''})`,
     kind: 'backup',
     catalog,
-    warnings: [],
+    warnings: b.missingFiles.map((f) => `${f}: listed by the backup's manifest but absent; its rows are missing (allow_missing_files)`),
+    missingFiles: b.missingFiles,
     ...(recipe ? { recipe } : {}),
     ...backupSizes(b),
     ...mvccTableRows(b.source, b.readAt),
@@ -120,11 +122,13 @@ const isoOf = (t: Timestamp): string => {
  * per database the tables with the row and byte counts the manifests record (exact live row
  * counts need a scan: `--dump TABLE` prints rows).
  */
-export async function* inspectBackupLines(url: string, config: Config, opts: { dump?: string; limit: number }): AsyncIterable<string> {
-  const b = await readBackup(url, backupOptions(config));
+export async function* inspectBackupLines(url: string, config: Config, opts: { dump?: string; limit: number; warn?: (message: string) => void }): AsyncIterable<string> {
+  // inspect shows a damaged backup rather than refusing it: absent data files are named first.
+  const b = await readBackup(url, { ...backupOptions(config), allowMissingFiles: true });
   try {
     const source = await sourceFromBackup(b);
     const catalog = source.catalog;
+    for (const w of source.warnings) opts.warn?.(w);
     if (opts.dump !== undefined) {
       const table = findTable(catalog, opts.dump);
       const cols = storedColumns(table);

@@ -8,7 +8,7 @@ import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
 import type { LoadProgressEvent } from '../load/types.js';
 import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
-import { verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
+import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
@@ -74,6 +74,11 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       throw e;
     }
   };
+  // A warning reaches the console and migration.log, not only the reports.
+  const warn = (w: string): void => {
+    warnings.push(w);
+    logger.warn(w);
+  };
   const skipped = (name: string, detail: string): void => {
     logger.info(`${name}: skipped (${detail})`);
     phases.push({ name, status: 'skipped', seconds: 0, detail });
@@ -81,7 +86,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
 
   try {
     source ??= await phase('read source', () => openSource(config));
-    for (const w of source.warnings) warnings.push(w);
+    for (const w of source.warnings) warn(w);
     logger.info(`source: ${source.description}`);
 
     converted = await phase('convert schema', async () =>
@@ -112,6 +117,9 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     }));
     const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
     for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${d.what} (${d.why})`);
+    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${d.what} (${d.why})`);
+    const nothing = dbs.every(isEmpty);
+    if (nothing) logger.info(`nothing to migrate: ${source.description} holds no user table, view, sequence or type`);
 
     const recipe = workerRecipe(config.threads, source!);
     if (recipe) {
@@ -144,7 +152,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
           }),
         );
         tables.push(...r.tables);
-        warnings.push(...r.warnings);
+        for (const w of r.warnings) warn(w);
         if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
       }
       // Everything on this server is loaded and verified: the resume state has done its job.
@@ -153,7 +161,9 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     };
 
     let testPassed = true;
-    if (config.test_postgresql_import) {
+    if (nothing) {
+      skipped('load', 'nothing to migrate');
+    } else if (config.test_postgresql_import) {
       instance = await phase('start test instance', () =>
         startTempPostgres({
           ...(config.temp_dir ? { tempDir: config.temp_dir } : {}),
@@ -166,12 +176,14 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       );
       logger.info(`test instance: PostgreSQL ${instance.binaries.majorVersion} on 127.0.0.1:${instance.port}`);
       testPassed = await loadInto(testInstanceServer(instance));
-      if (!testPassed) warnings.push('the test instance did not verify; the target was not touched');
+      if (!testPassed) warn('the test instance did not verify; the target was not touched');
     } else {
       skipped('test instance', 'test_postgresql_import is false');
     }
 
-    if (!testPassed) {
+    if (nothing) {
+      // Skipped above.
+    } else if (!testPassed) {
       skipped('load target', 'verification on the test instance found differences');
     } else if (req.target) {
       await loadInto(req.target);
@@ -179,9 +191,9 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       await loadInto(targetServer(config));
     } else {
       skipped('load target', 'postgres_import_enabled is false');
-      warnings.push('the target was not loaded (postgres_import_enabled is false)');
+      warn('the target was not loaded (postgres_import_enabled is false)');
     }
-    if (config.skip_validation) warnings.push('verification was skipped (skip_validation)');
+    if (config.skip_validation && !nothing) warn('verification was skipped (skip_validation)');
   } catch (e) {
     error = redactor.redact((e instanceof Error ? e.message : String(e)).split('\n').join('; '));
     logger.error(error);
@@ -198,7 +210,11 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     tool: { name: 'cockroach-migrate', version: VERSION },
     startedAt,
     finishedAt: new Date(),
-    source: { kind: source?.kind ?? 'unknown', description: redactor.redact(source?.description ?? 'not opened') },
+    source: {
+      kind: source?.kind ?? 'unknown',
+      description: redactor.redact(source?.description ?? 'not opened'),
+      ...(source?.missingFiles?.length ? { missingFiles: source.missingFiles.map((f) => redactor.redact(f)) } : {}),
+    },
     targets,
     databases,
     decisions: converted?.decisions ?? [],

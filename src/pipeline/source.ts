@@ -11,8 +11,10 @@ import { decodeRowBatches, type Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../rows/row-key.js';
 import { storeMigrationSource } from '../source/store-source.js';
 import { openStoreSource } from '../store/store-source.js';
+import { missingStoreFiles } from '../store/missing-files.js';
+import { missingFilesError } from '../util/missing-files.js';
 import { compareBytes } from '../util/bytes.js';
-import { ConfigError } from '../util/errors.js';
+import { ConfigError, MigrateError } from '../util/errors.js';
 import { splitTableFrom, type SplitTableOptions, type TableSplit } from './split-table.js';
 import type { Config } from '../config/keys.js';
 import type { ReadBackupOptions } from '../backup/read-backup.js';
@@ -63,6 +65,12 @@ export interface MigrationSource extends TableRowSource {
   readonly catalog: Catalog;
   /** Notes for the report (stale MANIFEST adopted, missing files, …). */
   readonly warnings: readonly string[];
+  /**
+   * Data files the source's manifest lists that are absent and may hold rows (skipped: their rows
+   * are missing). Empty for a complete source; `openSource` refuses a source with any unless the
+   * config opts in (`allow_missing_files`).
+   */
+  readonly missingFiles?: readonly string[];
   /** Set when rows can be read by worker threads that open the source themselves. */
   readonly recipe?: SourceRecipe;
   /** Approximate bytes of key-value data to read (file sizes or manifest counts), when cheap to know. */
@@ -148,6 +156,7 @@ export async function openStoreMigrationSource(dir: string): Promise<MigrationSo
       kind: 'store',
       catalog: s.catalog,
       warnings: mvcc.store.warnings,
+      missingFiles: missingStoreFiles(mvcc.store).filter((f) => f.holdsTableData).map((f) => f.path),
       recipe: { kind: 'store', dir },
       dataBytes: await storeDataBytes(dir),
       ...mvccTableRows(mvcc),
@@ -168,8 +177,31 @@ async function storeDataBytes(dir: string): Promise<number> {
   return n;
 }
 
-/** Opens the source the configuration names (source key, else s3_backup_path). */
+/**
+ * Opens the source the configuration names (source key, else s3_backup_path), and refuses one that
+ * holds nothing to read: no descriptors at all, or listed data files absent (unless the config
+ * opts in with allow_missing_files).
+ */
 export async function openSource(config: Config): Promise<MigrationSource> {
+  const source = await openConfiguredSource(config);
+  try {
+    if (source.missingFiles?.length && !config.allow_missing_files) {
+      throw missingFilesError(source.missingFiles, source.kind === 'store' ? "the store's MANIFEST" : "the backup's manifest", source.kind === 'store' ? 'cockroach-data directory' : 'backup folder, data/ included');
+    }
+    if (source.catalog.databases.length === 0 && source.catalog.tables.length === 0) {
+      throw new MigrateError(
+        `${source.description} holds no CockroachDB descriptors (not even the system database's)`,
+        source.kind === 'store' ? 'pass the cockroach-data directory of a CockroachDB node' : 'point at the backup collection or backup folder the BACKUP statement wrote',
+      );
+    }
+    return source;
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+}
+
+async function openConfiguredSource(config: Config): Promise<MigrationSource> {
   const src = config.source ?? (config.s3_backup_path ? { type: 'backup' as const, url: config.s3_backup_path } : undefined);
   if (!src) {
     throw new ConfigError('no source configured', 'set s3_backup_path (a backup URL) or source: {"type": "store", "path": "cockroach-data"}');

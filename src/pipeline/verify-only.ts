@@ -26,6 +26,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
   let decisions: MigrationReport['decisions'] = [];
   try {
     source = await openSource(config);
+    for (const w of source.warnings) logger.warn(w);
     const converted = convertSchema(source.catalog, convertOptionsOf(config));
     decisions = converted.decisions;
     const selected = converted.databases.filter(
@@ -66,13 +67,17 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
     tool: { name: 'cockroach-migrate', version: VERSION },
     startedAt,
     finishedAt: new Date(),
-    source: { kind: source?.kind ?? 'unknown', description: redactor.redact(source?.description ?? 'not opened') },
+    source: {
+      kind: source?.kind ?? 'unknown',
+      description: redactor.redact(source?.description ?? 'not opened'),
+      ...(source?.missingFiles?.length ? { missingFiles: source.missingFiles.map((f) => redactor.redact(f)) } : {}),
+    },
     targets: [{ label: 'target' as const, description: server.description }],
     databases: [],
     decisions,
     phases,
     tables,
-    warnings: [],
+    warnings: (source?.warnings ?? []).map((w) => redactor.redact(w)),
     ...(error !== undefined ? { error } : {}),
   };
   return { ...partial, verdict: verdictOf(partial) };

@@ -11,6 +11,13 @@ export type Verdict =
   | 'success'
   /** Loaded and matched, but with warnings (schema changes, rejected rows, skipped verification). */
   | 'success-with-warnings'
+  /** The source holds no user object (a fresh cluster): nothing was loaded, and nothing needed to be. */
+  | 'nothing-to-migrate'
+  /**
+   * Loaded what was readable, but data files the source's manifest lists were absent (the user
+   * opted in with allow_missing_files): the rows in them are missing, so never "verified identical".
+   */
+  | 'incomplete-source'
   /** Loaded, but at least one table's count or checksum differs between source and PostgreSQL. */
   | 'mismatch'
   /** The run stopped with an error. */
@@ -64,7 +71,12 @@ export interface MigrationReport {
   readonly tool: { readonly name: string; readonly version: string };
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  readonly source: { readonly kind: string; readonly description: string };
+  readonly source: {
+    readonly kind: string;
+    readonly description: string;
+    /** Data files the source's manifest lists that were absent and skipped (allow_missing_files). */
+    readonly missingFiles?: readonly string[];
+  };
   /** Where data went: the test instance (temporary) and/or the target (host:port, no password). */
   readonly targets: readonly { readonly label: TargetLabel; readonly description: string }[];
   readonly databases: readonly DatabaseReport[];
@@ -77,13 +89,43 @@ export interface MigrationReport {
   readonly verdict: Verdict;
 }
 
+/**
+ * Notes of a "changed" decision that keep the meaning: PostgreSQL spellings of the same expression
+ * and names PostgreSQL requires for keys, indexes and constraints. Nothing for a person to do.
+ */
+const SAME_MEANING: readonly RegExp[] = [
+  /^named "[^"]*"$/,
+  /^renamed to "[^"]*"( \(index names are per schema in PostgreSQL.*\))?$/,
+  /^left NOT VALID, as in CockroachDB$/,
+  /^type annotations on integer literals removed$/,
+  /^type annotations `:::` written as casts `::`$/,
+  /^[bx]'…' byte literals written as bytea hex$/,
+  /^[\w.]+\(\) written as [\w.]+(\(\))?$/,
+  /^index hints \(t@idx\) removed$/,
+];
+
+/**
+ * Whether a schema decision needs a person's attention: everything not convertible, and every
+ * change except the same-meaning ones above. A renamed column does (queries name columns).
+ */
+export function needsAttention(d: Decision): boolean {
+  if (d.kind !== 'changed') return d.kind === 'not-convertible';
+  if (d.object.startsWith('column ') && d.what.startsWith('renamed')) return true;
+  // Expression rewrites: `what` is the kind of expression, `why` lists the rewrites after it.
+  const notes = d.why.startsWith(`${d.what}: `) ? d.why.slice(d.what.length + 2) : d.what;
+  return !notes.split('; ').every((n) => SAME_MEANING.some((re) => re.test(n)));
+}
+
 /** The verdict implied by a report's contents. */
 export function verdictOf(r: Omit<MigrationReport, 'verdict'>): Verdict {
   if (r.error !== undefined) return 'failed';
   if (r.tables.some((t) => t.verification && !t.verification.match)) return 'mismatch';
+  if (r.source.missingFiles?.length) return 'incomplete-source';
+  const nothing = r.tables.length === 0 && r.databases.every((d) => d.tables + d.views + d.sequences + d.types === 0);
+  if (nothing && !r.decisions.some((d) => d.kind === 'not-convertible')) return 'nothing-to-migrate';
   const warned =
     r.warnings.length > 0 ||
-    r.decisions.some((d) => d.kind !== 'as-is') ||
+    r.decisions.some(needsAttention) ||
     r.tables.some((t) => t.rejectedRows > 0 || t.verification === undefined);
   return warned ? 'success-with-warnings' : 'success';
 }

@@ -23,6 +23,12 @@ const VERDICT: Readonly<Record<Verdict, { cls: string; title: string; text: stri
     title: 'Migration verified, with warnings',
     text: 'The verified data is identical; read the warnings and schema changes below before switching over.',
   },
+  'nothing-to-migrate': { cls: 'ok', title: 'Nothing to migrate', text: 'The source holds no user table, view, sequence or type; nothing was loaded.' },
+  'incomplete-source': {
+    cls: 'warn',
+    title: 'Loaded with missing source files',
+    text: 'Data files the source lists were absent (see the warnings): their rows are missing, so PostgreSQL matches what was readable, not the whole source.',
+  },
   mismatch: { cls: 'bad', title: 'Differences found', text: 'Some tables differ between the source and PostgreSQL. Do not switch over.' },
   failed: { cls: 'bad', title: 'Migration failed', text: 'The run stopped with an error. Rerunning the same command resumes it.' },
 };

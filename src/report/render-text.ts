@@ -8,7 +8,7 @@
  * See /work/shared/docs/original-tool.md section (f) for the original layout.
  */
 import type { Decision } from '../ddl/decision.js';
-import type { MigrationReport, TableReport, Verdict } from './model.js';
+import { needsAttention, type MigrationReport, type TableReport, type Verdict } from './model.js';
 import { checksumHex, issues, matchWord, secs, sizeText, splitName, summarize } from './summary.js';
 
 const RULE = '='.repeat(80);
@@ -56,6 +56,8 @@ function stamp(d: Date): string {
 export const TEXT_STATUS: Readonly<Record<Verdict, string>> = {
   success: '[OK] MIGRATION VERIFIED - every verified table is identical in PostgreSQL',
   'success-with-warnings': '[!] MIGRATION VERIFIED WITH WARNINGS - data identical; read the warnings and compatibility issues',
+  'nothing-to-migrate': '[OK] NOTHING TO MIGRATE - the source holds no user table, view, sequence or type',
+  'incomplete-source': '[!] LOADED WITH MISSING SOURCE FILES - rows in the absent files (see WARNINGS) are missing; not verified identical to the source',
   mismatch: '[X] MIGRATION NOT VERIFIED - some tables differ between the source and PostgreSQL',
   failed: '[X] MIGRATION FAILED - the run stopped with an error',
 };
@@ -223,7 +225,7 @@ function recommendations(r: MigrationReport, out: string[]): void {
   if (r.verdict === 'failed') recs.push('Fix the error above and rerun the same command: finished steps are not repeated.');
   if (s.mismatched) recs.push('Do not switch over: inspect the differing keys under CROSS VALIDATION RESULTS, then reload those tables.');
   if (s.decisions['not-convertible']) recs.push('Recreate the objects that could not be converted by hand where your application needs them.');
-  if (s.decisions.changed) recs.push('Review the schema changes listed under COMPATIBILITY ISSUES.');
+  if (r.decisions.some((d) => d.kind === 'changed' && needsAttention(d))) recs.push('Review the schema changes listed under COMPATIBILITY ISSUES.');
   if (s.rejectedRows) recs.push('Rows were rejected: see the rejects folder next to this report.');
   if (s.notVerified) recs.push('Some tables were not verified: run `cockroach-migrate verify`.');
   recs.push('Point a staging copy of your application at PostgreSQL before switching over.');

@@ -17,6 +17,8 @@ export interface StoreMigrationSource {
   readonly catalog: Catalog;
   /** Descriptors as decoded (for diagnostics and `inspect`). */
   readonly descriptors: readonly DescriptorProto[];
+  /** The store's warnings (absent files, stale MANIFEST, WAL damage, …). */
+  readonly warnings: readonly string[];
   rows(table: Table): AsyncIterable<Row>;
   /** The same rows in arrays (never empty): one promise per batch. */
   rowBatches(table: Table): AsyncIterable<readonly Row[]>;
@@ -87,6 +89,7 @@ export async function storeMigrationSource(src: StoreSource, opts: OpenStoreOpti
   return {
     catalog,
     descriptors,
+    warnings: src.store.warnings,
     rows: (table) => flattenBatches(decodeRowBatches(table, src.scanBatches(...primaryIndexSpan(table), readAt))),
     rowBatches: (table) => decodeRowBatches(table, src.scanBatches(...primaryIndexSpan(table), readAt)),
     rowCount: (table) => countRows(table, scan(src, primaryIndexSpan(table), readAt)),

@@ -8,6 +8,7 @@ import type { InternalKV, KeyBounds, RangeDeletion, RangeKeySpan, SstReader } fr
 import { StorageError } from '../util/errors.js';
 import { decodeWal } from '../wal/wal-file.js';
 import { locateStoreFiles } from './locate.js';
+import { mayHoldTableData } from './missing-files.js';
 import { decodeManifest, type ManifestVersion } from './manifest.js';
 import { Memtable } from './memtable.js';
 import { batchesOf, flattenBatches } from '../mvcc/types.js';
@@ -98,6 +99,24 @@ async function exists(dir: string, names: Set<string>, name: string): Promise<st
   return readFile(join(dir, name), 'utf8');
 }
 
+/** Names at the top of a BACKUP collection and of one backup directory (crdb-formats.md §1.1–§1.3). */
+const COLLECTION_NAMES = /^(LATEST|metadata|incrementals|\d{4})$/;
+const BACKUP_DIR_NAMES = /^(BACKUP_MANIFEST|BACKUP_METADATA|BACKUP)$/;
+const isBackupName = (n: string): boolean => COLLECTION_NAMES.test(n) || BACKUP_DIR_NAMES.test(n);
+
+/** The error for a directory without any store file: empty, a BACKUP, or something else. */
+function notAStore(dir: string, names: readonly string[]): StorageError {
+  const use = 'pass the cockroach-data directory of one store (it holds MANIFEST-*, CURRENT, *.sst and *.log files)';
+  if (names.some(isBackupName)) {
+    const what = names.some((n) => COLLECTION_NAMES.test(n)) ? 'a BACKUP collection' : `a BACKUP directory (${names.find((n) => BACKUP_DIR_NAMES.test(n))})`;
+    return new StorageError(`${dir} is ${what}, not a store`, 'use s3_backup_path / source {"type": "backup", "url": …} / --backup for it');
+  }
+  if (names.length === 0) return new StorageError(`${dir} is empty: no MANIFEST, CURRENT, *.sst or *.log files`, use);
+  const inside = names.includes('cockroach-data') ? `; did you mean ${join(dir, 'cockroach-data')}?` : '';
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} entries)` : '');
+  return new StorageError(`${dir} is not a CockroachDB store: no MANIFEST, CURRENT, *.sst or *.log files (it holds ${shown})`, `${use}${inside}`);
+}
+
 /**
  * Opens a store directory: finds the live MANIFEST (marker or CURRENT), replays it, adopts
  * unlisted tables newer than the MANIFEST, replays WALs ≥ its log number, and opens every table
@@ -114,6 +133,8 @@ export async function openStoreDir(dir: string): Promise<Store> {
   const current = await exists(dir, nameSet, 'CURRENT');
   const options = (await Promise.all(names.filter((n) => n.startsWith('OPTIONS-')).map((n) => readFile(join(dir, n), 'utf8')))).join('\n');
   const listing = locateStoreFiles(names, current, options);
+  // Without a MANIFEST, every *.sst would be read as store data: a BACKUP's data files too.
+  if (listing.manifest === undefined && (names.some(isBackupName) || (listing.tables.size === 0 && listing.logs.size === 0))) throw notAStore(dir, names);
   const warnings: string[] = [...listing.warnings];
   const cmp = compareEngineKeys;
 
@@ -138,7 +159,13 @@ export async function openStoreDir(dir: string): Promise<Store> {
       backingNums.add(physical);
       const name = listing.tables.get(physical);
       const path = join(dir, name ?? `${String(physical).padStart(6, '0')}.sst`);
-      if (name === undefined) warnings.push(`${path}: listed at L${level} by the MANIFEST but absent; its keys are missing from the scan`);
+      if (name === undefined) {
+        warnings.push(
+          mayHoldTableData(t)
+            ? `${path}: listed at L${level} by the MANIFEST but absent; its keys are missing from the scan`
+            : `${path}: listed at L${level} by the MANIFEST but absent; its keys lie below /Table/ (range-local, meta and system keys), so no table row is lost`,
+        );
+      }
       if (t.syntheticPrefix || t.syntheticSuffix) warnings.push(`${path}: synthetic prefix/suffix (online restore) is not applied`);
       tables.push({
         fileNum: t.fileNum,
@@ -205,6 +232,12 @@ export async function openStoreDir(dir: string): Promise<Store> {
       entries += b.points.length + b.rangeDeletions.length + b.rangeKeys.length;
     }
     wals.push({ path, logNumber: num, replayed: true, batches: w.batches.length, entries });
+  }
+  // The MANIFEST's log number names the WAL that holds the writes not yet flushed to an SST.
+  if (manifest !== undefined && minLogNumber > 0n && !wals.some((w) => w.logNumber >= minLogNumber)) {
+    warnings.push(
+      `${join(dir, `${String(minLogNumber).padStart(6, '0')}.log`)}: the live WAL the MANIFEST names (log number ${minLogNumber}) is absent; the newest writes (those not yet flushed to an SST when the store was copied) are missing — copy the store again with the node stopped, *.log files included`,
+    );
   }
 
   // Tables are opened per scan and closed when the scan ends (file handles stay bounded by the
