@@ -13,6 +13,7 @@ const DDL = `CREATE TABLE public.t (
 	id UUID NOT NULL DEFAULT uuid_v4()::UUID,
 	raw BYTES NULL DEFAULT uuid_v4(),
 	g UUID NULL DEFAULT gen_random_uuid(),
+	v UUID NULL DEFAULT uuid_generate_v4(),
 	ts TIMESTAMPTZ NULL DEFAULT now():::TIMESTAMPTZ,
 	ct TIMESTAMP NULL DEFAULT current_timestamp():::TIMESTAMP,
 	r INT8 NULL DEFAULT unique_rowid(),
@@ -21,7 +22,7 @@ const DDL = `CREATE TABLE public.t (
 	CONSTRAINT t_pkey PRIMARY KEY (id ASC)
 );`;
 
-test('uuid_v4(), now(), current_timestamp, gen_random_uuid, unique_rowid mapped; a missing sequence and experimental_* reported', async (t) => {
+test('uuid_v4(), uuid_generate_v4(), now(), current_timestamp, gen_random_uuid, unique_rowid mapped; a missing sequence and experimental_* reported', async (t) => {
   const { catalog } = convertShowCreate(DDL, { database: 'defaultdb' });
   const conv = convertSchema(catalog, DEFAULT_CONVERT_OPTIONS);
   const db = conv.databases.find((d) => d.crdbName === 'defaultdb')!;
@@ -39,6 +40,7 @@ test('uuid_v4(), now(), current_timestamp, gen_random_uuid, unique_rowid mapped;
   assert.equal(defaults['id'], 'gen_random_uuid()');
   assert.equal(defaults['raw'], 'uuid_send(gen_random_uuid())');
   assert.equal(defaults['g'], 'gen_random_uuid()');
+  assert.equal(defaults['v'], 'gen_random_uuid()');
   assert.equal(defaults['ts'], 'now()');
   assert.equal(defaults['ct'], '(CURRENT_TIMESTAMP)::timestamp without time zone');
   assert.match(defaults['r'], /^nextval\('t_r_seq'::regclass\)$/);

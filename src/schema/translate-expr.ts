@@ -37,7 +37,8 @@ const BARE_KEYWORDS: Record<string, string> = {
   session_user: 'SESSION_USER', current_role: 'CURRENT_ROLE', current_catalog: 'current_catalog',
 };
 
-const RENAMED: Record<string, string> = { ifnull: 'coalesce', nvl: 'coalesce' };
+// uuid_generate_v4 is built into CockroachDB; PostgreSQL has it only in the uuid-ossp extension.
+const RENAMED: Record<string, string> = { ifnull: 'coalesce', nvl: 'coalesce', uuid_generate_v4: 'gen_random_uuid' };
 
 /** CockroachDB-only builtins (crdb: pkg/sql/sem/builtins) with no PostgreSQL equivalent of the same meaning. */
 const UNSUPPORTED = new Set([
