@@ -29,6 +29,7 @@ import type {
 } from './model.js';
 import type { EnumMember, SqlType } from './sql-type.js';
 import { quoteIdent, rewriteExpr, type ExprNames } from './expr-rewrite.js';
+import { schemaChangesOf } from './schema-changes.js';
 import { sqlTypeFromProto, UnknownTypeFamily, type UdtInfo } from './type-from-proto.js';
 
 /** One `system.comments` row. */
@@ -357,7 +358,8 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
       fromHashShardedColumn: c.from_hash_sharded_column,
     }));
 
-  const foreignKeys: ForeignKey[] = t.outbound_fks.map((f) => ({
+  // Validity 3 = DROPPING: the constraint is being dropped by a schema change in flight (reported from `schemaChanges`).
+  const foreignKeys: ForeignKey[] = t.outbound_fks.filter((f) => f.validity !== 3).map((f) => ({
     name: f.name,
     columnIds: f.origin_column_ids,
     referencedTableId: f.referenced_table_id,
@@ -390,7 +392,7 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
     });
   }
 
-  const uniqueWithoutIndex: UniqueWithoutIndex[] = t.unique_without_index_constraints.map((u) => ({
+  const uniqueWithoutIndex: UniqueWithoutIndex[] = t.unique_without_index_constraints.filter((u) => u.validity !== 3).map((u) => ({
     name: u.name,
     columnIds: u.column_ids,
     ...(u.predicate ? { predicate: ctx.rw(u.predicate) ?? u.predicate } : {}),
@@ -444,6 +446,7 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
     storageParams,
     ...(t.is_materialized_view && t.view_query ? { materializedViewQuery: ctx.rw(t.view_query) ?? t.view_query } : {}),
     dataExcluded: t.exclude_data_from_backup,
+    ...(t.mutations.length > 0 ? { schemaChanges: schemaChangesOf(t) } : {}),
   });
 }
 

@@ -111,6 +111,40 @@ export interface UniqueWithoutIndex {
   readonly validated: boolean;
 }
 
+/**
+ * A schema change in flight when the descriptor was written (one `TableDescriptor.mutations` entry,
+ * crdb-formats.md §3): the element is not public, so it is not part of the table's columns,
+ * indexes or constraints above (except checks and foreign keys being added, which CockroachDB
+ * already enforces for writes and lists NOT VALID). `ddl/` reports each one.
+ */
+export interface SchemaChangeInFlight {
+  readonly kind:
+    | 'column'
+    | 'index'
+    | 'check'
+    | 'foreign-key'
+    | 'not-null'
+    | 'unique-without-index'
+    | 'primary-key-swap'
+    | 'computed-column-swap'
+    | 'materialized-view-refresh'
+    | 'row-level-ttl'
+    | 'unknown';
+  readonly direction: 'add' | 'drop' | 'none';
+  /** The mutation state: DELETE_ONLY, DELETE_AND_WRITE_ONLY, BACKFILLING, MERGING (or the number). */
+  readonly state: string;
+  /** Column, index or constraint name; for swaps, the column or index being swapped in. */
+  readonly name: string;
+  /** Index key columns; for a primary-key swap, the new key's columns. */
+  readonly columns?: readonly string[];
+  /** For a primary-key swap, the old (still used) key's columns. */
+  readonly previousColumns?: readonly string[];
+  /** Indexes with a special part in a schema change. */
+  readonly role?: 'temporary-index' | 'new-primary-index' | 'old-primary-index';
+  /** The mutation undoes a failed schema change. */
+  readonly rollback: boolean;
+}
+
 export interface Table extends QualifiedName {
   readonly kind: 'table';
   readonly id: number;
@@ -131,6 +165,8 @@ export interface Table extends QualifiedName {
   readonly materializedViewQuery?: string;
   /** True when the descriptor says the data was excluded from backup. */
   readonly dataExcluded: boolean;
+  /** Schema changes in flight (descriptors only; absent when none). */
+  readonly schemaChanges?: readonly SchemaChangeInFlight[];
 }
 
 export interface View extends QualifiedName {

@@ -7,6 +7,7 @@ import type { Column, Index, Table } from '../catalog/model.js';
 import { translateExpr, type TranslatedExpr } from '../schema/translate-expr.js';
 import { crdbName, exprContext, pgQ, pgType, tableObject, type DbState } from './convert-context.js';
 import { NameScope } from './names.js';
+import { reportSchemaChanges } from './schema-changes.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import type { PgColumnDef, PgName } from './target.js';
 
@@ -323,9 +324,12 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
     if (x.unsupported.length) { log.notConvertible(cobj, 'not created', `uses ${describeUnsupported(x)}`); continue; }
     const pgName = conScope.allocate(c.name);
     st.post.push({ kind: 'check', table: name, name: pgName, expr: x.sql, validate: c.validated });
-    if (x.changes.length || pgName !== c.name) log.changed(cobj, `CHECK (${x.sql})`, x.changes.join('; ') || 'renamed');
+    if (!c.validated) log.changed(cobj, `CHECK (${x.sql}) left NOT VALID, as in CockroachDB`, [...x.changes, ...(pgName !== c.name ? ['renamed'] : [])].join('; ') || 'the existing rows were not validated in CockroachDB');
+    else if (x.changes.length || pgName !== c.name) log.changed(cobj, `CHECK (${x.sql})`, x.changes.join('; ') || 'renamed');
     else log.asIs(cobj, `CHECK (${x.sql})`);
   }
+
+  reportSchemaChanges(log, t);
 
   // ON UPDATE triggers.
   for (const tg of triggers) {

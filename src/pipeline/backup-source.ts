@@ -14,6 +14,7 @@ import { findTable } from '../cli/inspect-store.js';
 import { formatPgText } from '../copy/format.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { storedColumns } from '../rows/decode-rows.js';
+import { readSystemComments } from '../source/system-comments.js';
 import { mvccTableRows, type MigrationSource, type SourceRecipe } from './source.js';
 
 export function backupOptions(config: Config, subdir?: string): ReadBackupOptions {
@@ -57,7 +58,10 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
       if (kv.value.length >= 5) sequenceValues.set(d.id, decodeSequenceValue(kv.value));
     }
   }
-  const catalog = buildCatalog({ descriptors, sequenceValues });
+  // Full-cluster backups hold system.comments: COMMENT ON … carries over as it does from stores.
+  const sys = buildCatalog({ descriptors }, { includeSystem: true });
+  const comments = await readSystemComments(sys, (start, end) => b.source.scan(start, end, b.readAt));
+  const catalog = buildCatalog({ descriptors, sequenceValues, comments });
   const layers = b.chain.length;
   return {
     description: `backup ${b.name}${b.fullDir ? `/${b.fullDir}` : ''} (${layers} layer${layers === 1 ? '' : 's'}${b.encrypted ? ', encrypted' : ''})`,

@@ -125,11 +125,40 @@ message IndexDescriptor {
   optional double invisibility = 29;
 }
 
+// descpb.ConstraintToUpdate: constraint_type 0 CHECK, 1 FOREIGN_KEY, 2 NOT_NULL, 3 UNIQUE_WITHOUT_INDEX.
+message ConstraintToUpdate {
+  optional int32 constraint_type = 1;
+  optional string name = 2;
+  optional CheckConstraint check = 3;
+  optional ForeignKeyConstraint foreign_key = 4;
+  optional uint32 not_null_column = 6;
+  optional UniqueWithoutIndexConstraint unique_without_index_constraint = 7;
+}
+message PrimaryKeySwap {
+  optional uint32 new_primary_index_id = 1;
+  repeated uint32 old_indexes = 2;
+  repeated uint32 new_indexes = 3;
+  optional uint32 old_primary_index_id = 4;
+  optional string new_primary_index_name = 5;
+}
+message ComputedColumnSwap { optional uint32 new_column_id = 1; optional uint32 old_column_id = 2; optional string inverse_expr = 3; }
+message MaterializedViewRefresh { optional bool should_backfill = 4; }
+message ModifyRowLevelTTL { optional RowLevelTTL row_level_ttl = 1; }
+
+// One in-flight schema change (a oneof in CockroachDB): state 1 DELETE_ONLY, 2 DELETE_AND_WRITE_ONLY
+// (WRITE_ONLY in newer sources), 3 BACKFILLING, 4 MERGING; direction 1 ADD, 2 DROP.
 message DescriptorMutation {
   optional ColumnDescriptor column = 1;
   optional IndexDescriptor index = 2;
   optional int32 state = 3;
   optional int32 direction = 4;
+  optional uint32 mutation_id = 5;
+  optional bool rollback = 7;
+  optional ConstraintToUpdate constraint = 8;
+  optional PrimaryKeySwap primaryKeySwap = 9;
+  optional ComputedColumnSwap computedColumnSwap = 10;
+  optional MaterializedViewRefresh materializedViewRefresh = 11;
+  optional ModifyRowLevelTTL modify_row_level_ttl = 12;
 }
 
 message CheckConstraint {

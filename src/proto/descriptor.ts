@@ -133,11 +133,33 @@ export interface SequenceOptsProto {
   readonly as_integer_type?: string;
 }
 
+/** `descpb.ConstraintToUpdate`: constraint_type 0 CHECK, 1 FOREIGN_KEY, 2 NOT_NULL, 3 UNIQUE_WITHOUT_INDEX. */
+export interface ConstraintToUpdateProto {
+  readonly constraint_type: number;
+  readonly name: string;
+  readonly check?: CheckProto;
+  readonly foreign_key?: ForeignKeyProto;
+  readonly not_null_column: number;
+  readonly unique_without_index_constraint?: UniqueWithoutIndexProto;
+}
+
+/**
+ * One in-flight schema change of a table (`descpb.DescriptorMutation`, a oneof): a column, index,
+ * constraint, primary-key swap, computed-column swap, materialized-view refresh or TTL change.
+ * state: 1 DELETE_ONLY, 2 DELETE_AND_WRITE_ONLY, 3 BACKFILLING, 4 MERGING; direction: 1 ADD, 2 DROP.
+ */
 export interface MutationProto {
   readonly column?: ColumnProto;
   readonly index?: IndexProto;
+  readonly constraint?: ConstraintToUpdateProto;
+  readonly primary_key_swap?: { readonly old_primary_index_id: number; readonly new_primary_index_id: number; readonly new_primary_index_name: string };
+  readonly computed_column_swap?: { readonly old_column_id: number; readonly new_column_id: number };
+  readonly materialized_view_refresh: boolean;
+  readonly modify_row_level_ttl: boolean;
   readonly state: number;
   readonly direction: number;
+  readonly mutation_id: number;
+  readonly rollback: boolean;
 }
 
 export interface TableProto {
@@ -373,6 +395,66 @@ function fkProto(o: Obj): ForeignKeyProto {
   };
 }
 
+function checkProto(c: Obj): CheckProto {
+  return {
+    expr: str(c, 'expr'),
+    name: str(c, 'name'),
+    validity: num(c, 'validity'),
+    column_ids: nums(c, 'column_ids'),
+    is_non_null_constraint: bool(c, 'is_non_null_constraint'),
+    from_hash_sharded_column: bool(c, 'from_hash_sharded_column'),
+    constraint_id: num(c, 'constraint_id'),
+  };
+}
+
+function uniqueWithoutIndexProto(u: Obj): UniqueWithoutIndexProto {
+  return {
+    table_id: num(u, 'table_id'),
+    column_ids: nums(u, 'column_ids'),
+    name: str(u, 'name'),
+    validity: num(u, 'validity'),
+    ...(optStr(u, 'predicate') ? { predicate: str(u, 'predicate') } : {}),
+    constraint_id: num(u, 'constraint_id'),
+  };
+}
+
+function mutationProto(m: Obj): MutationProto {
+  const c = sub(m, 'column');
+  const i = sub(m, 'index');
+  const k = sub(m, 'constraint');
+  const pk = sub(m, 'primaryKeySwap');
+  const cc = sub(m, 'computedColumnSwap');
+  const kc = k ? sub(k, 'check') : undefined;
+  const kf = k ? sub(k, 'foreign_key') : undefined;
+  const ku = k ? sub(k, 'unique_without_index_constraint') : undefined;
+  return {
+    ...(c ? { column: columnProto(c) } : {}),
+    ...(i ? { index: indexProto(i) } : {}),
+    ...(k
+      ? {
+          constraint: {
+            constraint_type: num(k, 'constraint_type'),
+            name: str(k, 'name'),
+            ...(kc ? { check: checkProto(kc) } : {}),
+            ...(kf ? { foreign_key: fkProto(kf) } : {}),
+            not_null_column: num(k, 'not_null_column'),
+            ...(ku ? { unique_without_index_constraint: uniqueWithoutIndexProto(ku) } : {}),
+          },
+        }
+      : {}),
+    ...(pk
+      ? { primary_key_swap: { old_primary_index_id: num(pk, 'old_primary_index_id'), new_primary_index_id: num(pk, 'new_primary_index_id'), new_primary_index_name: str(pk, 'new_primary_index_name') } }
+      : {}),
+    ...(cc ? { computed_column_swap: { old_column_id: num(cc, 'old_column_id'), new_column_id: num(cc, 'new_column_id') } } : {}),
+    materialized_view_refresh: sub(m, 'materializedViewRefresh') !== undefined,
+    modify_row_level_ttl: sub(m, 'modify_row_level_ttl') !== undefined,
+    state: num(m, 'state'),
+    direction: num(m, 'direction'),
+    mutation_id: num(m, 'mutation_id'),
+    rollback: bool(m, 'rollback'),
+  };
+}
+
 function tableProto(o: Obj): TableProto {
   const mt = sub(o, 'modification_time');
   const pi = sub(o, 'primary_index');
@@ -390,27 +472,10 @@ function tableProto(o: Obj): TableProto {
     columns: objs(o, 'columns').map(columnProto),
     ...(pi ? { primary_index: indexProto(pi) } : {}),
     indexes: objs(o, 'indexes').map(indexProto),
-    mutations: objs(o, 'mutations').map((m) => {
-      const c = sub(m, 'column');
-      const i = sub(m, 'index');
-      return {
-        ...(c ? { column: columnProto(c) } : {}),
-        ...(i ? { index: indexProto(i) } : {}),
-        state: num(m, 'state'),
-        direction: num(m, 'direction'),
-      };
-    }),
+    mutations: objs(o, 'mutations').map(mutationProto),
     format_version: num(o, 'format_version'),
     state: num(o, 'state'),
-    checks: objs(o, 'checks').map((c) => ({
-      expr: str(c, 'expr'),
-      name: str(c, 'name'),
-      validity: num(c, 'validity'),
-      column_ids: nums(c, 'column_ids'),
-      is_non_null_constraint: bool(c, 'is_non_null_constraint'),
-      from_hash_sharded_column: bool(c, 'from_hash_sharded_column'),
-      constraint_id: num(c, 'constraint_id'),
-    })),
+    checks: objs(o, 'checks').map(checkProto),
     families: objs(o, 'families').map((f) => ({
       name: str(f, 'name'),
       id: num(f, 'id'),
@@ -447,14 +512,7 @@ function tableProto(o: Obj): TableProto {
           },
         }
       : {}),
-    unique_without_index_constraints: objs(o, 'unique_without_index_constraints').map((u) => ({
-      table_id: num(u, 'table_id'),
-      column_ids: nums(u, 'column_ids'),
-      name: str(u, 'name'),
-      validity: num(u, 'validity'),
-      ...(optStr(u, 'predicate') ? { predicate: str(u, 'predicate') } : {}),
-      constraint_id: num(u, 'constraint_id'),
-    })),
+    unique_without_index_constraints: objs(o, 'unique_without_index_constraints').map(uniqueWithoutIndexProto),
     ...(ttl
       ? {
           row_level_ttl: {

@@ -412,18 +412,36 @@ export function parseTableElements(text: string, toks: readonly Token[], open: n
       if (!cname) idx.name = `${table.name}_${el.elements.map((e) => e.columnName ?? 'expr').join('_')}_key`;
       parseIndexTail(text, toks, el.next, b, idx);
       table.indexes.push(idx);
-    } else if (isWord(t, 'INDEX', 'UNIQUE', 'INVERTED', 'VECTOR')) {
+    } else if (isWord(t, 'INDEX', 'UNIQUE') || (isWord(t, 'INVERTED', 'VECTOR') && isWord(toks[j + 1], 'INDEX'))) {
       table.indexes.push(parseIndexDef(text, toks, j, b, table, (els, unique) => `${table.name}_${els.map((e) => e.columnName ?? 'expr').join('_')}_${unique ? 'key' : 'idx'}`));
-    } else if (isWord(t, 'FAMILY')) {
+    } else if (isWord(t, 'FAMILY') && isFamilyClause(toks, j)) {
       let k = j + 1;
       let fname = `fam_${table.families.length}`;
       if (!isOp(toks[k], '(')) { fname = identName(toks[k]!); k++; }
       table.families.push({ name: fname, columns: nameList(toks, k).names });
-    } else if (isWord(t, 'LIKE')) {
+    } else if (isWord(t, 'LIKE') && isLikeClause(toks, j)) {
       throw new SchemaError(`CREATE TABLE ${table.name} (LIKE …) is not supported`, 'use SHOW CREATE output');
     } else {
       parseColumn(text, toks, j, b, table, database);
     }
   }
   return close + 1;
+}
+
+/*
+ * INVERTED, VECTOR, FAMILY and LIKE are not reserved in CockroachDB: SHOW CREATE prints columns of
+ * those names bare (`inverted INT8 NULL`). These tell a clause from such a column.
+ */
+
+/** `FAMILY [name] (col, …)`: a parenthesised list of names follows (a column's type parentheses hold numbers). */
+function isFamilyClause(toks: readonly Token[], j: number): boolean {
+  const k = isOp(toks[j + 1], '(') ? j + 1 : isOp(toks[j + 2], '(') ? j + 2 : -1;
+  const first = k >= 0 ? toks[k + 1] : undefined;
+  return first !== undefined && (first.kind === 'word' || first.kind === 'qident');
+}
+
+/** `LIKE table [INCLUDING …]`: a (qualified) name then the end of the element. */
+function isLikeClause(toks: readonly Token[], j: number): boolean {
+  const after = toks[j + 2];
+  return after === undefined || isOp(after, ',') || isOp(after, ')') || isOp(after, '.') || isWord(after, 'INCLUDING', 'EXCLUDING');
 }

@@ -37,11 +37,12 @@ const BARE_KEYWORDS: Record<string, string> = {
   session_user: 'SESSION_USER', current_role: 'CURRENT_ROLE', current_catalog: 'current_catalog',
 };
 
-const RENAMED: Record<string, string> = { ifnull: 'coalesce', nvl: 'coalesce' };
+// uuid_generate_v4 is built into CockroachDB; PostgreSQL has it only in the uuid-ossp extension.
+const RENAMED: Record<string, string> = { ifnull: 'coalesce', nvl: 'coalesce', uuid_generate_v4: 'gen_random_uuid' };
 
 /** CockroachDB-only builtins (crdb: pkg/sql/sem/builtins) with no PostgreSQL equivalent of the same meaning. */
 const UNSUPPORTED = new Set([
-  'unique_rowid', 'unordered_unique_rowid', 'gen_random_ulid', 'uuid_v4', 'gateway_region',
+  'unique_rowid', 'unordered_unique_rowid', 'gen_random_ulid', 'gateway_region',
   'default_to_database_primary_region', 'rehome_row', 'fnv32', 'fnv32a', 'fnv64', 'fnv64a', 'crc32c', 'crc32ieee',
   'cluster_logical_timestamp', 'experimental_strftime', 'experimental_strptime', 'strftime', 'strptime', 'to_english',
   'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'from_ip', 'to_ip', 'crdb_internal', 'unnest_json', 'json_remove_path',
@@ -151,6 +152,15 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
           i = j + 2;
           continue;
         }
+        if (fname === 'uuid_v4' && isOp(toks[j + 1], ')')) {
+          // uuid_v4() returns 16 random BYTES in CockroachDB; cast to UUID it is gen_random_uuid().
+          const cast = toks[j + 2];
+          const castsToUuid = cast !== undefined && cast.kind === 'op' && (cast.value === '::' || cast.value === ':::') && isName(toks[j + 3]) && identName(toks[j + 3]!) === 'uuid';
+          emit(castsToUuid ? 'gen_random_uuid()' : 'uuid_send(gen_random_uuid())', t.space);
+          changes.add(castsToUuid ? 'uuid_v4()::UUID written as gen_random_uuid()' : 'uuid_v4() written as uuid_send(gen_random_uuid()) (16 random bytes)');
+          i = castsToUuid ? j + 4 : j + 2;
+          continue;
+        }
         if (UNSUPPORTED.has(fname) || names[0] === 'crdb_internal' || fname.startsWith('experimental_')) unsupported.push(`${fname}()`);
         const renamed = RENAMED[fname];
         if (renamed) changes.add(`${fname}() written as ${renamed}()`);
@@ -163,6 +173,9 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
           if (s !== undefined) {
             emit(quoteLiteral(s), false);
             i++;
+          } else {
+            // PostgreSQL resolves the regclass when the DEFAULT is created: a missing sequence would fail the CREATE TABLE.
+            unsupported.push(`${fname}('${toks[i]!.value}'), a sequence that is not in the input`);
           }
         }
         continue;

@@ -5,13 +5,14 @@
  * Config: `source: { type: "store", path }`.
  */
 import type { Catalog, Table } from '../catalog/model.js';
-import { buildCatalog, type NamespaceEntry, type RawComment } from '../catalog/build-catalog.js';
-import { COMMENTS_TABLE_ID, LEGACY_NAMESPACE_TABLE_ID, NAMESPACE_TABLE_ID, decodeDescriptorKV, decodeSequenceValue, descriptorSpan } from '../catalog/system-tables.js';
+import { buildCatalog, type NamespaceEntry } from '../catalog/build-catalog.js';
+import { LEGACY_NAMESPACE_TABLE_ID, NAMESPACE_TABLE_ID, decodeDescriptorKV, decodeSequenceValue, descriptorSpan } from '../catalog/system-tables.js';
 import { flattenBatches, type MVCCKeyValue, type Timestamp } from '../mvcc/types.js';
 import type { DescriptorProto } from '../proto/descriptor.js';
 import { countRows, decodeRowBatches, decodeRows, type Row } from '../rows/decode-rows.js';
 import { concat, primaryIndexSpan, sequenceKey } from '../rows/row-key.js';
 import { openStoreSource, type StoreSource } from '../store/store-source.js';
+import { readSystemComments } from './system-comments.js';
 
 export interface StoreMigrationSource {
   readonly catalog: Catalog;
@@ -65,22 +66,8 @@ export async function storeMigrationSource(src: StoreSource, opts: OpenStoreOpti
     }
   }
 
-  const comments: RawComment[] = [];
   const sys = buildCatalog({ descriptors }, { includeSystem: true });
-  const commentsTable = sys.tables.find((t) => t.id === COMMENTS_TABLE_ID);
-  if (commentsTable) {
-    const idx = (n: string): number => commentsTable.columns.findIndex((c) => c.name === n);
-    const [ti, oi, si, ci] = [idx('type'), idx('object_id'), idx('sub_id'), idx('comment')];
-    for await (const row of decodeRows(commentsTable, scan(src, primaryIndexSpan(commentsTable), readAt), { rowExistence: 'any' })) {
-      const v = row.values;
-      const int = (i: number): number => {
-        const d = v[i];
-        return d && d.kind === 'int' ? Number(d.value) : -1;
-      };
-      const c = v[ci];
-      if (c && c.kind === 'string') comments.push({ type: int(ti), objectId: int(oi), subId: int(si), text: c.value });
-    }
-  }
+  const comments = await readSystemComments(sys, (start, end) => src.scan(start, end, readAt));
 
   // Names normally come from the descriptors; system.namespace is read only if one lacks its name.
   const namespace = descriptors.some((d) => d.name === '') ? await readNamespace(src, sys, readAt) : [];
