@@ -116,7 +116,7 @@ export function progressSink(logger: Logger, interactive: boolean, now: () => nu
     if (interactive) stderrConsole.endStatus(true);
   };
   const offInterrupt = onInterrupt(() => {
-    endLine();
+    stderrConsole.interrupted();
     logger.info(interruptedLine(current));
   });
   return {

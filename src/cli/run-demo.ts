@@ -33,7 +33,7 @@ export async function runDemo(loaded: LoadedConfig, logger: Logger, opts: { keep
   logger.info(`demo: migrating the bundled sample backup (${SAMPLE_BACKUP}) into a temporary PostgreSQL`);
   // Said instead of the migration's own notice: the demo's target is temporary, nothing resumes.
   const offInterrupt = onInterrupt(() => {
-    stderrConsole.endStatus(true);
+    stderrConsole.interrupted();
     logger.info('interrupted — the demo stops and removes its PostgreSQL; `cockroach-migrate demo` starts again from the beginning');
   });
   const target = await startTempPostgres({ ...(config.temp_dir ? { tempDir: config.temp_dir } : {}), ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}) });

@@ -51,6 +51,15 @@ export class ConsoleSink {
     process.stderr.write(keep ? `${ERASE_LINE}${this.status}\n` : ERASE_LINE);
     this.status = undefined;
   }
+
+  /**
+   * Ctrl-C was typed: the terminal echoed "^C" where the cursor was. Keeps the status line's last
+   * text as a line (erasing the echo from it), or erases the echo, so what follows starts clean.
+   */
+  interrupted(): void {
+    if (this.status !== undefined) this.endStatus(true);
+    else if (process.stderr.isTTY) process.stderr.write(ERASE_LINE);
+  }
 }
 
 /** Carriage return + erase the whole line (ECMA-48 EL 2). */
