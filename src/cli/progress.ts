@@ -1,11 +1,12 @@
 /**
- * Load progress: a live line on a terminal (tables, rows, rows/s, MB/s and ETA per server), plain
- * log lines every 10 seconds and per loaded table otherwise (CI logs, files).
+ * Load progress: a live status line on a terminal (tables, rows, rows/s, MB/s and ETA per server,
+ * drawn below the log lines by the console sink), plain log lines every 10 seconds and per loaded
+ * table otherwise (CI logs, files). Also what Ctrl-C during a migration says.
  */
-import cliProgress from 'cli-progress';
 import type { LoadProgressEvent } from '../load/types.js';
+import { onInterrupt } from '../pg-instance/index.js';
 import type { LoadStartEvent } from '../pipeline/migrate.js';
-import type { Logger } from '../util/logger.js';
+import { stderrConsole, type Logger } from '../util/logger.js';
 
 export interface ProgressSink {
   begin(e: LoadStartEvent): void;
@@ -19,9 +20,17 @@ export interface ProgressTotals {
   readonly rows: number;
   readonly rowsPerSecond: number;
   readonly mbPerSecond: number;
-  /** Seconds left at the current rate; undefined when the source records no row counts, or before any row. */
+  /**
+   * Seconds left at the current rate; undefined when the source records no row counts, or while
+   * the rate means little yet (see ETA_MIN_SHARE, ETA_MIN_SECONDS).
+   */
   readonly etaSeconds?: number;
 }
+
+/** An ETA is shown once this run has loaded this share of the rows it has to load… */
+export const ETA_MIN_SHARE = 0.05;
+/** …or has been loading this long: before, one small table's speed would promise "560h". */
+export const ETA_MIN_SECONDS = 10;
 
 /**
  * The numbers of one server's load, from its start event and the per-table progress events. Pure
@@ -50,11 +59,13 @@ export class LoadProgress {
 
   totals(): ProgressTotals {
     let rows = 0;
+    let resumedRows = 0;
     let newRows = 0;
     let bytes = 0;
     let done = 0;
     for (const t of this.perTable.values()) {
       rows += t.rows;
+      resumedRows += t.firstRows;
       newRows += t.rows - t.firstRows;
       bytes += t.bytes;
       if (t.done) done++;
@@ -65,7 +76,10 @@ export class LoadProgress {
     const expected = this.start.expectedRows;
     let etaSeconds: number | undefined;
     if (done === tables) etaSeconds = 0;
-    else if (expected !== undefined && rowsPerSecond > 0) etaSeconds = Math.max(0, expected - rows) / rowsPerSecond;
+    else if (expected !== undefined && rowsPerSecond > 0) {
+      const meaningful = newRows >= ETA_MIN_SHARE * Math.max(0, expected - resumedRows) || secs >= ETA_MIN_SECONDS;
+      if (meaningful) etaSeconds = Math.max(0, expected - rows) / rowsPerSecond;
+    }
     return { done, tables, rows, rowsPerSecond, mbPerSecond: bytes / secs / 1e6, ...(etaSeconds !== undefined ? { etaSeconds } : {}) };
   }
 }
@@ -79,49 +93,62 @@ export function formatEta(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** What Ctrl-C during a migration means, from the loads seen so far. */
+export function interruptedLine(current: LoadProgress | undefined): string {
+  if (!current || current.server !== 'target') return 'interrupted — the target was not written yet; rerun the same command to start again';
+  const t = current.totals();
+  if (t.done === t.tables) return `interrupted — ${current.server}: all ${t.tables} tables loaded; rerunning the same command resumes (nothing is loaded twice) and verifies`;
+  return `interrupted — ${current.server}: ${t.done}/${t.tables} tables, ${t.rows.toLocaleString('en-US')} rows loaded; rerunning the same command resumes after the last committed chunk`;
+}
+
+/** Redraws of the live line at most this often (a chunk event may come every few milliseconds). */
+const REDRAW_MS = 100;
+
+/**
+ * The progress of a migration's loads: on a terminal (`interactive`) one live line, else log lines.
+ * From its creation until stop(), Ctrl-C says what was loaded and whether a rerun resumes.
+ */
 export function progressSink(logger: Logger, interactive: boolean, now: () => number = Date.now): ProgressSink {
   let current: LoadProgress | undefined;
   let lastLog = 0;
-  const bar = interactive
-    ? new cliProgress.SingleBar(
-        { format: '{server}: {done}/{tables} tables | {rows} rows | {rps} rows/s | {mbps} MB/s{eta}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  let started = false;
+  let lastDraw = 0;
+  const endLine = (): void => {
+    if (interactive) stderrConsole.endStatus(true);
+  };
+  const offInterrupt = onInterrupt(() => {
+    stderrConsole.interrupted();
+    logger.info(interruptedLine(current));
+  });
   return {
     begin(e) {
+      endLine();
       current = new LoadProgress(e, now);
       lastLog = now();
+      lastDraw = 0;
     },
     onProgress(e) {
       // Events of a server no start event announced (a caller of migrate without onLoadStart).
       if (current?.server !== e.server) current = new LoadProgress({ server: e.server, tables: 0 }, now);
       current.update(e);
+      const finished = e.phase === 'done' || e.phase === 'skipped';
+      if (interactive && !finished && now() - lastDraw < REDRAW_MS) return;
       const t = current.totals();
       const eta = t.etaSeconds !== undefined ? `ETA ${formatEta(t.etaSeconds)}` : undefined;
-      const payload = {
-        server: e.server,
-        done: t.done,
-        tables: t.tables,
-        rows: t.rows.toLocaleString('en-US'),
-        rps: Math.round(t.rowsPerSecond).toLocaleString('en-US'),
-        mbps: t.mbPerSecond.toFixed(1),
-        eta: eta ? ` | ${eta}` : '',
-      };
-      if (bar) {
-        if (!started) {
-          bar.start(1, 0, payload);
-          started = true;
-        }
-        bar.update(0, payload);
+      const rows = t.rows.toLocaleString('en-US');
+      const rps = Math.round(t.rowsPerSecond).toLocaleString('en-US');
+      if (interactive) {
+        lastDraw = now();
+        stderrConsole.setStatus(`${e.server}: ${t.done}/${t.tables} tables | ${rows} rows | ${rps} rows/s | ${t.mbPerSecond.toFixed(1)} MB/s${eta ? ` | ${eta}` : ''}`);
+        // The load is over: its last state stays as an ordinary line above what follows.
+        if (t.done === t.tables) endLine();
       } else if (now() - lastLog > 10_000 || e.phase === 'done') {
         lastLog = now();
-        logger.info(`${e.server}: ${e.table} ${e.phase === 'done' ? 'loaded' : 'loading'}: ${e.rows} rows; all: ${t.done}/${t.tables} tables, ${payload.rows} rows, ${payload.rps} rows/s${eta ? `, ${eta}` : ''}`);
+        logger.info(`${e.server}: ${e.table} ${e.phase === 'done' ? 'loaded' : 'loading'}: ${e.rows} rows; all: ${t.done}/${t.tables} tables, ${rows} rows, ${rps} rows/s${eta ? `, ${eta}` : ''}`);
       }
     },
     stop() {
-      if (started) bar?.stop();
+      endLine();
+      offInterrupt();
     },
   };
 }

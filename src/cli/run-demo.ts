@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveConfig } from '../config/load-config.js';
-import { startTempPostgres } from '../pg-instance/index.js';
+import { onInterrupt, startTempPostgres, untilInterrupted } from '../pg-instance/index.js';
 import { testInstanceServer } from '../pipeline/pg-target.js';
 import { ConfigError } from '../util/errors.js';
-import type { Logger } from '../util/logger.js';
+import { stderrConsole, type Logger } from '../util/logger.js';
 import { runMigrationCommand } from './run-migration.js';
 
 export const SAMPLE_BACKUP = fileURLToPath(new URL('../../sample/backup', import.meta.url));
@@ -31,6 +31,11 @@ export async function runDemo(loaded: LoadedConfig, logger: Logger, opts: { keep
     env: {},
   });
   logger.info(`demo: migrating the bundled sample backup (${SAMPLE_BACKUP}) into a temporary PostgreSQL`);
+  // Said instead of the migration's own notice: the demo's target is temporary, nothing resumes.
+  const offInterrupt = onInterrupt(() => {
+    stderrConsole.interrupted();
+    logger.info('interrupted — the demo stops and removes its PostgreSQL; `cockroach-migrate demo` starts again from the beginning');
+  });
   const target = await startTempPostgres({ ...(config.temp_dir ? { tempDir: config.temp_dir } : {}), ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}) });
   try {
     const code = await runMigrationCommand({ ...loaded, config }, logger, { target: testInstanceServer(target, 'target') });
@@ -38,10 +43,12 @@ export async function runDemo(loaded: LoadedConfig, logger: Logger, opts: { keep
       process.stdout.write(
         `\nThe demo PostgreSQL keeps running until you press Ctrl-C. Look at the data with:\n  psql "${target.connectionString('emails')}"\n`,
       );
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await untilInterrupted();
+      logger.info('demo: stopping the PostgreSQL and removing its files');
     }
     return code;
   } finally {
+    offInterrupt();
     await target.stop();
   }
 }

@@ -8,7 +8,9 @@ import pg from 'pg';
 import { ConfigError, LoadError } from '../util/errors.js';
 import { registerCleanup } from './cleanup.js';
 import { findPostgresBinaries, type PostgresBinaries } from './find-binaries.js';
+import { INSTANCE_PREFIX, removeLeftoverInstances, removeOwnerMarker, writeOwnerMarker } from './leftovers.js';
 import { postgresRunAs, unreachableDir, type RunAs } from './os-user.js';
+import { startWatchdog } from './watchdog.js';
 
 export interface TempPostgresOptions {
   /** Base directory for the data directory (config `temp_dir`); default: the system temp dir. */
@@ -70,7 +72,9 @@ function runAsUser(who: RunAs): { uid?: number; gid?: number } {
  * Starts a temporary PostgreSQL: initdb into a fresh directory under `tempDir` (C locale, UTF8 —
  * no OS locale is needed), then `postgres` bound to 127.0.0.1 only, fsync off, password auth.
  * As root it runs as an unprivileged user. The server is stopped and its directory removed on
- * stop(), on process exit and on Ctrl-C, unless `keep` is set.
+ * stop(), on process exit and on Ctrl-C, unless `keep` is set; when this process is killed
+ * outright, a watchdog does it (see watchdog.ts), and failing that the next start in the same
+ * `tempDir` does (see leftovers.ts).
  */
 export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise<TempPostgres> {
   const binaries = findPostgresBinaries(opts.binDir);
@@ -88,7 +92,10 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
       'set temp_dir to a directory every user can enter, such as /tmp, or allow it (chmod o+x)',
     );
   }
-  const root = mkdtempSync(join(base, 'cockroach_migration_pg_'));
+  await removeLeftoverInstances(base);
+  const root = mkdtempSync(join(base, INSTANCE_PREFIX));
+  // Before anything else: a folder without an owner is never cleaned up by a later run.
+  writeOwnerMarker(root, opts.keep === true);
   // The unprivileged user must be able to enter the directory we (root) created.
   chmodSync(root, 0o755);
   const dataDir = join(root, 'data');
@@ -101,9 +108,11 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
   ownBy(root, who);
 
   let child: ChildProcess | undefined;
+  let watchdog: ChildProcess | undefined;
   let stopped = false;
   const removeDir = (): void => {
-    if (!opts.keep) rmSync(root, { recursive: true, force: true });
+    if (opts.keep) removeOwnerMarker(root);
+    else rmSync(root, { recursive: true, force: true });
   };
   const unregister = registerCleanup(() => {
     if (child && child.exitCode === null) {
@@ -146,6 +155,12 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
     });
     // Unref'd: a forgotten instance must not keep the process alive; the exit handler stops it.
     child.unref();
+    if (child.pid !== undefined) {
+      const guard = startWatchdog(child.pid, root, opts.keep === true);
+      watchdog = guard;
+      // Once the server is gone by any other way, its pid may be reused: the watchdog must go too.
+      child.once('exit', () => guard.kill('SIGKILL'));
+    }
     (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -211,6 +226,7 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
     return instance;
   } catch (e) {
     if (child && child.exitCode === null) child.kill('SIGKILL');
+    watchdog?.kill('SIGKILL');
     unregister();
     // Keep the server log in the message's reach when start-up failed.
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-500) : '';

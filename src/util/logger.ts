@@ -23,6 +23,51 @@ export interface LoggerOptions {
   readonly file?: string;
 }
 
+/**
+ * The console (stderr) with at most one live status line at its bottom, for a terminal: every
+ * other line is written above it — erase the status, write the line, draw the status again — so
+ * log lines are never glued to it and it never overwrites them. One per process, as stderr is.
+ */
+export class ConsoleSink {
+  private status: string | undefined;
+
+  /** Writes one whole line (no newline in `text` needed) above the status line, if one shows. */
+  line(text: string): void {
+    if (this.status === undefined) process.stderr.write(`${text}\n`);
+    else process.stderr.write(`${ERASE_LINE}${text}\n${this.status}`);
+  }
+
+  /** Shows `text` as the status line, replacing the one shown; cut to the terminal's width so it never wraps. */
+  setStatus(text: string): void {
+    const width = Math.max(20, (process.stderr.columns || 80) - 1);
+    const chars = [...text];
+    this.status = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : text;
+    process.stderr.write(`${ERASE_LINE}${this.status}`);
+  }
+
+  /** Ends the status line: `keep` leaves its last text as an ordinary line, otherwise it is erased. */
+  endStatus(keep: boolean): void {
+    if (this.status === undefined) return;
+    process.stderr.write(keep ? `${ERASE_LINE}${this.status}\n` : ERASE_LINE);
+    this.status = undefined;
+  }
+
+  /**
+   * Ctrl-C was typed: the terminal echoed "^C" where the cursor was. Keeps the status line's last
+   * text as a line (erasing the echo from it), or erases the echo, so what follows starts clean.
+   */
+  interrupted(): void {
+    if (this.status !== undefined) this.endStatus(true);
+    else if (process.stderr.isTTY) process.stderr.write(ERASE_LINE);
+  }
+}
+
+/** Carriage return + erase the whole line (ECMA-48 EL 2). */
+const ERASE_LINE = '\r\x1b[2K';
+
+/** The process's console: the logger writes through it, the progress line lives in it. */
+export const stderrConsole = new ConsoleSink();
+
 function timestamp(d = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
@@ -44,7 +89,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     }
     if (RANK[level] <= consoleLevel) {
       const prefix = level === 'error' ? 'error: ' : level === 'warn' ? 'warning: ' : '';
-      process.stderr.write(`${prefix}${clean}\n`);
+      stderrConsole.line(`${prefix}${clean}`);
     }
   };
   return {
