@@ -259,38 +259,3 @@ export function decodeTupleBody(r: ByteReader, type: SqlType, depth = 1): Datum 
   for (let i = n; i < contents.length; i++) elements[i] = null;
   return { kind: 'tuple', elements };
 }
-
-/**
- * Walks a column-family TUPLE payload (crdb-formats.md §5.3): for every member, `lookup(colID)`
- * gives the column type (undefined ⇒ skip: dropped/unknown column) and `emit` receives the datum.
- * Columns absent from the payload are NULL; the caller pre-fills them.
- */
-export function decodeFamilyTuple(
-  payload: Uint8Array,
-  lookup: (colId: number) => SqlType | undefined,
-  emit: (colId: number, datum: Datum) => void,
-  base = 0,
-): void {
-  const r = new ByteReader(payload, 'value', base);
-  let colId = 0;
-  while (r.pos < payload.length) {
-    let type: number;
-    const b0 = payload[r.pos]!;
-    if (b0 < 0x80 && (b0 & 0xf) !== 15) {
-      // Single-byte tag: column delta < 8, type < 15 (the common case).
-      r.pos++;
-      colId += b0 >> 4;
-      type = b0 & 0xf;
-    } else {
-      const tag = decodeValueTag(r);
-      colId += tag.colIdDelta;
-      type = tag.type;
-    }
-    const t = lookup(colId);
-    if (!t) {
-      skipValue(r, type);
-      continue;
-    }
-    emit(colId, decodeTupleMember(r, t, type));
-  }
-}
