@@ -47,11 +47,11 @@ test('value tag and tuple: crdb-formats.md §5.4 worked example (col 2 INT 7, co
   assert.deepEqual(r3!.values.map(checkedRaw), [{ kind: 'int', value: 1n }, { kind: 'string', value: 'hi' }]);
 });
 
-test('an unknown value encoding type is an error naming table, column and key', () => {
-  // Tag 0x17: column 2 (delta 1 from 1… here from 0: delta 1), encoding type 7 (unassigned).
-  const kv = { key: rowKey(104, 1), timestamp: TS, value: Uint8Array.of(0, 0, 0, 0, 0x0a, 0x17) };
-  assert.throws(() => decodeAll(testTable(104, [sqlType('int'), sqlType('int')]), [kv]), /unknown value encoding type 7.*db\.public\.t104 column c1 at key \/Table\/104\/1\/1\/0/);
-  // The same for a column id the table does not have (skipped, but its length is unknowable).
+test('a wrong or unknown value encoding type is an error naming table, column and key', () => {
+  // Tag 0x27: column 2, encoding type 7.
+  const kv = { key: rowKey(104, 1), timestamp: TS, value: Uint8Array.of(0, 0, 0, 0, 0x0a, 0x27) };
+  assert.throws(() => decodeAll(testTable(104, [sqlType('int'), sqlType('int')]), [kv]), /encoding type 7 .*db\.public\.t104 column c2 at key \/Table\/104\/1\/1\/0/);
+  // A column id the table does not have is skipped by its length, which type 7 does not give.
   assert.throws(() => decodeAll(testTable(104, [sqlType('int')]), [kv]), /unknown value encoding type 7/);
 });
 
