@@ -302,7 +302,9 @@ export function formatInet(family: 4 | 6, maskBits: number, addr: Uint8Array): s
   return maskBits === 128 ? s : `${s}/${maskBits}`;
 }
 
-const ARRAY_QUOTE = /[{}",\\\s]/;
+// PostgreSQL quotes on ASCII whitespace only (`array_isspace`, `isspace` per byte in record_out);
+// JavaScript's \s would also match U+FEFF, U+00A0 and other Unicode spaces.
+const ARRAY_QUOTE = /[{}",\\ \t\n\r\v\f]/;
 
 /** PostgreSQL `array_out` for one dimension. */
 function formatArray(elements: readonly Datum[], elemType: SqlType): string {
@@ -315,7 +317,7 @@ function formatArray(elements: readonly Datum[], elemType: SqlType): string {
   return `{${parts.join(',')}}`;
 }
 
-const RECORD_QUOTE = /[()",\\\s]/;
+const RECORD_QUOTE = /[()",\\ \t\n\r\v\f]/;
 
 /** PostgreSQL `record_out`: NULL is empty, quotes and backslashes doubled inside quotes. */
 function formatTuple(elements: readonly Datum[], types: readonly SqlType[]): string {
