@@ -1,17 +1,16 @@
 /**
- * Row value decode + COPY text render speed for a typical 6-column family-0 TUPLE
- * (INT8, STRING(~24), DECIMAL(10,2), TIMESTAMPTZ, BOOL, UUID), plus the primary-key decode of
- * `/Table/104/1/<int>/0`. Single core, best of N rounds.
+ * Row decode (the migrations' own `RowDecoder`: primary key `/Table/104/1/<int>/0` + family-0
+ * TUPLE) + COPY text render speed for a typical 6-column value (INT8, STRING(~24), DECIMAL(10,2),
+ * TIMESTAMPTZ, BOOL, UUID). Single core, best of N rounds.
  *
  *   node --import tsx bench/decode-values.ts [rows]
  */
 import { sqlType, type SqlType } from '../src/catalog/sql-type.js';
 import { formatCopyText } from '../src/copy/format.js';
-import type { Datum } from '../src/encoding/datum.js';
-import { decodeKeyDatum } from '../src/encoding/key-decode.js';
-import { decodeUvarintAscendingNum, encodeUvarintAscending, encodeVarintAscending } from '../src/encoding/ordered.js';
-import { decodeFamilyTuple } from '../src/encoding/value-decode.js';
-import { ByteReader } from '../src/util/byte-reader.js';
+import { encodeUvarintAscending, encodeVarintAscending } from '../src/encoding/ordered.js';
+import type { MVCCKeyValue } from '../src/mvcc/types.js';
+import { RowDecoder, type Row } from '../src/rows/decode-rows.js';
+import { testTable } from '../src/rows/testing/table.js';
 import { concatBytes } from '../src/util/bytes.js';
 
 const N = Number(process.argv[2] ?? 200_000);
@@ -44,6 +43,7 @@ function rowValue(i: number): Uint8Array {
   for (let c = cents; c > 0; c = Math.floor(c / 256)) coeff.unshift(c % 256);
   const uuid = Array.from({ length: 16 }, (_, k) => (i * 31 + k * 17) & 0xff);
   return Uint8Array.from([
+    0, 0, 0, 0, 0x0a, // roachpb.Value: checksum unset, tag TUPLE
     0x23, ...zz(i * 1000 + 7), // col 2 INT
     0x16, ...nsu(name.length), ...name, // col 3 BYTES (STRING)
     0x15, 1 + 1 + coeff.length, 0x34, 0x8c, ...coeff, // col 4 DECIMAL: PosLarge, e=4, coefficient
@@ -62,34 +62,37 @@ const types: SqlType[] = [
   sqlType('uuid'),
 ];
 const pkType = sqlType('int', { width: 64 });
-const rows: { key: Uint8Array; value: Uint8Array }[] = [];
+const allTypes = [pkType, ...types];
+const TS = { wallTime: 1n, logical: 0 };
+const rows: MVCCKeyValue[] = [];
 for (let i = 0; i < N; i++) {
   rows.push({
     key: concatBytes([encodeUvarintAscending(104), Uint8Array.of(0x89), encodeVarintAscending(i), Uint8Array.of(0x88)]),
+    timestamp: TS,
     value: rowValue(i),
   });
 }
 const bytesTotal = rows.reduce((a, r) => a + r.key.length + r.value.length, 0);
-
-const datums: Datum[] = new Array(7).fill(null);
-const lookup = (colId: number): SqlType | undefined => types[colId - 2];
-const emit = (colId: number, d: Datum): void => {
-  datums[colId - 1] = d;
-};
+const table = testTable(104, allTypes);
 
 function run(): number {
+  const decoder = new RowDecoder(table);
+  const out: Row[] = [];
   let chars = 0;
-  for (const row of rows) {
-    const kr = new ByteReader(row.key, 'key');
-    decodeUvarintAscendingNum(kr);
-    decodeUvarintAscendingNum(kr);
-    datums[0] = decodeKeyDatum(kr, pkType, 'asc');
-    for (let c = 1; c < 7; c++) datums[c] = null;
-    decodeFamilyTuple(row.value, lookup, emit);
-    let line = formatCopyText(datums[0], pkType);
-    for (let c = 1; c < 7; c++) line += `\t${formatCopyText(datums[c]!, types[c - 1]!)}`;
+  const render = (row: Row): void => {
+    let line = formatCopyText(row.values[0]!, pkType);
+    for (let c = 1; c < 7; c++) line += `\t${formatCopyText(row.values[c]!, allTypes[c]!)}`;
     chars += line.length + 1;
+  };
+  for (const kv of rows) {
+    decoder.push(kv, out);
+    if (out.length > 0) {
+      render(out[0]!);
+      out.length = 0;
+    }
   }
+  decoder.finish(out);
+  for (const r of out) render(r);
   return chars;
 }
 
@@ -116,10 +119,9 @@ console.log(
 );
 
 function sample(): string {
-  const kr = new ByteReader(rows[1]!.key, 'key');
-  decodeUvarintAscendingNum(kr);
-  decodeUvarintAscendingNum(kr);
-  datums[0] = decodeKeyDatum(kr, pkType, 'asc');
-  decodeFamilyTuple(rows[1]!.value, lookup, emit);
-  return [formatCopyText(datums[0], pkType), ...types.map((t, c) => formatCopyText(datums[c + 1]!, t))].join('\t');
+  const out: Row[] = [];
+  const d = new RowDecoder(table);
+  d.push(rows[1]!, out);
+  d.finish(out);
+  return out[0]!.values.map((v, c) => formatCopyText(v, allTypes[c]!)).join('\t');
 }

@@ -221,12 +221,14 @@ export class BinaryCopyWriter {
         return this.bytes(d.value);
       case 'text':
         if (d.kind !== 'string') return kindMismatch(kind, d, column);
+        if (d.invalidUtf8) throw new BinaryValueError('text value is not valid UTF-8, which PostgreSQL cannot store', column);
         return this.utf8(d.value);
       case 'enum':
         if (d.kind !== 'enum') return kindMismatch(kind, d, column);
         return this.utf8(d.label);
       case 'jsonb':
         if (d.kind !== 'json') return kindMismatch(kind, d, column);
+        if (d.invalidUtf8) throw new BinaryValueError('jsonb value is not valid UTF-8, which PostgreSQL cannot store', column);
         return this.utf8(d.text, 1);
       case 'date': {
         if (d.kind !== 'date') return kindMismatch(kind, d, column);

@@ -12,11 +12,13 @@
  *   microseconds. We round to the nearest microsecond, halves away from zero (timestamps: halves
  *   up in time). TIMESTAMPTZ is printed in UTC with `+00`.
  * - BYTEA: `\x` hex. GEOMETRY/GEOGRAPHY: EWKB as upper-case hex (PostGIS input/output form).
- * - Text containing U+0000 cannot be stored by PostgreSQL: throws LoadError.
+ * - Text containing U+0000, or stored bytes that are not UTF-8 (`invalidUtf8`), cannot be stored
+ *   by PostgreSQL: throws LoadError (the loader turns it into a rejected row).
  */
 import type { SqlType } from '../catalog/sql-type.js';
 import { civilFromDays, intervalPostgresText, pad2 } from '../encoding/civil.js';
 import type { Datum } from '../encoding/datum.js';
+import { invalidUtf8Reason } from '../encoding/utf8.js';
 import { toHex } from '../util/bytes.js';
 import { LoadError } from '../util/errors.js';
 
@@ -59,6 +61,7 @@ export function formatPgText(d: Exclude<Datum, null>, type: SqlType): string {
     case 'decimal':
       return d.value;
     case 'string':
+      if (d.invalidUtf8) throw invalidUtf8Error('text', d.raw);
       if (d.value.includes('\u0000')) {
         throw new LoadError(
           'copy: text value contains a NUL character, which PostgreSQL text types cannot store',
@@ -84,6 +87,7 @@ export function formatPgText(d: Exclude<Datum, null>, type: SqlType): string {
     case 'inet':
       return formatInet(d.family, d.maskBits, d.addr);
     case 'json':
+      if (d.invalidUtf8) throw invalidUtf8Error('jsonb');
       return d.text;
     case 'array':
       return formatArray(d.elements, d.elemType);
@@ -97,6 +101,7 @@ export function formatPgText(d: Exclude<Datum, null>, type: SqlType): string {
       return `BOX(${formatFloat8(d.loX)} ${formatFloat8(d.loY)},${formatFloat8(d.hiX)} ${formatFloat8(d.hiY)})`;
     case 'tsvector':
     case 'tsquery':
+      if (d.invalidUtf8) throw invalidUtf8Error(d.kind);
       return d.text;
     case 'vector':
       return `[${Array.from(d.values, (v) => formatFloat4(v)).join(',')}]`;
@@ -107,6 +112,13 @@ export function formatPgText(d: Exclude<Datum, null>, type: SqlType): string {
       throw new LoadError(`copy: unsupported datum ${(never as { kind: string }).kind}`);
     }
   }
+}
+
+function invalidUtf8Error(what: string, raw?: Uint8Array): LoadError {
+  return new LoadError(
+    `copy: ${what} value is ${raw ? invalidUtf8Reason(raw) : 'not valid UTF-8'}, which PostgreSQL cannot store`,
+    'fix the value in the source, or map the column to bytea',
+  );
 }
 
 function isFloat4(type: SqlType): boolean {
@@ -290,7 +302,9 @@ export function formatInet(family: 4 | 6, maskBits: number, addr: Uint8Array): s
   return maskBits === 128 ? s : `${s}/${maskBits}`;
 }
 
-const ARRAY_QUOTE = /[{}",\\\s]/;
+// PostgreSQL quotes on ASCII whitespace only (`array_isspace`, `isspace` per byte in record_out);
+// JavaScript's \s would also match U+FEFF, U+00A0 and other Unicode spaces.
+const ARRAY_QUOTE = /[{}",\\ \t\n\r\v\f]/;
 
 /** PostgreSQL `array_out` for one dimension. */
 function formatArray(elements: readonly Datum[], elemType: SqlType): string {
@@ -303,7 +317,7 @@ function formatArray(elements: readonly Datum[], elemType: SqlType): string {
   return `{${parts.join(',')}}`;
 }
 
-const RECORD_QUOTE = /[()",\\\s]/;
+const RECORD_QUOTE = /[()",\\ \t\n\r\v\f]/;
 
 /** PostgreSQL `record_out`: NULL is empty, quotes and backslashes doubled inside quotes. */
 function formatTuple(elements: readonly Datum[], types: readonly SqlType[]): string {

@@ -1,16 +1,48 @@
 /**
  * Small constructors shared by the key and value decoders: enum label lookup, DATE infinity,
- * UTF-8 text, pgvector payloads.
+ * exact UTF-8 text datums, pgvector payloads.
  */
 import type { SqlType } from '../catalog/sql-type.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { toHex } from '../util/bytes.js';
 import type { Datum } from './datum.js';
+import { decodeJsonbText } from './jsonb.js';
+import { decodeTSQueryText, decodeTSVectorText } from './tsearch.js';
+import { decodeUtf8, decodeUtf8Lossy, InvalidUtf8Error } from './utf8.js';
 
-const utf8 = new TextDecoder();
+/**
+ * A text datum of the stored UTF-8 `raw` (kept, for the fingerprint). Invalid UTF-8 is not an
+ * exception here: the row decodes, and the loader rejects it (quarantine or stop, as for NUL).
+ */
+export function stringDatum(raw: Uint8Array): Datum {
+  try {
+    return { kind: 'string', value: decodeUtf8(raw), raw };
+  } catch (e) {
+    if (!(e instanceof InvalidUtf8Error)) throw e;
+    return { kind: 'string', value: decodeUtf8Lossy(raw), raw, invalidUtf8: true };
+  }
+}
 
-export function utf8Text(bytes: Uint8Array): string {
-  return utf8.decode(bytes);
+/** Runs a text decoder exactly, or (strings not UTF-8) lossily with the result flagged. */
+function textOf(decode: (lossy: boolean) => string): { text: string; invalidUtf8?: true } {
+  try {
+    return { text: decode(false) };
+  } catch (e) {
+    if (!(e instanceof InvalidUtf8Error)) throw e;
+    return { text: decode(true), invalidUtf8: true };
+  }
+}
+
+export function jsonDatum(bytes: Uint8Array, base: number): Datum {
+  return { kind: 'json', ...textOf((lossy) => decodeJsonbText(bytes, base, lossy)) };
+}
+
+export function tsvectorDatum(bytes: Uint8Array, base: number): Datum {
+  return { kind: 'tsvector', ...textOf((lossy) => decodeTSVectorText(bytes, base, lossy)) };
+}
+
+export function tsqueryDatum(bytes: Uint8Array, pgBinary: boolean, base: number): Datum {
+  return { kind: 'tsquery', ...textOf((lossy) => decodeTSQueryText(bytes, pgBinary, base, lossy)) };
 }
 
 const UNIX_TO_PG_EPOCH_DAYS = 10957n;

@@ -15,7 +15,7 @@ import { decodeKeyDatum } from './key-decode.js';
 import { encodeUvarintAscending } from './ordered.js';
 import { prettyKey } from './pretty-key.js';
 import { decodeRoachValue, verifyValueChecksum } from './roach-value.js';
-import { decodeFamilyTuple, decodeTupleMember } from './value-decode.js';
+import { decodeTupleMember } from './value-decode.js';
 import { ValueEncodingType as VT, decodeValueTag } from './value-tag.js';
 
 const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));
@@ -43,33 +43,6 @@ async function rows(sstPath: string, tableId: number): Promise<{ key: Uint8Array
   }
   return out;
 }
-
-test('startrek-v1.0.2 episodes (table 53) decode to the published startrek dataset', async () => {
-  const rs = await rows(`${STORES}startrek-v1.0.2/000165.sst`, 53);
-  const types: Record<number, SqlType> = { 2: sqlType('int'), 3: sqlType('int'), 4: sqlType('string'), 5: sqlType('decimal') };
-  const byId = new Map<bigint, string>();
-  for (const { key, value } of rs) {
-    const r = new ByteReader(key, 'key', 0, 2); // skip /Table/53/1
-    const id = decodeKeyDatum(r, sqlType('int'), 'asc');
-    assert.equal(r.u8(), 0x88, 'family 0 suffix');
-    const rv = decodeRoachValue(value);
-    assert.equal(rv.tag, 10, 'TUPLE');
-    const cols: Datum[] = [id, null, null, null, null];
-    decodeFamilyTuple(rv.payload, (c) => types[c], (c, d) => {
-      cols[c - 1] = d;
-    });
-    const line = cols.map((d, i) => formatCopyText(d, types[i + 1] ?? sqlType('int'))).join('\t');
-    byId.set((id as { value: bigint }).value, line);
-  }
-  // Ground truth: crdb pkg/workload/examples/startrek.go via the fixture's SOURCE.md.
-  assert.equal(byId.size, 79);
-  assert.equal(byId.get(1n), '1\t1\t1\tThe Man Trap\t1531.1');
-  assert.equal(byId.get(2n), '2\t1\t2\tCharlie X\t1533.6');
-  assert.equal(byId.get(3n), '3\t1\t3\tWhere No Man Has Gone Before\t1312.4');
-  assert.match(byId.get(79n)!, /^79\t3\t\d+\tTurnabout Intruder\t/);
-  for (const id of [33n, 52n, 55n, 72n]) assert.match(byId.get(id)!, /\t\\N$/, `episode ${id} has a NULL stardate`);
-  assert.equal(prettyKey(rs[0]!.key), '/Table/53/1/1/0');
-});
 
 /** Maps a tuple member's encoding type to a SqlType, for schema-less decoding of real rows. */
 const BY_ENCODING: Record<number, SqlType> = {

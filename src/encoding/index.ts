@@ -25,7 +25,6 @@ export {
   decodeUntagged,
   decodeArrayBody,
   decodeTupleBody,
-  decodeFamilyTuple,
 } from './value-decode.js';
 export {
   RoachValueType,

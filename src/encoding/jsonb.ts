@@ -17,6 +17,7 @@
  */
 import { ByteReader } from '../util/byte-reader.js';
 import { decodeNonsortingDecimal } from './decimal.js';
+import { decodeUtf8, decodeUtf8Lossy } from './utf8.js';
 
 const ARRAY_TAG = 0x80000000;
 const OBJECT_TAG = 0x40000000;
@@ -35,12 +36,16 @@ const T_TRUE = 0x40000000;
 const T_CONTAINER = 0x50000000;
 
 const MAX_DEPTH = 1000;
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** Decodes a whole JSONB binary value (as stored in a value after its length prefix). */
-export function decodeJsonbText(bytes: Uint8Array, base = 0): string {
+/**
+ * Decodes a whole JSONB binary value (as stored in a value after its length prefix). Keys and
+ * strings are exact UTF-8 (a BOM stays); invalid UTF-8 throws InvalidUtf8Error unless `lossy`
+ * (U+FFFD, only to show a rejected value).
+ */
+export function decodeJsonbText(bytes: Uint8Array, base = 0, lossy = false): string {
   const r = new ByteReader(bytes, 'value', base);
-  const out = decodeContainer(r, bytes.length, 0);
+  const utf8 = lossy ? decodeUtf8Lossy : decodeUtf8;
+  const out = decodeContainer(r, bytes.length, 0, utf8);
   if (r.pos !== bytes.length) r.fail(`${bytes.length - r.pos} trailing bytes after JSONB value`);
   return out;
 }
@@ -67,7 +72,9 @@ function readJEntries(r: ByteReader, n: number): JEntry[] {
   return out;
 }
 
-function decodeContainer(r: ByteReader, end: number, depth: number): string {
+type Utf8 = (bytes: Uint8Array) => string;
+
+function decodeContainer(r: ByteReader, end: number, depth: number, utf8: Utf8): string {
   if (depth > MAX_DEPTH) r.fail(`JSONB nesting deeper than ${MAX_DEPTH}`);
   const at = r.pos;
   const header = r.u32be();
@@ -77,12 +84,12 @@ function decodeContainer(r: ByteReader, end: number, depth: number): string {
   switch (kind) {
     case SCALAR_TAG: {
       const [e] = readJEntries(r, 1);
-      return decodeValue(r, e!, depth);
+      return decodeValue(r, e!, depth, utf8);
     }
     case ARRAY_TAG: {
       const entries = readJEntries(r, count);
       const parts: string[] = new Array(count);
-      for (let i = 0; i < count; i++) parts[i] = decodeValue(r, entries[i]!, depth);
+      for (let i = 0; i < count; i++) parts[i] = decodeValue(r, entries[i]!, depth, utf8);
       return `[${parts.join(', ')}]`;
     }
     case OBJECT_TAG: {
@@ -96,7 +103,7 @@ function decodeContainer(r: ByteReader, end: number, depth: number): string {
       const pairs: { key: Uint8Array; text: string }[] = new Array(count);
       for (let i = 0; i < count; i++) {
         const k = keys[i]!;
-        pairs[i] = { key: k, text: `${jsonString(k)}: ${decodeValue(r, entries[count + i]!, depth)}` };
+        pairs[i] = { key: k, text: `${jsonString(k, utf8)}: ${decodeValue(r, entries[count + i]!, depth, utf8)}` };
       }
       pairs.sort((a, b) => pgKeyCompare(a.key, b.key));
       return `{${pairs.map((p) => p.text).join(', ')}}`;
@@ -106,7 +113,7 @@ function decodeContainer(r: ByteReader, end: number, depth: number): string {
   }
 }
 
-function decodeValue(r: ByteReader, e: JEntry, depth: number): string {
+function decodeValue(r: ByteReader, e: JEntry, depth: number, utf8: Utf8): string {
   switch (e.type) {
     case T_NULL:
       return 'null';
@@ -115,7 +122,7 @@ function decodeValue(r: ByteReader, e: JEntry, depth: number): string {
     case T_FALSE:
       return 'false';
     case T_STRING:
-      return jsonString(r.bytesN(e.length, 'JSONB string'));
+      return jsonString(r.bytesN(e.length, 'JSONB string'), utf8);
     case T_NUMBER: {
       const end = r.pos + e.length;
       r.need(e.length, 'JSONB number');
@@ -127,7 +134,7 @@ function decodeValue(r: ByteReader, e: JEntry, depth: number): string {
     case T_CONTAINER: {
       r.need(e.length, 'JSONB container');
       const end = r.pos + e.length;
-      const s = decodeContainer(r, end, depth + 1);
+      const s = decodeContainer(r, end, depth + 1, utf8);
       if (r.pos !== end) r.fail('JSONB container length mismatch');
       return s;
     }
@@ -144,8 +151,8 @@ function pgKeyCompare(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** PostgreSQL `escape_json` of UTF-8 bytes. */
-export function jsonString(bytes: Uint8Array): string {
-  const s = utf8.decode(bytes);
+export function jsonString(bytes: Uint8Array, utf8: Utf8 = decodeUtf8): string {
+  const s = utf8(bytes);
   let out = '"';
   let last = 0;
   for (let i = 0; i < s.length; i++) {

@@ -6,6 +6,7 @@ import { concatBytes, fromHex } from '../util/bytes.js';
 import { isDecodeError } from '../util/errors.js';
 import type { Datum } from './datum.js';
 import { decodeKeyDatum, skipKeyDatum, type KeyDirection } from './key-decode.js';
+import { checkedRaw } from './testing/exact-text.js';
 import {
   encodeBytesKey,
   encodeFloatKey,
@@ -224,7 +225,7 @@ const cases: Case[] = [
 for (const c of cases) {
   for (const dir of ['asc', 'desc'] as const) {
     test(`key ${c.name} (${dir})`, () => {
-      assert.deepEqual(dec(c.enc(dir), c.type, dir), c.want);
+      assert.deepEqual(checkedRaw(dec(c.enc(dir), c.type, dir)), c.want);
     });
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { SqlType } from '../catalog/sql-type.js';
 import type { Datum } from './datum.js';
-import { dateDatum, enumDatum, utf8Text } from './datum-build.js';
+import { dateDatum, enumDatum, stringDatum } from './datum-build.js';
 import { decodeDecimalKey } from './decimal.js';
 import { decodeJsonKeyText, isJsonKeyMarker, skipJsonKey } from './json-key.js';
 import {
@@ -64,7 +64,7 @@ export function decodeKeyDatum(r: ByteReader, type: SqlType, dir: KeyDirection, 
     case 'string':
     case 'collatedstring':
     case 'refcursor':
-      return { kind: 'string', value: utf8Text(decodeBytesKey(r, desc)) };
+      return stringDatum(decodeBytesKey(r, desc));
     case 'bytes':
       return { kind: 'bytes', value: decodeBytesKey(r, desc) };
     case 'uuid': {

@@ -19,7 +19,8 @@ import {
 } from './ordered.js';
 import { decodeBitArrayKey, decodeDurationKey, decodeTimeKey, decodeTimeTZKey } from './primitives.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a key's U+FEFF is shown, not dropped (the default decoder strips a leading one).
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 export function prettyKey(key: Uint8Array): string {
   if (key.length === 0) return '/Min';

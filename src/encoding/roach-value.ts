@@ -10,9 +10,8 @@ import type { SqlType } from '../catalog/sql-type.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { DecodeError } from '../util/errors.js';
 import type { Datum } from './datum.js';
-import { dateDatum, enumDatum, utf8Text } from './datum-build.js';
+import { dateDatum, enumDatum, jsonDatum, stringDatum } from './datum-build.js';
 import { decodeNonsortingDecimal } from './decimal.js';
-import { decodeJsonbText } from './jsonb.js';
 import { readFloat64BE } from './ordered.js';
 import {
   decodeBitArrayValue,
@@ -142,7 +141,7 @@ export function decodeLegacyValue(valueBytes: Uint8Array, type: SqlType, base = 
     case 'collatedstring':
     case 'refcursor':
       expect(RoachValueType.BYTES);
-      d = { kind: 'string', value: utf8Text(rest()) };
+      d = stringDatum(rest());
       break;
     case 'bytes':
       expect(RoachValueType.BYTES);
@@ -158,7 +157,7 @@ export function decodeLegacyValue(valueBytes: Uint8Array, type: SqlType, base = 
       break;
     case 'json':
       expect(RoachValueType.BYTES);
-      d = { kind: 'json', text: decodeJsonbText(rest(), base + 5) };
+      d = jsonDatum(rest(), base + 5);
       break;
     case 'array':
       expect(RoachValueType.BYTES);

@@ -11,8 +11,8 @@
  */
 import { ByteReader } from '../util/byte-reader.js';
 import { decodeNonsortingUvarint } from './primitives.js';
+import { decodeUtf8, decodeUtf8Lossy } from './utf8.js';
 
-const utf8 = new TextDecoder();
 const MAX_DEPTH = 1000;
 
 /** PostgreSQL lexeme quoting (`tsvectorout`/`tsqueryout`): '…' with ' and \ doubled. */
@@ -20,14 +20,18 @@ function quoteLexeme(s: string): string {
   return `'${s.replace(/(['\\])/g, '$1$1')}'`;
 }
 
-/** Decodes an on-disk tsvector to PostgreSQL `tsvectorout` text, e.g. `'a':1A,2 'b'`. */
-export function decodeTSVectorText(bytes: Uint8Array, base = 0): string {
+/**
+ * Decodes an on-disk tsvector to PostgreSQL `tsvectorout` text, e.g. `'a':1A,2 'b'`. Lexemes are
+ * exact UTF-8; invalid UTF-8 throws InvalidUtf8Error unless `lossy` (U+FFFD, to show a rejected value).
+ */
+export function decodeTSVectorText(bytes: Uint8Array, base = 0, lossy = false): string {
   const r = new ByteReader(bytes, 'value', base);
+  const utf8 = lossy ? decodeUtf8Lossy : decodeUtf8;
   const n = r.u32be();
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
     const len = decodeNonsortingUvarint(r);
-    let s = quoteLexeme(utf8.decode(r.bytesN(len, 'tsvector lexeme')));
+    let s = quoteLexeme(utf8(r.bytesN(len, 'tsvector lexeme')));
     r.need(2, 'tsvector position count');
     const np = r.view.getUint16(r.pos, false);
     r.pos += 2;
@@ -51,9 +55,10 @@ type TsNode =
 /** Operator priorities as in PostgreSQL (`tsquery_op_priority`): NOT 4, PHRASE 3, AND 2, OR 1. */
 const PRIORITY = [0, 4, 2, 1, 3] as const;
 
-/** Decodes a tsquery (`pgBinary` selects the NUL-terminated pgwire layout used inside arrays). */
-export function decodeTSQueryText(bytes: Uint8Array, pgBinary = false, base = 0): string {
+/** Decodes a tsquery (`pgBinary` selects the NUL-terminated pgwire layout used inside arrays); `lossy` as for tsvector. */
+export function decodeTSQueryText(bytes: Uint8Array, pgBinary = false, base = 0, lossy = false): string {
   const r = new ByteReader(bytes, 'value', base);
+  const utf8 = lossy ? decodeUtf8Lossy : decodeUtf8;
   let tokens = r.u32be();
   if (tokens === 0) return '';
   const node = (depth: number): TsNode => {
@@ -73,7 +78,7 @@ export function decodeTSQueryText(bytes: Uint8Array, pgBinary = false, base = 0)
         lex = r.bytes.subarray(start, i);
         r.pos = i + 1;
       } else lex = r.bytesN(decodeNonsortingUvarint(r), 'tsquery lexeme');
-      return { op: 0, lexeme: utf8.decode(lex), weight, prefix };
+      return { op: 0, lexeme: utf8(lex), weight, prefix };
     }
     if (kind !== 2) r.fail(`unknown tsquery node type ${kind}`, at);
     const op = r.u8();

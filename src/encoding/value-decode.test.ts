@@ -14,7 +14,8 @@ import {
   verifyValueChecksum,
 } from './roach-value.js';
 import { decodeTSQueryText, decodeTSVectorText } from './tsearch.js';
-import { decodeArrayBody, decodeFamilyTuple, decodeTupleMember } from './value-decode.js';
+import { checkedRaw } from './testing/exact-text.js';
+import { decodeArrayBody, decodeTupleMember } from './value-decode.js';
 import { decodeValueTag, skipValue } from './value-tag.js';
 
 const B = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
@@ -236,7 +237,7 @@ function decodeMember(bytes: Uint8Array, t: SqlType): Datum {
   const s = new ByteReader(bytes, 'value');
   skipValue(s, decodeValueTag(s).type);
   assert.equal(s.pos, bytes.length, 'skipValue agrees on the length');
-  return d;
+  return checkedRaw(d);
 }
 
 for (const c of cases) {
@@ -249,31 +250,10 @@ for (const c of cases) {
   if (c.legacy) {
     const [lt, payload] = c.legacy;
     test(`value ${c.name}: legacy roachpb.Value`, () => {
-      assert.deepEqual(decodeLegacyValue(cat(B(0, 0, 0, 0, lt), payload), c.type), c.want);
+      assert.deepEqual(checkedRaw(decodeLegacyValue(cat(B(0, 0, 0, 0, lt), payload), c.type)), c.want);
     });
   }
 }
-
-test('value tag and tuple: docs/formats.md §5.4 worked example (col 2 INT 7, col 3 "hi")', () => {
-  const v = fromHex('cccccccc0a230e16026869');
-  const rv = decodeRoachValue(v);
-  assert.equal(rv.checksum, 0xcccccccc);
-  assert.equal(rv.tag, 10);
-  const got: [number, Datum][] = [];
-  decodeFamilyTuple(
-    rv.payload,
-    (id) => (id === 2 ? sqlType('int') : id === 3 ? sqlType('string') : undefined),
-    (id, d) => got.push([id, d]),
-  );
-  assert.deepEqual(got, [
-    [2, { kind: 'int', value: 7n }],
-    [3, { kind: 'string', value: 'hi' }],
-  ]);
-  // Unknown columns are skipped by their self-describing length.
-  const only3: number[] = [];
-  decodeFamilyTuple(rv.payload, (id) => (id === 3 ? sqlType('string') : undefined), (id) => only3.push(id));
-  assert.deepEqual(only3, [3]);
-});
 
 test('arrays: crdb valueside/array_test.go vectors incl. NULL bitmaps and BOOL elements', () => {
   const int = sqlType('int');
@@ -293,7 +273,7 @@ test('arrays: crdb valueside/array_test.go vectors incl. NULL bitmaps and BOOL e
     const r = new ByteReader(bytes, 'value');
     const d = decodeArrayBody(r, t);
     assert.ok(r.done);
-    assert.deepEqual(d, { kind: 'array', elemType: t.arrayContents, elements });
+    assert.deepEqual(checkedRaw(d), { kind: 'array', elemType: t.arrayContents, elements });
   }
 });
 
@@ -363,7 +343,6 @@ test('value errors: unknown encoding type, truncation, legacy tag mismatch, unkn
     () => skipValue(new ByteReader(B(), 'value'), 99),
     (e: unknown) => isDecodeError(e) && /unknown value encoding type 99/.test(String(e)),
   );
-  assert.throws(() => decodeFamilyTuple(cat(tag(1, 7), B()), () => undefined, () => {}), /unknown value encoding type 7/);
   assert.throws(() => decodeMember(cat(tag(1, 6), B(5, 0x61)), sqlType('string')), /truncated/);
   assert.throws(() => decodeMember(cat(tag(1, 3)), sqlType('int')), /truncated/);
   assert.throws(

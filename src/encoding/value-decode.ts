@@ -10,9 +10,8 @@
 import type { SqlType } from '../catalog/sql-type.js';
 import { ByteReader } from '../util/byte-reader.js';
 import type { Datum } from './datum.js';
-import { dateDatum, decodeVectorPayload, enumDatum, utf8Text } from './datum-build.js';
+import { dateDatum, decodeVectorPayload, enumDatum, jsonDatum, stringDatum, tsqueryDatum, tsvectorDatum } from './datum-build.js';
 import { decodeNonsortingDecimal } from './decimal.js';
-import { decodeJsonbText } from './jsonb.js';
 import { decodeFloatKey, readFloat64BE } from './ordered.js';
 import {
   decodeBitArrayValue,
@@ -22,7 +21,6 @@ import {
   decodeZigzag,
   decodeZigzagNum,
 } from './primitives.js';
-import { decodeTSQueryText, decodeTSVectorText } from './tsearch.js';
 import { ValueEncodingType as VT, decodeValueTag, skipValue } from './value-tag.js';
 
 const MAX_DEPTH = 64;
@@ -109,7 +107,7 @@ export function decodeUntagged(r: ByteReader, type: SqlType, tagType: number, de
     case 'refcursor':
     case 'jsonpath':
     case 'ltree':
-      return { kind: 'string', value: utf8Text(lengthPrefixed(r)) };
+      return stringDatum(lengthPrefixed(r));
     case 'bytes':
     case 'encodedkey':
       return { kind: 'bytes', value: lengthPrefixed(r) };
@@ -138,7 +136,7 @@ export function decodeUntagged(r: ByteReader, type: SqlType, tagType: number, de
     }
     case 'json': {
       const b = lengthPrefixed(r);
-      return { kind: 'json', text: decodeJsonbText(b, r.base + r.pos - b.length) };
+      return jsonDatum(b, r.base + r.pos - b.length);
     }
     case 'array': {
       const len = decodeNonsortingUvarint(r);
@@ -161,11 +159,11 @@ export function decodeUntagged(r: ByteReader, type: SqlType, tagType: number, de
       return decodeBox2D(r);
     case 'tsvector': {
       const b = lengthPrefixed(r);
-      return { kind: 'tsvector', text: decodeTSVectorText(b, r.base + r.pos - b.length) };
+      return tsvectorDatum(b, r.base + r.pos - b.length);
     }
     case 'tsquery': {
       const b = lengthPrefixed(r);
-      return { kind: 'tsquery', text: decodeTSQueryText(b, false, r.base + r.pos - b.length) };
+      return tsqueryDatum(b, false, r.base + r.pos - b.length);
     }
     case 'pgvector': {
       const b = lengthPrefixed(r);
@@ -229,7 +227,7 @@ function decodeArrayElement(r: ByteReader, elemType: SqlType, elemEnc: number, d
     case 'tsquery': {
       // Array elements use the pgwire tsquery layout (`EncodeTSQueryPGBinary`).
       const b = lengthPrefixed(r);
-      return { kind: 'tsquery', text: decodeTSQueryText(b, true, r.base + r.pos - b.length) };
+      return tsqueryDatum(b, true, r.base + r.pos - b.length);
     }
     case 'tuple':
       return decodeTupleBody(r, elemType, depth + 1);
@@ -260,39 +258,4 @@ export function decodeTupleBody(r: ByteReader, type: SqlType, depth = 1): Datum 
   }
   for (let i = n; i < contents.length; i++) elements[i] = null;
   return { kind: 'tuple', elements };
-}
-
-/**
- * Walks a column-family TUPLE payload (docs/formats.md §5.3): for every member, `lookup(colID)`
- * gives the column type (undefined ⇒ skip: dropped/unknown column) and `emit` receives the datum.
- * Columns absent from the payload are NULL; the caller pre-fills them.
- */
-export function decodeFamilyTuple(
-  payload: Uint8Array,
-  lookup: (colId: number) => SqlType | undefined,
-  emit: (colId: number, datum: Datum) => void,
-  base = 0,
-): void {
-  const r = new ByteReader(payload, 'value', base);
-  let colId = 0;
-  while (r.pos < payload.length) {
-    let type: number;
-    const b0 = payload[r.pos]!;
-    if (b0 < 0x80 && (b0 & 0xf) !== 15) {
-      // Single-byte tag: column delta < 8, type < 15 (the common case).
-      r.pos++;
-      colId += b0 >> 4;
-      type = b0 & 0xf;
-    } else {
-      const tag = decodeValueTag(r);
-      colId += tag.colIdDelta;
-      type = tag.type;
-    }
-    const t = lookup(colId);
-    if (!t) {
-      skipValue(r, type);
-      continue;
-    }
-    emit(colId, decodeTupleMember(r, t, type));
-  }
 }

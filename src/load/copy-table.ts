@@ -28,7 +28,7 @@ import { toHex } from '../util/bytes.js';
 import { LoadError, MigrateError } from '../util/errors.js';
 import { readTableState, writeTableState, type TableState } from './load-state.js';
 import { appendRejects, pruneRejects, rejectFilePath, rejectRow, type RejectRecord } from './rejects.js';
-import { canonicalField, needsCanonical, rowHash } from './row-hash.js';
+import { canonicalField, needsCanonical, rowHash, sourceHashField, type HashField } from './row-hash.js';
 import type { LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from './types.js';
 
 export interface CopyTableOptions {
@@ -96,22 +96,30 @@ interface RowEncoder {
   end(): void;
 }
 
-/** What a row's columns need for the fingerprint: PostgreSQL's output text of each value. */
+/**
+ * What a row's columns need for the fingerprint: PostgreSQL's output text of each value, or for
+ * text values the bytes CockroachDB stored (`sourceHashField`).
+ */
 class FieldTexts {
   private readonly canon: boolean[];
-  readonly texts: (string | null)[];
+  readonly fields: HashField[];
   constructor(private readonly plan: TableLoadPlan) {
     this.canon = plan.columns.map((c) => needsCanonical(c.type));
-    this.texts = new Array<string | null>(plan.columns.length);
+    this.fields = new Array<HashField>(plan.columns.length);
   }
 
-  /** Sets the text of column `i` from its PostgreSQL output text `t`. */
-  set(i: number, t: string | null): void {
-    this.texts[i] = t === null ? null : this.canon[i] ? canonicalField(t, this.plan.columns[i]!.type) : t;
+  /** Sets the field of column `i` from its value `d` and PostgreSQL output text `t`. */
+  set(i: number, d: Exclude<Datum, null>, t: string): void {
+    const type = this.plan.columns[i]!.type;
+    this.fields[i] = sourceHashField(d, this.canon[i] ? canonicalField(t, type) : t, type);
+  }
+
+  setNull(i: number): void {
+    this.fields[i] = null;
   }
 
   hash(): bigint {
-    return rowHash(this.texts);
+    return rowHash(this.fields);
   }
 }
 
@@ -153,13 +161,13 @@ class TextRowEncoder implements RowEncoder {
       const d = values[i] ?? null;
       if (i > 0) line += '\t';
       if (d === null) {
-        fields?.set(i, null);
+        fields?.setNull(i);
         line += '\\N';
         continue;
       }
       const col = cols[i]!;
       const t = pgText(d, col);
-      fields?.set(i, t);
+      fields?.set(i, d, t);
       if (this.plain[i]) {
         line += t;
         continue;

@@ -28,7 +28,7 @@ export function rejectFilePath(dir: string, tableId: string): string {
 }
 
 function rawValue(d: Exclude<Datum, null>, type: SqlType): string {
-  if (d.kind === 'string') return d.value;
+  if (d.kind === 'string' && !d.invalidUtf8) return d.value;
   try {
     return formatPgText(d, type);
   } catch {

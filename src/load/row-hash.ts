@@ -1,6 +1,7 @@
 /**
- * The row fingerprint shared by the loader (computed in Node over the text PostgreSQL will store)
- * and the verifier (computed by SQL over what PostgreSQL did store). Each non-NULL field is
+ * The row fingerprint shared by the loader (computed in Node over the text PostgreSQL will store —
+ * for text columns over the bytes CockroachDB stored, see `sourceHashField`) and the verifier
+ * (computed by SQL over what PostgreSQL did store). Each non-NULL field is
  * length-prefixed (UTF-8 bytes) so that field boundaries are unambiguous; NULL is `N`. The row
  * hash is the first 64 bits of MD5 read as a signed integer — PostgreSQL's
  * `('x' || substr(md5(t), 1, 16))::bit(64)::bigint` — and a table's fingerprint is the exact sum
@@ -36,13 +37,57 @@ export function rowText(fields: readonly (string | null)[]): string {
   return s;
 }
 
-// `crypto.hash` (Node ≥ 20.12) is a one-shot digest without a Hash object per row.
-const md5OneShot: ((s: string) => Buffer) | undefined =
-  typeof oneShotHash === 'function' ? (s) => oneShotHash('md5', s, 'buffer') : undefined;
+/**
+ * One field of a row fingerprint: PostgreSQL's output text, or — for text columns — the UTF-8
+ * bytes CockroachDB stored (`sourceHashField`); PostgreSQL's side hashes its stored text, which is
+ * byte-equal when nothing was altered on the way. NULL is null.
+ */
+export type HashField = string | Uint8Array | null;
 
-export function rowHash(fields: readonly (string | null)[]): bigint {
-  const text = rowText(fields);
-  const digest = md5OneShot ? md5OneShot(text) : createHash('md5').update(text, 'utf8').digest();
+/** Scratch for `rowHash`: the row's fingerprint input, grown as needed (one per thread). */
+let scratch = Buffer.allocUnsafe(4096);
+
+/** Writes `len:` (decimal) at `pos`; returns the position after it. */
+function writeLengthPrefix(buf: Buffer, pos: number, len: number): number {
+  if (len < 10) buf[pos++] = 0x30 + len;
+  else pos += buf.write(String(len), pos, 'latin1');
+  buf[pos] = 0x3a; // ':'
+  return pos + 1;
+}
+
+/** `rowText` of the fields as UTF-8 bytes, with byte fields spliced in as they are. */
+function rowBytes(fields: readonly HashField[]): Buffer {
+  let need = fields.length * 12;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f !== null) need += typeof f === 'string' ? f.length * 3 : f.length;
+  }
+  if (need > scratch.length) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  const buf = scratch;
+  let pos = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (i > 0) buf[pos++] = 0x2c; // ','
+    if (f === null) buf[pos++] = 0x4e; // 'N'
+    else if (typeof f === 'string') {
+      pos = writeLengthPrefix(buf, pos, Buffer.byteLength(f, 'utf8'));
+      pos += buf.write(f, pos, 'utf8');
+    } else {
+      pos = writeLengthPrefix(buf, pos, f.length);
+      buf.set(f, pos);
+      pos += f.length;
+    }
+  }
+  return buf.subarray(0, pos);
+}
+
+// `crypto.hash` (Node ≥ 20.12) is a one-shot digest without a Hash object per row.
+const md5OneShot: ((b: Buffer) => Buffer) | undefined =
+  typeof oneShotHash === 'function' ? (b) => oneShotHash('md5', b, 'buffer') : undefined;
+
+export function rowHash(fields: readonly HashField[]): bigint {
+  const bytes = rowBytes(fields);
+  const digest = md5OneShot ? md5OneShot(bytes) : createHash('md5').update(bytes).digest();
   return digest.readBigInt64BE(0);
 }
 
@@ -131,7 +176,7 @@ export const CANONICAL_SESSION_SQL =
   "SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'";
 
 /**
- * Canonical texts of one source row (NULL → null), as the loader hashes them. Throws for a value
+ * Canonical texts of one source row (NULL → null), as the loader renders them. Throws for a value
  * that cannot be rendered (such rows are rejected by the loader and not part of its fingerprint).
  */
 export function sourceFieldTexts(columns: readonly HashColumn[], values: readonly Datum[]): (string | null)[] {
@@ -141,4 +186,25 @@ export function sourceFieldTexts(columns: readonly HashColumn[], values: readonl
     const t = formatPgText(d, c.type);
     return needsCanonical(c.type) ? canonicalField(t, c.type) : t;
   });
+}
+
+/**
+ * The fingerprint field of a non-NULL source value whose canonical text (`canonicalField`) is
+ * `text`: for a text
+ * value, the bytes CockroachDB stored (char(n): without trailing spaces, as `canonicalField`), so
+ * that a decoder which altered the text — dropped a BOM, replaced bytes — makes the fingerprints
+ * differ instead of hashing its own output on both sides. Other types hash their text.
+ */
+export function sourceHashField(d: Exclude<Datum, null>, text: string, type: SqlType): string | Uint8Array {
+  if (d.kind !== 'string' || d.raw === undefined) return text;
+  const raw = d.raw;
+  if (!isBpchar(type)) return raw;
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0x20) end--;
+  return end === raw.length ? raw : raw.subarray(0, end);
+}
+
+/** `sourceHashField` of every column of a row, given its `sourceFieldTexts`. */
+export function sourceHashFields(values: readonly Datum[], texts: readonly (string | null)[], columns: readonly HashColumn[]): HashField[] {
+  return texts.map((t, i) => (t === null ? null : sourceHashField(values[i]!, t, columns[i]!.type)));
 }

@@ -7,7 +7,7 @@
  * columns from the family values: TUPLE payloads (self-describing, unknown column ids skipped) or
  * a bare legacy value for single-column families (`default_column_id`). Composite key columns
  * (DECIMAL, FLOAT, collated strings) are overridden by the exact copy in the value.
- * Memory: one row's KVs at a time. BYTES/UUID/INET/GEO datums are views into the KV value bytes.
+ * Memory: one row's KVs at a time. BYTES/UUID/INET/GEO datums and STRING `raw` bytes are views into the KV bytes.
  */
 import type { Column, Table } from '../catalog/model.js';
 import { qualifiedName } from '../catalog/model.js';

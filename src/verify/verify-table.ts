@@ -6,14 +6,15 @@
  * mismatching buckets, so memory stays bounded however large the table.
  *
  * The source fingerprint is normally the one the loader accumulated over exactly the text it sent
- * (`TableLoadResult.source`); without it the source is read again. A recomputed fingerprint
+ * — text columns over the bytes CockroachDB stored — (`TableLoadResult.source`); without it the
+ * source is read again. A recomputed fingerprint
  * includes rows the loader quarantined because PostgreSQL refused them during COPY: those then show
  * up as "missing in target", which they are.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { quoteQualified } from '../util/sql-quote.js';
-import { CANONICAL_SESSION_SQL, rowHash, rowText, sourceFieldTexts, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
+import { CANONICAL_SESSION_SQL, rowHash, rowText, sourceFieldTexts, sourceHashFields, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
 import type { TableReport } from '../report/model.js';
 
@@ -54,7 +55,7 @@ export async function sourceFingerprint(plan: TableLoadPlan): Promise<Fingerprin
     const t = fieldTexts(plan, row);
     if (!t) continue;
     rows++;
-    sum += rowHash(t);
+    sum += rowHash(sourceHashFields(row.values, t, plan.columns));
   }
   return { rows, sum };
 }
@@ -101,7 +102,7 @@ export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPl
     if (!texts) continue;
     const b = keyBucket(keyOf(texts));
     srcN[b]!++;
-    srcS[b]! += rowHash(texts);
+    srcS[b]! += rowHash(sourceHashFields(row.values, texts, plan.columns));
   }
   const tb = await client.query<{ b: number; n: string; s: string }>(
     `SELECT ${sqlBucket} AS b, count(*)::text AS n, sum(${sqlRowHash(cols)}::numeric)::text AS s FROM ${table} GROUP BY 1`,
@@ -125,7 +126,7 @@ export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPl
       const texts = fieldTexts(plan, row);
       if (!texts) continue;
       const k = keyOf(texts);
-      if (pass.has(keyBucket(k))) src.set(k, rowHash(texts));
+      if (pass.has(keyBucket(k))) src.set(k, rowHash(sourceHashFields(row.values, texts, plan.columns)));
     }
     const tr = await client.query<{ k: string; h: string }>(
       `SELECT ${sqlKey} AS k, ${sqlRowHash(cols)}::text AS h FROM ${table} WHERE ${sqlBucket} = ANY($1::int[])`,
