@@ -20,7 +20,7 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
   const rows = report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
   const summary =
     report.verdict === 'failed'
-      ? 'Migration FAILED (the error is above; rerunning the same command resumes)'
+      ? `Migration FAILED (the error is above${report.resumable ? '; rerunning the same command resumes' : ''})`
       : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
   (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : logger.info)(summary);
   logger.info(`Reports: ${resolve(files.text)}, ${resolve(files.json)}, ${resolve(files.html)}`);
