@@ -96,7 +96,8 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
   for (const t of over.tables) assert.equal(t.verification?.match, true, t.source);
 });
 
-test('two runs into one target at once: the second stops within seconds naming the first; skipped tables are verified', async () => {
+// Without a run lock, run 1 never says it holds one and stays blocked: the timeout fails the test.
+test('two runs into one target at once: the second stops within seconds naming the first; skipped tables are verified', { timeout: 120_000 }, async () => {
   const server = await withTempPostgres();
   await dropDatabase(server.clientConfig(), 'emails');
   const dir = migrationDir('cm-lock-', { source: { type: 'store', path: EMAILS }, test_postgresql_import: false, ...targetKeys(server) });
@@ -127,6 +128,9 @@ test('two runs into one target at once: the second stops within seconds naming t
     assert.equal(second.code, 1, second.stderr);
     assert.match(second.stderr, /target PostgreSQL \S+ is being loaded by another cockroach-migrate run \(pid \d+ on host \S+, started \S+Z; PostgreSQL backend pid \d+\); one run per target at a time/);
     assert.doesNotMatch(second.stderr, /rerunning the same command resumes/);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   } finally {
     await blocker.query('COMMIT');
     await blocker.end();
