@@ -21,7 +21,7 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
   const missing = report.source.missingFiles?.length ?? 0;
   const summary =
     report.verdict === 'failed'
-      ? 'Migration FAILED (the error is above; rerunning the same command resumes)'
+      ? `Migration FAILED (the error is above${report.resumable ? '; rerunning the same command resumes' : ''})`
       : report.verdict === 'nothing-to-migrate'
         ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
         : report.verdict === 'incomplete-source'

@@ -3,6 +3,7 @@
  * values from their KVs, rows decoded from the chain's data SSTs (newest version ≤ the read time
  * across the full backup and its incrementals).
  */
+import { createHash } from 'node:crypto';
 import { buildCatalog } from '../catalog/build-catalog.js';
 import { decodeSequenceValue } from '../catalog/system-tables.js';
 import type { Config } from '../config/keys.js';
@@ -15,7 +16,7 @@ import { formatPgText } from '../copy/format.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { storedColumns } from '../rows/decode-rows.js';
 import { readSystemComments } from '../source/system-comments.js';
-import { mvccTableRows, type MigrationSource, type SourceRecipe } from './source.js';
+import { mvccTableRows, type MigrationSource, type SourceIdentity, type SourceRecipe } from './source.js';
 
 export function backupOptions(config: Config, subdir?: string): ReadBackupOptions {
   return {
@@ -70,6 +71,7 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
     warnings: b.missingFiles.map((f) => `${f}: listed by the backup's manifest but absent; its rows are missing (allow_missing_files)`),
     missingFiles: b.missingFiles,
     ...(recipe ? { recipe } : {}),
+    identity: backupIdentity(b),
     ...backupSizes(b),
     ...mvccTableRows(b.source, b.readAt),
     close: () => b.close(),
@@ -88,6 +90,33 @@ export async function openBackupMigrationSource(url: string, config: Config, sub
     await b.close();
     throw e;
   }
+}
+
+const hlc = (t: Timestamp): string => `${t.wallTime}.${String(t.logical).padStart(10, '0')}`;
+
+/**
+ * A backup's identity: the resolved full backup, the read time, and a digest of what the chain's
+ * manifests say (each layer's folder, manifest file, time span, data files with their spans and
+ * counts, descriptors). From the manifests already read: no data file is opened.
+ */
+export function backupIdentity(b: OpenedBackup): SourceIdentity {
+  const h = createHash('sha256');
+  for (const layer of b.chain) {
+    const m = layer.manifest;
+    h.update(`layer ${layer.dir} ${layer.manifestName} ${hlc(m.startTime)} ${hlc(m.endTime)} ${layer.files.length}\n`);
+    for (const f of layer.files) {
+      h.update(`${f.path} ${Buffer.from(f.span.key).toString('hex')} ${Buffer.from(f.span.endKey).toString('hex')} ${f.entryCounts.rows} ${f.entryCounts.dataSize}\n`);
+    }
+  }
+  for (const d of b.descriptors) h.update(`descriptor ${d.id} `).update(d.bytes);
+  const digest = h.digest('hex').slice(0, 16);
+  const readAt = hlc(b.readAt);
+  const at = b.fullDir ? `${b.name}/${b.fullDir}` : b.name;
+  return {
+    key: `backup ${b.fullDir || '.'} ${readAt} ${digest}`,
+    text: `backup ${at} (read as of ${isoOf(b.readAt)}, manifests sha256 ${digest})`,
+    pin: `${b.fullDir ? `source.backup "${b.fullDir}", ` : ''}as_of "${readAt}"`,
+  };
 }
 
 /** Rows and data bytes the manifests of the chain record per table id (all layers; not exact after incrementals). */

@@ -15,8 +15,8 @@ export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA}`);
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.ddl_steps (
-       phase text NOT NULL, idx integer NOT NULL, sql_md5 text NOT NULL, done_at timestamptz NOT NULL DEFAULT now(),
-       PRIMARY KEY (phase, idx))`,
+       scope text NOT NULL, phase text NOT NULL, idx integer NOT NULL, sql_md5 text NOT NULL, done_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (scope, phase, idx))`,
   );
 }
 
@@ -28,15 +28,15 @@ export async function stateSchemaExists(client: pg.ClientBase): Promise<boolean>
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 /** Statements of a phase that are already done (by index), verifying their text did not change. */
-async function doneSteps(client: pg.ClientBase, phase: string, statements: readonly string[]): Promise<Set<number>> {
-  const r = await client.query<{ idx: number; sql_md5: string }>(`SELECT idx, sql_md5 FROM ${STATE_SCHEMA}.ddl_steps WHERE phase = $1`, [phase]);
+async function doneSteps(client: pg.ClientBase, scope: string, phase: string, statements: readonly string[]): Promise<Set<number>> {
+  const r = await client.query<{ idx: number; sql_md5: string }>(`SELECT idx, sql_md5 FROM ${STATE_SCHEMA}.ddl_steps WHERE scope = $1 AND phase = $2`, [scope, phase]);
   const done = new Set<number>();
   for (const row of r.rows) {
     const sql = statements[row.idx];
     if (sql === undefined || md5(sql) !== row.sql_md5) {
       throw new LoadError(
         `cannot resume: ${phase} statement ${row.idx} differs from the one the interrupted run executed`,
-        `the schema or options changed since; drop the target databases (or rerun with --if-exists drop) and start again`,
+        `the schema or options changed since; drop what the interrupted run created (its database; with database_mapping schema, its schemas and schema ${STATE_SCHEMA}) and start again`,
       );
     }
     done.add(row.idx);
@@ -47,7 +47,7 @@ async function doneSteps(client: pg.ClientBase, phase: string, statements: reado
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function: "already exists". */
 const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723']);
 
-async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: string, tolerateExisting: boolean): Promise<void> {
+async function runOne(client: pg.ClientBase, scope: string, phase: string, idx: number, sql: string, tolerateExisting: boolean): Promise<void> {
   await client.query('BEGIN');
   try {
     try {
@@ -60,7 +60,7 @@ async function runOne(client: pg.ClientBase, phase: string, idx: number, sql: st
       if (!tolerateExisting || !exists) throw e;
       await client.query('ROLLBACK TO SAVEPOINT step');
     }
-    await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (phase, idx, sql_md5) VALUES ($1, $2, $3)`, [phase, idx, md5(sql)]);
+    await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (scope, phase, idx, sql_md5) VALUES ($1, $2, $3, $4)`, [scope, phase, idx, md5(sql)]);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -73,16 +73,22 @@ export interface RunStepsOptions {
   readonly onStatement?: (sql: string, ms: number) => void;
   /** Treat "already exists" as done (resuming, or loading into existing tables). */
   readonly tolerateExisting?: boolean;
+  /**
+   * Whose statements these are: the CockroachDB database being loaded (several share one
+   * PostgreSQL database with `database_mapping: schema`). Default ''.
+   */
+  readonly scope?: string;
 }
 
 /** Runs a phase's statements in order, skipping those a previous run completed. */
 export async function runSteps(client: pg.ClientBase, phase: string, statements: readonly string[], opts: RunStepsOptions = {}): Promise<void> {
   await ensureStateSchema(client);
-  const done = await doneSteps(client, phase, statements);
+  const scope = opts.scope ?? '';
+  const done = await doneSteps(client, scope, phase, statements);
   for (let i = 0; i < statements.length; i++) {
     if (done.has(i)) continue;
     const t0 = Date.now();
-    await runOne(client, phase, i, statements[i]!, opts.tolerateExisting ?? false);
+    await runOne(client, scope, phase, i, statements[i]!, opts.tolerateExisting ?? false);
     opts.onStatement?.(statements[i]!, Date.now() - t0);
   }
 }
@@ -181,7 +187,8 @@ export async function runStepGraph(client: pg.ClientBase, phase: string, steps: 
   await ensureStateSchema(client);
   const statements = steps.map((s) => s.sql);
   const finished = new Set<number>();
-  for (const i of await doneSteps(client, phase, statements)) if (steps[i]!.record !== false) finished.add(i);
+  const scope = opts.scope ?? '';
+  for (const i of await doneSteps(client, scope, phase, statements)) if (steps[i]!.record !== false) finished.add(i);
   const started = new Set<number>(finished);
   let failure: unknown;
   let wake: (() => void)[] = [];
@@ -220,7 +227,7 @@ export async function runStepGraph(client: pg.ClientBase, phase: string, steps: 
     const s = steps[i]!;
     const t0 = Date.now();
     if (s.record === false) await c.query(s.sql);
-    else await runOne(c, phase, i, s.sql, opts.tolerateExisting ?? false);
+    else await runOne(c, scope, phase, i, s.sql, opts.tolerateExisting ?? false);
     opts.onStatement?.(s.sql, Date.now() - t0);
   };
 

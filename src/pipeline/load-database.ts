@@ -16,10 +16,11 @@ import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
 import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
-import { STATE_SCHEMA, TableLoads, runStepGraph, runSteps, stateSchemaExists, type GraphStep } from './ddl-steps.js';
+import { STATE_SCHEMA, TableLoads, runStepGraph, runSteps, type GraphStep } from './ddl-steps.js';
 import type { SourceLoadPlan } from './load-plans.js';
 import { applyIfExists } from './if-exists.js';
-import { connectTo, ensureDatabase, type PgServer } from './pg-target.js';
+import { connectTo, dropDatabase, ensureDatabase, type PgServer } from './pg-target.js';
+import { forgetRun, readRecordedRun, recordRun, refuseResume, resumeConflict, type RunIdentity } from './run-state.js';
 import type { LoadWorkerPool } from './workers/load-worker-pool.js';
 
 export interface LoadDatabaseResult {
@@ -30,6 +31,10 @@ export interface LoadDatabaseResult {
 export interface LoadDatabaseOptions {
   readonly config: Config;
   readonly logger: Logger;
+  /** The source and settings of this run: the resume state must have been made by the same. */
+  readonly run: RunIdentity;
+  /** Called once this database holds resume state of this run (a rerun of the same command resumes it). */
+  readonly onResumable?: () => void;
   readonly onProgress?: (e: LoadProgressEvent) => void;
   readonly signal?: AbortSignal;
   readonly rejectDir?: string;
@@ -53,6 +58,60 @@ export async function dropResumeState(server: PgServer, database: string): Promi
   }
 }
 
+/**
+ * Starts over where an interrupted run of another source or settings left its state (`--if-exists
+ * drop`): the database named after the CockroachDB database is recreated; a shared one (schema
+ * mapping, or the maintenance database) loses this source database's state and, through
+ * `applyIfExists`, the migration's schemas and tables — never another source database's.
+ */
+async function discardRun(
+  server: PgServer,
+  db: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  client: pg.Client,
+  opts: { readonly config: Pick<Config, 'database_mapping'>; readonly logger: Logger },
+): Promise<pg.Client> {
+  const { logger } = opts;
+  const where = `${server.label} database "${db.pgName}"`;
+  if (opts.config.database_mapping === 'database' && db.pgName !== server.maintenanceDb) {
+    logger.warn(`${where}: dropping and recreating the database (--if-exists drop)`);
+    await client.end();
+    await dropDatabase(server, db.pgName);
+    await ensureDatabase(server, db.pgName);
+    return connectTo(server, db.pgName);
+  }
+  await forgetRun(client, db.crdbName, plans.map((p) => p.id));
+  return client;
+}
+
+/**
+ * Refuses, before anything is loaded anywhere, when a database of `server` holds an interrupted
+ * run that this one cannot resume (another source or other settings) — instead of after hours on
+ * the test instance. `loadDatabase` checks again as it starts each database.
+ */
+export async function checkResumable(server: PgServer, dbs: readonly ConvertedDatabase[], run: RunIdentity, config: Pick<Config, 'if_exists'>): Promise<void> {
+  if (config.if_exists === 'drop') return;
+  const admin = await connectTo(server, server.maintenanceDb);
+  let present: Set<string>;
+  try {
+    const r = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[])', [dbs.map((d) => d.pgName)]);
+    present = new Set(r.rows.map((x) => x.datname));
+  } finally {
+    await admin.end();
+  }
+  for (const db of dbs) {
+    if (!present.has(db.pgName)) continue;
+    const client = await connectTo(server, db.pgName);
+    try {
+      const recorded = await readRecordedRun(client, db.crdbName);
+      const conflict = recorded === undefined ? undefined : resumeConflict(recorded, run, `${server.label} database "${db.pgName}"`);
+      if (conflict) refuseResume(conflict);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
 /** Tables loaded at once (and worker threads): the `jobs` key, else one per CPU. */
 export const jobsOf = (config: Pick<Config, 'jobs'>): number => config.jobs ?? Math.max(1, os.availableParallelism());
 
@@ -70,25 +129,41 @@ export async function loadDatabase(
   if (created) logger.info(`${where}: created`);
   let client = await connectTo(server, db.pgName);
   try {
-    const resuming = !created && (await stateSchemaExists(client));
-    if (resuming) logger.info(`${where}: an interrupted run left its state here (schema ${STATE_SCHEMA}); resuming it`);
-    let skipped: ReadonlySet<string> = new Set();
-    let keptExisting = false;
+    // The state of this CockroachDB database's load, if an interrupted run left one here.
+    const scope = db.crdbName;
+    const recorded = created ? undefined : await readRecordedRun(client, scope);
+    let resuming = recorded !== undefined;
+    if (recorded !== undefined) {
+      const conflict = resumeConflict(recorded, opts.run, where);
+      if (conflict && config.if_exists !== 'drop') refuseResume(conflict);
+      if (conflict) {
+        logger.warn(`${where}: ${conflict.message}; starting over (--if-exists drop)`);
+        client = await discardRun(server, db, plans, client, { config, logger });
+        resuming = false;
+      } else {
+        logger.info(`${where}: an interrupted run left its state here (schema ${STATE_SCHEMA}); resuming it`);
+      }
+    }
+    let skipped: ReadonlySet<string> = new Set(recorded !== undefined && recorded !== 'unrecorded' && resuming ? recorded.skipped : []);
+    let keptExisting = resuming && skipped.size > 0;
     if (!created && !resuming) {
-      // A resumed run created every table itself (its state schema is the proof); only a fresh
-      // run into an existing database meets tables it did not create.
+      // A resumed run created every table itself, but those it skipped (its run record is the
+      // proof); only a fresh run into an existing database meets tables it did not create.
       const outcome = await applyIfExists(server, db, client, { config, logger });
       client = outcome.client;
       skipped = outcome.skipped;
       keptExisting = outcome.keptExisting;
       warnings.push(...outcome.warnings);
     }
+    if (!resuming) await recordRun(client, scope, opts.run, skipped);
+    opts.onResumable?.();
     const tolerateExisting = resuming || keptExisting;
 
     logger.info(`${where}: creating schema objects (${db.preData.length} statements)`);
-    await runSteps(client, 'pre-data', db.preData, { tolerateExisting });
+    await runSteps(client, 'pre-data', db.preData, { tolerateExisting, scope });
 
     const toLoad = plans.filter((p) => !skipped.has(p.id));
+    const kept = plans.filter((p) => skipped.has(p.id));
     const jobs = jobsOf(config);
     logger.info(`${where}: loading ${toLoad.length} tables with ${jobs} parallel connections`);
     // Post-data runs beside the loads: a table's keys and indexes are built once it is loaded and
@@ -111,6 +186,7 @@ export async function loadDatabase(
     let postDataFailure: unknown;
     const postData = runStepGraph(client, 'post-data', steps, {
       tolerateExisting,
+      scope,
       jobs,
       loads,
       signal,
@@ -157,9 +233,11 @@ export async function loadDatabase(
     const verifications = new Map<string, TableVerification>();
     if (!config.skip_validation) {
       // Each check is a full scan of the table by PostgreSQL: `jobs` of them at once, largest
-      // first, so the last one to finish is a small one.
+      // first, so the last one to finish is a small one. Tables left as they were (skip) are
+      // checked too, against a fingerprint read from the source again: "identical" is a claim
+      // about every table of the migration, not about what this run happened to load.
       const tableBytes = opts.tableBytes;
-      const queue = [...loadOrder(toLoad, tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
+      const queue = [...loadOrder([...toLoad, ...kept], tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
       const verifyOn = async (c: pg.ClientBase): Promise<void> => {
         for (let plan = queue.shift(); plan; plan = queue.shift()) {
           if (signal.aborted) return;
@@ -171,7 +249,7 @@ export async function loadDatabase(
           else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
         }
       };
-      const others = Array.from({ length: Math.min(jobs, toLoad.length) - 1 }, async () => {
+      const others = Array.from({ length: Math.min(jobs, toLoad.length + kept.length) - 1 }, async () => {
         const c = await connectTo(server, db.pgName);
         try {
           await verifyOn(c);
@@ -189,7 +267,7 @@ export async function loadDatabase(
       if (failed) throw failed.reason;
     }
 
-    const tables: TableReport[] = toLoad.map((plan) => {
+    const tables: TableReport[] = [...toLoad, ...kept].map((plan) => {
       const r = results.find((x) => x.id === plan.id);
       const v = verifications.get(plan.id);
       return {

@@ -13,7 +13,9 @@ import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { dropResumeState, jobsOf, loadDatabase } from './load-database.js';
+import { checkResumable, dropResumeState, jobsOf, loadDatabase } from './load-database.js';
+import { runIdentityOf } from './run-state.js';
+import { lockTarget, type TargetLock } from './target-lock.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
@@ -61,6 +63,9 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   let error: string | undefined;
   let instance: TempPostgres | undefined;
   let workers: LoadWorkerPool | undefined;
+  let lock: TargetLock | undefined;
+  /** The target holds resume state of this run: rerunning the same command continues it. */
+  let resumable = false;
 
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -121,6 +126,15 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     const nothing = dbs.every(isEmpty);
     if (nothing) logger.info(`nothing to migrate: ${source.description} holds no user table, view, sequence or type`);
 
+    // One run per target at a time, and no hours on the test instance for a target that will
+    // refuse to resume: both settled before anything is loaded.
+    const run = runIdentityOf(config, source.identity);
+    const target = req.target ?? (config.postgres_import_enabled ? targetServer(config) : undefined);
+    if (target) {
+      lock = await lockTarget(target, logger, startedAt);
+      await checkResumable(target, dbs, run, config);
+    }
+
     const recipe = workerRecipe(config.threads, source!);
     if (recipe) {
       workers = new LoadWorkerPool(recipe, jobsOf(config));
@@ -144,6 +158,8 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
           loadDatabase(server, db, plans, {
             config,
             logger,
+            run,
+            ...(server.label === 'target' ? { onResumable: () => void (resumable = true) } : {}),
             rejectDir: join(config.report_dir, 'rejects'),
             ...(workers ? { workers } : {}),
             ...(source!.tableBytes ? { tableBytes: source!.tableBytes } : {}),
@@ -199,6 +215,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     logger.error(error);
   } finally {
     await workers?.close();
+    await lock?.release();
     if (instance) {
       await instance.stop().catch(() => undefined);
       if (!config.do_cleanup) logger.info(`test instance data directory kept (do_cleanup is false): ${instance.dataDir}`);
@@ -222,6 +239,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     tables,
     warnings: warnings.map((w) => redactor.redact(w)),
     ...(error !== undefined ? { error } : {}),
+    ...(error !== undefined && resumable ? { resumable } : {}),
   };
   return { ...partial, verdict: verdictOf(partial) };
 }

@@ -3,13 +3,15 @@
  * primary-key order, resumable after a given row key. Backups and store directories both reduce
  * to "catalog + MVCC key-values", so rows are decoded the same way for both.
  */
+import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Catalog, Table } from '../catalog/model.js';
 import { flattenBatches, scanBatchesOf, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decodeRowBatches, type Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../rows/row-key.js';
 import { storeMigrationSource } from '../source/store-source.js';
+import type { Store } from '../store/open-store.js';
 import { openStoreSource } from '../store/store-source.js';
 import { missingStoreFiles } from '../store/missing-files.js';
 import { missingFilesError } from '../util/missing-files.js';
@@ -58,10 +60,25 @@ export interface TableRowSource {
   splitTable?(table: Table, opts: SplitTableOptions): Promise<TableSplit>;
 }
 
+/**
+ * Which data a source reads, computed from what opening it already read (manifests, file lists,
+ * file sizes; no scan). A resumed load continues only from a source with the same key: rows
+ * loaded from one backup and completed from another would verify "identical" against neither.
+ */
+export interface SourceIdentity {
+  /** Equal keys ⇒ the same rows. Independent of where the bytes are (a copied backup keeps its key). */
+  readonly key: string;
+  /** For messages: what was read, e.g. `backup s3://b/c/2024/05/01-120000.00 (end …, manifests sha256 1a2b…)`. */
+  readonly text: string;
+  /** The configuration that selects exactly this source again, when there is one. */
+  readonly pin?: string;
+}
+
 export interface MigrationSource extends TableRowSource {
   /** What was read, for logs and reports (no credentials). */
   readonly description: string;
   readonly kind: 'backup' | 'store';
+  readonly identity: SourceIdentity;
   readonly catalog: Catalog;
   /** Notes for the report (stale MANIFEST adopted, missing files, …). */
   readonly warnings: readonly string[];
@@ -158,6 +175,7 @@ export async function openStoreMigrationSource(dir: string): Promise<MigrationSo
       warnings: mvcc.store.warnings,
       missingFiles: missingStoreFiles(mvcc.store).filter((f) => f.holdsTableData).map((f) => f.path),
       recipe: { kind: 'store', dir },
+      identity: await storeIdentity(mvcc.store),
       dataBytes: await storeDataBytes(dir),
       ...mvccTableRows(mvcc),
       close: () => s.close(),
@@ -166,6 +184,26 @@ export async function openStoreMigrationSource(dir: string): Promise<MigrationSo
     await mvcc.close();
     throw e;
   }
+}
+
+/**
+ * A store's identity: its MANIFEST and the live file set it resolved to (SSTs with level and
+ * sequence range, blob files, WALs), each with its size. Pebble never reuses a file number, so a
+ * store that went on writing (or another node's store) gives another key.
+ */
+async function storeIdentity(store: Store): Promise<SourceIdentity> {
+  const size = async (p: string): Promise<string> => String((await stat(p).catch(() => undefined))?.size ?? 'absent');
+  const files: string[] = [];
+  for (const t of store.tables) files.push(`sst ${basename(t.path)} L${t.level} seq ${t.smallestSeqNum ?? '?'}-${t.largestSeqNum ?? '?'} ${await size(t.path)}`);
+  for (const b of store.blobFiles) files.push(`blob ${basename(b.path)} ${await size(b.path)}`);
+  for (const w of store.wals) files.push(`wal ${basename(w.path)} ${w.replayed ? `${w.batches} batches ${w.entries} entries` : 'flushed'} ${await size(w.path)}`);
+  files.sort();
+  const manifest = store.manifestPath ? basename(store.manifestPath) : 'no MANIFEST';
+  const digest = createHash('sha256').update(`${manifest}\n${files.join('\n')}`).digest('hex').slice(0, 16);
+  return {
+    key: `store ${manifest} ${digest}`,
+    text: `store directory ${store.dir} (${manifest}, ${files.length} live files, sha256 ${digest})`,
+  };
 }
 
 /** Bytes of a store directory's SST, WAL and blob files. */

@@ -86,6 +86,8 @@ export interface MigrationReport {
   readonly warnings: readonly string[];
   /** The error that stopped the run, one line (redacted). */
   readonly error?: string;
+  /** Set when the run stopped after leaving resume state in the target: rerunning the same command continues it. */
+  readonly resumable?: boolean;
   readonly verdict: Verdict;
 }
 
