@@ -126,7 +126,7 @@ test('two runs into one target at once: the second stops within seconds naming t
     await locked;
     const second = await runCli(['--if-exists', 'truncate'], { cwd: dir, timeoutMs: 30_000 });
     assert.equal(second.code, 1, second.stderr);
-    assert.match(second.stderr, /target PostgreSQL \S+ is being loaded by another cockroach-migrate run \(pid \d+ on host \S+, started \S+Z; PostgreSQL backend pid \d+\); one run per target at a time/);
+    assert.match(second.stderr, /target PostgreSQL .+? is being loaded by another cockroach-migrate run \(pid \d+ on host \S+, started \S+Z; PostgreSQL backend pid \d+\); one run per target at a time/);
     assert.doesNotMatch(second.stderr, /rerunning the same command resumes/);
   } catch (e) {
     child.kill('SIGKILL');
@@ -166,6 +166,8 @@ test('database_mapping schema: several CockroachDB databases into one fresh Post
       ...targetKeys(server),
       postgres_database: 'merged',
       database_mapping: 'schema',
+      // prepear's MANIFEST names an SST the fixture copy lacks (see test/migrate-stores): migrate what is readable.
+      allow_missing_files: true,
       log_file: '',
       report_dir: mkdtempSync(join(tmpdir(), 'cm-schema-')),
     },

@@ -72,7 +72,7 @@ async function resolveFullDir(storage: Storage, opts: ReadBackupOptions, name: s
   throw await noBackupError(storage, name);
 }
 
-/** A store directory's own files (MANIFEST-*, CURRENT, numbered SSTs and WALs; crdb-formats.md §6.9). */
+/** A store directory's own files (MANIFEST-*, CURRENT, numbered SSTs and WALs; docs/formats.md §6.9). */
 const STORE_FILE = /^(MANIFEST-\d+|CURRENT|\d+\.(sst|log))$/;
 
 /** The error for a location without any backup: empty, a store directory, or something else. */

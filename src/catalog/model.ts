@@ -113,7 +113,7 @@ export interface UniqueWithoutIndex {
 
 /**
  * A schema change in flight when the descriptor was written (one `TableDescriptor.mutations` entry,
- * crdb-formats.md §3): the element is not public, so it is not part of the table's columns,
+ * docs/formats.md §3): the element is not public, so it is not part of the table's columns,
  * indexes or constraints above (except checks and foreign keys being added, which CockroachDB
  * already enforces for writes and lists NOT VALID). `ddl/` reports each one.
  */

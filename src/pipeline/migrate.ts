@@ -130,7 +130,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     // refuse to resume: both settled before anything is loaded.
     const run = runIdentityOf(config, source.identity);
     const target = req.target ?? (config.postgres_import_enabled ? targetServer(config) : undefined);
-    if (target) {
+    if (target && !nothing) {
       lock = await lockTarget(target, logger, startedAt);
       await checkResumable(target, dbs, run, config);
     }

@@ -35,7 +35,7 @@ function decodeAll(t: ReturnType<typeof testTable>, kvs: MVCCKeyValue[]): Row[] 
   return out;
 }
 
-test('value tag and tuple: crdb-formats.md §5.4 worked example (col 2 INT 7, col 3 "hi")', () => {
+test('value tag and tuple: docs/formats.md §5.4 worked example (col 2 INT 7, col 3 "hi")', () => {
   const value = fromHex('cccccccc0a230e16026869');
   const kv = { key: rowKey(104, 1), timestamp: TS, value };
   const [row] = decodeAll(testTable(104, [sqlType('int'), sqlType('int'), sqlType('string')]), [kv]);

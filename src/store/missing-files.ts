@@ -2,7 +2,7 @@ import type { StoreTable } from './open-store.js';
 
 /**
  * First byte of every SQL table key: `/Table/0` encodes as 0x88 (`keys.TableDataMin`,
- * crdb-formats.md §4.1), and tenant keys (0xfe) sort above it. Keys below it are range-local,
+ * docs/formats.md §4.1), and tenant keys (0xfe) sort above it. Keys below it are range-local,
  * meta and system keys (`/Local`, `/Meta1`, `/Meta2`, `/System`): never a row of any table,
  * descriptors and namespace included.
  */

@@ -99,7 +99,7 @@ async function exists(dir: string, names: Set<string>, name: string): Promise<st
   return readFile(join(dir, name), 'utf8');
 }
 
-/** Names at the top of a BACKUP collection and of one backup directory (crdb-formats.md §1.1–§1.3). */
+/** Names at the top of a BACKUP collection and of one backup directory (docs/formats.md §1.1–§1.3). */
 const COLLECTION_NAMES = /^(LATEST|metadata|incrementals|\d{4})$/;
 const BACKUP_DIR_NAMES = /^(BACKUP_MANIFEST|BACKUP_METADATA|BACKUP)$/;
 const isBackupName = (n: string): boolean => COLLECTION_NAMES.test(n) || BACKUP_DIR_NAMES.test(n);
