@@ -3,46 +3,16 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { sqlType, type SqlType } from '../catalog/sql-type.js';
 import { formatCopyText } from '../copy/format.js';
-import { decodeEngineKey } from '../mvcc/engine-key.js';
-import { decodeMVCCValue } from '../mvcc/mvcc-value.js';
-import { openSst } from '../sst/reader.js';
-import { InternalKeyKind } from '../sst/types.js';
-import { localFileReader } from '../storage/local-file.js';
 import { ByteReader } from '../util/byte-reader.js';
-import { hasPrefix } from '../util/bytes.js';
 import type { Datum } from './datum.js';
 import { decodeKeyDatum } from './key-decode.js';
-import { encodeUvarintAscending } from './ordered.js';
-import { prettyKey } from './pretty-key.js';
-import { decodeRoachValue, verifyValueChecksum } from './roach-value.js';
+import { decodeRoachValue } from './roach-value.js';
+import { sstTableRows } from './testing/sst-table-rows.js';
 import { decodeTupleMember } from './value-decode.js';
 import { ValueEncodingType as VT, decodeValueTag } from './value-tag.js';
 
 const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));
 
-/** Newest live version of every primary-index row (family 0) of a table in one SST. */
-async function rows(sstPath: string, tableId: number): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
-  const prefix = Uint8Array.from([...encodeUvarintAscending(tableId), 0x89]);
-  const sst = await openSst(localFileReader(sstPath));
-  const out: { key: Uint8Array; value: Uint8Array }[] = [];
-  let last: Uint8Array | undefined;
-  try {
-    for await (const kv of sst.entries()) {
-      const ek = decodeEngineKey(kv.userKey);
-      if (!hasPrefix(ek.key, prefix) || ek.version.kind !== 'mvcc') continue;
-      if (last && Buffer.compare(last, ek.key) === 0) continue; // older version
-      last = ek.key;
-      if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
-      const mv = decodeMVCCValue(kv.value);
-      if (mv.isTombstone) continue;
-      assert.ok(verifyValueChecksum(ek.key, mv.value), `checksum of ${prettyKey(ek.key)}`);
-      out.push({ key: ek.key, value: mv.value });
-    }
-  } finally {
-    await sst.close();
-  }
-  return out;
-}
 
 /** Maps a tuple member's encoding type to a SqlType, for schema-less decoding of real rows. */
 const BY_ENCODING: Record<number, SqlType> = {
@@ -78,7 +48,7 @@ test('movr-v19.2.4 rides/vehicles/users decode: counts, JSONB, DECIMAL(10,2), UU
   const string = sqlType('string');
   const uuid = sqlType('uuid');
   // rides (57): PK (city, id); values are strings, UUIDs, timestamps and a DECIMAL(10,2).
-  const rides = await rows(sst, 57);
+  const rides = await sstTableRows(sst, 57);
   assert.equal(rides.length, 1611);
   let sawAmanda = false;
   let decimals = 0;
@@ -100,7 +70,7 @@ test('movr-v19.2.4 rides/vehicles/users decode: counts, JSONB, DECIMAL(10,2), UU
   assert.ok(decimals > 0);
 
   // vehicles (56): ext is JSONB; every rendering must be valid JSON.
-  const vehicles = await rows(sst, 56);
+  const vehicles = await sstTableRows(sst, 56);
   assert.equal(vehicles.length, 296);
   let jsons = 0;
   for (const { value } of vehicles) {
@@ -117,5 +87,5 @@ test('movr-v19.2.4 rides/vehicles/users decode: counts, JSONB, DECIMAL(10,2), UU
   }
   // Only some vehicles carry an ext document in this store (NULL is simply absent from the tuple).
   assert.ok(jsons > 0);
-  assert.equal((await rows(sst, 55)).length, 906);
+  assert.equal((await sstTableRows(sst, 55)).length, 906);
 });

@@ -4,30 +4,16 @@
  * in the same temp_dir does it — without touching an instance whose owner is alive or a kept one.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startTempPostgres } from './temp-postgres.js';
+import { processesMentioning, tempBase } from './testing/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-/** A base directory for temp_dir that the unprivileged server user (as root) can enter. */
-function tempBase(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(d, 0o755);
-  return d;
-}
-
-/** Command lines of running processes that mention `needle`. */
-function processesMentioning(needle: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(needle) && !l.includes('ps -eo'));
-}
 
 /** True while `pid` is a live (not zombie) process. */
 function alive(pid: number): boolean {

@@ -15,27 +15,11 @@ import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startTempPostgres } from './temp-postgres.js';
+import { processesMentioning, tempBase } from './testing/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const isRoot = process.getuid?.() === 0;
-
-/**
- * A fresh base directory for temp_dir. mkdtemp makes it 0700; as root the server runs as another
- * user who must be able to enter it, so it is opened up to 0755 (see the todo test below).
- */
-function tempBase(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(d, 0o755);
-  return d;
-}
-
-/** Command lines of running processes that mention `needle` (postmaster and its children carry -D <dataDir>). */
-function processesMentioning(needle: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(needle) && !l.includes('ps -eo'));
-}
 
 /** Local addresses listening on `port` (from /proc/net/tcp and tcp6), e.g. ["127.0.0.1"]. */
 function listeningAddresses(port: number): string[] {

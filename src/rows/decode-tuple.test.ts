@@ -10,17 +10,13 @@ import { formatCopyText } from '../copy/format.js';
 import type { Datum } from '../encoding/datum.js';
 import { encodeUvarintAscending, encodeVarintAscending } from '../encoding/ordered.js';
 import { prettyKey } from '../encoding/pretty-key.js';
-import { verifyValueChecksum } from '../encoding/roach-value.js';
 import { checkedRaw } from '../encoding/testing/exact-text.js';
-import { decodeEngineKey } from '../mvcc/engine-key.js';
-import { decodeMVCCValue } from '../mvcc/mvcc-value.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
-import { openSst } from '../sst/reader.js';
-import { InternalKeyKind } from '../sst/types.js';
-import { localFileReader } from '../storage/local-file.js';
-import { concatBytes, fromHex, hasPrefix } from '../util/bytes.js';
+import { concatBytes, fromHex } from '../util/bytes.js';
 import { RowDecoder, type Row } from './decode-rows.js';
 import { testTable } from './testing/table.js';
+import { sstTableRows } from '../encoding/testing/sst-table-rows.js';
+
 
 const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));
 const TS = { wallTime: 1n, logical: 0 };
@@ -56,27 +52,10 @@ test('a wrong or unknown value encoding type is an error naming table, column an
 });
 
 test('startrek-v1.0.2 episodes (table 53) decode to the published startrek dataset', async () => {
-  const sst = await openSst(localFileReader(`${STORES}startrek-v1.0.2/000165.sst`));
   const types = [sqlType('int'), sqlType('int'), sqlType('int'), sqlType('string'), sqlType('decimal')];
   const d = new RowDecoder(testTable(53, types));
-  const prefix = Uint8Array.from([...encodeUvarintAscending(53), 0x89]);
   const rows: Row[] = [];
-  let last: Uint8Array | undefined;
-  try {
-    for await (const kv of sst.entries()) {
-      const ek = decodeEngineKey(kv.userKey);
-      if (!hasPrefix(ek.key, prefix) || ek.version.kind !== 'mvcc') continue;
-      if (last && Buffer.compare(last, ek.key) === 0) continue; // older version
-      last = ek.key;
-      if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
-      const mv = decodeMVCCValue(kv.value);
-      if (mv.isTombstone) continue;
-      assert.ok(verifyValueChecksum(ek.key, mv.value), `checksum of ${prettyKey(ek.key)}`);
-      d.push({ key: ek.key, timestamp: TS, value: mv.value }, rows);
-    }
-  } finally {
-    await sst.close();
-  }
+  for (const kv of await sstTableRows(`${STORES}startrek-v1.0.2/000165.sst`, 53)) d.push({ ...kv, timestamp: TS }, rows);
   d.finish(rows);
   const byId = new Map<bigint, string>();
   for (const r of rows) byId.set((r.values[0] as { value: bigint }).value, r.values.map((v: Datum, i) => formatCopyText(v, types[i]!)).join('\t'));
