@@ -12,18 +12,12 @@ import type { MVCCKeyValue } from '../src/mvcc/types.js';
 import { RowDecoder, type Row } from '../src/rows/decode-rows.js';
 import { testTable } from '../src/rows/testing/table.js';
 import { concatBytes } from '../src/util/bytes.js';
+import { encodeNonsortingUvarint } from '../src/encoding/testing/nonsorting-uvarint.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const ROUNDS = 5;
 
-const nsu = (v: number): number[] => {
-  const g: number[] = [];
-  do {
-    g.unshift(v % 128);
-    v = Math.floor(v / 128);
-  } while (v > 0);
-  return g.map((x, i) => (i < g.length - 1 ? x | 0x80 : x));
-};
+const nsu = (v: number): number[] => [...encodeNonsortingUvarint(v)];
 const zz = (v: number): number[] => {
   let u = v >= 0 ? v * 2 : -v * 2 - 1;
   const out: number[] = [];

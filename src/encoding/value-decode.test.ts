@@ -15,6 +15,7 @@ import {
 } from './roach-value.js';
 import { decodeTSQueryText, decodeTSVectorText } from './tsearch.js';
 import { checkedRaw } from './testing/exact-text.js';
+import { encodeNonsortingUvarint } from './testing/nonsorting-uvarint.js';
 import { decodeArrayBody, decodeTupleMember } from './value-decode.js';
 import { decodeValueTag, skipValue } from './value-tag.js';
 
@@ -22,15 +23,7 @@ const B = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 const cat = (...xs: Uint8Array[]): Uint8Array => concatBytes(xs);
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** `EncodeNonsortingUvarint` (encoding.go): MSB-first 7-bit groups. */
-function nsu(v: number): Uint8Array {
-  const groups: number[] = [];
-  do {
-    groups.unshift(v % 128);
-    v = Math.floor(v / 128);
-  } while (v > 0);
-  return B(...groups.map((g, i) => (i < groups.length - 1 ? g | 0x80 : g)));
-}
+const nsu = encodeNonsortingUvarint;
 /** Go `binary.PutVarint` (zigzag LEB128). */
 function zz(v: bigint | number): Uint8Array {
   let u = BigInt(v) >= 0n ? BigInt(v) * 2n : -BigInt(v) * 2n - 1n;

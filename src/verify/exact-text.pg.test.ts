@@ -24,20 +24,14 @@ import { concatBytes, toHex } from '../util/bytes.js';
 import { isLoadError } from '../util/errors.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { verifyTable } from './verify-table.js';
+import { encodeNonsortingUvarint } from '../encoding/testing/nonsorting-uvarint.js';
 
 const TEXT = sqlType('string', { oid: 25 });
 const TEXT_ARRAY = sqlType('array', { oid: 1009, arrayContents: TEXT });
 const JSONB = sqlType('json', { oid: 3802 });
 const INT8 = sqlType('int', { width: 64, oid: 20 });
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const nsu = (v: number): number[] => {
-  const g: number[] = [];
-  do {
-    g.unshift(v % 128);
-    v = Math.floor(v / 128);
-  } while (v > 0);
-  return g.map((x, i) => (i < g.length - 1 ? x | 0x80 : x));
-};
+const nsu = (v: number): number[] => [...encodeNonsortingUvarint(v)];
 const lp = (b: Uint8Array): Uint8Array => concatBytes([Uint8Array.from(nsu(b.length)), b]);
 
 /** STRING as a tuple member (tag 0x06 Bytes, length-prefixed), through the value decoder. */
