@@ -1,5 +1,6 @@
 import { Decompress } from 'fzstd';
 import { ByteReader } from '../util/byte-reader.js';
+import { concatBytes } from '../util/bytes.js';
 import { DecodeError } from '../util/errors.js';
 import { MAX_BLOCK_BYTES } from './limits.js';
 
@@ -75,12 +76,5 @@ export function decodeZstdBlock(data: Uint8Array): Uint8Array {
     throw fail((e as Error).message, r.pos, e);
   }
   if (got !== length) throw fail(`decoded ${got} bytes, header says ${length}`, 0);
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
