@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/decode-values.ts [rows]
  */
-import { sqlType, type SqlType } from '../src/catalog/sql-type.js';
+import { sqlType, type SqlType } from '../src/model/sql-type.js';
 import { formatCopyText } from '../src/copy/format.js';
 import { encodeUvarintAscending, encodeVarintAscending } from '../src/encoding/ordered.js';
 import type { MVCCKeyValue } from '../src/mvcc/types.js';

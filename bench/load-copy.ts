@@ -17,9 +17,9 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { loadTable } from '../src/copy/loader.js';
+import { loadTable } from '../src/load/testing/load-table.js';
 import { formatPgText } from '../src/copy/format.js';
-import { createGeneratedTableSql, generatedPlan } from '../src/load/generated-plan.js';
+import { createGeneratedTableSql, generatedPlan } from '../src/load/testing/generated-plan.js';
 import { startTempPostgres } from '../src/pg-instance/index.js';
 import { verifyTable } from '../src/verify/verify-table.js';
 

@@ -29,7 +29,7 @@ import { convertSchema } from '../src/ddl/convert-schema.js';
 import { quoteIdent } from '../src/util/sql-quote.js';
 import { startTempPostgres, type TempPostgres } from '../src/pg-instance/index.js';
 import { loadPlans } from '../src/pipeline/load-plans.js';
-import { openBackupMigrationSource } from '../src/pipeline/backup-source.js';
+import { openBackupMigrationSource } from '../src/source/backup.js';
 import { createLogger, silentLogger } from '../src/util/logger.js';
 import { BENCH_DIR, makeLargeBackup } from './make-large-backup.js';
 

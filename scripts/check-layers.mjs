@@ -30,7 +30,8 @@ export const ALLOWED = {
   backup: ['util', 'storage', 'compress', 'proto', 'sst', 'mvcc'],
   catalog: ['util', 'model', 'proto', 'encoding', 'mvcc'],
   rows: ['util', 'model', 'mvcc', 'encoding'],
-  source: ['util', 'model', 'storage', 'compress', 'sst', 'wal', 'mvcc', 'pebble', 'encoding', 'proto', 'backup', 'catalog', 'rows', 'config'],
+  // `inspect --dump` prints rows the way COPY sends them, hence `copy`.
+  source: ['util', 'model', 'storage', 'compress', 'sst', 'wal', 'mvcc', 'pebble', 'encoding', 'proto', 'backup', 'catalog', 'rows', 'config', 'copy'],
   'show-create': ['util', 'model'],
   ddl: ['util', 'model', 'show-create'],
   copy: ['util', 'model', 'encoding'],

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readBackup, type OpenedBackup } from '../src/backup/read-backup.js';
-import { sourceFromBackup } from '../src/pipeline/backup-source.js';
+import { sourceFromBackup } from '../src/source/backup.js';
 import { startAzurite, type TestAzurite } from '../src/storage/testing/azurite-server.js';
 
 const SAMPLE = fileURLToPath(new URL('../sample/backup', import.meta.url));

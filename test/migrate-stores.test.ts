@@ -16,7 +16,7 @@ import { convertSchema } from '../src/ddl/convert-schema.js';
 import { loadPlans } from '../src/pipeline/load-plans.js';
 import { migrate } from '../src/pipeline/migrate.js';
 import { testInstanceServer } from '../src/pipeline/pg-target.js';
-import { openStoreMigrationSource } from '../src/pipeline/source.js';
+import { openStore } from '../src/source/store.js';
 import { CANONICAL_SESSION_SQL } from '../src/load/row-hash.js';
 import { silentLogger } from '../src/util/logger.js';
 import { withTempPostgres } from './support/pg.js';
@@ -78,7 +78,7 @@ for (const [store, expected] of Object.entries(CASES)) {
     }
 
     // Independent check: every PostgreSQL row equals the decoded source row, in key order.
-    const source = await openStoreMigrationSource(join(STORES, store));
+    const source = await openStore(join(STORES, store));
     try {
       const conv = convertSchema(source.catalog, { databaseMapping: 'database-per-database', rowid: 'keep', virtualComputed: 'stored' });
       for (const db of conv.databases) {

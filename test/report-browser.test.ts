@@ -18,7 +18,7 @@ import { testInstanceServer } from '../src/pipeline/pg-target.js';
 import type { MigrationReport } from '../src/report/model.js';
 import { renderHtml } from '../src/report/render-html.js';
 import { writeReports } from '../src/report/write-reports.js';
-import { failedReport, mismatchReport, successReport } from '../src/report/test-fixtures.js';
+import { failedReport, mismatchReport, successReport } from '../src/report/testing/fixtures.js';
 import { silentLogger } from '../src/util/logger.js';
 import { withTempPostgres } from './support/pg.js';
 

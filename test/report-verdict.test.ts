@@ -10,9 +10,9 @@ import { resolveConfig } from '../src/config/load-config.js';
 import { convertSchema } from '../src/ddl/convert-schema.js';
 import type { Decision } from '../src/ddl/decision.js';
 import { convertOptionsOf } from '../src/pipeline/convert-options.js';
-import { openSource } from '../src/pipeline/source.js';
+import { openSource } from '../src/source/open-source.js';
 import { needsAttention, verdictOf } from '../src/report/model.js';
-import { successReport } from '../src/report/test-fixtures.js';
+import { successReport } from '../src/report/testing/fixtures.js';
 
 const SAMPLE = fileURLToPath(new URL('../sample/backup', import.meta.url));
 

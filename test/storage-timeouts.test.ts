@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { readBackup } from '../src/backup/read-backup.js';
 import { resolveConfig } from '../src/config/load-config.js';
-import { backupOptions } from '../src/pipeline/backup-source.js';
+import { backupOptions } from '../src/source/backup.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../src/storage/azure-config.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import { isStorageError } from '../src/util/errors.js';

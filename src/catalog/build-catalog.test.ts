@@ -4,9 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStoreSource } from '../store/store-source.js';
+import { openStoreSource } from '../pebble/store-mvcc.js';
 import type { DescriptorProto } from '../proto/descriptor.js';
-import type { Catalog, Table } from './model.js';
+import type { Catalog, Table } from '../model/catalog.js';
 import { buildCatalog } from './build-catalog.js';
 import { decodeDescriptorKV, decodeSequenceValue, descriptorSpan } from './system-tables.js';
 import { sqlTypeName } from './type-from-proto.js';

@@ -26,8 +26,8 @@ import type {
   UniqueWithoutIndex,
   UserType,
   View,
-} from './model.js';
-import type { EnumMember, SqlType } from './sql-type.js';
+} from '../model/catalog.js';
+import type { EnumMember, SqlType } from '../model/sql-type.js';
 import { quoteIdent, rewriteExpr, type ExprNames } from './expr-rewrite.js';
 import { schemaChangesOf } from './schema-changes.js';
 import { sqlTypeFromProto, UnknownTypeFamily, type UdtInfo } from './type-from-proto.js';

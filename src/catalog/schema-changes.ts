@@ -6,7 +6,7 @@
  * catalog leaves them out of the table and lists them here so `ddl/` can say what it did with each.
  */
 import type { MutationProto, TableProto } from '../proto/descriptor.js';
-import type { SchemaChangeInFlight } from './model.js';
+import type { SchemaChangeInFlight } from '../model/catalog.js';
 
 /** `DescriptorMutation.State`; WRITE_ONLY is the newer name of DELETE_AND_WRITE_ONLY. */
 const STATES = ['UNKNOWN', 'DELETE_ONLY', 'DELETE_AND_WRITE_ONLY', 'BACKFILLING', 'MERGING'];

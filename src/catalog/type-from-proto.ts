@@ -6,7 +6,7 @@
  */
 import type { TypeProto } from '../proto/descriptor.js';
 import { quoteIdent } from './expr-rewrite.js';
-import { familyFromId, sqlType, type EnumMember, type SqlType, type TypeFamily } from './sql-type.js';
+import { familyFromId, sqlType, type EnumMember, type SqlType, type TypeFamily } from '../model/sql-type.js';
 
 /** Legacy `visible_type` values (pre-19.2 ColumnType.VisibleType). */
 const VISIBLE = { NONE: 0, INTEGER: 1, SMALLINT: 2, BIGINT: 3, BIT: 4, REAL: 5, DOUBLE: 6, VARCHAR: 7, CHAR: 8, QCHAR: 9, VARBIT: 10 } as const;

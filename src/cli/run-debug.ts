@@ -4,9 +4,9 @@ import { prettyKey } from '../encoding/pretty-key.js';
 import { decodeEngineKey } from '../mvcc/engine-key.js';
 import { localFileReader } from '../storage/local-file.js';
 import { describeSst, kindName } from '../sst/describe.js';
-import { openStoreDir } from '../store/open-store.js';
+import { openStoreDir } from '../pebble/open-store.js';
 import { printableBytes } from '../util/bytes.js';
-import { readWalFile, walLogNumber } from '../wal/wal-file.js';
+import { readWalFile, walLogNumber } from '../pebble/wal-file.js';
 
 /** Engine key → `/Table/53/1/5/0 @1500000000.000000001,2`, falling back to printable bytes. */
 export function formatEngineKey(key: Uint8Array): string {

@@ -1,7 +1,7 @@
 /** `cockroach-migrate inspect [location] [--store DIR] [--dump TABLE]`. */
 import type { LoadedConfig } from '../config/load-config.js';
 import { ConfigError } from '../util/errors.js';
-import { inspectStore } from './inspect-store.js';
+import { inspectStore } from '../source/inspect-store.js';
 
 export interface InspectRequest {
   readonly location?: string;
@@ -23,6 +23,6 @@ export async function* inspectLines(loaded: LoadedConfig, req: InspectRequest): 
   if (!url) {
     throw new ConfigError('inspect needs a backup location or --store DIR', 'e.g. cockroach-migrate inspect s3://bucket/path or cockroach-migrate inspect --store ./cockroach-data');
   }
-  const { inspectBackupLines } = await import('../pipeline/backup-source.js');
+  const { inspectBackupLines } = await import('../source/backup.js');
   yield* inspectBackupLines(url, cfg, { ...(req.dump ? { dump: req.dump } : {}), limit: req.limit, warn: req.warn });
 }

@@ -7,7 +7,7 @@ import type { MigrationReport } from '../report/model.js';
 import { writeReports } from '../report/write-reports.js';
 import type { Logger } from '../util/logger.js';
 import type { PgServer } from '../pipeline/pg-target.js';
-import type { MigrationSource } from '../pipeline/source.js';
+import type { MigrationSource } from '../source/migration-source.js';
 import { progressSink } from './progress.js';
 
 export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? 1 : r.verdict === 'mismatch' ? 3 : 0);

@@ -20,7 +20,7 @@
  * - text/varchar, enum labels: UTF-8 bytes; jsonb: version 1 + its text (parsed by PostgreSQL as
  *   for text input); bytea, uuid, bool: the bytes.
  */
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { LoadError } from '../util/errors.js';
 

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { sqlType, type SqlType } from '../catalog/sql-type.js';
+import { sqlType, type SqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { startTempPostgres } from '../pg-instance/index.js';
 import { fromHex } from '../util/bytes.js';

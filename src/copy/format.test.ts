@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sqlType } from '../catalog/sql-type.js';
+import { sqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { fromHex } from '../util/bytes.js';
 import { isLoadError } from '../util/errors.js';

@@ -15,7 +15,7 @@
  * - Text containing U+0000, or stored bytes that are not UTF-8 (`invalidUtf8`), cannot be stored
  *   by PostgreSQL: throws LoadError (the loader turns it into a rejected row).
  */
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import { civilFromDays, intervalPostgresText, pad2 } from '../encoding/civil.js';
 import type { Datum } from '../encoding/datum.js';
 import { invalidUtf8Reason } from '../encoding/utf8.js';

@@ -2,11 +2,11 @@
  * State shared while converting one target PostgreSQL database: naming scopes, the CockroachDB →
  * PostgreSQL name maps, collected statements and the decision log.
  */
-import type { Catalog, Table } from '../catalog/model.js';
-import type { SqlType } from '../catalog/sql-type.js';
-import type { ParsedType } from '../schema/parse-type.js';
-import { mapType } from '../schema/type-map.js';
-import type { ExprContext } from '../schema/translate-expr.js';
+import type { Catalog, Table } from '../model/catalog.js';
+import type { SqlType } from '../model/sql-type.js';
+import type { ParsedType } from '../show-create/parse-type.js';
+import { mapType } from './type-map.js';
+import type { ExprContext } from './translate-expr.js';
 import type { DecisionLog } from './decision.js';
 import { NameScope } from './names.js';
 import { quoteIdent, quoteQualified } from '../util/sql-quote.js';

@@ -4,7 +4,7 @@
  * parser warnings as SQL comments. The CLI wiring lives in cli/; this is the pure function.
  */
 import { convertSchema, DEFAULT_CONVERT_OPTIONS, type ConvertOptions } from './convert-schema.js';
-import { convertShowCreate } from '../schema/convert-show-create.js';
+import { convertShowCreate } from '../show-create/convert-show-create.js';
 import { quoteIdent } from '../util/sql-quote.js';
 
 export interface ConvertSchemaTextOptions extends Partial<ConvertOptions> {

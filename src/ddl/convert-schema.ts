@@ -2,8 +2,8 @@
  * The converter both front ends share: schema model (from descriptors or SHOW CREATE text) →
  * PostgreSQL DDL in load phases, plus a decision log with an entry for every object.
  */
-import type { Catalog, Sequence, Table } from '../catalog/model.js';
-import { translateExpr } from '../schema/translate-expr.js';
+import type { Catalog, Sequence, Table } from '../model/catalog.js';
+import { translateExpr } from './translate-expr.js';
 import { crdbName, exprContext, pgQ, pgType, type ConvertOptions, type DbState } from './convert-context.js';
 import { convertTable, type ConvertedTable } from './convert-table.js';
 import { DecisionLog, type Decision } from './decision.js';

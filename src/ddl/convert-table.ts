@@ -3,8 +3,8 @@
  * (shared/docs/competitors.md §d.2, §d.4, §d.5), with a decision for every column, index and
  * constraint. Returns the COPY column list the loader uses.
  */
-import type { Column, Index, Table } from '../catalog/model.js';
-import { translateExpr, type TranslatedExpr } from '../schema/translate-expr.js';
+import type { Column, Index, Table } from '../model/catalog.js';
+import { translateExpr, type TranslatedExpr } from './translate-expr.js';
 import { crdbName, exprContext, pgQ, pgType, tableObject, type DbState } from './convert-context.js';
 import { NameScope } from './names.js';
 import { reportSchemaChanges } from './schema-changes.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertSchema, DEFAULT_CONVERT_OPTIONS } from './convert-schema.js';
-import { convertShowCreate } from '../schema/convert-show-create.js';
+import { convertShowCreate } from '../show-create/convert-show-create.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 
 const DDL = `CREATE TABLE public.t (

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertShowCreate } from '../schema/convert-show-create.js';
+import { convertShowCreate } from '../show-create/convert-show-create.js';
 import { convertSchema, DEFAULT_CONVERT_OPTIONS, type PostDataStep } from './convert-schema.js';
 
 // MovR's shape (CockroachDB's movr example): keys, secondary indexes, foreign keys in both

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Column, SchemaChangeInFlight, Table } from '../catalog/model.js';
-import { sqlType } from '../catalog/sql-type.js';
+import type { Column, SchemaChangeInFlight, Table } from '../model/catalog.js';
+import { sqlType } from '../model/sql-type.js';
 import { DecisionLog } from './decision.js';
 import { reportSchemaChanges } from './schema-changes.js';
 

@@ -8,7 +8,7 @@
  * already enforced for writes stay NOT VALID; a primary-key swap keeps the old key, under which the
  * rows are stored.
  */
-import type { SchemaChangeInFlight, Table } from '../catalog/model.js';
+import type { SchemaChangeInFlight, Table } from '../model/catalog.js';
 import { crdbName } from './convert-context.js';
 import type { DecisionLog } from './decision.js';
 

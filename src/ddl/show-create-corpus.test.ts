@@ -10,9 +10,9 @@ import pg from 'pg';
 import { loadModule, parseSync } from 'libpg-query';
 import { withTempPostgres } from '../../test/support/pg.js';
 import { npmPostgresBinDir, npmPostgresPackage, startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
-import { convertShowCreate } from '../schema/convert-show-create.js';
+import { convertShowCreate } from '../show-create/convert-show-create.js';
 import { convertSchema, DEFAULT_CONVERT_OPTIONS, type ConvertOptions, type ConvertedSchema } from './convert-schema.js';
-import { CASES, type Check } from './show-create-corpus-cases.js';
+import { CASES, type Check } from './testing/show-create-corpus-cases.js';
 
 // Started at file level so the server lives for all tests of this file.
 const serverReady = withTempPostgres();

@@ -2,7 +2,7 @@
  * Small constructors shared by the key and value decoders: enum label lookup, DATE infinity,
  * exact UTF-8 text datums, pgvector payloads.
  */
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { toHex } from '../util/bytes.js';
 import type { Datum } from './datum.js';

@@ -3,7 +3,7 @@
  * keep nanoseconds. `encoding/` produces these from key and value bytes; `copy/format.ts` renders
  * them as PostgreSQL COPY input; `verify/` hashes the rendering. SQL NULL is `null`.
  */
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 
 export type Datum =
   | null

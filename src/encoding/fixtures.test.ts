@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { sqlType, type SqlType } from '../catalog/sql-type.js';
+import { sqlType, type SqlType } from '../model/sql-type.js';
 import { formatCopyText } from '../copy/format.js';
 import { ByteReader } from '../util/byte-reader.js';
 import type { Datum } from './datum.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sqlType, type SqlType } from '../catalog/sql-type.js';
+import { sqlType, type SqlType } from '../model/sql-type.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { concatBytes, fromHex } from '../util/bytes.js';
 import { isDecodeError } from '../util/errors.js';

@@ -6,7 +6,7 @@
  * FLOAT −0 (decodes as +0), collated strings (the key holds the ICU collation key; decoded here as
  * CockroachDB does, as if it were the string bytes).
  */
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import type { Datum } from './datum.js';
 import { dateDatum, enumDatum, stringDatum } from './datum-build.js';
 import { decodeDecimalKey } from './decimal.js';

@@ -6,7 +6,7 @@
  * and TIMETZ are key-style; BYTES/DECIMAL have no length prefix).
  */
 import { crc32 } from '@node-rs/crc32';
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { DecodeError } from '../util/errors.js';
 import type { Datum } from './datum.js';

@@ -7,7 +7,7 @@
  * BYTES/UUID/INET/GEO datums are views into the input buffer (no copy); copy them if the buffer
  * is reused.
  */
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import { ByteReader } from '../util/byte-reader.js';
 import type { Datum } from './datum.js';
 import { dateDatum, decodeVectorPayload, enumDatum, jsonDatum, stringDatum, tsqueryDatum, tsvectorDatum } from './datum-build.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { sqlType } from '../catalog/sql-type.js';
+import { sqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { findDifferingKeys, verifyTable } from '../verify/verify-table.js';

@@ -4,7 +4,7 @@
  * of this tool) is not "existing": it is resumed.
  */
 import type pg from 'pg';
-import { STATE_SCHEMA } from '../pipeline/ddl-steps.js';
+import { STATE_SCHEMA } from './state-schema.js';
 
 export type IfExistsPolicy = 'error' | 'drop' | 'truncate' | 'skip';
 

@@ -9,11 +9,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findExistingTables, loadTable } from '../copy/loader.js';
+import { findExistingTables } from './existing-tables.js';
+import { loadTable } from './testing/load-table.js';
 import type { Datum } from '../encoding/datum.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { verifyTable } from '../verify/verify-table.js';
-import { createGeneratedTableSql, generatedPlan } from './generated-plan.js';
+import { createGeneratedTableSql, generatedPlan } from './testing/generated-plan.js';
 import { pruneRejects, type RejectRecord } from './rejects.js';
 
 /** Row 37: amount overflows numeric(12,2); row 150: timestamp beyond PostgreSQL's range; row 220: NUL; row 260: jsonb-free NUL check in name. */
@@ -86,7 +87,7 @@ test('jsonb \\u0000 is refused before sending; an escaped backslash before u0000
   const server = await withTempPostgres();
   const { client } = await freshDatabase(server, t, 'jsonnul');
   await client.query(`CREATE TABLE j (id int8 PRIMARY KEY, doc jsonb)`);
-  const { sqlType } = await import('../catalog/sql-type.js');
+  const { sqlType } = await import('../model/sql-type.js');
   const plan = (text: string) => ({
     id: 'src.public.j',
     pgSchema: 'public',

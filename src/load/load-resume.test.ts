@@ -8,10 +8,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
-import { loadTable, loadTables } from '../copy/loader.js';
+import { loadTables } from './load-tables.js';
+import { loadTable } from './testing/load-table.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { verifyTable } from '../verify/verify-table.js';
-import { createGeneratedTableSql, generatedPlan } from './generated-plan.js';
+import { createGeneratedTableSql, generatedPlan } from './testing/generated-plan.js';
 import { readTableState } from './load-state.js';
 import type { LoadProgressEvent } from './types.js';
 
@@ -85,7 +86,7 @@ test('SIGKILL of a child process loading, at several moments, then rerun', { tim
   for (const [afterRows, delayMs] of [[700, 0], [2100, 7], [4200, 3]] as const) {
     const child = spawn(
       process.execPath,
-      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/load/load-child.fixture.ts`, JSON.stringify({ config, n, chunkSize: 700 })],
+      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/load/testing/load-child.ts`, JSON.stringify({ config, n, chunkSize: 700 })],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));

@@ -4,7 +4,7 @@
  * checkpoint agree, so a rerun continues after the last committed row key with no duplicates.
  */
 import type pg from 'pg';
-import { STATE_SCHEMA, ensureStateSchema } from '../pipeline/ddl-steps.js';
+import { STATE_SCHEMA, ensureStateSchema } from './state-schema.js';
 import type { Fingerprint } from './types.js';
 
 export interface TableState {

@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import { formatPgText } from '../copy/format.js';
 import type { Datum } from '../encoding/datum.js';
 import { compareBytes, fromHex, toHex } from '../util/bytes.js';

@@ -17,7 +17,7 @@
  *   that scale (half away from zero) — the source text is brought to the same form.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import { formatPgText } from '../copy/format.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import type { Datum } from '../encoding/datum.js';

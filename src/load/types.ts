@@ -1,4 +1,4 @@
-import type { SqlType } from '../catalog/sql-type.js';
+import type { SqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 
 /** A source row as the loader sees it: the primary-key row key (for resuming) and COPY-ordered values. */

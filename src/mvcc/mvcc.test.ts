@@ -6,8 +6,8 @@ import { decodeEngineKey, decodeMVCCTimestampSuffix } from './engine-key.js';
 import { decodeMVCCValue, mvccValueIsTombstone } from './mvcc-value.js';
 import { decodeLockTableKey, decodeMVCCMetadata } from './mvcc-metadata.js';
 import { newestVersions, newNewestVersionsStats, type EngineKV } from './newest-versions.js';
-import { decodeWal } from '../wal/wal-file.js';
-import { openStoreDir } from '../store/open-store.js';
+import { decodeWal } from '../pebble/wal-file.js';
+import { openStoreDir } from '../pebble/open-store.js';
 import { isDecodeError } from '../util/errors.js';
 import { concatBytes } from '../util/bytes.js';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { compareTimestamps } from './engine-key.js';
 import { newestVersionBatches, newestVersions, newNewestVersionsStats, type EngineKV } from './newest-versions.js';
 import type { MVCCKeyValue, Timestamp } from './types.js';
-import { openStoreDir } from '../store/open-store.js';
+import { openStoreDir } from '../pebble/open-store.js';
 import { concatBytes, toHex } from '../util/bytes.js';
 
 const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));

@@ -8,22 +8,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { LoadError } from '../util/errors.js';
-
-export const STATE_SCHEMA = 'cockroach_migrate';
-
-export async function ensureStateSchema(client: pg.ClientBase): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA}`);
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.ddl_steps (
-       scope text NOT NULL, phase text NOT NULL, idx integer NOT NULL, sql_md5 text NOT NULL, done_at timestamptz NOT NULL DEFAULT now(),
-       PRIMARY KEY (scope, phase, idx))`,
-  );
-}
-
-export async function stateSchemaExists(client: pg.ClientBase): Promise<boolean> {
-  const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
-  return r.rows[0]?.n !== '0';
-}
+import { STATE_SCHEMA, ensureStateSchema } from '../load/state-schema.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 

@@ -9,14 +9,14 @@ import { withTempPostgres } from '../../test/support/pg.js';
 import { convertOptionsOf } from './convert-options.js';
 import { applyIfExists } from './if-exists.js';
 import { connectTo, dropDatabase, ensureDatabase, testInstanceServer, type PgServer } from './pg-target.js';
-import { openStoreMigrationSource } from './source.js';
+import { openStore } from '../source/store.js';
 
 const EMAILS = new URL('../../../shared/fixtures/crdb-stores/emails-v2.1.4', import.meta.url).pathname;
 
 /** The real emails schema converted with a database mapping, and a fresh target database for it. */
 async function setup(t: TestContext, mapping: 'database' | 'schema', database: string) {
   const { config } = resolveConfig({ file: { database_mapping: mapping, postgres_database: database }, env: {} });
-  const source = await openStoreMigrationSource(EMAILS);
+  const source = await openStore(EMAILS);
   const db: ConvertedDatabase = convertSchema(source.catalog, convertOptionsOf(config)).databases.find((d) => d.crdbName === 'emails')!;
   await source.close();
   const server: PgServer = testInstanceServer(await withTempPostgres(), 'target');

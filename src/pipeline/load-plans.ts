@@ -1,12 +1,13 @@
 /** Converted tables + a source → what the loader needs per table. */
-import type { Table } from '../catalog/model.js';
+import type { Table } from '../model/catalog.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
 import { prettyKey } from '../encoding/pretty-key.js';
 import type { Datum } from '../encoding/datum.js';
 import type { LoadRow, TableLoadPlan } from '../load/types.js';
 import { storedColumns, type Row } from '../rows/decode-rows.js';
 import { SchemaError } from '../util/errors.js';
-import { partRanges, type MigrationSource, type RowRange, type TableRowSource, type TableSplit } from './source.js';
+import type { MigrationSource, RowRange, TableRowSource } from '../source/migration-source.js';
+import { partRanges, type TableSplit } from '../source/split-table.js';
 
 export const sourceTableId = (t: Pick<Table, 'database' | 'schema' | 'name'>): string => `${t.database}.${t.schema}.${t.name}`;
 

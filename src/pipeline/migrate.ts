@@ -21,7 +21,8 @@ import { loadPlans } from './load-plans.js';
 import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { placeDatabases } from './target-database.js';
-import { openSource, type MigrationSource } from './source.js';
+import type { MigrationSource } from '../source/migration-source.js';
+import { openSource } from '../source/open-source.js';
 
 export interface MigrateRequest {
   readonly config: Config;

@@ -13,8 +13,8 @@ import type { Config } from '../config/keys.js';
 import { LoadError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { convertOptionsOf } from './convert-options.js';
-import { STATE_SCHEMA, ensureStateSchema } from './ddl-steps.js';
-import type { SourceIdentity } from './source.js';
+import { STATE_SCHEMA, ensureStateSchema } from '../load/state-schema.js';
+import type { SourceIdentity } from '../source/migration-source.js';
 
 /** The source and the settings of a run: what its resume state must match. */
 export interface RunIdentity {

@@ -13,7 +13,8 @@ import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { connectTo, targetServer } from './pg-target.js';
 import { placeDatabases } from './target-database.js';
-import { openSource, type MigrationSource } from './source.js';
+import type { MigrationSource } from '../source/migration-source.js';
+import { openSource } from '../source/open-source.js';
 
 export async function verifyOnly(config: Config, logger: Logger): Promise<MigrationReport> {
   const startedAt = new Date();

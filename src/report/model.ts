@@ -5,6 +5,7 @@
  * strings in JSON.
  */
 import type { Decision } from '../ddl/decision.js';
+import type { VerificationSummary } from '../verify/verify-table.js';
 
 export type Verdict =
   /** Everything loaded and every verified table matched. */
@@ -47,15 +48,7 @@ export interface TableReport {
   /** True when an interrupted earlier run had loaded part of the table. */
   readonly resumed: boolean;
   /** Absent when verification was skipped. */
-  readonly verification?: {
-    readonly sourceRows: bigint;
-    readonly targetRows: bigint;
-    readonly sourceChecksum: bigint;
-    readonly targetChecksum: bigint;
-    readonly match: boolean;
-    readonly differingKeys: readonly string[];
-    readonly seconds: number;
-  };
+  readonly verification?: VerificationSummary;
 }
 
 export interface DatabaseReport {

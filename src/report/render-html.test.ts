@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { escapeHtml, renderHtml } from './render-html.js';
-import { failedReport, mismatchReport, successReport } from './test-fixtures.js';
+import { failedReport, mismatchReport, successReport } from './testing/fixtures.js';
 
 /** Text content with tags stripped and the five entities decoded, to assert what a reader sees. */
 const visible = (h: string): string =>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderJson, REPORT_FORMAT, type ReportJson } from './render-json.js';
 import { checksumHex } from './summary.js';
-import { failedReport, mismatchReport, successReport } from './test-fixtures.js';
+import { failedReport, mismatchReport, successReport } from './testing/fixtures.js';
 
 const parse = (s: string) => JSON.parse(s) as ReportJson;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderText } from './render-text.js';
-import { failedReport, mismatchReport, successReport } from './test-fixtures.js';
+import { failedReport, mismatchReport, successReport } from './testing/fixtures.js';
 
 const HEADINGS = [
   'MIGRATION VALIDATION REPORT',

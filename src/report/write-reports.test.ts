@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { renderHtml } from './render-html.js';
 import { renderJson } from './render-json.js';
 import { renderText } from './render-text.js';
-import { mismatchReport } from './test-fixtures.js';
+import { mismatchReport } from './testing/fixtures.js';
 import { writeReports } from './write-reports.js';
 
 test('writeReports creates the folder and writes the three renderings', async () => {

@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore } from '../source/store-source.js';
-import { openStoreSource } from '../store/store-source.js';
-import type { Column, Table } from '../catalog/model.js';
-import { sqlType } from '../catalog/sql-type.js';
+import { openStore } from '../source/store.js';
+import { openStoreSource } from '../pebble/store-mvcc.js';
+import type { Column, Table } from '../model/catalog.js';
+import { sqlType } from '../model/sql-type.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
-import { rowBatchesFrom, rowsFrom } from '../pipeline/source.js';
+import { rowBatchesFrom, rowsFrom } from '../source/table-rows.js';
 import { toHex } from '../util/bytes.js';
 import { decodeRowBatches, decodeRows, type Row } from './decode-rows.js';
 import { primaryIndexSpan, splitFamilySuffix } from './row-key.js';

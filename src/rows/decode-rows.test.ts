@@ -7,13 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Table } from '../catalog/model.js';
-import { openStore, type StoreMigrationSource } from '../source/store-source.js';
+import type { Table } from '../model/catalog.js';
+import { openStore, type StoreMigrationSource } from '../source/store.js';
 import type { MVCCKeyValue, Timestamp } from '../mvcc/types.js';
 import { decodeRows, storedColumns, type Row } from './decode-rows.js';
 import { primaryIndexSpan, splitFamilySuffix } from './row-key.js';
 import { plain, type Plain } from './testing/plain-datum.js';
-import { openStoreSource } from '../store/store-source.js';
+import { openStoreSource } from '../pebble/store-mvcc.js';
 import { isDecodeError } from '../util/errors.js';
 
 const STORES = new URL('../../../shared/fixtures/crdb-stores/', import.meta.url);

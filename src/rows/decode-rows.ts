@@ -9,9 +9,9 @@
  * (DECIMAL, FLOAT, collated strings) are overridden by the exact copy in the value.
  * Memory: one row's KVs at a time. BYTES/UUID/INET/GEO datums and STRING `raw` bytes are views into the KV bytes.
  */
-import type { Column, Table } from '../catalog/model.js';
-import { qualifiedName } from '../catalog/model.js';
-import type { SqlType } from '../catalog/sql-type.js';
+import type { Column, Table } from '../model/catalog.js';
+import { qualifiedName } from '../model/catalog.js';
+import type { SqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { decodeKeyDatum } from '../encoding/key-decode.js';
 import { decodeUvarintAscendingNum, encodeUvarintAscending } from '../encoding/ordered.js';

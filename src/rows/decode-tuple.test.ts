@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { sqlType } from '../catalog/sql-type.js';
+import { sqlType } from '../model/sql-type.js';
 import { formatCopyText } from '../copy/format.js';
 import type { Datum } from '../encoding/datum.js';
 import { encodeUvarintAscending, encodeVarintAscending } from '../encoding/ordered.js';

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Column, Index, Table } from '../catalog/model.js';
-import { sqlType } from '../catalog/sql-type.js';
+import type { Column, Index, Table } from '../model/catalog.js';
+import { sqlType } from '../model/sql-type.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
 import { countRows, decodeRows } from './decode-rows.js';
 import { primaryIndexSpan } from './row-key.js';

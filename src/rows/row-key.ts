@@ -5,7 +5,7 @@ import { concatBytes } from '../util/bytes.js';
  * length of that uvarint (family 0 ⇒ the single byte 0x88). `keys.GetRowPrefixLength`,
  * `keys.MakeFamilyKey`.
  */
-import type { Table } from '../catalog/model.js';
+import type { Table } from '../model/catalog.js';
 import { encodeUvarintAscending, decodeUvarintAscendingNum } from '../encoding/ordered.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { DecodeError } from '../util/errors.js';

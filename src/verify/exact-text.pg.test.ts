@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sqlType } from '../catalog/sql-type.js';
+import { sqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { decodeJsonbText } from '../encoding/jsonb.js';
 import { decodeKeyDatum } from '../encoding/key-decode.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sqlType, type SqlType } from '../catalog/sql-type.js';
+import { sqlType, type SqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
 import { copyTable } from '../load/copy-table.js';
 import { ensureLoadState } from '../load/load-state.js';

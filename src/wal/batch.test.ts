@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeBatch } from './batch.js';
-import { decodeWal } from './wal-file.js';
+import { decodeWal } from '../pebble/wal-file.js';
 import { writeBatch } from './testing/log-writer.js';
 import { InternalKeyKind } from '../sst/types.js';
 import { isDecodeError } from '../util/errors.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readLogRecords, WAL_BLOCK_SIZE } from './record-reader.js';
-import { decodeWal } from './wal-file.js';
+import { decodeWal } from '../pebble/wal-file.js';
 import { writeLog } from './testing/log-writer.js';
 import { isDecodeError } from '../util/errors.js';
 

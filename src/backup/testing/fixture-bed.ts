@@ -6,8 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Timestamp } from '../../mvcc/types.js';
-import { openStoreDir } from '../../store/open-store.js';
-import { storeSource, type StoreSource } from '../../store/store-source.js';
+import { openStoreDir } from '../../pebble/open-store.js';
+import { storeSource, type StoreSource } from '../../pebble/store-mvcc.js';
 import { planFor } from './build-collection.js';
 import { extractStore, type StoreExtract } from './store-extract.js';
 

@@ -4,8 +4,8 @@
  * bytes are the BYTES payload of `system.descriptor` values, row KVs are the store's engine KVs.
  * @internal
  */
-import { openStoreDir } from '../../store/open-store.js';
-import { storeSource } from '../../store/store-source.js';
+import { openStoreDir } from '../../pebble/open-store.js';
+import { storeSource } from '../../pebble/store-mvcc.js';
 import { compareTimestamps, decodeEngineKey, encodeEngineKeyPrefix } from '../../mvcc/engine-key.js';
 import type { Timestamp } from '../../mvcc/types.js';
 import { decodeDescriptorHead, type DescriptorHead } from '../descriptor-id.js';

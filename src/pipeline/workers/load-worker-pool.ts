@@ -14,7 +14,7 @@ import type { TableLoadResult } from '../../load/types.js';
 import { LoadError, reviveError } from '../../util/errors.js';
 import { planSpec, type TablePlanSpec } from '../load-plans.js';
 import { connectTo, type PgServer } from '../pg-target.js';
-import type { MigrationSource, SourceRecipe } from '../source.js';
+import type { MigrationSource, SourceRecipe } from '../../source/migration-source.js';
 import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
 
 /** `threads: auto` uses workers from this much source data on (below it, starting them costs more than it saves). */

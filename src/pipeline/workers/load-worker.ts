@@ -10,8 +10,8 @@ import { copyTable } from '../../load/copy-table.js';
 import { serializeError } from '../../util/errors.js';
 import { planFromSpec } from '../load-plans.js';
 import { connectTo } from '../pg-target.js';
-import { openRowReader, type RowReader } from '../reopen-source.js';
-import type { SourceRecipe } from '../source.js';
+import { openRowReader, type RowReader } from '../../source/reopen.js';
+import type { SourceRecipe } from '../../source/migration-source.js';
 import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
 
 const port = parentPort;

@@ -1,6 +1,6 @@
 /** Test helper: a minimal primary-index-only table model (one family holding every column). */
-import type { Column, Table } from '../../catalog/model.js';
-import type { SqlType } from '../../catalog/sql-type.js';
+import type { Column, Table } from '../../model/catalog.js';
+import type { SqlType } from '../../model/sql-type.js';
 
 /** Table `id` with columns `types[i]` named c<id>, ids 1…n; the first `keyColumns` form the primary key. */
 export function testTable(id: number, types: readonly SqlType[], keyColumns = 1): Table {
