@@ -10,7 +10,8 @@ import type { Catalog, Table } from '../model/catalog.js';
 import { buildCatalog } from './build-catalog.js';
 import { decodeDescriptorKV, decodeSequenceValue, descriptorSpan } from './system-tables.js';
 import { sqlTypeName } from './type-from-proto.js';
-import { sequenceKey, concat } from '../rows/row-key.js';
+import { sequenceKey } from '../encoding/row-key.js';
+import { concatBytes } from '../util/bytes.js';
 import { isSchemaError } from '../util/errors.js';
 
 const STORES = new URL('../../../shared/fixtures/crdb-stores/', import.meta.url);
@@ -27,7 +28,7 @@ async function loadCatalog(name: string): Promise<{ catalog: Catalog; descriptor
     for (const d of descriptors) {
       if (d.kind !== 'table' || !d.sequence_opts) continue;
       const k = sequenceKey(d.id);
-      for await (const kv of src.scan(k, concat(k, Uint8Array.of(0)))) sequenceValues.set(d.id, decodeSequenceValue(kv.value));
+      for await (const kv of src.scan(k, concatBytes([k, Uint8Array.of(0)]))) sequenceValues.set(d.id, decodeSequenceValue(kv.value));
     }
     return { catalog: buildCatalog({ descriptors, sequenceValues }), descriptors };
   } finally {

@@ -1,11 +1,14 @@
 /**
- * Row-key framing (docs/formats.md §4.1; `crdb: pkg/keys/sql.go` `MakeFamilyKey`,
+ * Row-key framing, read and built (docs/formats.md §4.1; `crdb: pkg/keys/sql.go` `MakeFamilyKey`,
  * `GetRowPrefixLength`, `DecodeTenantPrefix`, `DecodeTableIDIndexID`):
  * `[0xFE uvarint(tenant)] uvarint(table) uvarint(index) <key columns> <family suffix>`, where the
  * family suffix is `0x88` for family 0 and `uvarint(f) uvarint(len(uvarint(f)))` otherwise.
  */
+import type { Table } from '../model/catalog.js';
+import { concatBytes } from '../util/bytes.js';
 import { ByteReader } from '../util/byte-reader.js';
-import { decodeUvarintAscending, decodeUvarintAscendingNum } from './ordered.js';
+import { DecodeError } from '../util/errors.js';
+import { decodeUvarintAscending, decodeUvarintAscendingNum, encodeUvarintAscending } from './ordered.js';
 
 export interface IndexKeyPrefix {
   /** Present for secondary-tenant keys (`/Tenant/<id>`). */
@@ -29,25 +32,41 @@ export function decodeIndexKeyPrefix(key: Uint8Array, base = 0): IndexKeyPrefix 
   return tenantId === undefined ? { tableId, indexId, columnsOffset: r.pos } : { tenantId, tableId, indexId, columnsOffset: r.pos };
 }
 
-export interface FamilySuffix {
-  /** Length of the key without the family suffix (`GetRowPrefixLength`). */
-  readonly rowPrefixLength: number;
-  readonly familyId: number;
+/**
+ * Splits the column-family suffix off a primary-index row key: the length of the row prefix (the
+ * key without the suffix, `GetRowPrefixLength`) and the family id. Throws on keys too short to hold
+ * a suffix.
+ */
+export function splitFamilySuffix(key: Uint8Array): { prefixLength: number; familyId: number } {
+  const n = key.length;
+  if (n === 0) throw new DecodeError('key', 'empty row key');
+  const last = key[n - 1]!;
+  // The last byte is an ordered uvarint (0x88 + len) giving the length of the family-id encoding.
+  const len = last - 0x88;
+  if (len < 0 || len > 9 || n - 1 - len < 1) throw new DecodeError('key', `row key has an invalid family suffix length byte 0x${last.toString(16)}`);
+  if (len === 0) return { prefixLength: n - 1, familyId: 0 };
+  const r = new ByteReader(key.subarray(n - 1 - len, n - 1), 'key');
+  return { prefixLength: n - 1 - len, familyId: decodeUvarintAscendingNum(r) };
 }
 
-/** Splits the column-family suffix off a primary-index row key. */
-export function decodeFamilySuffix(key: Uint8Array, base = 0): FamilySuffix {
-  const n = key.length;
-  if (n === 0) throw new ByteReader(key, 'key', base).fail('empty row key');
-  const last = new ByteReader(key, 'key', base, n - 1);
-  const lenTag = key[n - 1]!;
-  if (lenTag < 0x88 || lenTag > 0xfd) last.fail(`row key does not end in a family suffix (last byte 0x${lenTag.toString(16)})`);
-  const famLen = decodeUvarintAscendingNum(last);
-  if (famLen > n - 1) last.fail(`family suffix length ${famLen} exceeds the key`, n - 1);
-  const rowPrefixLength = n - famLen - 1;
-  if (famLen === 0) return { rowPrefixLength, familyId: 0 };
-  const r = new ByteReader(key.subarray(0, n - 1), 'key', base, rowPrefixLength);
-  const familyId = decodeUvarintAscendingNum(r);
-  if (r.pos !== n - 1) r.fail('family ID does not fill its suffix', rowPrefixLength);
-  return { rowPrefixLength, familyId };
+/** Tenant prefix `0xFE ‖ uvarint(tenantID)` (`keys.MakeTenantPrefix`); empty for the system tenant. */
+export function tenantPrefix(tenantId: bigint | number): Uint8Array {
+  if (BigInt(tenantId) === 1n || BigInt(tenantId) === 0n) return new Uint8Array(0);
+  return concatBytes([Uint8Array.of(0xfe), encodeUvarintAscending(tenantId)]);
+}
+
+/** `[start, end)` roach keys of the table's primary index. */
+export function primaryIndexSpan(table: Pick<Table, 'id' | 'primaryIndex'>, tenant: Uint8Array = new Uint8Array(0)): [Uint8Array, Uint8Array] {
+  // Interleaved tables (≤ 21.1) live inside the root ancestor's index span (§4.5); decodeRows
+  // filters the keys that belong to this table.
+  const root = table.primaryIndex.interleave?.[0];
+  const tableId = root ? root.tableId : table.id;
+  const indexId = root ? root.indexId : table.primaryIndex.id;
+  const t = encodeUvarintAscending(tableId);
+  return [concatBytes([tenant, t, encodeUvarintAscending(indexId)]), concatBytes([tenant, t, encodeUvarintAscending(indexId + 1)])];
+}
+
+/** `/Table/<id>/1/0/0`-style key of a sequence's value (`keys.SequenceKey`, §4.6). */
+export function sequenceKey(seqId: number, tenant: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return concatBytes([tenant, encodeUvarintAscending(seqId), Uint8Array.of(0x89, 0x88, 0x88)]);
 }

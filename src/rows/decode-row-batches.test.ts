@@ -12,7 +12,7 @@ import type { MVCCKeyValue } from '../mvcc/types.js';
 import { rowBatchesFrom, rowsFrom } from '../source/table-rows.js';
 import { toHex } from '../util/bytes.js';
 import { decodeRowBatches, decodeRows, type Row } from './decode-rows.js';
-import { primaryIndexSpan, splitFamilySuffix } from './row-key.js';
+import { primaryIndexSpan, splitFamilySuffix } from '../encoding/row-key.js';
 import { plain } from './testing/plain-datum.js';
 
 const STORES = new URL('../../../shared/fixtures/crdb-stores/', import.meta.url);

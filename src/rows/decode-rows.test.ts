@@ -11,7 +11,7 @@ import type { Table } from '../model/catalog.js';
 import { openStore, type StoreMigrationSource } from '../source/store.js';
 import type { MVCCKeyValue, Timestamp } from '../mvcc/types.js';
 import { decodeRows, storedColumns, type Row } from './decode-rows.js';
-import { primaryIndexSpan, splitFamilySuffix } from './row-key.js';
+import { primaryIndexSpan } from '../encoding/row-key.js';
 import { plain, type Plain } from './testing/plain-datum.js';
 import { openStoreSource } from '../pebble/store-mvcc.js';
 import { isDecodeError } from '../util/errors.js';
@@ -42,13 +42,6 @@ function byName(t: Table, rows: Plain[][], names: readonly string[]): Plain[][] 
   });
   return rows.map((r) => idx.map((i) => r[i]!));
 }
-
-test('splitFamilySuffix: family 0 and family 2 suffixes', () => {
-  // /Table/3/1/53/0 and /Table/3/1/53/2/1
-  assert.deepEqual(splitFamilySuffix(Uint8Array.of(0x8b, 0x89, 0xbd, 0x88)), { prefixLength: 3, familyId: 0 });
-  assert.deepEqual(splitFamilySuffix(Uint8Array.of(0x8b, 0x89, 0xbd, 0x8a, 0x89)), { prefixLength: 3, familyId: 2 });
-  assert.throws(() => splitFamilySuffix(Uint8Array.of(0x12)), (e: unknown) => isDecodeError(e));
-});
 
 test('emails-v2.1.4: every table equals the seed SQL row for row', async () => {
   const expected = testdata('emails-expected.json') as Record<string, unknown>;

@@ -23,7 +23,7 @@ import { decodeValueTag, skipValue } from '../encoding/value-tag.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { DecodeError, isDecodeError } from '../util/errors.js';
-import { splitFamilySuffix } from './row-key.js';
+import { splitFamilySuffix } from '../encoding/row-key.js';
 
 /** `encoding.interleavedSentinel`: separates an ancestor's key columns from a child's table id. */
 const INTERLEAVED_SENTINEL = 0xfe;

@@ -8,7 +8,7 @@ import type { Column, Index, Table } from '../model/catalog.js';
 import { sqlType } from '../model/sql-type.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
 import { countRows, decodeRows } from './decode-rows.js';
-import { primaryIndexSpan } from './row-key.js';
+import { primaryIndexSpan } from '../encoding/row-key.js';
 import { plain } from './testing/plain-datum.js';
 
 const INT8 = sqlType('int', { oid: 20, width: 64 });

@@ -10,7 +10,8 @@ import type { Catalog } from '../model/catalog.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
 import type { DescriptorProto } from '../proto/descriptor.js';
 import { decodeRows } from '../rows/decode-rows.js';
-import { concat, primaryIndexSpan, sequenceKey } from '../rows/row-key.js';
+import { primaryIndexSpan, sequenceKey } from '../encoding/row-key.js';
+import { concatBytes } from '../util/bytes.js';
 
 /** Reads one key span as of the migration's read time. */
 export type ScanSpan = (start: Uint8Array, end: Uint8Array) => AsyncIterable<MVCCKeyValue>;
@@ -32,7 +33,7 @@ async function readSequenceValues(descriptors: readonly DescriptorProto[], scan:
   for (const d of descriptors) {
     if (d.kind !== 'table' || !d.sequence_opts || d.state !== 0) continue;
     const k = sequenceKey(d.id);
-    for await (const kv of scan(k, concat(k, Uint8Array.of(0)))) {
+    for await (const kv of scan(k, concatBytes([k, Uint8Array.of(0)]))) {
       if (kv.value.length >= 5) values.set(d.id, decodeSequenceValue(kv.value));
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Table } from '../model/catalog.js';
 import { scanBatchesOf, type MVCCSource, type Timestamp } from '../mvcc/types.js';
-import { primaryIndexSpan } from '../rows/row-key.js';
+import { primaryIndexSpan } from '../encoding/row-key.js';
 import { compareBytes } from '../util/bytes.js';
 import type { RowRange } from './migration-source.js';
 

@@ -15,7 +15,7 @@ import { missingStoreFiles } from '../pebble/missing-files.js';
 import { openStoreSource } from '../pebble/store-mvcc.js';
 import type { DescriptorProto } from '../proto/descriptor.js';
 import { countRows } from '../rows/decode-rows.js';
-import { primaryIndexSpan } from '../rows/row-key.js';
+import { primaryIndexSpan } from '../encoding/row-key.js';
 import { catalogFromKVs, type ScanSpan } from './catalog-from-kvs.js';
 import type { MigrationSource, SourceIdentity } from './migration-source.js';
 import { mvccTableRows } from './table-rows.js';

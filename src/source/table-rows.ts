@@ -5,7 +5,7 @@
 import type { Table } from '../model/catalog.js';
 import { flattenBatches, scanBatchesOf, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decodeRowBatches, type Row } from '../rows/decode-rows.js';
-import { primaryIndexSpan } from '../rows/row-key.js';
+import { primaryIndexSpan } from '../encoding/row-key.js';
 import { compareBytes } from '../util/bytes.js';
 import type { RowRange, TableRowSource } from './migration-source.js';
 import { splitTableFrom } from './split-table.js';
