@@ -8,10 +8,9 @@ import { openStoreSource } from '../pebble/store-mvcc.js';
 import type { DescriptorProto } from '../proto/descriptor.js';
 import type { Catalog, Table } from '../model/catalog.js';
 import { buildCatalog } from './build-catalog.js';
-import { decodeDescriptorKV, decodeSequenceValue, descriptorSpan } from './system-tables.js';
+import { decodeDescriptorKV, descriptorSpan } from './system-tables.js';
 import { sqlTypeName } from './type-from-proto.js';
-import { sequenceKey } from '../encoding/row-key.js';
-import { concatBytes } from '../util/bytes.js';
+import { readSequenceValues } from '../source/catalog-from-kvs.js';
 import { isSchemaError } from '../util/errors.js';
 
 const STORES = new URL('../../../shared/fixtures/crdb-stores/', import.meta.url);
@@ -24,12 +23,7 @@ async function loadCatalog(name: string): Promise<{ catalog: Catalog; descriptor
       const d = decodeDescriptorKV(kv);
       if (d?.descriptor) descriptors.push(d.descriptor);
     }
-    const sequenceValues = new Map<number, bigint>();
-    for (const d of descriptors) {
-      if (d.kind !== 'table' || !d.sequence_opts) continue;
-      const k = sequenceKey(d.id);
-      for await (const kv of src.scan(k, concatBytes([k, Uint8Array.of(0)]))) sequenceValues.set(d.id, decodeSequenceValue(kv.value));
-    }
+    const sequenceValues = await readSequenceValues(descriptors, (start, end) => src.scan(start, end));
     return { catalog: buildCatalog({ descriptors, sequenceValues }), descriptors };
   } finally {
     await src.close();

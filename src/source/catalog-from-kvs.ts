@@ -28,7 +28,7 @@ export async function catalogFromKVs(descriptors: readonly DescriptorProto[], sc
 }
 
 /** Current values of the public sequences (their single KV at `/Table/<id>/1/0/0`). */
-async function readSequenceValues(descriptors: readonly DescriptorProto[], scan: ScanSpan): Promise<Map<number, bigint>> {
+export async function readSequenceValues(descriptors: readonly DescriptorProto[], scan: ScanSpan): Promise<Map<number, bigint>> {
   const values = new Map<number, bigint>();
   for (const d of descriptors) {
     if (d.kind !== 'table' || !d.sequence_opts || d.state !== 0) continue;
