@@ -19,10 +19,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeBytesAscending, encodeBytesAscending } from '../src/backup/key-encoding.js';
 import { planFor, writeGeneration } from '../src/backup/testing/build-collection.js';
 import { exportWindow, extractStore, type ExtractedKV, type ExtractedTable, type StoreExtract } from '../src/backup/testing/store-extract.js';
-import { decodeVarintAscending, encodeVarintAscending, KeyMarker } from '../src/encoding/ordered.js';
+import { decodeBytesKey, decodeVarintAscending, encodeBytesKey, encodeVarintAscending, KeyMarker } from '../src/encoding/ordered.js';
 import { skipKeyDatum } from '../src/encoding/key-decode.js';
 import { ByteReader } from '../src/util/byte-reader.js';
 import { ZERO_TIMESTAMP } from '../src/mvcc/types.js';
@@ -96,10 +95,10 @@ function splitKey(roachKey: Uint8Array, tablePrefixLen: number, plan: TablePlan)
 function rewriteColumn(col: Uint8Array, plan: TablePlan, replica: number, uuid: () => Uint8Array): Uint8Array {
   switch (plan.rewrite) {
     case 'uuid':
-      return encodeBytesAscending(uuid());
+      return encodeBytesKey(uuid());
     case 'string': {
-      const v = decodeBytesAscending(col, 0).value;
-      return encodeBytesAscending(cat(v, new TextEncoder().encode(`~${replica}`)));
+      const v = decodeBytesKey(new ByteReader(col, 'key'), false);
+      return encodeBytesKey(cat(v, new TextEncoder().encode(`~${replica}`)));
     }
     case 'timestamp': {
       if (col[0] !== KeyMarker.time) throw new Error(`expected a time key marker, got ${col[0]}`);

@@ -27,7 +27,7 @@ export const ALLOWED = {
   pebble: ['util', 'storage', 'compress', 'sst', 'wal', 'mvcc'],
   encoding: ['util', 'model'],
   proto: ['util', 'model'],
-  backup: ['util', 'storage', 'compress', 'proto', 'sst', 'mvcc'],
+  backup: ['util', 'storage', 'compress', 'proto', 'sst', 'mvcc', 'encoding'],
   catalog: ['util', 'model', 'proto', 'encoding', 'mvcc'],
   rows: ['util', 'model', 'mvcc', 'encoding'],
   // `inspect --dump` prints rows the way COPY sends them, hence `copy`.

@@ -11,7 +11,7 @@ import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCR
 import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from '../mvcc/split-points.js';
 import { batchesOf, flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decryptingReader } from './encryption.js';
-import { elidedPrefixLength } from './key-encoding.js';
+import { elidedPrefixLength } from './elided-prefix.js';
 import type { BackupFile } from './manifest.js';
 import type { BackupLayer } from './read-manifest.js';
 

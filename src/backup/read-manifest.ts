@@ -8,8 +8,9 @@ import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { DecodeError, MigrateError, isStorageError } from '../util/errors.js';
 import { toHex } from '../util/bytes.js';
+import { ByteReader } from '../util/byte-reader.js';
+import { decodeBytesKey, decodeUvarintAscending } from '../encoding/ordered.js';
 import { appearsEncrypted, decryptBytes } from './encryption.js';
-import { decodeBytesAscending, decodeUvarintAscending } from './key-encoding.js';
 import { decodeBackupFile, decodeBackupManifest, MVCCFilter, type BackupFile, type BackupManifest, type DescriptorRevision } from './manifest.js';
 
 /** Manifest file names, tried in this order (docs/formats.md §1.3, R1). */
@@ -124,7 +125,7 @@ export async function readFileListSst(bytes: Uint8Array, file: string): Promise<
   try {
     for await (const kv of sst.entries()) {
       const ek = decodeEngineKey(kv.userKey);
-      decodeBytesAscending(ek.key, 0); // validates the key shape
+      decodeBytesKey(new ByteReader(ek.key, 'key'), false); // validates the key shape
       out.push(decodeBackupFile(kv.value, file));
     }
   } finally {
@@ -147,7 +148,7 @@ export async function readDescriptorsListSst(
       for (let i = 0; i < prefix.length; i++) {
         if (ek.key[i] !== prefix[i]) throw new DecodeError('backup', 'descriptorslist key without desc/ prefix', file);
       }
-      const id = Number(decodeUvarintAscending(ek.key, prefix.length).value);
+      const id = Number(decodeUvarintAscending(new ByteReader(ek.key, 'key', 0, prefix.length)));
       const time = ek.version.kind === 'mvcc' ? ek.version.timestamp : undefined;
       out.push({ id, time, desc: kv.value.length > 0 ? Uint8Array.from(kv.value) : undefined });
     }

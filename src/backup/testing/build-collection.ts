@@ -16,7 +16,8 @@ import { gzipSync } from 'node:zlib';
 import { compareTimestamps } from '../../mvcc/engine-key.js';
 import { ZERO_TIMESTAMP, type Timestamp } from '../../mvcc/types.js';
 import { deriveKeyFromPassphrase } from '../encryption.js';
-import { elidedPrefixLength, encodeBytesAscending, encodeUvarintAscending } from '../key-encoding.js';
+import { elidedPrefixLength } from '../elided-prefix.js';
+import { encodeBytesKey, encodeUvarintAscending } from '../../encoding/ordered.js';
 import { ElidePrefix, MVCCFilter, type BackupFile, type BackupManifest, type DescriptorRevision } from '../manifest.js';
 import { encryptBytes } from './encrypt.js';
 import { encodeBackupFile, encodeBackupManifest, encodeEncryptionInfo, encodePartitionDescriptor } from './proto-writer.js';
@@ -98,7 +99,7 @@ export const incFolderName = (end: Timestamp, start?: Timestamp): string => {
 
 /** `LATEST-<hex>` name: hex of the descending ordered-bytes encoding of a time string (newest sorts first). */
 export function latestHistoryName(t: Timestamp): string {
-  const asc = encodeBytesAscending(new TextEncoder().encode(new Date(Number(t.wallTime / 1_000_000n)).toISOString()));
+  const asc = encodeBytesKey(new TextEncoder().encode(new Date(Number(t.wallTime / 1_000_000n)).toISOString()));
   const desc = Uint8Array.from(asc, (b, i) => (i === 0 ? 0x13 : ~b & 0xff));
   return `LATEST-${Buffer.from(desc).toString('hex')}`;
 }
@@ -198,7 +199,7 @@ const checksum = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha25
 function externalSsts(m: BackupManifest): { slim: BackupManifest; filelist: Uint8Array; descs: Uint8Array } {
   const filelist = writeSst(
     m.files.map((f) => ({
-      key: Uint8Array.from([...encodeBytesAscending(f.span.key), ...encodeBytesAscending(new TextEncoder().encode(f.path)), 0]),
+      key: Uint8Array.from([...encodeBytesKey(f.span.key), ...encodeBytesKey(new TextEncoder().encode(f.path)), 0]),
       value: encodeBackupFile(f),
     })),
   );

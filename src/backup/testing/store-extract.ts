@@ -9,7 +9,8 @@ import { storeSource } from '../../pebble/store-mvcc.js';
 import { compareTimestamps, decodeEngineKey, encodeEngineKeyPrefix } from '../../mvcc/engine-key.js';
 import type { Timestamp } from '../../mvcc/types.js';
 import { decodeDescriptorHead, type DescriptorHead } from '../descriptor-id.js';
-import { decodeUvarintAscending, encodeUvarintAscending } from '../key-encoding.js';
+import { decodeUvarintAscending, encodeUvarintAscending } from '../../encoding/ordered.js';
+import { ByteReader } from '../../util/byte-reader.js';
 
 export interface ExtractedKV {
   /** Engine key (roachKey ‖ 0x00 ‖ version ‖ len) as stored. */
@@ -54,7 +55,7 @@ export async function extractStore(dir: string, name: string): Promise<StoreExtr
     for await (const kv of src.scan(descTable.start, descTable.end)) {
       // /Table/3/1/<id>/<family>: value is a roachpb.Value with tag BYTES (3) holding the proto.
       if (kv.key[1] !== 0x89 || kv.value[4] !== 3) continue;
-      const id = Number(decodeUvarintAscending(kv.key, 2).value);
+      const id = Number(decodeUvarintAscending(new ByteReader(kv.key, 'key', 0, 2)));
       if (id < MIN_USER_ID) continue;
       const bytes = Uint8Array.from(kv.value.subarray(5));
       const head = decodeDescriptorHead(bytes);
