@@ -1,4 +1,5 @@
 import { ByteReader } from '../util/byte-reader.js';
+import type { DecodeLayer } from '../util/errors.js';
 import { InternalKeyKind, type RangeKeySpan } from './types.js';
 
 /**
@@ -7,7 +8,8 @@ import { InternalKeyKind, type RangeKeySpan } from './types.js';
  *   RANGEKEYSET:   varstring end ‖ (varstring suffix ‖ varstring value)*
  *   RANGEKEYUNSET: varstring end ‖ (varstring suffix)*
  *   RANGEKEYDEL:   end key (all of the value, no length)
- * One internal key can carry several suffixes; each becomes one RangeKeySpan.
+ * One internal key can carry several suffixes; each becomes one RangeKeySpan. SSTs (range-key
+ * block) and WAL batches store these values alike; `base` and `layer` place errors in their file.
  */
 export function decodeRangeKeyValue(
   start: Uint8Array,
@@ -15,14 +17,15 @@ export function decodeRangeKeyValue(
   kind: number,
   value: Uint8Array,
   base = 0,
+  layer: DecodeLayer = 'block',
 ): RangeKeySpan[] {
   if (kind === InternalKeyKind.RangeKeyDelete) {
     return [{ start, end: value, seqNum, kind, suffix: EMPTY, value: EMPTY }];
   }
   if (kind !== InternalKeyKind.RangeKeySet && kind !== InternalKeyKind.RangeKeyUnset) {
-    new ByteReader(value, 'block', base).fail(`key kind ${kind} in the range-key block is not a range key kind`);
+    new ByteReader(value, layer, base).fail(`key kind ${kind} in the range-key block is not a range key kind`);
   }
-  const r = new ByteReader(value, 'block', base);
+  const r = new ByteReader(value, layer, base);
   const end = r.bytesN(r.uvarint(), 'range key end');
   const out: RangeKeySpan[] = [];
   while (!r.done) {

@@ -1,7 +1,7 @@
 import { ByteReader } from '../util/byte-reader.js';
 import { DecodeError } from '../util/errors.js';
 import { InternalKeyKind, type InternalKV, type RangeDeletion, type RangeKeySpan } from '../sst/types.js';
-import { decodeRangeKeyValue } from './range-key.js';
+import { decodeRangeKeyValue } from '../sst/range-key.js';
 
 /**
  * A write batch as stored in a WAL record (pebble `batchrepr`, rocksdb `WriteBatch`):
@@ -84,7 +84,7 @@ function decodeBatchInner(payload: Uint8Array, offset: number): WalBatch {
         const start = str('range key start');
         const valueAt = r.pos;
         const value = str('range key value');
-        rangeKeys.push(...decodeRangeKeyValue(start, seq, kind, value, r.base + valueAt));
+        rangeKeys.push(...decodeRangeKeyValue(start, seq, kind, value, r.base + valueAt, 'wal'));
         break;
       }
       case InternalKeyKind.Excise: {
