@@ -6,6 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
 import { MigrateError, isDecodeError } from '../util/errors.js';
+import { mergeSortedBatches, type RankedBatches } from '../util/merge-batches.js';
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
 import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from '../mvcc/split-points.js';
@@ -83,9 +84,6 @@ function fileBytes(f: BackupFile): number {
  * more, file boundaries alone are fine-grained enough and opening them would cost a request each.
  */
 const MAX_INDEXED_FILES = 64;
-
-/** Largest merged batch (entries) when several runs are merged. */
-const MERGE_BATCH = 1024;
 
 const maxBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (compareBytes(a, b) >= 0 ? a : b);
 const minBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 || compareBytes(a, b) <= 0 ? a : b);
@@ -203,82 +201,23 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     return out;
   }
 
-  /**
-   * Merges per-run batch streams; for equal engine keys the later layer's entry wins and the rest
-   * are dropped. A single run is passed through (runs hold no duplicate keys). Batches out are
-   * bounded by MERGE_BATCH entries; one await per input batch.
-   */
-  async function* merged(streams: Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }>): AsyncGenerator<readonly EngineKV[]> {
-    if (streams.length === 1) {
-      const it = streams[0]!.it;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    }
-    interface Head {
-      readonly layer: number;
-      readonly it: AsyncIterator<readonly EngineKV[]>;
-      batch: readonly EngineKV[];
-      i: number;
-    }
-    const heads: Head[] = [];
-    for (const s of streams) {
-      const r = await s.it.next();
-      if (!r.done && r.value.length > 0) heads.push({ layer: s.layer, it: s.it, batch: r.value, i: 0 });
-    }
-    let last: Uint8Array | undefined;
-    let out: EngineKV[] = [];
-    while (heads.length > 0) {
-      let best = 0;
-      let bk = heads[0]!.batch[heads[0]!.i]!.userKey;
-      for (let j = 1; j < heads.length; j++) {
-        const h = heads[j]!;
-        const k = h.batch[h.i]!.userKey;
-        const c = compareEngineKeys(k, bk) || heads[best]!.layer - h.layer;
-        if (c < 0) {
-          best = j;
-          bk = k;
-        }
-      }
-      const h = heads[best]!;
-      const kv = h.batch[h.i]!;
-      if (last === undefined || compareEngineKeys(last, kv.userKey) !== 0) {
-        last = kv.userKey;
-        out.push(kv);
-      }
-      if (++h.i >= h.batch.length) {
-        if (out.length >= MERGE_BATCH) {
-          yield out;
-          out = [];
-        }
-        let r = await h.it.next();
-        while (!r.done && r.value.length === 0) r = await h.it.next();
-        if (r.done) heads.splice(best, 1);
-        else {
-          h.batch = r.value;
-          h.i = 0;
-        }
-      }
-    }
-    if (out.length > 0) yield out;
-  }
-
   const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
     const at = readAt ?? opts.readAt;
     return (async function* () {
-      const streams: Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }> = [];
-      for (let i = 0; i < layers.length; i++) {
+      // For equal engine keys the later layer's entry wins and the rest are dropped: the later
+      // layers' runs rank first.
+      const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = [];
+      for (let i = layers.length - 1; i >= 0; i--) {
         for (const run of fileRuns(layers[i]!.files, start, end)) {
-          streams.push({ layer: i, it: runStream(i, run, start, end)[Symbol.asyncIterator]() });
+          streams.push({ rank: streams.length, batches: runStream(i, run, start, end) });
         }
       }
       const tombs = await rangeTombstones(start, end);
       try {
-        yield* newestVersionBatches(merged(streams), { readAt: at, rangeTombstones: tombs, stats });
+        const merged = mergeSortedBatches(streams, (a, b) => compareEngineKeys(a.userKey, b.userKey), { firstOfEqual: true });
+        yield* newestVersionBatches(merged, { readAt: at, rangeTombstones: tombs, stats });
       } finally {
-        for (const s of streams) await s.it.return?.(undefined);
+        for (const s of streams) await s.batches.return(undefined);
       }
     })();
   };

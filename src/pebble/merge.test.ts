@@ -1,16 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeSources, newResolveStats, resolveVisible } from './merge.js';
+import { mergeSourceBatches, newResolveStats, resolveVisible, resolveVisibleBatches } from './merge.js';
 import { rangeDelCoverage, resolveRangeKeys } from './fragments.js';
 import { Memtable } from './memtable.js';
 import { compareEngineKeys } from '../sst/comparer.js';
 import { InternalKeyKind, type InternalKV } from '../sst/types.js';
+import { batchesOf, flattenBatches } from '../mvcc/types.js';
 
 const k = (s: string): Uint8Array => new TextEncoder().encode(s + '\0');
 const kv = (key: string, seq: number, kind: InternalKeyKind, value = ''): InternalKV => ({ userKey: k(key), seqNum: BigInt(seq), kind, value: new TextEncoder().encode(value) });
 async function* from(xs: InternalKV[]): AsyncGenerator<InternalKV> {
   yield* xs;
 }
+/** `mergeSourceBatches` over per-entry streams, flattened. */
+const mergeEntries = (sources: Array<{ rank: number; iter: AsyncIterable<InternalKV> }>): AsyncIterable<InternalKV> =>
+  flattenBatches(mergeSourceBatches(sources.map((s) => ({ rank: s.rank, batches: batchesOf(s.iter) })), compareEngineKeys));
 const show = async (it: AsyncIterable<InternalKV>): Promise<string[]> => {
   const out: string[] = [];
   for await (const x of it) out.push(`${new TextDecoder().decode(x.userKey.subarray(0, -1))}@${x.seqNum}=${new TextDecoder().decode(x.value)}`);
@@ -21,7 +25,7 @@ test('merge orders by key, then seqnum desc, then rank', async () => {
   const a = [kv('a', 5, InternalKeyKind.Set, 'a5'), kv('c', 1, InternalKeyKind.Set, 'c1')];
   const b = [kv('a', 9, InternalKeyKind.Set, 'a9'), kv('b', 0, InternalKeyKind.Set, 'b0-old')];
   const c = [kv('b', 0, InternalKeyKind.Set, 'b0-new')];
-  const got = await show(mergeSources([{ rank: 2, iter: from(a) }, { rank: 1, iter: from(b) }, { rank: 0, iter: from(c) }], compareEngineKeys));
+  const got = await show(mergeEntries([{ rank: 2, iter: from(a) }, { rank: 1, iter: from(b) }, { rank: 0, iter: from(c) }]));
   assert.deepEqual(got, ['a@9=a9', 'a@5=a5', 'b@0=b0-new', 'b@0=b0-old', 'c@1=c1']);
 });
 
@@ -33,7 +37,7 @@ test('precedence: newest wins, DEL/SINGLEDEL hide, RANGEDEL hides only older seq
   mem.add(kv('d', 3, InternalKeyKind.Set, 'd3'));
   const cover = rangeDelCoverage([{ start: k('d'), end: k('f'), seqNum: 5n }], compareEngineKeys);
   const stats = newResolveStats();
-  const merged = mergeSources([{ rank: 0, iter: mem.entries() }, { rank: 1, iter: from(l0) }, { rank: 2, iter: from(l6) }], compareEngineKeys);
+  const merged = mergeEntries([{ rank: 0, iter: mem.entries() }, { rank: 1, iter: from(l0) }, { rank: 2, iter: from(l6) }]);
   assert.deepEqual(await show(resolveVisible(merged, compareEngineKeys, cover, stats)), ['a@7=new', 'e@8=e8', 'f@20=op']);
   assert.deepEqual(stats, { entries: 11, visible: 3, deleted: 2, rangeDeleted: 1, shadowed: 5, mergeOperands: 1 });
 });
@@ -56,8 +60,7 @@ test('memtable bounds and range-key resolution (UNSET and DEL by seqnum)', async
   assert.deepEqual(live.map((r) => `${txt(r.start)}-${txt(r.end)}:${r.suffix[7]}`), ['a-m:2', 'a-m:1', 'm-p:1', 'p-x:2', 'p-x:1']);
 });
 
-test('mergeSourceBatches / resolveVisibleBatches equal the per-entry forms, whatever the batch boundaries', async () => {
-  const { mergeSourceBatches, resolveVisibleBatches } = await import('./merge.js');
+test('mergeSourceBatches / resolveVisibleBatches: the same entries whatever the batch boundaries', async () => {
   // Three overlapping sources with equal keys across them (seqnum and rank tie-breaks).
   const mk = (tag: string, keys: string[], seqs: number[]): InternalKV[] =>
     keys.map((key, i) => kv(key, seqs[i]!, i % 5 === 4 ? InternalKeyKind.Delete : InternalKeyKind.Set, `${tag}${i}`));
@@ -74,11 +77,12 @@ test('mergeSourceBatches / resolveVisibleBatches equal the per-entry forms, what
     yield* xs;
   }
   const cover = rangeDelCoverage([{ start: k('k010'), end: k('k020'), seqNum: 11n }], compareEngineKeys);
-  const want = await show(mergeSources([{ rank: 0, iter: from(a) }, { rank: 1, iter: from(b) }, { rank: 2, iter: from(c) }], compareEngineKeys));
+  // Reference order, by sorting: key, then seqnum descending, then rank (a = 0, b = 1, c = 2).
+  const ranked = [a, b, c].flatMap((xs, rank) => xs.map((x) => ({ x, rank })));
+  ranked.sort((p, q) => compareEngineKeys(p.x.userKey, q.x.userKey) || Number(q.x.seqNum - p.x.seqNum) || p.rank - q.rank);
+  const want = await show(from(ranked.map((r) => r.x)));
   const s1 = newResolveStats();
-  const wantVisible = await show(
-    resolveVisible(mergeSources([{ rank: 0, iter: from(a) }, { rank: 1, iter: from(b) }, { rank: 2, iter: from(c) }], compareEngineKeys), compareEngineKeys, cover, s1),
-  );
+  const wantVisible = await show(resolveVisible(from(ranked.map((r) => r.x)), compareEngineKeys, cover, s1));
   assert.ok(want.length === a.length + b.length + c.length && wantVisible.length > 10 && wantVisible.length < want.length);
   for (const n of [1, 2, 3, 7, 100]) {
     const merged = () => mergeSourceBatches([{ rank: 0, batches: batches(chunk(a, n)) }, { rank: 1, batches: batches(chunk(b, n + 1)) }, { rank: 2, batches: batches(chunk(c, n)) }], compareEngineKeys);
