@@ -1,51 +1,14 @@
 /**
  * Protobuf encoders for the backup container messages (BackupManifest, File, EncryptionInfo,
  * BackupPartitionDescriptor), used to build fixture backups around real descriptor and KV bytes.
- * Field numbers as in docs/formats.md §2.2 / §1.6. Fixture-only code.
+ * Field numbers as in docs/formats.md §2.2 / §1.6; written with the tests' one protobuf writer
+ * (proto/testing/wire.ts). Fixture-only code.
  * @internal
  */
 import type { Timestamp } from '../../mvcc/types.js';
 import type { BackupFile, BackupManifest } from '../manifest.js';
 import type { RowCount, Span } from '../proto-wire.js';
-
-export class PbWriter {
-  private parts: number[] = [];
-  varint(v: number | bigint): this {
-    let x = BigInt.asUintN(64, BigInt(v));
-    do {
-      let b = Number(x & 0x7fn);
-      x >>= 7n;
-      if (x > 0n) b |= 0x80;
-      this.parts.push(b);
-    } while (x > 0n);
-    return this;
-  }
-  tag(no: number, wt: number): this {
-    return this.varint((no << 3) | wt);
-  }
-  uint(no: number, v: number | bigint, keepZero = false): this {
-    if (!keepZero && BigInt(v) === 0n) return this;
-    return this.tag(no, 0).varint(v);
-  }
-  bool(no: number, v: boolean): this {
-    return v ? this.tag(no, 0).varint(1) : this;
-  }
-  bytes(no: number, b: Uint8Array, keepEmpty = false): this {
-    if (!keepEmpty && b.length === 0) return this;
-    this.tag(no, 2).varint(b.length);
-    for (const x of b) this.parts.push(x);
-    return this;
-  }
-  string(no: number, s: string): this {
-    return this.bytes(no, new TextEncoder().encode(s));
-  }
-  message(no: number, w: PbWriter | Uint8Array, keepEmpty = false): this {
-    return this.bytes(no, w instanceof PbWriter ? w.finish() : w, keepEmpty);
-  }
-  finish(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
-}
+import { PbWriter } from '../../proto/testing/wire.js';
 
 export const encodeTimestamp = (t: Timestamp): PbWriter => new PbWriter().uint(1, t.wallTime).uint(2, t.logical);
 export const encodeSpan = (s: Span): PbWriter => new PbWriter().bytes(3, s.key).bytes(4, s.endKey);
