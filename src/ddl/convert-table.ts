@@ -84,8 +84,10 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
     const type = pgType(st, c.type, cobj);
     const def: { -readonly [K in keyof PgColumnDef]: PgColumnDef[K] } = { name: pgName, type, notNull: !c.nullable };
     let generated = false;
-    const changes: string[] = [];
-    if (c.hidden && !isRowid) changes.push('NOT VISIBLE column made visible (PostgreSQL has no invisible columns; SELECT * now returns it)');
+    // Notes on this column, each marked whether it keeps the meaning (an expression respelled).
+    const changes: Array<{ note: string; sameMeaning: boolean }> = [];
+    const change = (note: string, sameMeaning = false): void => void changes.push({ note, sameMeaning });
+    if (c.hidden && !isRowid) change('NOT VISIBLE column made visible (PostgreSQL has no invisible columns; SELECT * now returns it)');
     if (c.computed) {
       const x = tr(c.computed.expr);
       if (x.unsupported.length && !c.computed.stored) {
@@ -102,8 +104,8 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
         def.generated = x.sql;
         generated = true;
         def.notNull = false;
-        if (!c.computed.stored) changes.push('VIRTUAL computed column stored (GENERATED ALWAYS … STORED): PostgreSQL ≤17 has no virtual generated columns');
-        else if (x.changes.length) changes.push(`expression rewritten: ${x.changes.join('; ')}`);
+        if (!c.computed.stored) change('VIRTUAL computed column stored (GENERATED ALWAYS … STORED): PostgreSQL ≤17 has no virtual generated columns');
+        else if (x.changes.length) change(`expression rewritten: ${x.changes.join('; ')}`, x.sameMeaning);
         if (!c.nullable) def.notNull = true;
       }
     }
@@ -117,14 +119,14 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
         st.pre.push({ kind: 'sequence-owned-by', sequence: seq, table: name, column: pgName });
         def.default = `nextval(${`'${pgQ(seq).replaceAll("'", "''")}'`}::regclass)`;
         st.post.push({ kind: 'setval', sequence: seq, minValue: 1n, columns: [{ table: name, column: pgName }] });
-        changes.push(`DEFAULT ${c.defaultExpr} replaced by sequence ${pgQ(seq)}, set past the largest copied value after the load (new values are no longer time-ordered)`);
+        change(`DEFAULT ${c.defaultExpr} replaced by sequence ${pgQ(seq)}, set past the largest copied value after the load (new values are no longer time-ordered)`);
       } else {
         const x = tr(c.defaultExpr);
         if (x.unsupported.length) {
           log.notConvertible(cobj, `DEFAULT ${c.defaultExpr} dropped`, `uses ${describeUnsupported(x)}, which PostgreSQL lacks`, 'set a PostgreSQL default with ALTER TABLE … SET DEFAULT, or fill the column in the application');
         } else {
           def.default = x.sql;
-          if (x.changes.length) changes.push(`DEFAULT rewritten: ${x.changes.join('; ')}`);
+          if (x.changes.length) change(`DEFAULT rewritten: ${x.changes.join('; ')}`, x.sameMeaning);
         }
       }
     }
@@ -133,13 +135,13 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
       if (x.unsupported.length) log.notConvertible(cobj, `ON UPDATE ${c.onUpdateExpr} dropped`, `uses ${describeUnsupported(x)}`, 'write a BEFORE UPDATE trigger');
       else {
         triggers.push({ column: pgName, expr: x.sql });
-        changes.push('ON UPDATE expression implemented by a BEFORE UPDATE trigger (applied when an UPDATE leaves the column unchanged; CockroachDB applies it when the UPDATE does not set the column)');
+        change('ON UPDATE expression implemented by a BEFORE UPDATE trigger (applied when an UPDATE leaves the column unchanged; CockroachDB applies it when the UPDATE does not set the column)');
       }
     }
     defs.push(def);
     pgCol.set(c.id, pgName);
     if (!generated) copyCols.push({ column: c, pgName, pgType: type });
-    if (changes.length) for (const ch of changes) log.changed(cobj, ch.split(':')[0]!, ch);
+    if (changes.length) for (const ch of changes) log.changed(cobj, ch.note.split(':')[0]!, ch.note, undefined, ch.sameMeaning);
     else log.asIs(cobj, `${pgName} ${type}`);
   }
   st.pre.push({ kind: 'table', target: name, columns: defs });
@@ -181,10 +183,12 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
       conScope.reserve(pgName);
       st.post.push({ kind: 'primary-key', table: name, name: pgName, columns: names as string[] });
       const notes: string[] = [];
-      if (pgName !== pk.name) notes.push(`named "${pgName}"`);
+      // The name PostgreSQL requires keeps the meaning; the other notes change the key.
+      const named = `named "${pgName}"`;
+      if (pgName !== pk.name) notes.push(named);
       if (keyCols.some((k) => k.direction === 'desc')) notes.push('DESC dropped: PostgreSQL primary keys are ascending (backward index scans serve DESC order)');
       if (pk.sharded) notes.push(`hash sharding (bucket_count=${pk.sharded.buckets}) dropped: plain btree`);
-      if (notes.length) log.changed(pkObj, notes.join('; '), 'PostgreSQL constraint rules');
+      if (notes.length) log.changed(pkObj, notes.join('; '), 'PostgreSQL constraint rules', undefined, notes.every((n) => n === named));
       else log.asIs(pkObj, `PRIMARY KEY (${names.join(', ')})`);
     }
   }
@@ -258,11 +262,13 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
     if (ix.invisible) notes.push('NOT VISIBLE ignored: PostgreSQL indexes are always visible to the planner');
     if (ix.partitioning) notes.push(`${ix.partitioning.summary.replace(/\s+/g, " ")} dropped`);
     const pgName = relScope.allocate(ix.name, `${name.name}_${ix.name}`);
-    if (pgName !== ix.name) notes.push(`renamed to "${pgName}" (index names are per schema in PostgreSQL, per table in CockroachDB; at most 63 bytes)`);
+    // Only the rename keeps the meaning; every other note changes the index.
+    const renamed = `renamed to "${pgName}" (index names are per schema in PostgreSQL, per table in CockroachDB; at most 63 bytes)`;
+    if (pgName !== ix.name) notes.push(renamed);
     const asConstraint = ix.unique && method === 'btree' && where === undefined && !include.length && elements.every((e) => e.startsWith('"') && !e.endsWith(' DESC'));
     if (asConstraint) conScope.reserve(pgName);
     st.post.push({ kind: 'index', table: name, name: pgName, unique: ix.unique, method, elements, include, ...(where !== undefined ? { where } : {}), asConstraint });
-    if (notes.length) log.changed(iobj, notes.join('; '), 'PostgreSQL index features differ');
+    if (notes.length) log.changed(iobj, notes.join('; '), 'PostgreSQL index features differ', undefined, notes.every((n) => n === renamed));
     else log.asIs(iobj, `${ix.unique ? 'UNIQUE ' : ''}INDEX (${elements.join(', ')})`);
   }
 
@@ -302,14 +308,16 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
     }
     const pgName = conScope.allocate(fk.name);
     const notes: string[] = [];
-    if (fk.match === 'partial') notes.push('MATCH PARTIAL → MATCH SIMPLE (PostgreSQL does not implement MATCH PARTIAL)');
+    const partial = fk.match === 'partial';
+    if (partial) notes.push('MATCH PARTIAL → MATCH SIMPLE (PostgreSQL does not implement MATCH PARTIAL)');
     if (!fk.validated) notes.push('left NOT VALID, as in CockroachDB');
     if (pgName !== fk.name) notes.push(`renamed to "${pgName}"`);
     st.post.push({
       kind: 'foreign-key', table: name, name: pgName, columns: names as string[], refTable: refName, refColumns: refCols as string[],
       match: fk.match === 'full' ? 'full' : 'simple', onDelete: fk.onDelete, onUpdate: fk.onUpdate, validate: fk.validated,
     });
-    if (notes.length) log.changed(fobj, notes.join('; '), 'PostgreSQL constraint rules');
+    // Left NOT VALID as in CockroachDB, or renamed: the same constraint; MATCH PARTIAL is not.
+    if (notes.length) log.changed(fobj, notes.join('; '), 'PostgreSQL constraint rules', undefined, !partial);
     else log.asIs(fobj, `FOREIGN KEY → ${pgQ(refName)}, added NOT VALID after the load, then validated`);
   }
 

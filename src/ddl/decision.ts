@@ -14,6 +14,11 @@ export interface Decision {
   readonly why: string;
   /** What the user can do about it, when relevant. */
   readonly fix?: string;
+  /**
+   * Set on a "changed" entry whose every change keeps the meaning: PostgreSQL spellings of the same
+   * expression, names PostgreSQL requires for keys, indexes and constraints. Nothing for a person to do.
+   */
+  readonly sameMeaning?: true;
 }
 
 /** Collects decisions in conversion order. */
@@ -22,8 +27,8 @@ export class DecisionLog {
   asIs(object: string, what: string): void {
     this.entries.push({ object, kind: 'as-is', what, why: 'same meaning in PostgreSQL' });
   }
-  changed(object: string, what: string, why: string, fix?: string): void {
-    this.entries.push({ object, kind: 'changed', what, why, ...(fix ? { fix } : {}) });
+  changed(object: string, what: string, why: string, fix?: string, sameMeaning = false): void {
+    this.entries.push({ object, kind: 'changed', what, why, ...(fix ? { fix } : {}), ...(sameMeaning ? { sameMeaning: true as const } : {}) });
   }
   notConvertible(object: string, what: string, why: string, fix?: string): void {
     this.entries.push({ object, kind: 'not-convertible', what, why, ...(fix ? { fix } : {}) });

@@ -28,6 +28,8 @@ export interface TranslatedExpr {
   readonly unsupported: readonly string[];
   /** What was rewritten, for the decision log. */
   readonly changes: readonly string[];
+  /** Every rewrite in `changes` is a PostgreSQL spelling of the same expression. */
+  readonly sameMeaning: boolean;
 }
 
 /** Functions CockroachDB prints with `()` that PostgreSQL spells as bare SQL keywords. */
@@ -69,6 +71,8 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
   const toks = tokenize(src, 'expression');
   const unsupported: string[] = [];
   const changes = new Set<string>();
+  // Cleared by a rewrite that may behave differently (a collation, uuid_v4's bytes).
+  let sameMeaning = true;
   let sql = '';
   const emit = (text: string, space: boolean): void => {
     sql += (sql && space ? ' ' : '') + text;
@@ -89,6 +93,7 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
     if (isWord(t, 'COLLATE') && ctx.collation && toks[i + 1] && (toks[i + 1]!.kind === 'word' || toks[i + 1]!.kind === 'qident' || toks[i + 1]!.kind === 'string')) {
       emit(`COLLATE ${ctx.collation(toks[i + 1]!.value)}`, t.space);
       changes.add('collations mapped to PostgreSQL ICU collations');
+      sameMeaning = false;
       i += 2;
       continue;
     }
@@ -158,6 +163,7 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
           const castsToUuid = cast !== undefined && cast.kind === 'op' && (cast.value === '::' || cast.value === ':::') && isName(toks[j + 3]) && identName(toks[j + 3]!) === 'uuid';
           emit(castsToUuid ? 'gen_random_uuid()' : 'uuid_send(gen_random_uuid())', t.space);
           changes.add(castsToUuid ? 'uuid_v4()::UUID written as gen_random_uuid()' : 'uuid_v4() written as uuid_send(gen_random_uuid()) (16 random bytes)');
+          sameMeaning = false;
           i = castsToUuid ? j + 4 : j + 2;
           continue;
         }
@@ -203,5 +209,5 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
     emit(t.text, t.space);
     i++;
   }
-  return { sql, unsupported, changes: [...changes] };
+  return { sql, unsupported, changes: [...changes], sameMeaning };
 }

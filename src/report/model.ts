@@ -85,30 +85,13 @@ export interface MigrationReport {
 }
 
 /**
- * Notes of a "changed" decision that keep the meaning: PostgreSQL spellings of the same expression
- * and names PostgreSQL requires for keys, indexes and constraints. Nothing for a person to do.
- */
-const SAME_MEANING: readonly RegExp[] = [
-  /^named "[^"]*"$/,
-  /^renamed to "[^"]*"( \(index names are per schema in PostgreSQL.*\))?$/,
-  /^left NOT VALID, as in CockroachDB$/,
-  /^type annotations on integer literals removed$/,
-  /^type annotations `:::` written as casts `::`$/,
-  /^[bx]'…' byte literals written as bytea hex$/,
-  /^[\w.]+\(\) written as [\w.]+(\(\))?$/,
-  /^index hints \(t@idx\) removed$/,
-];
-
-/**
  * Whether a schema decision needs a person's attention: everything not convertible, and every
- * change except the same-meaning ones above. A renamed column does (queries name columns).
+ * change except those the converter marked as keeping the meaning (`Decision.sameMeaning`). A
+ * renamed column does (queries name columns).
  */
 export function needsAttention(d: Decision): boolean {
   if (d.kind !== 'changed') return d.kind === 'not-convertible';
-  if (d.object.startsWith('column ') && d.what.startsWith('renamed')) return true;
-  // Expression rewrites: `what` is the kind of expression, `why` lists the rewrites after it.
-  const notes = d.why.startsWith(`${d.what}: `) ? d.why.slice(d.what.length + 2) : d.what;
-  return !notes.split('; ').every((n) => SAME_MEANING.some((re) => re.test(n)));
+  return d.sameMeaning !== true;
 }
 
 /** The verdict implied by a report's contents. */
