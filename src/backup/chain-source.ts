@@ -88,6 +88,15 @@ const MAX_INDEXED_FILES = 64;
 const maxBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (compareBytes(a, b) >= 0 ? a : b);
 const minBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 || compareBytes(a, b) <= 0 ? a : b);
 
+/** The layers of a chain and where their files are read from: what every reading step needs. */
+interface ChainFiles {
+  readonly layers: readonly BackupLayer[];
+  readonly stores: readonly LayerStorage[];
+  readonly opts: ChainSourceOptions;
+  /** Called once per data file opened (`ChainSource.filesOpened`). */
+  readonly countOpened: () => void;
+}
+
 /**
  * An MVCCSource over a resolved backup chain (docs/formats.md §7.1 steps 5–7): for a key span, the
  * data files of every layer that overlap it are streamed (only the blocks inside the span are
@@ -97,109 +106,7 @@ const minBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 |
 export function chainSource(layers: readonly BackupLayer[], stores: readonly LayerStorage[], opts: ChainSourceOptions): ChainSource {
   const stats = opts.stats ?? newNewestVersionsStats();
   let filesOpened = 0;
-
-  const openFile = async (layerIdx: number, f: BackupFile): Promise<SstReader> => {
-    const layer = layers[layerIdx]!;
-    const ls = stores[layerIdx]!;
-    const st = f.localityKv && ls.byLocality?.get(f.localityKv) ? ls.byLocality.get(f.localityKv)! : ls.storage;
-    if (f.localityKv && !ls.byLocality?.get(f.localityKv) && ls.byLocality) {
-      throw new MigrateError(`data file ${f.path} lives in locality ${f.localityKv}, which has no URI`, 'pass every locality URI of the backup');
-    }
-    let reader: RangeReader = st.reader(joinPath(layer.dir, f.path));
-    if (layer.encrypted && opts.key) reader = decryptingReader(reader, opts.key);
-    filesOpened++;
-    try {
-      return await openSst(reader, { verifyChecksums: opts.verifyChecksums ?? true });
-    } catch (e) {
-      await reader.close?.().catch(() => undefined);
-      const msg = (e as Error).message ?? '';
-      if (/ENOENT|no such (file|object)/.test(msg)) {
-        throw new MigrateError(
-          `backup data file ${reader.name} is missing (listed in ${joinPath(layer.dir, layer.manifestName)})`,
-          'the backup copy is incomplete; copy the whole backup folder including data/',
-          { cause: e },
-        );
-      }
-      if (isDecodeError(e) && layer.encrypted) throw e;
-      throw e;
-    }
-  };
-
-  /**
-   * One run of non-overlapping files of a layer, as engine KVs with elided prefixes restored, one
-   * array per SST data block (never empty).
-   */
-  async function* runStream(layerIdx: number, run: readonly BackupFile[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
-    const mode = layers[layerIdx]!.manifest.elidedPrefix;
-    for (const f of run) {
-      const lo = maxBytes(start, f.span.key);
-      const hi = minBytes(end, f.span.endKey);
-      const plen = elidedPrefixLength(f.span.key, mode);
-      const prefix = f.span.key.subarray(0, plen);
-      const sst = await openFile(layerIdx, f);
-      try {
-        const b = fileBounds(lo, hi, prefix);
-        const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
-        for await (const batch of batches) {
-          let allSets = true;
-          for (let i = 0; i < batch.length; i++) {
-            const kind = batch[i]!.kind;
-            if (kind !== InternalKeyKind.Set && kind !== InternalKeyKind.SetWithDelete) {
-              allSets = false;
-              break;
-            }
-          }
-          // InternalKV is an EngineKV: pass the block's entries through untouched when possible.
-          if (plen === 0 && allSets) {
-            if (batch.length > 0) yield batch;
-            continue;
-          }
-          const out: EngineKV[] = [];
-          for (const kv of batch) {
-            if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
-            if (plen === 0) {
-              out.push(kv);
-            } else {
-              const k = new Uint8Array(plen + kv.userKey.length);
-              k.set(prefix);
-              k.set(kv.userKey, plen);
-              out.push({ userKey: k, value: kv.value });
-            }
-          }
-          if (out.length > 0) yield out;
-        }
-      } finally {
-        await sst.close();
-      }
-    }
-  }
-
-  async function rangeTombstones(start: Uint8Array, end: Uint8Array): Promise<MVCCRangeTombstone[]> {
-    const out: MVCCRangeTombstone[] = [];
-    for (let i = 0; i < layers.length; i++) {
-      for (const run of fileRuns(layers[i]!.files.filter((f) => f.hasRangeKeys), start, end)) {
-        for (const f of run) {
-          const plen = elidedPrefixLength(f.span.key, layers[i]!.manifest.elidedPrefix);
-          const prefix = f.span.key.subarray(0, plen);
-          const sst = await openFile(i, f);
-          try {
-            for await (const rk of sst.rangeKeys()) {
-              if (rk.kind !== InternalKeyKind.RangeKeySet) continue;
-              const ts = decodeMVCCTimestampSuffix(rk.suffix);
-              if (!ts) continue;
-              const s = decodeEngineKey(rk.start).key;
-              const e = decodeEngineKey(rk.end).key;
-              const add = (k: Uint8Array): Uint8Array => (plen === 0 ? k : Uint8Array.from([...prefix, ...k]));
-              out.push({ start: add(s), end: add(e), timestamp: ts });
-            }
-          } finally {
-            await sst.close();
-          }
-        }
-      }
-    }
-    return out;
-  }
+  const chain: ChainFiles = { layers, stores, opts, countOpened: () => void filesOpened++ };
 
   const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
     const at = readAt ?? opts.readAt;
@@ -209,10 +116,10 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
       const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = [];
       for (let i = layers.length - 1; i >= 0; i--) {
         for (const run of fileRuns(layers[i]!.files, start, end)) {
-          streams.push({ rank: streams.length, batches: runStream(i, run, start, end) });
+          streams.push({ rank: streams.length, batches: runStream(chain, i, run, start, end) });
         }
       }
-      const tombs = await rangeTombstones(start, end);
+      const tombs = await rangeTombstones(chain, start, end);
       try {
         const merged = mergeSortedBatches(streams, (a, b) => compareEngineKeys(a.userKey, b.userKey), { firstOfEqual: true });
         yield* newestVersionBatches(merged, { readAt: at, rangeTombstones: tombs, stats });
@@ -222,54 +129,165 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     })();
   };
 
-  /**
-   * Split candidates from the manifests (docs/formats.md §2.2 `File`: span, size): each file
-   * overlapping the span is a piece ending at its span end; files big relative to a part are
-   * opened and contribute their data-block index entries instead (index blocks only).
-   */
-  const splitCandidates = async (start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates> => {
-    const pieces: WeightedKey[] = [];
-    const big: Array<{ layer: number; file: BackupFile }> = [];
-    for (let i = 0; i < layers.length; i++) {
-      for (const run of fileRuns(layers[i]!.files, start, end)) {
-        for (const f of run) {
-          if (fileBytes(f) > bytesPerPart / 4) big.push({ layer: i, file: f });
-          else pieces.push({ key: minBytes(end, f.span.endKey), bytes: fileBytes(f) });
-        }
-      }
-    }
-    if (big.length > MAX_INDEXED_FILES) {
-      for (const { file: f } of big) pieces.push({ key: minBytes(end, f.span.endKey), bytes: fileBytes(f) });
-    } else {
-      for (const { layer, file: f } of big) {
-        const lo = maxBytes(start, f.span.key);
-        const hi = minBytes(end, f.span.endKey);
-        const prefix = f.span.key.subarray(0, elidedPrefixLength(f.span.key, layers[layer]!.manifest.elidedPrefix));
-        const sst = await openFile(layer, f);
-        try {
-          if (!sst.dataBlockIndex) {
-            pieces.push({ key: hi, bytes: fileBytes(f) });
-            continue;
-          }
-          for (const e of await sst.dataBlockIndex(fileBounds(lo, hi, prefix))) {
-            const k = roachKeyOfSeparator(e.separator);
-            pieces.push({ key: prefix.length === 0 ? k : concatBytes([prefix, k]), bytes: e.length });
-          }
-        } finally {
-          await sst.close();
-        }
-      }
-    }
-    return pickSplitKeys(pieces, start, end, bytesPerPart);
-  };
-
   return {
     stats,
-    splitCandidates,
+    splitCandidates: (start, end, bytesPerPart) => chainSplitCandidates(chain, start, end, bytesPerPart),
     get filesOpened() {
       return filesOpened;
     },
     scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
     scanBatches,
   };
+}
+
+/** Opens one data file of layer `layerIdx` (from its locality's storage, decrypting when needed). */
+async function openLayerFile(chain: ChainFiles, layerIdx: number, f: BackupFile): Promise<SstReader> {
+  const layer = chain.layers[layerIdx]!;
+  const ls = chain.stores[layerIdx]!;
+  const st = f.localityKv && ls.byLocality?.get(f.localityKv) ? ls.byLocality.get(f.localityKv)! : ls.storage;
+  if (f.localityKv && !ls.byLocality?.get(f.localityKv) && ls.byLocality) {
+    throw new MigrateError(`data file ${f.path} lives in locality ${f.localityKv}, which has no URI`, 'pass every locality URI of the backup');
+  }
+  let reader: RangeReader = st.reader(joinPath(layer.dir, f.path));
+  if (layer.encrypted && chain.opts.key) reader = decryptingReader(reader, chain.opts.key);
+  chain.countOpened();
+  try {
+    return await openSst(reader, { verifyChecksums: chain.opts.verifyChecksums ?? true });
+  } catch (e) {
+    await reader.close?.().catch(() => undefined);
+    const msg = (e as Error).message ?? '';
+    if (/ENOENT|no such (file|object)/.test(msg)) {
+      throw new MigrateError(
+        `backup data file ${reader.name} is missing (listed in ${joinPath(layer.dir, layer.manifestName)})`,
+        'the backup copy is incomplete; copy the whole backup folder including data/',
+        { cause: e },
+      );
+    }
+    if (isDecodeError(e) && layer.encrypted) throw e;
+    throw e;
+  }
+}
+
+/**
+ * One run of non-overlapping files of a layer, as engine KVs with elided prefixes restored, one
+ * array per SST data block (never empty).
+ */
+async function* runStream(chain: ChainFiles, layerIdx: number, run: readonly BackupFile[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
+  const mode = chain.layers[layerIdx]!.manifest.elidedPrefix;
+  for (const f of run) {
+    const lo = maxBytes(start, f.span.key);
+    const hi = minBytes(end, f.span.endKey);
+    const plen = elidedPrefixLength(f.span.key, mode);
+    const prefix = f.span.key.subarray(0, plen);
+    const sst = await openLayerFile(chain, layerIdx, f);
+    try {
+      const b = fileBounds(lo, hi, prefix);
+      const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
+      for await (const batch of batches) {
+        const out = pointSets(batch, prefix);
+        if (out.length > 0) yield out;
+      }
+    } finally {
+      await sst.close();
+    }
+  }
+}
+
+/** A block's SET entries with the elided `prefix` put back (the block itself when nothing changes). */
+function pointSets(batch: readonly InternalKV[], prefix: Uint8Array): readonly EngineKV[] {
+  const plen = prefix.length;
+  let allSets = true;
+  for (let i = 0; i < batch.length; i++) {
+    const kind = batch[i]!.kind;
+    if (kind !== InternalKeyKind.Set && kind !== InternalKeyKind.SetWithDelete) {
+      allSets = false;
+      break;
+    }
+  }
+  // InternalKV is an EngineKV: pass the block's entries through untouched when possible.
+  if (plen === 0 && allSets) return batch;
+  const out: EngineKV[] = [];
+  for (const kv of batch) {
+    if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
+    if (plen === 0) {
+      out.push(kv);
+    } else {
+      const k = new Uint8Array(plen + kv.userKey.length);
+      k.set(prefix);
+      k.set(kv.userKey, plen);
+      out.push({ userKey: k, value: kv.value });
+    }
+  }
+  return out;
+}
+
+/** MVCC range tombstones (range keys with a timestamp) of every layer's files overlapping [start, end). */
+async function rangeTombstones(chain: ChainFiles, start: Uint8Array, end: Uint8Array): Promise<MVCCRangeTombstone[]> {
+  const { layers } = chain;
+  const out: MVCCRangeTombstone[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    for (const run of fileRuns(layers[i]!.files.filter((f) => f.hasRangeKeys), start, end)) {
+      for (const f of run) {
+        const plen = elidedPrefixLength(f.span.key, layers[i]!.manifest.elidedPrefix);
+        const prefix = f.span.key.subarray(0, plen);
+        const sst = await openLayerFile(chain, i, f);
+        try {
+          for await (const rk of sst.rangeKeys()) {
+            if (rk.kind !== InternalKeyKind.RangeKeySet) continue;
+            const ts = decodeMVCCTimestampSuffix(rk.suffix);
+            if (!ts) continue;
+            const s = decodeEngineKey(rk.start).key;
+            const e = decodeEngineKey(rk.end).key;
+            const add = (k: Uint8Array): Uint8Array => (plen === 0 ? k : Uint8Array.from([...prefix, ...k]));
+            out.push({ start: add(s), end: add(e), timestamp: ts });
+          }
+        } finally {
+          await sst.close();
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Split candidates from the manifests (docs/formats.md §2.2 `File`: span, size): each file
+ * overlapping the span is a piece ending at its span end; files big relative to a part are
+ * opened and contribute their data-block index entries instead (index blocks only).
+ */
+async function chainSplitCandidates(chain: ChainFiles, start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates> {
+  const { layers } = chain;
+  const pieces: WeightedKey[] = [];
+  const big: Array<{ layer: number; file: BackupFile }> = [];
+  for (let i = 0; i < layers.length; i++) {
+    for (const run of fileRuns(layers[i]!.files, start, end)) {
+      for (const f of run) {
+        if (fileBytes(f) > bytesPerPart / 4) big.push({ layer: i, file: f });
+        else pieces.push({ key: minBytes(end, f.span.endKey), bytes: fileBytes(f) });
+      }
+    }
+  }
+  if (big.length > MAX_INDEXED_FILES) {
+    for (const { file: f } of big) pieces.push({ key: minBytes(end, f.span.endKey), bytes: fileBytes(f) });
+  } else {
+    for (const { layer, file: f } of big) {
+      const lo = maxBytes(start, f.span.key);
+      const hi = minBytes(end, f.span.endKey);
+      const prefix = f.span.key.subarray(0, elidedPrefixLength(f.span.key, layers[layer]!.manifest.elidedPrefix));
+      const sst = await openLayerFile(chain, layer, f);
+      try {
+        if (!sst.dataBlockIndex) {
+          pieces.push({ key: hi, bytes: fileBytes(f) });
+          continue;
+        }
+        for (const e of await sst.dataBlockIndex(fileBounds(lo, hi, prefix))) {
+          const k = roachKeyOfSeparator(e.separator);
+          pieces.push({ key: prefix.length === 0 ? k : concatBytes([prefix, k]), bytes: e.length });
+        }
+      } finally {
+        await sst.close();
+      }
+    }
+  }
+  return pickSplitKeys(pieces, start, end, bytesPerPart);
 }

@@ -72,14 +72,71 @@ export interface BuildCatalogOptions {
   readonly includeSystem?: boolean;
 }
 
+/** The descriptors sorted by kind, with the names every step resolves against. */
+interface Resolved extends TableCtx {
+  readonly input: CatalogInput;
+  readonly dbs: ReadonlyMap<number, Database>;
+  readonly schemaNames: ReadonlyMap<number, { db: number; name: string }>;
+  readonly typeProtos: ReadonlyMap<number, TypeDescProto>;
+  readonly udtInfos: ReadonlyMap<number, UdtInfo>;
+  /** The schema name of an object in database `dbId`, or undefined when that schema is missing. */
+  readonly schemaOf: (dbId: number, schemaId: number) => string | undefined;
+  /** True for a PUBLIC descriptor; otherwise notes `what` as skipped. */
+  readonly live: (state: number, what: string) => boolean;
+  readonly includeDb: (dbId: number) => boolean;
+}
+
 export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions = {}): Catalog {
   const input = withNamespaceNames(rawInput);
   const notes: string[] = [];
+  const { dbs, schemaNames, tableProtos, typeProtos } = sortDescriptors(input, notes);
+  const schemaOf = (dbId: number, schemaId: number): string | undefined => {
+    if (schemaId === 0 || schemaId === LEGACY_PUBLIC_SCHEMA_ID) return 'public';
+    const s = schemaNames.get(schemaId);
+    return s && s.db === dbId ? s.name : undefined;
+  };
+  const live = (state: number, what: string): boolean => {
+    if (state === 0) return true;
+    notes.push(`skipped ${what} in state ${STATE_NAMES[state] ?? state}`);
+    return false;
+  };
+  const includeDb = (dbId: number): boolean => opts.includeSystem === true || dbId !== SYSTEM_DATABASE_ID;
+  const { udtInfos, typeQual } = resolveUserTypeInfos(typeProtos, schemaOf);
+  const udt = (id: number): UdtInfo | undefined => udtInfos.get(id);
+
+  const relQual = new Map<number, string>();
+  for (const t of tableProtos.values()) {
+    const s = schemaOf(t.parent_id, t.unexposed_parent_schema_id) ?? 'public';
+    relQual.set(t.id, `${quoteIdent(s)}.${quoteIdent(t.name)}`);
+  }
+  const names: ExprNames = {
+    relation: (id) => relQual.get(id),
+    type: (id) => typeQual.get(id),
+    enumLabel: (id, physical) => udtInfos.get(id)?.enumMembers?.find((m) => Buffer.compare(Buffer.from(m.physical), Buffer.from(physical)) === 0)?.label,
+  };
+  const rw = (e: string | undefined): string | undefined => (e === undefined || e === '' ? undefined : rewriteExpr(e, names));
+  const cx: Resolved = { input, notes, dbs, schemaNames, tableProtos, typeProtos, udtInfos, udt, rw, schemaOf, live, includeDb };
+
+  const databases = [...dbs.values()].filter((d) => includeDb(d.id)).sort((a, b) => a.id - b.id);
+  const schemas = buildSchemas(databases, schemaNames);
+  const types = buildUserTypes(cx);
+  const { tables, views, sequences } = buildRelations(cx);
+  const functions = buildFunctions(cx);
+  const comments = buildComments(cx);
+  return Object.freeze({ databases, schemas, tables, views, sequences, types, functions, comments, notes });
+}
+
+/** Databases (PUBLIC ones), schema names, and table and type descriptors, by id. */
+function sortDescriptors(input: CatalogInput, notes: string[]): {
+  dbs: Map<number, Database>;
+  schemaNames: Map<number, { db: number; name: string }>;
+  tableProtos: Map<number, TableProto>;
+  typeProtos: Map<number, TypeDescProto>;
+} {
   const dbs = new Map<number, Database>();
   const schemaNames = new Map<number, { db: number; name: string }>();
   const tableProtos = new Map<number, TableProto>();
   const typeProtos = new Map<number, TypeDescProto>();
-
   for (const d of input.descriptors) {
     if (d.kind === 'database') {
       if (d.state !== 0) {
@@ -106,20 +163,14 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
     if (d.kind !== 'database' || !dbs.has(d.id)) continue;
     for (const [name, s] of d.schemas) if (!s.dropped && !schemaNames.has(s.id)) schemaNames.set(s.id, { db: d.id, name });
   }
+  return { dbs, schemaNames, tableProtos, typeProtos };
+}
 
-  const schemaOf = (dbId: number, schemaId: number): string | undefined => {
-    if (schemaId === 0 || schemaId === LEGACY_PUBLIC_SCHEMA_ID) return 'public';
-    const s = schemaNames.get(schemaId);
-    return s && s.db === dbId ? s.name : undefined;
-  };
-  const live = (state: number, what: string): boolean => {
-    if (state === 0) return true;
-    notes.push(`skipped ${what} in state ${STATE_NAMES[state] ?? state}`);
-    return false;
-  };
-  const includeDb = (dbId: number): boolean => opts.includeSystem === true || dbId !== SYSTEM_DATABASE_ID;
-
-  // User-defined types.
+/** What columns need to know of each user-defined type (enum members, composite elements), and its qualified name. */
+function resolveUserTypeInfos(
+  typeProtos: ReadonlyMap<number, TypeDescProto>,
+  schemaOf: (dbId: number, schemaId: number) => string | undefined,
+): { udtInfos: Map<number, UdtInfo>; typeQual: Map<number, string> } {
   const udtInfos = new Map<number, UdtInfo>();
   const typeQual = new Map<number, string>();
   for (const t of typeProtos.values()) {
@@ -143,38 +194,33 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
       composite: { types: t.composite_elements.map((e) => sqlTypeFromProto(e.element_type, udt)), labels: t.composite_elements.map((e) => e.element_label) },
     });
   }
+  return { udtInfos, typeQual };
+}
 
-  const relQual = new Map<number, string>();
-  for (const t of tableProtos.values()) {
-    const s = schemaOf(t.parent_id, t.unexposed_parent_schema_id) ?? 'public';
-    relQual.set(t.id, `${quoteIdent(s)}.${quoteIdent(t.name)}`);
-  }
-  const names: ExprNames = {
-    relation: (id) => relQual.get(id),
-    type: (id) => typeQual.get(id),
-    enumLabel: (id, physical) => udtInfos.get(id)?.enumMembers?.find((m) => Buffer.compare(Buffer.from(m.physical), Buffer.from(physical)) === 0)?.label,
-  };
-  const rw = (e: string | undefined): string | undefined => (e === undefined || e === '' ? undefined : rewriteExpr(e, names));
-
-  const databases = [...dbs.values()].filter((d) => includeDb(d.id)).sort((a, b) => a.id - b.id);
+/** Each database's schemas by id, with the virtual `public` of pre-20.2 databases. */
+function buildSchemas(databases: readonly Database[], schemaNames: ReadonlyMap<number, { db: number; name: string }>): Schema[] {
   const schemas: Schema[] = [];
   for (const db of databases) {
     const own = [...schemaNames.entries()].filter(([, s]) => s.db === db.id).sort((a, b) => a[0] - b[0]);
     if (!own.some(([, s]) => s.name === 'public')) schemas.push({ id: LEGACY_PUBLIC_SCHEMA_ID, database: db.name, name: 'public' });
     for (const [id, s] of own) schemas.push({ id, database: db.name, name: s.name });
   }
+  return schemas;
+}
 
+/** The enums and composite types of the included databases. */
+function buildUserTypes(cx: Resolved): UserType[] {
   const types: UserType[] = [];
-  for (const t of [...typeProtos.values()].sort((a, b) => a.id - b.id)) {
-    const db = dbs.get(t.parent_id);
-    if (!db || !includeDb(db.id)) continue;
-    if (!live(t.state, `type ${t.name} (id ${t.id})`)) continue;
-    const schema = schemaOf(t.parent_id, t.parent_schema_id);
+  for (const t of [...cx.typeProtos.values()].sort((a, b) => a.id - b.id)) {
+    const db = cx.dbs.get(t.parent_id);
+    if (!db || !cx.includeDb(db.id)) continue;
+    if (!cx.live(t.state, `type ${t.name} (id ${t.id})`)) continue;
+    const schema = cx.schemaOf(t.parent_id, t.parent_schema_id);
     if (schema === undefined) {
-      notes.push(`skipped type ${t.name} (id ${t.id}): schema ${t.parent_schema_id} not found`);
+      cx.notes.push(`skipped type ${t.name} (id ${t.id}): schema ${t.parent_schema_id} not found`);
       continue;
     }
-    const info = udtInfos.get(t.id);
+    const info = cx.udtInfos.get(t.id);
     if (info?.enumMembers) {
       const e: EnumType = { kind: 'enum', id: t.id, database: db.name, schema, name: t.name, members: info.enumMembers };
       types.push(e);
@@ -191,94 +237,105 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
     }
     // ALIAS (implicit array types) and table record types are not separate objects.
   }
+  return types;
+}
 
+/** Table descriptors → tables, views and sequences; the skipped ones noted. */
+function buildRelations(cx: Resolved): { tables: Table[]; views: View[]; sequences: Sequence[] } {
+  const { notes } = cx;
   const tables: Table[] = [];
   const views: View[] = [];
   const sequences: Sequence[] = [];
-  for (const t of [...tableProtos.values()].sort((a, b) => a.id - b.id)) {
-    const db = dbs.get(t.parent_id);
+  for (const t of [...cx.tableProtos.values()].sort((a, b) => a.id - b.id)) {
+    const db = cx.dbs.get(t.parent_id);
     if (!db) {
       if (t.parent_id !== 0 && t.state === 0) notes.push(`skipped table ${t.name} (id ${t.id}): database ${t.parent_id} not found`);
       else if (t.state !== 0) notes.push(`skipped table ${t.name} (id ${t.id}) in state ${STATE_NAMES[t.state] ?? t.state}`);
       continue;
     }
-    if (!includeDb(db.id)) continue;
+    if (!cx.includeDb(db.id)) continue;
     const label = `${db.name}.${t.name} (id ${t.id})`;
-    if (!live(t.state, `table ${label}`)) continue;
+    if (!cx.live(t.state, `table ${label}`)) continue;
     if (t.temporary) {
       notes.push(`skipped temporary table ${label}`);
       continue;
     }
-    const schema = schemaOf(t.parent_id, t.unexposed_parent_schema_id);
+    const schema = cx.schemaOf(t.parent_id, t.unexposed_parent_schema_id);
     if (schema === undefined) {
       notes.push(`skipped table ${label}: schema ${t.unexposed_parent_schema_id} not found`);
       continue;
     }
-    if (t.sequence_opts) {
-      const o = t.sequence_opts;
-      const cur = input.sequenceValues?.get(t.id);
-      sequences.push({
-        kind: 'sequence',
-        id: t.id,
-        database: db.name,
-        schema,
-        name: t.name,
-        increment: o.increment,
-        minValue: o.min_value,
-        maxValue: o.max_value,
-        start: o.start,
-        cacheSize: o.cache_size,
-        ...(o.as_integer_type ? { asIntegerType: o.as_integer_type } : {}),
-        ...(o.sequence_owner && o.sequence_owner.owner_table_id !== 0
-          ? { owner: { tableId: o.sequence_owner.owner_table_id, columnId: o.sequence_owner.owner_column_id } }
-          : {}),
-        virtual: o.virtual,
-        ...(cur !== undefined ? { currentValue: cur } : {}),
-      });
-      continue;
-    }
-    if (t.view_query && !t.is_materialized_view) {
+    if (t.sequence_opts) sequences.push(buildSequence(t, t.sequence_opts, db.name, schema, cx.input.sequenceValues?.get(t.id)));
+    else if (t.view_query && !t.is_materialized_view) {
       views.push({
         kind: 'view',
         id: t.id,
         database: db.name,
         schema,
         name: t.name,
-        query: rw(t.view_query) ?? '',
+        query: cx.rw(t.view_query) ?? '',
         columnNames: t.columns.map((c) => c.name),
       });
-      continue;
-    }
-    tables.push(buildTable(t, db.name, schema, { udt, rw, tableProtos, notes }));
+    } else tables.push(buildTable(t, db.name, schema, cx));
   }
+  return { tables, views, sequences };
+}
 
+function buildSequence(t: TableProto, o: NonNullable<TableProto['sequence_opts']>, database: string, schema: string, cur: bigint | undefined): Sequence {
+  return {
+    kind: 'sequence',
+    id: t.id,
+    database,
+    schema,
+    name: t.name,
+    increment: o.increment,
+    minValue: o.min_value,
+    maxValue: o.max_value,
+    start: o.start,
+    cacheSize: o.cache_size,
+    ...(o.as_integer_type ? { asIntegerType: o.as_integer_type } : {}),
+    ...(o.sequence_owner && o.sequence_owner.owner_table_id !== 0
+      ? { owner: { tableId: o.sequence_owner.owner_table_id, columnId: o.sequence_owner.owner_column_id } }
+      : {}),
+    virtual: o.virtual,
+    ...(cur !== undefined ? { currentValue: cur } : {}),
+  };
+}
+
+/** Function descriptors (22.2+) of the included databases. */
+function buildFunctions(cx: Resolved): FunctionDef[] {
   const functions: FunctionDef[] = [];
-  for (const d of input.descriptors) {
+  for (const d of cx.input.descriptors) {
     if (d.kind !== 'function') continue;
-    const db = dbs.get(d.parent_id);
-    if (!db || !includeDb(db.id)) continue;
-    if (!live(d.state, `function ${d.name} (id ${d.id})`)) continue;
-    const params = d.params.map((p) => ({ name: p.name, type: sqlTypeFromProto(p.type, udt), mode: ['IN', 'IN', 'OUT', 'INOUT', 'VARIADIC'][p.class] ?? 'IN' }));
+    const db = cx.dbs.get(d.parent_id);
+    if (!db || !cx.includeDb(db.id)) continue;
+    if (!cx.live(d.state, `function ${d.name} (id ${d.id})`)) continue;
+    const params = d.params.map((p) => ({ name: p.name, type: sqlTypeFromProto(p.type, cx.udt), mode: ['IN', 'IN', 'OUT', 'INOUT', 'VARIADIC'][p.class] ?? 'IN' }));
     functions.push({
       kind: 'function',
       id: d.id,
       database: db.name,
-      schema: schemaOf(d.parent_id, d.parent_schema_id) ?? 'public',
+      schema: cx.schemaOf(d.parent_id, d.parent_schema_id) ?? 'public',
       name: d.name,
       // catpb.Function_Language: 1 SQL, 2 PLPGSQL [M].
       language: d.lang === 2 ? 'plpgsql' : 'sql',
       isProcedure: d.is_procedure,
-      body: rw(d.function_body) ?? '',
+      body: cx.rw(d.function_body) ?? '',
       params,
-      ...(d.return_type ? { returnType: sqlTypeFromProto(d.return_type, udt) } : {}),
+      ...(d.return_type ? { returnType: sqlTypeFromProto(d.return_type, cx.udt) } : {}),
       returnsSet: d.return_set,
       // catpb.Function_Volatility: 1 VOLATILE, 2 IMMUTABLE, 3 STABLE [M].
       volatility: d.volatility === 2 ? 'immutable' : d.volatility === 3 ? 'stable' : 'volatile',
     });
   }
+  return functions;
+}
 
+/** `system.comments` rows attached to their objects. */
+function buildComments(cx: Resolved): Comment[] {
+  const { dbs, notes } = cx;
   const comments: Comment[] = [];
-  for (const c of input.comments ?? []) {
+  for (const c of cx.input.comments ?? []) {
     const dbName = dbs.get(c.objectId)?.name;
     switch (c.type) {
       case 0:
@@ -294,13 +351,13 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
         comments.push({ target: { kind: 'index', tableId: c.objectId, indexId: c.subId }, text: c.text });
         break;
       case 4: {
-        const s = schemaNames.get(c.objectId);
+        const s = cx.schemaNames.get(c.objectId);
         const sdb = s ? dbs.get(s.db) : undefined;
         if (s && sdb) comments.push({ target: { kind: 'schema', database: sdb.name, schema: s.name }, text: c.text });
         break;
       }
       case 5: {
-        const name = constraintName(tableProtos.get(c.objectId), c.subId);
+        const name = constraintName(cx.tableProtos.get(c.objectId), c.subId);
         if (name !== undefined) comments.push({ target: { kind: 'constraint', tableId: c.objectId, constraintName: name }, text: c.text });
         else notes.push(`skipped comment on constraint ${c.subId} of table ${c.objectId}: constraint not found`);
         break;
@@ -309,8 +366,7 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
         notes.push(`skipped comment of unknown type ${c.type} on object ${c.objectId}`);
     }
   }
-
-  return Object.freeze({ databases, schemas, tables, views, sequences, types, functions, comments, notes });
+  return comments;
 }
 
 /** Name of the constraint with this `constraint_id` (22.1+; PK/unique indexes, checks, FKs, unique-without-index). */

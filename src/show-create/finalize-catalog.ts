@@ -65,12 +65,52 @@ function splitName(s: string): string[] {
 const same = (a: { database: string; schema: string; name: string }, k: [string, string, string]): boolean =>
   a.database === k[0] && a.schema === k[1] && a.name === k[2];
 
+const key = (k: [string, string, string]): string => k.join('\u0000');
+
+/** Resolves a column's or element's type to the user-defined type it names, if any. */
+type UdtResolver = (t: SqlType, parts: readonly string[] | undefined, db: string, arrayDepth: number) => SqlType;
+
+/** What finalizing one table needs from the rest of the input. */
+interface TableContext {
+  readonly st: ParseState;
+  readonly tableByKey: ReadonlyMap<string, TableBuilder>;
+  readonly resolveUdt: UdtResolver;
+  /** Ids of the sequences an expression's nextval/currval calls name. */
+  readonly seqUses: (expr: string | undefined, db: string) => number[];
+  readonly ownedSeq: ReadonlyMap<number, { tableId: number; columnId: number }>;
+  readonly warn: (s: string) => void;
+}
+
 export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Catalog {
   // User-defined types first: columns refer to them.
+  const { types, resolveUdt } = finalizeUserTypes(st);
+  const seqByKey = new Map<string, SequenceBuilder>();
+  for (const s of st.sequences) seqByKey.set(key([s.database, s.schema, s.name]), s);
+  const tableByKey = new Map<string, TableBuilder>();
+  for (const t of st.tables) tableByKey.set(key([t.database, t.schema, t.name]), t);
+  const ownedSeq = ownedSequences(st, tableByKey);
+  const cx: TableContext = { st, tableByKey, resolveUdt, seqUses: (expr, db) => sequenceUses(st, seqByKey, expr, db), ownedSeq, warn };
+  const tables: Table[] = st.tables.map((tb) => finalizeTable(cx, tb));
+  const currentValues = sequenceCurrentValues(st, seqByKey);
+  const sequences: Sequence[] = st.sequences.map((s) => Object.freeze({
+    kind: 'sequence', id: s.id, database: s.database, schema: s.schema, name: s.name, increment: s.increment, minValue: s.minValue,
+    maxValue: s.maxValue, start: s.start, cacheSize: s.cacheSize, virtual: s.virtual,
+    ...(s.asIntegerType ? { asIntegerType: s.asIntegerType } : {}),
+    ...(ownedSeq.has(s.id) ? { owner: ownedSeq.get(s.id)! } : {}),
+    ...(currentValues.has(s.id) ? { currentValue: currentValues.get(s.id)! } : {}),
+  }));
+  const comments = finalizeComments(st, tables, warn);
+  const functions = finalizeFunctions(st);
+  return Object.freeze({
+    databases: st.databases, schemas: st.schemas, tables, views: st.views, sequences, types, functions, comments, notes: [],
+  });
+}
+
+/** The enums and composite types, and the resolver that turns a type name into one of them. */
+function finalizeUserTypes(st: ParseState): { types: UserType[]; resolveUdt: UdtResolver } {
   const types: UserType[] = [];
   const enumByKey = new Map<string, EnumType | CompositeType>();
-  const key = (k: [string, string, string]): string => k.join('\u0000');
-  const resolveUdt = (t: SqlType, parts: readonly string[] | undefined, db: string, arrayDepth: number): SqlType => {
+  const resolveUdt: UdtResolver = (t, parts, db, arrayDepth) => {
     if (!parts) return t;
     const k = resolveIn(st, db, parts);
     const ut = enumByKey.get(key(k));
@@ -97,25 +137,25 @@ export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Cata
       enumByKey.set(key([tb.database, tb.schema, tb.name]), c);
     }
   }
+  return { types, resolveUdt };
+}
 
-  const seqByKey = new Map<string, SequenceBuilder>();
-  for (const s of st.sequences) seqByKey.set(key([s.database, s.schema, s.name]), s);
-  const seqUses = (expr: string | undefined, db: string): number[] => {
-    if (!expr) return [];
-    const out: number[] = [];
-    const toks = tokenize(expr, 'expression');
-    for (let i = 0; i + 2 < toks.length; i++) {
-      if (toks[i]!.kind === 'word' && /^(nextval|currval)$/i.test(toks[i]!.value) && toks[i + 2]!.kind === 'string') {
-        const s = seqByKey.get(key(resolveIn(st, db, splitName(toks[i + 2]!.value))));
-        if (s) out.push(s.id);
-      }
+/** Ids of the sequences named by the nextval/currval calls of `expr`. */
+function sequenceUses(st: ParseState, seqByKey: ReadonlyMap<string, SequenceBuilder>, expr: string | undefined, db: string): number[] {
+  if (!expr) return [];
+  const out: number[] = [];
+  const toks = tokenize(expr, 'expression');
+  for (let i = 0; i + 2 < toks.length; i++) {
+    if (toks[i]!.kind === 'word' && /^(nextval|currval)$/i.test(toks[i]!.value) && toks[i + 2]!.kind === 'string') {
+      const s = seqByKey.get(key(resolveIn(st, db, splitName(toks[i + 2]!.value))));
+      if (s) out.push(s.id);
     }
-    return out;
-  };
+  }
+  return out;
+}
 
-  const tableByKey = new Map<string, TableBuilder>();
-  for (const t of st.tables) tableByKey.set(key([t.database, t.schema, t.name]), t);
-  const tables: Table[] = [];
+/** Sequence id → the column owning it (OWNED BY), for the owners present in the input. */
+function ownedSequences(st: ParseState, tableByKey: ReadonlyMap<string, TableBuilder>): Map<number, { tableId: number; columnId: number }> {
   const ownedSeq = new Map<number, { tableId: number; columnId: number }>();
   for (const s of st.sequences) {
     if (!s.ownedBy || s.ownedBy.length < 2) continue;
@@ -123,122 +163,148 @@ export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Cata
     const c = t?.columns.find((x) => x.name === s.ownedBy![s.ownedBy!.length - 1]);
     if (t && c) ownedSeq.set(s.id, { tableId: t.id, columnId: c.id });
   }
+  return ownedSeq;
+}
 
-  for (const tb of st.tables) {
-    const cols = tb.columns;
-    const colId = (name: string, what: string): number => {
-      const c = cols.find((x) => x.name === name);
-      if (!c) {
-        warn(`${tb.name}: ${what} names unknown column ${name}`);
-        return -1;
-      }
-      return c.id;
-    };
-    const exprCols: ColumnBuilder[] = [];
-    const indexColumns = (ib: IndexBuilder): IndexColumn[] => {
-      const out: IndexColumn[] = [];
-      for (const el of ib.elements) {
-        if (el.columnName !== undefined) out.push({ columnId: colId(el.columnName, `index ${ib.name}`), name: el.columnName, direction: el.direction });
-        else {
-          const existing = exprCols.find((c) => c.computed?.expr === el.expr);
-          const c = existing ?? {
-            id: tb.nextColumnId++, name: `crdb_internal_idx_expr${exprCols.length ? `_${exprCols.length}` : ''}`,
-            type: sqlType('unknown'), nullable: true, hidden: true, inaccessible: true, computed: { expr: el.expr!, stored: false },
-          };
-          if (!existing) exprCols.push(c);
-          out.push({ columnId: c.id, name: c.name, direction: el.direction });
-        }
-      }
-      return out;
-    };
-    const pkIds = (tb.primary?.elements ?? []).map((e) => (e.columnName ? colId(e.columnName, 'primary key') : -1));
-    const toIndex = (ib: IndexBuilder, primary: boolean): Index => {
-      let keyColumns = indexColumns(ib);
-      let sharded: Index['sharded'];
-      if (ib.hash) {
-        const names = ib.elements.map((e) => e.columnName ?? '');
-        const shard = cols.find((c) => c.name === `crdb_internal_${names.join('_')}_shard_${ib.hash!.buckets}`)
-          ?? cols.find((c) => c.name.startsWith('crdb_internal_') && c.name.endsWith(`_shard_${ib.hash!.buckets}`));
-        if (shard) {
-          sharded = { shardColumn: shard.name, buckets: ib.hash.buckets, columnNames: names };
-          keyColumns = [{ columnId: shard.id, name: shard.name, direction: 'asc' }, ...keyColumns];
-        } else warn(`${tb.name}: hash-sharded index ${ib.name} has no shard column in the input`);
-      }
-      const keyIds = new Set(keyColumns.map((k) => k.columnId));
-      const trigram = ib.elements.some((e) => e.opclass !== undefined && /trgm/i.test(e.opclass));
-      return Object.freeze({
-        id: ib.id, name: ib.name, unique: ib.unique, keyColumns,
-        storeColumnIds: ib.storing.map((n) => colId(n, `index ${ib.name} STORING`)),
-        keySuffixColumnIds: primary ? [] : pkIds.filter((id) => !keyIds.has(id)),
-        compositeColumnIds: [],
-        kind: ib.kind,
-        ...(trigram ? { trigram } : {}),
-        ...(ib.predicate ? { predicate: ib.predicate } : {}),
-        ...(sharded ? { sharded } : {}),
-        ...(ib.partitioning ? { partitioning: { numColumns: ib.partitioning.numColumns, numImplicitColumns: 0, summary: ib.partitioning.summary } } : {}),
-        invisible: ib.invisible,
-      });
-    };
-    if (tb.partitioning) tb.primary!.partitioning = { summary: tb.partitioning, numColumns: 0 };
-    const primaryIndex = toIndex(tb.primary!, true);
-    const indexes = tb.indexes.map((ib) => toIndex(ib, false));
-    const allCols = [...cols, ...exprCols];
-    const columns: Column[] = allCols.map((c) => Object.freeze({
-      id: c.id, name: c.name,
-      type: resolveUdt(c.type, c.userTypeName?.parts, c.userTypeName?.database ?? tb.database, c.userTypeName?.arrayDepth ?? 0),
-      nullable: c.nullable, hidden: c.hidden, inaccessible: c.inaccessible,
-      ...(c.defaultExpr !== undefined ? { defaultExpr: c.defaultExpr } : {}),
-      ...(c.onUpdateExpr !== undefined ? { onUpdateExpr: c.onUpdateExpr } : {}),
-      ...(c.computed ? { computed: { ...c.computed } } : {}),
-      ...(c.identity ? { identity: { ...c.identity } } : {}),
-      usesSequenceIds: [...seqUses(c.defaultExpr, tb.database), ...seqUses(c.onUpdateExpr, tb.database)],
-      ownsSequenceIds: [...ownedSeq.entries()].filter(([, o]) => o.tableId === tb.id && o.columnId === c.id).map(([id]) => id),
-    }));
-    const stored = cols.filter((c) => !(c.computed && !c.computed.stored));
-    const families: Family[] = tb.families.length
-      ? tb.families.map((f, i) => {
-        const ids = f.columns.map((n) => colId(n, `family ${f.name}`));
-        return { id: i, name: f.name, columnIds: ids, defaultColumnId: ids.length === 1 ? ids[0]! : 0 };
-      })
-      : [{ id: 0, name: 'primary', columnIds: stored.map((c) => c.id), defaultColumnId: 0 }];
-    const namesIn = (expr: string): number[] => {
-      const ids = new Set<number>();
-      for (const t of tokenize(expr, 'expression')) {
-        if (t.kind !== 'word' && t.kind !== 'qident') continue;
-        const c = allCols.find((x) => x.name === identName(t));
-        if (c) ids.add(c.id);
-      }
-      return [...ids];
-    };
-    const checks: CheckConstraint[] = tb.checks.map((c) => {
-      const ids = namesIn(c.expr);
-      const shardOnly = ids.length === 1 && /^crdb_internal_.*_shard_\d+$/.test(allCols.find((x) => x.id === ids[0])?.name ?? '');
-      return { name: c.name, expr: c.expr, validated: c.validated, columnIds: ids, fromHashShardedColumn: shardOnly };
-    });
-    const foreignKeys: ForeignKey[] = tb.foreignKeys.map((fk) => {
-      const ref = tableByKey.get(key(resolveIn(st, tb.database, fk.refParts)));
-      if (!ref) warn(`${tb.name}: foreign key ${fk.name} references ${fk.refParts.join('.')}, which is not in the input`);
-      const refCols = fk.refColumns.length ? fk.refColumns : (ref?.primary?.elements.map((e) => e.columnName ?? '') ?? []);
-      return {
-        name: fk.name, columnIds: fk.columns.map((n) => colId(n, `foreign key ${fk.name}`)), referencedTableId: ref?.id ?? -1,
-        referencedColumnIds: refCols.map((n) => ref?.columns.find((c) => c.name === n)?.id ?? -1),
-        onDelete: fk.onDelete, onUpdate: fk.onUpdate, match: fk.match, validated: fk.validated,
-      };
-    });
-    const uniqueWithoutIndex: UniqueWithoutIndex[] = tb.uniqueWithoutIndex.map((u) => ({
-      name: u.name, columnIds: u.columns.map((n) => colId(n, `constraint ${u.name}`)), ...(u.predicate ? { predicate: u.predicate } : {}), validated: u.validated,
-    }));
-    const storageParams = [...tb.storageParams];
-    if (tb.interleave) storageParams.push(tb.interleave);
-    for (const ib of tb.indexes) if (ib.interleave) storageParams.push(`${ib.interleave} (index ${ib.name})`);
-    tables.push(Object.freeze({
-      kind: 'table', id: tb.id, database: tb.database, schema: tb.schema, name: tb.name, columns, primaryIndex, indexes, families,
-      checks, foreignKeys, uniqueWithoutIndex,
-      ...(tb.locality ? { locality: tb.locality } : {}), ...(tb.ttl ? { ttl: tb.ttl } : {}),
-      storageParams, ...(tb.materializedViewQuery ? { materializedViewQuery: tb.materializedViewQuery } : {}), dataExcluded: false,
-    }));
-  }
+/** One table of the model: columns (expression-index columns added), indexes, families and constraints. */
+function finalizeTable(cx: TableContext, tb: TableBuilder): Table {
+  const cols = tb.columns;
+  const colId = (name: string, what: string): number => {
+    const c = cols.find((x) => x.name === name);
+    if (!c) {
+      cx.warn(`${tb.name}: ${what} names unknown column ${name}`);
+      return -1;
+    }
+    return c.id;
+  };
+  const { primaryIndex, indexes, exprCols } = finalizeIndexes(tb, colId, cx.warn);
+  const allCols = [...cols, ...exprCols];
+  const columns: Column[] = allCols.map((c) => Object.freeze({
+    id: c.id, name: c.name,
+    type: cx.resolveUdt(c.type, c.userTypeName?.parts, c.userTypeName?.database ?? tb.database, c.userTypeName?.arrayDepth ?? 0),
+    nullable: c.nullable, hidden: c.hidden, inaccessible: c.inaccessible,
+    ...(c.defaultExpr !== undefined ? { defaultExpr: c.defaultExpr } : {}),
+    ...(c.onUpdateExpr !== undefined ? { onUpdateExpr: c.onUpdateExpr } : {}),
+    ...(c.computed ? { computed: { ...c.computed } } : {}),
+    ...(c.identity ? { identity: { ...c.identity } } : {}),
+    usesSequenceIds: [...cx.seqUses(c.defaultExpr, tb.database), ...cx.seqUses(c.onUpdateExpr, tb.database)],
+    ownsSequenceIds: [...cx.ownedSeq.entries()].filter(([, o]) => o.tableId === tb.id && o.columnId === c.id).map(([id]) => id),
+  }));
+  const stored = cols.filter((c) => !(c.computed && !c.computed.stored));
+  const families: Family[] = tb.families.length
+    ? tb.families.map((f, i) => {
+      const ids = f.columns.map((n) => colId(n, `family ${f.name}`));
+      return { id: i, name: f.name, columnIds: ids, defaultColumnId: ids.length === 1 ? ids[0]! : 0 };
+    })
+    : [{ id: 0, name: 'primary', columnIds: stored.map((c) => c.id), defaultColumnId: 0 }];
+  const { checks, foreignKeys, uniqueWithoutIndex } = finalizeConstraints(cx, tb, allCols, colId);
+  const storageParams = [...tb.storageParams];
+  if (tb.interleave) storageParams.push(tb.interleave);
+  for (const ib of tb.indexes) if (ib.interleave) storageParams.push(`${ib.interleave} (index ${ib.name})`);
+  return Object.freeze({
+    kind: 'table', id: tb.id, database: tb.database, schema: tb.schema, name: tb.name, columns, primaryIndex, indexes, families,
+    checks, foreignKeys, uniqueWithoutIndex,
+    ...(tb.locality ? { locality: tb.locality } : {}), ...(tb.ttl ? { ttl: tb.ttl } : {}),
+    storageParams, ...(tb.materializedViewQuery ? { materializedViewQuery: tb.materializedViewQuery } : {}), dataExcluded: false,
+  });
+}
 
+/**
+ * The primary and secondary indexes of a table, with the hidden columns its expression-index
+ * elements need (new column ids taken from the table) and the shard column of hash-sharded ones.
+ */
+function finalizeIndexes(tb: TableBuilder, colId: (name: string, what: string) => number, warn: (s: string) => void): { primaryIndex: Index; indexes: Index[]; exprCols: ColumnBuilder[] } {
+  const cols = tb.columns;
+  const exprCols: ColumnBuilder[] = [];
+  const indexColumns = (ib: IndexBuilder): IndexColumn[] => {
+    const out: IndexColumn[] = [];
+    for (const el of ib.elements) {
+      if (el.columnName !== undefined) out.push({ columnId: colId(el.columnName, `index ${ib.name}`), name: el.columnName, direction: el.direction });
+      else {
+        const existing = exprCols.find((c) => c.computed?.expr === el.expr);
+        const c = existing ?? {
+          id: tb.nextColumnId++, name: `crdb_internal_idx_expr${exprCols.length ? `_${exprCols.length}` : ''}`,
+          type: sqlType('unknown'), nullable: true, hidden: true, inaccessible: true, computed: { expr: el.expr!, stored: false },
+        };
+        if (!existing) exprCols.push(c);
+        out.push({ columnId: c.id, name: c.name, direction: el.direction });
+      }
+    }
+    return out;
+  };
+  const pkIds = (tb.primary?.elements ?? []).map((e) => (e.columnName ? colId(e.columnName, 'primary key') : -1));
+  const toIndex = (ib: IndexBuilder, primary: boolean): Index => {
+    let keyColumns = indexColumns(ib);
+    let sharded: Index['sharded'];
+    if (ib.hash) {
+      const names = ib.elements.map((e) => e.columnName ?? '');
+      const shard = cols.find((c) => c.name === `crdb_internal_${names.join('_')}_shard_${ib.hash!.buckets}`)
+        ?? cols.find((c) => c.name.startsWith('crdb_internal_') && c.name.endsWith(`_shard_${ib.hash!.buckets}`));
+      if (shard) {
+        sharded = { shardColumn: shard.name, buckets: ib.hash.buckets, columnNames: names };
+        keyColumns = [{ columnId: shard.id, name: shard.name, direction: 'asc' }, ...keyColumns];
+      } else warn(`${tb.name}: hash-sharded index ${ib.name} has no shard column in the input`);
+    }
+    const keyIds = new Set(keyColumns.map((k) => k.columnId));
+    const trigram = ib.elements.some((e) => e.opclass !== undefined && /trgm/i.test(e.opclass));
+    return Object.freeze({
+      id: ib.id, name: ib.name, unique: ib.unique, keyColumns,
+      storeColumnIds: ib.storing.map((n) => colId(n, `index ${ib.name} STORING`)),
+      keySuffixColumnIds: primary ? [] : pkIds.filter((id) => !keyIds.has(id)),
+      compositeColumnIds: [],
+      kind: ib.kind,
+      ...(trigram ? { trigram } : {}),
+      ...(ib.predicate ? { predicate: ib.predicate } : {}),
+      ...(sharded ? { sharded } : {}),
+      ...(ib.partitioning ? { partitioning: { numColumns: ib.partitioning.numColumns, numImplicitColumns: 0, summary: ib.partitioning.summary } } : {}),
+      invisible: ib.invisible,
+    });
+  };
+  if (tb.partitioning) tb.primary!.partitioning = { summary: tb.partitioning, numColumns: 0 };
+  const primaryIndex = toIndex(tb.primary!, true);
+  const indexes = tb.indexes.map((ib) => toIndex(ib, false));
+  return { primaryIndex, indexes, exprCols };
+}
+
+/** A table's CHECK, FOREIGN KEY and UNIQUE WITHOUT INDEX constraints, columns resolved to ids. */
+function finalizeConstraints(
+  cx: TableContext,
+  tb: TableBuilder,
+  allCols: readonly ColumnBuilder[],
+  colId: (name: string, what: string) => number,
+): { checks: CheckConstraint[]; foreignKeys: ForeignKey[]; uniqueWithoutIndex: UniqueWithoutIndex[] } {
+  const namesIn = (expr: string): number[] => {
+    const ids = new Set<number>();
+    for (const t of tokenize(expr, 'expression')) {
+      if (t.kind !== 'word' && t.kind !== 'qident') continue;
+      const c = allCols.find((x) => x.name === identName(t));
+      if (c) ids.add(c.id);
+    }
+    return [...ids];
+  };
+  const checks: CheckConstraint[] = tb.checks.map((c) => {
+    const ids = namesIn(c.expr);
+    const shardOnly = ids.length === 1 && /^crdb_internal_.*_shard_\d+$/.test(allCols.find((x) => x.id === ids[0])?.name ?? '');
+    return { name: c.name, expr: c.expr, validated: c.validated, columnIds: ids, fromHashShardedColumn: shardOnly };
+  });
+  const foreignKeys: ForeignKey[] = tb.foreignKeys.map((fk) => {
+    const ref = cx.tableByKey.get(key(resolveIn(cx.st, tb.database, fk.refParts)));
+    if (!ref) cx.warn(`${tb.name}: foreign key ${fk.name} references ${fk.refParts.join('.')}, which is not in the input`);
+    const refCols = fk.refColumns.length ? fk.refColumns : (ref?.primary?.elements.map((e) => e.columnName ?? '') ?? []);
+    return {
+      name: fk.name, columnIds: fk.columns.map((n) => colId(n, `foreign key ${fk.name}`)), referencedTableId: ref?.id ?? -1,
+      referencedColumnIds: refCols.map((n) => ref?.columns.find((c) => c.name === n)?.id ?? -1),
+      onDelete: fk.onDelete, onUpdate: fk.onUpdate, match: fk.match, validated: fk.validated,
+    };
+  });
+  const uniqueWithoutIndex: UniqueWithoutIndex[] = tb.uniqueWithoutIndex.map((u) => ({
+    name: u.name, columnIds: u.columns.map((n) => colId(n, `constraint ${u.name}`)), ...(u.predicate ? { predicate: u.predicate } : {}), validated: u.validated,
+  }));
+  return { checks, foreignKeys, uniqueWithoutIndex };
+}
+
+/** Sequence id → current value, from the dump's setval(name, value[, is_called]) calls. */
+function sequenceCurrentValues(st: ParseState, seqByKey: ReadonlyMap<string, SequenceBuilder>): Map<number, bigint> {
   const currentValues = new Map<number, bigint>();
   for (const sv of st.setvals ?? []) {
     const t = sv.toks;
@@ -253,14 +319,11 @@ export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Cata
     const v = BigInt(valTok.value);
     currentValues.set(s.id, called ? v : v - s.increment);
   }
-  const sequences: Sequence[] = st.sequences.map((s) => Object.freeze({
-    kind: 'sequence', id: s.id, database: s.database, schema: s.schema, name: s.name, increment: s.increment, minValue: s.minValue,
-    maxValue: s.maxValue, start: s.start, cacheSize: s.cacheSize, virtual: s.virtual,
-    ...(s.asIntegerType ? { asIntegerType: s.asIntegerType } : {}),
-    ...(ownedSeq.has(s.id) ? { owner: ownedSeq.get(s.id)! } : {}),
-    ...(currentValues.has(s.id) ? { currentValue: currentValues.get(s.id)! } : {}),
-  }));
+  return currentValues;
+}
 
+/** COMMENT ON statements attached to the objects they name; a comment on a missing object is warned about. */
+function finalizeComments(st: ParseState, tables: readonly Table[], warn: (s: string) => void): Comment[] {
   const comments: Comment[] = [];
   for (const c of st.comments) {
     const findTable = (parts: readonly string[]): Table | undefined => {
@@ -314,8 +377,12 @@ export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Cata
       default: warn(`COMMENT ON ${c.kind}: not modelled; dropped`);
     }
   }
+  return comments;
+}
 
-  const functions: FunctionDef[] = st.functions.map((f, i) => {
+/** Functions and procedures, kept as their text (ids continue after the input's). */
+function finalizeFunctions(st: ParseState): FunctionDef[] {
+  return st.functions.map((f, i) => {
     const m = /(?:FUNCTION|PROCEDURE)\s+([^\s(]+)/i.exec(f.text);
     const parts = splitName(m?.[1] ?? `function_${i}`);
     const [db, schema, name] = resolveIn(st, f.database, parts);
@@ -323,9 +390,5 @@ export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Cata
       kind: 'function', id: st.nextId++, database: db, schema, name, language: /LANGUAGE\s+plpgsql/i.test(f.text) ? 'plpgsql' : 'sql',
       isProcedure: f.procedure, body: f.text, params: [], returnsSet: /RETURNS\s+SETOF/i.test(f.text), volatility: 'volatile',
     };
-  });
-
-  return Object.freeze({
-    databases: st.databases, schemas: st.schemas, tables, views: st.views, sequences, types, functions, comments, notes: [],
   });
 }

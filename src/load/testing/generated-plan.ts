@@ -22,6 +22,12 @@ export interface GeneratedPlanOptions {
   readonly override?: ReadonlyMap<number, ReadonlyMap<number, Datum>>;
   /** Give the columns their PostgreSQL types, as real plans do: the loader then sends COPY BINARY. */
   readonly binary?: boolean;
+  /**
+   * The source stops before this row: it calls `onHold` and never yields again, keeping the
+   * process alive until it is killed (a child process killed at a known point of a load).
+   */
+  readonly holdAt?: number;
+  readonly onHold?: (row: number) => void;
 }
 
 const keyOf = (i: number): Uint8Array => {
@@ -60,6 +66,10 @@ export function generatedPlan(n: number, opts: GeneratedPlanOptions = {}): Table
     rows: async function* (after?: Uint8Array): AsyncIterable<LoadRow> {
       for (let i = after ? idOf(after) + 1 : 1; i <= n; i++) {
         if (i === opts.failAt) throw new Error(`simulated source failure at row ${i}`);
+        if (i === opts.holdAt) {
+          opts.onHold?.(i);
+          await new Promise<never>(() => setInterval(() => undefined, 60_000));
+        }
         if (opts.pauseEvery && i % opts.pauseEvery === 0) await new Promise((r) => setTimeout(r, opts.pauseMs ?? 1));
         const values = generatedRow(i);
         const o = opts.override?.get(i);

@@ -82,11 +82,12 @@ test('SIGKILL of a child process loading, at several moments, then rerun', { tim
   await client.query(createGeneratedTableSql());
   const n = 20_000;
   const config = server.clientConfig(name);
-  // Kill after the first, third and sixth committed chunk (+ a few ms, so mostly inside a COPY).
-  for (const [afterRows, delayMs] of [[700, 0], [2100, 7], [4200, 3]] as const) {
+  // Kill after the first, third and sixth committed chunk: as the next COPY starts, in its middle,
+  // and with all but its last row sent. The child says when its source holds at that row.
+  for (const [afterRows, holdAt] of [[700, 701], [2100, 2150], [4200, 4900]] as const) {
     const child = spawn(
       process.execPath,
-      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/load/testing/load-child.ts`, JSON.stringify({ config, n, chunkSize: 700 })],
+      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/load/testing/load-child.ts`, JSON.stringify({ config, n, chunkSize: 700, holdAt })],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
@@ -94,8 +95,8 @@ test('SIGKILL of a child process loading, at several moments, then rerun', { tim
       let out = '';
       child.stdout!.on('data', (b: Buffer) => {
         out += b.toString();
-        const m = [...out.matchAll(/^(?:chunk|start) (\d+)$/gm)].map((x) => Number(x[1]));
-        if (m.some((r) => r >= afterRows)) setTimeout(resolve, delayMs);
+        const committed = [...out.matchAll(/^(?:chunk|start) (\d+)$/gm)].map((x) => Number(x[1]));
+        if (committed.some((r) => r >= afterRows) && out.includes(`held ${holdAt}\n`)) resolve();
       });
       child.once('exit', () => reject(new Error(`child exited before ${afterRows} rows:\n${out}`)));
     });

@@ -25,6 +25,27 @@ async function notingDatabase(t: Parameters<typeof freshDatabase>[1], prefix: st
 
 const step = (sql: string, tables: string[], after: number[] = [], barrier = false): GraphStep => ({ sql, tables, after, barrier });
 
+/**
+ * TableLoads that tells when the step graph goes idle: each of its job slots, finding nothing it
+ * may start, subscribes with `onChange` and waits. `idle(n)` resolves once `n` slots have done so
+ * after the call, i.e. they all looked at the state as it is now and chose to wait.
+ */
+class ObservedLoads extends TableLoads {
+  private waits = 0;
+  private waiters: { at: number; resolve: () => void }[] = [];
+
+  override onChange(f: () => void): void {
+    super.onChange(f);
+    this.waits++;
+    for (const w of this.waiters.filter((x) => this.waits >= x.at)) w.resolve();
+    this.waiters = this.waiters.filter((x) => this.waits < x.at);
+  }
+
+  idle(slots: number): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ at: this.waits + slots, resolve }));
+  }
+}
+
 test('runSteps: statements in order; a rerun skips what is done; a changed statement refuses to resume', async (t) => {
   const { client, tags } = await notingDatabase(t, 'steps');
   const statements = [`SELECT note('one')`, `SELECT note('two')`, 'CREATE TABLE three (x int)'];
@@ -52,16 +73,23 @@ test('runStepGraph: a step runs once its tables are loaded, on the jobs the load
     step(`SELECT note('last')`, [], [], true), // 8
   ];
   // Three jobs, three load jobs busy: no step may run yet, even on a loaded table.
-  const loads = new TableLoads(['a', 'b', 'c'], 3);
+  const loads = new ObservedLoads(['a', 'b', 'c'], 3);
   const seen: string[] = [];
-  const running = runStepGraph(client, 'post-data', steps, { jobs: 3, connect, loads, onStatement: (sql) => seen.push(sql) });
+  let aStepsDone!: () => void;
+  const fourDone = new Promise<void>((r) => (aStepsDone = r));
+  const onStatement = (sql: string): void => {
+    if (seen.push(sql) === 4) aStepsDone();
+  };
+  const running = runStepGraph(client, 'post-data', steps, { jobs: 3, connect, loads, onStatement });
+  // All three job slots see table a loaded, and wait.
+  const idle = loads.idle(3);
   loads.loaded('a');
-  await new Promise((r) => setTimeout(r, 200));
+  await idle;
   assert.deepEqual(seen, [], 'no step runs while every job is loading');
   loads.jobDone(); // one load job found nothing left: one connection may run steps
   assert.equal(loads.busy, 2);
   // Wait until a's steps are done while b and c are still "loading".
-  for (let i = 0; i < 100 && seen.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+  await fourDone;
   assert.deepEqual(seen.sort(), [steps[0]!.sql, steps[2]!.sql, steps[6]!.sql, steps[7]!.sql].sort(), "only table a's steps ran while b and c were loading");
   assert.equal(extra.length, 0, 'no extra connection while two of three jobs load');
   loads.loaded('b');
