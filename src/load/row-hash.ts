@@ -230,6 +230,9 @@ export function sqlRowHash(columns: readonly HashColumn[]): string {
 export const CANONICAL_SESSION_SQL =
   "SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'";
 
+/** Gives the settings `CANONICAL_SESSION_SQL` changes back to the session's own. */
+export const RESET_CANONICAL_SESSION_SQL = 'RESET DateStyle; RESET TimeZone; RESET IntervalStyle; RESET extra_float_digits; RESET bytea_output';
+
 /**
  * Canonical texts of one source row (NULL → null), as the loader renders them. Throws for a value
  * that cannot be rendered (such rows are rejected by the loader and not part of its fingerprint).
