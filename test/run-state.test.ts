@@ -81,6 +81,21 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
   const otherSettings = await run({ source: { type: 'backup', url: collection, backup: oldDir }, on_error: 'quarantine' });
   assert.match(otherSettings.error ?? '', /cannot resume: .*loaded with other settings: on_error was stop, now quarantine/);
 
+  // A state recorded before the fingerprint was part of the run (an earlier version hashed md5 row
+  // strings): its checkpoints hold partial fingerprints of that definition, so it is refused.
+  const state = new pg.Client(server.clientConfig('emails'));
+  await state.connect();
+  try {
+    const recorded = await state.query<{ shape: Record<string, string> }>('SELECT shape FROM cockroach_migrate.runs');
+    await state.query(`UPDATE cockroach_migrate.runs SET shape = shape - 'fingerprint'`);
+    const oldFingerprint = await run({ source: { type: 'backup', url: collection, backup: oldDir } });
+    assert.match(oldFingerprint.error ?? '', /cannot resume: .*loaded with other settings: fingerprint was unset, now sum of per-row XOR of hashtextextended/);
+    assert.match(oldFingerprint.error ?? '', /finish it with the version of cockroach-migrate that started it, or start over with --if-exists drop/);
+    await state.query('UPDATE cockroach_migrate.runs SET shape = $1', [JSON.stringify(recorded.rows[0]!.shape)]);
+  } finally {
+    await state.end();
+  }
+
   // The way out 1: pin the backup the interrupted run read — it resumes and verifies.
   const pinned = await run({ source: { type: 'backup', url: collection, backup: oldDir } });
   assert.equal(pinned.error, undefined, pinned.error);

@@ -28,7 +28,8 @@ import { toHex } from '../util/bytes.js';
 import { LoadError, MigrateError } from '../util/errors.js';
 import { readTableState, writeTableState, type TableState } from './load-state.js';
 import { appendRejects, pruneRejects, rejectFilePath, rejectRow, type RejectRecord } from './rejects.js';
-import { canonicalField, needsCanonical, rowHash, sourceHashField, type HashField } from './row-hash.js';
+import { hashOut } from './pg-hash.js';
+import { canonicalField, fieldHash, FingerprintSum, needsCanonical, sourceHashField } from './row-hash.js';
 import type { LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from './types.js';
 
 export interface CopyTableOptions {
@@ -83,11 +84,11 @@ const PLAIN_TEXT_FAMILIES: ReadonlySet<string> = new Set(['int', 'float', 'decim
 
 /**
  * Renders rows into COPY data for one COPY statement (a chunk): `add` per row, `take` what is
- * buffered, `end` after the last row. `hash` is the fingerprint of the row last added (0 without
- * fingerprinting): computed from PostgreSQL's text of each value in both formats.
+ * buffered, `end` after the last row. `sum` is the fingerprint sum (row-hash.ts) of the rows
+ * added (0 without fingerprinting): computed from PostgreSQL's text of each value.
  */
 interface RowEncoder {
-  readonly hash: bigint;
+  readonly sum: bigint;
   /** Appends a row; throws RowRejected (appending nothing) for values PostgreSQL cannot store. */
   add(values: readonly Datum[]): void;
   /** Approximate bytes buffered. */
@@ -97,29 +98,34 @@ interface RowEncoder {
 }
 
 /**
- * What a row's columns need for the fingerprint: PostgreSQL's output text of each value, or for
- * text values the bytes CockroachDB stored (`sourceHashField`).
+ * The fingerprint of the rows a chunk sends, field by field: the hash of PostgreSQL's output text
+ * of each value, or for text values of the bytes CockroachDB stored (`sourceHashField`), XORed
+ * into the row's hash as the line is rendered; `endRow` adds it once the whole row was accepted.
  */
-class FieldTexts {
+class RowFingerprint {
   private readonly canon: boolean[];
-  readonly fields: HashField[];
+  private hi = 0;
+  private lo = 0;
+  readonly sum = new FingerprintSum();
   constructor(private readonly plan: TableLoadPlan) {
     this.canon = plan.columns.map((c) => needsCanonical(c.type));
-    this.fields = new Array<HashField>(plan.columns.length);
   }
 
-  /** Sets the field of column `i` from its value `d` and PostgreSQL output text `t`. */
+  beginRow(): void {
+    this.hi = 0;
+    this.lo = 0;
+  }
+
+  /** Adds the field of column `i` from its value `d` and PostgreSQL output text `t` (a NULL adds nothing). */
   set(i: number, d: Exclude<Datum, null>, t: string): void {
     const type = this.plan.columns[i]!.type;
-    this.fields[i] = sourceHashField(d, this.canon[i] ? canonicalField(t, type) : t, type);
+    fieldHash(sourceHashField(d, this.canon[i] ? canonicalField(t, type) : t, type), i);
+    this.hi ^= hashOut.hi;
+    this.lo ^= hashOut.lo;
   }
 
-  setNull(i: number): void {
-    this.fields[i] = null;
-  }
-
-  hash(): bigint {
-    return rowHash(this.fields);
+  endRow(): void {
+    this.sum.add(this.hi, this.lo);
   }
 }
 
@@ -141,12 +147,15 @@ function refuseJsonNul(d: Exclude<Datum, null>, col: TableLoadPlan['columns'][nu
 /** COPY text format: one line per row, fields escaped. */
 class TextRowEncoder implements RowEncoder {
   private readonly plain: boolean[];
-  private readonly fields: FieldTexts | undefined;
+  private readonly fields: RowFingerprint | undefined;
   private buf = '';
-  hash = 0n;
   constructor(private readonly plan: TableLoadPlan, fingerprint: boolean) {
     this.plain = plan.columns.map((c) => PLAIN_TEXT_FAMILIES.has(c.type.family));
-    this.fields = fingerprint ? new FieldTexts(plan) : undefined;
+    this.fields = fingerprint ? new RowFingerprint(plan) : undefined;
+  }
+
+  get sum(): bigint {
+    return this.fields ? this.fields.sum.total : 0n;
   }
 
   get buffered(): number {
@@ -157,11 +166,11 @@ class TextRowEncoder implements RowEncoder {
     const cols = this.plan.columns;
     const fields = this.fields;
     let line = '';
+    fields?.beginRow();
     for (let i = 0; i < cols.length; i++) {
       const d = values[i] ?? null;
       if (i > 0) line += '\t';
       if (d === null) {
-        fields?.setNull(i);
         line += '\\N';
         continue;
       }
@@ -176,7 +185,7 @@ class TextRowEncoder implements RowEncoder {
       refuseJsonNul(d, col);
       line += copyEscape(t);
     }
-    this.hash = fields ? fields.hash() : 0n;
+    fields?.endRow();
     this.buf += `${line}\n`;
   }
 
@@ -199,7 +208,7 @@ class BinaryRowEncoder implements RowEncoder {
   private readonly writer = new BinaryCopyWriter();
   /** Columns whose values can hold a NUL PostgreSQL refuses (text, enum labels, jsonb). */
   private readonly nulCheck: boolean[];
-  readonly hash = 0n;
+  readonly sum = 0n;
   constructor(
     private readonly plan: TableLoadPlan,
     private readonly kinds: readonly BinaryKind[],
@@ -375,7 +384,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   try {
     for (;;) {
       opts.signal?.throwIfAborted();
-      const c = { consumed: 0, sent: 0, sum: state.fingerprint.sum, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] as RejectRecord[] };
+      const c = { consumed: 0, sent: 0, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] as RejectRecord[] };
       const encoder = encoderFor(plan, kinds, fingerprint);
       const produce = async function* (): AsyncGenerator<Buffer> {
         while (c.consumed < opts.chunkSize) {
@@ -401,7 +410,6 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
             c.rejects.push(reject(row, e.column, e.reason));
             continue;
           }
-          c.sum += encoder.hash;
           c.sent++;
           if (encoder.buffered >= FLUSH_BYTES) {
             const bytes = encoder.take();
@@ -422,7 +430,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
         state = {
           lastKey: c.lastKey,
           rows: state.rows + c.sent,
-          fingerprint: { rows: state.fingerprint.rows + BigInt(c.sent), sum: c.sum },
+          fingerprint: { rows: state.fingerprint.rows + BigInt(c.sent), sum: state.fingerprint.sum + encoder.sum },
           rejected: state.rejected + c.rejects.length,
           done: c.exhausted,
         };

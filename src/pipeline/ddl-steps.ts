@@ -89,6 +89,8 @@ export interface GraphStep {
   readonly barrier: boolean;
   /** false: not recorded in the resume state (safe to repeat, e.g. ANALYZE). Default true. */
   readonly record?: boolean;
+  /** Runs instead of `sql` (which then only names the step in logs); never recorded. */
+  readonly run?: (client: pg.ClientBase) => Promise<void>;
 }
 
 /**
@@ -211,7 +213,8 @@ export async function runStepGraph(client: pg.ClientBase, phase: string, steps: 
   const runOn = async (c: pg.ClientBase, i: number): Promise<void> => {
     const s = steps[i]!;
     const t0 = Date.now();
-    if (s.record === false) await c.query(s.sql);
+    if (s.run) await s.run(c);
+    else if (s.record === false) await c.query(s.sql);
     else await runOne(c, scope, phase, i, s.sql, opts.tolerateExisting ?? false);
     opts.onStatement?.(s.sql, Date.now() - t0);
   };

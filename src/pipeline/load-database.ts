@@ -16,6 +16,7 @@ import type { TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
 import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
+import { RESET_CANONICAL_SESSION_SQL } from '../load/row-hash.js';
 import { TableLoads, runStepGraph, runSteps, type GraphStep } from './ddl-steps.js';
 import { STATE_SCHEMA } from '../load/state-schema.js';
 import type { SourceLoadPlan } from './load-plans.js';
@@ -181,6 +182,36 @@ export async function loadDatabase(
       const ownSteps = db.postDataSteps.flatMap((s, i) => (s.tables.length === 1 && s.tables[0] === t ? [i] : []));
       steps.push({ sql: `ANALYZE ${t}`, tables: [t], after: ownSteps, barrier: false, record: false });
     }
+    const results: TableLoadResult[] = [];
+    const verifications = new Map<string, TableVerification>();
+    const verifyOn = async (c: pg.ClientBase, plan: SourceLoadPlan): Promise<void> => {
+      const loaded = results.find((r) => r.id === plan.id);
+      const v = await verifyTable(c, plan, loaded?.source);
+      verifications.set(plan.id, v);
+      const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
+      if (v.match) logger.info(line);
+      else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
+    };
+    if (!config.skip_validation) {
+      // A loaded table is verified while others still load or build their indexes (a scan beside
+      // CREATE INDEX: both take share locks), in a job its load left free; the step comes after
+      // the post-data statements in phase order, so ready index builds go first.
+      for (const p of toLoad) {
+        const t = tableOf(p);
+        steps.push({
+          sql: `-- verify ${t}`,
+          tables: [t],
+          after: [],
+          barrier: false,
+          record: false,
+          run: async (c) => {
+            await verifyOn(c, p);
+            // The connection goes on with post-data statements: they parse literals in the session's own settings.
+            await c.query(RESET_CANONICAL_SESSION_SQL);
+          },
+        });
+      }
+    }
     const stop = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
     logger.info(`${where}: keys, indexes, constraints (${db.postData.length} statements) follow each table's load`);
@@ -199,7 +230,6 @@ export async function loadDatabase(
     });
     const byId = new Map(toLoad.map((p) => [p.id, tableOf(p)]));
     const sizes = new Map(parts.map((p) => [p.id, (opts.tableBytes?.get(p.table.id) ?? 0) / (p.part?.count ?? 1)]));
-    const results: TableLoadResult[] = [];
     const copyOptions = {
       jobs,
       chunkSize: config.chunk_size,
@@ -231,29 +261,22 @@ export async function loadDatabase(
     await postData;
     if (postDataFailure !== undefined) throw postDataFailure;
 
-    const verifications = new Map<string, TableVerification>();
-    if (!config.skip_validation) {
-      // Each check is a full scan of the table by PostgreSQL: `jobs` of them at once, largest
-      // first, so the last one to finish is a small one. Tables left as they were (skip) are
-      // checked too, against a fingerprint read from the source again: "identical" is a claim
-      // about every table of the migration, not about what this run happened to load.
+    if (!config.skip_validation && kept.length > 0) {
+      // Tables left as they were (skip) are checked too, against a fingerprint read from the
+      // source again: "identical" is a claim about every table of the migration, not about what
+      // this run happened to load. `jobs` of them at once, largest first.
       const tableBytes = opts.tableBytes;
-      const queue = [...loadOrder([...toLoad, ...kept], tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
-      const verifyOn = async (c: pg.ClientBase): Promise<void> => {
+      const queue = [...loadOrder(kept, tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
+      const drain = async (c: pg.ClientBase): Promise<void> => {
         for (let plan = queue.shift(); plan; plan = queue.shift()) {
           if (signal.aborted) return;
-          const loaded = results.find((r) => r.id === plan.id);
-          const v = await verifyTable(c, plan, loaded?.source);
-          verifications.set(plan.id, v);
-          const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
-          if (v.match) logger.info(line);
-          else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
+          await verifyOn(c, plan);
         }
       };
-      const others = Array.from({ length: Math.min(jobs, toLoad.length + kept.length) - 1 }, async () => {
+      const others = Array.from({ length: Math.min(jobs, kept.length) - 1 }, async () => {
         const c = await connectTo(server, db.pgName);
         try {
-          await verifyOn(c);
+          await drain(c);
         } finally {
           await c.end().catch(() => undefined);
         }
@@ -263,7 +286,7 @@ export async function loadDatabase(
         stop.abort(e);
         throw e;
       };
-      const settled = await Promise.allSettled([verifyOn(client).catch(stopOnError), ...others.map((o) => o.catch(stopOnError))]);
+      const settled = await Promise.allSettled([drain(client).catch(stopOnError), ...others.map((o) => o.catch(stopOnError))]);
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     }

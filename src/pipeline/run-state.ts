@@ -12,6 +12,7 @@ import type pg from 'pg';
 import type { Config } from '../config/keys.js';
 import { LoadError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
+import { FINGERPRINT_DEFINITION } from '../load/row-hash.js';
 import { convertOptionsOf } from './convert-options.js';
 import { STATE_SCHEMA, ensureStateSchema } from '../load/state-schema.js';
 import type { SourceIdentity } from '../source/migration-source.js';
@@ -47,6 +48,9 @@ export function runShape(config: Config): Record<string, string> {
     skip_validation: String(config.skip_validation),
     databases: config.databases ? [...config.databases].sort().join(', ') : 'all',
     'schema conversion options': JSON.stringify(convertOptionsOf(config)),
+    // The checkpoints hold partial fingerprints: finishing them with another definition would
+    // make every resumed table differ (a state from before it was recorded says "unset").
+    fingerprint: FINGERPRINT_DEFINITION,
   };
 }
 
@@ -126,9 +130,11 @@ export function resumeConflict(recorded: RecordedRun | 'unrecorded', run: RunIde
   const keys = [...new Set([...Object.keys(recorded.shape), ...Object.keys(run.shape)])];
   const changed = keys.filter((k) => recorded.shape[k] !== run.shape[k]);
   if (changed.length === 0) return undefined;
+  // The tool's own definitions are no setting the user can give back.
+  const ownOnly = changed.every((k) => k === 'tool version' || k === 'fingerprint');
   return {
     message: `cannot resume: the interrupted run in ${where} loaded with other settings: ${changed.map((k) => `${k} was ${recorded.shape[k] ?? 'unset'}, now ${run.shape[k] ?? 'unset'}`).join('; ')}`,
-    hint: `rerun with the settings it had, ${over}`,
+    hint: ownOnly ? `finish it with the version of cockroach-migrate that started it, ${over}` : `rerun with the settings it had, ${over}`,
   };
 }
 

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { quoteQualified } from '../util/sql-quote.js';
-import { CANONICAL_SESSION_SQL, rowHash, rowText, sourceFieldTexts, sourceHashFields, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
+import { CANONICAL_SESSION_SQL, checkServerHash, rowHash, rowText, sourceFieldTexts, sourceHashFields, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
 
 export interface TableVerification {
@@ -64,11 +64,15 @@ export async function setCanonicalSession(client: pg.ClientBase): Promise<void> 
   await client.query(CANONICAL_SESSION_SQL);
 }
 
-/** Fingerprint of the loaded table, computed by PostgreSQL. Sets the canonical session settings. */
+/**
+ * Fingerprint of the loaded table, computed by PostgreSQL (`sum(bigint)` is exact: numeric
+ * result). Sets the canonical session settings.
+ */
 export async function targetFingerprint(client: pg.ClientBase, plan: TableLoadPlan): Promise<Fingerprint> {
   await setCanonicalSession(client);
+  await checkServerHash(client);
   const r = await client.query<{ n: string; s: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(plan.columns)}::numeric), 0)::text AS s FROM ${quoteQualified(plan.pgSchema, plan.pgTable)}`,
+    `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(plan.columns)}), 0)::text AS s FROM ${quoteQualified(plan.pgSchema, plan.pgTable)}`,
   );
   return { rows: BigInt(r.rows[0]!.n), sum: BigInt(r.rows[0]!.s) };
 }
@@ -104,7 +108,7 @@ export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPl
     srcS[b]! += rowHash(sourceHashFields(row.values, texts, plan.columns));
   }
   const tb = await client.query<{ b: number; n: string; s: string }>(
-    `SELECT ${sqlBucket} AS b, count(*)::text AS n, sum(${sqlRowHash(cols)}::numeric)::text AS s FROM ${table} GROUP BY 1`,
+    `SELECT ${sqlBucket} AS b, count(*)::text AS n, sum(${sqlRowHash(cols)})::text AS s FROM ${table} GROUP BY 1`,
   );
   const tgtN = new Float64Array(BUCKETS);
   const tgtS: bigint[] = new Array<bigint>(BUCKETS).fill(0n);
