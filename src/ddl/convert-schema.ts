@@ -28,6 +28,9 @@ export interface ConvertedDatabase {
   /** The same statements with what each waits for (the loader runs them as tables finish loading). */
   readonly postDataSteps: readonly PostDataStep[];
   readonly tables: readonly ConvertedTable[];
+  /** Types (enums, composites) and sequences it creates: what may already exist in a target. */
+  readonly types: readonly PgName[];
+  readonly sequences: readonly PgName[];
 }
 
 export interface ConvertedSchema {
@@ -260,6 +263,8 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
     out.push({
       crdbName: db.name, pgName: pgDb, schemas: [...new Set(usedSchemas)], preData: emitPreData(pre),
       postData: postDataSteps.map((s) => s.sql), postDataSteps, tables: converted,
+      types: inDb(catalog.types).map((t) => st.typeNames.get(t.id)!),
+      sequences: inDb(catalog.sequences).map((s) => st.relNames.get(s.id)!),
     });
   }
   return { databases: out, decisions: log.entries };
