@@ -10,16 +10,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/keys.js';
-import type { ConvertedDatabase, ConvertedSchema } from '../ddl/convert-schema.js';
+import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
 import { needsAttention } from '../report/model.js';
 import { LoadError, isMigrateError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import { STATE_SCHEMA } from './ddl-steps.js';
 import { IF_EXISTS_FIX, describeConflicts, findConflicts, hasConflicts } from './if-exists.js';
-import { connectTo, type PgServer } from './pg-target.js';
+import { convertOptionsOf } from './convert-options.js';
+import { connectTo, targetServer, type PgServer } from './pg-target.js';
 import { readRecordedRun } from './run-state.js';
-import type { MigrationSource } from './source.js';
+import { openSource, type MigrationSource } from './source.js';
 import { placeDatabases } from './target-database.js';
 
 /** A preflight does not wait for a server that does not answer. */
@@ -172,4 +173,46 @@ export function planLines(source: MigrationSource, dbs: readonly ConvertedDataba
   for (const d of attention.slice(0, 20)) lines.push(`  ${d.kind}: ${d.object}: ${d.what}${d.fix ? ` (fix: ${d.fix})` : ''}`);
   if (attention.length > 20) lines.push(`  … ${attention.length - 20} more in the report's decision log`);
   return lines;
+}
+
+export interface PreflightResult {
+  /** The plan (what goes where, sizes, decisions, what happens in the target), for printing. */
+  readonly plan: readonly string[];
+  readonly problems: readonly string[];
+  /** The source's own warnings (absent files, stale MANIFEST, …). */
+  readonly warnings: readonly string[];
+}
+
+/** `cockroach-migrate check`: every preflight check and the plan, loading nothing. */
+export async function preflight(config: Config): Promise<PreflightResult> {
+  const problems: string[] = [];
+  const tempDir = config.test_postgresql_import ? await checkTempDir(config) : undefined;
+  if (tempDir) problems.push(tempDir);
+  let source: MigrationSource;
+  try {
+    source = await openSource(config);
+  } catch (e) {
+    if (!isMigrateError(e)) throw e;
+    // Without the source there are no names to check; the target's login still is.
+    const target = config.postgres_import_enabled ? await checkTarget(targetServer(config), [], config) : { problems: [] };
+    return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [] };
+  }
+  try {
+    const converted = convertSchema(source.catalog, convertOptionsOf(config));
+    const placements: string[] = [];
+    const dbs = selectDatabases(converted, config, { info: (l) => placements.push(l) });
+    const plan = planLines(source, dbs, placements, converted.decisions);
+    if (config.postgres_import_enabled) {
+      const server = targetServer(config);
+      const target = await checkTarget(server, dbs, config);
+      problems.unshift(...target.problems);
+      plan.push(...(target.problems.length === 0 ? [`${server.label} PostgreSQL ${server.description}: reachable, login and privileges ok`] : []), ...target.notes);
+    } else {
+      plan.push('target: not loaded (postgres_import_enabled is false)');
+    }
+    plan.push(config.test_postgresql_import ? `test instance: a temporary PostgreSQL in ${config.temp_dir || os.tmpdir()} is loaded and verified first` : 'test instance: none (test_postgresql_import is false)');
+    return { plan, problems, warnings: source.warnings };
+  } finally {
+    await source.close();
+  }
 }
