@@ -75,7 +75,7 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
 
   for (const db of dbs) {
     const pgDb = schemaMode ?? fitName(db.name);
-    if (schemaMode) log.changed(`database ${db.name}`, `mapped to schemas of PostgreSQL database "${schemaMode}"`, 'option databaseMapping.schemaOf');
+    if (schemaMode) log.changed(`database ${db.name}`, `mapped to schemas of PostgreSQL database "${schemaMode}"`, 'database_mapping: "schema"');
     else if (pgDb !== db.name) log.changed(`database ${db.name}`, `PostgreSQL database "${pgDb}"`, 'PostgreSQL names are at most 63 bytes');
     else log.asIs(`database ${db.name}`, `PostgreSQL database "${pgDb}"`);
     if (db.regionConfig) log.changed(`database ${db.name}`, `${db.regionConfig} dropped`, 'multi-region settings have no PostgreSQL equivalent');
@@ -108,7 +108,7 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
     for (const s of schemas) {
       const n = pgSchemaOf(db.name, s.name);
       if (n !== 'public') pre.push({ kind: 'schema', name: n });
-      if (n !== s.name) log.changed(`schema ${db.name}.${s.name}`, `PostgreSQL schema "${n}"`, schemaMode ? 'option databaseMapping.schemaOf' : 'name fitted to 63 bytes');
+      if (n !== s.name) log.changed(`schema ${db.name}.${s.name}`, `PostgreSQL schema "${n}"`, schemaMode ? 'database_mapping: "schema"' : 'name fitted to 63 bytes');
       else log.asIs(`schema ${db.name}.${s.name}`, s.name === 'public' ? 'public schema' : `CREATE SCHEMA "${n}"`);
     }
     const inDb = <T extends { database: string }>(xs: readonly T[]): T[] => xs.filter((x) => x.database === db.name);

@@ -77,7 +77,7 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
     const isRowid = c.hidden && isUniqueRowid(c.defaultExpr) && pkIds.length === 1 && pkIds[0] === c.id;
     if (isRowid && st.opts.rowid === 'drop') {
       droppedRowid = true;
-      log.changed(cobj, 'dropped (option rowid=drop); the table has no primary key in PostgreSQL', 'implicit primary key CockroachDB adds to tables created without one', 'use rowid=keep to keep it as a bigint key');
+      log.changed(cobj, 'dropped (rowid: "drop"); the table has no primary key in PostgreSQL', 'implicit primary key CockroachDB adds to tables created without one', 'set rowid to "keep" to keep it as a bigint key');
       continue;
     }
     const pgName = colByName.get(c.name)!;
@@ -96,7 +96,7 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
       } else if (!c.computed.stored && st.opts.virtualComputed === 'view') {
         virtualExpr.set(c.id, x.sql);
         viewCols.push({ name: pgName, expr: x.sql });
-        log.changed(cobj, 'VIRTUAL computed column moved to a view', 'option virtualComputed=view; PostgreSQL ≤17 has no virtual generated columns');
+        log.changed(cobj, 'VIRTUAL computed column moved to a view', 'the library caller asked for views (virtualComputed); PostgreSQL ≤17 has no virtual generated columns');
         continue;
       } else {
         def.generated = x.sql;
@@ -206,14 +206,14 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
       const fam = last?.type.family;
       if (ix.trigram || fam === 'string' || fam === 'collatedstring') {
         if (!st.extensions.has('pg_trgm')) {
-          log.notConvertible(iobj, 'trigram index not created', 'gin_trgm_ops needs the pg_trgm extension', 'enable pg_trgm (extensions option) to create it');
+          log.notConvertible(iobj, 'trigram index not created', 'gin_trgm_ops needs the pg_trgm extension', 'add "pg_trgm" to the extensions key to create it');
           continue;
         }
         opclass = ' gin_trgm_ops';
         method = 'gin';
       } else if (fam === 'geometry' || fam === 'geography') {
         if (!st.extensions.has('postgis')) {
-          log.notConvertible(iobj, 'spatial index not created', 'needs PostGIS', 'enable postgis (extensions option)');
+          log.notConvertible(iobj, 'spatial index not created', 'needs PostGIS', 'add "postgis" to the extensions key (PostGIS installed on the target)');
           continue;
         }
         method = 'gist';
@@ -226,7 +226,7 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
       notes.push(`inverted index → ${method.toUpperCase()}`);
     } else if (ix.kind === 'vector') {
       if (!st.extensions.has('vector')) {
-        log.notConvertible(iobj, 'vector index not created', 'needs the pgvector extension', 'enable vector (extensions option) and create an HNSW index');
+        log.notConvertible(iobj, 'vector index not created', 'needs the pgvector extension', 'add "vector" to the extensions key (pgvector installed on the target) to create it as an HNSW index');
         continue;
       }
       method = 'hnsw';
@@ -291,7 +291,7 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
     const ref = st.catalog.tables.find((x) => x.id === fk.referencedTableId);
     const refName = ref && st.relNames.get(ref.id);
     if (!ref || !refName) {
-      log.notConvertible(fobj, 'not created', ref ? `references ${crdbName(ref)}, which is in another PostgreSQL database` : 'the referenced table is not in the input', 'migrate the referenced table into the same database (databaseMapping schemaOf) or add the constraint by hand');
+      log.notConvertible(fobj, 'not created', ref ? `references ${crdbName(ref)}, which is in another PostgreSQL database` : 'the referenced table is not in the input', 'set database_mapping to "schema" (one PostgreSQL database for every CockroachDB database), or add the constraint by hand');
       continue;
     }
     const names = fk.columnIds.map((id) => pgCol.get(id));
@@ -342,7 +342,7 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
   if (viewCols.length) {
     const vname = { schema: name.schema, name: relScope.allocate(`${name.name}_with_virtual`) };
     st.post.push({ kind: 'view', target: vname, columns: [], materialized: false, query: `SELECT *, ${viewCols.map((v) => `${v.expr} AS ${quoteIdent(v.name)}`).join(', ')} FROM ${pgQ(name)}` });
-    log.changed(obj, `view ${pgQ(vname)} adds the VIRTUAL computed columns`, 'option virtualComputed=view');
+    log.changed(obj, `view ${pgQ(vname)} adds the VIRTUAL computed columns`, 'the library caller asked for views (virtualComputed)');
   }
   return { table: t, pgSchema: name.schema, pgName: name.name, columns: copyCols, pgColumnNames: pgCol };
 }

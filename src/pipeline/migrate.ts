@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedSchema } from '../ddl/convert-schema.js';
+import { decisionText } from '../ddl/decision.js';
 import type { LoadProgressEvent } from '../load/types.js';
 import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
 import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
@@ -102,8 +103,8 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       types: catalog.types.filter((t) => t.database === d.crdbName).length,
     }));
     const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
-    for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${d.what} (${d.why})`);
-    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${d.what} (${d.why})`);
+    for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${decisionText(d)}`);
+    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
     const nothing = dbs.every(isEmptyDatabase);
     if (nothing) logger.info(`nothing to migrate: ${source.description} holds no user table, view, sequence or type`);
 

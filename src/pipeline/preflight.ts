@@ -11,6 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
+import { decisionText } from '../ddl/decision.js';
 import { needsAttention } from '../report/model.js';
 import { LoadError, isMigrateError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -170,7 +171,7 @@ export function planLines(source: MigrationSource, dbs: readonly ConvertedDataba
   const attention = decisions.filter(needsAttention);
   const notConvertible = attention.filter((d) => d.kind === 'not-convertible');
   lines.push(`decisions that need attention: ${attention.length}${notConvertible.length ? ` (${notConvertible.length} not convertible)` : ''}`);
-  for (const d of attention.slice(0, 20)) lines.push(`  ${d.kind}: ${d.object}: ${d.what}${d.fix ? ` (fix: ${d.fix})` : ''}`);
+  for (const d of attention.slice(0, 20)) lines.push(`  ${d.kind}: ${d.object}: ${decisionText(d)}`);
   if (attention.length > 20) lines.push(`  … ${attention.length - 20} more in the report's decision log`);
   return lines;
 }
