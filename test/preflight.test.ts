@@ -59,7 +59,7 @@ test('the everyday mistakes are one line each, naming the thing and the fix', as
   oneError(await check(url('no_such_db')), /^error: target PostgreSQL .*database "no_such_db" does not exist; create it \(createdb .*"no_such_db"\), or name an existing database/);
 
   await client.query('CREATE TABLE public.folder (name text PRIMARY KEY)');
-  oneError(await check(url(name)), new RegExp(`^error: target PostgreSQL .*database "${name}" already has tables this migration would create: public\\.folder; use --if-exists drop`));
+  oneError(await check(url(name)), new RegExp(`^error: target database "${name}" already has tables this migration would create: public\\.folder; use --if-exists drop`));
   const skip = await check(url(name), '--if-exists', 'skip');
   assert.equal(skip.code, 0, skip.stderr);
   assert.match(skip.stdout, /already has tables this migration would create: public\.folder: --if-exists skip/);

@@ -44,12 +44,14 @@ export async function findConflicts(client: pg.ClientBase, db: ConvertedDatabase
 
 export const hasConflicts = (c: Conflicts): boolean => c.tables.length + c.objects.length > 0;
 
-/** "tables, types and sequences this migration would create: public.folder, type public."Role"" (at most 5 named). */
+/** "tables this migration would create: public.folder (~3 rows), …; and types this migration would create: type public.Role" (at most 5 of each named). */
 export function describeConflicts(c: Conflicts): string {
-  const kinds = [c.tables.length > 0 ? 'tables' : '', ...(['type', 'sequence'] as const).map((k) => (c.objects.some((o) => o.kind === k) ? `${k}s` : ''))].filter(Boolean);
-  const kindText = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]!}` : kinds[0]!;
-  const all = [...c.tables.map(describeExisting), ...c.objects.map(describeExistingObject)];
-  return `${kindText} this migration would create: ${all.slice(0, 5).join(', ')}${all.length > 5 ? `, … (${all.length} in all)` : ''}`;
+  const part = (kind: string, items: readonly string[]): string => `${kind} this migration would create: ${items.slice(0, 5).join(', ')}${items.length > 5 ? `, … (${items.length} in all)` : ''}`;
+  const kinds = (['type', 'sequence'] as const).filter((k) => c.objects.some((o) => o.kind === k)).map((k) => `${k}s`);
+  return [
+    ...(c.tables.length > 0 ? [part('tables', c.tables.map(describeExisting))] : []),
+    ...(kinds.length > 0 ? [part(kinds.join(' and '), c.objects.map(describeExistingObject))] : []),
+  ].join('; and ');
 }
 
 export const IF_EXISTS_FIX = 'use --if-exists drop (recreate them), truncate (empty and reload them) or skip (leave them), or choose another target';

@@ -89,7 +89,7 @@ export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatab
   const byPgName = new Map<string, ConvertedDatabase[]>();
   for (const db of dbs) byPgName.set(db.pgName, [...(byPgName.get(db.pgName) ?? []), db]);
   for (const [pgName, group] of byPgName) {
-    const where = `${server_}, database "${pgName}"`;
+    const where = `${server.label} database "${pgName}"`;
     if (!present.has(pgName)) {
       if (mayCreateDb) notes.push(`${where}: will be created`);
       else problems.push(`${where} does not exist and user "${user}" may not create databases; create it (CREATE DATABASE ${quoteIdent(pgName)} OWNER ${quoteIdent(user)}) or grant the right (ALTER ROLE ${quoteIdent(user)} CREATEDB)`);
