@@ -20,7 +20,7 @@ test('--create-config writes a commented sample and refuses to overwrite without
   assert.match(text, /"s3_backup_path": "s3:\/\/your-bucket\/your-backup-path"/);
   assert.match(text, /^\s*\/\/ /m);
   const r2 = await runCli(['--create-config'], { cwd: dir });
-  assert.equal(r2.code, 1);
+  assert.equal(r2.code, 2);
   assert.equal(r2.stderr.trim().split('\n').length, 1);
   assert.match(r2.stderr, /migration_config\.json already exists; not overwritten; pass --force/);
   const r3 = await runCli(['--create-config', '--force'], { cwd: dir });
@@ -42,11 +42,11 @@ test('--help shows every option with its default, and --version', async () => {
 test('bad inputs are one-line errors naming the thing and the fix', async () => {
   const dir = fresh();
   const missing = await runCli([], { cwd: dir });
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 2, 'a configuration error exits 2, as a usage error');
   assert.equal(missing.stderr.trim(), 'error: Configuration file not found: migration_config.json; create one with `cockroach-migrate --create-config`, or pass --config PATH');
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ postgres_port: 'five', chunk_size: -3 }));
   const bad = await runCli(['--config', 'bad.json'], { cwd: dir });
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2);
   assert.deepEqual(bad.stderr.trim().split('\n'), [
     'error: bad.json: key "postgres_port" has value "five"; expected a whole number',
     'error: bad.json: key "chunk_size" has value -3; expected a number ≥ 1',

@@ -104,7 +104,7 @@ test('existing target tables: refused by default, then --if-exists drop / trunca
   assert.equal(first.code, 0, first.stderr);
   const again = await runCli([], { cwd: dir });
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /target database "emails" already has tables this migration would create: public\.folder \(~3 rows\), public\.email \(~5 rows\), .*\(7 in all\); use --if-exists drop/);
+  assert.match(again.stderr, /target database "emails" already has tables this migration would create: public\.folder \(~3 rows\), public\.email \(~5 rows\), .*\(7 in all\); and sequences this migration would create: sequence public\.\w+, .*; use --if-exists drop/);
   for (const mode of ['drop', 'truncate', 'skip']) {
     const r = await runCli(['--if-exists', mode], { cwd: dir });
     assert.equal(r.code, 0, `${mode}: ${r.stderr}`);

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { redactor } from '../util/redact.js';
-import { configFromOptions, loggerFor, type GlobalOptions } from './main.js';
+import { configFromOptions, loggerFor, takesGlobalOptions, type GlobalOptions } from './main.js';
 
 async function printLines(lines: AsyncIterable<string>): Promise<void> {
   for await (const line of lines) {
@@ -13,23 +13,45 @@ async function printLines(lines: AsyncIterable<string>): Promise<void> {
 }
 
 function globals(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals<GlobalOptions>();
+  return { ...cmd.optsWithGlobals<GlobalOptions>(), configGiven: cmd.getOptionValueSourceWithGlobals('config') === 'cli' };
 }
 
+/** The main command's options each subcommand reads (through the config they build). */
+const OUTPUT = ['--quiet', '--verbose'];
+const CONFIG = ['--config', ...OUTPUT];
+const SOURCE = ['--backup', '--store', '--as-of', '--encryption-passphrase', '--encryption-data-key', '--allow-missing-files'];
+const MAPPING = ['--database-mapping', '--rowid'];
+
 export function registerCommands(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description('migrate the bundled sample backup into a PostgreSQL started by the tool, verify it, and write the reports here')
     .option('--keep', 'keep the temporary PostgreSQL running until Ctrl-C, to look at the data with psql (default: off: stopped and removed)')
     .action(async (opts: { keep?: boolean }, cmd: Command) => {
       const g = globals(cmd);
-      const loaded = configFromOptions(g, false);
+      // The demo reads a config file only when --config names one (not a migration_config.json lying here).
+      const loaded = configFromOptions(g.configGiven ? g : { ...g, config: '' }, false);
       const logger = loggerFor(g, loaded);
       const { runDemo } = await import('./run-demo.js');
       process.exitCode = await runDemo(loaded, logger, { keep: Boolean(opts.keep) });
     });
+  takesGlobalOptions(demo, [...CONFIG, '--jobs', '--threads', '--report-dir', '--log-file', '--temp-dir', '--postgres-bin-dir']);
 
-  program
+  const check = program
+    .command('check')
+    .description('preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const loaded = configFromOptions(g, true);
+      redactor.add(...loaded.secrets);
+      const logger = loggerFor(g);
+      for (const w of loaded.warnings) logger.warn(w);
+      const { runCheck } = await import('./run-check.js');
+      process.exitCode = await runCheck(loaded, logger);
+    });
+  takesGlobalOptions(check, [...CONFIG, ...SOURCE, '--target', '--if-exists', ...MAPPING, '--temp-dir']);
+
+  const inspect = program
     .command('inspect')
     .description('list what a backup (or, with --store, a store directory) contains: chain, databases, tables, row counts')
     .argument('[location]', 'backup collection or backup folder (s3://…, gs://…, file://…, a local folder); default: s3_backup_path of --config')
@@ -42,21 +64,25 @@ export function registerCommands(program: Command): void {
       const { inspectLines } = await import('./run-inspect.js');
       // Warnings (absent files, stale MANIFEST, …) go to stderr, so stdout stays the listing or the rows.
       const logger = loggerFor(g);
+      for (const w of loaded.warnings) logger.warn(w);
       await printLines(inspectLines(loaded, { location, store: g.store as string | undefined, dump: opts.dump, limit: Number(opts.limit), warn: (w) => logger.warn(w) }));
     });
+  takesGlobalOptions(inspect, [...CONFIG, ...SOURCE]);
 
-  program
+  const convert = program
     .command('convert-schema')
     .description('convert CockroachDB DDL (SHOW CREATE ALL TABLES / ALL TYPES output) read from stdin or a file into PostgreSQL DDL on stdout, with the decision log as SQL comments')
     .argument('[file]', 'input file (default: stdin)')
     .action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       const loaded = configFromOptions(g, false);
+      for (const w of loaded.warnings) loggerFor(g).warn(w);
       const { convertSchemaCommand } = await import('./run-convert-schema.js');
       await convertSchemaCommand(file, loaded);
     });
+  takesGlobalOptions(convert, [...CONFIG, ...MAPPING, '--target']);
 
-  program
+  const verify = program
     .command('verify')
     .description('compare row counts and checksums of the source with the target PostgreSQL, without loading anything')
     .action(async (_opts: unknown, cmd: Command) => {
@@ -64,9 +90,11 @@ export function registerCommands(program: Command): void {
       const loaded = configFromOptions(g, true);
       redactor.add(...loaded.secrets);
       const logger = loggerFor(g, loaded);
+      for (const w of loaded.warnings) logger.warn(w);
       const { runVerifyCommand } = await import('./run-migration.js');
       process.exitCode = await runVerifyCommand(loaded, logger);
     });
+  takesGlobalOptions(verify, [...CONFIG, ...SOURCE, '--target', ...MAPPING, '--jobs', '--report-dir', '--log-file']);
 
   const debug = program.command('debug').description('look inside CockroachDB files (for bug reports and curiosity)');
   debug

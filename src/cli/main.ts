@@ -3,12 +3,13 @@
  * The command line: parses arguments, builds the configuration, calls `pipeline/`, prints, and
  * maps failures to exit codes. No migration logic lives here.
  *
- * Exit codes: 0 success · 1 failure (config, source, load) · 2 usage error · 3 verification found
- * differences · 130 interrupted (Ctrl-C).
+ * Exit codes: 0 success · 1 failure (source, target, load) · 2 usage or configuration error (bad
+ * flag, missing or invalid config file or key) · 3 verification found differences · 130 interrupted.
  */
 import { Command, Option, CommanderError } from 'commander';
 import { VERSION } from '../util/version.js';
-import { isMigrateError } from '../util/errors.js';
+import { existsSync } from 'node:fs';
+import { isConfigError, isMigrateError } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { configWarningsOf, loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
@@ -44,21 +45,35 @@ const FLAG_KEYS: Record<string, ConfigKey> = {
 
 export interface GlobalOptions {
   config: string;
+  /** --config was given on the command line (not the default name). */
+  configGiven?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   [flag: string]: unknown;
 }
 
-/** Config from --config (when it exists or was given explicitly) + environment + flags. */
-export function configFromOptions(opts: GlobalOptions, requireFile: boolean): LoadedConfig {
+/**
+ * Config from --config + environment + flags. The file is read when --config names it or the
+ * default file exists; without one, a command that needs a source runs on flags and environment
+ * alone when --store or --backup gives it (else: the "not found" error with --create-config).
+ */
+export function configFromOptions(opts: GlobalOptions, needsSource: boolean): LoadedConfig {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   for (const [flag, key] of Object.entries(FLAG_KEYS)) if (opts[flag] !== undefined) flags[key] = opts[flag];
   // The connection string is expanded (and its password registered as a secret) by resolveConfig.
   if (typeof opts.target === 'string') flags.postgres_url = opts.target;
   if (typeof opts.store === 'string') flags.source = { type: 'store', path: opts.store };
   if (typeof opts.backup === 'string') flags.source = { type: 'backup', url: opts.backup };
-  if (requireFile) return loadConfig(opts.config, flags);
+  if (opts.configGiven || existsSync(opts.config) || (needsSource && flags.source === undefined)) return loadConfig(opts.config, flags);
   return resolveConfig({ flags, env: process.env });
+}
+
+/** Options of the main command a subcommand takes: its --help lists them under "Global Options". */
+export function takesGlobalOptions(cmd: Command, flags: readonly string[]): Command {
+  return cmd.configureHelp({
+    showGlobalOptions: true,
+    visibleGlobalOptions: (c: Command) => (c.parent?.options ?? []).filter((o) => flags.includes(o.long ?? '')),
+  });
 }
 
 export function loggerFor(opts: GlobalOptions, loaded?: LoadedConfig): Logger {
@@ -73,7 +88,7 @@ export function loggerFor(opts: GlobalOptions, loaded?: LoadedConfig): Logger {
 function buildProgram(): Command {
   const program = new Command('cockroach-migrate')
     .description('Migrate a CockroachDB database (backup, store directory or live cluster) into PostgreSQL, verified.')
-    .version(`cockroach-migrate ${VERSION}`, '--version', 'print the version and exit')
+    .version(`cockroach-migrate ${VERSION}`, '-V, --version', 'print the version and exit')
     .option('--config <file>', 'configuration file (JSON, comments allowed)', 'migration_config.json')
     .option('--create-config', `write a commented sample configuration to --config and exit ${dflt('off')}`)
     .option('--force', `with --create-config: overwrite an existing file ${dflt('off: refuse')}`)
@@ -103,11 +118,13 @@ function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 success, 1 failure, 2 usage error, 3 verification found differences, 130 interrupted.
+Exit codes: 0 success, 1 failure, 2 usage or configuration error, 3 verification found differences,
+130 interrupted. \`cockroach-migrate help COMMAND\` shows a command's options.
 Every config key (see README "Configuration") can be set in the config file; AWS_* and PG* environment
 variables fill keys the file leaves out; flags override both.`,
     );
   program.exitOverride();
+  program.helpCommand('help [command]', 'show the options of a command');
   registerCommands(program);
   return program;
 }
@@ -122,7 +139,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`Sample configuration written to ${path}\nEdit it, then run: cockroach-migrate --config ${opts.config}\n`);
       return;
     }
-    const loaded = configFromOptions(opts, true);
+    const loaded = configFromOptions({ ...opts, configGiven: program.getOptionValueSource('config') === 'cli' }, true);
     const logger = loggerFor(opts, loaded);
     for (const w of loaded.warnings) logger.warn(w);
     redactor.add(...loaded.secrets);
@@ -148,7 +165,7 @@ export function reportFailure(e: unknown): number {
   if (isMigrateError(e)) {
     for (const w of configWarningsOf(e)) process.stderr.write(`warning: ${redactor.redact(w)}\n`);
     for (const line of e.message.split('\n')) process.stderr.write(`error: ${redactor.redact(line)}\n`);
-    return EXIT.failure;
+    return isConfigError(e) ? EXIT.usage : EXIT.failure;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`error: ${redactor.redact(err.message)}\n`);

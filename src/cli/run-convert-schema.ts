@@ -4,6 +4,7 @@ import { text as readStream } from 'node:stream/consumers';
 import type { LoadedConfig } from '../config/load-config.js';
 import { convertSchemaText } from '../ddl/convert-schema-text.js';
 import { ConfigError } from '../util/errors.js';
+import { convertOptionsOf } from '../pipeline/convert-options.js';
 
 export async function convertSchemaCommand(file: string | undefined, loaded: LoadedConfig): Promise<void> {
   let input: string;
@@ -19,10 +20,7 @@ export async function convertSchemaCommand(file: string | undefined, loaded: Loa
     }
     input = await readStream(process.stdin);
   }
-  const cfg = loaded.config;
-  const out = convertSchemaText(input, {
-    databaseMapping: cfg.database_mapping === 'schema' ? { schemaOf: cfg.postgres_database } : 'database-per-database',
-    rowid: cfg.rowid,
-  });
+  // The same conversion options a migration with this config uses (database_mapping, rowid, extensions).
+  const out = convertSchemaText(input, convertOptionsOf(loaded.config));
   process.stdout.write(out);
 }

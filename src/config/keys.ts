@@ -42,18 +42,21 @@ export interface KeyDef {
   /** Shown in the sample config written by --create-config. */
   readonly sample?: unknown;
   readonly since?: string;
+  /** A file or directory path (or a local-folder location): relative values in a config file are relative to that file. */
+  readonly path?: true;
 }
 
 export const CONFIG_KEYS = {
   // --- source: the backup (original keys) --------------------------------------------------------
   s3_backup_path: {
+    path: true,
     schema: text,
     description: 'Backup collection URL (s3://bucket/path; also gs://, azure://, http(s)://, file://, a local folder). The newest backup (LATEST) is read unless source.backup says otherwise.',
     sample: 's3://your-bucket/your-backup-path',
   },
   aws_access_key_id: { schema: text, description: 'AWS access key id for s3://', env: ['AWS_ACCESS_KEY_ID'], sample: 'your_aws_access_key_here', secret: true },
   aws_secret_access_key: { schema: text, description: 'AWS secret access key for s3://', env: ['AWS_SECRET_ACCESS_KEY'], sample: 'your_aws_secret_key_here', secret: true },
-  aws_keys_file: { schema: text, description: 'File with `export AWS_ACCESS_KEY=…` / `AWS_SECRET_KEY=…` lines (standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY names accepted too), used when the two keys above are not set' },
+  aws_keys_file: { path: true, schema: text, description: 'File with `export AWS_ACCESS_KEY=…` / `AWS_SECRET_KEY=…` lines (standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY names accepted too), used when the two keys above are not set' },
   aws_session_token: { schema: text, description: 'AWS session token (temporary credentials)', env: ['AWS_SESSION_TOKEN'], secret: true, since: '0.2' },
   aws_region: { schema: text, description: 'AWS region of the bucket', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'], since: '0.2' },
   aws_endpoint: { schema: text, description: 'S3-compatible endpoint URL (MinIO, Ceph, …); implies path-style addressing', env: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'], since: '0.2' },
@@ -62,7 +65,7 @@ export const CONFIG_KEYS = {
   encryption_data_key: { schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits'), description: 'Data key of a KMS-encrypted backup, already decrypted with your KMS (64 hex digits)', env: ['CRDB_ENCRYPTION_DATA_KEY'], secret: true, since: '0.2' },
   locality_urls: { schema: z.array(text), description: 'Locality-aware backups: the other locality URIs, each with ?COCKROACH_LOCALITY=<key=value>, as given to BACKUP', since: '0.2' },
   as_of: { schema: text, description: 'Read the backup as of this time (RFC 3339 or CockroachDB decimal HLC), inside a revision-history backup; default: its end time', since: '0.2' },
-  source: { schema: sourceSchema, description: 'Where the data comes from: {"type":"backup","url":…} (default, from s3_backup_path), {"type":"store","path":"cockroach-data"}, {"type":"cluster","url":"postgresql://…:26257/db"}, {"type":"restore"} (the original path: a cockroach binary restores the backup)', since: '0.2' },
+  source: { path: true, schema: sourceSchema, description: 'Where the data comes from: {"type":"backup","url":…} (default, from s3_backup_path), {"type":"store","path":"cockroach-data"}, {"type":"cluster","url":"postgresql://…:26257/db"}, {"type":"restore"} (the original path: a cockroach binary restores the backup)', since: '0.2' },
   databases: { schema: z.array(text), description: 'Only these CockroachDB databases (default: every user database, defaultdb included)', since: '0.2' },
   // --- storage requests (S3, GCS, Azure, HTTP): timeouts and retries ------------------------------
   storage_connect_timeout_seconds: { schema: positiveNumber, default: 10, description: 'Seconds allowed to connect to the backup storage endpoint before the attempt fails', since: '0.2' },
@@ -73,7 +76,7 @@ export const CONFIG_KEYS = {
   cockroach_version: { schema: text, default: 'v24.3.5', description: 'CockroachDB version for the restore path (source.type "restore")', sample: 'v24.3.5' },
   cockroach_port: { schema: port, default: 26257, description: 'SQL port of the temporary CockroachDB (restore path)', sample: 26257 },
   cockroach_http_port: { schema: port, default: 8080, description: 'HTTP port of the temporary CockroachDB (restore path)', sample: 8080 },
-  certs_dir: { schema: text, default: 'cockroachdb/certs', description: 'Certificates for a secure CockroachDB (restore path and cluster source)', sample: 'cockroachdb/certs' },
+  certs_dir: { path: true, schema: text, default: 'cockroachdb/certs', description: 'Certificates for a secure CockroachDB (restore path and cluster source)', sample: 'cockroachdb/certs' },
   insecure_mode: { schema: boolean, default: false, description: 'Run/connect to CockroachDB without TLS (restore path)', sample: true },
   // --- target PostgreSQL -----------------------------------------------------------------------------
   postgres_host: { schema: text, default: 'localhost', description: 'Target PostgreSQL host', env: ['PGHOST'], sample: 'localhost' },
@@ -86,9 +89,9 @@ export const CONFIG_KEYS = {
   // --- target PostgreSQL: connection string and TLS, with libpq's names and meanings ----------------
   postgres_url: { schema: text, description: 'Target PostgreSQL as a libpq connection string, a postgresql:// URI or keyword/value pairs (host=… port=… user=… password=… dbname=… sslmode=…); what it names overrides the postgres_* keys, and a database it names receives a one-database migration (also --target)', secret: true, since: '0.2' },
   postgres_sslmode: { schema: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']), default: 'prefer', description: 'TLS to the target, as libpq: disable, allow (plain, then TLS), prefer (TLS, then plain), require (TLS; certificate checked only with a root certificate), verify-ca (TLS, certificate chain checked), verify-full (chain and host name checked)', env: ['PGSSLMODE'], since: '0.2' },
-  postgres_sslrootcert: { schema: text, description: 'CA certificate file(s) (PEM) the target\'s certificate must chain to, or "system" for the system\'s trusted roots (default: ~/.postgresql/root.crt when it exists)', env: ['PGSSLROOTCERT'], since: '0.2' },
-  postgres_sslcert: { schema: text, description: 'Client certificate file (PEM) for certificate authentication (default: ~/.postgresql/postgresql.crt when it exists)', env: ['PGSSLCERT'], since: '0.2' },
-  postgres_sslkey: { schema: text, description: 'Private key file (PEM) of postgres_sslcert (default: ~/.postgresql/postgresql.key when it exists)', env: ['PGSSLKEY'], since: '0.2' },
+  postgres_sslrootcert: { path: true, schema: text, description: 'CA certificate file(s) (PEM) the target\'s certificate must chain to, or "system" for the system\'s trusted roots (default: ~/.postgresql/root.crt when it exists)', env: ['PGSSLROOTCERT'], since: '0.2' },
+  postgres_sslcert: { path: true, schema: text, description: 'Client certificate file (PEM) for certificate authentication (default: ~/.postgresql/postgresql.crt when it exists)', env: ['PGSSLCERT'], since: '0.2' },
+  postgres_sslkey: { path: true, schema: text, description: 'Private key file (PEM) of postgres_sslcert (default: ~/.postgresql/postgresql.key when it exists)', env: ['PGSSLKEY'], since: '0.2' },
   postgres_sslpassword: { schema: text, description: 'Passphrase of an encrypted postgres_sslkey', secret: true, since: '0.2' },
   // --- temporary test instance ----------------------------------------------------------------------
   test_postgresql_import: { schema: boolean, default: true, description: 'Load and verify a temporary PostgreSQL first (started by the tool) before touching the target', sample: true },
@@ -96,11 +99,11 @@ export const CONFIG_KEYS = {
   test_database_name: { schema: text, default: 'migration_test', description: 'Name kept for compatibility; the test instance gets the same databases as the target', sample: 'migration_test' },
   test_username: { schema: text, default: 'postgres', description: 'Superuser of the temporary PostgreSQL', sample: 'postgres' },
   test_password: { schema: text, description: 'Password of the temporary PostgreSQL (default: random)', secret: true },
-  postgres_bin_dir: { schema: text, description: 'Directory with initdb/postgres for the temporary PostgreSQL (default: pg_config, /usr/lib/postgresql/*/bin, then the bundled npm binaries)', since: '0.2' },
+  postgres_bin_dir: { path: true, schema: text, description: 'Directory with initdb/postgres for the temporary PostgreSQL (default: pg_config, /usr/lib/postgresql/*/bin, then the bundled npm binaries)', since: '0.2' },
   // --- behaviour -------------------------------------------------------------------------------------
   skip_validation: { schema: boolean, default: false, description: 'Skip the verification of row counts and checksums', sample: false },
   do_cleanup: { schema: boolean, default: true, description: 'Remove temporary files and the test instance at the end (reports are always kept)', sample: true },
-  temp_dir: { schema: text, default: '', description: 'Base directory for temporary files ("" = system temp directory)', sample: '' },
+  temp_dir: { path: true, schema: text, default: '', description: 'Base directory for temporary files ("" = system temp directory)', sample: '' },
   chunk_size: { schema: integer(1, 100_000_000), default: 100_000, description: 'Rows per load chunk (each chunk is one transaction and one resume checkpoint)', sample: 100000 },
   jobs: { schema: integer(1, 256), description: 'Tables loaded in parallel (default: number of CPUs)', since: '0.2' },
   table_part_mb: { schema: positiveNumber, default: 256, description: 'Tables holding more than twice this many MiB of source data are loaded as key-range parts of about this size, in parallel (each part resumes on its own)', since: '0.2' },
@@ -108,9 +111,10 @@ export const CONFIG_KEYS = {
   if_exists: { schema: z.enum(['error', 'drop', 'truncate', 'skip']), default: 'error', description: 'What to do with tables that already exist in the target: error (refuse), drop, truncate, skip', since: '0.2' },
   on_error: { schema: z.enum(['stop', 'quarantine']), default: 'stop', description: 'Rows PostgreSQL cannot store: stop with an error, or quarantine them into reject files (counted in the report)', since: '0.2' },
   database_mapping: { schema: z.enum(['database', 'schema']), default: 'database', description: 'Each CockroachDB database becomes a PostgreSQL database ("database") or a schema of postgres_database ("schema")', since: '0.2' },
+  extensions: { schema: z.array(z.enum(['pg_trgm', 'btree_gin', 'postgis', 'vector', 'citext', 'ltree'])), description: 'PostgreSQL extensions to use for what has no plain equivalent: pg_trgm (trigram indexes), btree_gin (multi-column inverted indexes), postgis (spatial types and indexes), vector (vector types and indexes), citext (case-insensitive collations), ltree; each is created (CREATE EXTENSION IF NOT EXISTS) in the target and the test instance, which must have it installed', since: '0.2' },
   rowid: { schema: z.enum(['keep', 'drop']), default: 'keep', description: 'Hidden rowid primary keys: keep as a bigint column with a sequence default, or drop', since: '0.2' },
-  report_dir: { schema: text, default: '.', description: 'Where validation_report.txt, report.json and report.html are written', since: '0.2' },
-  log_file: { schema: text, default: 'migration.log', description: 'Log file ("" = no log file)', since: '0.2' },
+  report_dir: { path: true, schema: text, default: '.', description: 'Where validation_report.txt, report.json and report.html are written', since: '0.2' },
+  log_file: { path: true, schema: text, default: 'migration.log', description: 'Log file ("" = no log file)', since: '0.2' },
   log_level: { schema: z.enum(['error', 'warn', 'info', 'debug']), default: 'info', description: 'Log level', since: '0.2' },
 } as const satisfies Record<string, KeyDef>;
 

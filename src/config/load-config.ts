@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
@@ -55,6 +56,20 @@ function validateKey(key: ConfigKey, value: unknown, origin: string): { ok: true
   const issue = r.error.issues[0]!;
   const where = issue.path.length > 0 ? `${key}.${issue.path.join('.')}` : key;
   return { ok: false, line: `${origin}: key "${where}" has value ${describeValue(key, value)}; ${expectation(issue)}` };
+}
+
+/** A relative path, not a URL: "cockroach-data", "./certs", "../backups/b1" (not "s3://…", "", "system"). */
+const isRelativePath = (v: unknown): v is string => typeof v === 'string' && v !== '' && v !== 'system' && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:/i.test(v);
+
+/** A path key's relative value from a config file, made relative to the file's folder (as a user reads it). */
+function relativeToFile(key: ConfigKey, value: unknown, base: string): unknown {
+  if (!(CONFIG_KEYS[key] as KeyDef).path) return value;
+  if (key === 'source' && typeof value === 'object' && value !== null) {
+    const src = value as Record<string, unknown>;
+    const field = src.type === 'store' ? 'path' : src.type === 'backup' ? 'url' : undefined;
+    return field && isRelativePath(src[field]) ? { ...src, [field]: resolve(base, src[field]) } : value;
+  }
+  return isRelativePath(value) ? resolve(base, value) : value;
 }
 
 /** Reads a JSON (comments allowed) config file; a missing file or bad JSON is a ConfigError. */
@@ -119,7 +134,7 @@ export function resolveConfig(input: {
       continue;
     }
     if (value === null) continue;
-    const r = validateKey(key, value, origin);
+    const r = validateKey(key, input.path !== undefined ? relativeToFile(key, value, dirname(input.path)) : value, origin);
     if (r.ok) values[key] = r.value;
     else problems.push(r.line);
   }

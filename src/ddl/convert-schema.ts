@@ -28,6 +28,9 @@ export interface ConvertedDatabase {
   /** The same statements with what each waits for (the loader runs them as tables finish loading). */
   readonly postDataSteps: readonly PostDataStep[];
   readonly tables: readonly ConvertedTable[];
+  /** Types (enums, composites) and sequences it creates: what may already exist in a target. */
+  readonly types: readonly PgName[];
+  readonly sequences: readonly PgName[];
 }
 
 export interface ConvertedSchema {
@@ -72,7 +75,7 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
 
   for (const db of dbs) {
     const pgDb = schemaMode ?? fitName(db.name);
-    if (schemaMode) log.changed(`database ${db.name}`, `mapped to schemas of PostgreSQL database "${schemaMode}"`, 'option databaseMapping.schemaOf');
+    if (schemaMode) log.changed(`database ${db.name}`, `mapped to schemas of PostgreSQL database "${schemaMode}"`, 'database_mapping: "schema"');
     else if (pgDb !== db.name) log.changed(`database ${db.name}`, `PostgreSQL database "${pgDb}"`, 'PostgreSQL names are at most 63 bytes');
     else log.asIs(`database ${db.name}`, `PostgreSQL database "${pgDb}"`);
     if (db.regionConfig) log.changed(`database ${db.name}`, `${db.regionConfig} dropped`, 'multi-region settings have no PostgreSQL equivalent');
@@ -101,6 +104,8 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
     out.push({
       crdbName: db.name, pgName: pgDb, schemas: [...new Set(usedSchemas)], preData: emitPreData(st.pre),
       postData: postDataSteps.map((s) => s.sql), postDataSteps, tables: converted,
+      types: catalog.types.filter((t) => t.database === db.name).map((t) => st.typeNames.get(t.id)!),
+      sequences: catalog.sequences.filter((s) => s.database === db.name).map((s) => st.relNames.get(s.id)!),
     });
   }
   return { databases: out, decisions: log.entries };
@@ -151,7 +156,7 @@ function emitSchemas(st: DbState, schemaMode: string | undefined): void {
   for (const s of schemas) {
     const n = st.pgSchemaOf(dbName, s.name);
     if (n !== 'public') st.pre.push({ kind: 'schema', name: n });
-    if (n !== s.name) st.log.changed(`schema ${dbName}.${s.name}`, `PostgreSQL schema "${n}"`, schemaMode ? 'option databaseMapping.schemaOf' : 'name fitted to 63 bytes');
+    if (n !== s.name) st.log.changed(`schema ${dbName}.${s.name}`, `PostgreSQL schema "${n}"`, schemaMode ? 'database_mapping: "schema"' : 'name fitted to 63 bytes');
     else st.log.asIs(`schema ${dbName}.${s.name}`, s.name === 'public' ? 'public schema' : `CREATE SCHEMA "${n}"`);
   }
 }

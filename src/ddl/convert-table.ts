@@ -124,7 +124,7 @@ function convertColumns(cx: TableConversion): ConvertedColumns {
     const isRowid = c.hidden && isUniqueRowid(c.defaultExpr) && pkIds.length === 1 && pkIds[0] === c.id;
     if (isRowid && cx.st.opts.rowid === 'drop') {
       out.droppedRowid = true;
-      cx.st.log.changed(cobj, 'dropped (option rowid=drop); the table has no primary key in PostgreSQL', 'implicit primary key CockroachDB adds to tables created without one', 'use rowid=keep to keep it as a bigint key');
+      cx.st.log.changed(cobj, 'dropped (rowid: "drop"); the table has no primary key in PostgreSQL', 'implicit primary key CockroachDB adds to tables created without one', 'set rowid to "keep" to keep it as a bigint key');
       continue;
     }
     convertColumn(cx, c, cobj, isRowid, out);
@@ -154,7 +154,7 @@ function convertColumn(cx: TableConversion, c: Column, cobj: string, isRowid: bo
     } else if (!c.computed.stored && st.opts.virtualComputed === 'view') {
       cx.virtualExpr.set(c.id, x.sql);
       out.viewCols.push({ name: pgName, expr: x.sql });
-      log.changed(cobj, 'VIRTUAL computed column moved to a view', 'option virtualComputed=view; PostgreSQL ≤17 has no virtual generated columns');
+      log.changed(cobj, 'VIRTUAL computed column moved to a view', 'the library caller asked for views (virtualComputed); PostgreSQL ≤17 has no virtual generated columns');
       return;
     } else {
       def.generated = x.sql;
@@ -283,14 +283,14 @@ function indexAccess(cx: TableConversion, ix: Index, iobj: string, keyCols: Inde
     const fam = last?.type.family;
     if (ix.trigram || fam === 'string' || fam === 'collatedstring') {
       if (!st.extensions.has('pg_trgm')) {
-        st.log.notConvertible(iobj, 'trigram index not created', 'gin_trgm_ops needs the pg_trgm extension', 'enable pg_trgm (extensions option) to create it');
+        st.log.notConvertible(iobj, 'trigram index not created', 'gin_trgm_ops needs the pg_trgm extension', 'add "pg_trgm" to the extensions key to create it');
         return undefined;
       }
       opclass = ' gin_trgm_ops';
       method = 'gin';
     } else if (fam === 'geometry' || fam === 'geography') {
       if (!st.extensions.has('postgis')) {
-        st.log.notConvertible(iobj, 'spatial index not created', 'needs PostGIS', 'enable postgis (extensions option)');
+        st.log.notConvertible(iobj, 'spatial index not created', 'needs PostGIS', 'add "postgis" to the extensions key (PostGIS installed on the target)');
         return undefined;
       }
       method = 'gist';
@@ -303,7 +303,7 @@ function indexAccess(cx: TableConversion, ix: Index, iobj: string, keyCols: Inde
     notes.push(`inverted index → ${method.toUpperCase()}`);
   } else if (ix.kind === 'vector') {
     if (!st.extensions.has('vector')) {
-      st.log.notConvertible(iobj, 'vector index not created', 'needs the pgvector extension', 'enable vector (extensions option) and create an HNSW index');
+      st.log.notConvertible(iobj, 'vector index not created', 'needs the pgvector extension', 'add "vector" to the extensions key (pgvector installed on the target) to create it as an HNSW index');
       return undefined;
     }
     method = 'hnsw';
@@ -394,7 +394,7 @@ function emitForeignKeys(cx: TableConversion): void {
     const ref = st.catalog.tables.find((x) => x.id === fk.referencedTableId);
     const refName = ref && st.relNames.get(ref.id);
     if (!ref || !refName) {
-      log.notConvertible(fobj, 'not created', ref ? `references ${crdbName(ref)}, which is in another PostgreSQL database` : 'the referenced table is not in the input', 'migrate the referenced table into the same database (databaseMapping schemaOf) or add the constraint by hand');
+      log.notConvertible(fobj, 'not created', ref ? `references ${crdbName(ref)}, which is in another PostgreSQL database` : 'the referenced table is not in the input', 'set database_mapping to "schema" (one PostgreSQL database for every CockroachDB database), or add the constraint by hand');
       continue;
     }
     const names = fk.columnIds.map((id) => cx.pgCol.get(id));
@@ -455,7 +455,7 @@ function emitVirtualColumnsView(cx: TableConversion, viewCols: readonly { name: 
   if (!viewCols.length) return;
   const vname = { schema: name.schema, name: cx.relScope.allocate(`${name.name}_with_virtual`) };
   st.post.push({ kind: 'view', target: vname, columns: [], materialized: false, query: `SELECT *, ${viewCols.map((v) => `${v.expr} AS ${quoteIdent(v.name)}`).join(', ')} FROM ${pgQ(name)}` });
-  st.log.changed(cx.obj, `view ${pgQ(vname)} adds the VIRTUAL computed columns`, 'option virtualComputed=view');
+  st.log.changed(cx.obj, `view ${pgQ(vname)} adds the VIRTUAL computed columns`, 'the library caller asked for views (virtualComputed)');
 }
 
 function fitTrigger(s: string): string {

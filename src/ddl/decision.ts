@@ -34,3 +34,13 @@ export class DecisionLog {
     this.entries.push({ object, kind: 'not-convertible', what, why, ...(fix ? { fix } : {}) });
   }
 }
+
+/**
+ * "what — why (fix: …)" for one line of text, saying nothing twice: entries whose `why` repeats
+ * `what` (an expression rewrite: what = "DEFAULT rewritten", why = "DEFAULT rewritten: ::: → ::")
+ * print the `why` alone.
+ */
+export function decisionText(d: Decision): string {
+  const body = d.kind === 'as-is' ? d.what : d.why === d.what || d.why.startsWith(`${d.what}: `) || d.why.startsWith(`${d.what} `) ? d.why : `${d.what} — ${d.why}`;
+  return `${body}${d.fix ? ` (fix: ${d.fix})` : ''}`;
+}

@@ -46,3 +46,42 @@ export async function findExistingTables<T extends TargetTableRef>(client: pg.Cl
     .filter((p) => found.has(`${p.pgSchema}\u0000${p.pgTable}`) && !inProgress.has(p.id))
     .map((p) => ({ plan: p, estimatedRows: found.get(`${p.pgSchema}\u0000${p.pgTable}`)! }));
 }
+
+/** A type or sequence the migration creates, found already in the target. */
+export interface ExistingObject {
+  readonly kind: 'type' | 'sequence';
+  readonly pgSchema: string;
+  readonly pgName: string;
+}
+
+/** `type public."Role"` for messages. */
+export const describeExistingObject = (o: ExistingObject): string => `${o.kind} ${o.pgSchema}.${o.pgName}`;
+
+/**
+ * Types (enums, composites, domains; not the row types of tables) and sequences the migration
+ * would create that exist in the target: CREATE TYPE / CREATE SEQUENCE would fail on them.
+ */
+export async function findExistingObjects(
+  client: pg.ClientBase,
+  wanted: { readonly types: readonly { schema: string; name: string }[]; readonly sequences: readonly { schema: string; name: string }[] },
+): Promise<ExistingObject[]> {
+  const out: ExistingObject[] = [];
+  if (wanted.types.length > 0) {
+    const r = await client.query<{ s: string; t: string }>(
+      `SELECT n.nspname AS s, t.typname AS t FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+         LEFT JOIN pg_class c ON c.oid = t.typrelid
+        WHERE (c.oid IS NULL OR c.relkind = 'c') AND (n.nspname, t.typname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [wanted.types.map((x) => x.schema), wanted.types.map((x) => x.name)],
+    );
+    for (const row of r.rows) out.push({ kind: 'type', pgSchema: row.s, pgName: row.t });
+  }
+  if (wanted.sequences.length > 0) {
+    const r = await client.query<{ s: string; t: string }>(
+      `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'S' AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [wanted.sequences.map((x) => x.schema), wanted.sequences.map((x) => x.name)],
+    );
+    for (const row of r.rows) out.push({ kind: 'sequence', pgSchema: row.s, pgName: row.t });
+  }
+  return out;
+}

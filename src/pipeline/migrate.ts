@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config/keys.js';
-import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
+import { convertSchema, type ConvertedSchema } from '../ddl/convert-schema.js';
+import { decisionText } from '../ddl/decision.js';
 import type { LoadProgressEvent } from '../load/types.js';
 import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
 import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
@@ -20,7 +21,7 @@ import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
-import { placeDatabases } from './target-database.js';
+import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases } from './preflight.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
 
@@ -42,12 +43,6 @@ export interface LoadStartEvent {
   readonly tables: number;
   /** Rows the source records for all of them (approximate), when it records row counts. */
   readonly expectedRows?: number;
-}
-
-const SKIPPED_DATABASES = new Set(['system']);
-
-function isEmpty(db: ConvertedDatabase): boolean {
-  return db.tables.length === 0 && db.preData.length === 0 && db.postData.length === 0;
 }
 
 /** Runs a migration and returns its report; never throws for migration failures (see report.error). */
@@ -98,20 +93,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     converted = await phase('convert schema', async () =>
       convertSchema(source!.catalog, convertOptionsOf(config)),
     );
-    const wanted = config.databases ? new Set(config.databases) : undefined;
-    const selected = converted.databases.filter((d) => {
-      if (SKIPPED_DATABASES.has(d.crdbName)) return false;
-      if (wanted) return wanted.has(d.crdbName);
-      if (isEmpty(d)) {
-        logger.info(`database ${d.crdbName} has no objects; not created`);
-        return false;
-      }
-      return true;
-    });
-    if (wanted) {
-      for (const w of wanted) if (!converted.databases.some((d) => d.crdbName === w)) throw new LoadError(`database "${w}" (config databases) is not in the source`);
-    }
-    const dbs = placeDatabases(selected, config, logger);
+    const dbs = selectDatabases(converted, config, logger);
     const catalog = source.catalog;
     databases = dbs.map((d) => ({
       source: d.crdbName,
@@ -122,15 +104,24 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       types: catalog.types.filter((t) => t.database === d.crdbName).length,
     }));
     const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
-    for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${d.what} (${d.why})`);
-    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${d.what} (${d.why})`);
-    const nothing = dbs.every(isEmpty);
+    for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${decisionText(d)}`);
+    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
+    const nothing = dbs.every(isEmptyDatabase);
     if (nothing) logger.info(`nothing to migrate: ${source.description} holds no user table, view, sequence or type`);
 
     // One run per target at a time, and no hours on the test instance for a target that will
     // refuse to resume: both settled before anything is loaded.
     const run = runIdentityOf(config, source.identity);
     const target = req.target ?? (config.postgres_import_enabled ? targetServer(config) : undefined);
+    if (!nothing) {
+      // Seconds of checks before hours of work: login, privileges, existing objects, temp_dir.
+      await phase('preflight', async () => {
+        const problems = target ? (await checkTarget(target, dbs, config)).problems : [];
+        const tempDir = config.test_postgresql_import ? await checkTempDir(config) : undefined;
+        if (tempDir) problems.push(tempDir);
+        if (problems.length > 0) throw new LoadError(problems.join('\n'));
+      });
+    }
     if (target && !nothing) {
       lock = await lockTarget(target, logger, startedAt);
       await checkResumable(target, dbs, run, config);

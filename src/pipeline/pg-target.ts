@@ -67,7 +67,10 @@ function passwordFromFile(c: PgConnectionSettings): Promise<string> {
   return new Promise((resolve) => pgPass({ host: c.host, port: c.port, database: c.database, user: c.user }, (pw) => resolve(pw ?? '')));
 }
 
-function pgConfig(c: PgConnectionSettings, tls: boolean): pg.ClientConfig {
+/** Seconds a connection attempt may take: the load waits for a busy server, a preflight does not. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
+function pgConfig(c: PgConnectionSettings, tls: boolean, connectTimeoutMs = CONNECT_TIMEOUT_MS): pg.ClientConfig {
   return {
     host: c.host,
     port: c.port,
@@ -76,7 +79,7 @@ function pgConfig(c: PgConnectionSettings, tls: boolean): pg.ClientConfig {
     database: c.database,
     // Always explicit: left undefined, pg would read PGSSLMODE with its own (not libpq's) meaning.
     ssl: tls ? sslOptions(c.tls) : false,
-    connectionTimeoutMillis: 15_000,
+    connectionTimeoutMillis: connectTimeoutMs,
   };
 }
 
@@ -88,12 +91,12 @@ const isHbaRefusal = (e: unknown): boolean => (e as { code?: string }).code === 
  * Connects, trying TLS and plain in the order sslmode says (target-tls.ts), and turns the usual
  * failures into one line naming the server and the fix.
  */
-export async function connectTo(server: PgServer, database: string): Promise<pg.Client> {
+export async function connectTo(server: PgServer, database: string, opts: { readonly connectTimeoutMs?: number } = {}): Promise<pg.Client> {
   const settings = server.clientConfig(database);
   const attempts = tlsAttempts(settings.tls.sslmode);
   for (let i = 0; ; i++) {
     const tls = attempts[i]!;
-    const client = new pg.Client(pgConfig(settings, tls));
+    const client = new pg.Client(pgConfig(settings, tls, opts.connectTimeoutMs));
     try {
       await client.connect();
       client.on('error', () => undefined);
@@ -123,17 +126,21 @@ function connectError(server: PgServer, settings: PgConnectionSettings, database
   if (tls && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(err.code ?? '')) {
     return new LoadError(`${where}: the server's certificate is not trusted (sslmode ${sslmode}, ${err.code}): ${err.message}`, `set sslrootcert (postgres_sslrootcert / PGSSLROOTCERT) to the CA that signed it, or ${fixTls} to require (encrypt without checking)`, { cause: e });
   }
+  // pg's own connect timeout (connectionTimeoutMillis) carries no code.
+  if (err.message === 'timeout expired') {
+    return new LoadError(`cannot reach ${where}: no answer (connect timeout)`, 'check postgres_host / postgres_port (or the host and port in --target / postgres_url), and that no firewall drops the connection', { cause: e });
+  }
   switch (err.code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'EHOSTUNREACH':
     case 'ETIMEDOUT':
-      return new LoadError(`cannot reach ${where}: ${err.code}`, 'check postgres_host / postgres_port and that the server is running', { cause: e });
+      return new LoadError(`cannot reach ${where}: ${err.code}`, 'check postgres_host / postgres_port (or the host and port in --target / postgres_url) and that the server is running', { cause: e });
     case '28P01':
     case '28000':
       return new LoadError(`${where} refused the login: ${err.message}`, 'check postgres_username / postgres_password (or PGUSER / PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)', { cause: e });
     case '3D000':
-      return new LoadError(`${where} does not exist`, 'set postgres_database to an existing database (used for the first connection)', { cause: e });
+      return new LoadError(`${where} does not exist`, `create it (createdb -h ${settings.host} -p ${settings.port} -U ${settings.user} ${quoteIdent(database)}), or name an existing database in postgres_database / --target (used for the first connection)`, { cause: e });
     default:
       return new LoadError(`cannot connect to ${where}: ${err.message}`, undefined, { cause: e });
   }

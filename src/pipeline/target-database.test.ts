@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
 import { placeDatabases } from './target-database.js';
 
-const db = (crdbName: string, pgName = crdbName): ConvertedDatabase => ({ crdbName, pgName, schemas: ['public'], preData: [], postData: [], postDataSteps: [], tables: [] });
+const db = (crdbName: string, pgName = crdbName): ConvertedDatabase => ({ crdbName, pgName, schemas: ['public'], preData: [], postData: [], postDataSteps: [], tables: [], types: [], sequences: [] });
 
 test('a database named in the target receives a one-database migration; several follow database_mapping, each placement logged', () => {
   const said: string[] = [];
