@@ -8,6 +8,8 @@ import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
 import { MigrateError, isDecodeError } from '../util/errors.js';
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import { layerDiffBatches, type ChangedKV } from '../mvcc/layer-diff.js';
+import { compareTimestamps } from '../mvcc/engine-key.js';
 import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from '../mvcc/split-points.js';
 import { batchesOf, flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decryptingReader } from './encryption.js';
@@ -37,6 +39,13 @@ export interface ChainSource extends MVCCSource {
   readonly filesOpened: number;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
   splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
+  /**
+   * The keys of [start, end) that changed after `since` up to `readAt` (mvcc/layer-diff.ts), read
+   * only from the layers that end after `since` (for a sync: the incrementals, not the chain).
+   */
+  scanChanges(start: Uint8Array, end: Uint8Array, since: Timestamp, readAt?: Timestamp): AsyncIterable<readonly ChangedKV[]>;
+  /** MVCC range tombstones of [start, end) in the layers that end after `since`. */
+  rangeTombstonesAfter(start: Uint8Array, end: Uint8Array, since: Timestamp): Promise<MVCCRangeTombstone[]>;
 }
 
 /** Files whose span overlaps [start, end), grouped into runs of non-overlapping files in key order. */
@@ -176,9 +185,13 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     }
   }
 
-  async function rangeTombstones(start: Uint8Array, end: Uint8Array): Promise<MVCCRangeTombstone[]> {
+  /** Indexes of the layers that end after `since` (all layers without it). */
+  const layersAfter = (since?: Timestamp): number[] =>
+    layers.flatMap((l, i) => (since === undefined || compareTimestamps(l.manifest.endTime, since) > 0 ? [i] : []));
+
+  async function rangeTombstones(start: Uint8Array, end: Uint8Array, since?: Timestamp): Promise<MVCCRangeTombstone[]> {
     const out: MVCCRangeTombstone[] = [];
-    for (let i = 0; i < layers.length; i++) {
+    for (const i of layersAfter(since)) {
       for (const run of fileRuns(layers[i]!.files.filter((f) => f.hasRangeKeys), start, end)) {
         for (const f of run) {
           const plen = elidedPrefixLength(f.span.key, layers[i]!.manifest.elidedPrefix);
@@ -265,18 +278,30 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     if (out.length > 0) yield out;
   }
 
+  /** One stream per run of non-overlapping files of each chosen layer, over [start, end). */
+  const streamsOf = (layerIdx: readonly number[], start: Uint8Array, end: Uint8Array): Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }> =>
+    layerIdx.flatMap((i) => fileRuns(layers[i]!.files, start, end).map((run) => ({ layer: i, it: runStream(i, run, start, end)[Symbol.asyncIterator]() })));
+
   const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
     const at = readAt ?? opts.readAt;
     return (async function* () {
-      const streams: Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }> = [];
-      for (let i = 0; i < layers.length; i++) {
-        for (const run of fileRuns(layers[i]!.files, start, end)) {
-          streams.push({ layer: i, it: runStream(i, run, start, end)[Symbol.asyncIterator]() });
-        }
-      }
-      const tombs = await rangeTombstones(start, end);
+      const streams = streamsOf(layersAfter(), start, end);
       try {
+        const tombs = await rangeTombstones(start, end);
         yield* newestVersionBatches(merged(streams), { readAt: at, rangeTombstones: tombs, stats });
+      } finally {
+        for (const s of streams) await s.it.return?.(undefined);
+      }
+    })();
+  };
+
+  const scanChanges = (start: Uint8Array, end: Uint8Array, since: Timestamp, readAt?: Timestamp): AsyncIterable<readonly ChangedKV[]> => {
+    const at = readAt ?? opts.readAt;
+    return (async function* () {
+      const streams = streamsOf(layersAfter(since), start, end);
+      try {
+        const tombs = await rangeTombstones(start, end, since);
+        yield* layerDiffBatches(merged(streams), { since, readAt: at, rangeTombstones: tombs });
       } finally {
         for (const s of streams) await s.it.return?.(undefined);
       }
@@ -327,6 +352,8 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
   return {
     stats,
     splitCandidates,
+    scanChanges,
+    rangeTombstonesAfter: (start, end, since) => rangeTombstones(start, end, since),
     get filesOpened() {
       return filesOpened;
     },

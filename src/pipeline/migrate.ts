@@ -22,6 +22,7 @@ import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { placeDatabases } from './target-database.js';
 import { openSource, type MigrationSource } from './source.js';
+import { recordSyncPoint } from './sync.js';
 
 export interface MigrateRequest {
   readonly config: Config;
@@ -173,6 +174,10 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       }
       // Everything on this server is loaded and verified: the resume state has done its job.
       if (ok) for (const db of dbs) await dropResumeState(server, db.pgName);
+      // What `sync` catches up from: the backup point each database now reflects.
+      if (ok && server.label === 'target' && source!.syncPoint) {
+        for (const db of dbs) await recordSyncPoint(server, db, plansOf.get(db)!, source!.syncPoint, tables);
+      }
       return ok;
     };
 

@@ -99,7 +99,19 @@ export interface MigrationSource extends TableRowSource {
    * incremental layers, rows changed in several layers count more than once). For progress ETAs.
    */
   readonly tableRows?: ReadonlyMap<number, number>;
+  /**
+   * Backups: the point a target loaded from this source reflects (`sync` catches it up from the
+   * collection's later layers). `collection` is the configured URL without secrets.
+   */
+  readonly syncPoint?: SyncPoint;
   close(): Promise<void>;
+}
+
+export interface SyncPoint {
+  readonly collection: string;
+  /** The full backup's subdirectory ('' for a backup folder). */
+  readonly fullDir: string;
+  readonly endTime: Timestamp;
 }
 
 /** The smallest key greater than every key that has `prefix` as a prefix. */
