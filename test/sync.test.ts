@@ -120,7 +120,8 @@ test('sync catches a migrated target up layer by layer to what a fresh migration
   assert.equal(await snapshot(server), expected[0], 'a killed sync commits nothing');
   const rerun = await cli(['sync']);
   assert.equal(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stderr, /Sync completed from .* to .*: 1 rows inserted, 0 updated, 8 deleted|Sync completed/);
+  // 20 deleted, 21 written again with other values (an update of the row the target has), 30 new.
+  assert.match(rerun.stderr, /Sync completed from \S+ to \S+: 1 rows inserted, 1 updated, 1 deleted, 1\/1 tables verified identical/);
   assert.equal(await snapshot(server), expected[ends.length - 1]);
 });
 
@@ -136,4 +137,44 @@ test('sync refuses a target that records no backup point, naming the fix', async
   const r = await runCli(['sync'], { cwd: dir });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /target database "recipes" records no backup point for recipes.*migrate it from a backup of this collection first/);
+});
+
+async function onRecipes(server: Awaited<ReturnType<typeof withTempPostgres>>, sql: string): Promise<void> {
+  const c = new pg.Client(server.clientConfig('recipes'));
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+test('sync stops before touching rows on a schema change, and never commits a target that does not verify', async () => {
+  const server = await withTempPostgres();
+  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
+  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-schema-'));
+  await writeGeneration(collection, ex, 'manifest-gzip', { ends });
+  const dir = migrationDir('cm-sync-schema-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const first = await runCli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop'], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const before = await snapshot(server);
+
+  // The recorded point had another column list and one more table than the source has now.
+  await onRecipes(server, `UPDATE cockroach_migrate_sync.tables SET columns = array_remove(columns, columns[2])`);
+  await onRecipes(server, `INSERT INTO cockroach_migrate_sync.tables (source_db, table_id, pg_table, columns, end_time) SELECT source_db, 'recipes.public.old', 'public.old', '{}', end_time FROM cockroach_migrate_sync.tables`);
+  const changed = await runCli(['sync'], { cwd: dir });
+  assert.equal(changed.code, 1);
+  assert.match(changed.stderr, /the schema changed after .*: recipes\.public\.recipes: column name was added; table recipes\.public\.old was dropped.*migrate the changed tables in full/);
+  assert.equal(await snapshot(server), before, 'no row touched');
+
+  // A row the later layers do not change, altered in PostgreSQL: the sync's verification catches it, nothing is committed.
+  const again = await runCli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop'], { cwd: dir });
+  assert.equal(again.code, 0, again.stderr);
+  await onRecipes(server, `UPDATE recipes SET name = 'altered' WHERE id = 22`);
+  const altered = await snapshot(server);
+  const mismatch = await runCli(['sync'], { cwd: dir });
+  assert.equal(mismatch.code, 3, mismatch.stderr);
+  assert.match(mismatch.stderr, /recipes\.public\.recipes: \d+ rows in source, \d+ in PostgreSQL, DIFFERENT/);
+  assert.match(mismatch.stderr, /nothing was committed/);
+  assert.equal(await snapshot(server), altered, 'the failed sync committed no row');
 });
