@@ -9,6 +9,8 @@ import { MigrateError, isDecodeError } from '../util/errors.js';
 import { mergeSortedBatches, type RankedBatches } from '../util/merge-batches.js';
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import { layerDiffBatches, type ChangedKV } from '../mvcc/layer-diff.js';
+import { compareTimestamps } from '../mvcc/engine-key.js';
 import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from '../mvcc/split-points.js';
 import { batchesOf, flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decryptingReader } from './encryption.js';
@@ -38,6 +40,13 @@ export interface ChainSource extends MVCCSource {
   readonly filesOpened: number;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
   splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
+  /**
+   * The keys of [start, end) that changed after `since` up to `readAt` (mvcc/layer-diff.ts), read
+   * only from the layers that end after `since` (for a sync: the incrementals, not the chain).
+   */
+  scanChanges(start: Uint8Array, end: Uint8Array, since: Timestamp, readAt?: Timestamp): AsyncIterable<readonly ChangedKV[]>;
+  /** MVCC range tombstones of [start, end) in the layers that end after `since`. */
+  rangeTombstonesAfter(start: Uint8Array, end: Uint8Array, since: Timestamp): Promise<MVCCRangeTombstone[]>;
 }
 
 /** Files whose span overlaps [start, end), grouped into runs of non-overlapping files in key order. */
@@ -108,30 +117,46 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
   let filesOpened = 0;
   const chain: ChainFiles = { layers, stores, opts, countOpened: () => void filesOpened++ };
 
+  /**
+   * The chosen layers' files over [start, end), merged in engine-key order; for equal engine keys
+   * the later layer's entry wins and the rest are dropped (the later layers' runs rank first).
+   */
+  async function* mergedLayers(layerIdx: readonly number[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
+    const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = [];
+    for (const i of [...layerIdx].reverse()) {
+      for (const run of fileRuns(layers[i]!.files, start, end)) {
+        streams.push({ rank: streams.length, batches: runStream(chain, i, run, start, end) });
+      }
+    }
+    try {
+      yield* mergeSortedBatches(streams, (a, b) => compareEngineKeys(a.userKey, b.userKey), { firstOfEqual: true });
+    } finally {
+      for (const s of streams) await s.batches.return(undefined);
+    }
+  }
+
   const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
     const at = readAt ?? opts.readAt;
     return (async function* () {
-      // For equal engine keys the later layer's entry wins and the rest are dropped: the later
-      // layers' runs rank first.
-      const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = [];
-      for (let i = layers.length - 1; i >= 0; i--) {
-        for (const run of fileRuns(layers[i]!.files, start, end)) {
-          streams.push({ rank: streams.length, batches: runStream(chain, i, run, start, end) });
-        }
-      }
-      const tombs = await rangeTombstones(chain, start, end);
-      try {
-        const merged = mergeSortedBatches(streams, (a, b) => compareEngineKeys(a.userKey, b.userKey), { firstOfEqual: true });
-        yield* newestVersionBatches(merged, { readAt: at, rangeTombstones: tombs, stats });
-      } finally {
-        for (const s of streams) await s.batches.return(undefined);
-      }
+      const tombs = await rangeTombstones(chain, layersAfter(layers), start, end);
+      yield* newestVersionBatches(mergedLayers(layersAfter(layers), start, end), { readAt: at, rangeTombstones: tombs, stats });
+    })();
+  };
+
+  const scanChanges = (start: Uint8Array, end: Uint8Array, since: Timestamp, readAt?: Timestamp): AsyncIterable<readonly ChangedKV[]> => {
+    const at = readAt ?? opts.readAt;
+    return (async function* () {
+      const after = layersAfter(layers, since);
+      const tombs = await rangeTombstones(chain, after, start, end);
+      yield* layerDiffBatches(mergedLayers(after, start, end), { since, readAt: at, rangeTombstones: tombs });
     })();
   };
 
   return {
     stats,
     splitCandidates: (start, end, bytesPerPart) => chainSplitCandidates(chain, start, end, bytesPerPart),
+    scanChanges,
+    rangeTombstonesAfter: (start, end, since) => rangeTombstones(chain, layersAfter(layers, since), start, end),
     get filesOpened() {
       return filesOpened;
     },
@@ -221,11 +246,16 @@ function pointSets(batch: readonly InternalKV[], prefix: Uint8Array): readonly E
   return out;
 }
 
-/** MVCC range tombstones (range keys with a timestamp) of every layer's files overlapping [start, end). */
-async function rangeTombstones(chain: ChainFiles, start: Uint8Array, end: Uint8Array): Promise<MVCCRangeTombstone[]> {
+/** Indexes of the layers that end after `since` (every layer without it), oldest first. */
+function layersAfter(layers: readonly BackupLayer[], since?: Timestamp): number[] {
+  return layers.flatMap((l, i) => (since === undefined || compareTimestamps(l.manifest.endTime, since) > 0 ? [i] : []));
+}
+
+/** MVCC range tombstones (range keys with a timestamp) of the chosen layers' files overlapping [start, end). */
+async function rangeTombstones(chain: ChainFiles, layerIdx: readonly number[], start: Uint8Array, end: Uint8Array): Promise<MVCCRangeTombstone[]> {
   const { layers } = chain;
   const out: MVCCRangeTombstone[] = [];
-  for (let i = 0; i < layers.length; i++) {
+  for (const i of layerIdx) {
     for (const run of fileRuns(layers[i]!.files.filter((f) => f.hasRangeKeys), start, end)) {
       for (const f of run) {
         const plen = elidedPrefixLength(f.span.key, layers[i]!.manifest.elidedPrefix);

@@ -96,6 +96,18 @@ export function registerCommands(program: Command): void {
     });
   takesGlobalOptions(verify, [...CONFIG, ...SOURCE, '--target', ...MAPPING, '--jobs', '--report-dir', '--log-file']);
 
+  program
+    .command('sync')
+    .description('catch a target migrated from a backup up to the later layers of the same backup chain (to the newest, or --as-of), then verify it')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const loaded = configFromOptions(g, true);
+      redactor.add(...loaded.secrets);
+      const logger = loggerFor(g, loaded);
+      const { runSyncCommand } = await import('./run-migration.js');
+      process.exitCode = await runSyncCommand(loaded, logger);
+    });
+
   const debug = program.command('debug').description('look inside CockroachDB files (for bug reports and curiosity)');
   debug
     .command('sst')

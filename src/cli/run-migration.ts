@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import { migrate } from '../pipeline/migrate.js';
 import { verifyOnly } from '../pipeline/verify-only.js';
+import { sync } from '../pipeline/sync.js';
 import type { MigrationReport } from '../report/model.js';
 import { writeReports } from '../report/write-reports.js';
 import type { Logger } from '../util/logger.js';
@@ -26,10 +27,17 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
         ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
         : report.verdict === 'incomplete-source'
           ? `Migration loaded with missing source files: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables match what was readable; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
-          : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
+          : report.sync
+            ? `Sync ${report.verdict === 'mismatch' ? 'found DIFFERENCES (nothing committed)' : 'completed'} from ${report.sync.from} to ${report.sync.to}: ${syncCounts(report)}, ${matched}/${verified.length} tables verified identical`
+            : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
   (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : report.verdict === 'incomplete-source' ? logger.warn : logger.info)(summary);
   logger.info(`Reports: ${resolve(files.text)}, ${resolve(files.json)}, ${resolve(files.html)}`);
   return exitCodeOf(report);
+}
+
+function syncCounts(r: MigrationReport): string {
+  const sum = (k: 'inserted' | 'updated' | 'deleted'): number => r.tables.reduce((n, t) => n + (t.sync?.[k] ?? 0), 0);
+  return `${sum('inserted')} rows inserted, ${sum('updated')} updated, ${sum('deleted')} deleted`;
 }
 
 export interface RunOptions {
@@ -51,5 +59,10 @@ export async function runMigrationCommand(loaded: LoadedConfig, logger: Logger, 
 
 export async function runVerifyCommand(loaded: LoadedConfig, logger: Logger): Promise<number> {
   const report = await verifyOnly(loaded.config, logger);
+  return finish(report, loaded.config.report_dir, logger);
+}
+
+export async function runSyncCommand(loaded: LoadedConfig, logger: Logger): Promise<number> {
+  const report = await sync(loaded.config, logger);
   return finish(report, loaded.config.report_dir, logger);
 }

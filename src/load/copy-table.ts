@@ -485,3 +485,34 @@ async function findSentRow(
   }
   return undefined;
 }
+
+/**
+ * COPY `rows` (text format) into `into`, a table with the plan's columns, inside the caller's
+ * transaction (no checkpoint of its own; the sync commits it with its state). A value PostgreSQL
+ * cannot store is a LoadError naming the table, column and key. Returns the bytes sent.
+ */
+export async function copyRowsInto(client: pg.ClientBase, plan: TableLoadPlan, into: string, rows: readonly LoadRow[]): Promise<number> {
+  const encoder = new TextRowEncoder(plan, false);
+  const columnList = plan.columns.map((c) => quoteIdent(c.pgName)).join(', ');
+  let bytes = 0;
+  const produce = async function* (): AsyncGenerator<Buffer> {
+    for (const row of rows) {
+      try {
+        encoder.add(row.values);
+      } catch (e) {
+        if (!(e instanceof RowRejected)) throw e;
+        throw new LoadError(`row rejected: ${plan.id} column ${e.column}, row key ${describeKey(plan, row.key)}: ${e.reason}`, 'fix the value in the source');
+      }
+      if (encoder.buffered >= FLUSH_BYTES) {
+        const b = encoder.take();
+        bytes += b.length;
+        yield b;
+      }
+    }
+    const b = encoder.take();
+    bytes += b.length;
+    if (b.length > 0) yield b;
+  };
+  await pipeline(produce(), client.query(copyFrom(`COPY ${into} (${columnList}) FROM STDIN`)));
+  return bytes;
+}

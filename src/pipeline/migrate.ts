@@ -24,6 +24,7 @@ import { targetServer, testInstanceServer, type PgServer } from './pg-target.js'
 import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases } from './preflight.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
+import { forgetSyncPoints, recordSyncPoint } from './sync.js';
 
 export interface MigrateRequest {
   readonly config: Config;
@@ -134,6 +135,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     }
     const loadInto = async (server: PgServer): Promise<boolean> => {
       targets.push({ label: server.label, description: server.description });
+      if (server.label === 'target') await forgetSyncPoints(server, dbs);
       let ok = true;
       const plansOf = new Map(dbs.map((db) => [db, loadPlans(db, source!)]));
       const allPlans = [...plansOf.values()].flat();
@@ -165,6 +167,10 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       }
       // Everything on this server is loaded and verified: the resume state has done its job.
       if (ok) for (const db of dbs) await dropResumeState(server, db.pgName);
+      // What `sync` catches up from: the backup point each database now reflects.
+      if (ok && server.label === 'target' && source!.syncPoint) {
+        for (const db of dbs) await recordSyncPoint(server, db, plansOf.get(db)!, source!.syncPoint, tables);
+      }
       return ok;
     };
 

@@ -47,6 +47,8 @@ export interface TableReport {
   readonly loadSeconds: number;
   /** True when an interrupted earlier run had loaded part of the table. */
   readonly resumed: boolean;
+  /** `sync`: what the change between the two source points did to this table. */
+  readonly sync?: { readonly inserted: number; readonly updated: number; readonly deleted: number };
   /** Absent when verification was skipped. */
   readonly verification?: VerificationSummary;
 }
@@ -81,6 +83,8 @@ export interface MigrationReport {
   readonly error?: string;
   /** Set when the run stopped after leaving resume state in the target: rerunning the same command continues it. */
   readonly resumable?: boolean;
+  /** `sync`: the source point the target reflected before and after (read times, ISO). */
+  readonly sync?: { readonly from: string; readonly to: string };
   readonly verdict: Verdict;
 }
 

@@ -87,7 +87,7 @@ test('failure: error, unverified tables as null, decisions with fix null when ab
 test('every key is present in every table entry (stable shape)', () => {
   for (const r of [successReport(), failedReport()]) {
     for (const t of parse(renderJson(r)).tables) {
-      assert.deepEqual(Object.keys(t), ['source', 'target', 'on', 'columns', 'rowsLoaded', 'rejectedRows', 'bytes', 'loadSeconds', 'resumed', 'verification']);
+      assert.deepEqual(Object.keys(t), ['source', 'target', 'on', 'columns', 'rowsLoaded', 'rejectedRows', 'bytes', 'loadSeconds', 'resumed', 'verification', 'sync']);
     }
   }
 });

@@ -50,6 +50,8 @@ export interface ReportJsonTable {
     differingKeys: string[];
     seconds: number;
   };
+  /** `sync`: rows the change between the two source points inserted, updated and deleted; `null` for a migration. */
+  sync: null | { inserted: number; updated: number; deleted: number };
 }
 
 /** The whole `report.json` document. */
@@ -66,6 +68,8 @@ export interface ReportJson {
   /** The error that stopped the run (one line), or `null`. */
   error: string | null;
   source: { kind: string; description: string };
+  /** `sync`: the source read times the target reflected before and after (ISO 8601 UTC); `null` for a migration. */
+  sync: null | { from: string; to: string };
   targets: { label: TargetLabel; description: string }[];
   /** Totals over `tables` and `decisions`, for programs that only need the headline numbers. */
   summary: {
@@ -99,6 +103,7 @@ export function toReportJson(r: MigrationReport): ReportJson {
     verdict: r.verdict,
     error: r.error ?? null,
     source: { kind: r.source.kind, description: r.source.description },
+    sync: r.sync ? { from: r.sync.from, to: r.sync.to } : null,
     targets: r.targets.map((t) => ({ label: t.label, description: t.description })),
     summary: {
       tableLoads: s.tableLoads,
@@ -139,6 +144,7 @@ export function toReportJson(r: MigrationReport): ReportJson {
               seconds: v.seconds,
             }
           : null,
+        sync: t.sync ? { inserted: t.sync.inserted, updated: t.sync.updated, deleted: t.sync.deleted } : null,
       };
     }),
     decisions: r.decisions.map((d) => ({ object: d.object, kind: d.kind, what: d.what, why: d.why, fix: d.fix ?? null })),

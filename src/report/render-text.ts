@@ -164,6 +164,11 @@ function dataResults(r: MigrationReport, out: string[]): void {
   out.push(`Total records loaded: ${s.rowsLoaded}`);
   out.push(`Rejected rows: ${s.rejectedRows}`);
   out.push(`Data sent: ${sizeText(s.bytes)}`, '');
+  if (r.sync) {
+    out.push('SYNC', SUB, `From ${r.sync.from} to ${r.sync.to}`);
+    for (const t of r.tables) if (t.sync) out.push(`  ${line(t.source)}: ${t.sync.inserted} inserted, ${t.sync.updated} updated, ${t.sync.deleted} deleted (${secs(t.loadSeconds)} s)`);
+    out.push('');
+  }
 }
 
 function crossResults(r: MigrationReport, out: string[]): void {

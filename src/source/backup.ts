@@ -60,6 +60,7 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
     missingFiles: b.missingFiles,
     ...(recipe ? { recipe } : {}),
     identity: backupIdentity(b),
+    syncPoint: { collection: b.name, fullDir: b.fullDir, endTime: b.readAt },
     ...backupSizes(b),
     ...mvccTableRows(b.source, b.readAt),
     close: () => b.close(),

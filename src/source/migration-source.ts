@@ -5,6 +5,7 @@
  * `backup.ts` and `store.ts` open one, `open-source.ts` picks by configuration.
  */
 import type { Catalog, Table } from '../model/catalog.js';
+import type { Timestamp } from '../mvcc/types.js';
 import type { Row } from '../rows/decode-rows.js';
 import type { ReadBackupOptions } from '../backup/read-backup.js';
 import type { SplitTableOptions, TableSplit } from './split-table.js';
@@ -85,5 +86,17 @@ export interface MigrationSource extends TableRowSource {
    * incremental layers, rows changed in several layers count more than once). For progress ETAs.
    */
   readonly tableRows?: ReadonlyMap<number, number>;
+  /**
+   * Backups: the point a target loaded from this source reflects (`sync` catches it up from the
+   * collection's later layers). `collection` is the configured URL without secrets.
+   */
+  readonly syncPoint?: SyncPoint;
   close(): Promise<void>;
+}
+
+export interface SyncPoint {
+  readonly collection: string;
+  /** The full backup's subdirectory ('' for a backup folder). */
+  readonly fullDir: string;
+  readonly endTime: Timestamp;
 }

@@ -1,0 +1,286 @@
+/**
+ * `cockroach-migrate sync`: catch a target loaded from a backup up to a later point of the same
+ * backup chain (docs: README "Cutover with minimal downtime"). Reads only the layers written after
+ * the point the target records (`sync-state.ts`), turns each table's changed keys into upserts and
+ * deletions (mvcc/layer-diff.ts, rows/row-changes.ts), applies them and the sequence positions in
+ * one transaction per database together with the new point, and verifies every table against the
+ * source at the new point inside that transaction: a sync that does not verify commits nothing,
+ * a killed one leaves the old point and rows, and rerunning it starts from there.
+ */
+import type pg from 'pg';
+import { readBackup, type OpenedBackup } from '../backup/read-backup.js';
+import type { Config } from '../config/keys.js';
+import { convertSchema, type ConvertedDatabase } from '../ddl/convert-schema.js';
+import { applyTableChanges } from '../load/apply-changes.js';
+import type { LoadRow } from '../load/types.js';
+import { compareTimestamps } from '../mvcc/engine-key.js';
+import { rangeDeletionsIn } from '../mvcc/layer-diff.js';
+import type { Timestamp } from '../mvcc/types.js';
+import { verdictOf, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
+import { keyOnlyRow, rowChangesOf } from '../rows/row-changes.js';
+import type { Row } from '../rows/decode-rows.js';
+import { primaryIndexSpan } from '../encoding/row-key.js';
+import { ConfigError, LoadError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { redactor } from '../util/redact.js';
+import { VERSION } from '../util/version.js';
+import { verificationSummary, verifyTable } from '../verify/verify-table.js';
+import { backupOptions, sourceFromBackup } from '../source/backup.js';
+import { convertOptionsOf } from './convert-options.js';
+import { loadPlans, type SourceLoadPlan } from './load-plans.js';
+import { connectTo, targetServer, type PgServer } from './pg-target.js';
+import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
+import { prefixEnd } from '../source/table-rows.js';
+import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
+import { placeDatabases } from './target-database.js';
+import { lockTarget, type TargetLock } from './target-lock.js';
+
+/** Test hook: `COCKROACH_MIGRATE_KILL_AT=sync-before-commit` kills the process (SIGKILL) right before a sync commits. */
+const KILL_AT = 'COCKROACH_MIGRATE_KILL_AT';
+
+const columnsOf = (plan: SourceLoadPlan): string[] => plan.columns.map((c) => `${c.pgName} ${c.pgType ?? c.type.family}`);
+const isoOf = (t: Timestamp): string => new Date(Number(t.wallTime / 1_000_000n)).toISOString();
+
+/** Records the point `db` now reflects, with each table's verified fingerprint from `reports`. */
+export async function recordSyncPoint(server: PgServer, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], point: SyncPoint, reports: readonly TableReport[]): Promise<void> {
+  const client = await connectTo(server, db.pgName);
+  try {
+    await writeSyncPoint(client, db.crdbName, point, plans.map((p) => syncedTable(p, reports.find((r) => r.on === server.label && r.source === p.id))));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Before a load into the target: forgets the point each database recorded (when the database
+ * exists), so that a load that fails or is not verified leaves no point for `sync` to build on.
+ */
+export async function forgetSyncPoints(server: PgServer, dbs: readonly ConvertedDatabase[]): Promise<void> {
+  const admin = await connectTo(server, server.maintenanceDb);
+  let existing: Set<string>;
+  try {
+    existing = new Set((await admin.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname));
+  } finally {
+    await admin.end();
+  }
+  for (const db of dbs) {
+    if (!existing.has(db.pgName)) continue;
+    const client = await connectTo(server, db.pgName);
+    try {
+      await forgetSyncPoint(client, db.crdbName);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+function syncedTable(plan: SourceLoadPlan, report: TableReport | undefined): SyncedTable {
+  const v = report?.verification;
+  return {
+    tableId: plan.id,
+    pgTable: `${plan.pgSchema}.${plan.pgTable}`,
+    columns: columnsOf(plan),
+    ...(v?.match ? { fingerprint: { rows: v.sourceRows, sum: v.sourceChecksum } } : {}),
+  };
+}
+
+/** Schema differences between the recorded point and now, one line each (empty: none). */
+export function schemaChanges(recorded: RecordedPoint, plans: readonly SourceLoadPlan[]): string[] {
+  const out: string[] = [];
+  for (const p of plans) {
+    const r = recorded.tables.get(p.id);
+    if (!r) {
+      out.push(`table ${p.id} is new`);
+      continue;
+    }
+    const now = columnsOf(p);
+    const name = (c: string): string => c.split(' ')[0]!;
+    for (const c of now) if (!r.columns.some((o) => name(o) === name(c))) out.push(`${p.id}: column ${name(c)} was added`);
+    for (const c of r.columns) {
+      const n = now.find((x) => name(x) === name(c));
+      if (!n) out.push(`${p.id}: column ${name(c)} was dropped`);
+      else if (n !== c) out.push(`${p.id}: column ${c} is now ${n}`);
+    }
+  }
+  for (const id of recorded.tables.keys()) if (!plans.some((p) => p.id === id)) out.push(`table ${id} was dropped`);
+  return out;
+}
+
+const loadRowOf = (plan: SourceLoadPlan, row: Row): LoadRow => ({ key: row.key, values: plan.pick.map((i) => row.values[i] ?? null) });
+
+/** The rows to upsert and the keys to delete for one table, from the layers after `since` only. */
+async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: SourceLoadPlan, since: Timestamp): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
+  const [start, end] = primaryIndexSpan(plan.table);
+  const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: b.readAt });
+  if (tombs.length > 0) {
+    throw new LoadError(`${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`, `migrate ${plan.id} in full (--if-exists drop)`);
+  }
+  const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, b.readAt));
+  const upserts = changes.upserts.map((r) => loadRowOf(plan, r));
+  const deletes = changes.deletes.map((r) => loadRowOf(plan, r));
+  // Several column families: each changed row is read whole at the new point.
+  for (const prefix of changes.reread) {
+    let found: Row | undefined;
+    for await (const row of source.rows(plan.table, undefined, { from: prefix, before: prefixEnd(prefix) })) found = row;
+    const gone = found ? undefined : keyOnlyRow(plan.table, prefix);
+    if (found) upserts.push(loadRowOf(plan, found));
+    else if (gone) deletes.push(loadRowOf(plan, gone));
+  }
+  return { upserts, deletes };
+}
+
+interface DatabaseSync {
+  readonly tables: TableReport[];
+  readonly verified: boolean;
+}
+
+/** Applies, verifies and records one database's change in one transaction. */
+async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, config: Config, logger: Logger): Promise<DatabaseSync> {
+  const changes = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
+  for (const p of plans) changes.set(p.id, await tableChanges(b, source, p, point.endTime));
+  const reports = new Map<string, TableReport>();
+  await client.query('BEGIN');
+  try {
+    // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
+    const counts = new Map<string, { inserted: number; updated: number; deleted: number; bytes: number; seconds: number }>();
+    for (const p of [...plans].reverse()) {
+      const t0 = Date.now();
+      const deleted = (await applyTableChanges(client, p, [], changes.get(p.id)!.deletes)).deleted;
+      counts.set(p.id, { inserted: 0, updated: 0, deleted, bytes: 0, seconds: (Date.now() - t0) / 1000 });
+    }
+    for (const p of plans) {
+      const t0 = Date.now();
+      const up = await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
+      const c = counts.get(p.id)!;
+      counts.set(p.id, { ...c, inserted: up.inserted, updated: up.updated, bytes: up.bytes, seconds: c.seconds + (Date.now() - t0) / 1000 });
+      logger.info(`${p.id}: ${up.inserted} inserted, ${up.updated} updated, ${c.deleted} deleted`);
+    }
+    let verified = true;
+    for (const p of plans) {
+      const c = counts.get(p.id)!;
+      const v = config.skip_validation ? undefined : await verifyTable(client, p);
+      if (v) logger.info(`${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`);
+      if (v && !v.match) verified = false;
+      reports.set(p.id, {
+        source: p.id,
+        target: `${db.pgName}.${p.pgSchema}.${p.pgTable}`,
+        on: 'target',
+        columns: p.columns.length,
+        rowsLoaded: c.inserted + c.updated,
+        rejectedRows: 0,
+        bytes: c.bytes,
+        loadSeconds: c.seconds,
+        resumed: false,
+        sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted },
+        ...(v ? { verification: verificationSummary(v) } : {}),
+      });
+    }
+    if (!verified) {
+      await client.query('ROLLBACK');
+      return { tables: [...reports.values()], verified };
+    }
+    const tables = [...reports.values()];
+    await writeSyncPoint(client, db.crdbName, { collection: point.collection, fullDir: b.fullDir, endTime: b.readAt }, plans.map((p) => syncedTable(p, tables.find((t) => t.source === p.id))));
+    if (process.env[KILL_AT] === 'sync-before-commit') process.kill(process.pid, 'SIGKILL');
+    await client.query('COMMIT');
+    // setval is not transactional in PostgreSQL (a rolled-back one stays): positions are set once
+    // the rows are committed, on every sync (idempotent), so a sync killed here is completed by the next.
+    for (const step of db.postDataSteps) if (step.sql.startsWith('SELECT setval(')) await client.query(step.sql);
+    return { tables, verified };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Why the opened backup cannot continue the recorded point; undefined when it can. */
+function pointConflict(point: RecordedPoint, b: OpenedBackup, where: string): LoadError | undefined {
+  if (point.collection !== b.name) {
+    return new LoadError(`${where} reflects backup collection ${point.collection}, the config names ${b.name}`, 'point s3_backup_path / source.url at the collection the target was migrated from');
+  }
+  if (point.fullDir !== b.fullDir) {
+    return new LoadError(
+      `${where} reflects full backup ${point.fullDir || '.'}; the source resolves to full backup ${b.fullDir || '.'} (sync follows one chain: a full backup and its incrementals)`,
+      `pin source.backup "${point.fullDir}" to catch up from its incrementals, or migrate ${b.fullDir} in full (--if-exists drop)`,
+    );
+  }
+  if (compareTimestamps(b.readAt, point.endTime) < 0) {
+    return new LoadError(`${where} reflects ${isoOf(point.endTime)}, later than the source's ${isoOf(b.readAt)}`, 'remove as_of, or set it at or after the point the target reflects');
+  }
+  return undefined;
+}
+
+async function openChain(config: Config): Promise<{ b: OpenedBackup; source: MigrationSource }> {
+  const src = config.source ?? (config.s3_backup_path ? { type: 'backup' as const, url: config.s3_backup_path } : undefined);
+  if (src?.type !== 'backup') throw new ConfigError('sync reads a backup collection: none configured', 'set s3_backup_path or source {"type": "backup", "url": …}');
+  const b = await readBackup(src.url, backupOptions(config, src.backup));
+  try {
+    return { b, source: await sourceFromBackup(b) };
+  } catch (e) {
+    await b.close();
+    throw e;
+  }
+}
+
+/** Runs `sync` and returns its report; never throws for sync failures (see report.error). */
+export async function sync(config: Config, logger: Logger): Promise<MigrationReport> {
+  const startedAt = new Date();
+  const phases: PhaseReport[] = [];
+  const tables: TableReport[] = [];
+  const server = targetServer(config);
+  let opened: { b: OpenedBackup; source: MigrationSource } | undefined;
+  let lock: TargetLock | undefined;
+  let error: string | undefined;
+  let from: Timestamp | undefined;
+  const t0 = Date.now();
+  try {
+    opened = await openChain(config);
+    const { b, source } = opened;
+    const converted = convertSchema(source.catalog, convertOptionsOf(config));
+    const selected = converted.databases.filter((d) => d.crdbName !== 'system' && d.tables.length > 0 && (!config.databases || config.databases.includes(d.crdbName)));
+    lock = await lockTarget(server, logger, startedAt);
+    for (const db of placeDatabases(selected, config, logger)) {
+      const where = `target database "${db.pgName}"`;
+      const client = await connectTo(server, db.pgName);
+      try {
+        const point = await readSyncPoint(client, db.crdbName);
+        if (!point) throw new LoadError(`${where} records no backup point for ${db.crdbName}`, 'migrate it from a backup of this collection first (a verified run records the point)');
+        const conflict = pointConflict(point, b, where);
+        if (conflict) throw conflict;
+        const plans = loadPlans(db, source);
+        const changed = schemaChanges(point, plans);
+        if (changed.length > 0) throw new LoadError(`${where}: the schema changed after ${isoOf(point.endTime)}: ${changed.join('; ')}`, 'sync applies row changes only: migrate the changed tables in full (--if-exists drop)');
+        from = point.endTime;
+        logger.info(`${db.crdbName}: from ${isoOf(point.endTime)} to ${isoOf(b.readAt)}`);
+        const r = await syncDatabase(client, db, plans, b, source, point, config, logger);
+        tables.push(...r.tables);
+        if (!r.verified) logger.error(`${where}: the synced tables did not verify; nothing was committed`);
+      } finally {
+        await client.end();
+      }
+    }
+    phases.push({ name: 'sync target', status: 'ok', seconds: (Date.now() - t0) / 1000 });
+  } catch (e) {
+    error = redactor.redact((e instanceof Error ? e.message : String(e)).split('\n').join('; '));
+    phases.push({ name: 'sync target', status: 'failed', seconds: (Date.now() - t0) / 1000, detail: error });
+    logger.error(error);
+  } finally {
+    await lock?.release();
+    await opened?.b.close().catch(() => undefined);
+  }
+  const partial = {
+    tool: { name: 'cockroach-migrate', version: VERSION },
+    startedAt,
+    finishedAt: new Date(),
+    source: { kind: 'backup', description: redactor.redact(opened?.source.description ?? 'not opened') },
+    targets: [{ label: 'target' as const, description: server.description }],
+    databases: [],
+    decisions: [],
+    phases,
+    tables,
+    warnings: [],
+    ...(from && opened ? { sync: { from: isoOf(from), to: isoOf(opened.b.readAt) } } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
+  return { ...partial, verdict: verdictOf(partial) };
+}
