@@ -2,6 +2,7 @@ import { compareEngineKeys } from '../sst/comparer.js';
 import { openSst } from '../sst/reader.js';
 import { InternalKeyKind, type InternalKV, type KeyBounds, type SstReader } from '../sst/types.js';
 import type { RangeReader } from '../storage/range-reader.js';
+import { ReadAhead, type ReadAheadOptions, type ReadAheadStats } from '../storage/read-ahead.js';
 import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
@@ -12,7 +13,7 @@ import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type Weighted
 import { batchesOf, flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { decryptingReader } from './encryption.js';
 import { elidedPrefixLength } from './key-encoding.js';
-import type { BackupFile } from './manifest.js';
+import type { BackupFile, ElidePrefix } from './manifest.js';
 import type { BackupLayer } from './read-manifest.js';
 
 /** Where a layer's data files are read from (the default URI, or a locality URI). */
@@ -29,12 +30,19 @@ export interface ChainSourceOptions {
   readonly verifyChecksums?: boolean;
   /** How many data SSTs may be open at once per scan (default 64; runs are opened lazily). */
   readonly stats?: NewestVersionsStats;
+  /**
+   * Read the data files of each scan ahead, in parallel (object storage: a round trip per request).
+   * `budgetBytes` is per scan, shared by the scan's runs; off when absent (local files).
+   */
+  readonly readAhead?: ReadAheadOptions;
 }
 
 export interface ChainSource extends MVCCSource {
   readonly stats: NewestVersionsStats;
   /** Data files opened so far (for progress output and tests). */
   readonly filesOpened: number;
+  /** What the read-ahead did so far, summed over scans (zeros when it is off). */
+  readonly readAheadStats: ReadAheadStats;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
   splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
 }
@@ -99,15 +107,22 @@ const minBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => (b.length === 0 |
 export function chainSource(layers: readonly BackupLayer[], stores: readonly LayerStorage[], opts: ChainSourceOptions): ChainSource {
   const stats = opts.stats ?? newNewestVersionsStats();
   let filesOpened = 0;
+  const readAheadStats: ReadAheadStats = { requests: 0, servedReads: 0, directReads: 0, maxHeldBytes: 0, maxInFlight: 0 };
 
-  const openFile = async (layerIdx: number, f: BackupFile): Promise<SstReader> => {
+  /** The stored bytes of a data file (still encrypted when the backup is). */
+  const storedReader = (layerIdx: number, f: BackupFile): RangeReader => {
     const layer = layers[layerIdx]!;
     const ls = stores[layerIdx]!;
     const st = f.localityKv && ls.byLocality?.get(f.localityKv) ? ls.byLocality.get(f.localityKv)! : ls.storage;
     if (f.localityKv && !ls.byLocality?.get(f.localityKv) && ls.byLocality) {
       throw new MigrateError(`data file ${f.path} lives in locality ${f.localityKv}, which has no URI`, 'pass every locality URI of the backup');
     }
-    let reader: RangeReader = st.reader(joinPath(layer.dir, f.path));
+    return st.reader(joinPath(layer.dir, f.path));
+  };
+
+  const openFile = async (layerIdx: number, f: BackupFile, stored?: RangeReader): Promise<SstReader> => {
+    const layer = layers[layerIdx]!;
+    let reader: RangeReader = stored ?? storedReader(layerIdx, f);
     if (layer.encrypted && opts.key) reader = decryptingReader(reader, opts.key);
     filesOpened++;
     try {
@@ -131,48 +146,84 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
    * One run of non-overlapping files of a layer, as engine KVs with elided prefixes restored, one
    * array per SST data block (never empty).
    */
-  async function* runStream(layerIdx: number, run: readonly BackupFile[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
+  async function* runStream(
+    layerIdx: number,
+    run: readonly BackupFile[],
+    start: Uint8Array,
+    end: Uint8Array,
+    readAhead: ReadAheadOptions | undefined,
+  ): AsyncGenerator<readonly EngineKV[]> {
     const mode = layers[layerIdx]!.manifest.elidedPrefix;
-    for (const f of run) {
-      const lo = maxBytes(start, f.span.key);
-      const hi = minBytes(end, f.span.endKey);
-      const plen = elidedPrefixLength(f.span.key, mode);
-      const prefix = f.span.key.subarray(0, plen);
-      const sst = await openFile(layerIdx, f);
-      try {
-        const b = fileBounds(lo, hi, prefix);
-        const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
-        for await (const batch of batches) {
-          let allSets = true;
-          for (let i = 0; i < batch.length; i++) {
-            const kind = batch[i]!.kind;
-            if (kind !== InternalKeyKind.Set && kind !== InternalKeyKind.SetWithDelete) {
-              allSets = false;
-              break;
-            }
-          }
-          // InternalKV is an EngineKV: pass the block's entries through untouched when possible.
-          if (plen === 0 && allSets) {
-            if (batch.length > 0) yield batch;
-            continue;
-          }
-          const out: EngineKV[] = [];
-          for (const kv of batch) {
-            if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
-            if (plen === 0) {
-              out.push(kv);
-            } else {
-              const k = new Uint8Array(plen + kv.userKey.length);
-              k.set(prefix);
-              k.set(kv.userKey, plen);
-              out.push({ userKey: k, value: kv.value });
-            }
-          }
-          if (out.length > 0) yield out;
-        }
-      } finally {
-        await sst.close();
+    const ahead = readAhead ? runReadAhead(layerIdx, run, readAhead) : undefined;
+    try {
+      for (const [fi, f] of run.entries()) yield* fileStream(layerIdx, f, start, end, mode, ahead?.reader(fi));
+    } finally {
+      if (ahead) {
+        ahead.close();
+        addReadAheadStats(readAheadStats, ahead.stats);
       }
+    }
+  }
+
+  /** A run's files planned for read-ahead, sized from the manifest where it records file sizes. */
+  const runReadAhead = (layerIdx: number, run: readonly BackupFile[], o: ReadAheadOptions): ReadAhead => {
+    // An encrypted file's stored size is not the one the manifest records: ask the storage.
+    const sized = !layers[layerIdx]!.encrypted;
+    const planned = run.map((f) => ({
+      reader: storedReader(layerIdx, f),
+      ...(sized && f.backingFileSize > 0n ? { size: Number(f.backingFileSize) } : {}),
+    }));
+    const total = run.reduce((n, f) => n + fileBytes(f), 0);
+    return new ReadAhead(planned, { ...o, budgetBytes: Math.max(o.chunkBytes, Math.min(o.budgetBytes, total)) });
+  };
+
+  /** One data file's KVs inside [start, end), through `stored` when the read-ahead supplies it. */
+  async function* fileStream(
+    layerIdx: number,
+    f: BackupFile,
+    start: Uint8Array,
+    end: Uint8Array,
+    mode: ElidePrefix,
+    stored: RangeReader | undefined,
+  ): AsyncGenerator<readonly EngineKV[]> {
+    const lo = maxBytes(start, f.span.key);
+    const hi = minBytes(end, f.span.endKey);
+    const plen = elidedPrefixLength(f.span.key, mode);
+    const prefix = f.span.key.subarray(0, plen);
+    const sst = await openFile(layerIdx, f, stored);
+    try {
+      const b = fileBounds(lo, hi, prefix);
+      const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
+      for await (const batch of batches) {
+        let allSets = true;
+        for (let i = 0; i < batch.length; i++) {
+          const kind = batch[i]!.kind;
+          if (kind !== InternalKeyKind.Set && kind !== InternalKeyKind.SetWithDelete) {
+            allSets = false;
+            break;
+          }
+        }
+        // InternalKV is an EngineKV: pass the block's entries through untouched when possible.
+        if (plen === 0 && allSets) {
+          if (batch.length > 0) yield batch;
+          continue;
+        }
+        const out: EngineKV[] = [];
+        for (const kv of batch) {
+          if (kv.kind !== InternalKeyKind.Set && kv.kind !== InternalKeyKind.SetWithDelete) continue;
+          if (plen === 0) {
+            out.push(kv);
+          } else {
+            const k = new Uint8Array(plen + kv.userKey.length);
+            k.set(prefix);
+            k.set(kv.userKey, plen);
+            out.push({ userKey: k, value: kv.value });
+          }
+        }
+        if (out.length > 0) yield out;
+      }
+    } finally {
+      await sst.close();
     }
   }
 
@@ -268,12 +319,13 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
   const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
     const at = readAt ?? opts.readAt;
     return (async function* () {
-      const streams: Array<{ layer: number; it: AsyncIterator<readonly EngineKV[]> }> = [];
-      for (let i = 0; i < layers.length; i++) {
-        for (const run of fileRuns(layers[i]!.files, start, end)) {
-          streams.push({ layer: i, it: runStream(i, run, start, end)[Symbol.asyncIterator]() });
-        }
-      }
+      const runs: Array<{ layer: number; run: BackupFile[] }> = [];
+      for (let i = 0; i < layers.length; i++) for (const run of fileRuns(layers[i]!.files, start, end)) runs.push({ layer: i, run });
+      // The scan's read-ahead budget is shared by its runs (they are merged, so read side by side).
+      const ra = opts.readAhead
+        ? { ...opts.readAhead, budgetBytes: Math.max(opts.readAhead.chunkBytes, Math.floor(opts.readAhead.budgetBytes / Math.max(1, runs.length))) }
+        : undefined;
+      const streams = runs.map(({ layer, run }) => ({ layer, it: runStream(layer, run, start, end, ra)[Symbol.asyncIterator]() }));
       const tombs = await rangeTombstones(start, end);
       try {
         yield* newestVersionBatches(merged(streams), { readAt: at, rangeTombstones: tombs, stats });
@@ -330,7 +382,16 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     get filesOpened() {
       return filesOpened;
     },
+    readAheadStats,
     scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
     scanBatches,
   };
+}
+
+function addReadAheadStats(into: ReadAheadStats, s: ReadAheadStats): void {
+  into.requests += s.requests;
+  into.servedReads += s.servedReads;
+  into.directReads += s.directReads;
+  into.maxHeldBytes = Math.max(into.maxHeldBytes, s.maxHeldBytes);
+  into.maxInFlight = Math.max(into.maxInFlight, s.maxInFlight);
 }
