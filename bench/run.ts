@@ -398,6 +398,16 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
       await prepare();
       try {
         peer = measurePgloader(pgi, exportDir, tables, dbs);
+        // pgloader logs rejected rows and goes on: the figure counts only if every row arrived.
+        let loaded = 0;
+        for (const t of tables) {
+          const c = new pg.Client(pgi.clientConfig(t.db));
+          await c.connect();
+          loaded += Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.qualified}`)).rows[0]!.n);
+          await c.end();
+        }
+        const want = tables.reduce((n, t) => n + t.rows, 0);
+        if (loaded !== want) peer = { note: `pgloader loaded ${loaded} of ${want} rows (see ${join(exportDir, 'pgloader.log')})` };
       } catch (e) {
         peer = { note: e instanceof Error ? e.message.split('\n').slice(0, 3).join(' ') : String(e) };
       }
@@ -548,15 +558,26 @@ async function main(): Promise<void> {
     );
     const oneSstRate = first.skip.rows / first.skip.wallSeconds;
 
+    /** A group that fails is one FAIL line; the figures measured so far are still printed. */
+    const group = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 160);
+        console.log(`${name} failed: ${msg}`);
+        lines.push({ figure: name, value: 'failed', target: '', ratio: '', pass: `FAIL: ${msg}` });
+        await dropDatabases(pgi).catch(() => undefined);
+      }
+    };
     let shapedLocal: ChildResult | undefined;
-    if (shaped) {
+    if (shaped) await group('production shape', async () => {
       console.log(`ours: migrate() skip_validation, production-shaped backup (${shaped.files} SSTs, ${shaped.layers} layers)…`);
       shapedLocal = await runChild(['migrate', shaped.dir, JSON.stringify(conn), 'skip']);
       await dropDatabases(pgi);
       lines.push(ratioLine(`production shape (${shaped.files} SSTs, ${shaped.layers} layers) vs one SST/table, skip_val.`, shapedLocal, oneSstRate, 0.9), rssLine('peak RSS migrate, production shape', shapedLocal.maxRssMB));
-    }
+    });
 
-    if (!skipGroups.has('s3')) {
+    if (!skipGroups.has('s3')) await group('S3 with latency', async () => {
       s3 = await startTestS3('bench');
       proxy = await startDelayProxy(s3.endpoint, latencyMs);
       const via = (prefix: string): string => JSON.stringify({ url: `s3://bench/${prefix}`, s3: { endpoint: proxy!.endpoint, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey } });
@@ -580,9 +601,9 @@ async function main(): Promise<void> {
           rssLine('peak RSS migrate from S3, production shape', s3Shaped.maxRssMB),
         );
       }
-    }
+    });
 
-    for (let i = 1; i < scales.length; i++) {
+    for (let i = 1; i < scales.length; i++) await group(`scale ${scales[i]}`, async () => {
       const b = backups[i]!;
       const r = await measureScale(pgi, conn, b, scales[i]!, false, lines);
       lines.push({ figure: `peak RSS skip, scale ${scales[i]} vs scale ${scales[0]}`, value: `${f1(r.skip.maxRssMB)} MB`, target: 'flat', ratio: `${(r.skip.maxRssMB / first.skip.maxRssMB).toFixed(2)}×`, pass: r.skip.maxRssMB < 512 ? 'PASS' : 'FAIL' });
@@ -596,7 +617,7 @@ async function main(): Promise<void> {
         lines.push({ figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`, value: (e instanceof Error ? e.message : String(e)).slice(0, 120), target: 'completes', ratio: '', pass: 'FAIL' });
       }
       await dropDatabases(pgi);
-    }
+    });
 
     printTable(lines);
     const load1 = loadavg();
