@@ -10,7 +10,7 @@
  * Originals keep every index (newest version); replicas are primary-index only (the migration reads
  * only the primary index). Foreign keys still hold: replicas only reference original rows.
  *
- *   node --import tsx bench/make-large-backup.ts [scale=1] [outDir]
+ *   node --import tsx bench/make-large-backup.ts [scale=1] [one-sst|production] [outDir]
  *
  * Cached: rebuilt only when `<dir>/BENCH_DONE` is missing.
  */
@@ -24,7 +24,8 @@ import { exportWindow, extractStore, type ExtractedKV, type ExtractedTable, type
 import { decodeBytesKey, decodeVarintAscending, encodeBytesKey, encodeVarintAscending, KeyMarker } from '../src/encoding/ordered.js';
 import { skipKeyDatum } from '../src/encoding/key-decode.js';
 import { ByteReader } from '../src/util/byte-reader.js';
-import { ZERO_TIMESTAMP } from '../src/mvcc/types.js';
+import { ZERO_TIMESTAMP, type Timestamp } from '../src/mvcc/types.js';
+import { compareEngineKeys } from '../src/sst/comparer.js';
 
 export const MOVR_STORE = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/movr-v19.2.4/', import.meta.url));
 export const BENCH_DIR = join(tmpdir(), 'cockroach-migrate-bench');
@@ -110,11 +111,12 @@ function rewriteColumn(col: Uint8Array, plan: TablePlan, replica: number, uuid: 
   }
 }
 
-/** The extract with replicated rows (newest version per key only). */
-export function replicate(ex: StoreExtract, scale: number): { extract: StoreExtract; rows: Map<string, number> } {
+/** The extract with replicated rows (newest version per key only); `replicas` holds each table's new KVs. */
+export function replicate(ex: StoreExtract, scale: number): { extract: StoreExtract; rows: Map<string, number>; replicas: Map<number, ExtractedKV[]> } {
   const names = new Map<number, string>();
   for (const d of ex.descriptors) if (d.head.kind === 'table') names.set(d.id, d.head.name);
   const rows = new Map<string, number>();
+  const replicas = new Map<number, ExtractedKV[]>();
   const tables: ExtractedTable[] = ex.tables.map((t) => {
     const name = names.get(t.id) ?? String(t.id);
     const latest = exportWindow(t.kvs, ZERO_TIMESTAMP, { wallTime: (1n << 63n) - 1n, logical: 0 }, false);
@@ -148,9 +150,83 @@ export function replicate(ex: StoreExtract, scale: number): { extract: StoreExtr
     }
     const familyZero = primary.filter((k) => k.roachKey[k.roachKey.length - 1] === 0x88).length;
     rows.set(name, familyZero * (n + 1));
+    replicas.set(t.id, out.slice(latest.length));
     return { ...t, kvs: out };
   });
-  return { extract: { ...ex, tables }, rows };
+  return { extract: { ...ex, tables }, rows, replicas };
+}
+
+/** Engine key of `roachKey` at wall time `wall` (`roachKey ‖ 0x00 ‖ wall BE64 ‖ 9`; docs/formats.md §4.7). */
+function versionedKey(roachKey: Uint8Array, wall: bigint): Uint8Array {
+  const k = new Uint8Array(roachKey.length + 10);
+  k.set(roachKey);
+  new DataView(k.buffer).setBigUint64(roachKey.length + 1, wall, false);
+  k[k.length - 1] = 9;
+  return k;
+}
+
+/** Seconds between the full backup's end and each incremental's changes. */
+const LAYER_STEP_NS = 10_000_000_000n;
+
+/**
+ * Production shape (issue 14): the replicated rows as a full backup plus three incrementals, each
+ * a real MVCC change of replica rows (never originals, so foreign keys keep holding):
+ *  - layer 1 updates 2 % of them (i % 50 = 1),
+ *  - layer 2 deletes 1 % (i % 100 = 2, MVCC tombstones),
+ *  - layer 3 re-inserts half of those (i % 200 = 2) and updates another 2 % (i % 50 = 3).
+ * An update takes the value of the previous replica in key-generation order when both rows share
+ * their first primary-key column (MovR's city: rides' CHECK and the foreign keys stay valid), so
+ * the row's content really changes. Tables whose primary index has several column families are
+ * left unchanged (a tombstone of one family KV is not a row deletion).
+ */
+export function shapeLikeProduction(
+  ex: StoreExtract,
+  rows: Map<string, number>,
+  replicas: ReadonlyMap<number, ExtractedKV[]>,
+): { extract: StoreExtract; rows: Map<string, number>; ends: Timestamp[]; changes: { updated: number; deleted: number; reinserted: number } } {
+  const last = ex.timestamps[ex.timestamps.length - 1]!;
+  const at = [1n, 2n, 3n].map((k) => last.wallTime + k * LAYER_STEP_NS);
+  const names = new Map<number, string>();
+  for (const d of ex.descriptors) if (d.head.kind === 'table') names.set(d.id, d.head.name);
+  const out = new Map(rows);
+  const changes = { updated: 0, deleted: 0, reinserted: 0 };
+  const tables = ex.tables.map((t) => {
+    const reps = replicas.get(t.id);
+    const name = names.get(t.id) ?? String(t.id);
+    if (!reps || reps.length === 0 || !reps.every((k) => k.roachKey[k.roachKey.length - 1] === 0x88)) return t;
+    const plen = t.start.length;
+    const firstCol = (k: Uint8Array): Uint8Array => {
+      const r = new ByteReader(k, 'key', 0, plen + 1);
+      skipKeyDatum(r);
+      return k.subarray(plen + 1, r.pos);
+    };
+    const added: ExtractedKV[] = [];
+    const put = (kv: ExtractedKV, wall: bigint, value: Uint8Array): void => {
+      added.push({ roachKey: kv.roachKey, key: versionedKey(kv.roachKey, wall), timestamp: { wallTime: wall, logical: 0 }, value });
+    };
+    const updated = (i: number): Uint8Array => {
+      const donor = reps[i - 1];
+      const sameCity = PLANS[name]?.skip === 0 || (donor && Buffer.compare(firstCol(donor.roachKey), firstCol(reps[i]!.roachKey)) === 0);
+      return donor && sameCity ? donor.value : reps[i]!.value;
+    };
+    let gone = 0;
+    reps.forEach((kv, i) => {
+      if (i % 50 === 1) put(kv, at[0]!, updated(i));
+      if (i % 100 === 2) put(kv, at[1]!, new Uint8Array(0));
+      if (i % 200 === 2) put(kv, at[2]!, kv.value);
+      if (i % 50 === 3) put(kv, at[2]!, updated(i));
+      if (i % 50 === 1 || i % 50 === 3) changes.updated++;
+      if (i % 100 === 2) changes.deleted++;
+      if (i % 200 === 2) changes.reinserted++;
+      if (i % 100 === 2 && i % 200 !== 2) gone++;
+    });
+    out.set(name, (out.get(name) ?? 0) - gone);
+    // Store order (roach key ascending, newest version first), as exportWindow expects.
+    const kvs = [...t.kvs, ...added].sort((a, b) => compareEngineKeys(a.key, b.key));
+    return { ...t, kvs };
+  });
+  const ends = [last.wallTime + 1000n, ...at.map((w) => w + 1000n)].map((wallTime) => ({ wallTime, logical: 0 }));
+  return { extract: { ...ex, tables, timestamps: [...ex.timestamps, ...at.map((wallTime) => ({ wallTime, logical: 0 }))] }, rows: out, ends, changes };
 }
 
 export interface LargeBackup {
@@ -158,29 +234,54 @@ export interface LargeBackup {
   readonly rows: Record<string, number>;
   readonly totalRows: number;
   readonly built: boolean;
+  /** Data files over all layers, and layers (1 = the full backup only). */
+  readonly files: number;
+  readonly layers: number;
 }
 
-/** Returns the cached backup for `scale`, building it when missing. */
-export async function makeLargeBackup(scale = 1, base = BENCH_DIR): Promise<LargeBackup> {
-  const dir = join(base, `movr-x${scale}`);
+/**
+ * `one-sst`: one full backup, one SST per table. `production`: the same rows cut into SSTs of
+ * `PRODUCTION_FILE_KVS` KVs (≈ 1,100 files at scale 1, ≈ 25 KB each) plus three incremental
+ * layers with updates and deletes (`shapeLikeProduction`).
+ */
+export type BackupShape = 'one-sst' | 'production';
+export const PRODUCTION_FILE_KVS = Number(process.env.BENCH_FILE_KVS ?? 1000);
+
+/** Returns the cached backup for `scale` and `shape`, building it when missing. */
+export async function makeLargeBackup(scale = 1, base = BENCH_DIR, shape: BackupShape = 'one-sst'): Promise<LargeBackup> {
+  const dir = join(base, shape === 'one-sst' ? `movr-x${scale}` : `movr-x${scale}-production-${PRODUCTION_FILE_KVS}`);
   const done = join(dir, 'BENCH_DONE');
-  if (existsSync(done)) {
-    const rows = JSON.parse(readFileSync(done, 'utf8')) as Record<string, number>;
-    return { dir, rows, totalRows: Object.values(rows).reduce((a, b) => a + b, 0), built: false };
-  }
+  const d = existsSync(done) ? (JSON.parse(readFileSync(done, 'utf8')) as { rows?: Record<string, number>; files: number; layers: number }) : undefined;
+  // A marker without `rows` is from before files and layers were recorded: rebuilt.
+  if (d?.rows) return { dir, rows: d.rows, totalRows: Object.values(d.rows).reduce((a, b) => a + b, 0), built: false, files: d.files, layers: d.layers };
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const ex = await extractStore(MOVR_STORE, 'movr-v19.2.4');
-  const { extract, rows } = replicate(ex, scale);
-  await writeGeneration(dir, extract, 'manifest-gzip', planFor(extract, 0));
+  const replicated = replicate(ex, scale);
+  let written: string[];
+  let rows = replicated.rows;
+  let layers = 1;
+  if (shape === 'one-sst') {
+    written = await writeGeneration(dir, replicated.extract, 'manifest-gzip', planFor(replicated.extract, 0));
+  } else {
+    const shaped = shapeLikeProduction(replicated.extract, replicated.rows, replicated.replicas);
+    rows = shaped.rows;
+    layers = shaped.ends.length;
+    written = await writeGeneration(dir, shaped.extract, 'manifest-gzip', { ends: shaped.ends }, { fileKvs: PRODUCTION_FILE_KVS });
+    console.log(`production shape: ${JSON.stringify(shaped.changes)} replica rows changed over 3 incrementals`);
+  }
   const obj = Object.fromEntries(rows);
-  await writeFile(done, JSON.stringify(obj, null, 1));
-  return { dir, rows: obj, totalRows: Object.values(obj).reduce((a, b) => a + b, 0), built: true };
+  const files = written.filter((p) => p.endsWith('.sst')).length;
+  await writeFile(done, JSON.stringify({ rows: obj, files, layers }, null, 1));
+  return { dir, rows: obj, totalRows: Object.values(obj).reduce((a, b) => a + b, 0), built: true, files, layers };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const scale = Number(process.argv[2] ?? 1);
+  const shape = (process.argv[3] ?? 'one-sst') as BackupShape;
   const t0 = performance.now();
-  const b = await makeLargeBackup(scale, process.argv[3] ?? BENCH_DIR);
-  console.log(`${b.built ? 'built' : 'cached'} ${b.dir}: ${b.totalRows} rows ${JSON.stringify(b.rows)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const b = await makeLargeBackup(scale, process.argv[4] ?? BENCH_DIR, shape);
+  console.log(
+    `${b.built ? 'built' : 'cached'} ${b.dir}: ${b.totalRows} rows in ${b.files} SSTs, ${b.layers} layer(s) ${JSON.stringify(b.rows)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }

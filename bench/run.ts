@@ -1,25 +1,31 @@
 /**
- * End-to-end performance benchmark (issue 7): `npm run bench`.
+ * End-to-end performance benchmark (issues 7 and 14): `npm run bench`.
  *
- * On one temporary PostgreSQL, in one run:
- *  (a) baseline — the same rows exported once (untimed) by our decoder to COPY files, then
+ * On one temporary PostgreSQL, in one run, each figure as a ratio against its limit and pass/fail:
+ *  (a) the limit — the same rows exported once (untimed) by our decoder to COPY text files, then
  *      `psql -c "\copy t (cols) FROM 'file'"` per table (summed), plus the same post-data DDL;
- *  (b) ours — `migrate()` end to end from the backup into a fresh database, with
- *      skip_validation and with verification; and a 2× larger backup to show RSS stays flat;
- *  (c) decode-only — read + decode every row (and read + decode + render COPY text) without
- *      PostgreSQL, rows per CPU second of one process;
- *  (d) peak RSS of each measured process (each runs in its own child process).
- * Prints figure / value / target / ratio / pass-fail; always exits 0 (a benchmark, not a test).
+ *  (b) ours — `migrate()` of the built package end to end, with skip_validation and verified;
+ *  (c) decode-only — read + decode every row without PostgreSQL, rows per CPU second;
+ *  (d) peak RSS of each measured process (each runs in its own child process);
+ *  (e) the same backup served over the S3 protocol (s3rver behind a loopback proxy adding
+ *      BENCH_S3_LATENCY_MS, default 50 ms, to every request) vs from local disk;
+ *  (f) a production-shaped backup (the same rows in ≥ 1,000 SSTs + 3 incremental layers with
+ *      updates and deletes) vs the one-SST-per-table backup, locally and over the slow S3;
+ *  (g) peer: pgloader (when installed) loading the same COPY files, plus the same post-data DDL.
+ * Always exits 0 (a benchmark, not a test).
  *
- *   npm run bench                      # scale 1 (≈1.1 M rows) and scale 2 (≈2.2 M rows)
- *   BENCH_SCALES=1 npm run bench       # skip the 2× RSS run
+ *   npm run bench                      # scale 1 (≈1.1 M rows)
+ *   BENCH_SCALES=1,10 npm run bench    # also scale 10 (≈11 M rows): limit, ours, RSS, heap-capped run
+ *   BENCH_SKIP=s3,production,pgloader  # leave groups out
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { resolveConfig } from '../src/config/load-config.js';
@@ -31,7 +37,9 @@ import { startTempPostgres, type TempPostgres } from '../src/pg-instance/index.j
 import { loadPlans } from '../src/pipeline/load-plans.js';
 import { openBackupMigrationSource } from '../src/source/backup.js';
 import { createLogger, silentLogger } from '../src/util/logger.js';
-import { BENCH_DIR, makeLargeBackup } from './make-large-backup.js';
+import { listFiles } from '../src/backup/testing/fixture-bed.js';
+import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
+import { BENCH_DIR, makeLargeBackup, type LargeBackup } from './make-large-backup.js';
 
 const BUILT_ENTRY = new URL('../dist/index.js', import.meta.url).href;
 const SELF = fileURLToPath(import.meta.url);
@@ -52,10 +60,21 @@ const cpuNow = (): number => {
 };
 const rssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
-function baseConfig(dir: string, pgConn?: PgConn, skipValidation = true, threads: 'auto' | 'off' = 'auto') {
+/** Where a measured child reads the backup: a local folder, or an S3 URL with its endpoint and keys. */
+interface SourceSpec {
+  readonly url: string;
+  readonly s3?: { readonly endpoint: string; readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+const sourceSpec = (arg: string): SourceSpec => (arg.startsWith('{') ? (JSON.parse(arg) as SourceSpec) : { url: arg });
+
+function baseConfig(dir: string | SourceSpec, pgConn?: PgConn, skipValidation = true, threads: 'auto' | 'off' = 'auto') {
+  const src = typeof dir === 'string' ? { url: dir } : dir;
   return resolveConfig({
     file: {
-      source: { type: 'backup', url: dir },
+      source: { type: 'backup', url: src.url },
+      ...(src.s3
+        ? { aws_endpoint: src.s3.endpoint, aws_access_key_id: src.s3.accessKeyId, aws_secret_access_key: src.s3.secretAccessKey, aws_region: 'us-east-1' }
+        : {}),
       threads,
       test_postgresql_import: false,
       skip_validation: skipValidation,
@@ -191,7 +210,7 @@ async function childExport(dir: string, out: string): Promise<ChildResult> {
 }
 
 /** (b) migrate() end to end into the server. */
-async function childMigrate(dir: string, conn: PgConn, skipValidation: boolean, threads: 'auto' | 'off'): Promise<ChildResult> {
+async function childMigrate(dir: SourceSpec, conn: PgConn, skipValidation: boolean, threads: 'auto' | 'off'): Promise<ChildResult> {
   const config = baseConfig(dir, conn, skipValidation, threads);
   const w0 = performance.now();
   const c0 = cpuNow();
@@ -219,7 +238,7 @@ async function childMain(): Promise<void> {
   let r: ChildResult;
   if (mode === 'decode') r = await childDecode(args[0]!);
   else if (mode === 'export') r = await childExport(args[0]!, args[1]!);
-  else if (mode === 'migrate') r = await childMigrate(args[0]!, JSON.parse(args[1]!) as PgConn, args[2] === 'skip', args[3] === 'threads-off' ? 'off' : 'auto');
+  else if (mode === 'migrate') r = await childMigrate(sourceSpec(args[0]!), JSON.parse(args[1]!) as PgConn, args[2] === 'skip', args[3] === 'threads-off' ? 'off' : 'auto');
   else throw new Error(`unknown child mode ${mode}`);
   process.stdout.write(`${RESULT}${JSON.stringify(r)}\n`);
   process.exit(0);
@@ -247,6 +266,19 @@ function psql(pgi: TempPostgres, db: string, args: string[]): number {
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`psql ${args.join(' ')}: ${r.stderr || r.error}`);
   return s;
+}
+
+/** `psql` without blocking the event loop (for loads side by side). */
+async function psqlAsync(pgi: TempPostgres, db: string, args: string[]): Promise<void> {
+  const bin = join(pgi.binaries.binDir, 'psql');
+  const c = spawn(bin, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', pgi.host, '-p', String(pgi.port), '-U', pgi.user, '-d', db, ...args], {
+    env: { ...process.env, PGPASSWORD: pgi.password },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = (await once(c, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`psql ${args.join(' ')}: ${err}`);
 }
 
 async function dropDatabases(pgi: TempPostgres): Promise<void> {
@@ -287,10 +319,40 @@ interface Baseline {
   readonly postSeconds: number;
   readonly rows: number;
   readonly exported: number;
+  /** pgloader loading the same COPY files (seconds) + the same post-data DDL; a note when not run. */
+  readonly peer: { readonly loadSeconds: number; readonly postSeconds: number } | { readonly note: string };
+  /** The same \copy loads with N connections at once (largest table first), wall seconds by N. */
+  readonly parallelCopy: ReadonlyArray<{ readonly connections: number; readonly seconds: number }>;
 }
 
-/** The limit: our decoder exports the rows once (untimed), then psql \\copy + the same post-data DDL (timed). */
-async function measureBaseline(pgi: TempPostgres, backupDir: string): Promise<Baseline> {
+const unquote = (id: string): string => (id.startsWith('"') ? id.slice(1, -1).replace(/""/g, '"') : id);
+
+/**
+ * The peer: pgloader (Debian package) loading the same COPY text files into tables made by the same
+ * pre-data DDL (untimed), one command file per table run by one pgloader process (timed), then the
+ * same post-data DDL through psql (timed).
+ */
+function measurePgloader(pgi: TempPostgres, exportDir: string, tables: readonly ExportedTable[], dbs: ReadonlyArray<{ name: string; post: string }>): { loadSeconds: number; postSeconds: number } {
+  const files: string[] = [];
+  tables.forEach((t, i) => {
+    const cols = t.columns.split(', ').map(unquote).join(', ');
+    const [schema, table] = t.qualified.split('.').map(unquote) as [string, string];
+    const url = `postgresql://${encodeURIComponent(pgi.user)}:${encodeURIComponent(pgi.password)}@${pgi.host}:${pgi.port}/${encodeURIComponent(t.db)}`;
+    const f = join(exportDir, `pgloader-${i}.load`);
+    writeFileSync(f, `LOAD COPY\n  FROM '${t.file}' (${cols})\n  INTO ${url}\n  TARGET TABLE "${schema}"."${table}" (${cols})\n  WITH workers = 2, concurrency = 1;\n`);
+    files.push(f);
+  });
+  const t0 = performance.now();
+  const r = spawnSync('pgloader', ['--quiet', '--on-error-stop', '--logfile', join(exportDir, 'pgloader.log'), ...files], { encoding: 'utf8' });
+  const loadSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`pgloader failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-800)}`);
+  let postSeconds = 0;
+  for (const d of dbs) postSeconds += psql(pgi, d.name, ['-f', d.post]);
+  return { loadSeconds, postSeconds };
+}
+
+/** The limit: our decoder exports the rows once (untimed), then psql \\copy + the same post-data DDL (timed); then the peer. */
+async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: boolean): Promise<Baseline> {
   console.log(`exporting COPY files of ${backupDir} for the psql baseline (untimed)…`);
   const exportDir = join(BENCH_DIR, 'export');
   const exp = await runChild(['export', backupDir, exportDir]);
@@ -298,143 +360,277 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string): Promise<Ba
     tables: ExportedTable[];
     dbs: Array<{ name: string; pre: string; post: string }>;
   };
+  const prepare = async (): Promise<void> => {
+    for (const d of dbs) {
+      await createDatabase(pgi, d.name);
+      psql(pgi, d.name, ['-f', d.pre]);
+    }
+  };
   console.log('baseline: psql \\copy…');
-  for (const d of dbs) {
-    await createDatabase(pgi, d.name);
-    psql(pgi, d.name, ['-f', d.pre]);
-  }
+  await prepare();
   let copySeconds = 0;
   for (const t of tables) copySeconds += psql(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
   let postSeconds = 0;
   for (const d of dbs) postSeconds += psql(pgi, d.name, ['-f', d.post]);
   await dropDatabases(pgi);
-  return { copySeconds, postSeconds, rows: tables.reduce((n, t) => n + t.rows, 0), exported: exp.rows };
+  const parallelCopy: Array<{ connections: number; seconds: number }> = [];
+  if (withPeer) {
+    for (const n of [2, 4]) {
+      console.log(`baseline: \\copy with ${n} connections at once…`);
+      await prepare();
+      const queue = [...tables].sort((a, b) => b.rows - a.rows);
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: n }, async () => {
+          for (let t = queue.shift(); t; t = queue.shift()) await psqlAsync(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
+        }),
+      );
+      parallelCopy.push({ connections: n, seconds: (performance.now() - t0) / 1000 });
+      await dropDatabases(pgi);
+    }
+  }
+  let peer: Baseline['peer'] = { note: 'not run' };
+  if (withPeer) {
+    if (spawnSync('pgloader', ['--version'], { encoding: 'utf8' }).status !== 0) {
+      peer = { note: 'pgloader not installed (Debian: apt-get install pgloader)' };
+    } else {
+      console.log('peer: pgloader…');
+      await prepare();
+      try {
+        peer = measurePgloader(pgi, exportDir, tables, dbs);
+        // pgloader logs rejected rows and goes on: the figure counts only if every row arrived.
+        let loaded = 0;
+        for (const t of tables) {
+          const c = new pg.Client(pgi.clientConfig(t.db));
+          await c.connect();
+          loaded += Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.qualified}`)).rows[0]!.n);
+          await c.end();
+        }
+        const want = tables.reduce((n, t) => n + t.rows, 0);
+        if (loaded !== want) peer = { note: `pgloader loaded ${loaded} of ${want} rows (see ${join(exportDir, 'pgloader.log')})` };
+      } catch (e) {
+        peer = { note: e instanceof Error ? e.message.split('\n').slice(0, 3).join(' ') : String(e) };
+      }
+      await dropDatabases(pgi);
+    }
+  }
+  return { copySeconds, postSeconds, rows: tables.reduce((n, t) => n + t.rows, 0), exported: exp.rows, peer, parallelCopy };
+}
+
+/** A loopback HTTP proxy that holds every request `ms` before passing it to `target` (object-storage latency). */
+async function startDelayProxy(target: string, ms: number): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
+  const t = new URL(target);
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests++;
+    void sleep(ms).then(() => {
+      const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        ur.pipe(res);
+      });
+      up.on('error', (e) => res.destroy(e));
+      req.pipe(up);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** Uploads a backup folder to the S3 server under `prefix`, 16 objects at a time. */
+async function upload(s3: TestS3, dir: string, prefix: string): Promise<void> {
+  const files = await listFiles(dir);
+  for (let i = 0; i < files.length; i += 16) {
+    await Promise.all(files.slice(i, i + 16).map(async (f) => s3.put(`${prefix}/${relative(dir, f)}`, await readFile(f))));
+  }
+}
+
+const ratioLine = (figure: string, r: ChildResult, limitRate: number, target: number | undefined, extra = ''): Line => {
+  const rate = r.rows / r.wallSeconds;
+  const ratio = rate / limitRate;
+  return {
+    figure,
+    value: `${f1(r.wallSeconds)} s, ${krs(rate)}`,
+    target: target === undefined ? '(info)' : `≥ ${target.toFixed(2)}`,
+    ratio: ratio.toFixed(2),
+    pass: (target === undefined ? '' : ratio >= target ? 'PASS' : 'FAIL') + extra,
+  };
+};
+const rssLine = (figure: string, mb: number, extra = ''): Line => ({ figure, value: `${f1(mb)} MB`, target: '< 512 MB', ratio: extra, pass: mb < 512 ? 'PASS' : 'FAIL' });
+const verifiedNote = (r: ChildResult): string => (r.extra?.verdict === 'failed' ? ' (verdict failed!)' : ` (${r.extra?.verifiedTables} tables match)`);
+
+function printTable(lines: readonly Line[]): void {
+  const cols: (keyof Line)[] = ['figure', 'value', 'target', 'ratio', 'pass'];
+  const w = cols.map((c) => Math.max(c.length, ...lines.map((l) => l[c].length)));
+  const row = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
+  console.log('');
+  console.log(row(cols));
+  console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
+  for (const l of lines) console.log(row(cols.map((c) => l[c])));
+  console.log('');
+}
+
+/** Limit, ours skip_validation and verified for one backup: the issue's two ratios and peak RSS. */
+async function measureScale(pgi: TempPostgres, conn: PgConn, b: LargeBackup, scale: number, withPeer: boolean, lines: Line[]): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult }> {
+  const base = await measureBaseline(pgi, b.dir, withPeer);
+  const limitRate = base.rows / (base.copySeconds + base.postSeconds);
+  console.log(`ours (scale ${scale}): migrate() skip_validation…`);
+  const skip = await runChild(['migrate', b.dir, JSON.stringify(conn), 'skip']);
+  await dropDatabases(pgi);
+  console.log(`ours (scale ${scale}): migrate() verified…`);
+  const verified = await runChild(['migrate', b.dir, JSON.stringify(conn), 'verify']);
+  await dropDatabases(pgi);
+  const tag = `scale ${scale}, ${(b.totalRows / 1e6).toFixed(2)} M rows`;
+  lines.push(
+    { figure: `limit: \\copy + post-data (${tag})`, value: `${f1(base.copySeconds + base.postSeconds)} s, ${krs(limitRate)}`, target: '(limit)', ratio: '1.00', pass: '' },
+    { figure: `  of which \\copy only`, value: `${f1(base.copySeconds)} s, ${krs(base.rows / base.copySeconds)}`, target: '(info)', ratio: '', pass: '' },
+    ...base.parallelCopy.map((p) => ({
+      figure: `  \\copy only, ${p.connections} connections at once`,
+      value: `${f1(p.seconds)} s, ${krs(base.rows / p.seconds)}`,
+      target: '(info)',
+      ratio: `${(base.copySeconds / p.seconds).toFixed(2)}× of 1`,
+      pass: '',
+    })),
+    ratioLine(`ours verified (${tag})`, verified, limitRate, 0.8, verifiedNote(verified)),
+    ratioLine(`ours skip_validation (${tag})`, skip, limitRate, 0.95),
+    rssLine(`peak RSS migrate skip (scale ${scale})`, skip.maxRssMB),
+    rssLine(`peak RSS migrate verified (scale ${scale})`, verified.maxRssMB),
+  );
+  if ('loadSeconds' in base.peer) {
+    const t = base.peer.loadSeconds + base.peer.postSeconds;
+    lines.push({ figure: `peer: pgloader + post-data (${tag})`, value: `${f1(t)} s, ${krs(base.rows / t)}`, target: '(info)', ratio: (base.rows / t / limitRate).toFixed(2), pass: '' });
+  } else if (withPeer) {
+    lines.push({ figure: `peer: pgloader (${tag})`, value: 'skipped', target: '(info)', ratio: '', pass: base.peer.note.slice(0, 120) });
+  }
+  if (base.rows !== skip.rows || base.rows !== verified.rows) console.log(`WARNING: rows differ: limit ${base.rows}, skip ${skip.rows}, verified ${verified.rows}`);
+  return { base, skip, verified };
 }
 
 async function main(): Promise<void> {
-  const scales = (process.env.BENCH_SCALES ?? '1,2').split(',').map(Number);
-  const backups = [];
-  for (const s of scales) {
+  const scales = (process.env.BENCH_SCALES ?? '1').split(',').map(Number);
+  const skipGroups = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+  const latencyMs = Number(process.env.BENCH_S3_LATENCY_MS ?? 50);
+  const load0 = loadavg();
+  const build = (s: number, shape: 'one-sst' | 'production'): void => {
     // Built in a separate process so that its memory never shows in the measured processes.
-    const t0 = performance.now();
-    spawnSync(process.execPath, ['--import', 'tsx', join(SELF, '..', 'make-large-backup.ts'), String(s)], { stdio: 'inherit' });
+    spawnSync(process.execPath, ['--import', 'tsx', join(SELF, '..', 'make-large-backup.ts'), String(s), shape], { stdio: 'inherit' });
+  };
+  const backups: LargeBackup[] = [];
+  for (const s of scales) {
+    build(s, 'one-sst');
     backups.push(await makeLargeBackup(s));
-    if (performance.now() - t0 > 2000) console.log(`(backup scale ${s} ready in ${f1((performance.now() - t0) / 1000)} s)`);
   }
   const main1 = backups[0]!;
-  console.log(`backup: ${main1.dir} — ${main1.totalRows.toLocaleString('en-US')} rows ${JSON.stringify(main1.rows)}`);
+  let shaped: LargeBackup | undefined;
+  if (!skipGroups.has('production')) {
+    build(scales[0]!, 'production');
+    shaped = await makeLargeBackup(scales[0]!, BENCH_DIR, 'production');
+  }
+  console.log(`backup: ${main1.dir} — ${main1.totalRows.toLocaleString('en-US')} rows in ${main1.files} SSTs ${JSON.stringify(main1.rows)}`);
+  if (shaped) console.log(`production-shaped: ${shaped.dir} — ${shaped.totalRows.toLocaleString('en-US')} rows in ${shaped.files} SSTs over ${shaped.layers} layers`);
+  if (!scales.includes(10)) console.log('scale 10 (≈ 11 M rows) is opt-in: BENCH_SCALES=1,10 npm run bench (≈ 10× the time of scale 1)');
 
   console.log('decode-only…');
   const dec = await runChild(['decode', main1.dir]);
 
   const pgi = await startTempPostgres();
   const conn: PgConn = { host: pgi.host, port: pgi.port, user: pgi.user, password: pgi.password };
+  let s3: TestS3 | undefined;
+  let proxy: Awaited<ReturnType<typeof startDelayProxy>> | undefined;
+  const lines: Line[] = [];
   try {
     const version = spawnSync(join(pgi.binaries.binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.log(`PostgreSQL: ${version} (${pgi.binaries.binDir}), fsync=off`);
 
-    const base1 = await measureBaseline(pgi, main1.dir);
-    const { copySeconds, postSeconds, rows: baseRows, exported } = base1;
+    const first = await measureScale(pgi, conn, main1, scales[0]!, !skipGroups.has('pgloader'), lines);
+    const decRate = dec.rows / dec.cpuSeconds;
+    lines.push(
+      { figure: 'decode-only (read+decode) per core', value: krs(decRate), target: '≥ 600,000 rows/s', ratio: (decRate / 600_000).toFixed(2), pass: decRate >= 600_000 ? 'PASS' : 'FAIL' },
+      { figure: 'decode + COPY render (as sent) per core', value: krs(Number(dec.extra!.renderRows) / Number(dec.extra!.renderCpu)), target: '(info)', ratio: '', pass: '' },
+      rssLine('peak RSS decode-only', dec.maxRssMB),
+    );
+    const oneSstRate = first.skip.rows / first.skip.wallSeconds;
 
-    console.log('ours: migrate() skip_validation…');
-    const ours = await runChild(['migrate', main1.dir, JSON.stringify(conn), 'skip']);
-    await dropDatabases(pgi);
-    console.log('ours: migrate() skip_validation, threads off (one thread, for comparison)…');
-    const oursOneThread = await runChild(['migrate', main1.dir, JSON.stringify(conn), 'skip', 'threads-off']);
-    await dropDatabases(pgi);
-    console.log('ours: migrate() with verification…');
-    const oursV = await runChild(['migrate', main1.dir, JSON.stringify(conn), 'verify']);
-    await dropDatabases(pgi);
-    let big: ChildResult | undefined;
-    let capped: ChildResult | undefined;
-    let cappedError: string | undefined;
-    let base2: Baseline | undefined;
-    if (backups[1]) {
-      base2 = await measureBaseline(pgi, backups[1].dir);
-      console.log(`ours: migrate() skip_validation on ${backups[1].totalRows.toLocaleString('en-US')} rows (RSS check)…`);
-      big = await runChild(['migrate', backups[1].dir, JSON.stringify(conn), 'skip']);
+    /** A group that fails is one FAIL line; the figures measured so far are still printed. */
+    const group = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 160);
+        console.log(`${name} failed: ${msg}`);
+        lines.push({ figure: name, value: 'failed', target: '', ratio: '', pass: `FAIL: ${msg}` });
+        await dropDatabases(pgi).catch(() => undefined);
+      }
+    };
+    let shapedLocal: ChildResult | undefined;
+    if (shaped) await group('production shape', async () => {
+      console.log(`ours: migrate() skip_validation, production-shaped backup (${shaped.files} SSTs, ${shaped.layers} layers)…`);
+      shapedLocal = await runChild(['migrate', shaped.dir, JSON.stringify(conn), 'skip']);
       await dropDatabases(pgi);
+      lines.push(ratioLine(`production shape (${shaped.files} SSTs, ${shaped.layers} layers) vs one SST/table, skip_val.`, shapedLocal, oneSstRate, 0.9), rssLine('peak RSS migrate, production shape', shapedLocal.maxRssMB));
+    });
+
+    if (!skipGroups.has('s3')) await group('S3 with latency', async () => {
+      s3 = await startTestS3('bench');
+      proxy = await startDelayProxy(s3.endpoint, latencyMs);
+      const via = (prefix: string): string => JSON.stringify({ url: `s3://bench/${prefix}`, s3: { endpoint: proxy!.endpoint, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey } });
+      console.log(`S3: uploading to s3rver (served through a proxy adding ${latencyMs} ms per request)…`);
+      await upload(s3, main1.dir, 'one-sst');
+      let r0 = proxy.requests();
+      console.log('ours: migrate() skip_validation from slow S3…');
+      const s3One = await runChild(['migrate', via('one-sst'), JSON.stringify(conn), 'skip']);
+      const reqOne = proxy.requests() - r0;
+      await dropDatabases(pgi);
+      lines.push(ratioLine(`S3 +${latencyMs} ms/request vs local disk, skip_val. (${reqOne} requests)`, s3One, oneSstRate, 0.9), rssLine('peak RSS migrate from S3', s3One.maxRssMB));
+      if (shaped && shapedLocal) {
+        await upload(s3, shaped.dir, 'production');
+        r0 = proxy.requests();
+        console.log('ours: migrate() skip_validation, production-shaped backup from slow S3…');
+        const s3Shaped = await runChild(['migrate', via('production'), JSON.stringify(conn), 'skip']);
+        const reqShaped = proxy.requests() - r0;
+        await dropDatabases(pgi);
+        lines.push(
+          ratioLine(`S3 +${latencyMs} ms vs local, production shape (${reqShaped} requests)`, s3Shaped, shapedLocal.rows / shapedLocal.wallSeconds, 0.9),
+          rssLine('peak RSS migrate from S3, production shape', s3Shaped.maxRssMB),
+        );
+      }
+    });
+
+    for (let i = 1; i < scales.length; i++) await group(`scale ${scales[i]}`, async () => {
+      const b = backups[i]!;
+      const r = await measureScale(pgi, conn, b, scales[i]!, false, lines);
+      lines.push({ figure: `peak RSS skip, scale ${scales[i]} vs scale ${scales[0]}`, value: `${f1(r.skip.maxRssMB)} MB`, target: 'flat', ratio: `${(r.skip.maxRssMB / first.skip.maxRssMB).toFixed(2)}×`, pass: r.skip.maxRssMB < 512 ? 'PASS' : 'FAIL' });
       // V8 sizes its heap by allocation rate, so peak RSS varies run to run; a hard heap cap shows
       // whether the live data really stays bounded as the backup grows.
-      console.log(`ours: migrate() on ${backups[1].totalRows.toLocaleString('en-US')} rows with --max-old-space-size=${HEAP_CAP_MB}…`);
+      console.log(`ours: migrate() scale ${scales[i]} with --max-old-space-size=${HEAP_CAP_MB}…`);
       try {
-        capped = await runChild(['migrate', backups[1].dir, JSON.stringify(conn), 'skip'], [`--max-old-space-size=${HEAP_CAP_MB}`]);
+        const capped = await runChild(['migrate', b.dir, JSON.stringify(conn), 'skip'], [`--max-old-space-size=${HEAP_CAP_MB}`]);
+        lines.push({ figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`, value: `${f1(capped.wallSeconds)} s, RSS ${f1(capped.maxRssMB)} MB`, target: 'completes', ratio: '', pass: capped.rows === r.skip.rows ? 'PASS' : 'FAIL' });
       } catch (e) {
-        cappedError = e instanceof Error ? e.message.slice(0, 200) : String(e);
+        lines.push({ figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`, value: (e instanceof Error ? e.message : String(e)).slice(0, 120), target: 'completes', ratio: '', pass: 'FAIL' });
       }
       await dropDatabases(pgi);
-    }
+    });
 
-    const baseTotal = copySeconds + postSeconds;
-    const baseRate = baseRows / baseTotal;
-    const copyRate = baseRows / copySeconds;
-    const oursRate = ours.rows / ours.wallSeconds;
-    const oursVRate = oursV.rows / oursV.wallSeconds;
-    const decRate = dec.rows / dec.cpuSeconds;
-    const renderRate = Number(dec.extra!.renderRows) / Number(dec.extra!.renderCpu);
-    const lines: Line[] = [
-      { figure: 'rows (scale 1)', value: main1.totalRows.toLocaleString('en-US'), target: '≥ 1,000,000', ratio: '', pass: main1.totalRows >= 1e6 ? 'pass' : 'FAIL' },
-      { figure: 'baseline psql \\copy only', value: `${f1(copySeconds)} s, ${krs(copyRate)}`, target: '', ratio: '', pass: '' },
-      { figure: 'baseline \\copy + post-data DDL', value: `${f1(baseTotal)} s, ${krs(baseRate)}`, target: '(limit)', ratio: '1.00', pass: '' },
-      {
-        figure: 'ours migrate, skip_validation',
-        value: `${f1(ours.wallSeconds)} s, ${krs(oursRate)}`,
-        target: '≥ 0.70 × limit',
-        ratio: (oursRate / baseRate).toFixed(2),
-        pass: oursRate / baseRate >= 0.7 ? 'pass' : 'FAIL',
-      },
-      {
-        figure: 'ours migrate, verified',
-        value: `${f1(oursV.wallSeconds)} s, ${krs(oursVRate)}`,
-        target: '(info)',
-        ratio: (oursVRate / baseRate).toFixed(2),
-        pass: oursV.extra?.verdict === 'failed' ? 'FAIL' : `${oursV.extra?.verifiedTables} tables match`,
-      },
-      {
-        figure: 'ours, skip_validation, threads off',
-        value: `${f1(oursOneThread.wallSeconds)} s, ${krs(oursOneThread.rows / oursOneThread.wallSeconds)}`,
-        target: '(info)',
-        ratio: (oursOneThread.rows / oursOneThread.wallSeconds / baseRate).toFixed(2),
-        pass: '',
-      },
-      { figure: 'ours vs \\copy only (skip_val.)', value: '', target: '(info)', ratio: (oursRate / copyRate).toFixed(2), pass: '' },
-      { figure: 'decode-only (read+decode) /core', value: krs(decRate), target: '≥ 300,000 rows/s', ratio: (decRate / 300_000).toFixed(2), pass: decRate >= 300_000 ? 'pass' : 'FAIL' },
-      { figure: 'decode + COPY render (as sent) /core', value: krs(renderRate), target: '(info)', ratio: '', pass: '' },
-      { figure: 'peak RSS decode-only', value: `${f1(dec.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: dec.maxRssMB < 512 ? 'pass' : 'FAIL' },
-      { figure: 'peak RSS migrate (scale 1)', value: `${f1(ours.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: ours.maxRssMB < 512 ? 'pass' : 'FAIL' },
-      { figure: 'peak RSS migrate verified', value: `${f1(oursV.maxRssMB)} MB`, target: '< 512 MB', ratio: '', pass: oursV.maxRssMB < 512 ? 'pass' : 'FAIL' },
-    ];
-    if (big && backups[1] && base2) {
-      const growth = big.maxRssMB / ours.maxRssMB;
-      const base2Rate = base2.rows / (base2.copySeconds + base2.postSeconds);
-      const bigRate = big.rows / big.wallSeconds;
-      lines.push(
-        { figure: 'baseline 2× \\copy + post-data', value: `${f1(base2.copySeconds + base2.postSeconds)} s, ${krs(base2Rate)}`, target: '(limit, scale 2)', ratio: '1.00', pass: '' },
-        { figure: `ours migrate 2× (${(big.rows / 1e6).toFixed(2)} M rows), skip_val.`, value: `${f1(big.wallSeconds)} s, ${krs(bigRate)}`, target: '≥ 0.70 × limit', ratio: (bigRate / base2Rate).toFixed(2), pass: bigRate / base2Rate >= 0.7 ? 'pass' : 'FAIL' },
-        { figure: 'peak RSS migrate (scale 2)', value: `${f1(big.maxRssMB)} MB`, target: '< 512 MB', ratio: `${growth.toFixed(2)}× of scale 1`, pass: big.maxRssMB < 512 ? 'pass' : 'FAIL' },
-        capped
-          ? { figure: `scale 2, heap capped ${HEAP_CAP_MB} MB`, value: `${f1(capped.wallSeconds)} s, RSS ${f1(capped.maxRssMB)} MB`, target: 'completes', ratio: '', pass: capped.rows === big.rows ? 'pass' : 'FAIL' }
-          : { figure: `scale 2, heap capped ${HEAP_CAP_MB} MB`, value: cappedError ?? 'not run', target: 'completes', ratio: '', pass: 'FAIL' },
-      );
-    }
-    const cols: (keyof Line)[] = ['figure', 'value', 'target', 'ratio', 'pass'];
-    const w = cols.map((c) => Math.max(c.length, ...lines.map((l) => l[c].length)));
-    const row = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
-    console.log('');
-    console.log(row(cols));
-    console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
-    for (const l of lines) console.log(row(cols.map((c) => l[c])));
-    console.log('');
-    console.log(`cores: ${cpus().length}; exported rows ${exported} (baseline loaded ${baseRows}); migrate rows ${ours.rows}, verified run ${oursV.rows}`);
+    printTable(lines);
+    const load1 = loadavg();
+    console.log(`cores: ${cpus().length}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')} (shared machine: compare ratios of one run)`);
     console.log(`decode-only: ${dec.rows} rows in ${f1(dec.cpuSeconds)} CPU s (${f1(dec.wallSeconds)} s wall); render pass ${f1(Number(dec.extra!.renderCpu))} CPU s`);
     console.log(
-      `migrate CPU of the node process (excl. PostgreSQL): skip ${f1(ours.cpuSeconds)} s (${((ours.cpuSeconds / ours.rows) * 1e6).toFixed(1)} µs/row, ` +
-        `${Math.round((ours.cpuSeconds / ours.wallSeconds) * 100)}% of one core), verified ${f1(oursV.cpuSeconds)} s` +
-        (big ? `, scale 2 ${f1(big.cpuSeconds)} s (${((big.cpuSeconds / big.rows) * 1e6).toFixed(1)} µs/row)` : ''),
+      `migrate CPU of the node process (excl. PostgreSQL): skip ${f1(first.skip.cpuSeconds)} s (${((first.skip.cpuSeconds / first.skip.rows) * 1e6).toFixed(1)} µs/row), verified ${f1(first.verified.cpuSeconds)} s`,
     );
-    console.log(`phases skip: ${JSON.stringify(ours.extra)}`);
-    console.log(`phases verified: ${JSON.stringify(oursV.extra)}`);
+    console.log(`phases skip: ${JSON.stringify(first.skip.extra)}`);
+    console.log(`phases verified: ${JSON.stringify(first.verified.extra)}`);
   } finally {
+    await proxy?.close();
+    await s3?.stop();
     await pgi.stop();
   }
 }

@@ -2,6 +2,7 @@ import { compareEngineKeys } from '../sst/comparer.js';
 import { openSst } from '../sst/reader.js';
 import { InternalKeyKind, type InternalKV, type KeyBounds, type SstReader } from '../sst/types.js';
 import type { RangeReader } from '../storage/range-reader.js';
+import { ReadAhead, type ReadAheadOptions, type ReadAheadStats } from '../storage/read-ahead.js';
 import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
@@ -32,12 +33,19 @@ export interface ChainSourceOptions {
   readonly verifyChecksums?: boolean;
   /** How many data SSTs may be open at once per scan (default 64; runs are opened lazily). */
   readonly stats?: NewestVersionsStats;
+  /**
+   * Read the data files of each scan ahead, in parallel (object storage: a round trip per request).
+   * `budgetBytes` is per scan, shared by the scan's runs; off when absent (local files).
+   */
+  readonly readAhead?: ReadAheadOptions;
 }
 
 export interface ChainSource extends MVCCSource {
   readonly stats: NewestVersionsStats;
   /** Data files opened so far (for progress output and tests). */
   readonly filesOpened: number;
+  /** What the read-ahead did so far, summed over scans (zeros when it is off). */
+  readonly readAheadStats: ReadAheadStats;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
   splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
   /**
@@ -104,6 +112,8 @@ interface ChainFiles {
   readonly opts: ChainSourceOptions;
   /** Called once per data file opened (`ChainSource.filesOpened`). */
   readonly countOpened: () => void;
+  /** Summed over the scans' read-aheads (`ChainSource.readAheadStats`). */
+  readonly readAheadStats: ReadAheadStats;
 }
 
 /**
@@ -115,19 +125,23 @@ interface ChainFiles {
 export function chainSource(layers: readonly BackupLayer[], stores: readonly LayerStorage[], opts: ChainSourceOptions): ChainSource {
   const stats = opts.stats ?? newNewestVersionsStats();
   let filesOpened = 0;
-  const chain: ChainFiles = { layers, stores, opts, countOpened: () => void filesOpened++ };
+  const readAheadStats: ReadAheadStats = { requests: 0, servedReads: 0, directReads: 0, maxHeldBytes: 0, maxInFlight: 0 };
+  const chain: ChainFiles = { layers, stores, opts, countOpened: () => void filesOpened++, readAheadStats };
 
   /**
    * The chosen layers' files over [start, end), merged in engine-key order; for equal engine keys
    * the later layer's entry wins and the rest are dropped (the later layers' runs rank first).
    */
   async function* mergedLayers(layerIdx: readonly number[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
-    const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = [];
-    for (const i of [...layerIdx].reverse()) {
-      for (const run of fileRuns(layers[i]!.files, start, end)) {
-        streams.push({ rank: streams.length, batches: runStream(chain, i, run, start, end) });
-      }
-    }
+    const runs = [...layerIdx].reverse().flatMap((layer) => fileRuns(layers[layer]!.files, start, end).map((run) => ({ layer, run })));
+    // The scan's read-ahead budget is shared by its runs (they are merged, so read side by side).
+    const ra = opts.readAhead
+      ? { ...opts.readAhead, budgetBytes: Math.max(opts.readAhead.chunkBytes, Math.floor(opts.readAhead.budgetBytes / Math.max(1, runs.length))) }
+      : undefined;
+    const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = runs.map(({ layer, run }, rank) => ({
+      rank,
+      batches: runStream(chain, layer, run, start, end, ra),
+    }));
     try {
       yield* mergeSortedBatches(streams, (a, b) => compareEngineKeys(a.userKey, b.userKey), { firstOfEqual: true });
     } finally {
@@ -160,20 +174,27 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     get filesOpened() {
       return filesOpened;
     },
+    readAheadStats,
     scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
     scanBatches,
   };
 }
 
-/** Opens one data file of layer `layerIdx` (from its locality's storage, decrypting when needed). */
-async function openLayerFile(chain: ChainFiles, layerIdx: number, f: BackupFile): Promise<SstReader> {
+/** The stored bytes of a data file of layer `layerIdx`, from its locality's storage (still encrypted when the backup is). */
+function storedReader(chain: ChainFiles, layerIdx: number, f: BackupFile): RangeReader {
   const layer = chain.layers[layerIdx]!;
   const ls = chain.stores[layerIdx]!;
   const st = f.localityKv && ls.byLocality?.get(f.localityKv) ? ls.byLocality.get(f.localityKv)! : ls.storage;
   if (f.localityKv && !ls.byLocality?.get(f.localityKv) && ls.byLocality) {
     throw new MigrateError(`data file ${f.path} lives in locality ${f.localityKv}, which has no URI`, 'pass every locality URI of the backup');
   }
-  let reader: RangeReader = st.reader(joinPath(layer.dir, f.path));
+  return st.reader(joinPath(layer.dir, f.path));
+}
+
+/** Opens one data file of layer `layerIdx` (through `stored` when a read-ahead supplies it), decrypting when needed. */
+async function openLayerFile(chain: ChainFiles, layerIdx: number, f: BackupFile, stored?: RangeReader): Promise<SstReader> {
+  const layer = chain.layers[layerIdx]!;
+  let reader: RangeReader = stored ?? storedReader(chain, layerIdx, f);
   if (layer.encrypted && chain.opts.key) reader = decryptingReader(reader, chain.opts.key);
   chain.countOpened();
   try {
@@ -197,25 +218,60 @@ async function openLayerFile(chain: ChainFiles, layerIdx: number, f: BackupFile)
  * One run of non-overlapping files of a layer, as engine KVs with elided prefixes restored, one
  * array per SST data block (never empty).
  */
-async function* runStream(chain: ChainFiles, layerIdx: number, run: readonly BackupFile[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
+async function* runStream(
+  chain: ChainFiles,
+  layerIdx: number,
+  run: readonly BackupFile[],
+  start: Uint8Array,
+  end: Uint8Array,
+  readAhead: ReadAheadOptions | undefined,
+): AsyncGenerator<readonly EngineKV[]> {
   const mode = chain.layers[layerIdx]!.manifest.elidedPrefix;
-  for (const f of run) {
-    const lo = maxBytes(start, f.span.key);
-    const hi = minBytes(end, f.span.endKey);
-    const plen = elidedPrefixLength(f.span.key, mode);
-    const prefix = f.span.key.subarray(0, plen);
-    const sst = await openLayerFile(chain, layerIdx, f);
-    try {
-      const b = fileBounds(lo, hi, prefix);
-      const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
-      for await (const batch of batches) {
-        const out = pointSets(batch, prefix);
-        if (out.length > 0) yield out;
+  const ahead = readAhead ? runReadAhead(chain, layerIdx, run, readAhead) : undefined;
+  try {
+    for (const [fi, f] of run.entries()) {
+      const lo = maxBytes(start, f.span.key);
+      const hi = minBytes(end, f.span.endKey);
+      const plen = elidedPrefixLength(f.span.key, mode);
+      const prefix = f.span.key.subarray(0, plen);
+      const sst = await openLayerFile(chain, layerIdx, f, ahead?.reader(fi));
+      try {
+        const b = fileBounds(lo, hi, prefix);
+        const batches: AsyncIterable<readonly InternalKV[]> = sst.entryBatches ? sst.entryBatches(b) : batchesOf(sst.entries(b));
+        for await (const batch of batches) {
+          const out = pointSets(batch, prefix);
+          if (out.length > 0) yield out;
+        }
+      } finally {
+        await sst.close();
       }
-    } finally {
-      await sst.close();
+    }
+  } finally {
+    if (ahead) {
+      ahead.close();
+      addReadAheadStats(chain.readAheadStats, ahead.stats);
     }
   }
+}
+
+/** A run's files planned for read-ahead, sized from the manifest where it records file sizes. */
+function runReadAhead(chain: ChainFiles, layerIdx: number, run: readonly BackupFile[], o: ReadAheadOptions): ReadAhead {
+  // An encrypted file's stored size is not the one the manifest records: ask the storage.
+  const sized = !chain.layers[layerIdx]!.encrypted;
+  const planned = run.map((f) => ({
+    reader: storedReader(chain, layerIdx, f),
+    ...(sized && f.backingFileSize > 0n ? { size: Number(f.backingFileSize) } : {}),
+  }));
+  const total = run.reduce((n, f) => n + fileBytes(f), 0);
+  return new ReadAhead(planned, { ...o, budgetBytes: Math.max(o.chunkBytes, Math.min(o.budgetBytes, total)) });
+}
+
+function addReadAheadStats(into: ReadAheadStats, s: ReadAheadStats): void {
+  into.requests += s.requests;
+  into.servedReads += s.servedReads;
+  into.directReads += s.directReads;
+  into.maxHeldBytes = Math.max(into.maxHeldBytes, s.maxHeldBytes);
+  into.maxInFlight = Math.max(into.maxInFlight, s.maxInFlight);
 }
 
 /** A block's SET entries with the elided `prefix` put back (the block itself when nothing changes). */

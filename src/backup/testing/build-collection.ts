@@ -14,6 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compareTimestamps } from '../../mvcc/engine-key.js';
+import { compareEngineKeys } from '../../sst/comparer.js';
 import { ZERO_TIMESTAMP, type Timestamp } from '../../mvcc/types.js';
 import { deriveKeyFromPassphrase } from '../encryption.js';
 import { elidedPrefixLength } from '../elided-prefix.js';
@@ -122,7 +123,32 @@ function rowCount(kvs: readonly ExtractedKV[], tablePrefixLen: number): { dataSi
   return { dataSize, rows, indexEntries };
 }
 
-/** Builds one layer: data SSTs (one per table) and the manifest object (not yet serialized). */
+/** How a layer's data is laid out in files. */
+export interface FileLayout {
+  /**
+   * Most KVs per data file: a table's KVs (engine-key order) are cut into files of this many, each
+   * file's span ending where the next begins (never inside one key's versions), the way a real
+   * BACKUP writes one file per exported range piece. Default: one file per table.
+   */
+  readonly fileKvs?: number;
+}
+
+/** A table's window KVs cut into files of at most `fileKvs` KVs, with their spans. */
+function fileSlices(kvs: readonly ExtractedKV[], t: { start: Uint8Array; end: Uint8Array }, fileKvs: number | undefined): Array<{ kvs: ExtractedKV[]; key: Uint8Array; endKey: Uint8Array }> {
+  if (!fileKvs || kvs.length <= fileKvs) return [{ kvs: [...kvs], key: t.start, endKey: t.end }];
+  const sorted = [...kvs].sort((a, b) => compareEngineKeys(a.key, b.key));
+  const out: Array<{ kvs: ExtractedKV[]; key: Uint8Array; endKey: Uint8Array }> = [];
+  let from = 0;
+  while (from < sorted.length) {
+    let to = Math.min(sorted.length, from + fileKvs);
+    while (to < sorted.length && Buffer.compare(sorted[to]!.roachKey, sorted[to - 1]!.roachKey) === 0) to++;
+    out.push({ kvs: sorted.slice(from, to), key: from === 0 ? t.start : sorted[from]!.roachKey, endKey: to === sorted.length ? t.end : sorted[to]!.roachKey });
+    from = to;
+  }
+  return out;
+}
+
+/** Builds one layer: data SSTs (one per table, or per `layout.fileKvs` KVs) and the manifest object (not yet serialized). */
 function buildLayer(
   ex: StoreExtract,
   gen: Generation,
@@ -130,6 +156,7 @@ function buildLayer(
   end: Timestamp,
   dataDir: string,
   fileNo: { n: number },
+  layout: FileLayout = {},
 ): { manifest: BackupManifest; ssts: Map<string, Uint8Array> } {
   const base = baseGeneration(gen);
   const revisions = base === 'revision-history';
@@ -138,24 +165,26 @@ function buildLayer(
   const ssts = new Map<string, Uint8Array>();
   let total = { dataSize: 0n, rows: 0n, indexEntries: 0n };
   for (const t of ex.tables) {
-    const kvs = exportWindow(t.kvs, start, end, revisions);
-    if (kvs.length === 0) continue;
+    const window = exportWindow(t.kvs, start, end, revisions);
+    if (window.length === 0) continue;
     const plen = elidedPrefixLength(t.start, elide);
-    const entries: SstEntry[] = kvs.map((k) => ({ key: plen ? k.key.subarray(plen) : k.key, value: k.value }));
-    const path = `${dataDir}${fileNo.n++}.sst`;
-    ssts.set(path, writeSst(entries));
-    const counts = rowCount(kvs, t.start.length);
-    total = { dataSize: total.dataSize + counts.dataSize, rows: total.rows + counts.rows, indexEntries: total.indexEntries + counts.indexEntries };
-    files.push({
-      span: { key: t.start, endKey: t.end },
-      path,
-      entryCounts: counts,
-      startTime: ZERO_TIMESTAMP,
-      endTime: ZERO_TIMESTAMP,
-      localityKv: '',
-      backingFileSize: BigInt(ssts.get(path)!.length),
-      hasRangeKeys: false,
-    });
+    for (const { kvs, key, endKey } of fileSlices(window, t, layout.fileKvs)) {
+      const entries: SstEntry[] = kvs.map((k) => ({ key: plen ? k.key.subarray(plen) : k.key, value: k.value }));
+      const path = `${dataDir}${fileNo.n++}.sst`;
+      ssts.set(path, writeSst(entries));
+      const counts = rowCount(kvs, t.start.length);
+      total = { dataSize: total.dataSize + counts.dataSize, rows: total.rows + counts.rows, indexEntries: total.indexEntries + counts.indexEntries };
+      files.push({
+        span: { key, endKey },
+        path,
+        entryCounts: counts,
+        startTime: ZERO_TIMESTAMP,
+        endTime: ZERO_TIMESTAMP,
+        localityKv: '',
+        backingFileSize: BigInt(ssts.get(path)!.length),
+        hasRangeKeys: false,
+      });
+    }
   }
   const revTime: Timestamp = { wallTime: (ex.timestamps[0]?.wallTime ?? 1n) - 1n, logical: 0 };
   const full = start.wallTime === 0n;
@@ -289,7 +318,7 @@ function splitLocalities(
  * under `<full subdir>/`, each incremental's under `incrementals/<full subdir>/<inc subdir>/`
  * (`ResolveIncrementalsBackupLocation` appends the same paths to every locality URI).
  */
-export async function writeGeneration(out: string, ex: StoreExtract, gen: Generation, plan: CollectionPlan): Promise<string[]> {
+export async function writeGeneration(out: string, ex: StoreExtract, gen: Generation, plan: CollectionPlan, layout: FileLayout = {}): Promise<string[]> {
   descIds = new Map();
   const base = baseGeneration(gen);
   const locality = isLocalityGeneration(gen);
@@ -313,7 +342,7 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
     else if (base === 'legacy-backup') dir = incFolderName(end);
     else if (base === 'manifest-gzip') dir = `incrementals/${fullDir}/${incFolderName(end)}`;
     else dir = `incrementals/${fullDir}/${incFolderName(end, prev)}`;
-    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo);
+    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo, layout);
     descIds.set(manifest, ex.descriptors.map((d) => d.id));
     const lf = new Map<string, Uint8Array>();
     if (locality) {
