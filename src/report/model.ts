@@ -42,7 +42,13 @@ export interface TableReport {
   readonly columns: number;
   readonly rowsLoaded: number;
   readonly rejectedRows: number;
+  /** COPY bytes this run sent to PostgreSQL for the table (text or binary COPY format; not earlier, interrupted runs). */
   readonly bytes: number;
+  /**
+   * Size of the table's data in the source as its backup manifests record it (logical key+value
+   * bytes over every layer of the chain); absent when the source does not record it (a store).
+   */
+  readonly sourceBytes?: number;
   readonly loadSeconds: number;
   /** True when an interrupted earlier run had loaded part of the table. */
   readonly resumed: boolean;
@@ -54,8 +60,41 @@ export interface TableReport {
     readonly targetChecksum: bigint;
     readonly match: boolean;
     readonly differingKeys: readonly string[];
+    /** The first few differing rows, column by column (source vs PostgreSQL), as MOLT Verify shows them. */
+    readonly differingRows?: readonly DifferingRow[];
     readonly seconds: number;
   };
+}
+
+/**
+ * One row that differs between the source and PostgreSQL. Values are the canonical texts both sides
+ * hash, cut to a bounded length; columns whose name suggests a secret show no value.
+ */
+export interface DifferingRow {
+  /** The primary key (PostgreSQL text; the whole row for a table without one). */
+  readonly key: string;
+  readonly status: 'differs' | 'missing in target' | 'only in target';
+  /**
+   * `differs`: only the columns whose values differ; a row on one side only: its columns (the other
+   * side `null`). `null` is SQL NULL or "no row".
+   */
+  readonly columns: readonly { readonly name: string; readonly source: string | null; readonly target: string | null }[];
+}
+
+/**
+ * The time one kind of schema step took on one database, as pgloader's summary lists "Create
+ * Indexes", "Primary Keys", "Foreign Keys", "Reset Sequences"…: statements run by this run and
+ * the sum of their durations (steps of different tables run in parallel, so the sum can exceed the
+ * phase's wall time).
+ */
+export interface StepTiming {
+  readonly on: TargetLabel;
+  /** PostgreSQL database. */
+  readonly database: string;
+  /** e.g. "create tables and types", "primary keys", "indexes", "foreign keys", "sequences", "comments", "analyze". */
+  readonly step: string;
+  readonly statements: number;
+  readonly seconds: number;
 }
 
 export interface DatabaseReport {
@@ -83,6 +122,10 @@ export interface MigrationReport {
   readonly decisions: readonly Decision[];
   readonly phases: readonly PhaseReport[];
   readonly tables: readonly TableReport[];
+  /** Schema steps timed per kind, in the order they first ran (absent: none ran, e.g. `verify`). */
+  readonly steps?: readonly StepTiming[];
+  /** Source tables left out by include_tables / exclude_tables (`database.schema.table`): neither loaded nor verified. */
+  readonly excludedTables?: readonly string[];
   readonly warnings: readonly string[];
   /** The error that stopped the run, one line (redacted). */
   readonly error?: string;
