@@ -70,7 +70,8 @@ async function runOne(client: pg.ClientBase, scope: string, phase: string, idx: 
 }
 
 export interface RunStepsOptions {
-  readonly onStatement?: (sql: string, ms: number) => void;
+  /** After each statement this run executed (not those an earlier run did): its text, duration and step kind. */
+  readonly onStatement?: (sql: string, ms: number, kind?: string) => void;
   /** Treat "already exists" as done (resuming, or loading into existing tables). */
   readonly tolerateExisting?: boolean;
   /**
@@ -104,6 +105,8 @@ export interface GraphStep {
   readonly barrier: boolean;
   /** false: not recorded in the resume state (safe to repeat, e.g. ANALYZE). Default true. */
   readonly record?: boolean;
+  /** What the statement makes ("indexes", "foreign keys", "analyze"…), for per-step timings. */
+  readonly kind?: string;
 }
 
 /**
@@ -228,7 +231,7 @@ export async function runStepGraph(client: pg.ClientBase, phase: string, steps: 
     const t0 = Date.now();
     if (s.record === false) await c.query(s.sql);
     else await runOne(c, scope, phase, i, s.sql, opts.tolerateExisting ?? false);
-    opts.onStatement?.(s.sql, Date.now() - t0);
+    opts.onStatement?.(s.sql, Date.now() - t0, s.kind);
   };
 
   const extra: Promise<pg.ClientBase & { end(): Promise<void> }>[] = [];

@@ -199,7 +199,7 @@ function crossResults(r: MigrationReport, out: string[]): void {
 }
 
 /** A value of a differing row: quoted text, or NULL (SQL NULL, or no row on that side). */
-export const shownValue = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+const quotedValue = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
 
 /** The first differing rows of a table, column by column, source vs PostgreSQL (as MOLT Verify). */
 function differingRows(rows: NonNullable<NonNullable<TableReport['verification']>['differingRows']>, out: string[]): void {
@@ -209,8 +209,8 @@ function differingRows(rows: NonNullable<NonNullable<TableReport['verification']
     out.push(`      row ${line(row.key)}: ${row.status}`);
     const w = Math.max(...row.columns.map((c) => width(line(c.name))));
     for (const c of row.columns) {
-      out.push(`        ${pad(line(c.name), w, false)}  source: ${line(shownValue(c.source))}`);
-      out.push(`        ${' '.repeat(w)}  target: ${line(shownValue(c.target))}`);
+      out.push(`        ${pad(line(c.name), w, false)}  source: ${line(quotedValue(c.source))}`);
+      out.push(`        ${' '.repeat(w)}  target: ${line(quotedValue(c.target))}`);
     }
   }
 }
