@@ -11,7 +11,7 @@ import { VERSION } from '../util/version.js';
 import { existsSync } from 'node:fs';
 import { isConfigError, isMigrateError } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import { createLogger, jsonLogLine, type Logger } from '../util/logger.js';
 import { configWarningsOf, loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
 import { CONFIG_KEYS, type ConfigKey } from '../config/keys.js';
 import { createConfigFile } from './create-config.js';
@@ -41,6 +41,9 @@ const FLAG_KEYS: Record<string, ConfigKey> = {
   databaseMapping: 'database_mapping',
   rowid: 'rowid',
   allowMissingFiles: 'allow_missing_files',
+  includeTables: 'include_tables',
+  excludeTables: 'exclude_tables',
+  logFormat: 'log_format',
 };
 
 export interface GlobalOptions {
@@ -75,13 +78,18 @@ export function takesGlobalOptions(cmd: Command, flags: readonly string[]): Comm
     visibleGlobalOptions: (c: Command) => (c.parent?.options ?? []).filter((o) => flags.includes(o.long ?? '')),
   });
 }
+/** Errors printed by `reportFailure` follow --log-format / log_format too. */
+let errorFormat: 'text' | 'json' = 'text';
 
 export function loggerFor(opts: GlobalOptions, loaded?: LoadedConfig): Logger {
   const cfg = loaded?.config;
+  errorFormat = cfg?.log_format ?? (opts.logFormat === 'json' ? 'json' : 'text');
   return createLogger({
     level: opts.verbose ? 'debug' : (cfg?.log_level ?? 'info'),
     consoleLevel: opts.quiet ? 'error' : opts.verbose ? 'debug' : (cfg?.log_level ?? 'info'),
     file: cfg ? cfg.log_file : undefined,
+    // Before a config is read (or when it fails), the flag alone decides.
+    format: cfg?.log_format ?? (opts.logFormat === 'json' ? 'json' : 'text'),
   });
 }
 
@@ -109,6 +117,9 @@ function buildProgram(): Command {
     .option('--chunk-size <n>', `rows per load chunk / resume checkpoint ${dflt(String(CONFIG_KEYS.chunk_size.default))}`)
     .option('--table-part-mb <n>', `tables over twice this size load as parallel key-range parts of about this size ${dflt(String(CONFIG_KEYS.table_part_mb.default))}`)
     .option('--report-dir <dir>', `where the reports are written ${dflt(`${CONFIG_KEYS.report_dir.default} = current directory`)}`)
+    .option('--include-tables <patterns>', `only tables matching these comma-separated glob patterns (table, schema.table or db.schema.table; * and ?) ${dflt('config include_tables, else every table')}`)
+    .option('--exclude-tables <patterns>', `leave out tables matching these comma-separated glob patterns (not loaded, not verified; listed in the reports) ${dflt('config exclude_tables, else none')}`)
+    .addOption(new Option('--log-format <format>', `console and log file lines: text, or json (one object per line, no live progress line) ${dflt(`config log_format = ${CONFIG_KEYS.log_format.default}`)}`).choices(['text', 'json']))
     .option('--log-file <file>', `log file, "" for none ${dflt(CONFIG_KEYS.log_file.default)}`)
     .option('--temp-dir <dir>', `base directory for temporary files ${dflt('config temp_dir, else the system temp directory')}`)
     .option('--postgres-bin-dir <dir>', `PostgreSQL server binaries for the temporary instance ${dflt('config postgres_bin_dir, else pg_config --bindir, /usr/lib/postgresql/*/bin newest first, the npm package')}`)
@@ -132,6 +143,8 @@ variables fill keys the file leaves out; flags override both.`,
 export async function main(argv: readonly string[]): Promise<number> {
   // Credentials from the environment are masked from the first line printed, whichever command runs.
   redactor.addFromEnv(process.env);
+  const f = argv.findIndex((a) => a === '--log-format' || a.startsWith('--log-format='));
+  if (f >= 0 && (argv[f] === '--log-format=json' || argv[f + 1] === 'json')) errorFormat = 'json';
   const program = buildProgram();
   program.action(async (opts: GlobalOptions) => {
     if (opts.createConfig) {
@@ -154,21 +167,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** One problem line on stderr: `error: …` / `warning: …`, or a JSON record with --log-format json. */
+function printProblem(level: 'error' | 'warn', message: string): void {
+  process.stderr.write(errorFormat === 'json' ? `${jsonLogLine(level, message)}\n` : `${level === 'error' ? 'error' : 'warning'}: ${message}\n`);
+}
+
 /** Prints an error as one redacted line (or one line per problem for config errors). */
 export function reportFailure(e: unknown): number {
   if (e instanceof CommanderError) {
     // Help and version are "errors" to commander; they have already been printed.
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-    if (e.code === 'usage') process.stderr.write(`error: ${e.message}\n`);
+    if (e.code === 'usage') printProblem('error', e.message);
     return EXIT.usage;
   }
   if (isMigrateError(e)) {
-    for (const w of configWarningsOf(e)) process.stderr.write(`warning: ${redactor.redact(w)}\n`);
-    for (const line of e.message.split('\n')) process.stderr.write(`error: ${redactor.redact(line)}\n`);
+    for (const w of configWarningsOf(e)) printProblem('warn', redactor.redact(w));
+    for (const line of e.message.split('\n')) printProblem('error', redactor.redact(line));
     return isConfigError(e) ? EXIT.usage : EXIT.failure;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  process.stderr.write(`error: ${redactor.redact(err.message)}\n`);
+  printProblem('error', redactor.redact(err.message));
   if (process.env.CRDB_MIGRATE_DEBUG) process.stderr.write(`${redactor.redact(err.stack ?? '')}\n`);
   return EXIT.failure;
 }

@@ -5,6 +5,7 @@ import { migrate } from '../pipeline/migrate.js';
 import { verifyOnly } from '../pipeline/verify-only.js';
 import { sync } from '../pipeline/sync.js';
 import type { MigrationReport } from '../report/model.js';
+import { summarize } from '../report/summary.js';
 import { writeReports } from '../report/write-reports.js';
 import type { Logger } from '../util/logger.js';
 import type { PgServer } from '../pipeline/pg-target.js';
@@ -18,7 +19,8 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
   const files = await writeReports(report, reportDir);
   const verified = report.tables.filter((t) => t.verification);
   const matched = verified.filter((t) => t.verification?.match).length;
-  const rows = report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
+  // Each row once: rows in the target when it was loaded, else in the test instance.
+  const rows = summarize(report).rowsLoaded;
   const missing = report.source.missingFiles?.length ?? 0;
   const summary =
     report.verdict === 'failed'

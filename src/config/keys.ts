@@ -18,6 +18,11 @@ const positiveNumber = z.preprocess((v) => (typeof v === 'string' && /^\s*\d+(\.
 /** Accepts true/false and "true"/"false". */
 const boolean = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 const text = z.string();
+/** A list of names or patterns: a JSON array, or one comma-separated string (a command-line flag). */
+const nameList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v),
+  z.array(z.string().min(1)),
+);
 
 const sourceSchema = z.discriminatedUnion('type', [
   z.object({
@@ -67,6 +72,8 @@ export const CONFIG_KEYS = {
   as_of: { schema: text, description: 'Read the backup as of this time (RFC 3339 or CockroachDB decimal HLC), inside a revision-history backup; default: its end time', since: '0.2' },
   source: { path: true, schema: sourceSchema, description: 'Where the data comes from: {"type":"backup","url":…} (default, from s3_backup_path), {"type":"store","path":"cockroach-data"}, {"type":"cluster","url":"postgresql://…:26257/db"}, {"type":"restore"} (the original path: a cockroach binary restores the backup)', since: '0.2' },
   databases: { schema: z.array(text), description: 'Only these CockroachDB databases (default: every user database, defaultdb included)', since: '0.2' },
+  include_tables: { schema: nameList, description: 'Only tables matching one of these glob patterns: table, schema.table or database.schema.table, * and ? as wildcards (e.g. ["shop.public.order*"]); a pattern matching no table is an error (also --include-tables a,b)', since: '0.2' },
+  exclude_tables: { schema: nameList, description: 'Leave out tables matching one of these glob patterns (same form as include_tables): not created, loaded or verified, and listed as excluded in the reports; a foreign key or view that needs one is not created (a warning names it) (also --exclude-tables a,b)', since: '0.2' },
   // --- storage requests (S3, GCS, Azure, HTTP): timeouts and retries ------------------------------
   storage_connect_timeout_seconds: { schema: positiveNumber, default: 10, description: 'Seconds allowed to connect to the backup storage endpoint before the attempt fails', since: '0.2' },
   storage_idle_timeout_seconds: { schema: positiveNumber, default: 30, description: 'Seconds a storage request may go without receiving a byte (waiting for the answer or inside it) before the attempt fails', since: '0.2' },
@@ -116,6 +123,7 @@ export const CONFIG_KEYS = {
   report_dir: { path: true, schema: text, default: '.', description: 'Where validation_report.txt, report.json and report.html are written', since: '0.2' },
   log_file: { path: true, schema: text, default: 'migration.log', description: 'Log file ("" = no log file)', since: '0.2' },
   log_level: { schema: z.enum(['error', 'warn', 'info', 'debug']), default: 'info', description: 'Log level', since: '0.2' },
+  log_format: { schema: z.enum(['text', 'json']), default: 'text', description: 'Console and log file lines: text (`time - LEVEL - message`), or json (one object per line: {"time","level","message"}; no live progress line) (also --log-format)', since: '0.2' },
 } as const satisfies Record<string, KeyDef>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -82,7 +82,13 @@ export interface PostDataStep {
   readonly after: readonly number[];
   /** Runs only after every earlier step (views, comments, sequence positions). */
   readonly barrier: boolean;
+  /** What the statement makes, for the report's per-step timings (pgloader's summary lines). */
+  readonly kind: PostDataKind;
 }
+
+export type PostDataKind =
+  | 'primary keys' | 'indexes' | 'unique constraints' | 'foreign keys' | 'validate foreign keys'
+  | 'checks' | 'validate checks' | 'triggers' | 'views' | 'comments' | 'sequences';
 
 /** Post-data statements in load order, each with what it waits for. */
 export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
@@ -93,18 +99,18 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   const builds = new Map<string, number[]>();
   const local = new Map<string, number[]>();
   const listOf = (m: Map<string, number[]>, t: string): number[] => m.get(t) ?? m.set(t, []).get(t)!;
-  const push = (sql: string, tables: readonly string[], after: readonly number[], barrier = false): number =>
-    out.push({ sql, tables, after: [...new Set(after)], barrier }) - 1;
-  const pushLocal = (table: PgName, sql: string, after: readonly number[], build: boolean): number => {
+  const push = (kind: PostDataKind, sql: string, tables: readonly string[], after: readonly number[], barrier = false): number =>
+    out.push({ sql, tables, after: [...new Set(after)], barrier, kind }) - 1;
+  const pushLocal = (kind: PostDataKind, table: PgName, sql: string, after: readonly number[], build: boolean): number => {
     const t = q(table);
-    const i = push(sql, [t], after);
+    const i = push(kind, sql, [t], after);
     listOf(local, t).push(i);
     if (build) listOf(builds, t).push(i);
     return i;
   };
   const pkOf = new Map<string, number>();
   for (const pk of of('primary-key')) {
-    pkOf.set(q(pk.table), pushLocal(pk.table, `ALTER TABLE ${q(pk.table)} ADD CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})`, [], true));
+    pkOf.set(q(pk.table), pushLocal('primary keys', pk.table, `ALTER TABLE ${q(pk.table)} ADD CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})`, [], true));
   }
   const afterPk = (table: PgName): number[] => {
     const pk = pkOf.get(q(table));
@@ -115,8 +121,8 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
     const using = ix.method === 'btree' ? '' : ` USING ${ix.method}`;
     const include = ix.include.length ? ` INCLUDE (${cols(ix.include)})` : '';
     const where = ix.where !== undefined ? ` WHERE ${ix.where}` : '';
-    const built = pushLocal(ix.table, `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`, afterPk(ix.table), true);
-    if (ix.asConstraint) pushLocal(ix.table, `ALTER TABLE ${q(ix.table)} ADD CONSTRAINT ${quoteIdent(ix.name)} UNIQUE USING INDEX ${quoteIdent(ix.name)}`, [built], true);
+    const built = pushLocal('indexes', ix.table, `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`, afterPk(ix.table), true);
+    if (ix.asConstraint) pushLocal('unique constraints', ix.table, `ALTER TABLE ${q(ix.table)} ADD CONSTRAINT ${quoteIdent(ix.name)} UNIQUE USING INDEX ${quoteIdent(ix.name)}`, [built], true);
   }
   const buildsOf = (table: PgName): readonly number[] => builds.get(q(table)) ?? [];
   const fks = of('foreign-key');
@@ -127,6 +133,7 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   let previousFk: number[] = [];
   for (const fk of fks) {
     const i = push(
+      'foreign keys',
       `ALTER TABLE ${q(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${q(fk.refTable)} (${cols(fk.refColumns)})${fk.match === 'full' ? ' MATCH FULL' : ''} ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()} NOT VALID`,
       [q(fk.table), q(fk.refTable)],
       previousFk,
@@ -135,13 +142,13 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
     previousFk = [i];
   }
   fks.forEach((fk, k) => {
-    if (fk.validate) push(`ALTER TABLE ${q(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`, [q(fk.table), q(fk.refTable)], [fkAdds[k]!]);
+    if (fk.validate) push('validate foreign keys', `ALTER TABLE ${q(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`, [q(fk.table), q(fk.refTable)], [fkAdds[k]!]);
   });
-  for (const c of checks) checkAdds.push(pushLocal(c.table, `ALTER TABLE ${q(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr}) NOT VALID`, buildsOf(c.table), false));
+  for (const c of checks) checkAdds.push(pushLocal('checks', c.table, `ALTER TABLE ${q(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr}) NOT VALID`, buildsOf(c.table), false));
   checks.forEach((c, k) => {
-    if (c.validate) pushLocal(c.table, `ALTER TABLE ${q(c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, [checkAdds[k]!], false);
+    if (c.validate) pushLocal('validate checks', c.table, `ALTER TABLE ${q(c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, [checkAdds[k]!], false);
   });
-  for (const t of of('trigger')) pushLocal(t.table, `CREATE TRIGGER ${quoteIdent(t.name)} BEFORE UPDATE ON ${q(t.table)} FOR EACH ROW EXECUTE FUNCTION ${q(t.fn)}()`, buildsOf(t.table), false);
+  for (const t of of('trigger')) pushLocal('triggers', t.table, `CREATE TRIGGER ${quoteIdent(t.name)} BEFORE UPDATE ON ${q(t.table)} FOR EACH ROW EXECUTE FUNCTION ${q(t.fn)}()`, buildsOf(t.table), false);
   // A foreign key's ADD waits for every step on both of its tables (locks taken by checks and
   // triggers, keys the reference needs); the list is complete only now.
   fks.forEach((fk, k) => {
@@ -150,12 +157,12 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   });
   for (const v of of('view')) {
     const columns = v.columns.length ? ` (${cols(v.columns)})` : '';
-    push(`CREATE ${v.materialized ? 'MATERIALIZED ' : ''}VIEW ${q(v.target)}${columns} AS ${v.query}`, [], [], true);
+    push('views', `CREATE ${v.materialized ? 'MATERIALIZED ' : ''}VIEW ${q(v.target)}${columns} AS ${v.query}`, [], [], true);
   }
-  for (const c of of('comment')) push(`COMMENT ON ${c.on} IS ${quoteLiteral(c.text)}`, [], [], true);
+  for (const c of of('comment')) push('comments', `COMMENT ON ${c.on} IS ${quoteLiteral(c.text)}`, [], [], true);
   for (const s of of('setval')) {
     const sql = setvalSql(s);
-    if (sql) push(sql, [], [], true);
+    if (sql) push('sequences', sql, [], [], true);
   }
   return out;
 }

@@ -202,6 +202,12 @@ function sqlFieldText(c: HashColumn): string {
   return isBpchar(c.type) ? `rtrim(concat(${q}), ' ')` : `concat(${q})`;
 }
 
+/** SQL expression of a `text[]` holding each column's canonical text (NULL for SQL NULL): what `sourceFieldTexts` gives for a source row. */
+export function sqlFieldTexts(columns: readonly HashColumn[]): string {
+  if (columns.length === 0) return `ARRAY[]::text[]`;
+  return `ARRAY[${columns.map((c) => `CASE WHEN num_nulls(${quoteIdent(c.pgName)}) = 1 THEN NULL ELSE ${sqlFieldText(c)} END`).join(', ')}]::text[]`;
+}
+
 /** SQL expression computing `rowText` of the given columns of the current row. */
 export function sqlRowText(columns: readonly HashColumn[]): string {
   if (columns.length === 0) return `''`;

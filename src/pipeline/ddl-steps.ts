@@ -55,7 +55,8 @@ async function runOne(client: pg.ClientBase, scope: string, phase: string, idx: 
 }
 
 export interface RunStepsOptions {
-  readonly onStatement?: (sql: string, ms: number) => void;
+  /** After each statement this run executed (not those an earlier run did): its text, duration and step kind. */
+  readonly onStatement?: (sql: string, ms: number, kind?: string) => void;
   /** Treat "already exists" as done (resuming, or loading into existing tables). */
   readonly tolerateExisting?: boolean;
   /**
@@ -91,6 +92,8 @@ export interface GraphStep {
   readonly record?: boolean;
   /** Runs instead of `sql` (which then only names the step in logs); never recorded. */
   readonly run?: (client: pg.ClientBase) => Promise<void>;
+  /** What the statement makes ("indexes", "foreign keys", "analyze"…), for per-step timings. */
+  readonly kind?: string;
 }
 
 /**
@@ -216,7 +219,7 @@ export async function runStepGraph(client: pg.ClientBase, phase: string, steps: 
     if (s.run) await s.run(c);
     else if (s.record === false) await c.query(s.sql);
     else await runOne(c, scope, phase, i, s.sql, opts.tolerateExisting ?? false);
-    opts.onStatement?.(s.sql, Date.now() - t0);
+    opts.onStatement?.(s.sql, Date.now() - t0, s.kind);
   };
 
   const extra: Promise<pg.ClientBase & { end(): Promise<void> }>[] = [];

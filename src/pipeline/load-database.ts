@@ -12,10 +12,10 @@ import { loadOrder, loadTables } from '../load/load-tables.js';
 import { ensureLoadState } from '../load/load-state.js';
 import { PartResults, planTableParts } from './table-parts.js';
 import type { LoadProgressEvent, TableLoadResult } from '../load/types.js';
-import type { TableReport } from '../report/model.js';
+import type { StepTiming, TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { LoadError } from '../util/errors.js';
-import { verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
+import { differingRowText, verificationSummary, verifyTable, type TableVerification } from '../verify/verify-table.js';
 import { RESET_CANONICAL_SESSION_SQL } from '../load/row-hash.js';
 import { TableLoads, runStepGraph, runSteps, type GraphStep } from './ddl-steps.js';
 import { STATE_SCHEMA } from '../load/state-schema.js';
@@ -28,6 +28,21 @@ import type { LoadWorkerPool } from './workers/load-worker-pool.js';
 export interface LoadDatabaseResult {
   readonly tables: TableReport[];
   readonly warnings: string[];
+  /** Schema statements this run executed, timed per kind. */
+  readonly steps: StepTiming[];
+}
+
+/** Sums statement durations per step kind, in the order the kinds first ran. */
+class StepTimer {
+  private readonly byKind = new Map<string, { statements: number; ms: number }>();
+  add(kind: string, ms: number): void {
+    const k = this.byKind.get(kind) ?? this.byKind.set(kind, { statements: 0, ms: 0 }).get(kind)!;
+    k.statements++;
+    k.ms += ms;
+  }
+  timings(on: StepTiming['on'], database: string): StepTiming[] {
+    return [...this.byKind].map(([step, k]) => ({ on, database, step, statements: k.statements, seconds: k.ms / 1000 }));
+  }
 }
 
 export interface LoadDatabaseOptions {
@@ -162,7 +177,8 @@ export async function loadDatabase(
     const tolerateExisting = resuming || keptExisting;
 
     logger.info(`${where}: creating schema objects (${db.preData.length} statements)`);
-    await runSteps(client, 'pre-data', db.preData, { tolerateExisting, scope });
+    const timer = new StepTimer();
+    await runSteps(client, 'pre-data', db.preData, { tolerateExisting, scope, onStatement: (_sql, ms) => timer.add('create tables and types', ms) });
 
     const toLoad = plans.filter((p) => !skipped.has(p.id));
     const kept = plans.filter((p) => skipped.has(p.id));
@@ -180,7 +196,7 @@ export async function loadDatabase(
     for (const p of toLoad) {
       const t = tableOf(p);
       const ownSteps = db.postDataSteps.flatMap((s, i) => (s.tables.length === 1 && s.tables[0] === t ? [i] : []));
-      steps.push({ sql: `ANALYZE ${t}`, tables: [t], after: ownSteps, barrier: false, record: false });
+      steps.push({ sql: `ANALYZE ${t}`, tables: [t], after: ownSteps, barrier: false, record: false, kind: 'analyze' });
     }
     const results: TableLoadResult[] = [];
     const verifications = new Map<string, TableVerification>();
@@ -190,7 +206,10 @@ export async function loadDatabase(
       verifications.set(plan.id, v);
       const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
       if (v.match) logger.info(line);
-      else logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
+      else {
+        logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
+        for (const row of v.differingRows) logger.error(`${where}: ${plan.id}: row ${differingRowText(row)}`);
+      }
     };
     if (!config.skip_validation) {
       // A loaded table is verified while others still load or build their indexes (a scan beside
@@ -223,7 +242,10 @@ export async function loadDatabase(
       loads,
       signal,
       connect: () => connectTo(server, db.pgName),
-      onStatement: (sql, ms) => logger.debug(`${where}: ${ms} ms: ${sql.slice(0, 200)}`),
+      onStatement: (sql, ms, kind) => {
+        timer.add(kind ?? 'other', ms);
+        logger.debug(`${where}: ${ms} ms: ${sql.slice(0, 200)}`);
+      },
     }).catch((e: unknown) => {
       postDataFailure = e;
       stop.abort(e);
@@ -294,6 +316,7 @@ export async function loadDatabase(
     const tables: TableReport[] = [...toLoad, ...kept].map((plan) => {
       const r = results.find((x) => x.id === plan.id);
       const v = verifications.get(plan.id);
+      const sourceBytes = opts.tableBytes?.get(plan.table.id);
       return {
         source: plan.id,
         target: `${db.pgName}.${plan.pgSchema}.${plan.pgTable}`,
@@ -302,12 +325,15 @@ export async function loadDatabase(
         rowsLoaded: r?.rows ?? 0,
         rejectedRows: r?.rejected ?? 0,
         bytes: r?.bytes ?? 0,
+        ...(sourceBytes !== undefined ? { sourceBytes } : {}),
         loadSeconds: r?.seconds ?? 0,
         resumed: r?.resumed ?? false,
         ...(v ? { verification: verificationSummary(v) } : {}),
       };
     });
-    return { tables, warnings };
+    const timings = timer.timings(server.label, db.pgName);
+    for (const x of timings) logger.info(`${where}: ${x.step}: ${x.statements} statements, ${x.seconds.toFixed(2)} s`);
+    return { tables, warnings, steps: timings };
   } finally {
     await client.end().catch(() => undefined);
   }

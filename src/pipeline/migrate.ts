@@ -9,7 +9,7 @@ import { convertSchema, type ConvertedSchema } from '../ddl/convert-schema.js';
 import { decisionText } from '../ddl/decision.js';
 import type { LoadProgressEvent } from '../load/types.js';
 import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
-import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
+import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type StepTiming, type TableReport } from '../report/model.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
@@ -25,6 +25,7 @@ import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases } from './p
 import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
 import { forgetSyncPoints, recordSyncPoint } from './sync.js';
+import { selectTables } from './table-selection.js';
 
 export interface MigrateRequest {
   readonly config: Config;
@@ -52,11 +53,13 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   const startedAt = new Date();
   const phases: PhaseReport[] = [];
   const tables: TableReport[] = [];
+  const steps: StepTiming[] = [];
   const warnings: string[] = [];
   const targets: { label: 'test instance' | 'target'; description: string }[] = [];
   let converted: ConvertedSchema | undefined;
   let source = req.source;
   let databases: DatabaseReport[] = [];
+  let excludedTables: readonly string[] = [];
   let error: string | undefined;
   let instance: TempPostgres | undefined;
   let workers: LoadWorkerPool | undefined;
@@ -91,11 +94,15 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     for (const w of source.warnings) warn(w);
     logger.info(`source: ${source.description}`);
 
+    const selection = selectTables(source.catalog, config);
+    excludedTables = selection.excluded;
+    for (const t of selection.excluded) logger.info(`table ${t}: excluded by include_tables / exclude_tables; not loaded, not verified`);
+    for (const d of selection.dependents) warn(d);
     converted = await phase('convert schema', async () =>
-      convertSchema(source!.catalog, convertOptionsOf(config)),
+      convertSchema(selection.catalog, convertOptionsOf(config)),
     );
     const dbs = selectDatabases(converted, config, logger);
-    const catalog = source.catalog;
+    const catalog = selection.catalog;
     databases = dbs.map((d) => ({
       source: d.crdbName,
       target: d.pgName,
@@ -162,6 +169,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
           }),
         );
         tables.push(...r.tables);
+        steps.push(...r.steps);
         for (const w of r.warnings) warn(w);
         if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
       }
@@ -235,6 +243,8 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     decisions: converted?.decisions ?? [],
     phases,
     tables,
+    ...(steps.length ? { steps } : {}),
+    ...(excludedTables.length ? { excludedTables } : {}),
     warnings: warnings.map((w) => redactor.redact(w)),
     ...(error !== undefined ? { error } : {}),
     ...(error !== undefined && resumable ? { resumable } : {}),

@@ -24,6 +24,7 @@ import { readRecordedRun } from './run-state.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
 import { placeDatabases } from './target-database.js';
+import { selectTables } from './table-selection.js';
 
 /** A preflight does not wait for a server that does not answer. */
 export const PREFLIGHT_CONNECT_TIMEOUT_MS = 5_000;
@@ -200,7 +201,7 @@ export async function preflight(config: Config): Promise<PreflightResult> {
     return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [] };
   }
   try {
-    const converted = convertSchema(source.catalog, convertOptionsOf(config));
+    const converted = convertSchema(selectTables(source.catalog, config).catalog, convertOptionsOf(config));
     const placements: string[] = [];
     const dbs = selectDatabases(converted, config, { info: (l) => placements.push(l) });
     const plan = planLines(source, dbs, placements, converted.decisions);

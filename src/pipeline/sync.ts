@@ -33,6 +33,7 @@ import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
 import { prefixEnd } from '../source/table-rows.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
 import { placeDatabases } from './target-database.js';
+import { selectTables } from './table-selection.js';
 import { lockTarget, type TargetLock } from './target-lock.js';
 
 /** Test hook: `COCKROACH_MIGRATE_KILL_AT=sync-before-commit` kills the process (SIGKILL) right before a sync commits. */
@@ -236,7 +237,8 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
   try {
     opened = await openChain(config);
     const { b, source } = opened;
-    const converted = convertSchema(source.catalog, convertOptionsOf(config));
+    // The tables the migration selected (include_tables / exclude_tables), no others.
+    const converted = convertSchema(selectTables(source.catalog, config).catalog, convertOptionsOf(config));
     const selected = converted.databases.filter((d) => d.crdbName !== 'system' && d.tables.length > 0 && (!config.databases || config.databases.includes(d.crdbName)));
     lock = await lockTarget(server, logger, startedAt);
     for (const db of placeDatabases(selected, config, logger)) {

@@ -15,6 +15,7 @@ import { connectTo, targetServer } from './pg-target.js';
 import { placeDatabases } from './target-database.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
+import { selectTables } from './table-selection.js';
 
 export async function verifyOnly(config: Config, logger: Logger): Promise<MigrationReport> {
   const startedAt = new Date();
@@ -25,10 +26,14 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
   let error: string | undefined;
   const t0 = Date.now();
   let decisions: MigrationReport['decisions'] = [];
+  let excludedTables: readonly string[] = [];
   try {
     source = await openSource(config);
     for (const w of source.warnings) logger.warn(w);
-    const converted = convertSchema(source.catalog, convertOptionsOf(config));
+    const selection = selectTables(source.catalog, config);
+    excludedTables = selection.excluded;
+    for (const t of selection.excluded) logger.info(`table ${t}: excluded by include_tables / exclude_tables; not verified`);
+    const converted = convertSchema(selection.catalog, convertOptionsOf(config));
     decisions = converted.decisions;
     const selected = converted.databases.filter(
       (db) => db.crdbName !== 'system' && db.tables.length > 0 && (!config.databases || config.databases.includes(db.crdbName)),
@@ -78,6 +83,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
     decisions,
     phases,
     tables,
+    ...(excludedTables.length ? { excludedTables } : {}),
     warnings: (source?.warnings ?? []).map((w) => redactor.redact(w)),
     ...(error !== undefined ? { error } : {}),
   };

@@ -7,6 +7,8 @@
 import type { Decision } from '../ddl/decision.js';
 import type { VerificationSummary } from '../verify/verify-table.js';
 
+export type { DifferingRow } from '../verify/verify-table.js';
+
 export type Verdict =
   /** Everything loaded and every verified table matched. */
   | 'success'
@@ -43,7 +45,13 @@ export interface TableReport {
   readonly columns: number;
   readonly rowsLoaded: number;
   readonly rejectedRows: number;
+  /** COPY bytes this run sent to PostgreSQL for the table (text or binary COPY format; not earlier, interrupted runs). */
   readonly bytes: number;
+  /**
+   * Size of the table's data in the source as its backup manifests record it (logical key+value
+   * bytes over every layer of the chain); absent when the source does not record it (a store).
+   */
+  readonly sourceBytes?: number;
   readonly loadSeconds: number;
   /** True when an interrupted earlier run had loaded part of the table. */
   readonly resumed: boolean;
@@ -51,6 +59,22 @@ export interface TableReport {
   readonly sync?: { readonly inserted: number; readonly updated: number; readonly deleted: number };
   /** Absent when verification was skipped. */
   readonly verification?: VerificationSummary;
+}
+
+/**
+ * The time one kind of schema step took on one database, as pgloader's summary lists "Create
+ * Indexes", "Primary Keys", "Foreign Keys", "Reset Sequences"…: statements run by this run and
+ * the sum of their durations (steps of different tables run in parallel, so the sum can exceed the
+ * phase's wall time).
+ */
+export interface StepTiming {
+  readonly on: TargetLabel;
+  /** PostgreSQL database. */
+  readonly database: string;
+  /** e.g. "create tables and types", "primary keys", "indexes", "foreign keys", "sequences", "comments", "analyze". */
+  readonly step: string;
+  readonly statements: number;
+  readonly seconds: number;
 }
 
 export interface DatabaseReport {
@@ -78,6 +102,10 @@ export interface MigrationReport {
   readonly decisions: readonly Decision[];
   readonly phases: readonly PhaseReport[];
   readonly tables: readonly TableReport[];
+  /** Schema steps timed per kind, in the order they first ran (absent: none ran, e.g. `verify`). */
+  readonly steps?: readonly StepTiming[];
+  /** Source tables left out by include_tables / exclude_tables (`database.schema.table`): neither loaded nor verified. */
+  readonly excludedTables?: readonly string[];
   readonly warnings: readonly string[];
   /** The error that stopped the run, one line (redacted). */
   readonly error?: string;

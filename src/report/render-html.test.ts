@@ -31,9 +31,9 @@ test('success: green banner first, summary numbers, per-table counts and checksu
   assert.ok(banner > 0 && banner < h.indexOf('<h2>'));
   const text = visible(h);
   assert.match(text, /Migration verified Every table/);
-  assert.match(text, /3 tables 1,282,780 rows loaded 3 \/ 3 matches 0 mismatches 0 not verified 0 rejected rows/);
+  assert.match(text, /3 tables 1,282,780 rows loaded \(target\) 3 \/ 3 matches 0 mismatches 0 not verified 0 rejected rows/);
   assert.match(text, /125\.5 s duration/);
-  assert.match(text, /shop\.public\.orders shop\.public\.orders target 1,234,567 1,234,567 fedcba9876543211 fedcba9876543211 match 0 4\.94 14\.20/);
+  assert.match(text, /shop\.public\.orders shop\.public\.orders target – 107 MB 1,234,567 1,234,567 fedcba9876543211 fedcba9876543211 match 0 4\.94 14\.20/);
   assert.match(text, /4 objects converted as is/);
   assert.match(h, /<details><summary>4 objects converted as is<\/summary>/);
   assert.doesNotMatch(text, /Warnings|Error:/);
@@ -44,8 +44,8 @@ test('mismatch: red banner, MISMATCH row highlighted with differing keys, amber-
   assert.ok(h.includes('<div class="banner bad"'));
   const text = visible(h);
   assert.match(text, /Differences found/);
-  assert.match(text, /shop\.public\.orders shop\.public\.orders target 1,234,567 1,234,565 fedcba9876543211 5555555555555555 MISMATCH \(-7\) \(1048576\) \('o''brien', 3\) 2/);
-  assert.match(text, /shop\.public\.orders shop\.public\.orders test instance 1,234,567 1,234,567 fedcba9876543211 fedcba9876543211 match/);
+  assert.match(text, /shop\.public\.orders shop\.public\.orders target – 107 MB 1,234,567 1,234,565 fedcba9876543211 5555555555555555 MISMATCH \(-7\) \(1048576\) \('o''brien', 3\) 2/);
+  assert.match(text, /shop\.public\.orders shop\.public\.orders test instance – 107 MB 1,234,567 1,234,567 fedcba9876543211 fedcba9876543211 match/);
   assert.match(text, /3 \/ 4 matches 1 mismatches/);
   assert.match(h, /<tr class="bad">/);
   assert.match(h, /<code class="diff">5555555555555555<\/code>/);

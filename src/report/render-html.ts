@@ -5,7 +5,7 @@
  * Every string that comes from the user's data or environment goes through {@link escapeHtml}.
  */
 import type { Decision, DecisionKind } from '../ddl/decision.js';
-import type { MigrationReport, PhaseReport, TableReport, Verdict } from './model.js';
+import type { DifferingRow, MigrationReport, PhaseReport, TableReport, Verdict } from './model.js';
 import { checksumHex, grouped, secs, sizeText, summarize } from './summary.js';
 
 /** Escapes `& < > " '` so any text is inert in element content and in quoted attributes. */
@@ -60,6 +60,9 @@ table.compact td{overflow-wrap:anywhere}
 table.decisions{table-layout:fixed}
 table.decisions td{overflow-wrap:anywhere}
 tr.bad td{background:#fdf2f1}
+details.rows{margin-top:6px;padding:4px 8px}
+table.rowdiff{width:auto;font-size:12px}
+table.rowdiff td{overflow-wrap:anywhere;max-width:360px}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 td.sum code{white-space:nowrap}
 .diff{color:#b3261e;font-weight:600}
@@ -82,13 +85,16 @@ function summaryCards(r: MigrationReport): string {
   const s = summarize(r);
   const cards: [string, string, string][] = [
     ['tables', grouped(s.tables), ''],
-    ['rows loaded', grouped(s.rowsLoaded), ''],
+    [s.countedOn ? `rows loaded (${s.countedOn})` : 'rows loaded', grouped(s.rowsLoaded), ''],
+    ...(s.testInstance ? [['rows (test instance rehearsal)', grouped(s.testInstance.rowsLoaded), ''] as [string, string, string]] : []),
     ['matches', `${grouped(s.matched)} / ${grouped(s.verified)}`, ''],
     ['mismatches', grouped(s.mismatched), s.mismatched ? 'bad' : ''],
     ['not verified', grouped(s.notVerified), s.notVerified ? 'warn' : ''],
     ['rejected rows', grouped(s.rejectedRows), s.rejectedRows ? 'warn' : ''],
     ['schema changes', grouped(s.decisions.changed + s.decisions['not-convertible']), s.decisions['not-convertible'] ? 'bad' : s.decisions.changed ? 'warn' : ''],
-    ['data sent', sizeText(s.bytes), ''],
+    ...(s.sourceBytes !== undefined ? [['read from source', sizeText(s.sourceBytes), ''] as [string, string, string]] : []),
+    [s.countedOn ? `COPY sent (${s.countedOn})` : 'COPY sent', sizeText(s.bytes), ''],
+    ...(r.excludedTables?.length ? [['tables excluded', grouped(r.excludedTables.length), ''] as [string, string, string]] : []),
     ['duration', `${secs(s.seconds, 1)} s`, ''],
   ];
   return `<div class="cards">${cards.map(([label, value, cls]) => `<div class="card${cls ? ` ${cls}` : ''}"><b>${esc(value)}</b>${esc(label)}</div>`).join('')}</div>`;
@@ -97,7 +103,7 @@ function summaryCards(r: MigrationReport): string {
 function tablesSection(r: MigrationReport): string {
   const h: string[] = ['<h2>Tables</h2><div class="scroll"><table>'];
   h.push(
-    '<thead><tr><th>source table</th><th>PostgreSQL table</th><th>on</th><th class="n">rows source</th><th class="n">rows PostgreSQL</th>' +
+    '<thead><tr><th>source table</th><th>PostgreSQL table</th><th>on</th><th class="n">source size</th><th class="n">COPY sent</th><th class="n">rows source</th><th class="n">rows PostgreSQL</th>' +
       '<th>checksum source</th><th>checksum PostgreSQL</th><th>result</th><th class="n">rejected</th><th class="n">load s</th><th class="n">verify s</th></tr></thead><tbody>',
   );
   for (const t of r.tables) {
@@ -109,21 +115,52 @@ function tablesSection(r: MigrationReport): string {
       `<tr${v && !v.match ? ' class="bad"' : ''}>` +
         `<td class="name">${nameHtml(t.source)}${t.resumed ? ' <span class="pill none">resumed</span>' : ''}</td>` +
         `<td class="name">${nameHtml(t.target)}</td><td class="on">${esc(t.on)}</td>` +
+        `<td class="n">${t.sourceBytes !== undefined ? esc(sizeText(t.sourceBytes)) : '–'}</td><td class="n">${esc(sizeText(t.bytes))}</td>` +
         `<td class="n">${v ? grouped(v.sourceRows) : '–'}</td>` +
         `<td class="n${rowsDiffer ? ' diff' : ''}">${v ? grouped(v.targetRows) : `${grouped(t.rowsLoaded)} loaded`}</td>` +
         `<td class="sum"><code>${v ? checksumHex(v.sourceChecksum) : '–'}</code></td>` +
         `<td class="sum"><code${sumDiffers ? ' class="diff"' : ''}>${v ? checksumHex(v.targetChecksum) : '–'}</code></td>` +
-        `<td class="res">${resultPill(t)}${keys}</td>` +
+        `<td class="res">${resultPill(t)}${keys}${differingRowsHtml(v?.differingRows ?? [])}</td>` +
         `<td class="n${t.rejectedRows ? ' diff' : ''}">${grouped(t.rejectedRows)}</td>` +
         `<td class="n">${secs(t.loadSeconds)}</td><td class="n">${v ? secs(v.seconds) : '–'}</td></tr>`,
     );
   }
-  if (r.tables.length === 0) h.push('<tr><td colspan="11">No table was loaded.</td></tr>');
+  if (r.tables.length === 0) h.push('<tr><td colspan="13">No table was loaded.</td></tr>');
   h.push('</tbody></table></div>');
   return h.join('');
 }
 
 const PHASE_CLS: Readonly<Record<PhaseReport['status'], string>> = { ok: 'ok', failed: 'bad', skipped: 'none' };
+
+/** The first differing rows, column by column: source value, PostgreSQL value (NULL in italics). */
+function differingRowsHtml(rows: readonly DifferingRow[]): string {
+  if (rows.length === 0) return '';
+  const value = (v: string | null): string => (v === null ? '<i>NULL</i>' : `<code>${esc(v)}</code>`);
+  const body = rows
+    .map(
+      (row) =>
+        `<tr><th colspan="3"><code>${esc(row.key)}</code> ${esc(row.status)}</th></tr>` +
+        row.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${value(c.source)}</td><td class="diff">${value(c.target)}</td></tr>`).join(''),
+    )
+    .join('');
+  return `<details class="rows"><summary>first ${rows.length} differing row${rows.length === 1 ? '' : 's'}</summary><table class="rowdiff"><thead><tr><th>column</th><th>source</th><th>PostgreSQL</th></tr></thead><tbody>${body}</tbody></table></details>`;
+}
+
+function stepsSection(r: MigrationReport): string {
+  if (!r.steps?.length) return '';
+  const rows = r.steps.map(
+    (x) => `<tr><td>${esc(x.on)}</td><td class="name">${esc(x.database)}</td><td>${esc(x.step)}</td><td class="n">${grouped(x.statements)}</td><td class="n">${secs(x.seconds)}</td></tr>`,
+  );
+  return (
+    '<h2>Schema steps</h2><p class="meta">Statements this run executed, per kind; seconds are summed over the parallel connections.</p>' +
+    `<table class="compact"><thead><tr><th>on</th><th>database</th><th>step</th><th class="n">statements</th><th class="n">seconds</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function excludedSection(r: MigrationReport): string {
+  if (!r.excludedTables?.length) return '';
+  return `<h2>Excluded tables</h2><p class="meta">Left out by include_tables / exclude_tables: not loaded, not verified.</p><ul>${r.excludedTables.map((t) => `<li><code>${esc(t)}</code></li>`).join('')}</ul>`;
+}
 
 function phasesSection(r: MigrationReport): string {
   if (r.phases.length === 0) return '<h2>Phases</h2><p>No phase ran.</p>';
@@ -174,7 +211,9 @@ export function renderHtml(r: MigrationReport): string {
   h.push(summaryCards(r));
   if (r.warnings.length) h.push(`<h2>Warnings</h2><ul class="warnings">${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   h.push(tablesSection(r));
+  h.push(excludedSection(r));
   h.push(phasesSection(r));
+  h.push(stepsSection(r));
   h.push(decisionsSection(r));
   h.push(`<footer>${esc(r.tool.name)} ${esc(r.tool.version)} · report.json holds the same data for programs</footer>`);
   h.push('</main></body></html>\n');

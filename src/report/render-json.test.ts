@@ -19,9 +19,12 @@ test('JSON has the stable format tag, ISO dates and summary numbers', () => {
   assert.deepEqual(j.summary, {
     tableLoads: 3,
     tables: 3,
+    countedOn: 'target',
     rowsLoaded: 1_282_780,
     rejectedRows: 0,
     bytes: 1_282_780 * 87,
+    sourceBytes: null,
+    testInstance: null,
     verified: 3,
     matched: 3,
     mismatched: 0,
@@ -87,7 +90,20 @@ test('failure: error, unverified tables as null, decisions with fix null when ab
 test('every key is present in every table entry (stable shape)', () => {
   for (const r of [successReport(), failedReport()]) {
     for (const t of parse(renderJson(r)).tables) {
-      assert.deepEqual(Object.keys(t), ['source', 'target', 'on', 'columns', 'rowsLoaded', 'rejectedRows', 'bytes', 'loadSeconds', 'resumed', 'verification', 'sync']);
+      assert.deepEqual(Object.keys(t), ['source', 'target', 'on', 'columns', 'rowsLoaded', 'rejectedRows', 'bytes', 'sourceBytes', 'loadSeconds', 'resumed', 'verification', 'sync']);
     }
   }
+});
+
+test('rows and bytes are counted once, on the target; the test instance rehearsal is apart', () => {
+  const j = parse(renderJson(mismatchReport()));
+  // orders is loaded into the test instance (1,234,567 rows) and the target (1,234,565): counting
+  // both would report 2,517,345 rows.
+  assert.equal(j.summary.countedOn, 'target');
+  assert.equal(j.summary.rowsLoaded, 48_213 + 1_234_565 + 0);
+  assert.equal(j.summary.bytes, (48_213 + 1_234_565) * 87);
+  assert.equal(j.summary.rejectedRows, 2);
+  assert.deepEqual(j.summary.testInstance, { tableLoads: 1, rowsLoaded: 1_234_567, rejectedRows: 0, bytes: 1_234_567 * 87 });
+  assert.deepEqual(j.steps, []);
+  assert.deepEqual(j.excludedTables, []);
 });

@@ -11,7 +11,7 @@
  * - dates are ISO 8601 UTC (`2026-01-02T03:04:05.000Z`).
  */
 import type { DecisionKind } from '../ddl/decision.js';
-import type { MigrationReport, TargetLabel, Verdict } from './model.js';
+import type { DifferingRow, MigrationReport, TargetLabel, Verdict } from './model.js';
 import { checksumHex, summarize } from './summary.js';
 
 export { checksumHex } from './summary.js';
@@ -28,7 +28,10 @@ export interface ReportJsonTable {
   columns: number;
   rowsLoaded: number;
   rejectedRows: number;
+  /** COPY bytes this run sent to PostgreSQL for the table. */
   bytes: number;
+  /** The table's data in the source as the backup manifests record it, or `null` (a store does not record it). */
+  sourceBytes: number | null;
   loadSeconds: number;
   /** True when an interrupted earlier run had loaded part of the table. */
   resumed: boolean;
@@ -48,6 +51,8 @@ export interface ReportJsonTable {
     match: boolean;
     /** Primary keys (as text) of rows that differ; may be a sample. */
     differingKeys: string[];
+    /** The first differing rows column by column (values cut to a bounded length; `null` = SQL NULL or no row). */
+    differingRows: { key: string; status: DifferingRow['status']; columns: { name: string; source: string | null; target: string | null }[] }[];
     seconds: number;
   };
   /** `sync`: rows the change between the two source points inserted, updated and deleted; `null` for a migration. */
@@ -75,9 +80,17 @@ export interface ReportJson {
   summary: {
     tableLoads: number;
     tables: number;
+    /** Where rows and bytes are counted: the target when it was loaded, else the test instance (`null`: nothing loaded). */
+    countedOn: TargetLabel | null;
+    /** Rows loaded into `countedOn`: each row once, never test instance + target. */
     rowsLoaded: number;
     rejectedRows: number;
+    /** COPY bytes sent to `countedOn`. */
     bytes: number;
+    /** Table data in the source (backup manifests), or `null` when the source does not record it. */
+    sourceBytes: number | null;
+    /** The test instance's loads, apart, when the target was loaded too; else `null`. */
+    testInstance: { tableLoads: number; rowsLoaded: number; rejectedRows: number; bytes: number } | null;
     verified: number;
     matched: number;
     mismatched: number;
@@ -87,6 +100,10 @@ export interface ReportJson {
   databases: { source: string; target: string; tables: number; views: number; sequences: number; types: number }[];
   phases: { name: string; status: 'ok' | 'failed' | 'skipped'; seconds: number; detail: string | null }[];
   tables: ReportJsonTable[];
+  /** Schema steps timed per kind (pgloader's summary): statements this run executed, seconds summed. */
+  steps: { on: TargetLabel; database: string; step: string; statements: number; seconds: number }[];
+  /** Tables left out by include_tables / exclude_tables (not loaded, not verified). */
+  excludedTables: string[];
   decisions: { object: string; kind: DecisionKind; what: string; why: string; fix: string | null }[];
   warnings: string[];
 }
@@ -108,9 +125,12 @@ export function toReportJson(r: MigrationReport): ReportJson {
     summary: {
       tableLoads: s.tableLoads,
       tables: s.tables,
+      countedOn: s.countedOn ?? null,
       rowsLoaded: s.rowsLoaded,
       rejectedRows: s.rejectedRows,
       bytes: s.bytes,
+      sourceBytes: s.sourceBytes ?? null,
+      testInstance: s.testInstance ? { ...s.testInstance } : null,
       verified: s.verified,
       matched: s.matched,
       mismatched: s.mismatched,
@@ -129,6 +149,7 @@ export function toReportJson(r: MigrationReport): ReportJson {
         rowsLoaded: t.rowsLoaded,
         rejectedRows: t.rejectedRows,
         bytes: t.bytes,
+        sourceBytes: t.sourceBytes ?? null,
         loadSeconds: t.loadSeconds,
         resumed: t.resumed,
         verification: v
@@ -141,12 +162,15 @@ export function toReportJson(r: MigrationReport): ReportJson {
               targetChecksumHex: checksumHex(v.targetChecksum),
               match: v.match,
               differingKeys: [...v.differingKeys],
+              differingRows: (v.differingRows ?? []).map((d) => ({ key: d.key, status: d.status, columns: d.columns.map((c) => ({ ...c })) })),
               seconds: v.seconds,
             }
           : null,
         sync: t.sync ? { inserted: t.sync.inserted, updated: t.sync.updated, deleted: t.sync.deleted } : null,
       };
     }),
+    steps: (r.steps ?? []).map((x) => ({ on: x.on, database: x.database, step: x.step, statements: x.statements, seconds: x.seconds })),
+    excludedTables: [...(r.excludedTables ?? [])],
     decisions: r.decisions.map((d) => ({ object: d.object, kind: d.kind, what: d.what, why: d.why, fix: d.fix ?? null })),
     warnings: [...r.warnings],
   };

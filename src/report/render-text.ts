@@ -103,6 +103,11 @@ function overview(r: MigrationReport, out: string[]): void {
     out.push('(tables outside the databases above)');
     printTables(rest, undefined);
   }
+  const excluded = r.excludedTables ?? [];
+  if (excluded.length) {
+    out.push(`Excluded by include_tables / exclude_tables (not loaded, not verified): ${excluded.length}`);
+    for (const name of excluded) out.push(`  - ${line(name)}`);
+  }
   const loads = [...bySource.values()];
   const withData = loads.filter((l) => marker(l) === '(S+D)').length;
   const verified = loads.filter((l) => l.some((t) => t.verification));
@@ -139,13 +144,15 @@ function dataResults(r: MigrationReport, out: string[]): void {
   else {
     out.push(
       ...grid(
-        ['table', 'on', 'loaded', 'source rows', 'target rows', 'source checksum', 'target checksum', 'result', 'rejected', 'load s', 'verify s'],
+        ['table', 'on', 'loaded', 'source size', 'COPY sent', 'source rows', 'target rows', 'source checksum', 'target checksum', 'result', 'rejected', 'load s', 'verify s'],
         r.tables.map((t) => {
           const v = t.verification;
           return [
             t.source + (t.resumed ? ' (resumed)' : ''),
             t.on,
             String(t.rowsLoaded),
+            t.sourceBytes !== undefined ? sizeText(t.sourceBytes) : '-',
+            sizeText(t.bytes),
             v ? v.sourceRows.toString() : '-',
             v ? v.targetRows.toString() : '-',
             v ? checksumHex(v.sourceChecksum) : '-',
@@ -156,14 +163,21 @@ function dataResults(r: MigrationReport, out: string[]): void {
             v ? secs(v.seconds) : '-',
           ];
         }),
-        [false, false, true, true, true, false, false, false, true, true, true],
+        [false, false, true, true, true, true, true, false, false, false, true, true, true],
       ),
     );
   }
   out.push(`Table loads: ${s.tableLoads} (${s.tables} tables)`);
   out.push(`Total records loaded: ${s.rowsLoaded}`);
+  if (s.countedOn) out.push(`Counted on: ${s.countedOn} (each row once${s.testInstance ? '; the test instance rehearsal is apart, below' : ''})`);
   out.push(`Rejected rows: ${s.rejectedRows}`);
-  out.push(`Data sent: ${sizeText(s.bytes)}`, '');
+  if (s.sourceBytes !== undefined) out.push(`Data read from the source: ${sizeText(s.sourceBytes)} (table data as the backup manifests record it)`);
+  out.push(`Data sent: ${sizeText(s.bytes)} (COPY${s.countedOn ? ` to the ${s.countedOn}` : ''}, this run)`);
+  if (s.testInstance) {
+    const ti = s.testInstance;
+    out.push(`Test instance rehearsal: ${ti.rowsLoaded} rows, ${ti.rejectedRows} rejected, ${sizeText(ti.bytes)} sent in ${ti.tableLoads} table loads`);
+  }
+  out.push('');
   if (r.sync) {
     out.push('SYNC', SUB, `From ${r.sync.from} to ${r.sync.to}`);
     for (const t of r.tables) if (t.sync) out.push(`  ${line(t.source)}: ${t.sync.inserted} inserted, ${t.sync.updated} updated, ${t.sync.deleted} deleted (${secs(t.loadSeconds)} s)`);
@@ -183,9 +197,27 @@ function crossResults(r: MigrationReport, out: string[]): void {
     out.push(`  ${line(t.source)} on ${t.on}: source ${v.sourceRows} rows / ${checksumHex(v.sourceChecksum)}, PostgreSQL ${v.targetRows} rows / ${checksumHex(v.targetChecksum)}`);
     if (v.differingKeys.length === 0) out.push('    (no differing key was isolated)');
     for (const k of v.differingKeys) out.push(`    differing key: ${line(k)}`);
+    differingRows(v.differingRows ?? [], out);
   }
   out.push(`Not verified: ${s.notVerified}`);
   out.push(`Consistency score: ${s.verified ? ((s.matched / s.verified) * 100).toFixed(1) : '0.0'}%`, '');
+}
+
+/** A value of a differing row: quoted text, or NULL (SQL NULL, or no row on that side). */
+const quotedValue = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+
+/** The first differing rows of a table, column by column, source vs PostgreSQL (as MOLT Verify). */
+function differingRows(rows: NonNullable<NonNullable<TableReport['verification']>['differingRows']>, out: string[]): void {
+  if (rows.length === 0) return;
+  out.push(`    first ${rows.length} differing row${rows.length === 1 ? '' : 's'}, column by column:`);
+  for (const row of rows) {
+    out.push(`      row ${line(row.key)}: ${row.status}`);
+    const w = Math.max(...row.columns.map((c) => width(line(c.name))));
+    for (const c of row.columns) {
+      out.push(`        ${pad(line(c.name), w, false)}  source: ${line(quotedValue(c.source))}`);
+      out.push(`        ${' '.repeat(w)}  target: ${line(quotedValue(c.target))}`);
+    }
+  }
 }
 
 function compatibility(r: MigrationReport, out: string[]): void {
@@ -218,6 +250,16 @@ function assessment(r: MigrationReport, out: string[]): void {
         ['phase', 'status', 'seconds', 'detail'],
         r.phases.map((p) => [p.name, p.status === 'failed' ? 'FAILED' : p.status, secs(p.seconds), p.detail ?? '']),
         [false, false, true, false],
+      ).map((x) => `  ${x}`),
+    );
+  }
+  if (r.steps?.length) {
+    out.push('Schema steps (statements this run executed; seconds summed over the parallel connections):');
+    out.push(
+      ...grid(
+        ['on', 'database', 'step', 'statements', 'seconds'],
+        r.steps.map((x) => [x.on, x.database, x.step, String(x.statements), secs(x.seconds)]),
+        [false, false, false, true, true],
       ).map((x) => `  ${x}`),
     );
   }

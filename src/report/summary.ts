@@ -3,7 +3,7 @@
  * can never disagree about a total.
  */
 import type { Decision, DecisionKind } from '../ddl/decision.js';
-import type { MigrationReport, TableReport } from './model.js';
+import type { MigrationReport, TableReport, TargetLabel } from './model.js';
 
 /**
  * A signed 64-bit checksum as 16 hex digits (two's complement), e.g. -5n → `fffffffffffffffb`.
@@ -16,9 +16,21 @@ export interface ReportSummary {
   readonly tableLoads: number;
   /** Distinct source tables. */
   readonly tables: number;
+  /**
+   * Where the data of the run ended: the target when it was loaded, else the test instance. Rows
+   * and bytes are counted there only, so a row loaded into both is counted once.
+   */
+  readonly countedOn: TargetLabel | undefined;
+  /** Rows loaded into `countedOn`. */
   readonly rowsLoaded: number;
+  /** Rows rejected on `countedOn`. */
   readonly rejectedRows: number;
+  /** COPY bytes sent to `countedOn`. */
   readonly bytes: number;
+  /** Source data bytes (backup manifests) of the distinct tables, when the source records them. */
+  readonly sourceBytes: number | undefined;
+  /** The rehearsal on the test instance, apart, when the target was loaded too. */
+  readonly testInstance: { readonly tableLoads: number; readonly rowsLoaded: number; readonly rejectedRows: number; readonly bytes: number } | undefined;
   readonly verified: number;
   readonly matched: number;
   readonly mismatched: number;
@@ -28,16 +40,28 @@ export interface ReportSummary {
   readonly decisions: Readonly<Record<DecisionKind, number>>;
 }
 
-export function summarize(r: MigrationReport): ReportSummary {
+/** Rows, rejected rows and COPY bytes of some table loads. */
+function loadTotals(loads: readonly TableReport[]): { tableLoads: number; rowsLoaded: number; rejectedRows: number; bytes: number } {
   let rowsLoaded = 0;
   let rejectedRows = 0;
   let bytes = 0;
-  let verified = 0;
-  let matched = 0;
-  for (const t of r.tables) {
+  for (const t of loads) {
     rowsLoaded += t.rowsLoaded;
     rejectedRows += t.rejectedRows;
     bytes += t.bytes;
+  }
+  return { tableLoads: loads.length, rowsLoaded, rejectedRows, bytes };
+}
+
+export function summarize(r: MigrationReport): ReportSummary {
+  const countedOn: TargetLabel | undefined = r.tables.some((t) => t.on === 'target') ? 'target' : r.tables.length ? 'test instance' : undefined;
+  const counted = loadTotals(r.tables.filter((t) => t.on === countedOn));
+  const test = countedOn === 'target' ? r.tables.filter((t) => t.on === 'test instance') : [];
+  const sourceSizes = new Map<string, number>();
+  for (const t of r.tables) if (t.sourceBytes !== undefined) sourceSizes.set(t.source, t.sourceBytes);
+  let verified = 0;
+  let matched = 0;
+  for (const t of r.tables) {
     if (t.verification) {
       verified++;
       if (t.verification.match) matched++;
@@ -48,9 +72,12 @@ export function summarize(r: MigrationReport): ReportSummary {
   return {
     tableLoads: r.tables.length,
     tables: new Set(r.tables.map((t) => t.source)).size,
-    rowsLoaded,
-    rejectedRows,
-    bytes,
+    countedOn,
+    rowsLoaded: counted.rowsLoaded,
+    rejectedRows: counted.rejectedRows,
+    bytes: counted.bytes,
+    sourceBytes: sourceSizes.size ? [...sourceSizes.values()].reduce((a, b) => a + b, 0) : undefined,
+    testInstance: test.length ? loadTotals(test) : undefined,
     verified,
     matched,
     mismatched: verified - matched,

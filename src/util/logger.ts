@@ -21,7 +21,16 @@ export interface LoggerOptions {
   readonly consoleLevel?: LogLevel;
   /** Log file path, appended to; '' or undefined = none. */
   readonly file?: string;
+  /**
+   * `text` (default): the original's `time - LEVEL - message` in the file, the message on the
+   * console. `json`: one JSON object per line in both, `{"time":ISO 8601 UTC,"level","message"}`,
+   * and never a live progress line (log collectors read every line as a record).
+   */
+  readonly format?: 'text' | 'json';
 }
+
+/** One log record as a JSON line (no newline). */
+export const jsonLogLine = (level: LogLevel, message: string, d = new Date()): string => JSON.stringify({ time: d.toISOString(), level, message });
 
 /**
  * The console (stderr) with at most one live status line at its bottom, for a terminal: every
@@ -82,8 +91,15 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const consoleLevel = RANK[opts.consoleLevel ?? opts.level ?? 'info'];
   const file = opts.file || undefined;
   if (file) mkdirSync(dirname(file), { recursive: true });
+  const json = opts.format === 'json';
   const write = (level: LogLevel, message: string): void => {
     const clean = redactor.redact(message);
+    if (json) {
+      const record = jsonLogLine(level, clean);
+      if (file && RANK[level] <= fileLevel) appendFileSync(file, `${record}\n`);
+      if (RANK[level] <= consoleLevel) stderrConsole.line(record);
+      return;
+    }
     if (file && RANK[level] <= fileLevel) {
       appendFileSync(file, `${timestamp()} - ${level.toUpperCase()} - ${clean}\n`);
     }
@@ -97,7 +113,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     warn: (m) => write('warn', m),
     info: (m) => write('info', m),
     debug: (m) => write('debug', m),
-    interactive: Boolean(process.stderr.isTTY) && consoleLevel >= RANK.info,
+    interactive: !json && Boolean(process.stderr.isTTY) && consoleLevel >= RANK.info,
   };
 }
 

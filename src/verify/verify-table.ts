@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { quoteQualified } from '../util/sql-quote.js';
-import { CANONICAL_SESSION_SQL, checkServerHash, rowHash, rowText, sourceFieldTexts, sourceHashFields, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
+import { CANONICAL_SESSION_SQL, checkServerHash, rowHash, rowText, sourceFieldTexts, sourceHashFields, sqlFieldTexts, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
 
 export interface TableVerification {
@@ -33,6 +33,8 @@ export interface TableVerification {
   readonly match: boolean;
   /** Up to `limit` primary keys (PostgreSQL text) whose rows differ, are missing or are extra. */
   readonly differingKeys: readonly string[];
+  /** The first few of those rows, column by column. */
+  readonly differingRows: readonly DifferingRow[];
   readonly seconds: number;
 }
 
@@ -83,11 +85,50 @@ const BUCKETS = 1 << BUCKET_BITS;
 const BUCKETS_PER_PASS = 32;
 const keyBucket = (keyText: string): number => createHash('md5').update(keyText, 'utf8').digest().readUInt16BE(0);
 
+/** Longest value text a differing row shows (longer values are cut, their length noted). */
+const SHOWN_VALUE_CHARS = 80;
+/** Column names whose values a report never shows (credentials stored in the table itself). */
+const SECRET_COLUMN = /password|passwd|passphrase|secret|token|api_?key|private_?key|credential|(^|_)(pwd|pass|salt)(_|$)/i;
+
+/** A value as a differing row shows it: secret-looking columns hidden, long values cut. */
+export function shownValue(column: string, text: string | null): string | null {
+  if (text === null) return null;
+  if (SECRET_COLUMN.test(column)) return `(hidden: ${[...text].length} characters; the column name suggests a secret)`;
+  const chars = [...text];
+  return chars.length > SHOWN_VALUE_CHARS ? `${chars.slice(0, SHOWN_VALUE_CHARS).join('')}… (${chars.length} characters)` : text;
+}
+
+/** One line for a log: `10 differs: title source 'a' target 'b'; …` (NULL unquoted). */
+export function differingRowText(row: DifferingRow): string {
+  const v = (x: string | null): string => (x === null ? 'NULL' : `'${x.replace(/'/g, "''")}'`);
+  return `${row.key} ${row.status}: ${row.columns.map((c) => `${c.name} source ${v(c.source)} target ${v(c.target)}`).join('; ')}`;
+}
+
+/** The columns of a differing row to show: those whose texts differ, or every column of a one-sided row. */
+function rowColumns(plan: TableLoadPlan, source: readonly (string | null)[] | undefined, target: readonly (string | null)[] | undefined): DifferingRow['columns'] {
+  const out: { name: string; source: string | null; target: string | null }[] = [];
+  plan.columns.forEach((c, i) => {
+    const s = source ? (source[i] ?? null) : null;
+    const t = target ? (target[i] ?? null) : null;
+    if (source && target && s === t) return;
+    out.push({ name: c.pgName, source: shownValue(c.pgName, s), target: shownValue(c.pgName, t) });
+  });
+  return out;
+}
+
 /**
  * Finds rows that differ: per-bucket fingerprints on both sides, then per-row hashes only inside
  * the first mismatching buckets (keyed by primary-key text, or by the whole row when there is no key).
  */
 export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPlan, limit = 10): Promise<string[]> {
+  return (await findDifferences(client, plan, limit, 0)).keys;
+}
+
+/**
+ * `findDifferingKeys`, plus the first `rowLimit` of those rows column by column (source vs
+ * PostgreSQL texts, as both sides hash them).
+ */
+export async function findDifferences(client: pg.ClientBase, plan: TableLoadPlan, limit = 10, rowLimit = 5): Promise<{ keys: string[]; rows: DifferingRow[] }> {
   await setCanonicalSession(client);
   const cols = plan.columns;
   const keyCols: readonly HashColumn[] =
@@ -120,35 +161,40 @@ export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPl
   for (let b = 0; b < BUCKETS; b++) if (tgtN[b] !== srcN[b] || tgtS[b] !== srcS[b]) bad.push(b);
 
   const out: string[] = [];
-  const show = (k: string, what: string): string => `${k.replace(/^\d+:/, '').replace(/,\d+:/g, ', ')} (${what})`;
+  const rows: DifferingRow[] = [];
+  const keyShown = (k: string): string => k.replace(/^\d+:/, '').replace(/,\d+:/g, ', ');
+  const show = (k: string, what: DifferingRow['status'], source?: readonly (string | null)[], target?: readonly (string | null)[]): string => {
+    if (rows.length < rowLimit) rows.push({ key: shownValue('', keyShown(k))!, status: what, columns: rowColumns(plan, source, target) });
+    return `${keyShown(k)} (${what})`;
+  };
   for (let first = 0; first < bad.length && out.length < limit; first += BUCKETS_PER_PASS) {
     const pass = new Set(bad.slice(first, first + BUCKETS_PER_PASS));
-    // Source: key text → row hash, only inside this pass's buckets.
-    const src = new Map<string, bigint>();
+    // Source: key text → row hash (and texts), only inside this pass's buckets.
+    const src = new Map<string, { hash: bigint; texts: (string | null)[] }>();
     for await (const row of plan.rows()) {
       const texts = fieldTexts(plan, row);
       if (!texts) continue;
       const k = keyOf(texts);
-      if (pass.has(keyBucket(k))) src.set(k, rowHash(sourceHashFields(row.values, texts, plan.columns)));
+      if (pass.has(keyBucket(k))) src.set(k, { hash: rowHash(sourceHashFields(row.values, texts, plan.columns)), texts });
     }
-    const tr = await client.query<{ k: string; h: string }>(
-      `SELECT ${sqlKey} AS k, ${sqlRowHash(cols)}::text AS h FROM ${table} WHERE ${sqlBucket} = ANY($1::int[])`,
+    const tr = await client.query<{ k: string; h: string; f: (string | null)[] }>(
+      `SELECT ${sqlKey} AS k, ${sqlRowHash(cols)}::text AS h, ${sqlFieldTexts(cols)} AS f FROM ${table} WHERE ${sqlBucket} = ANY($1::int[])`,
       [[...pass]],
     );
     const seen = new Set<string>();
     for (const r of tr.rows) {
       seen.add(r.k);
-      const h = src.get(r.k);
-      if (h === undefined) out.push(show(r.k, 'only in target'));
-      else if (h !== BigInt(r.h)) out.push(show(r.k, 'differs'));
-      if (out.length >= limit) return out;
+      const s = src.get(r.k);
+      if (s === undefined) out.push(show(r.k, 'only in target', undefined, r.f));
+      else if (s.hash !== BigInt(r.h)) out.push(show(r.k, 'differs', s.texts, r.f));
+      if (out.length >= limit) return { keys: out, rows };
     }
-    for (const k of src.keys()) {
-      if (!seen.has(k)) out.push(show(k, 'missing in target'));
-      if (out.length >= limit) return out;
+    for (const [k, s] of src) {
+      if (!seen.has(k)) out.push(show(k, 'missing in target', s.texts, undefined));
+      if (out.length >= limit) return { keys: out, rows };
     }
   }
-  return out;
+  return { keys: out, rows };
 }
 
 /**
@@ -160,7 +206,7 @@ export async function verifyTable(client: pg.ClientBase, plan: TableLoadPlan, so
   const src = source ?? (await sourceFingerprint(plan));
   const tgt = await targetFingerprint(client, plan);
   const match = src.rows === tgt.rows && src.sum === tgt.sum;
-  const differingKeys = match ? [] : await findDifferingKeys(client, plan, limit);
+  const { keys: differingKeys, rows: differingRows } = match ? { keys: [], rows: [] } : await findDifferences(client, plan, limit);
   return {
     id: plan.id,
     table: `${plan.pgSchema}.${plan.pgTable}`,
@@ -174,6 +220,7 @@ export async function verifyTable(client: pg.ClientBase, plan: TableLoadPlan, so
     targetChecksum: tgt.sum,
     match,
     differingKeys,
+    differingRows,
     seconds: (Date.now() - t0) / 1000,
   };
 }
@@ -186,7 +233,24 @@ export interface VerificationSummary {
   readonly targetChecksum: bigint;
   readonly match: boolean;
   readonly differingKeys: readonly string[];
+  /** The first few differing rows, column by column (source vs PostgreSQL), as MOLT Verify shows them. */
+  readonly differingRows?: readonly DifferingRow[];
   readonly seconds: number;
+}
+
+/**
+ * One row that differs between the source and PostgreSQL. Values are the canonical texts both sides
+ * hash, cut to a bounded length; columns whose name suggests a secret show no value.
+ */
+export interface DifferingRow {
+  /** The primary key (PostgreSQL text; the whole row for a table without one). */
+  readonly key: string;
+  readonly status: 'differs' | 'missing in target' | 'only in target';
+  /**
+   * `differs`: only the columns whose values differ; a row on one side only: its columns (the other
+   * side `null`). `null` is SQL NULL or "no row".
+   */
+  readonly columns: readonly { readonly name: string; readonly source: string | null; readonly target: string | null }[];
 }
 
 /** The report's view of a verification. */
@@ -198,6 +262,7 @@ export function verificationSummary(v: TableVerification): VerificationSummary {
     targetChecksum: v.target.sum,
     match: v.match,
     differingKeys: v.differingKeys,
+    ...(v.differingRows.length ? { differingRows: v.differingRows } : {}),
     seconds: v.seconds,
   };
 }
