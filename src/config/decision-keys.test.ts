@@ -31,7 +31,7 @@ const CAMEL_IN_TEXT = /'(?![^'`$\n]*library caller)[^'`$\n]*?\b([a-z]+[A-Z][a-zA
 
 function decisionCalls(): { file: string; text: string }[] {
   const out: { file: string; text: string }[] = [];
-  for (const dir of ['ddl', 'schema', 'pipeline', 'catalog']) {
+  for (const dir of ['ddl', 'show-create', 'pipeline', 'catalog', 'source']) {
     for (const f of readdirSync(join(SRC, dir))) {
       if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
       const text = readFileSync(join(SRC, dir, f), 'utf8');
