@@ -103,7 +103,7 @@ test('demo: the README’s first command migrates the bundled sample and writes 
   const dir = fresh();
   const r = await runCli(['demo'], { cwd: dir, timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /Migration completed: 14 table loads, 56 rows, 14\/14 tables verified identical/);
+  assert.match(r.stderr, /Migration completed: 14 table loads, 28 rows, 14\/14 tables verified identical/);
   assert.match(r.stderr, /Reports: .*validation_report\.txt/);
   // Progress knows every table from the start and, from the backup's row counts, an ETA.
   const progress = r.stderr.split('\n').filter((l) => /^target: emails\.public\.\w+ loaded:/.test(l));

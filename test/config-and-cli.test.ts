@@ -131,7 +131,7 @@ test('bad values in the file, the environment and on the command line: one line 
   };
   writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
   const r = await runCli(['--config', 'bad.json'], { cwd: dir });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, Object.keys(bad).length, r.stderr);
   const named = new Set<string>();
@@ -148,10 +148,10 @@ test('bad values in the file, the environment and on the command line: one line 
   // Environment variables and flags are validated the same way, naming where the value came from.
   writeFileSync(join(dir, 'ok.json'), JSON.stringify({ source: { type: 'store', path: join(dir, 'none') } }));
   const env = await runCli(['--config', 'ok.json'], { cwd: dir, env: { PGPORT: 'abc', AWS_REGION: '' } });
-  assert.equal(env.code, 1);
+  assert.equal(env.code, 2);
   assert.equal(env.stderr.trim(), 'error: environment variable PGPORT: key "postgres_port" has value "abc"; expected a whole number');
   const flag = await runCli(['--config', 'ok.json', '--jobs', '0', '--chunk-size', 'lots'], { cwd: dir });
-  assert.equal(flag.code, 1);
+  assert.equal(flag.code, 2);
   assert.deepEqual(flag.stderr.trim().split('\n'), [
     'error: command line: key "jobs" has value "0"; expected a number ≥ 1',
     'error: command line: key "chunk_size" has value "lots"; expected a whole number',

@@ -145,7 +145,7 @@ test('CLI: --target as keyword/value with verify-full lands a one-database backu
   assert.equal(n.rows[0]!.n, '5');
 
   const bad = await runCli(['--target', `host=localhost password=${password} sslmode=sometimes`], { cwd });
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /key "postgres_sslmode" has value "sometimes"/);
   assert.equal(bad.stderr.includes(password), false, 'password leaked');
 });

@@ -19,6 +19,8 @@ const EXAMPLES: Partial<Record<ConfigKey, unknown>> = {
   locality_urls: ['s3://your-bucket/your-backup-path-west?COCKROACH_LOCALITY=region%3Dus-west'],
   as_of: '2024-05-01T12:00:00Z',
   databases: ['defaultdb'],
+  include_tables: ['shop.public.order*'],
+  exclude_tables: ['*.public.audit_log'],
   postgres_url: 'postgresql://postgres@localhost:5432/postgres?sslmode=require',
   postgres_sslrootcert: 'root.crt',
   postgres_sslcert: 'postgresql.crt',
