@@ -100,6 +100,7 @@ test('confinePath: normalises sound paths, refuses every escape with one printab
     () => confinePath('r', `../\u0007\u001b[31m${'y'.repeat(5000)}`),
     (e: unknown) => {
       const msg = (e as Error).message;
+      // eslint-disable-next-line no-control-regex -- the message must carry no raw control characters
       assert.ok(!/[\u0000-\u001f]/.test(msg), msg);
       assert.match(msg, /\\x07\\x1b\[31m/);
       assert.ok(msg.length < 600, `message of ${msg.length} characters`);
@@ -176,6 +177,7 @@ test('a LATEST naming a folder outside the collection, or holding binary junk, s
     (e: unknown) => {
       refused(e);
       const msg = (e as Error).message;
+      // eslint-disable-next-line no-control-regex -- the message must carry no raw control characters
       assert.ok(!/[\u0000-\u001f\u007f-\u00ff]/.test(msg), msg);
       assert.ok(msg.length < 700, `message of ${msg.length} characters`);
       return true;

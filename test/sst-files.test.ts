@@ -49,7 +49,7 @@ async function scanAll(path: string): Promise<number> {
   const sst = await openSst(localFileReader(path), { unresolvedBlobValue: () => new Uint8Array(0) });
   let n = 0;
   try {
-    for await (const kv of sst.entries()) void kv, n++;
+    for await (const _kv of sst.entries()) n++;
     for await (const rd of sst.rangeDeletions()) void rd;
   } finally {
     await sst.close();

@@ -227,7 +227,6 @@ for (const backend of ['local', 's3'] as const) {
 
   test(`a locality folder missing a data file is one line naming the locality and the object (${backend})`, async () => {
     const store = 'recipes-v2.1.0';
-    const tr = truth.get(store)!;
     for (const gen of ['locality-incremental', 'locality-encrypted'] as const) {
       const src = join(fixtures, store, gen);
       const victim = (await listFiles(join(src, WEST.dir))).map((f) => relative(src, f)).find((f) => f.includes('/incrementals/') && f.endsWith('.sst'));

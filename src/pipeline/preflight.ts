@@ -68,7 +68,6 @@ export interface TargetCheck {
 export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatabase[], config: Pick<Config, 'if_exists' | 'database_mapping'>): Promise<TargetCheck> {
   const problems: string[] = [];
   const notes: string[] = [];
-  const server_ = `${server.label} PostgreSQL ${server.description}`;
   const connect = (db: string) => connectTo(server, db, { connectTimeoutMs: PREFLIGHT_CONNECT_TIMEOUT_MS });
   let present: Set<string>;
   let user: string;

@@ -67,7 +67,7 @@ test('inspectStore: DDL-like summary with row counts', async () => {
   const text = out.join('\n');
   assert.match(text, /-- database emails \(id 52\)/);
   assert.match(text, /CREATE SEQUENCE public\.emailid MINVALUE 1 MAXVALUE 9223372036854775807 INCREMENT 1 START 1; -- current value 5/);
-  assert.match(text, /CREATE TABLE public\.email \(\n  id INT8 NOT NULL DEFAULT nextval\('emailID':::STRING\),\n  timest TIMESTAMP,/);
+  assert.match(text, /CREATE TABLE public\.email \(\n {2}id INT8 NOT NULL DEFAULT nextval\('emailID':::STRING\),\n {2}timest TIMESTAMP,/);
   assert.match(text, /CONSTRAINT fk_folder_ref_folder FOREIGN KEY \(folder\) REFERENCES public\.folder\(name\) ON UPDATE CASCADE/);
   assert.match(text, /\); -- id 57\n-- 5 rows/);
   assert.match(text, /CONSTRAINT "primary" PRIMARY KEY \(email_id ASC, cc_email ASC\)/);

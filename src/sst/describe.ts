@@ -57,12 +57,10 @@ export async function* describeSst(reader: RangeReader, opts: DescribeSstOptions
     if (sst.metaBlockNames) yield `meta blocks: ${sst.metaBlockNames().join(', ')}`;
     yield `properties (${info.properties.size}):`;
     for (const [k, v] of info.properties) yield `  ${k} = ${typeof v === 'bigint' ? v.toString() : v}`;
-    let n = 0;
     let shown = 0;
     if (limit > 0) {
       yield 'keys:';
       for await (const kv of sst.entries()) {
-        n++;
         if (shown < limit) {
           shown++;
           const blob = blobRefs.get(kv.value);

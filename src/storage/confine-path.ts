@@ -56,6 +56,7 @@ export function confinePath(root: string, path: string, opts: { readonly prefix?
   if (path === '') return '';
   if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) refuse(`longer than ${MAX_PATH_BYTES} bytes`);
   // C0 controls, DEL, C1 controls, and U+FFFD (what invalid UTF-8 from a file decodes to).
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
   if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(path)) refuse('control character or invalid UTF-8');
   if (path.includes('\\')) refuse('backslash');
   if (path.startsWith('/')) refuse('absolute path');
