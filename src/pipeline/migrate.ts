@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config/keys.js';
-import { convertSchema, type ConvertedSchema } from '../ddl/convert-schema.js';
+import type { Catalog } from '../model/catalog.js';
+import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
 import { decisionText } from '../ddl/decision.js';
 import type { LoadProgressEvent } from '../load/types.js';
 import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
@@ -15,7 +16,7 @@ import { VERSION } from '../util/version.js';
 import { LoadError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { checkResumable, dropResumeState, jobsOf, loadDatabase } from './load-database.js';
-import { runIdentityOf } from './run-state.js';
+import { runIdentityOf, type RunIdentity } from './run-state.js';
 import { lockTarget, type TargetLock } from './target-lock.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
@@ -67,27 +68,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   /** The target holds resume state of this run: rerunning the same command continues it. */
   let resumable = false;
 
-  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    logger.info(`${name}…`);
-    try {
-      const v = await fn();
-      phases.push({ name, status: 'ok', seconds: (Date.now() - t0) / 1000 });
-      return v;
-    } catch (e) {
-      phases.push({ name, status: 'failed', seconds: (Date.now() - t0) / 1000, detail: e instanceof Error ? e.message : String(e) });
-      throw e;
-    }
-  };
-  // A warning reaches the console and migration.log, not only the reports.
-  const warn = (w: string): void => {
-    warnings.push(w);
-    logger.warn(w);
-  };
-  const skipped = (name: string, detail: string): void => {
-    logger.info(`${name}: skipped (${detail})`);
-    phases.push({ name, status: 'skipped', seconds: 0, detail });
-  };
+  const { phase, warn, skipped } = phaseRecorder(logger, phases, warnings);
 
   try {
     source ??= await phase('read source', () => openSource(config));
@@ -103,14 +84,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     );
     const dbs = selectDatabases(converted, config, logger);
     const catalog = selection.catalog;
-    databases = dbs.map((d) => ({
-      source: d.crdbName,
-      target: d.pgName,
-      tables: catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery === undefined).length,
-      views: catalog.views.filter((v) => v.database === d.crdbName).length + catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery !== undefined).length,
-      sequences: catalog.sequences.filter((s) => s.database === d.crdbName).length,
-      types: catalog.types.filter((t) => t.database === d.crdbName).length,
-    }));
+    databases = databaseReportsOf(dbs, catalog);
     const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
     for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${decisionText(d)}`);
     for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
@@ -123,12 +97,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     const target = req.target ?? (config.postgres_import_enabled ? targetServer(config) : undefined);
     if (!nothing) {
       // Seconds of checks before hours of work: login, privileges, existing objects, temp_dir.
-      await phase('preflight', async () => {
-        const problems = target ? (await checkTarget(target, dbs, config)).problems : [];
-        const tempDir = config.test_postgresql_import ? await checkTempDir(config) : undefined;
-        if (tempDir) problems.push(tempDir);
-        if (problems.length > 0) throw new LoadError(problems.join('\n'));
-      });
+      await phase('preflight', () => preflight(target, dbs, config));
     }
     if (target && !nothing) {
       lock = await lockTarget(target, logger, startedAt);
@@ -140,62 +109,15 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       workers = new LoadWorkerPool(recipe, jobsOf(config));
       logger.info(`decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source!.dataBytes ?? 0) / 1048576)} MiB of source data)`);
     }
-    const loadInto = async (server: PgServer): Promise<boolean> => {
-      targets.push({ label: server.label, description: server.description });
-      if (server.label === 'target') await forgetSyncPoints(server, dbs);
-      let ok = true;
-      const plansOf = new Map(dbs.map((db) => [db, loadPlans(db, source!)]));
-      const allPlans = [...plansOf.values()].flat();
-      // A table the manifests name no file for holds no rows.
-      const counts = source!.tableRows;
-      req.onLoadStart?.({
-        server: server.label,
-        tables: allPlans.length,
-        ...(counts ? { expectedRows: allPlans.reduce((a, p) => a + (counts.get(p.table.id) ?? 0), 0) } : {}),
-      });
-      for (const db of dbs) {
-        const plans = plansOf.get(db)!;
-        const r = await phase(`load ${db.crdbName} → ${server.label}`, () =>
-          loadDatabase(server, db, plans, {
-            config,
-            logger,
-            run,
-            ...(server.label === 'target' ? { onResumable: () => void (resumable = true) } : {}),
-            rejectDir: join(config.report_dir, 'rejects'),
-            ...(workers ? { workers } : {}),
-            ...(source!.tableBytes ? { tableBytes: source!.tableBytes } : {}),
-            ...(req.onProgress ? { onProgress: (e: LoadProgressEvent) => req.onProgress!({ ...e, server: server.label }) } : {}),
-            ...(req.signal ? { signal: req.signal } : {}),
-          }),
-        );
-        tables.push(...r.tables);
-        steps.push(...r.steps);
-        for (const w of r.warnings) warn(w);
-        if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
-      }
-      // Everything on this server is loaded and verified: the resume state has done its job.
-      if (ok) for (const db of dbs) await dropResumeState(server, db.pgName);
-      // What `sync` catches up from: the backup point each database now reflects.
-      if (ok && server.label === 'target' && source!.syncPoint) {
-        for (const db of dbs) await recordSyncPoint(server, db, plansOf.get(db)!, source!.syncPoint, tables);
-      }
-      return ok;
-    };
+    const onResumable = (): void => void (resumable = true);
+    const loadInto = (server: PgServer): Promise<boolean> =>
+      loadServer(server, { req, dbs, source: source!, run, workers, phase, warn, onResumable, targets, tables, steps });
 
     let testPassed = true;
     if (nothing) {
       skipped('load', 'nothing to migrate');
     } else if (config.test_postgresql_import) {
-      instance = await phase('start test instance', () =>
-        startTempPostgres({
-          ...(config.temp_dir ? { tempDir: config.temp_dir } : {}),
-          ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}),
-          user: config.test_username,
-          ...(config.test_password ? { password: config.test_password } : {}),
-          ...(config.test_postgres_port ? { port: config.test_postgres_port } : {}),
-          keep: !config.do_cleanup,
-        }),
-      );
+      instance = await phase('start test instance', () => startTestInstance(config));
       logger.info(`test instance: PostgreSQL ${instance.binaries.majorVersion} on 127.0.0.1:${instance.port}`);
       testPassed = await loadInto(testInstanceServer(instance));
       if (!testPassed) warn('the test instance did not verify; the target was not touched');
@@ -229,6 +151,150 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     if (!req.source) await source?.close().catch(() => undefined);
   }
 
+  return reportOf({ startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, resumable });
+}
+
+/** Runs a step of the migration as a phase of the report (name, status, seconds, why it failed). */
+type RunPhase = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+/** The report's phase and warning bookkeeping: each step timed and logged, each warning also logged. */
+function phaseRecorder(logger: Logger, phases: PhaseReport[], warnings: string[]) {
+  const phase: RunPhase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    logger.info(`${name}…`);
+    try {
+      const v = await fn();
+      phases.push({ name, status: 'ok', seconds: (Date.now() - t0) / 1000 });
+      return v;
+    } catch (e) {
+      phases.push({ name, status: 'failed', seconds: (Date.now() - t0) / 1000, detail: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  };
+  // A warning reaches the console and migration.log, not only the reports.
+  const warn = (w: string): void => {
+    warnings.push(w);
+    logger.warn(w);
+  };
+  const skipped = (name: string, detail: string): void => {
+    logger.info(`${name}: skipped (${detail})`);
+    phases.push({ name, status: 'skipped', seconds: 0, detail });
+  };
+  return { phase, warn, skipped };
+}
+
+/** What each database of the run holds, counted from the (selected) source catalog. */
+function databaseReportsOf(dbs: readonly ConvertedDatabase[], catalog: Catalog): DatabaseReport[] {
+  return dbs.map((d) => ({
+    source: d.crdbName,
+    target: d.pgName,
+    tables: catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery === undefined).length,
+    views: catalog.views.filter((v) => v.database === d.crdbName).length + catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery !== undefined).length,
+    sequences: catalog.sequences.filter((s) => s.database === d.crdbName).length,
+    types: catalog.types.filter((t) => t.database === d.crdbName).length,
+  }));
+}
+
+/** Seconds of checks before hours of work: login, privileges, existing objects, temp_dir; throws with every problem found. */
+async function preflight(target: PgServer | undefined, dbs: readonly ConvertedDatabase[], config: Config): Promise<void> {
+  const problems = target ? (await checkTarget(target, dbs, config)).problems : [];
+  const tempDir = config.test_postgresql_import ? await checkTempDir(config) : undefined;
+  if (tempDir) problems.push(tempDir);
+  if (problems.length > 0) throw new LoadError(problems.join('\n'));
+}
+
+/** Starts the temporary PostgreSQL (the test instance) the config describes. */
+function startTestInstance(config: Config): Promise<TempPostgres> {
+  return startTempPostgres({
+    ...(config.temp_dir ? { tempDir: config.temp_dir } : {}),
+    ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}),
+    user: config.test_username,
+    ...(config.test_password ? { password: config.test_password } : {}),
+    ...(config.test_postgres_port ? { port: config.test_postgres_port } : {}),
+    keep: !config.do_cleanup,
+  });
+}
+
+/** What loading one server needs from the migration around it; the report's lists are filled in place. */
+interface ServerLoad {
+  readonly req: MigrateRequest;
+  readonly dbs: readonly ConvertedDatabase[];
+  readonly source: MigrationSource;
+  readonly run: RunIdentity;
+  readonly workers: LoadWorkerPool | undefined;
+  readonly phase: RunPhase;
+  readonly warn: (w: string) => void;
+  /** Called when the target holds resume state of this run. */
+  readonly onResumable: () => void;
+  readonly targets: { label: 'test instance' | 'target'; description: string }[];
+  readonly tables: TableReport[];
+  readonly steps: StepTiming[];
+}
+
+/** Loads and verifies every database of the run on `server`; true when every table verified. */
+async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
+  const { req, dbs, source, run, workers, phase, warn, targets, tables, steps } = l;
+  const { config, logger } = req;
+  targets.push({ label: server.label, description: server.description });
+  if (server.label === 'target') await forgetSyncPoints(server, dbs);
+  let ok = true;
+  const plansOf = new Map(dbs.map((db) => [db, loadPlans(db, source)]));
+  const allPlans = [...plansOf.values()].flat();
+  // A table the manifests name no file for holds no rows.
+  const counts = source.tableRows;
+  req.onLoadStart?.({
+    server: server.label,
+    tables: allPlans.length,
+    ...(counts ? { expectedRows: allPlans.reduce((a, p) => a + (counts.get(p.table.id) ?? 0), 0) } : {}),
+  });
+  for (const db of dbs) {
+    const plans = plansOf.get(db)!;
+    const r = await phase(`load ${db.crdbName} → ${server.label}`, () =>
+      loadDatabase(server, db, plans, {
+        config,
+        logger,
+        run,
+        ...(server.label === 'target' ? { onResumable: l.onResumable } : {}),
+        rejectDir: join(config.report_dir, 'rejects'),
+        ...(workers ? { workers } : {}),
+        ...(source.tableBytes ? { tableBytes: source.tableBytes } : {}),
+        ...(req.onProgress ? { onProgress: (e: LoadProgressEvent) => req.onProgress!({ ...e, server: server.label }) } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      }),
+    );
+    tables.push(...r.tables);
+    steps.push(...r.steps);
+    for (const w of r.warnings) warn(w);
+    if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
+  }
+  // Everything on this server is loaded and verified: the resume state has done its job.
+  if (ok) for (const db of dbs) await dropResumeState(server, db.pgName);
+  // What `sync` catches up from: the backup point each database now reflects.
+  if (ok && server.label === 'target' && source.syncPoint) {
+    for (const db of dbs) await recordSyncPoint(server, db, plansOf.get(db)!, source.syncPoint, tables);
+  }
+  return ok;
+}
+
+/** The run's state at its end, for reportOf. */
+interface RunOutcome {
+  readonly startedAt: Date;
+  readonly source: MigrationSource | undefined;
+  readonly targets: MigrationReport['targets'];
+  readonly databases: DatabaseReport[];
+  readonly converted: ConvertedSchema | undefined;
+  readonly phases: PhaseReport[];
+  readonly tables: TableReport[];
+  readonly steps: StepTiming[];
+  readonly excludedTables: readonly string[];
+  readonly warnings: string[];
+  readonly error: string | undefined;
+  readonly resumable: boolean;
+}
+
+/** The migration report, with every text that may hold a secret redacted, and its verdict. */
+function reportOf(o: RunOutcome): MigrationReport {
+  const { startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, resumable } = o;
   const partial = {
     tool: { name: 'cockroach-migrate', version: VERSION },
     startedAt,
