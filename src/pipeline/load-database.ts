@@ -131,6 +131,8 @@ export async function checkResumable(server: PgServer, dbs: readonly ConvertedDa
 /** Tables loaded at once (and worker threads): the `jobs` key, else one per CPU. */
 export const jobsOf = (config: Pick<Config, 'jobs'>): number => config.jobs ?? Math.max(1, os.availableParallelism());
 
+const tableOf = (p: { pgSchema: string; pgTable: string }): string => quoteQualified(p.pgSchema, p.pgTable);
+
 /** Loads one converted database into `server`. */
 export async function loadDatabase(
   server: PgServer,
@@ -186,50 +188,15 @@ export async function loadDatabase(
     // Post-data runs beside the loads: a table's keys and indexes are built once it is loaded and
     // a job is free (the largest tables load first, so the others' builds fill the jobs their
     // loads leave idle), then ANALYZE; what spans tables waits for them.
-    const tableOf = (p: { pgSchema: string; pgTable: string }): string => quoteQualified(p.pgSchema, p.pgTable);
     await ensureLoadState(client);
     const parts = await planTableParts(client, toLoad, config.table_part_mb * 1024 * 1024, logger);
     const partResults = new PartResults(parts);
     const loads = new TableLoads(toLoad.map(tableOf), Math.min(jobs, parts.length));
-    const steps: GraphStep[] = [...db.postDataSteps];
-    for (const p of toLoad) {
-      const t = tableOf(p);
-      const ownSteps = db.postDataSteps.flatMap((s, i) => (s.tables.length === 1 && s.tables[0] === t ? [i] : []));
-      steps.push({ sql: `ANALYZE ${t}`, tables: [t], after: ownSteps, barrier: false, record: false, kind: 'analyze' });
-    }
+    const steps: GraphStep[] = [...db.postDataSteps, ...analyzeSteps(db, toLoad)];
     const results: TableLoadResult[] = [];
     const verifications = new Map<string, TableVerification>();
-    const verifyOn = async (c: pg.ClientBase, plan: SourceLoadPlan): Promise<void> => {
-      const loaded = results.find((r) => r.id === plan.id);
-      const v = await verifyTable(c, plan, loaded?.source);
-      verifications.set(plan.id, v);
-      const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
-      if (v.match) logger.info(line);
-      else {
-        logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
-        for (const row of v.differingRows) logger.error(`${where}: ${plan.id}: row ${differingRowText(row)}`);
-      }
-    };
-    if (!config.skip_validation) {
-      // A loaded table is verified while others still load or build their indexes (a scan beside
-      // CREATE INDEX: both take share locks), in a job its load left free; the step comes after
-      // the post-data statements in phase order, so ready index builds go first.
-      for (const p of toLoad) {
-        const t = tableOf(p);
-        steps.push({
-          sql: `-- verify ${t}`,
-          tables: [t],
-          after: [],
-          barrier: false,
-          record: false,
-          run: async (c) => {
-            await verifyOn(c, p);
-            // The connection goes on with post-data statements: they parse literals in the session's own settings.
-            await c.query(RESET_CANONICAL_SESSION_SQL);
-          },
-        });
-      }
-    }
+    const verifyOn = tableVerifier(where, logger, results, verifications);
+    if (!config.skip_validation) steps.push(...verifySteps(toLoad, verifyOn));
     const stop = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
     logger.info(`${where}: keys, indexes, constraints (${db.postData.length} statements) follow each table's load`);
@@ -249,25 +216,7 @@ export async function loadDatabase(
       postDataFailure = e;
       stop.abort(e);
     });
-    const byId = new Map(toLoad.map((p) => [p.id, tableOf(p)]));
-    const sizes = new Map(parts.map((p) => [p.id, (opts.tableBytes?.get(p.table.id) ?? 0) / (p.part?.count ?? 1)]));
-    const copyOptions = {
-      jobs,
-      chunkSize: config.chunk_size,
-      onError: config.on_error,
-      fingerprint: !config.skip_validation,
-      signal,
-      onLoaded: (r: TableLoadResult) => {
-        const table = partResults.add(r);
-        if (!table) return;
-        results.push(table);
-        loads.loaded(byId.get(table.id) ?? '');
-      },
-      onJobDone: () => loads.jobDone(),
-      ...(opts.tableBytes ? { sizeOf: (p: { id: string }) => sizes.get(p.id) ?? 0 } : {}),
-      ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
-      ...(opts.onProgress ? { onProgress: (e: LoadProgressEvent) => { const t = partResults.progress(e); if (t) opts.onProgress?.(t); } } : {}),
-    };
+    const copyOptions = copyOptionsOf(opts, { toLoad, parts, partResults, results, loads, jobs, signal });
     try {
       if (opts.workers) await opts.workers.loadTables(parts, { ...copyOptions, server, database: db.pgName });
       else await loadTables(parts, { ...copyOptions, connect: () => connectTo(server, db.pgName) });
@@ -283,57 +232,167 @@ export async function loadDatabase(
     if (postDataFailure !== undefined) throw postDataFailure;
 
     if (!config.skip_validation && kept.length > 0) {
-      // Tables left as they were (skip) are checked too, against a fingerprint read from the
-      // source again: "identical" is a claim about every table of the migration, not about what
-      // this run happened to load. `jobs` of them at once, largest first.
-      const tableBytes = opts.tableBytes;
-      const queue = [...loadOrder(kept, tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
-      const drain = async (c: pg.ClientBase): Promise<void> => {
-        for (let plan = queue.shift(); plan; plan = queue.shift()) {
-          if (signal.aborted) return;
-          await verifyOn(c, plan);
-        }
-      };
-      const others = Array.from({ length: Math.min(jobs, kept.length) - 1 }, async () => {
-        const c = await connectTo(server, db.pgName);
-        try {
-          await drain(c);
-        } finally {
-          await c.end().catch(() => undefined);
-        }
-      });
-      // Every check settles before an error is reported: none is left running on a closing client.
-      const stopOnError = (e: unknown): never => {
-        stop.abort(e);
-        throw e;
-      };
-      const settled = await Promise.allSettled([drain(client).catch(stopOnError), ...others.map((o) => o.catch(stopOnError))]);
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      await verifyKeptTables(server, db, client, kept, { tableBytes: opts.tableBytes, jobs, signal, stop, verifyOn });
     }
 
-    const tables: TableReport[] = [...toLoad, ...kept].map((plan) => {
-      const r = results.find((x) => x.id === plan.id);
-      const v = verifications.get(plan.id);
-      const sourceBytes = opts.tableBytes?.get(plan.table.id);
-      return {
-        source: plan.id,
-        target: `${db.pgName}.${plan.pgSchema}.${plan.pgTable}`,
-        on: server.label,
-        columns: plan.columns.length,
-        rowsLoaded: r?.rows ?? 0,
-        rejectedRows: r?.rejected ?? 0,
-        bytes: r?.bytes ?? 0,
-        ...(sourceBytes !== undefined ? { sourceBytes } : {}),
-        loadSeconds: r?.seconds ?? 0,
-        resumed: r?.resumed ?? false,
-        ...(v ? { verification: verificationSummary(v) } : {}),
-      };
-    });
+    const tables = tableReportsOf(server, db, [...toLoad, ...kept], results, verifications, opts.tableBytes);
     const timings = timer.timings(server.label, db.pgName);
     for (const x of timings) logger.info(`${where}: ${x.step}: ${x.statements} statements, ${x.seconds.toFixed(2)} s`);
     return { tables, warnings, steps: timings };
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** An ANALYZE per loaded table, after the post-data statements on that table alone. */
+function analyzeSteps(db: ConvertedDatabase, toLoad: readonly SourceLoadPlan[]): GraphStep[] {
+  return toLoad.map((p) => {
+    const t = tableOf(p);
+    const ownSteps = db.postDataSteps.flatMap((s, i) => (s.tables.length === 1 && s.tables[0] === t ? [i] : []));
+    return { sql: `ANALYZE ${t}`, tables: [t], after: ownSteps, barrier: false, record: false, kind: 'analyze' };
+  });
+}
+
+type VerifyOn = (c: pg.ClientBase, plan: SourceLoadPlan) => Promise<void>;
+
+/** Verifies one table on a connection, records the outcome in `verifications` and logs it (with the differing rows). */
+function tableVerifier(where: string, logger: Logger, results: readonly TableLoadResult[], verifications: Map<string, TableVerification>): VerifyOn {
+  return async (c, plan) => {
+    const loaded = results.find((r) => r.id === plan.id);
+    const v = await verifyTable(c, plan, loaded?.source);
+    verifications.set(plan.id, v);
+    const line = `${where}: ${plan.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, checksum ${v.match ? 'matches' : 'DIFFERS'}`;
+    if (v.match) logger.info(line);
+    else {
+      logger.error(`${line}; differing keys: ${v.differingKeys.join('; ') || 'none found'}`);
+      for (const row of v.differingRows) logger.error(`${where}: ${plan.id}: row ${differingRowText(row)}`);
+    }
+  };
+}
+
+/**
+ * A verification step per loaded table. A loaded table is verified while others still load or build
+ * their indexes (a scan beside CREATE INDEX: both take share locks), in a job its load left free; the
+ * step comes after the post-data statements in phase order, so ready index builds go first.
+ */
+function verifySteps(toLoad: readonly SourceLoadPlan[], verifyOn: VerifyOn): GraphStep[] {
+  return toLoad.map((p) => {
+    const t = tableOf(p);
+    return {
+      sql: `-- verify ${t}`,
+      tables: [t],
+      after: [],
+      barrier: false,
+      record: false,
+      run: async (c: pg.ClientBase) => {
+        await verifyOn(c, p);
+        // The connection goes on with post-data statements: they parse literals in the session's own settings.
+        await c.query(RESET_CANONICAL_SESSION_SQL);
+      },
+    };
+  });
+}
+
+/** The state of one database's loads that the COPY options report into. */
+interface LoadTracking {
+  readonly toLoad: readonly SourceLoadPlan[];
+  readonly parts: readonly SourceLoadPlan[];
+  readonly partResults: PartResults;
+  /** Filled with each table once all its parts are loaded. */
+  readonly results: TableLoadResult[];
+  readonly loads: TableLoads;
+  readonly jobs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Options of the table loads (in-process or on workers): a loaded table releases its post-data steps. */
+function copyOptionsOf(opts: LoadDatabaseOptions, t: LoadTracking) {
+  const { config } = opts;
+  const { partResults, results, loads } = t;
+  const byId = new Map(t.toLoad.map((p) => [p.id, tableOf(p)]));
+  const sizes = new Map(t.parts.map((p) => [p.id, (opts.tableBytes?.get(p.table.id) ?? 0) / (p.part?.count ?? 1)]));
+  return {
+    jobs: t.jobs,
+    chunkSize: config.chunk_size,
+    onError: config.on_error,
+    fingerprint: !config.skip_validation,
+    signal: t.signal,
+    onLoaded: (r: TableLoadResult) => {
+      const table = partResults.add(r);
+      if (!table) return;
+      results.push(table);
+      loads.loaded(byId.get(table.id) ?? '');
+    },
+    onJobDone: () => loads.jobDone(),
+    ...(opts.tableBytes ? { sizeOf: (p: { id: string }) => sizes.get(p.id) ?? 0 } : {}),
+    ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
+    ...(opts.onProgress ? { onProgress: (e: LoadProgressEvent) => { const p = partResults.progress(e); if (p) opts.onProgress?.(p); } } : {}),
+  };
+}
+
+/**
+ * Tables left as they were (skip) are checked too, against a fingerprint read from the source
+ * again: "identical" is a claim about every table of the migration, not about what this run
+ * happened to load. `jobs` of them at once, largest first.
+ */
+async function verifyKeptTables(
+  server: PgServer,
+  db: ConvertedDatabase,
+  client: pg.ClientBase,
+  kept: readonly SourceLoadPlan[],
+  how: { tableBytes: ReadonlyMap<number, number> | undefined; jobs: number; signal: AbortSignal; stop: AbortController; verifyOn: VerifyOn },
+): Promise<void> {
+  const { tableBytes, jobs, signal, stop, verifyOn } = how;
+  const queue = [...loadOrder(kept, tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];
+  const drain = async (c: pg.ClientBase): Promise<void> => {
+    for (let plan = queue.shift(); plan; plan = queue.shift()) {
+      if (signal.aborted) return;
+      await verifyOn(c, plan);
+    }
+  };
+  const others = Array.from({ length: Math.min(jobs, kept.length) - 1 }, async () => {
+    const c = await connectTo(server, db.pgName);
+    try {
+      await drain(c);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  });
+  // Every check settles before an error is reported: none is left running on a closing client.
+  const stopOnError = (e: unknown): never => {
+    stop.abort(e);
+    throw e;
+  };
+  const settled = await Promise.allSettled([drain(client).catch(stopOnError), ...others.map((o) => o.catch(stopOnError))]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The report's line per table of this database: loaded, rejected, bytes, seconds, verification. */
+function tableReportsOf(
+  server: PgServer,
+  db: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  results: readonly TableLoadResult[],
+  verifications: ReadonlyMap<string, TableVerification>,
+  tableBytes: ReadonlyMap<number, number> | undefined,
+): TableReport[] {
+  return plans.map((plan) => {
+    const r = results.find((x) => x.id === plan.id);
+    const v = verifications.get(plan.id);
+    const sourceBytes = tableBytes?.get(plan.table.id);
+    return {
+      source: plan.id,
+      target: `${db.pgName}.${plan.pgSchema}.${plan.pgTable}`,
+      on: server.label,
+      columns: plan.columns.length,
+      rowsLoaded: r?.rows ?? 0,
+      rejectedRows: r?.rejected ?? 0,
+      bytes: r?.bytes ?? 0,
+      ...(sourceBytes !== undefined ? { sourceBytes } : {}),
+      loadSeconds: r?.seconds ?? 0,
+      resumed: r?.resumed ?? false,
+      ...(v ? { verification: verificationSummary(v) } : {}),
+    };
+  });
 }
