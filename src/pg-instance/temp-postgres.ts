@@ -68,6 +68,100 @@ function runAsUser(who: RunAs): { uid?: number; gid?: number } {
   return who.uid !== undefined && who.gid !== undefined && process.getuid?.() === 0 ? { uid: who.uid, gid: who.gid } : {};
 }
 
+/** A temp_dir the temporary PostgreSQL cannot use is a configuration error, said before anything is created. */
+function checkTempDirUsable(base: string, who: RunAs): void {
+  if (!existsSync(base)) {
+    throw new ConfigError(`temp_dir "${base}" does not exist`, 'create it or set temp_dir to an existing directory');
+  }
+  const blocked = unreachableDir(base, who);
+  if (blocked !== undefined) {
+    throw new ConfigError(
+      `temp_dir "${base}" cannot be entered by the user "${who.name}" that runs the temporary PostgreSQL (PostgreSQL refuses to run as root; ${blocked} is closed to that user)`,
+      'set temp_dir to a directory every user can enter, such as /tmp, or allow it (chmod o+x)',
+    );
+  }
+}
+
+/** Creates the instance's own directory under `base`, with its owner marker, password file and empty log. */
+function makeInstanceDir(base: string, who: RunAs, password: string, keep: boolean): { root: string; dataDir: string; pwFile: string; logFile: string } {
+  const root = mkdtempSync(join(base, INSTANCE_PREFIX));
+  // Before anything else: a folder without an owner is never cleaned up by a later run.
+  writeOwnerMarker(root, keep);
+  // The unprivileged user must be able to enter the directory we (root) created.
+  chmodSync(root, 0o755);
+  const dataDir = join(root, 'data');
+  const pwFile = join(root, 'pwfile');
+  const logFile = join(root, 'postgres.log');
+  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+  ownBy(pwFile, who);
+  writeFileSync(logFile, '');
+  ownBy(logFile, who);
+  ownBy(root, who);
+  return { root, dataDir, pwFile, logFile };
+}
+
+/** initdb of a C-locale, UTF8 cluster with password (SCRAM) auth; throws with the tail of its output when it fails. */
+function runInitdb(binaries: PostgresBinaries, who: RunAs, d: { root: string; dataDir: string; user: string; pwFile: string }): void {
+  const init = spawnSync(
+    join(binaries.binDir, 'initdb'),
+    ['-D', d.dataDir, '-U', d.user, '--pwfile', d.pwFile, '--auth=scram-sha-256', '--no-locale', '-E', 'UTF8', '--no-sync'],
+    { ...runAsUser(who), encoding: 'utf8', timeout: 120_000, cwd: d.root },
+  );
+  if (init.status !== 0) {
+    throw new LoadError(
+      `initdb failed (${binaries.binDir}): ${(init.stderr || init.stdout || String(init.error ?? '')).trim().split('\n').slice(-3).join(' | ')}`,
+      'check temp_dir has free space and postgres_bin_dir points at a working PostgreSQL',
+    );
+  }
+}
+
+/** The `postgres` command line: loopback only, durability off (a throwaway instance), then the caller's settings. */
+function postgresArgs(dataDir: string, root: string, port: number, extra: TempPostgresOptions['settings']): string[] {
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    port: String(port),
+    unix_socket_directories: root,
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    max_connections: '40',
+    max_wal_size: '2GB',
+    ...extra,
+  };
+  return ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+}
+
+/** Polls until the server accepts a login; throws when it exits first or the start timeout passes. */
+async function waitUntilAccepting(
+  child: ChildProcess,
+  stderr: () => string,
+  config: pg.ClientConfig,
+  opts: Pick<TempPostgresOptions, 'port' | 'startTimeoutSeconds'>,
+  port: number,
+): Promise<void> {
+  const deadline = Date.now() + (opts.startTimeoutSeconds ?? 60) * 1000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new LoadError(
+        `temporary PostgreSQL exited during start-up (code ${child.exitCode}): ${stderr().trim().split('\n').slice(-3).join(' | ')}`,
+        opts.port ? `is port ${port} (test_postgres_port) already in use?` : undefined,
+      );
+    }
+    const c = new pg.Client({ ...config, connectionTimeoutMillis: 2000 });
+    try {
+      await c.connect();
+      await c.end();
+      break;
+    } catch {
+      await c.end().catch(() => undefined);
+      if (Date.now() > deadline) {
+        throw new LoadError(`temporary PostgreSQL did not accept connections within ${opts.startTimeoutSeconds ?? 60} s on port ${port}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /**
  * Starts a temporary PostgreSQL: initdb into a fresh directory under `tempDir` (C locale, UTF8 —
  * no OS locale is needed), then `postgres` bound to 127.0.0.1 only, fsync off, password auth.
@@ -82,30 +176,9 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
   const user = opts.user ?? 'postgres';
   const password = opts.password ?? randomBytes(18).toString('base64url');
   const base = opts.tempDir || tmpdir();
-  if (!existsSync(base)) {
-    throw new ConfigError(`temp_dir "${base}" does not exist`, 'create it or set temp_dir to an existing directory');
-  }
-  const blocked = unreachableDir(base, who);
-  if (blocked !== undefined) {
-    throw new ConfigError(
-      `temp_dir "${base}" cannot be entered by the user "${who.name}" that runs the temporary PostgreSQL (PostgreSQL refuses to run as root; ${blocked} is closed to that user)`,
-      'set temp_dir to a directory every user can enter, such as /tmp, or allow it (chmod o+x)',
-    );
-  }
+  checkTempDirUsable(base, who);
   await removeLeftoverInstances(base);
-  const root = mkdtempSync(join(base, INSTANCE_PREFIX));
-  // Before anything else: a folder without an owner is never cleaned up by a later run.
-  writeOwnerMarker(root, opts.keep === true);
-  // The unprivileged user must be able to enter the directory we (root) created.
-  chmodSync(root, 0o755);
-  const dataDir = join(root, 'data');
-  const pwFile = join(root, 'pwfile');
-  const logFile = join(root, 'postgres.log');
-  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-  ownBy(pwFile, who);
-  writeFileSync(logFile, '');
-  ownBy(logFile, who);
-  ownBy(root, who);
+  const { root, dataDir, pwFile, logFile } = makeInstanceDir(base, who, password, opts.keep === true);
 
   let child: ChildProcess | undefined;
   let watchdog: ChildProcess | undefined;
@@ -124,30 +197,9 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
   });
 
   try {
-    const init = spawnSync(
-      join(binaries.binDir, 'initdb'),
-      ['-D', dataDir, '-U', user, '--pwfile', pwFile, '--auth=scram-sha-256', '--no-locale', '-E', 'UTF8', '--no-sync'],
-      { ...runAsUser(who), encoding: 'utf8', timeout: 120_000, cwd: root },
-    );
-    if (init.status !== 0) {
-      throw new LoadError(
-        `initdb failed (${binaries.binDir}): ${(init.stderr || init.stdout || String(init.error ?? '')).trim().split('\n').slice(-3).join(' | ')}`,
-        'check temp_dir has free space and postgres_bin_dir points at a working PostgreSQL',
-      );
-    }
+    runInitdb(binaries, who, { root, dataDir, user, pwFile });
     const port = opts.port ?? (await freePort());
-    const settings: Record<string, string> = {
-      listen_addresses: '127.0.0.1',
-      port: String(port),
-      unix_socket_directories: root,
-      fsync: 'off',
-      synchronous_commit: 'off',
-      full_page_writes: 'off',
-      max_connections: '40',
-      max_wal_size: '2GB',
-      ...opts.settings,
-    };
-    const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    const args = postgresArgs(dataDir, root, port, opts.settings);
     child = spawn(join(binaries.binDir, 'postgres'), args, {
       ...runAsUser(who),
       cwd: root,
@@ -178,27 +230,7 @@ export async function startTempPostgres(opts: TempPostgresOptions = {}): Promise
       // checked) only when the caller started it with ssl=on (tests of the target's TLS).
       ssl: opts.settings?.ssl === 'on' ? { rejectUnauthorized: false } : false,
     });
-    const deadline = Date.now() + (opts.startTimeoutSeconds ?? 60) * 1000;
-    for (;;) {
-      if (child.exitCode !== null) {
-        throw new LoadError(
-          `temporary PostgreSQL exited during start-up (code ${child.exitCode}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
-          opts.port ? `is port ${port} (test_postgres_port) already in use?` : undefined,
-        );
-      }
-      const c = new pg.Client({ ...clientConfig(), connectionTimeoutMillis: 2000 });
-      try {
-        await c.connect();
-        await c.end();
-        break;
-      } catch {
-        await c.end().catch(() => undefined);
-        if (Date.now() > deadline) {
-          throw new LoadError(`temporary PostgreSQL did not accept connections within ${opts.startTimeoutSeconds ?? 60} s on port ${port}`);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitUntilAccepting(child, () => stderr, clientConfig(), opts, port);
 
     const instance: TempPostgres = {
       host: '127.0.0.1',
