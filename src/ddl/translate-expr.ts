@@ -69,17 +69,10 @@ function bytesLiteral(value: string, hex: boolean): string {
 /** Translates one expression or query. */
 export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
   const toks = tokenize(src, 'expression');
-  const unsupported: string[] = [];
-  const changes = new Set<string>();
-  // Cleared by a rewrite that may behave differently (a collation, uuid_v4's bytes).
-  let sameMeaning = true;
-  let sql = '';
-  const emit = (text: string, space: boolean): void => {
-    sql += (sql && space ? ' ' : '') + text;
-  };
+  const st: ExprState = { toks, ctx, unsupported: [], changes: new Set<string>(), parens: [], sql: '', sameMeaning: true };
+  const { unsupported, changes, parens } = st;
+  const emit = (text: string, space: boolean): void => emitSql(st, text, space);
   let i = 0;
-  /** Open parentheses: the function name they belong to ('' for plain grouping). */
-  const parens: string[] = [];
   while (i < toks.length) {
     const t = toks[i]!;
     if (isOp(t, '(')) parens.push('');
@@ -93,7 +86,7 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
     if (isWord(t, 'COLLATE') && ctx.collation && toks[i + 1] && (toks[i + 1]!.kind === 'word' || toks[i + 1]!.kind === 'qident' || toks[i + 1]!.kind === 'string')) {
       emit(`COLLATE ${ctx.collation(toks[i + 1]!.value)}`, t.space);
       changes.add('collations mapped to PostgreSQL ICU collations');
-      sameMeaning = false;
+      st.sameMeaning = false;
       i += 2;
       continue;
     }
@@ -140,74 +133,102 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
       unsupported.push('AS OF SYSTEM TIME');
     }
     if (isName(t)) {
-      const parts: Token[] = [t];
-      let j = i + 1;
-      while (isOp(toks[j], '.') && isName(toks[j + 1]) && !toks[j]!.space) {
-        parts.push(toks[j + 1]!);
-        j += 2;
-      }
-      const names = parts.map(identName);
-      const text = parts.map((p) => p.text).join('.');
-      if (isOp(toks[j], '(')) {
-        const fname = names.join('.');
-        const bare = BARE_KEYWORDS[fname];
-        if (bare && isOp(toks[j + 1], ')')) {
-          emit(bare, t.space);
-          changes.add(`${fname}() written as ${bare}`);
-          i = j + 2;
-          continue;
-        }
-        if (fname === 'uuid_v4' && isOp(toks[j + 1], ')')) {
-          // uuid_v4() returns 16 random BYTES in CockroachDB; cast to UUID it is gen_random_uuid().
-          const cast = toks[j + 2];
-          const castsToUuid = cast !== undefined && cast.kind === 'op' && (cast.value === '::' || cast.value === ':::') && isName(toks[j + 3]) && identName(toks[j + 3]!) === 'uuid';
-          emit(castsToUuid ? 'gen_random_uuid()' : 'uuid_send(gen_random_uuid())', t.space);
-          changes.add(castsToUuid ? 'uuid_v4()::UUID written as gen_random_uuid()' : 'uuid_v4() written as uuid_send(gen_random_uuid()) (16 random bytes)');
-          sameMeaning = false;
-          i = castsToUuid ? j + 4 : j + 2;
-          continue;
-        }
-        if (UNSUPPORTED.has(fname) || names[0] === 'crdb_internal' || fname.startsWith('experimental_')) unsupported.push(`${fname}()`);
-        const renamed = RENAMED[fname];
-        if (renamed) changes.add(`${fname}() written as ${renamed}()`);
-        emit(renamed ?? text, t.space);
-        emit('(', toks[j]!.space);
-        parens.push(fname);
-        i = j + 1;
-        if ((fname === 'nextval' || fname === 'currval' || fname === 'setval') && toks[i]?.kind === 'string' && ctx.sequence) {
-          const s = ctx.sequence(toks[i]!.value);
-          if (s !== undefined) {
-            emit(quoteLiteral(s), false);
-            i++;
-          } else {
-            // PostgreSQL resolves the regclass when the DEFAULT is created: a missing sequence would fail the CREATE TABLE.
-            unsupported.push(`${fname}('${toks[i]!.value}'), a sequence that is not in the input`);
-          }
-        }
-        continue;
-      }
-      if (parts.length === 1 && ctx.column) {
-        const c = ctx.column(names[0]!);
-        if (c !== undefined) {
-          emit(quoteIdent(c), t.space);
-          i = j;
-          continue;
-        }
-      }
-      if (parts.length >= 2 && ctx.relation) {
-        const r = ctx.relation(names);
-        if (r !== undefined) {
-          emit(r, t.space);
-          i = j;
-          continue;
-        }
-      }
-      emit(text, t.space);
-      i = j;
+      i = translateName(st, i);
       continue;
     }
     emit(t.text, t.space);
     i++;
   }
-  return { sql, unsupported, changes: [...changes], sameMeaning };
+  return { sql: st.sql, unsupported, changes: [...changes], sameMeaning: st.sameMeaning };
+}
+
+/** The translation so far, shared by the steps of translateExpr. */
+interface ExprState {
+  readonly toks: readonly Token[];
+  readonly ctx: ExprContext;
+  readonly unsupported: string[];
+  readonly changes: Set<string>;
+  /** Open parentheses: the function name they belong to ('' for plain grouping). */
+  readonly parens: string[];
+  sql: string;
+  /** Cleared by a rewrite that may behave differently (a collation, uuid_v4's bytes). */
+  sameMeaning: boolean;
+}
+
+function emitSql(st: ExprState, text: string, space: boolean): void {
+  st.sql += (st.sql && space ? ' ' : '') + text;
+}
+
+/** A name, dotted name or function call starting at toks[i]: columns and relations renamed by the context; returns the index after it. */
+function translateName(st: ExprState, i: number): number {
+  const { toks, ctx } = st;
+  const t = toks[i]!;
+  const parts: Token[] = [t];
+  let j = i + 1;
+  while (isOp(toks[j], '.') && isName(toks[j + 1]) && !toks[j]!.space) {
+    parts.push(toks[j + 1]!);
+    j += 2;
+  }
+  const names = parts.map(identName);
+  const text = parts.map((p) => p.text).join('.');
+  if (isOp(toks[j], '(')) return translateCall(st, t, names, text, j);
+  if (parts.length === 1 && ctx.column) {
+    const c = ctx.column(names[0]!);
+    if (c !== undefined) {
+      emitSql(st, quoteIdent(c), t.space);
+      return j;
+    }
+  }
+  if (parts.length >= 2 && ctx.relation) {
+    const r = ctx.relation(names);
+    if (r !== undefined) {
+      emitSql(st, r, t.space);
+      return j;
+    }
+  }
+  emitSql(st, text, t.space);
+  return j;
+}
+
+/**
+ * A call of the function `names` (written `text`, its `(` at toks[j]): CockroachDB-only functions
+ * rewritten or noted as unsupported, sequence names resolved; returns the index of the next token.
+ */
+function translateCall(st: ExprState, t: Token, names: readonly string[], text: string, j: number): number {
+  const { toks, ctx, changes, unsupported } = st;
+  const emit = (sql: string, space: boolean): void => emitSql(st, sql, space);
+  const fname = names.join('.');
+  const bare = BARE_KEYWORDS[fname];
+  if (bare && isOp(toks[j + 1], ')')) {
+    emit(bare, t.space);
+    changes.add(`${fname}() written as ${bare}`);
+    return j + 2;
+  }
+  if (fname === 'uuid_v4' && isOp(toks[j + 1], ')')) {
+    // uuid_v4() returns 16 random BYTES in CockroachDB; cast to UUID it is gen_random_uuid().
+    const cast = toks[j + 2];
+    const castsToUuid = cast !== undefined && cast.kind === 'op' && (cast.value === '::' || cast.value === ':::') && isName(toks[j + 3]) && identName(toks[j + 3]!) === 'uuid';
+    emit(castsToUuid ? 'gen_random_uuid()' : 'uuid_send(gen_random_uuid())', t.space);
+    changes.add(castsToUuid ? 'uuid_v4()::UUID written as gen_random_uuid()' : 'uuid_v4() written as uuid_send(gen_random_uuid()) (16 random bytes)');
+    st.sameMeaning = false;
+    return castsToUuid ? j + 4 : j + 2;
+  }
+  if (UNSUPPORTED.has(fname) || names[0] === 'crdb_internal' || fname.startsWith('experimental_')) unsupported.push(`${fname}()`);
+  const renamed = RENAMED[fname];
+  if (renamed) changes.add(`${fname}() written as ${renamed}()`);
+  emit(renamed ?? text, t.space);
+  emit('(', toks[j]!.space);
+  st.parens.push(fname);
+  let i = j + 1;
+  if ((fname === 'nextval' || fname === 'currval' || fname === 'setval') && toks[i]?.kind === 'string' && ctx.sequence) {
+    const s = ctx.sequence(toks[i]!.value);
+    if (s !== undefined) {
+      emit(quoteLiteral(s), false);
+      i++;
+    } else {
+      // PostgreSQL resolves the regclass when the DEFAULT is created: a missing sequence would fail the CREATE TABLE.
+      unsupported.push(`${fname}('${toks[i]!.value}'), a sequence that is not in the input`);
+    }
+  }
+  return i;
 }
