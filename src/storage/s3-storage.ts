@@ -117,21 +117,100 @@ export function s3Storage(url: StorageUrl, opts: StorageOptions): Storage {
   return s3At(ctx, url.prefix, true);
 }
 
+/** One S3 request under the concurrency limit, transient failures retried; `onAttempt` hears each attempt's number. */
+function withS3Retry<T>(ctx: S3Context, fn: () => Promise<T>, onAttempt: (attempt: number) => void): Promise<T> {
+  return withRetry(
+    (attempt) => {
+      onAttempt(attempt);
+      return ctx.limiter.run(fn);
+    },
+    {
+      maxAttempts: ctx.maxAttempts,
+      baseMs: ctx.baseMs,
+      retryable: (e) => !isCredentialsError(e) && isTransient(e),
+    },
+  );
+}
+
+/** A retried request about `path`; a final failure becomes one StorageError naming the object and the `action`. */
+type S3Call = <T>(fn: () => Promise<T>, path: string, action: string) => Promise<T>;
+
+/** Every key below `dir/p` (relative to `dir`, the storage's own prefix), page after page, in byte order. */
+async function s3List(ctx: S3Context, call: S3Call, dir: string, p: string, lo: ListOptions | undefined): Promise<string[]> {
+  const full = dir === '' ? p : `${dir}/${p}`;
+  const base = full.length - p.length;
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const res = await call(
+      async () => {
+        const { m, client } = await ctx.sdk();
+        return client.send(
+          new m.ListObjectsV2Command({
+            Bucket: ctx.bucket,
+            Prefix: full,
+            // Multi-character delimiters are applied client-side: not every S3-compatible server supports them.
+            ...(lo?.delimiter?.length === 1 ? { Delimiter: lo.delimiter } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
+      },
+      p,
+      'list',
+    );
+    for (const o of res.Contents ?? []) if (o.Key !== undefined) out.push(o.Key.slice(base));
+    for (const c of res.CommonPrefixes ?? []) if (c.Prefix !== undefined) out.push(c.Prefix.slice(base));
+    token = res.IsTruncated ? res.NextContinuationToken : undefined;
+  } while (token);
+  out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return collapseDelimited(out, p, lo?.delimiter);
+}
+
+/** Ranged reads of the object `key` (shown as `name`); its size is asked once, again only after a failure. */
+function s3Reader(ctx: S3Context, call: S3Call, name: string, key: string, path: string): RangeReader {
+  let size: Promise<number> | undefined;
+  return {
+    name,
+    size() {
+      size ??= call(async () => {
+        const { m, client } = await ctx.sdk();
+        return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
+      }, path, 'head').then(
+        (h) => h.ContentLength ?? 0,
+      );
+      size.catch(() => (size = undefined));
+      return size;
+    },
+    async read(start: number, end: number) {
+      if (start < 0 || start > end) throw new StorageError(`${name}: invalid range [${start}, ${end})`);
+      if (start === end) return new Uint8Array(0);
+      const bytes = await call(
+        async () => {
+          const { m, client } = await ctx.sdk();
+          const res = await client.send(new m.GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
+          if (!res.Body) throw new StorageError(`${name}: empty response body`);
+          return res.Body.transformToByteArray();
+        },
+        path,
+        'read',
+      );
+      if (bytes.length !== end - start) {
+        throw new StorageError(
+          `${name}: read [${start}, ${end}) returned ${bytes.length} bytes`,
+          'the object is shorter than expected (truncated upload?)',
+        );
+      }
+      return bytes;
+    },
+    async close() {},
+  };
+}
+
 function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
   const where = (path: string): string => `s3://${ctx.bucket}/${joinPath(prefix, path)}`;
-  const call = <T>(fn: () => Promise<T>, path: string, action: string): Promise<T> => {
+  const call: S3Call = <T>(fn: () => Promise<T>, path: string, action: string): Promise<T> => {
     let attempts = 0;
-    return withRetry(
-      (attempt) => {
-        attempts = attempt;
-        return ctx.limiter.run(fn);
-      },
-      {
-        maxAttempts: ctx.maxAttempts,
-        baseMs: ctx.baseMs,
-        retryable: (e) => !isCredentialsError(e) && isTransient(e),
-      },
-    ).catch((e: unknown) => {
+    return withS3Retry(ctx, fn, (attempt) => (attempts = attempt)).catch((e: unknown) => {
       throw s3Error(e, where(path), action, { ...ctx.timeouts, attempts });
     });
   };
@@ -141,73 +220,11 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
     name,
     async list(given: string, lo?: ListOptions) {
       const p = confinePath(name, given, { prefix: true });
-      const full = joinPath(prefix, '') === '' ? p : `${joinPath(prefix, '')}/${p}`;
-      const base = full.length - p.length;
-      const out: string[] = [];
-      let token: string | undefined;
-      do {
-        const res = await call(
-          async () => {
-            const { m, client } = await ctx.sdk();
-            return client.send(
-              new m.ListObjectsV2Command({
-                Bucket: ctx.bucket,
-                Prefix: full,
-                // Multi-character delimiters are applied client-side: not every S3-compatible server supports them.
-                ...(lo?.delimiter?.length === 1 ? { Delimiter: lo.delimiter } : {}),
-                ...(token ? { ContinuationToken: token } : {}),
-              }),
-            );
-          },
-          p,
-          'list',
-        );
-        for (const o of res.Contents ?? []) if (o.Key !== undefined) out.push(o.Key.slice(base));
-        for (const c of res.CommonPrefixes ?? []) if (c.Prefix !== undefined) out.push(c.Prefix.slice(base));
-        token = res.IsTruncated ? res.NextContinuationToken : undefined;
-      } while (token);
-      out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      return collapseDelimited(out, p, lo?.delimiter);
+      return s3List(ctx, call, joinPath(prefix, ''), p, lo);
     },
     reader(given: string): RangeReader {
       const path = confinePath(name, given);
-      const key = joinPath(prefix, path);
-      let size: Promise<number> | undefined;
-      return {
-        name: where(path),
-        size() {
-          size ??= call(async () => {
-            const { m, client } = await ctx.sdk();
-            return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
-          }, path, 'head').then(
-            (h) => h.ContentLength ?? 0,
-          );
-          size.catch(() => (size = undefined));
-          return size;
-        },
-        async read(start: number, end: number) {
-          if (start < 0 || start > end) throw new StorageError(`${where(path)}: invalid range [${start}, ${end})`);
-          if (start === end) return new Uint8Array(0);
-          const bytes = await call(
-            async () => {
-              const { m, client } = await ctx.sdk();
-              const res = await client.send(new m.GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
-              if (!res.Body) throw new StorageError(`${where(path)}: empty response body`);
-              return res.Body.transformToByteArray();
-            },
-            path,
-            'read',
-          );
-          if (bytes.length !== end - start) {
-            throw new StorageError(
-              `${where(path)}: read [${start}, ${end}) returned ${bytes.length} bytes`,
-              'the object is shorter than expected (truncated upload?)',
-            );
-          }
-          return bytes;
-        },
-        async close() {},
-      };
+      return s3Reader(ctx, call, where(path), joinPath(prefix, path), path);
     },
     async exists(given: string) {
       const path = confinePath(name, given);
@@ -217,14 +234,7 @@ function s3At(ctx: S3Context, prefix: string, root: boolean): Storage {
           const { m, client } = await ctx.sdk();
           return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: joinPath(prefix, path) }));
         };
-        await withRetry((attempt) => {
-          attempts = attempt;
-          return ctx.limiter.run(head);
-        }, {
-          maxAttempts: ctx.maxAttempts,
-          baseMs: ctx.baseMs,
-          retryable: (e) => !isCredentialsError(e) && isTransient(e),
-        });
+        await withS3Retry(ctx, head, (attempt) => (attempts = attempt));
         return true;
       } catch (e) {
         const status = errorStatus(e);
