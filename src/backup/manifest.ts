@@ -204,141 +204,154 @@ function wrap(e: unknown, what: string, file?: string): DecodeError {
   });
 }
 
+/** A BackupManifest being decoded: the same fields, writable, lists growing as the fields arrive. */
+type ManifestDraft = {
+  startTime: Timestamp;
+  endTime: Timestamp;
+  spans: Span[];
+  introducedSpans: Span[];
+  files: BackupFile[];
+  descriptors: Uint8Array[];
+  descriptorChanges: DescriptorRevision[];
+  formatVersion: number;
+  clusterId: Uint8Array;
+  nodeId: number;
+  buildTag: string;
+  entryCounts: RowCount;
+  mvccFilter: MVCCFilter;
+  completeDbs: number[];
+  revisionStartTime: Timestamp;
+  id: Uint8Array;
+  partitionDescriptorFilenames: string[];
+  localityKvs: string[];
+  descriptorCoverage: number;
+  statisticsFilenames: Map<number, string>;
+  clusterVersion: string;
+  hasExternalManifestSsts: boolean;
+  elidedPrefix: ElidePrefix;
+  isCompacted: boolean;
+};
+
+/** The manifest's defaults (proto3: an absent field is its zero value), in the order of the fields of BackupManifest. */
+function emptyManifest(): ManifestDraft {
+  return {
+    startTime: ZERO_TIMESTAMP,
+    endTime: ZERO_TIMESTAMP,
+    spans: [],
+    introducedSpans: [],
+    files: [],
+    descriptors: [],
+    descriptorChanges: [],
+    formatVersion: 0,
+    clusterId: new Uint8Array(0),
+    nodeId: 0,
+    buildTag: '',
+    entryCounts: ZERO_ROW_COUNT,
+    mvccFilter: MVCCFilter.Latest,
+    completeDbs: [],
+    revisionStartTime: ZERO_TIMESTAMP,
+    id: new Uint8Array(0),
+    partitionDescriptorFilenames: [],
+    localityKvs: [],
+    descriptorCoverage: 0,
+    statisticsFilenames: new Map<number, string>(),
+    clusterVersion: '',
+    hasExternalManifestSsts: false,
+    elidedPrefix: ElidePrefix.None,
+    isCompacted: false,
+  };
+}
+
+/** Reads field `no` (wire type `wt`) of a BackupManifest message into `m`; unknown fields are skipped. */
+function readManifestField(r: PbReader, no: number, wt: number, m: ManifestDraft): void {
+  switch (no) {
+    case 1:
+      m.startTime = readTimestamp(r);
+      break;
+    case 2:
+      m.endTime = readTimestamp(r);
+      break;
+    case 3:
+      m.spans.push(readSpan(r));
+      break;
+    case 4:
+      m.files.push(readBackupFile(r, subEnd(r)));
+      break;
+    case 5:
+      m.descriptors.push(bytesCopy(r));
+      break;
+    case 8:
+      m.formatVersion = r.uint32();
+      break;
+    case 9:
+      m.clusterId = bytesCopy(r);
+      break;
+    case 10:
+      m.nodeId = r.int32();
+      break;
+    case 11:
+      m.buildTag = readBuildTag(r);
+      break;
+    case 12:
+      m.entryCounts = readRowCount(r);
+      break;
+    case 13:
+      m.mvccFilter = r.int32() as MVCCFilter;
+      break;
+    case 14:
+      readRepeatedUint32(r, wt, m.completeDbs);
+      break;
+    case 15:
+      m.introducedSpans.push(readSpan(r));
+      break;
+    case 16:
+      m.descriptorChanges.push(readRevision(r));
+      break;
+    case 17:
+      m.revisionStartTime = readTimestamp(r);
+      break;
+    case 18:
+      m.id = bytesCopy(r);
+      break;
+    case 19:
+      m.partitionDescriptorFilenames.push(r.string());
+      break;
+    case 20:
+      m.localityKvs.push(r.string());
+      break;
+    case 22:
+      m.descriptorCoverage = r.int32();
+      break;
+    case 23:
+      readStatsEntry(r, m.statisticsFilenames);
+      break;
+    case 25:
+      m.clusterVersion = readVersion(r);
+      break;
+    case 27:
+      m.hasExternalManifestSsts = r.bool();
+      break;
+    case 28:
+      m.elidedPrefix = r.int32() as ElidePrefix;
+      break;
+    case 29:
+      m.isCompacted = r.bool();
+      break;
+    default:
+      r.skipType(wt);
+  }
+}
+
 /** Decodes the (already decrypted and gunzipped) bytes of BACKUP_MANIFEST / BACKUP / BACKUP_METADATA. Pure. */
 export function decodeBackupManifest(bytes: Uint8Array, file?: string): BackupManifest {
-  const spans: Span[] = [];
-  const introducedSpans: Span[] = [];
-  const files: BackupFile[] = [];
-  const descriptors: Uint8Array[] = [];
-  const descriptorChanges: DescriptorRevision[] = [];
-  const completeDbs: number[] = [];
-  const partitionDescriptorFilenames: string[] = [];
-  const localityKvs: string[] = [];
-  const statisticsFilenames = new Map<number, string>();
-  let startTime = ZERO_TIMESTAMP;
-  let endTime = ZERO_TIMESTAMP;
-  let revisionStartTime = ZERO_TIMESTAMP;
-  let formatVersion = 0;
-  let clusterId: Uint8Array = new Uint8Array(0);
-  let nodeId = 0;
-  let buildTag = '';
-  let entryCounts = ZERO_ROW_COUNT;
-  let mvccFilter = MVCCFilter.Latest;
-  let id: Uint8Array = new Uint8Array(0);
-  let descriptorCoverage = 0;
-  let clusterVersion = '';
-  let hasExternalManifestSsts = false;
-  let elidedPrefix = ElidePrefix.None;
-  let isCompacted = false;
+  const m = emptyManifest();
   try {
     const r = newReader(bytes);
-    readMessage(r, r.len, (no, wt) => {
-      switch (no) {
-        case 1:
-          startTime = readTimestamp(r);
-          break;
-        case 2:
-          endTime = readTimestamp(r);
-          break;
-        case 3:
-          spans.push(readSpan(r));
-          break;
-        case 4:
-          files.push(readBackupFile(r, subEnd(r)));
-          break;
-        case 5:
-          descriptors.push(bytesCopy(r));
-          break;
-        case 8:
-          formatVersion = r.uint32();
-          break;
-        case 9:
-          clusterId = bytesCopy(r);
-          break;
-        case 10:
-          nodeId = r.int32();
-          break;
-        case 11:
-          buildTag = readBuildTag(r);
-          break;
-        case 12:
-          entryCounts = readRowCount(r);
-          break;
-        case 13:
-          mvccFilter = r.int32() as MVCCFilter;
-          break;
-        case 14:
-          readRepeatedUint32(r, wt, completeDbs);
-          break;
-        case 15:
-          introducedSpans.push(readSpan(r));
-          break;
-        case 16:
-          descriptorChanges.push(readRevision(r));
-          break;
-        case 17:
-          revisionStartTime = readTimestamp(r);
-          break;
-        case 18:
-          id = bytesCopy(r);
-          break;
-        case 19:
-          partitionDescriptorFilenames.push(r.string());
-          break;
-        case 20:
-          localityKvs.push(r.string());
-          break;
-        case 22:
-          descriptorCoverage = r.int32();
-          break;
-        case 23:
-          readStatsEntry(r, statisticsFilenames);
-          break;
-        case 25:
-          clusterVersion = readVersion(r);
-          break;
-        case 27:
-          hasExternalManifestSsts = r.bool();
-          break;
-        case 28:
-          elidedPrefix = r.int32() as ElidePrefix;
-          break;
-        case 29:
-          isCompacted = r.bool();
-          break;
-        default:
-          r.skipType(wt);
-      }
-    });
+    readMessage(r, r.len, (no, wt) => readManifestField(r, no, wt, m));
   } catch (e) {
     throw wrap(e, 'BackupManifest', file);
   }
-  return {
-    startTime,
-    endTime,
-    spans,
-    introducedSpans,
-    files,
-    descriptors,
-    descriptorChanges,
-    formatVersion,
-    clusterId,
-    nodeId,
-    buildTag,
-    entryCounts,
-    mvccFilter,
-    completeDbs,
-    revisionStartTime,
-    id,
-    partitionDescriptorFilenames,
-    localityKvs,
-    descriptorCoverage,
-    statisticsFilenames,
-    clusterVersion,
-    hasExternalManifestSsts,
-    elidedPrefix,
-    isCompacted,
-  };
+  return m;
 }
 
 /** `BackupPartitionDescriptor { locality_kv = 1, files = 2, backup_id = 3 }` (locality-aware backups). */
