@@ -329,6 +329,81 @@ interface Quarantined {
   readonly reason: string;
 }
 
+// PostgreSQL names no column for table-level failures (CHECK, unique, FK): then none is printed.
+const rowWhere = (plan: TableLoadPlan, column: string | undefined, key: Uint8Array): string =>
+  `${plan.id}${column !== undefined ? ` column ${column}` : ''}, row key ${describeKey(plan, key)}`;
+const STOP_HINT = 'fix the value in the source, or rerun with --on-error quarantine to set such rows aside in a reject file';
+
+/** A refused row as the reject file records it. */
+const rejectRecord = (plan: TableLoadPlan, row: LoadRow, column: string, reason: string): RejectRecord => ({
+  table: plan.id,
+  key: describeKey(plan, row.key),
+  keyHex: toHex(row.key),
+  column,
+  reason,
+  row: rejectRow(plan.columns, row.values),
+});
+
+/** One chunk on its way: rows read and sent, bytes, the last key read, rows set aside. */
+interface Chunk {
+  consumed: number;
+  sent: number;
+  bytes: number;
+  lastKey: Uint8Array | undefined;
+  exhausted: boolean;
+  readonly rejects: RejectRecord[];
+}
+
+/**
+ * The COPY data of one chunk: up to `chunkSize` rows from `it`, encoded, flushed every FLUSH_BYTES.
+ * A row in `skip` (refused by PostgreSQL on an earlier try of this chunk) or refused by the encoder
+ * is set aside in `c.rejects` under quarantine, and otherwise stops the load.
+ */
+async function* chunkData(
+  plan: TableLoadPlan,
+  it: RowCursor,
+  c: Chunk,
+  encoder: RowEncoder,
+  skip: ReadonlyMap<string, Quarantined>,
+  opts: CopyTableOptions,
+): AsyncGenerator<Buffer> {
+  const quarantine = opts.onError === 'quarantine';
+  while (c.consumed < opts.chunkSize) {
+    if ((c.consumed & 1023) === 0) opts.signal?.throwIfAborted();
+    const row = it.peekSync() ?? (await it.next());
+    if (row === undefined) {
+      c.exhausted = true;
+      break;
+    }
+    it.advance();
+    c.consumed++;
+    c.lastKey = row.key;
+    const refused = skip.size > 0 ? skip.get(toHex(row.key)) : undefined;
+    if (refused) {
+      c.rejects.push(rejectRecord(plan, row, refused.column, refused.reason));
+      continue;
+    }
+    try {
+      encoder.add(row.values);
+    } catch (e) {
+      if (!(e instanceof RowRejected)) throw e;
+      if (!quarantine) throw new LoadError(`row rejected: ${rowWhere(plan, e.column, row.key)}: ${e.reason}`, STOP_HINT);
+      c.rejects.push(rejectRecord(plan, row, e.column, e.reason));
+      continue;
+    }
+    c.sent++;
+    if (encoder.buffered >= FLUSH_BYTES) {
+      const bytes = encoder.take();
+      c.bytes += bytes.length;
+      yield bytes;
+    }
+  }
+  encoder.end();
+  const bytes = encoder.take();
+  c.bytes += bytes.length;
+  if (bytes.length > 0) yield bytes;
+}
+
 /** Loads (or resumes loading) one table. The client must not be in a transaction. */
 export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts: CopyTableOptions): Promise<TableLoadResult> {
   const t0 = Date.now();
@@ -365,18 +440,6 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   let state: TableState = prior ?? { lastKey: undefined, rows: 0, fingerprint: { rows: 0n, sum: 0n }, rejected: 0, done: false };
   let bytesSent = 0;
   opts.onProgress?.({ table: plan.id, phase: 'start', rows: state.rows, bytes: 0 });
-  // PostgreSQL names no column for table-level failures (CHECK, unique, FK): then none is printed.
-  const where = (column: string | undefined, key: Uint8Array): string =>
-    `${plan.id}${column !== undefined ? ` column ${column}` : ''}, row key ${describeKey(plan, key)}`;
-  const stopHint = 'fix the value in the source, or rerun with --on-error quarantine to set such rows aside in a reject file';
-  const reject = (row: LoadRow, column: string, reason: string): RejectRecord => ({
-    table: plan.id,
-    key: describeKey(plan, row.key),
-    keyHex: toHex(row.key),
-    column,
-    reason,
-    row: rejectRow(plan.columns, row.values),
-  });
 
   let it = new RowCursor(plan, state.lastKey);
   /** Rows PostgreSQL refused in the current chunk (hex key → why); cleared when a chunk commits. */
@@ -384,48 +447,12 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   try {
     for (;;) {
       opts.signal?.throwIfAborted();
-      const c = { consumed: 0, sent: 0, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] as RejectRecord[] };
+      const c: Chunk = { consumed: 0, sent: 0, bytes: 0, lastKey: state.lastKey, exhausted: false, rejects: [] };
       const encoder = encoderFor(plan, kinds, fingerprint);
-      const produce = async function* (): AsyncGenerator<Buffer> {
-        while (c.consumed < opts.chunkSize) {
-          if ((c.consumed & 1023) === 0) opts.signal?.throwIfAborted();
-          const row = it.peekSync() ?? (await it.next());
-          if (row === undefined) {
-            c.exhausted = true;
-            break;
-          }
-          it.advance();
-          c.consumed++;
-          c.lastKey = row.key;
-          const refused = skip.size > 0 ? skip.get(toHex(row.key)) : undefined;
-          if (refused) {
-            c.rejects.push(reject(row, refused.column, refused.reason));
-            continue;
-          }
-          try {
-            encoder.add(row.values);
-          } catch (e) {
-            if (!(e instanceof RowRejected)) throw e;
-            if (!quarantine) throw new LoadError(`row rejected: ${where(e.column, row.key)}: ${e.reason}`, stopHint);
-            c.rejects.push(reject(row, e.column, e.reason));
-            continue;
-          }
-          c.sent++;
-          if (encoder.buffered >= FLUSH_BYTES) {
-            const bytes = encoder.take();
-            c.bytes += bytes.length;
-            yield bytes;
-          }
-        }
-        encoder.end();
-        const bytes = encoder.take();
-        c.bytes += bytes.length;
-        if (bytes.length > 0) yield bytes;
-      };
 
       await client.query('BEGIN');
       try {
-        await pipeline(produce(), client.query(copyFrom(copySql)));
+        await pipeline(chunkData(plan, it, c, encoder, skip, opts), client.query(copyFrom(copySql)));
         if (rejectFile) appendRejects(rejectFile, c.rejects);
         state = {
           lastKey: c.lastKey,
@@ -444,7 +471,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
         // PostgreSQL refused line `loc.line` of this chunk: find that row from the checkpoint.
         const bad = await findSentRow(plan, encoderFor(plan, kinds, false), state.lastKey, skip, loc.line);
         if (!bad) throw new LoadError(`PostgreSQL refused ${plan.id} line ${loc.line} of a chunk, and the row could not be found again: ${loc.message}`, undefined, { cause: e });
-        if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${where(loc.column, bad.key)}: ${loc.message}`, stopHint, { cause: e });
+        if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${rowWhere(plan, loc.column, bad.key)}: ${loc.message}`, STOP_HINT, { cause: e });
         skip.set(toHex(bad.key), { column: loc.column ?? '(row)', reason: loc.message });
         it = new RowCursor(plan, state.lastKey);
         continue; // the same chunk again, without that row
