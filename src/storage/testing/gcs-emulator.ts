@@ -56,6 +56,21 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; 
 
 const LOCK_STALE_MS = 15 * 60_000;
 
+/** A lock whose installer died (its pid is gone) or that is older than any install could take. */
+async function staleLock(lock: string): Promise<boolean> {
+  const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+  if (age > LOCK_STALE_MS) return true;
+  const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+  // No pid yet: the holder is between mkdir and writing it; give it a few seconds.
+  if (!Number.isInteger(pid) || pid <= 0) return age > 10_000;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /**
  * firebase-tools, installed once. The lock is a directory (mkdir is atomic); the installer writes
  * into a private folder and renames it into place, so a reader never sees half an install. A lock
@@ -71,12 +86,12 @@ export async function ensureFirebaseTools(): Promise<FirebaseTools> {
   for (;;) {
     try {
       await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (existsSync(done)) return { root };
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+      if (await staleLock(lock)) await rm(lock, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -90,8 +105,11 @@ export async function ensureFirebaseTools(): Promise<FirebaseTools> {
     const r = await run('npm', ['install', '--prefix', staging, `firebase-tools@${FIREBASE_TOOLS_VERSION}`, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], staging);
     if (r.code !== 0) {
       await rm(staging, { recursive: true, force: true });
-      const last = r.output.trim().split('\n').slice(-3).join(' | ');
-      if (OFFLINE.test(r.output)) return { skip: `the npm registry is unreachable, so firebase-tools (the GCS emulator) cannot be installed: ${last}` };
+      const lines = r.output.split('\n').map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim()).filter((l) => l !== '');
+      // npm's FetchError line names the registry URL and the reason; the code alone otherwise.
+      const offline = lines.find((l) => l.startsWith('FetchError') && OFFLINE.test(l)) ?? lines.find((l) => OFFLINE.test(l));
+      if (offline) return { skip: `the npm registry is unreachable, so firebase-tools (the GCS emulator) cannot be installed: ${offline}` };
+      const last = lines.slice(-3).join(' | ');
       throw new Error(`npm install firebase-tools@${FIREBASE_TOOLS_VERSION} failed (exit ${r.code}): ${last}`);
     }
     await rm(dir, { recursive: true, force: true });
