@@ -26,13 +26,15 @@ const files: Record<string, Uint8Array | string> = {
 
 let s3: TestS3;
 let gcs: TestGcs | undefined;
+/** Listing page size of the emulator here: small, so paging is exercised without thousands of uploads. */
+const PAGE = 40;
 /** Why the GCS cases cannot run (no npm registry to install the emulator from). */
 let gcsSkip: string | undefined;
 let localRoot: string;
 before(async () => {
   s3 = await startTestS3();
   localRoot = await mkdtemp(join(tmpdir(), 'storage-contract-'));
-  const started = await startGcsEmulator();
+  const started = await startGcsEmulator({ pageSize: PAGE });
   if ('skip' in started) gcsSkip = started.skip;
   else gcs = started;
   for (const [k, v] of Object.entries(files)) {
@@ -199,6 +201,19 @@ test('gs://: a bearer token sent to the endpoint never appears in errors', async
       return true;
     },
   );
+});
+
+test('gs://: a listing of several pages is read to its end, delimited prefixes once', async (t) => {
+  const g = emulator(t);
+  if (!g) return;
+  const names = Array.from({ length: 2 * PAGE + 5 }, (_, i) => `paged/data/${String(i).padStart(4, '0')}.sst`);
+  await Promise.all(names.map((n) => g.put('backups', n, 'x')));
+  await g.put('backups', 'paged/BACKUP_MANIFEST', 'm');
+  const st = openStorage(`gs://backups/paged?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}`);
+  const listed = await st.list('data/');
+  assert.equal(listed.length, names.length);
+  assert.deepEqual(listed, names.map((n) => n.slice('paged/'.length)));
+  assert.deepEqual(await st.list('', { delimiter: 'data/' }), ['BACKUP_MANIFEST', 'data/']);
 });
 
 test('gs://: a GCS_ENDPOINT that is not http(s) is a config error naming it', () => {

@@ -130,6 +130,7 @@ export async function ensureFirebaseTools(): Promise<FirebaseTools> {
 const LAUNCHER = String.raw`
 const http = require('node:http');
 const root = process.argv[1];
+const pageSize = Number(process.argv[2]);
 const { StorageEmulator } = require(root + '/lib/emulator/storage/index.js');
 const { createApp } = require(root + '/lib/emulator/storage/server.js');
 const { EmulatorRegistry } = require(root + '/lib/emulator/registry.js');
@@ -151,6 +152,10 @@ createApp('demo-test', emu).then((app) => {
       });
       return;
     }
+    // Google may end a page before maxResults; a short default page lets tests page cheaply.
+    if (req.method === 'GET' && /^\/storage\/v1\/b\/[^/]+\/o$/.test(path) && !/[?&]maxResults=/.test(req.url)) {
+      req.url += (req.url.includes('?') ? '&' : '?') + 'maxResults=' + pageSize;
+    }
     const m = /^\/(?:download\/|upload\/)?storage\/v1\/b\/([^/]+)\//.exec(path);
     if (m && !buckets.has(decodeURIComponent(m[1]))) {
       const error = { code: 404, message: NO_BUCKET, errors: [{ message: NO_BUCKET, domain: 'global', reason: 'notFound' }] };
@@ -168,13 +173,18 @@ createApp('demo-test', emu).then((app) => {
 });
 `;
 
+export interface GcsEmulatorOptions {
+  /** Names per listing page when the request sets no maxResults (Google's and the emulator's default: 1000). */
+  readonly pageSize?: number;
+}
+
 /** Starts the emulator; `{ skip }` when firebase-tools cannot be installed for want of the registry. */
-export async function startGcsEmulator(): Promise<TestGcs | { readonly skip: string }> {
+export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<TestGcs | { readonly skip: string }> {
   const tools = await ensureFirebaseTools();
   if ('skip' in tools) return tools;
   const dir = await mkdtemp(join(tmpdir(), 'gcs-emulator-'));
   // TMPDIR: the emulator keeps object bytes in <tmpdir>/firebase/storage/blobs, shared otherwise.
-  const child: ChildProcess = spawn(process.execPath, ['-e', LAUNCHER, tools.root], {
+  const child: ChildProcess = spawn(process.execPath, ['-e', LAUNCHER, tools.root, String(opts.pageSize ?? 1000)], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: dir },
