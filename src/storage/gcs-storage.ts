@@ -27,7 +27,7 @@ interface GoogleKey {
 type TokenSource = () => Promise<string | undefined>;
 
 /**
- * The JSON API's base (`<endpoint>/storage/v1`): the URL parameter `GCS_ENDPOINT`, then the option,
+ * The server root the JSON API (`<root>/storage/v1`) hangs off: the URL parameter `GCS_ENDPOINT`, then the option,
  * then `STORAGE_EMULATOR_HOST` (Google's client libraries' variable for the emulators, given as
  * `host:port` or a URL), else Google's. Undefined means Google's own endpoint.
  */

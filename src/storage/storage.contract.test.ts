@@ -167,6 +167,9 @@ test('gs://: STORAGE_EMULATOR_HOST alone points at the emulator, and no ambient 
     const st = openStorage('gs://backups/coll');
     assert.equal(Buffer.from(await st.readAll('LATEST')).toString(), '/2024/05/01-120000.00');
     await st.close();
+    // GCS_ENDPOINT wins over the variable, and the API base (…/storage/v1/) is accepted for the root.
+    const given = openStorage(`gs://backups/coll?GCS_ENDPOINT=${encodeURIComponent(`${g.endpoint}/storage/v1/`)}`);
+    assert.deepEqual(await given.list('metadata/'), ['metadata/latest/LATEST-ab']);
   });
 });
 
