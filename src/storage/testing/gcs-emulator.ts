@@ -80,7 +80,9 @@ export async function ensureFirebaseTools(): Promise<FirebaseTools> {
   const dir = cacheDir();
   const root = join(dir, 'node_modules', 'firebase-tools');
   const done = join(dir, '.installed');
-  if (existsSync(done)) return { root };
+  // The marker is written last; a folder someone emptied since is installed again.
+  const installed = (): boolean => existsSync(done) && existsSync(join(root, 'lib', 'emulator', 'storage', 'server.js'));
+  if (installed()) return { root };
   await mkdir(join(dir, '..'), { recursive: true });
   const lock = `${dir}.lock`;
   for (;;) {
@@ -90,13 +92,13 @@ export async function ensureFirebaseTools(): Promise<FirebaseTools> {
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (existsSync(done)) return { root };
+      if (installed()) return { root };
       if (await staleLock(lock)) await rm(lock, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, 1000));
     }
   }
   try {
-    if (existsSync(done)) return { root };
+    if (installed()) return { root };
     const staging = `${dir}.staging-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
