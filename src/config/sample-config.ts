@@ -14,6 +14,8 @@ const EXAMPLES: Partial<Record<ConfigKey, unknown>> = {
   aws_region: 'us-east-1',
   aws_endpoint: 'http://127.0.0.1:9000',
   aws_profile: 'default',
+  gcs_endpoint: 'http://127.0.0.1:9199',
+  gcs_credentials_file: 'gcs-key.json',
   encryption_passphrase: 'your_backup_passphrase_here',
   encryption_data_key: '0'.repeat(64),
   locality_urls: ['s3://your-bucket/your-backup-path-west?COCKROACH_LOCALITY=region%3Dus-west'],

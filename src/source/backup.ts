@@ -28,6 +28,8 @@ export function backupOptions(config: Config, subdir?: string): ReadBackupOption
     ...(config.aws_profile ? { awsProfile: config.aws_profile } : {}),
     ...(config.aws_region ? { region: config.aws_region } : {}),
     ...(config.aws_endpoint ? { endpoint: config.aws_endpoint } : {}),
+    ...(config.gcs_endpoint ? { gcsEndpoint: config.gcs_endpoint } : {}),
+    ...(config.gcs_credentials_file ? { gcsCredentialsFile: config.gcs_credentials_file } : {}),
     connectTimeoutMs: config.storage_connect_timeout_seconds * 1000,
     idleTimeoutMs: config.storage_idle_timeout_seconds * 1000,
     maxAttempts: config.storage_max_attempts,

@@ -7,7 +7,8 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from './timeouts.
 import { collapseDelimited, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
 
-const API = 'https://storage.googleapis.com/storage/v1';
+/** Google's endpoint; `GCS_ENDPOINT`, `gcsEndpoint` or `STORAGE_EMULATOR_HOST` replace it. */
+const DEFAULT_ENDPOINT = 'https://storage.googleapis.com';
 const SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
 const HINT =
   'give CREDENTIALS=<base64 key JSON> or BEARER_TOKEN in the URL, gcs_credentials_file in the config, GOOGLE_APPLICATION_CREDENTIALS, or AUTH=implicit on a GCE/GKE host';
@@ -22,7 +23,30 @@ interface GoogleKey {
   readonly refresh_token?: string;
 }
 
-type TokenSource = () => Promise<string>;
+/** A bearer token, or undefined for anonymous requests (an emulator or a public bucket). */
+type TokenSource = () => Promise<string | undefined>;
+
+/**
+ * The server root the JSON API (`<root>/storage/v1`) hangs off: the URL parameter `GCS_ENDPOINT`, then the option,
+ * then `STORAGE_EMULATOR_HOST` (Google's client libraries' variable for the emulators, given as
+ * `host:port` or a URL), else Google's. Undefined means Google's own endpoint.
+ */
+export function gcsEndpoint(url: StorageUrl, opts: StorageOptions): string | undefined {
+  const given = url.params.get('GCS_ENDPOINT') ?? opts.gcsEndpoint ?? (process.env.STORAGE_EMULATOR_HOST || undefined);
+  if (given === undefined) return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch (e) {
+    throw new ConfigError(`${url.redacted}: GCS endpoint ${given} is not a URL`, 'write it as http(s)://host:port', { cause: e });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ConfigError(`${url.redacted}: GCS endpoint ${given} is not http(s)`, 'write it as http(s)://host:port');
+  }
+  // Accept the API base as well as the server's root: both are written in the wild.
+  return `${u.origin}${u.pathname.replace(/\/+$/, '').replace(/\/storage\/v1$/, '')}`;
+}
 
 function b64url(s: string | Buffer): string {
   return Buffer.from(s).toString('base64url');
@@ -79,8 +103,13 @@ function metadataTokenSource(where: string): TokenSource {
   };
 }
 
-/** Resolves `gs://` credentials: BEARER_TOKEN, CREDENTIALS (base64 JSON), config file, env file, metadata server. */
-export function resolveGcsToken(url: StorageUrl, opts: StorageOptions): TokenSource {
+/**
+ * Resolves `gs://` credentials: BEARER_TOKEN, CREDENTIALS (base64 JSON), config file, env file,
+ * metadata server. With a custom endpoint only credentials given for it (URL, options, or
+ * `AUTH=implicit` for the usual chain) are sent; otherwise requests are anonymous, as emulators
+ * expect — an ambient Google key is never sent to a host that is not Google's unless asked.
+ */
+export function resolveGcsToken(url: StorageUrl, opts: StorageOptions, customEndpoint = false): TokenSource {
   const where = url.redacted;
   const timeoutMs = (opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) + (opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   const bearer = url.params.get('BEARER_TOKEN') ?? opts.gcsBearerToken;
@@ -94,6 +123,8 @@ export function resolveGcsToken(url: StorageUrl, opts: StorageOptions): TokenSou
   };
   const inline = url.params.get('CREDENTIALS');
   if (inline) return keyTokenSource(parse(Buffer.from(inline, 'base64').toString('utf8'), 'CREDENTIALS'), where, timeoutMs);
+  const implicit = url.params.get('AUTH')?.toLowerCase() === 'implicit';
+  if (customEndpoint && !implicit && !opts.gcsCredentialsFile) return async () => undefined;
   const file = opts.gcsCredentialsFile ?? process.env.GOOGLE_APPLICATION_CREDENTIALS;
   if (file) {
     let text: string;
@@ -107,28 +138,51 @@ export function resolveGcsToken(url: StorageUrl, opts: StorageOptions): TokenSou
   return metadataTokenSource(where);
 }
 
-/** `gs://bucket/prefix` over the Cloud Storage JSON API (ranged media downloads). Not testable offline. */
+/**
+ * `gs://bucket/prefix` over the Cloud Storage JSON API (ranged media downloads, paged listing).
+ * Tested against the Cloud Storage emulator of firebase-tools (src/storage/testing/gcs-emulator.ts).
+ */
 export function gcsStorage(url: StorageUrl, opts: StorageOptions): Storage {
-  const tokenSource = resolveGcsToken(url, opts);
-  let token: { value: Promise<string>; at: number } | undefined;
+  const endpoint = gcsEndpoint(url, opts);
+  const tokenSource = resolveGcsToken(url, opts, endpoint !== undefined);
+  let token: { value: Promise<string | undefined>; at: number } | undefined;
   const ctx: HttpContext = {
     ...requestPolicy(opts),
-    headers: async () => {
+    headers: async (): Promise<Record<string, string>> => {
       if (!token || Date.now() - token.at > 45 * 60_000) token = { value: tokenSource(), at: Date.now() };
       try {
-        return { Authorization: `Bearer ${await token.value}` };
+        const value = await token.value;
+        return value === undefined ? {} : { Authorization: `Bearer ${value}` };
       } catch (e) {
         token = undefined;
         throw e;
       }
     },
   };
-  return at(ctx, url.bucket, url.prefix);
+  return at(ctx, `${endpoint ?? DEFAULT_ENDPOINT}/storage/v1`, url.bucket, url.prefix);
 }
 
-function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
+/**
+ * The one-line error for a failed request. Google answers 404 both for a missing object and for a
+ * missing bucket; the body tells them apart, and a wrong bucket must not read as a missing file.
+ */
+function gcsError(e: unknown, bucket: string, where: string, action: string): StorageError {
+  const status = e instanceof HttpStatusError ? e : e instanceof StorageError && e.cause instanceof HttpStatusError ? e.cause : undefined;
+  if (status && noBucket(status)) {
+    return new StorageError(
+      `${where}: bucket ${bucket} does not exist (HTTP 404)`,
+      'check the bucket name (the host of the gs:// URL) and, for an emulator or private endpoint, GCS_ENDPOINT',
+      { cause: status },
+    );
+  }
+  return httpError(e, where, action, HINT);
+}
+
+const noBucket = (e: HttpStatusError): boolean => e.status === 404 && /bucket does not exist/i.test(e.body);
+
+function at(ctx: HttpContext, api: string, bucket: string, prefix: string): Storage {
   const where = (p: string): string => `gs://${bucket}/${joinPath(prefix, p)}`;
-  const meta = (p: string): URL => new URL(`${API}/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(joinPath(prefix, p))}`);
+  const meta = (p: string): URL => new URL(`${api}/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(joinPath(prefix, p))}`);
   const media = (p: string): URL => {
     const u = meta(p);
     u.searchParams.set('alt', 'media');
@@ -145,7 +199,7 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
       let page: string | undefined;
       try {
         do {
-          const u = new URL(`${API}/b/${encodeURIComponent(bucket)}/o`);
+          const u = new URL(`${api}/b/${encodeURIComponent(bucket)}/o`);
           u.searchParams.set('prefix', full);
           if (lo?.delimiter) u.searchParams.set('delimiter', lo.delimiter);
           if (page) u.searchParams.set('pageToken', page);
@@ -159,17 +213,21 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
           page = j.nextPageToken;
         } while (page);
       } catch (e) {
-        throw httpError(e, where(p), 'list', HINT);
+        throw gcsError(e, bucket, where(p), 'list');
       }
       out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       return collapseDelimited(out, p, lo?.delimiter);
     },
     reader(given) {
       const p = confinePath(name, given);
-      return httpRangeReader(ctx, where(p), media(p), HINT, async () => {
+      const r = httpRangeReader(ctx, where(p), media(p), HINT, async () => {
         const j = (await (await httpRequest(ctx, 'GET', meta(p))).json()) as { size?: string };
         return Number(j.size ?? 0);
       });
+      const remap = (e: unknown): never => {
+        throw gcsError(e, bucket, where(p), 'read');
+      };
+      return { ...r, size: () => r.size().catch(remap), read: (s, e) => r.read(s, e).catch(remap) };
     },
     async exists(given) {
       const p = confinePath(name, given);
@@ -177,16 +235,18 @@ function at(ctx: HttpContext, bucket: string, prefix: string): Storage {
         await httpRequest(ctx, 'GET', meta(p));
         return true;
       } catch (e) {
-        if (e instanceof HttpStatusError && e.status === 404) return false;
-        throw httpError(e, where(p), 'stat', HINT);
+        if (e instanceof HttpStatusError && e.status === 404 && !noBucket(e)) return false;
+        throw gcsError(e, bucket, where(p), 'stat');
       }
     },
     async readAll(given) {
       const p = confinePath(name, given);
-      return readAllHttp(ctx, where(p), media(p), HINT);
+      return readAllHttp(ctx, where(p), media(p), HINT).catch((e: unknown) => {
+        throw gcsError(e, bucket, where(p), 'read');
+      });
     },
     sub(given) {
-      return at(ctx, bucket, joinPath(prefix, confinePath(name, given)));
+      return at(ctx, api, bucket, joinPath(prefix, confinePath(name, given)));
     },
     async close() {},
   };

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -7,9 +7,12 @@ import { dirname, join } from 'node:path';
 import { openStorage } from './open-storage.js';
 import type { Storage } from './storage.js';
 import { startTestS3, type TestS3 } from './testing/s3-server.js';
+import { startGcsEmulator, type TestGcs } from './testing/gcs-emulator.js';
 import { isStorageError } from '../util/errors.js';
 
-// The same cases run against a local folder and against a real S3-protocol server on 127.0.0.1.
+// The same cases run against a local folder, a real S3-protocol server (s3rver) and the Cloud
+// Storage emulator of firebase-tools (installed on first use; skipped, saying why, when the npm
+// registry is unreachable), all on 127.0.0.1.
 const big = new Uint8Array(300_000).map((_, i) => (i * 7 + 3) & 0xff);
 const files: Record<string, Uint8Array | string> = {
   'coll/LATEST': '/2024/05/01-120000.00',
@@ -22,22 +25,56 @@ const files: Record<string, Uint8Array | string> = {
 };
 
 let s3: TestS3;
+let gcs: TestGcs | undefined;
+/** Listing page size of the emulator here: small, so paging is exercised without thousands of uploads. */
+const PAGE = 40;
+/** Why the GCS cases cannot run (no npm registry to install the emulator from). */
+let gcsSkip: string | undefined;
+/** Why the emulator could not start when the registry was there: the GCS cases fail with it. */
+let gcsFailure: unknown;
 let localRoot: string;
 before(async () => {
   s3 = await startTestS3();
   localRoot = await mkdtemp(join(tmpdir(), 'storage-contract-'));
+  // A broken emulator fails the GCS cases only, not the other backends' (see emulator()).
+  const started = await startGcsEmulator({ pageSize: PAGE }).catch((e: unknown) => ({ failed: e }));
+  if ('skip' in started) gcsSkip = started.skip;
+  else if ('failed' in started) gcsFailure = started.failed;
+  else gcs = started;
   for (const [k, v] of Object.entries(files)) {
     await mkdir(dirname(join(localRoot, k)), { recursive: true });
     await writeFile(join(localRoot, k), v);
     await s3.put(k, typeof v === 'string' ? v : v);
+    await gcs?.put('backups', k, v);
   }
 });
 after(async () => {
   await s3?.stop();
+  await gcs?.stop();
   if (localRoot) await rm(localRoot, { recursive: true, force: true });
 });
 
-const backends: Array<[string, () => Storage]> = [
+/** The emulator, or a skip of the running test with the reason it is missing (a failure when it broke). */
+function emulator(t: TestContext): TestGcs | undefined {
+  if (gcsFailure !== undefined) throw gcsFailure;
+  if (!gcs) t.skip(gcsSkip ?? 'GCS emulator not started');
+  return gcs;
+}
+
+/** Runs `fn` with STORAGE_EMULATOR_HOST / GOOGLE_APPLICATION_CREDENTIALS as given (others unset). */
+async function withGoogleEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  delete process.env.STORAGE_EMULATOR_HOST;
+  delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    process.env = saved;
+  }
+}
+
+const backends: Array<[string, (t: TestContext) => Storage | undefined]> = [
   ['local', () => openStorage(join(localRoot, 'coll'))],
   ['file://', () => openStorage(`file://${join(localRoot, 'coll')}`)],
   [
@@ -56,11 +93,26 @@ const backends: Array<[string, () => Storage]> = [
         endpoint: s3.endpoint,
       }),
   ],
+  [
+    'gs:// with GCS_ENDPOINT (emulator, anonymous)',
+    (t) => {
+      const g = emulator(t);
+      return g && openStorage(`gs://backups/coll?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}`);
+    },
+  ],
+  [
+    'gs:// with the gcsEndpoint option (host:port, as STORAGE_EMULATOR_HOST is often written)',
+    (t) => {
+      const g = emulator(t);
+      return g && openStorage('gs://backups/coll/', { gcsEndpoint: g.endpoint.replace('http://', '') });
+    },
+  ],
 ];
 
-for (const [name, open] of backends) {
-  test(`${name}: list with prefix, recursive and delimited`, async () => {
-    const st = open();
+for (const [name, openFor] of backends) {
+  test(`${name}: list with prefix, recursive and delimited`, async (t) => {
+    const st = openFor(t);
+    if (!st) return;
     assert.deepEqual(await st.list('2024/05/01-120000.00/data/'), [
       '2024/05/01-120000.00/data/1.sst',
       '2024/05/01-120000.00/data/2.sst',
@@ -75,8 +127,9 @@ for (const [name, open] of backends) {
     await st.close();
   });
 
-  test(`${name}: ranged reads, size, exists, readAll, sub`, async () => {
-    const st = open();
+  test(`${name}: ranged reads, size, exists, readAll, sub`, async (t) => {
+    const st = openFor(t);
+    if (!st) return;
     const r = st.reader('2024/05/01-120000.00/data/1.sst');
     assert.equal(await r.size(), big.length);
     assert.deepEqual(await r.read(100, 110), big.subarray(100, 110));
@@ -92,8 +145,9 @@ for (const [name, open] of backends) {
     await st.close();
   });
 
-  test(`${name}: a missing object gives one line naming it, without query string`, async () => {
-    const st = open();
+  test(`${name}: a missing object gives one line naming it, without query string`, async (t) => {
+    const st = openFor(t);
+    if (!st) return;
     await assert.rejects(
       () => st.readAll('2024/05/01-120000.00/data/9.sst'),
       (e: unknown) => {
@@ -109,6 +163,74 @@ for (const [name, open] of backends) {
     await st.close();
   });
 }
+
+test('gs://: STORAGE_EMULATOR_HOST alone points at the emulator, and no ambient Google key is read for it', async (t) => {
+  const g = emulator(t);
+  if (!g) return;
+  // A key file that cannot be read would fail the open if it were used: with an emulator it is not.
+  await withGoogleEnv({ STORAGE_EMULATOR_HOST: g.endpoint.replace('http://', ''), GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' }, async () => {
+    const st = openStorage('gs://backups/coll');
+    assert.equal(Buffer.from(await st.readAll('LATEST')).toString(), '/2024/05/01-120000.00');
+    await st.close();
+    // GCS_ENDPOINT wins over the variable, and the API base (…/storage/v1/) is accepted for the root.
+    const given = openStorage(`gs://backups/coll?GCS_ENDPOINT=${encodeURIComponent(`${g.endpoint}/storage/v1/`)}`);
+    assert.deepEqual(await given.list('metadata/'), ['metadata/latest/LATEST-ab']);
+  });
+});
+
+test('gs://: a bucket that does not exist is named, with the fix, and is not taken for a missing object', async (t) => {
+  const g = emulator(t);
+  if (!g) return;
+  const st = openStorage(`gs://no-such-bucket/coll?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}&BEARER_TOKEN=ya29.secret-token`);
+  const oneLine = (e: unknown): boolean => {
+    const msg = (e as Error).message;
+    assert.ok(isStorageError(e), msg);
+    assert.match(msg, /^gs:\/\/no-such-bucket\/coll(\/LATEST)?: bucket no-such-bucket does not exist \(HTTP 404\); check the bucket name/);
+    assert.doesNotMatch(msg, /secret-token|\n/);
+    return true;
+  };
+  await assert.rejects(() => st.list(''), oneLine);
+  await assert.rejects(() => st.exists('LATEST'), oneLine);
+  await assert.rejects(() => st.readAll('LATEST'), oneLine);
+  await assert.rejects(() => st.reader('LATEST').read(0, 1), oneLine);
+});
+
+test('gs://: a bearer token sent to the endpoint never appears in errors', async (t) => {
+  const g = emulator(t);
+  if (!g) return;
+  const st = openStorage(`gs://backups/coll?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}&BEARER_TOKEN=ya29.secret-token`);
+  assert.equal(Buffer.from(await st.readAll('2024/05/01-120000.00/data/2.sst')).toString(), 'two');
+  await assert.rejects(
+    () => st.readAll('2024/05/01-120000.00/data/9.sst'),
+    (e: unknown) => {
+      const msg = (e as Error).message;
+      assert.match(msg, /^gs:\/\/backups\/coll\/2024\/05\/01-120000\.00\/data\/9\.sst: no such object; /);
+      assert.doesNotMatch(msg, /secret-token/);
+      return true;
+    },
+  );
+});
+
+test('gs://: a listing of several pages is read to its end, delimited prefixes once', async (t) => {
+  const g = emulator(t);
+  if (!g) return;
+  const names = Array.from({ length: 2 * PAGE + 5 }, (_, i) => `paged/data/${String(i).padStart(4, '0')}.sst`);
+  await Promise.all(names.map((n) => g.put('backups', n, 'x')));
+  await g.put('backups', 'paged/BACKUP_MANIFEST', 'm');
+  const st = openStorage(`gs://backups/paged?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}`);
+  const listed = await st.list('data/');
+  assert.equal(listed.length, names.length);
+  assert.deepEqual(listed, names.map((n) => n.slice('paged/'.length)));
+  assert.deepEqual(await st.list('', { delimiter: 'data/' }), ['BACKUP_MANIFEST', 'data/']);
+});
+
+test('gs://: a GCS_ENDPOINT that is not http(s) is a config error naming it', () => {
+  assert.throws(() => openStorage('gs://backups/coll?GCS_ENDPOINT=ftp://127.0.0.1:1'), (e: unknown) => {
+    assert.equal((e as Error).name, 'ConfigError');
+    assert.match((e as Error).message, /^gs:\/\/backups\/coll: GCS endpoint ftp:\/\/127\.0\.0\.1:1 is not http\(s\)/);
+    return true;
+  });
+});
 
 test('s3: missing credentials give one clear line naming the object', async () => {
   const saved = { ...process.env };

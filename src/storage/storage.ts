@@ -21,6 +21,12 @@ export interface StorageOptions {
   /** Google service-account JSON key file (else GOOGLE_APPLICATION_CREDENTIALS / metadata server). */
   readonly gcsCredentialsFile?: string;
   readonly gcsBearerToken?: string;
+  /**
+   * Cloud Storage endpoint instead of Google's, e.g. the emulator `http://127.0.0.1:9199` (URL:
+   * `GCS_ENDPOINT`; env `STORAGE_EMULATOR_HOST`). Requests to it are anonymous unless credentials
+   * are given for it (URL, these options, or `AUTH=implicit`).
+   */
+  readonly gcsEndpoint?: string;
   readonly azureAccountName?: string;
   readonly azureAccountKey?: string;
   /** A SAS token (`sv=…&sig=…`, with or without the leading `?`) with read and list permissions. */
