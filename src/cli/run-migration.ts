@@ -12,7 +12,8 @@ import type { PgServer } from '../pipeline/pg-target.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { progressSink } from './progress.js';
 
-export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? 1 : r.verdict === 'mismatch' ? 3 : 0);
+/** The README's exit codes: a configuration error found during the run (e.g. a table pattern matching no table) is 2, as one found before it. */
+export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? (r.configurationError ? 2 : 1) : r.verdict === 'mismatch' ? 3 : 0);
 
 /** Writes the reports and prints where they are and the verdict. */
 export async function finish(report: MigrationReport, reportDir: string, logger: Logger): Promise<number> {

@@ -13,7 +13,7 @@ import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
 import { decisionText } from '../ddl/decision.js';
 import { needsAttention } from '../report/model.js';
-import { LoadError, isMigrateError } from '../util/errors.js';
+import { LoadError, isConfigError, isMigrateError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import { STATE_SCHEMA } from '../load/state-schema.js';
@@ -194,6 +194,8 @@ export interface PreflightResult {
   readonly problems: readonly string[];
   /** The source's own warnings (absent files, stale MANIFEST, …). */
   readonly warnings: readonly string[];
+  /** A problem is a configuration error (e.g. a malformed backup URL): `check` exits 2, as the README says. */
+  readonly configurationError?: boolean;
 }
 
 /** `cockroach-migrate check`: every preflight check and the plan, loading nothing. */
@@ -208,7 +210,7 @@ export async function preflight(config: Config): Promise<PreflightResult> {
     if (!isMigrateError(e)) throw e;
     // Without the source there are no names to check; the target's login still is.
     const target = config.postgres_import_enabled ? await checkTarget(targetServer(config), [], config) : { problems: [] };
-    return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [] };
+    return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [], ...(isConfigError(e) ? { configurationError: true } : {}) };
   }
   try {
     const converted = convertSchema(selectTables(source.catalog, config).catalog, convertOptionsOf(config));
