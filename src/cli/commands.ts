@@ -39,7 +39,7 @@ export function registerCommands(program: Command): void {
 
   const check = program
     .command('check')
-    .description('preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention')
+    .description('preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention, estimated time')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       const loaded = configFromOptions(g, true);
@@ -49,7 +49,7 @@ export function registerCommands(program: Command): void {
       const { runCheck } = await import('./run-check.js');
       process.exitCode = await runCheck(loaded, logger);
     });
-  takesGlobalOptions(check, [...CONFIG, ...SOURCE, '--target', '--if-exists', ...MAPPING, '--temp-dir']);
+  takesGlobalOptions(check, [...CONFIG, ...SOURCE, '--target', '--if-exists', ...MAPPING, '--temp-dir', '--skip-validation', '--include-tables', '--exclude-tables', '--log-format']);
 
   const inspect = program
     .command('inspect')

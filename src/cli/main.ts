@@ -125,7 +125,9 @@ function buildProgram(): Command {
     .option('--postgres-bin-dir <dir>', `PostgreSQL server binaries for the temporary instance ${dflt('config postgres_bin_dir, else pg_config --bindir, /usr/lib/postgresql/*/bin newest first, the npm package')}`)
     .option('-q, --quiet', `print only errors ${dflt(`off: config log_level = ${CONFIG_KEYS.log_level.default}`)}`)
     .option('-v, --verbose', `print debug output to the console and the log file ${dflt('off')}`)
-    .showHelpAfterError('(run with --help for usage)')
+    // A usage error is one line (a JSON record with --log-format json): commander's message, its
+    // "Did you mean …?" and the pointer to --help joined. Subcommands inherit this.
+    .configureOutput({ outputError: (text) => printProblem('error', usageLine(text)) })
     .addHelpText(
       'after',
       `
@@ -165,6 +167,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     return reportFailure(e);
   }
+}
+
+/** Commander's error text (`error: unknown option '--x'\n(Did you mean --y?)\n`) as one line with the fix. */
+export function usageLine(text: string): string {
+  const said = text.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/\.$/, '');
+  return `${said}; run with --help for usage`;
 }
 
 /** One problem line on stderr: `error: …` / `warning: …`, or a JSON record with --log-format json. */
