@@ -72,7 +72,7 @@ test('a typo in a config key: a warning naming the key meant, then the one error
   assert.ok(!r.stderr.includes(s.password), 'the password is not echoed');
 });
 
-test('configuration and usage errors exit 2 with one line: not JSON, a mistyped flag, a bad choice, a pattern matching no table', async (t) => {
+test('configuration and usage errors exit 2 with one line: not JSON, a mistyped flag or command, a bad choice, a pattern matching no table', async (t) => {
   const { s, url } = await server();
   const { name } = await freshDatabase(s, t, 'usage');
   oneError(
@@ -81,6 +81,8 @@ test('configuration and usage errors exit 2 with one line: not JSON, a mistyped 
     /^error: Invalid JSON in configuration file broken\.json: CommaExpected at line 3, column 3; fix the syntax there .*--create-config --force/,
   );
   oneError(await timed(['--backup', SAMPLE, '--target', url(name), '--if-exist', 'drop']), 2, /^error: unknown option '--if-exist' \(Did you mean --if-exists\?\); run with --help for usage$/);
+  oneError(await timed(['chekc', '--backup', SAMPLE]), 2, /^error: unknown command 'chekc' \(Did you mean check\?\); run with --help for usage$/);
+  oneError(await timed(['help', 'chekc']), 2, /^error: unknown command 'chekc' \(Did you mean check\?\)/);
   oneError(await timed(['--backup', SAMPLE, '--target', url(name), '--if-exists', 'sometimes']), 2, /^error: option '--if-exists <mode>' argument 'sometimes' is invalid\. Allowed choices are error, drop, truncate, skip; run with --help for usage$/);
   // Found once the source's tables are known, during the run: still a configuration error.
   oneError(await timed(['--backup', SAMPLE, '--target', url(name), '--include-tables', 'folders']), 2, /^error: include_tables: pattern "folders" matches no table of the source; check the spelling against `cockroach-migrate inspect`/);

@@ -11,6 +11,7 @@ import { VERSION } from '../util/version.js';
 import { existsSync } from 'node:fs';
 import { isConfigError, isMigrateError } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
+import { nearest } from '../util/nearest.js';
 import { createLogger, jsonLogLine, type Logger } from '../util/logger.js';
 import { configWarningsOf, loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
 import { CONFIG_KEYS, type ConfigKey } from '../config/keys.js';
@@ -162,11 +163,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.exitCode = await runMigrationCommand(loaded, logger);
   });
   try {
+    const unknown = unknownCommand(program, argv);
+    if (unknown) program.error(unknown, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
     return reportFailure(e);
   }
+}
+
+/**
+ * `cockroach-migrate chekc` or `help chekc`: commander would say "too many arguments" (the main
+ * command has an action) or print the main help with exit 0; name the command meant instead.
+ */
+function unknownCommand(program: Command, argv: readonly string[]): string | undefined {
+  const word = argv[0] === 'help' ? argv[1] : argv[0];
+  if (word === undefined || word.startsWith('-')) return undefined;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(word)) return undefined;
+  const guess = nearest(word, names);
+  return `unknown command '${word}'${guess ? ` (Did you mean ${guess}?)` : ''}`;
 }
 
 /** Commander's error text (`error: unknown option '--x'\n(Did you mean --y?)\n`) as one line with the fix. */
