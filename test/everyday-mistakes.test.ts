@@ -59,6 +59,11 @@ test('target mistakes (host, port, password, database, existing table): one line
   assert.ok(!wrongPw.stderr.includes('not-the-password-x7') && !wrongPw.stdout.includes('not-the-password-x7'), 'the password is not echoed');
   oneError(await migrate(url('no_such_db')), 1, /^error: target PostgreSQL .*database "no_such_db" does not exist; create it \(createdb .*"no_such_db"\)/);
 
+  // A temp_dir that cannot hold the test instance (here a file, so even root cannot write there).
+  const notADir = join(mkdtempSync(join(tmpdir(), 'cm-mistakes-')), 'a-file');
+  writeFileSync(notADir, '');
+  oneError(await migrate(url(name), {}, '--temp-dir', notADir), 1, /^error: temporary directory .*a-file is not writable \(ENOTDIR\); set temp_dir \(--temp-dir\) to a writable directory/);
+
   await client.query('CREATE TABLE public.folder (name text PRIMARY KEY)');
   oneError(await migrate(url(name)), 1, new RegExp(`^error: target database "${name}" already has tables this migration would create: public\\.folder; use --if-exists drop`));
 });
@@ -86,5 +91,7 @@ test('configuration and usage errors exit 2 with one line: not JSON, a mistyped 
   oneError(await timed(['--backup', SAMPLE, '--target', url(name), '--if-exists', 'sometimes']), 2, /^error: option '--if-exists <mode>' argument 'sometimes' is invalid\. Allowed choices are error, drop, truncate, skip; run with --help for usage$/);
   // Found once the source's tables are known, during the run: still a configuration error.
   oneError(await timed(['--backup', SAMPLE, '--target', url(name), '--include-tables', 'folders']), 2, /^error: include_tables: pattern "folders" matches no table of the source; check the spelling against `cockroach-migrate inspect`/);
+  // `check` reports a source URL it cannot use among its problems, and exits 2 for it.
+  oneError(await timed(['check', '--backup', 's3:///no-bucket', '--target', url(name)]), 2, /^error: storage URL s3:\/\/.* has no bucket; write it as s3:\/\/<bucket>\/<path>$/);
   oneError(await timed(['check', '--backup', SAMPLE, '--target', url(name), '--exclude-tables', 'emails.nope.*']), 2, /^error: exclude_tables: pattern "emails\.nope\.\*" matches no table of the source/);
 });
