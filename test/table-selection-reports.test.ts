@@ -85,6 +85,14 @@ test('--log-format json: a usage error and a configuration error are one JSON li
   assert.equal(lines.length, 1, config.stderr);
   assert.equal(lines[0]!.message, 'bad.json: key "postgres_port" has value "five"; expected a whole number');
 
+  // log_format from the config file: check's problems are JSON records too.
+  writeFileSync(join(cwd, 'json-check.json'), JSON.stringify({ log_format: 'json', postgres_import_enabled: false }));
+  const checked = await runCli(['check', '--config', 'json-check.json', '--backup', SAMPLE, '--temp-dir', join(cwd, 'bad.json')], { cwd });
+  assert.equal(checked.code, 1, checked.stderr);
+  const problems = jsonLines(checked.stderr).filter((l) => l.level === 'error');
+  assert.equal(problems.length, 1, checked.stderr);
+  assert.match(problems[0]!.message, /^temporary directory .*bad\.json is not writable \(ENOTDIR\)/);
+
   // Found during the run, once the source's tables are known: JSON lines, exit 2.
   writeFileSync(join(cwd, 'no-load.json'), JSON.stringify({ postgres_import_enabled: false, test_postgresql_import: false }));
   const pattern = await runCli(['--log-format', 'json', '--config', 'no-load.json', '--backup', SAMPLE, '--exclude-tables', 'emails.public.nope'], { cwd });

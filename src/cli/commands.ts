@@ -44,7 +44,8 @@ export function registerCommands(program: Command): void {
       const g = globals(cmd);
       const loaded = configFromOptions(g, true);
       redactor.add(...loaded.secrets);
-      const logger = loggerFor(g);
+      // The config's log_format and log_level apply; check writes no log file (it loads nothing).
+      const logger = loggerFor(g, { ...loaded, config: { ...loaded.config, log_file: '' } });
       for (const w of loaded.warnings) logger.warn(w);
       const { runCheck } = await import('./run-check.js');
       process.exitCode = await runCheck(loaded, logger);
