@@ -15,6 +15,7 @@ import { freshDatabase, withTempPostgres } from './support/pg.js';
 const STORES = new URL('../../shared/fixtures/crdb-stores/', import.meta.url).pathname;
 const EMAILS = join(STORES, 'emails-v2.1.4');
 const RABBLE = join(STORES, 'rabble-v23.1');
+const SAMPLE_BACKUP = new URL('../sample/backup/', import.meta.url).pathname;
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'cm-preflight-'));
 
 async function server() {
@@ -41,8 +42,19 @@ test('check prints the plan: where the database goes, its tables, and "ready"', 
   assert.match(r.stdout, /database emails: 7 tables, 4 sequences/);
   assert.match(r.stdout, /^ {2}public\.folder$/m);
   assert.match(r.stdout, /reachable, login and privileges ok/);
+  // A store records no row counts: its files' bytes, loaded twice (test instance, then target).
+  assert.match(r.stdout, /^estimated time: ~\d+ s \(\d+ KiB of source files ≈ [\d.]+k rows of ~100 B × 2 loads \(test instance, then target\) at ~100k rows\/s verified on 2 cores; docs\/performance\.md\)$/m);
   assert.match(r.stdout, /ready: every check passed/);
   assert.ok(!r.stdout.includes(s.password), 'no password printed');
+});
+
+test('check on a backup estimates the time from the rows its manifests record, at the rate skip_validation reaches', async (t) => {
+  const { s, url } = await server();
+  const { name } = await freshDatabase(s, t, 'estimate');
+  const r = await runCli(['check', '--backup', SAMPLE_BACKUP, '--target', url(name), '--skip-validation'], { cwd: fresh() });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /database emails: 7 tables, ~28 rows, /);
+  assert.match(r.stdout, /^estimated time: ~1 s \(28 rows × 2 loads \(test instance, then target\) at ~220k rows\/s skip_validation on 2 cores; docs\/performance\.md\)$/m);
 });
 
 test('the everyday mistakes are one line each, naming the thing and the fix', async (t) => {

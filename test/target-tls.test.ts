@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -148,4 +148,42 @@ test('CLI: --target as keyword/value with verify-full lands a one-database backu
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /key "postgres_sslmode" has value "sometimes"/);
   assert.equal(bad.stderr.includes(password), false, 'password leaked');
+});
+
+test('from --create-config, edited as a user would, to check and a verified migration into the TLS-only server (certificate path relative to the config file)', { timeout: 300_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'target-tls-config-'));
+  const created = await runCli(['--create-config', '--config', 'conf/migration_config.json'], { cwd: home });
+  assert.equal(created.code, 0, created.stderr);
+  mkdirSync(join(home, 'conf', 'certs'));
+  copyFileSync(join(dir, 'ca.crt'), join(home, 'conf', 'certs', 'ca.crt'));
+  const file = join(home, 'conf', 'migration_config.json');
+  const edits: [string, string][] = [
+    ['"s3_backup_path": "s3://your-bucket/your-backup-path"', `"s3_backup_path": ${JSON.stringify(new URL('../sample/backup', import.meta.url).pathname)}`],
+    ['// "postgres_host": "localhost",', '"postgres_host": "localhost",'],
+    ['// "postgres_port": 5432,', `"postgres_port": ${server.port},`],
+    ['// "postgres_username": "postgres",', `"postgres_username": ${JSON.stringify(server.user)},`],
+    ['// "postgres_password": "your_postgres_password_here",', `"postgres_password": ${JSON.stringify(server.password)},`],
+    ['// "postgres_sslmode": "prefer",', '"postgres_sslmode": "verify-full",'],
+    ['// "postgres_sslrootcert": "root.crt",', '"postgres_sslrootcert": "certs/ca.crt",'],
+  ];
+  let text = readFileSync(file, 'utf8');
+  for (const [from, to] of edits) {
+    assert.ok(text.includes(from), `the sample has ${from}`);
+    text = text.replace(from, to);
+  }
+  writeFileSync(file, text);
+
+  // From another folder: the certificate is found next to the config file, not here.
+  const elsewhere = mkdtempSync(join(tmpdir(), 'target-tls-cwd-'));
+  const check = await runCli(['check', '--config', file], { cwd: elsewhere });
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /target PostgreSQL .*localhost.*sslmode verify-full.*: reachable, login and privileges ok/);
+  assert.match(check.stdout, /^estimated time: /m);
+
+  const run = await runCli(['--config', file], { cwd: elsewhere, timeoutMs: 300_000 });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /Migration completed: 14 table loads, 28 rows, 14\/14 tables verified identical/);
+  assert.equal(run.stderr.includes(server.password), false, 'password leaked');
+  const emails = await connectTo(target('host=localhost sslmode=require'), 'emails');
+  assert.equal(await sslInUse(emails), true);
 });

@@ -54,9 +54,32 @@ test('rows altered on the way in: checksum DIFFERS with the altered keys, exit c
   assert.deepEqual(keys, [10, 20, 30, 40, 50, 60, 70].map((id) => `${id} (differs)`));
   assert.match(run.stderr, /startrek\.public\.quotes: 200 rows in source, 200 in PostgreSQL, checksum matches/);
 
-  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; tables: { source: string; verification?: { match: boolean } }[] };
+  type Differing = { key: string; status: string; columns: { name: string; source: string | null; target: string | null }[] };
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; tables: { source: string; verification?: { match: boolean; differingRows: Differing[] } }[] };
   assert.notEqual(report.verdict, 'success');
   const byTable = new Map(report.tables.map((t) => [t.source, t.verification?.match]));
   assert.equal(byTable.get('startrek.public.episodes'), false);
   assert.equal(byTable.get('startrek.public.quotes'), true);
+
+  // A few differing rows column by column, source vs PostgreSQL (as MOLT Verify): only the altered
+  // column, its source text and what the trigger made of it — in report.json, the text report,
+  // report.html and on the console.
+  const rows = report.tables.find((t) => t.source === 'startrek.public.episodes')!.verification!.differingRows;
+  assert.equal(rows.length, 5, JSON.stringify(rows));
+  for (const row of rows) {
+    assert.ok(['10', '20', '30', '40', '50', '60', '70'].includes(row.key), row.key);
+    assert.equal(row.status, 'differs');
+    assert.deepEqual(row.columns.map((c) => c.name), ['title']);
+    const { source, target } = row.columns[0]!;
+    assert.ok(source !== null && source.length > 0);
+    assert.equal(target, `${source} (altered)`);
+  }
+  const first = rows[0]!;
+  const title = first.columns[0]!.source!;
+  const text = readFileSync(join(dir, 'validation_report.txt'), 'utf8');
+  assert.match(text, /first 5 differing rows, column by column:/);
+  assert.ok(text.includes(`      row ${first.key}: differs\n        title  source: '${title.replace(/'/g, "''")}'\n               target: '${title.replace(/'/g, "''")} (altered)'`), text);
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  assert.ok(html.includes(' (altered)'), 'report.html shows the target values');
+  assert.match(run.stderr, new RegExp(`row ${first.key} differs: title source '.*' target '.* \\(altered\\)'`));
 });

@@ -39,17 +39,18 @@ export function registerCommands(program: Command): void {
 
   const check = program
     .command('check')
-    .description('preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention')
+    .description('preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention, estimated time')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       const loaded = configFromOptions(g, true);
       redactor.add(...loaded.secrets);
-      const logger = loggerFor(g);
+      // The config's log_format and log_level apply; check writes no log file (it loads nothing).
+      const logger = loggerFor(g, { ...loaded, config: { ...loaded.config, log_file: '' } });
       for (const w of loaded.warnings) logger.warn(w);
       const { runCheck } = await import('./run-check.js');
       process.exitCode = await runCheck(loaded, logger);
     });
-  takesGlobalOptions(check, [...CONFIG, ...SOURCE, '--target', '--if-exists', ...MAPPING, '--temp-dir']);
+  takesGlobalOptions(check, [...CONFIG, ...SOURCE, '--target', '--if-exists', ...MAPPING, '--temp-dir', '--skip-validation', '--include-tables', '--exclude-tables', '--log-format']);
 
   const inspect = program
     .command('inspect')

@@ -11,6 +11,7 @@ import { VERSION } from '../util/version.js';
 import { existsSync } from 'node:fs';
 import { isConfigError, isMigrateError } from '../util/errors.js';
 import { redactor } from '../util/redact.js';
+import { nearest } from '../util/nearest.js';
 import { createLogger, jsonLogLine, type Logger } from '../util/logger.js';
 import { configWarningsOf, loadConfig, resolveConfig, type LoadedConfig } from '../config/load-config.js';
 import { CONFIG_KEYS, type ConfigKey } from '../config/keys.js';
@@ -125,7 +126,9 @@ function buildProgram(): Command {
     .option('--postgres-bin-dir <dir>', `PostgreSQL server binaries for the temporary instance ${dflt('config postgres_bin_dir, else pg_config --bindir, /usr/lib/postgresql/*/bin newest first, the npm package')}`)
     .option('-q, --quiet', `print only errors ${dflt(`off: config log_level = ${CONFIG_KEYS.log_level.default}`)}`)
     .option('-v, --verbose', `print debug output to the console and the log file ${dflt('off')}`)
-    .showHelpAfterError('(run with --help for usage)')
+    // A usage error is one line (a JSON record with --log-format json): commander's message, its
+    // "Did you mean …?" and the pointer to --help joined. Subcommands inherit this.
+    .configureOutput({ outputError: (text) => printProblem('error', usageLine(text)) })
     .addHelpText(
       'after',
       `
@@ -160,11 +163,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.exitCode = await runMigrationCommand(loaded, logger);
   });
   try {
+    const unknown = unknownCommand(program, argv);
+    if (unknown) program.error(unknown, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
     return reportFailure(e);
   }
+}
+
+/**
+ * `cockroach-migrate chekc` or `help chekc`: commander would say "too many arguments" (the main
+ * command has an action) or print the main help with exit 0; name the command meant instead.
+ */
+function unknownCommand(program: Command, argv: readonly string[]): string | undefined {
+  const word = argv[0] === 'help' ? argv[1] : argv[0];
+  if (word === undefined || word.startsWith('-')) return undefined;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(word)) return undefined;
+  const guess = nearest(word, names);
+  return `unknown command '${word}'${guess ? ` (Did you mean ${guess}?)` : ''}`;
+}
+
+/** Commander's error text (`error: unknown option '--x'\n(Did you mean --y?)\n`) as one line with the fix. */
+export function usageLine(text: string): string {
+  const said = text.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/\.$/, '');
+  return `${said}; run with --help for usage`;
 }
 
 /** One problem line on stderr: `error: …` / `warning: …`, or a JSON record with --log-format json. */
@@ -193,6 +217,9 @@ export function reportFailure(e: unknown): number {
 
 const isEntryPoint = process.argv[1] !== undefined && /(?:main\.[jt]s|cockroach-migrate|crdb-migrate)$/.test(process.argv[1]);
 if (isEntryPoint) {
+  // The AWS SDK's seven-line notice that its 2027 releases will need Node 22 says nothing about this
+  // tool (engines: Node >= 20, its SDK version pinned); a user may still turn it on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // `cockroach-migrate inspect … | head` closes stdout early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(EXIT.ok);

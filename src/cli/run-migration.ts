@@ -12,10 +12,11 @@ import type { PgServer } from '../pipeline/pg-target.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { progressSink } from './progress.js';
 
-export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? 1 : r.verdict === 'mismatch' ? 3 : 0);
+/** The README's exit codes: a configuration error found during the run (e.g. a table pattern matching no table) is 2, as one found before it. */
+export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? (r.configurationError ? 2 : 1) : r.verdict === 'mismatch' ? 3 : 0);
 
-/** Writes the reports and prints where they are and the verdict. */
-export async function finish(report: MigrationReport, reportDir: string, logger: Logger): Promise<number> {
+/** Writes the reports and prints where they are and the verdict (`verify` loads nothing: it says what it compared). */
+export async function finish(report: MigrationReport, reportDir: string, logger: Logger, command: 'migrate' | 'verify' = 'migrate'): Promise<number> {
   const files = await writeReports(report, reportDir);
   const verified = report.tables.filter((t) => t.verification);
   const matched = verified.filter((t) => t.verification?.match).length;
@@ -23,7 +24,9 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
   const rows = summarize(report).rowsLoaded;
   const missing = report.source.missingFiles?.length ?? 0;
   const summary =
-    report.verdict === 'failed'
+    command === 'verify' && (report.verdict === 'failed' || report.verdict === 'mismatch' || report.verdict === 'success')
+      ? verifySummary(report, matched, verified.length)
+      : report.verdict === 'failed'
       ? `Migration FAILED (the error is above${report.resumable ? '; rerunning the same command resumes' : ''})`
       : report.verdict === 'nothing-to-migrate'
         ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
@@ -35,6 +38,11 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
   (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : report.verdict === 'incomplete-source' ? logger.warn : logger.info)(summary);
   logger.info(`Reports: ${resolve(files.text)}, ${resolve(files.json)}, ${resolve(files.html)}`);
   return exitCodeOf(report);
+}
+
+function verifySummary(report: MigrationReport, matched: number, verified: number): string {
+  if (report.verdict === 'failed') return 'Verify FAILED (the error is above)';
+  return `Verify ${report.verdict === 'mismatch' ? 'found DIFFERENCES' : 'completed'}: ${matched}/${verified} tables identical in the target (row count and checksum)`;
 }
 
 function syncCounts(r: MigrationReport): string {
@@ -61,7 +69,7 @@ export async function runMigrationCommand(loaded: LoadedConfig, logger: Logger, 
 
 export async function runVerifyCommand(loaded: LoadedConfig, logger: Logger): Promise<number> {
   const report = await verifyOnly(loaded.config, logger);
-  return finish(report, loaded.config.report_dir, logger);
+  return finish(report, loaded.config.report_dir, logger, 'verify');
 }
 
 export async function runSyncCommand(loaded: LoadedConfig, logger: Logger): Promise<number> {

@@ -88,10 +88,13 @@ export function readConfigFile(path: string): Record<string, unknown> {
     const before = text.slice(0, e.offset);
     const line = before.split('\n').length;
     const col = e.offset - before.lastIndexOf('\n');
-    throw new ConfigError(`Invalid JSON in configuration file ${path}: ${printParseErrorCode(e.error)} at line ${line}, column ${col}`);
+    throw new ConfigError(
+      `Invalid JSON in configuration file ${path}: ${printParseErrorCode(e.error)} at line ${line}, column ${col}`,
+      'fix the syntax there (// comments and trailing commas are allowed; keys and strings take "double quotes"), or write a fresh sample with `cockroach-migrate --create-config --force`',
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ConfigError(`Invalid configuration file ${path}: expected a JSON object at the top level`);
+    throw new ConfigError(`Invalid configuration file ${path}: expected a JSON object at the top level`, 'write the keys inside { … }, as `cockroach-migrate --create-config` does');
   }
   return data as Record<string, unknown>;
 }

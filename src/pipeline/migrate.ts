@@ -13,7 +13,7 @@ import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
 import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type StepTiming, type TableReport } from '../report/model.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
-import { LoadError } from '../util/errors.js';
+import { LoadError, isConfigError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { checkResumable, dropResumeState, jobsOf, loadDatabase } from './load-database.js';
 import { runIdentityOf, type RunIdentity } from './run-state.js';
@@ -62,6 +62,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   let databases: DatabaseReport[] = [];
   let excludedTables: readonly string[] = [];
   let error: string | undefined;
+  let configurationError = false;
   let instance: TempPostgres | undefined;
   let workers: LoadWorkerPool | undefined;
   let lock: TargetLock | undefined;
@@ -140,6 +141,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     if (config.skip_validation && !nothing) warn('verification was skipped (skip_validation)');
   } catch (e) {
     error = redactor.redact((e instanceof Error ? e.message : String(e)).split('\n').join('; '));
+    configurationError = isConfigError(e);
     logger.error(error);
   } finally {
     await workers?.close();
@@ -313,6 +315,7 @@ function reportOf(o: RunOutcome): MigrationReport {
     ...(excludedTables.length ? { excludedTables } : {}),
     warnings: warnings.map((w) => redactor.redact(w)),
     ...(error !== undefined ? { error } : {}),
+    ...(configurationError ? { configurationError } : {}),
     ...(error !== undefined && resumable ? { resumable } : {}),
   };
   return { ...partial, verdict: verdictOf(partial) };

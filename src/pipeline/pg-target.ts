@@ -130,6 +130,10 @@ function connectError(server: PgServer, settings: PgConnectionSettings, database
   if (err.message === 'timeout expired') {
     return new LoadError(`cannot reach ${where}: no answer (connect timeout)`, 'check postgres_host / postgres_port (or the host and port in --target / postgres_url), and that no firewall drops the connection', { cause: e });
   }
+  // pg asks for the password only when the server wants one (SCRAM), and then fails with this.
+  if (/client password must be a (non-empty )?string/.test(err.message)) {
+    return new LoadError(`${where} asks for a password and none was given`, 'set postgres_password (or the password in --target / postgres_url, PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)', { cause: e });
+  }
   switch (err.code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':

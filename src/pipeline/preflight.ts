@@ -13,7 +13,7 @@ import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
 import { decisionText } from '../ddl/decision.js';
 import { needsAttention } from '../report/model.js';
-import { LoadError, isMigrateError } from '../util/errors.js';
+import { LoadError, isConfigError, isMigrateError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import { STATE_SCHEMA } from '../load/state-schema.js';
@@ -25,6 +25,7 @@ import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
 import { placeDatabases } from './target-database.js';
 import { selectTables } from './table-selection.js';
+import { estimateTime, type SizeOfRun } from './estimate.js';
 
 /** A preflight does not wait for a server that does not answer. */
 export const PREFLIGHT_CONNECT_TIMEOUT_MS = 5_000;
@@ -177,12 +178,23 @@ export function planLines(source: MigrationSource, dbs: readonly ConvertedDataba
   return lines;
 }
 
+/** Rows (or bytes) of the tables of `dbs` as the source records them, for the estimated time. */
+export function sizeOfRun(source: Pick<MigrationSource, 'tableRows' | 'tableBytes' | 'dataBytes'>, dbs: readonly ConvertedDatabase[]): SizeOfRun {
+  const ids = dbs.flatMap((d) => d.tables.map((t) => t.table.id));
+  const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined => (m ? ids.reduce((a, id) => a + (m.get(id) ?? 0), 0) : undefined);
+  const rows = sum(source.tableRows);
+  const tableBytes = sum(source.tableBytes);
+  return { ...(rows !== undefined ? { rows } : {}), ...(tableBytes !== undefined ? { tableBytes } : {}), ...(source.dataBytes !== undefined ? { dataBytes: source.dataBytes } : {}) };
+}
+
 export interface PreflightResult {
   /** The plan (what goes where, sizes, decisions, what happens in the target), for printing. */
   readonly plan: readonly string[];
   readonly problems: readonly string[];
   /** The source's own warnings (absent files, stale MANIFEST, …). */
   readonly warnings: readonly string[];
+  /** A problem is a configuration error (e.g. a malformed backup URL): `check` exits 2, as the README says. */
+  readonly configurationError?: boolean;
 }
 
 /** `cockroach-migrate check`: every preflight check and the plan, loading nothing. */
@@ -197,7 +209,7 @@ export async function preflight(config: Config): Promise<PreflightResult> {
     if (!isMigrateError(e)) throw e;
     // Without the source there are no names to check; the target's login still is.
     const target = config.postgres_import_enabled ? await checkTarget(targetServer(config), [], config) : { problems: [] };
-    return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [] };
+    return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [], ...(isConfigError(e) ? { configurationError: true } : {}) };
   }
   try {
     const converted = convertSchema(selectTables(source.catalog, config).catalog, convertOptionsOf(config));
@@ -213,6 +225,7 @@ export async function preflight(config: Config): Promise<PreflightResult> {
       plan.push('target: not loaded (postgres_import_enabled is false)');
     }
     plan.push(config.test_postgresql_import ? `test instance: a temporary PostgreSQL in ${config.temp_dir || os.tmpdir()} is loaded and verified first` : 'test instance: none (test_postgresql_import is false)');
+    plan.push(estimateTime(sizeOfRun(source, dbs), config).line);
     return { plan, problems, warnings: source.warnings };
   } finally {
     await source.close();

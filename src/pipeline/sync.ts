@@ -20,7 +20,7 @@ import { verdictOf, type MigrationReport, type PhaseReport, type TableReport } f
 import { keyOnlyRow, rowChangesOf } from '../rows/row-changes.js';
 import type { Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../encoding/row-key.js';
-import { ConfigError, LoadError } from '../util/errors.js';
+import { ConfigError, LoadError, isConfigError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
@@ -232,6 +232,7 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
   let opened: { b: OpenedBackup; source: MigrationSource } | undefined;
   let lock: TargetLock | undefined;
   let error: string | undefined;
+  let configurationError = false;
   let from: Timestamp | undefined;
   const t0 = Date.now();
   try {
@@ -264,6 +265,7 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
     phases.push({ name: 'sync target', status: 'ok', seconds: (Date.now() - t0) / 1000 });
   } catch (e) {
     error = redactor.redact((e instanceof Error ? e.message : String(e)).split('\n').join('; '));
+    configurationError = isConfigError(e);
     phases.push({ name: 'sync target', status: 'failed', seconds: (Date.now() - t0) / 1000, detail: error });
     logger.error(error);
   } finally {
@@ -283,6 +285,7 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
     warnings: [],
     ...(from && opened ? { sync: { from: isoOf(from), to: isoOf(opened.b.readAt) } } : {}),
     ...(error !== undefined ? { error } : {}),
+    ...(configurationError ? { configurationError } : {}),
   };
   return { ...partial, verdict: verdictOf(partial) };
 }

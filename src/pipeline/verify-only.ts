@@ -7,6 +7,7 @@ import { convertSchema } from '../ddl/convert-schema.js';
 import { verdictOf, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
 import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
+import { isConfigError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { verificationSummary, verifyTable } from '../verify/verify-table.js';
 import { convertOptionsOf } from './convert-options.js';
@@ -24,6 +25,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
   const server = targetServer(config);
   let source: MigrationSource | undefined;
   let error: string | undefined;
+  let configurationError = false;
   const t0 = Date.now();
   let decisions: MigrationReport['decisions'] = [];
   let excludedTables: readonly string[] = [];
@@ -64,6 +66,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
     phases.push({ name: 'verify target', status: 'ok', seconds: (Date.now() - t0) / 1000 });
   } catch (e) {
     error = redactor.redact(e instanceof Error ? e.message : String(e));
+    configurationError = isConfigError(e);
     phases.push({ name: 'verify target', status: 'failed', seconds: (Date.now() - t0) / 1000, detail: error });
     logger.error(error);
   } finally {
@@ -86,6 +89,7 @@ export async function verifyOnly(config: Config, logger: Logger): Promise<Migrat
     ...(excludedTables.length ? { excludedTables } : {}),
     warnings: (source?.warnings ?? []).map((w) => redactor.redact(w)),
     ...(error !== undefined ? { error } : {}),
+    ...(configurationError ? { configurationError } : {}),
   };
   return { ...partial, verdict: verdictOf(partial) };
 }

@@ -109,6 +109,8 @@ export interface MigrationReport {
   readonly warnings: readonly string[];
   /** The error that stopped the run, one line (redacted). */
   readonly error?: string;
+  /** `error` is a configuration error (a bad key or value, a table pattern matching no table): the CLI exits 2. */
+  readonly configurationError?: boolean;
   /** Set when the run stopped after leaving resume state in the target: rerunning the same command continues it. */
   readonly resumable?: boolean;
   /** `sync`: the source point the target reflected before and after (read times, ISO). */
