@@ -153,7 +153,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     if (!req.source) await source?.close().catch(() => undefined);
   }
 
-  return reportOf({ startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, resumable });
+  return reportOf({ startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, configurationError, resumable });
 }
 
 /** Runs a step of the migration as a phase of the report (name, status, seconds, why it failed). */
@@ -291,12 +291,14 @@ interface RunOutcome {
   readonly excludedTables: readonly string[];
   readonly warnings: string[];
   readonly error: string | undefined;
+  /** The error is a configuration error (exit code 2). */
+  readonly configurationError: boolean;
   readonly resumable: boolean;
 }
 
 /** The migration report, with every text that may hold a secret redacted, and its verdict. */
 function reportOf(o: RunOutcome): MigrationReport {
-  const { startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, resumable } = o;
+  const { startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, configurationError, resumable } = o;
   const partial = {
     tool: { name: 'cockroach-migrate', version: VERSION },
     startedAt,
