@@ -10,8 +10,9 @@
 import type pg from 'pg';
 import { readBackup, type OpenedBackup } from '../backup/read-backup.js';
 import type { Config } from '../config/keys.js';
-import { convertSchema, type ConvertedDatabase } from '../ddl/convert-schema.js';
+import { convertSchema, type ConvertedDatabase, type Decision } from '../ddl/convert-schema.js';
 import { applyTableChanges } from '../load/apply-changes.js';
+import { copyRowsInto } from '../load/copy-table.js';
 import type { LoadRow } from '../load/types.js';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import { rangeDeletionsIn } from '../mvcc/layer-diff.js';
@@ -21,6 +22,7 @@ import { keyOnlyRow, rowChangesOf } from '../rows/row-changes.js';
 import type { Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../encoding/row-key.js';
 import { ConfigError, LoadError } from '../util/errors.js';
+import { quoteQualified } from '../util/sql-quote.js';
 import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
@@ -31,6 +33,7 @@ import { loadPlans, type SourceLoadPlan } from './load-plans.js';
 import { connectTo, targetServer, type PgServer } from './pg-target.js';
 import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
 import { prefixEnd } from '../source/table-rows.js';
+import { planSchemaSync, type SchemaSync } from './sync-schema.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
 import { placeDatabases } from './target-database.js';
 import { selectTables } from './table-selection.js';
@@ -85,28 +88,6 @@ function syncedTable(plan: SourceLoadPlan, report: TableReport | undefined): Syn
   };
 }
 
-/** Schema differences between the recorded point and now, one line each (empty: none). */
-export function schemaChanges(recorded: RecordedPoint, plans: readonly SourceLoadPlan[]): string[] {
-  const out: string[] = [];
-  for (const p of plans) {
-    const r = recorded.tables.get(p.id);
-    if (!r) {
-      out.push(`table ${p.id} is new`);
-      continue;
-    }
-    const now = columnsOf(p);
-    const name = (c: string): string => c.split(' ')[0]!;
-    for (const c of now) if (!r.columns.some((o) => name(o) === name(c))) out.push(`${p.id}: column ${name(c)} was added`);
-    for (const c of r.columns) {
-      const n = now.find((x) => name(x) === name(c));
-      if (!n) out.push(`${p.id}: column ${name(c)} was dropped`);
-      else if (n !== c) out.push(`${p.id}: column ${c} is now ${n}`);
-    }
-  }
-  for (const id of recorded.tables.keys()) if (!plans.some((p) => p.id === id)) out.push(`table ${id} was dropped`);
-  return out;
-}
-
 const loadRowOf = (plan: SourceLoadPlan, row: Row): LoadRow => ({ key: row.key, values: plan.pick.map((i) => row.values[i] ?? null) });
 
 /** The rows to upsert and the keys to delete for one table, from the layers after `since` only. */
@@ -130,18 +111,28 @@ async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: Sour
   return { upserts, deletes };
 }
 
+/** Every row of a table new since the point (its span may hold rows older than the point: CockroachDB exports a span new to a backup from time zero). */
+async function allRows(plan: SourceLoadPlan): Promise<LoadRow[]> {
+  const rows: LoadRow[] = [];
+  for await (const r of plan.rows()) rows.push(r);
+  return rows;
+}
+
 interface DatabaseSync {
   readonly tables: TableReport[];
   readonly verified: boolean;
 }
 
 /** Applies, verifies and records one database's change in one transaction. */
-async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, config: Config, logger: Logger): Promise<DatabaseSync> {
+async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, schema: SchemaSync, config: Config, logger: Logger): Promise<DatabaseSync> {
   const changes = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
-  for (const p of plans) changes.set(p.id, await tableChanges(b, source, p, point.endTime));
+  for (const p of plans) changes.set(p.id, schema.newTables.has(p.id) ? { upserts: [], deletes: [] } : await tableChanges(b, source, p, point.endTime));
+  const loads = new Map<string, LoadRow[]>();
+  for (const p of plans) if (schema.newTables.has(p.id)) loads.set(p.id, await allRows(p));
   const reports = new Map<string, TableReport>();
   await client.query('BEGIN');
   try {
+    for (const sql of schema.before) await client.query(sql);
     // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
     const counts = new Map<string, { inserted: number; updated: number; deleted: number; bytes: number; seconds: number }>();
     for (const p of [...plans].reverse()) {
@@ -151,11 +142,16 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     }
     for (const p of plans) {
       const t0 = Date.now();
-      const up = await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
+      const rows = loads.get(p.id);
+      const up = rows
+        ? { inserted: rows.length, updated: 0, bytes: await copyRowsInto(client, p, quoteQualified(p.pgSchema, p.pgTable), rows) }
+        : await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
       const c = counts.get(p.id)!;
       counts.set(p.id, { ...c, inserted: up.inserted, updated: up.updated, bytes: up.bytes, seconds: c.seconds + (Date.now() - t0) / 1000 });
       logger.info(`${p.id}: ${up.inserted} inserted, ${up.updated} updated, ${c.deleted} deleted`);
     }
+    // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
+    for (const sql of schema.after) await client.query(sql);
     let verified = true;
     for (const p of plans) {
       const c = counts.get(p.id)!;
@@ -228,6 +224,8 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
   const startedAt = new Date();
   const phases: PhaseReport[] = [];
   const tables: TableReport[] = [];
+  const decisions: Decision[] = [];
+  const warnings: string[] = [];
   const server = targetServer(config);
   let opened: { b: OpenedBackup; source: MigrationSource } | undefined;
   let lock: TargetLock | undefined;
@@ -250,11 +248,21 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
         const conflict = pointConflict(point, b, where);
         if (conflict) throw conflict;
         const plans = loadPlans(db, source);
-        const changed = schemaChanges(point, plans);
-        if (changed.length > 0) throw new LoadError(`${where}: the schema changed after ${isoOf(point.endTime)}: ${changed.join('; ')}`, 'sync applies row changes only: migrate the changed tables in full (--if-exists drop)');
+        const schema = await planSchemaSync(client, db, plans, point, isoOf(point.endTime));
+        if (schema.blocking.length > 0) {
+          // Every blocking change on its own line, before any statement or row touches the target.
+          for (const line of schema.blocking) logger.error(`${where}: ${line}`);
+          warnings.push(...schema.blocking.map((line) => `${where}: ${line}`));
+          throw new LoadError(
+            `${where}: the schema changed after ${isoOf(point.endTime)} in ${schema.blocking.length === 1 ? 'a way' : `${schema.blocking.length} ways`} sync does not apply (listed above); no statement or row was applied`,
+            'sync applies additive changes only (new tables, new nullable or defaulted columns, new indexes): migrate the changed tables in full as each line says',
+          );
+        }
+        for (const d of schema.decisions) logger.info(`${d.object}: ${d.what}`);
+        decisions.push(...schema.decisions);
         from = point.endTime;
         logger.info(`${db.crdbName}: from ${isoOf(point.endTime)} to ${isoOf(b.readAt)}`);
-        const r = await syncDatabase(client, db, plans, b, source, point, config, logger);
+        const r = await syncDatabase(client, db, plans, b, source, point, schema, config, logger);
         tables.push(...r.tables);
         if (!r.verified) logger.error(`${where}: the synced tables did not verify; nothing was committed`);
       } finally {
@@ -277,10 +285,10 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
     source: { kind: 'backup', description: redactor.redact(opened?.source.description ?? 'not opened') },
     targets: [{ label: 'target' as const, description: server.description }],
     databases: [],
-    decisions: [],
+    decisions,
     phases,
     tables,
-    warnings: [],
+    warnings,
     ...(from && opened ? { sync: { from: isoOf(from), to: isoOf(opened.b.readAt) } } : {}),
     ...(error !== undefined ? { error } : {}),
   };
