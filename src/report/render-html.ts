@@ -1,7 +1,7 @@
 /**
  * `report.html`: one self-contained page (inline CSS, no scripts, no external assets) a person
  * reads in a browser: verdict banner first, headline numbers, per-table proof (counts and
- * checksums on both sides), phases, the decision log grouped by kind, warnings, the error.
+ * checksums on both sides), for `sync` the rows each table gained, changed and lost, phases, the decision log grouped by kind, warnings, the error.
  * Every string that comes from the user's data or environment goes through {@link escapeHtml}.
  */
 import type { Decision, DecisionKind } from '../ddl/decision.js';
@@ -195,6 +195,18 @@ function decisionsSection(r: MigrationReport): string {
   return h.join('');
 }
 
+/** `sync` only: the two source points and, per table, the rows the change inserted, updated and deleted. */
+function syncSection(r: MigrationReport): string {
+  if (!r.sync) return '';
+  const rows = r.tables
+    .filter((t) => t.sync)
+    .map((t) => `<tr><td>${nameHtml(t.source)}</td><td class="n">${t.sync!.inserted}</td><td class="n">${t.sync!.updated}</td><td class="n">${t.sync!.deleted}</td><td class="n">${esc(secs(t.loadSeconds))}</td></tr>`);
+  return (
+    `<h2>Sync</h2><p class="meta">From <b>${esc(r.sync.from)}</b> to <b>${esc(r.sync.to)}</b> (the new end time the target now reflects).</p>` +
+    `<table class="compact"><thead><tr><th>table</th><th class="n">inserted</th><th class="n">updated</th><th class="n">deleted</th><th class="n">seconds</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
 /** `report.html`. Pure; the result is a complete UTF-8 HTML document. */
 export function renderHtml(r: MigrationReport): string {
   const v = VERDICT[r.verdict];
@@ -209,6 +221,7 @@ export function renderHtml(r: MigrationReport): string {
   for (const t of r.targets) h.push(`<p class="meta"><b>${t.label === 'target' ? 'Target' : 'Test instance'}</b>: ${esc(t.description)}</p>`);
   h.push(`<p class="meta">Started ${esc(r.startedAt.toISOString())} · finished ${esc(r.finishedAt.toISOString())}</p>`);
   h.push(summaryCards(r));
+  h.push(syncSection(r));
   if (r.warnings.length) h.push(`<h2>Warnings</h2><ul class="warnings">${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   h.push(tablesSection(r));
   h.push(excludedSection(r));
