@@ -149,3 +149,24 @@ test('a nullable column and an index added between layers are added by sync with
   assert.doesNotMatch(again.stderr, /added by sync|created by sync/, 'nothing left to add');
   assert.deepEqual(await snapshot(server, 'recipes'), expected);
 });
+
+test('a column dropped between layers stops the sync before anything is touched: one line naming table, column and the fix', async () => {
+  const server = await withTempPostgres();
+  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
+  const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
+  const dropped = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { dropColumn: 'description', addIndex: { name: 'recipes_name_idx', on: 'name' } })]]);
+  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-dropcol-'));
+  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? dropped : undefined)) });
+  const dir = migrationDir('cm-sync-dropcol-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const first = await runCli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop'], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const before = await snapshot(server, 'recipes');
+  const s = await runCli(['sync'], { cwd: dir });
+  assert.equal(s.code, 1, s.stderr);
+  const lines = s.stderr.split('\n').filter((l) => /^error: target database "recipes": recipes\.public\.recipes: /.test(l));
+  assert.deepEqual(lines, ['error: target database "recipes": recipes.public.recipes: column description was dropped; fix: migrate recipes.public.recipes in full: cockroach-migrate --include-tables recipes.public.recipes --if-exists drop']);
+  assert.doesNotMatch(s.stderr, /created by sync/, 'the additive index is not applied either');
+  assert.deepEqual(await snapshot(server, 'recipes'), before, 'no statement or row applied');
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { warnings: string[] };
+  assert.ok(report.warnings.some((w) => /column description was dropped/.test(w)), 'the report lists the change');
+});

@@ -1,6 +1,6 @@
 /**
- * A real table descriptor as it reads after an additive schema change, for backup layers written
- * after `ALTER TABLE … ADD COLUMN` / `CREATE INDEX`: the column copies an existing column's type
+ * A real table descriptor as it reads after a schema change, for backup layers written after
+ * `ALTER TABLE … ADD COLUMN` / `CREATE INDEX` / `DROP COLUMN`: the column copies an existing column's type
  * (so its wire form is the one that CockroachDB version wrote), gets the next column ID and joins
  * family 0, as `ALTER TABLE ADD COLUMN` does for a table without explicit families; the index
  * gets the next index ID and the primary key as its suffix. The descriptor is decoded and encoded
@@ -17,6 +17,11 @@ export interface DescriptorEvolution {
   readonly addColumn?: { readonly name: string; readonly like: string };
   /** A new secondary (non-unique, ascending) index `name` on the existing column `on`. */
   readonly addIndex?: { readonly name: string; readonly on: string };
+  /**
+   * Column `name` gone, as after `ALTER TABLE … DROP COLUMN` (rows written before still hold its
+   * value bytes under its column ID; readers skip IDs the descriptor does not list).
+   */
+  readonly dropColumn?: string;
 }
 
 /** `bytes` (a marshaled `Descriptor` holding a table) with the changes applied and its version bumped. */
@@ -55,6 +60,14 @@ export function evolveTableDescriptor(bytes: Uint8Array, change: DescriptorEvolu
       key_suffix_column_ids: primary['key_column_ids'],
       version: primary['version'],
     });
+  }
+  if (change.dropColumn) {
+    const id = columnId(change.dropColumn);
+    table['columns'] = columns.filter((c) => c['name'] !== change.dropColumn);
+    for (const f of table['families'] as ObjList) {
+      f['column_names'] = ((f['column_names'] as string[] | undefined) ?? []).filter((n) => n !== change.dropColumn);
+      f['column_ids'] = ((f['column_ids'] as number[] | undefined) ?? []).filter((n) => n !== id);
+    }
   }
   table['version'] = Number(table['version'] ?? 1) + 1;
   return t.encode(t.fromObject(o)).finish();
