@@ -170,3 +170,26 @@ test('a column dropped between layers stops the sync before anything is touched:
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { warnings: string[] };
   assert.ok(report.warnings.some((w) => /column description was dropped/.test(w)), 'the report lists the change');
 });
+
+test('a primary key that differs between the target and the source stops the sync, naming both keys and the fix', async () => {
+  const server = await withTempPostgres();
+  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
+  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-pk-'));
+  await writeGeneration(collection, ex, 'manifest-gzip', { ends });
+  const dir = migrationDir('cm-sync-pk-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const first = await runCli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop'], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const c = new pg.Client(server.clientConfig('recipes'));
+  await c.connect();
+  try {
+    const pk = await c.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE conrelid = 'public.recipes'::regclass AND contype = 'p'`);
+    await c.query(`ALTER TABLE public.recipes DROP CONSTRAINT ${pk.rows[0]!.conname}, ADD PRIMARY KEY (id, name)`);
+  } finally {
+    await c.end();
+  }
+  const before = await snapshot(server, 'recipes');
+  const s = await runCli(['sync'], { cwd: dir });
+  assert.equal(s.code, 1, s.stderr);
+  assert.match(s.stderr, /recipes\.public\.recipes: primary key changed from \(id, name\) to \(id\); fix: migrate recipes\.public\.recipes in full: cockroach-migrate --include-tables recipes\.public\.recipes --if-exists drop/);
+  assert.deepEqual(await snapshot(server, 'recipes'), before, 'nothing touched');
+});

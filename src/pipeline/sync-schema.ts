@@ -125,9 +125,9 @@ export async function planSchemaSync(client: pg.ClientBase, db: ConvertedDatabas
       addColumns.push(`ALTER TABLE ${q} ADD COLUMN ${emitColumnDef(def)}`);
       decisions.push({ object: `column ${p.id}.${name}`, kind: 'changed', what: `added by sync: ALTER TABLE … ADD COLUMN ${emitColumnDef(def)}`, why });
     }
-    const key = await targetPrimaryKey(client, p.pgSchema, p.pgTable);
-    const want = p.keyColumns ?? [];
-    if (key.join(',') !== want.join(',')) blocking.push(`${p.id}: primary key changed from (${key.join(', ')}) to (${want.join(', ')}); fix: ${fullFix(p.id)}`);
+    // Without key columns in the load (a dropped rowid) the table cannot be synced at all; apply-changes says so.
+    const key = p.keyColumns ? await targetPrimaryKey(client, p.pgSchema, p.pgTable) : [];
+    if (p.keyColumns && key.join(',') !== p.keyColumns.join(',')) blocking.push(`${p.id}: primary key changed from (${key.join(', ')}) to (${p.keyColumns.join(', ')}); fix: ${fullFix(p.id)}`);
   }
 
   if (newQualified.size > 0) {
