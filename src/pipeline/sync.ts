@@ -4,16 +4,17 @@
  * the point the target records (`sync-state.ts`), turns each table's changed keys into upserts and
  * deletions (mvcc/layer-diff.ts, rows/row-changes.ts), applies them and the sequence positions in
  * one transaction per database together with the new point, and verifies every table against the
- * source at the new point inside that transaction: a sync that does not verify commits nothing,
+ * source at the new point inside that transaction (the source side from the recorded fingerprint
+ * and the change, the target side in full): a sync that does not verify commits nothing,
  * a killed one leaves the old point and rows, and rerunning it starts from there.
  */
 import type pg from 'pg';
 import { readBackup, type OpenedBackup } from '../backup/read-backup.js';
 import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedDatabase, type Decision } from '../ddl/convert-schema.js';
-import { applyTableChanges } from '../load/apply-changes.js';
+import { applyTableChanges, keysFingerprint } from '../load/apply-changes.js';
 import { copyRowsInto } from '../load/copy-table.js';
-import type { LoadRow } from '../load/types.js';
+import type { Fingerprint, LoadRow } from '../load/types.js';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import { rangeDeletionsIn } from '../mvcc/layer-diff.js';
 import type { Timestamp } from '../mvcc/types.js';
@@ -26,7 +27,7 @@ import { quoteQualified } from '../util/sql-quote.js';
 import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
-import { verificationSummary, verifyTable } from '../verify/verify-table.js';
+import { rowsFingerprint, verificationSummary, verifyTable } from '../verify/verify-table.js';
 import { backupOptions, sourceFromBackup } from '../source/backup.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans, type SourceLoadPlan } from './load-plans.js';
@@ -133,6 +134,27 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
   await client.query('BEGIN');
   try {
     for (const sql of schema.before) await client.query(sql);
+    // The source fingerprint at the new point without reading the whole source again: the one
+    // recorded (and verified equal to the target) at the old point, minus what the changed keys
+    // contributed then (hashed by PostgreSQL from the target's rows before they change), plus the
+    // new rows. The target side is still hashed in full below, so a row altered in PostgreSQL
+    // outside the changed keys still fails the verification. A table whose columns changed, or
+    // with no recorded fingerprint, is read in full.
+    const sources = new Map<string, Fingerprint>();
+    for (const p of plans) {
+      if (config.skip_validation) break;
+      const rows = loads.get(p.id);
+      if (rows) {
+        sources.set(p.id, rowsFingerprint(p, rows));
+        continue;
+      }
+      const rec = point.tables.get(p.id);
+      if (!rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
+      const c = changes.get(p.id)!;
+      const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
+      const after = rowsFingerprint(p, c.upserts);
+      sources.set(p.id, { rows: rec.fingerprint.rows - before.rows + after.rows, sum: rec.fingerprint.sum - before.sum + after.sum });
+    }
     // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
     const counts = new Map<string, { inserted: number; updated: number; deleted: number; bytes: number; seconds: number }>();
     for (const p of [...plans].reverse()) {
@@ -155,7 +177,7 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     let verified = true;
     for (const p of plans) {
       const c = counts.get(p.id)!;
-      const v = config.skip_validation ? undefined : await verifyTable(client, p);
+      const v = config.skip_validation ? undefined : await verifyTable(client, p, sources.get(p.id));
       if (v) logger.info(`${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`);
       if (v && !v.match) verified = false;
       reports.set(p.id, {
