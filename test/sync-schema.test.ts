@@ -64,7 +64,7 @@ async function setUp(prefix: string, omit: Array<(ex: StoreExtract) => number[]>
   return { server, dir, ends, ex };
 }
 
-test('a table created after the migrated layer is created and loaded by sync: the target equals a fresh migration at the new point, foreign keys valid', async () => {
+test('a table created after the migrated layer is created and loaded by sync (a killed sync leaves nothing): the target equals a fresh migration at the new point, foreign keys valid', async () => {
   const { server, dir, ends } = await setUp('cm-sync-newtable', [(ex) => [idOf(ex, 'attachment')], () => []]);
   const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
   const fresh = await cli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop']);
@@ -75,6 +75,12 @@ test('a table created after the migrated layer is created and loaded by sync: th
   const first = await cli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop']);
   assert.equal(first.code, 0, first.stderr);
   assert.equal((await snapshot(server))['rows attachment'], undefined, 'layer 0 has no attachment table');
+  const atLayer0 = await snapshot(server);
+
+  // Killed right before its commit: the new table (DDL is transactional) and rows are gone with it.
+  const killed = await runCli(['sync'], { cwd: dir, env: { COCKROACH_MIGRATE_KILL_AT: 'sync-before-commit' } });
+  assert.notEqual(killed.code, 0, 'the sync was killed');
+  assert.deepEqual(await snapshot(server), atLayer0, 'a killed sync leaves no table, row or index behind');
 
   const s = await cli(['sync']);
   assert.equal(s.code, 0, s.stderr);

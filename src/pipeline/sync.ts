@@ -112,11 +112,26 @@ async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: Sour
   return { upserts, deletes };
 }
 
-/** Every row of a table new since the point (its span may hold rows older than the point: CockroachDB exports a span new to a backup from time zero). */
-async function allRows(plan: SourceLoadPlan): Promise<LoadRow[]> {
-  const rows: LoadRow[] = [];
-  for await (const r of plan.rows()) rows.push(r);
-  return rows;
+/**
+ * Loads every row of a table new since the point into its (empty) PostgreSQL table, batch by
+ * batch (memory bounded by the batch): its span may hold rows older than the point, as CockroachDB
+ * exports a span new to a backup from time zero. Returns the rows, bytes and their fingerprint.
+ */
+async function loadNewTable(client: pg.ClientBase, plan: SourceLoadPlan): Promise<{ rows: number; bytes: number; fingerprint: Fingerprint }> {
+  const target = quoteQualified(plan.pgSchema, plan.pgTable);
+  let rows = 0;
+  let bytes = 0;
+  let fingerprint: Fingerprint = { rows: 0n, sum: 0n };
+  const batches: AsyncIterable<readonly LoadRow[]> = plan.rowBatches?.() ?? (async function* () {
+    for await (const r of plan.rows()) yield [r];
+  })();
+  for await (const batch of batches) {
+    bytes += await copyRowsInto(client, plan, target, batch);
+    rows += batch.length;
+    const f = rowsFingerprint(plan, batch);
+    fingerprint = { rows: fingerprint.rows + f.rows, sum: fingerprint.sum + f.sum };
+  }
+  return { rows, bytes, fingerprint };
 }
 
 interface DatabaseSync {
@@ -128,8 +143,6 @@ interface DatabaseSync {
 async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, schema: SchemaSync, config: Config, logger: Logger): Promise<DatabaseSync> {
   const changes = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
   for (const p of plans) changes.set(p.id, schema.newTables.has(p.id) ? { upserts: [], deletes: [] } : await tableChanges(b, source, p, point.endTime));
-  const loads = new Map<string, LoadRow[]>();
-  for (const p of plans) if (schema.newTables.has(p.id)) loads.set(p.id, await allRows(p));
   const reports = new Map<string, TableReport>();
   await client.query('BEGIN');
   try {
@@ -143,11 +156,7 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     const sources = new Map<string, Fingerprint>();
     for (const p of plans) {
       if (config.skip_validation) break;
-      const rows = loads.get(p.id);
-      if (rows) {
-        sources.set(p.id, rowsFingerprint(p, rows));
-        continue;
-      }
+      if (schema.newTables.has(p.id)) continue; // fingerprinted as it loads, below
       const rec = point.tables.get(p.id);
       if (!rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
       const c = changes.get(p.id)!;
@@ -164,10 +173,12 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     }
     for (const p of plans) {
       const t0 = Date.now();
-      const rows = loads.get(p.id);
-      const up = rows
-        ? { inserted: rows.length, updated: 0, bytes: await copyRowsInto(client, p, quoteQualified(p.pgSchema, p.pgTable), rows) }
-        : await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
+      let up: { inserted: number; updated: number; bytes: number };
+      if (schema.newTables.has(p.id)) {
+        const loaded = await loadNewTable(client, p);
+        if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
+        up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
+      } else up = await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
       const c = counts.get(p.id)!;
       counts.set(p.id, { ...c, inserted: up.inserted, updated: up.updated, bytes: up.bytes, seconds: c.seconds + (Date.now() - t0) / 1000 });
       logger.info(`${p.id}: ${up.inserted} inserted, ${up.updated} updated, ${c.deleted} deleted`);
