@@ -142,13 +142,23 @@ test('a nullable column and an index added between layers are added by sync with
   const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { sync: { from: string; to: string }; tables: Array<{ source: string; sync: unknown }>; decisions: Array<{ object: string }> };
   const iso = (t: Timestamp): string => new Date(Number(t.wallTime / 1_000_000n)).toISOString();
   assert.deepEqual(json.sync, { from: iso(ends[1]!), to: iso(last) });
-  assert.deepEqual(json.tables.find((t) => t.source === 'recipes.public.recipes')?.sync, { inserted: 2, updated: 0, deleted: 1 });
+  // In total and per layer: layer 2 inserted 21 again and 30, layer 3 deleted 20.
+  assert.deepEqual(json.tables.find((t) => t.source === 'recipes.public.recipes')?.sync, {
+    inserted: 2,
+    updated: 0,
+    deleted: 1,
+    layers: [
+      { to: iso(ends[2]!), inserted: 2, updated: 0, deleted: 0 },
+      { to: iso(last), inserted: 0, updated: 0, deleted: 1 },
+    ],
+  });
   assert.ok(json.decisions.some((d) => d.object === 'column recipes.public.recipes.note'));
   const text = readFileSync(join(dir, 'validation_report.txt'), 'utf8');
   assert.match(text, new RegExp(`SYNC\\n-+\\nFrom ${iso(ends[1]!)} to ${iso(last)}\\n  recipes\\.public\\.recipes\\b.*: 2 inserted, 0 updated, 1 deleted`));
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.match(html, /<h2>Sync<\/h2><p class="meta">From <b>[^<]+<\/b> to <b>[^<]+<\/b>/);
   assert.match(html, /<tr><td>recipes\.<wbr>public\.<wbr>recipes<\/td><td class="n">2<\/td><td class="n">0<\/td><td class="n">1<\/td>/);
+  assert.match(html, /<tr class="layer"><td>&nbsp;&nbsp;layer to [^<]+<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">1<\/td>/);
 
   const again = await cli(['sync']);
   assert.equal(again.code, 0, again.stderr);

@@ -34,7 +34,8 @@ async function snapshot(server: Awaited<ReturnType<typeof withTempPostgres>>): P
   }
 }
 
-const report = (dir: string): { tables: Array<{ sync?: { inserted: number; updated: number; deleted: number } }> } => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+type SyncCounts = { inserted: number; updated: number; deleted: number };
+const report = (dir: string): { tables: Array<{ sync?: SyncCounts & { layers: SyncCounts[] } }> } => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
 
 test('sync catches a migrated target up layer by layer to what a fresh migration loads; twice changes nothing; killed before commit, a rerun finishes', async () => {
   const server = await withTempPostgres();
@@ -77,8 +78,11 @@ test('sync catches a migrated target up layer by layer to what a fresh migration
   assert.equal(await snapshot(server), expected[0], 'a killed sync commits nothing');
   const rerun = await cli(['sync']);
   assert.equal(rerun.code, 0, rerun.stderr);
-  // 20 deleted, 21 written again with other values (an update of the row the target has), 30 new.
-  assert.match(rerun.stderr, /Sync completed from \S+ to \S+: 1 rows inserted, 1 updated, 1 deleted, 1\/1 tables verified identical/);
+  // Applied layer by layer: 20 updated, 21 deleted; 21 inserted again, 30 new; 20 deleted.
+  assert.match(rerun.stderr, /Sync completed from \S+ to \S+: 2 rows inserted, 1 updated, 2 deleted, 1\/1 tables verified identical/);
+  const layers = report(dir).tables.find((t) => t.sync)!.sync!.layers;
+  assert.deepEqual(layers.map(({ inserted, updated, deleted }) => [inserted, updated, deleted]), [[0, 1, 1], [2, 0, 0], [0, 0, 1]], 'what each layer did');
+  assert.match(readFileSync(join(dir, 'validation_report.txt'), 'utf8'), /    layer to \S+: 2 inserted, 0 updated, 0 deleted/);
   assert.equal(await snapshot(server), expected[ends.length - 1]);
 });
 

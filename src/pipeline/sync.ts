@@ -92,16 +92,17 @@ function syncedTable(plan: SourceLoadPlan, report: TableReport | undefined): Syn
 const loadRowOf = (plan: SourceLoadPlan, row: Row): LoadRow => ({ key: row.key, values: plan.pick.map((i) => row.values[i] ?? null) });
 
 /** The rows to upsert and the keys to delete for one table, from the layers after `since` only. */
-async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: SourceLoadPlan, since: Timestamp): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
+async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: SourceLoadPlan, since: Timestamp, until: Timestamp): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
   const [start, end] = primaryIndexSpan(plan.table);
-  const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: b.readAt });
+  const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: until });
   if (tombs.length > 0) {
     throw new LoadError(`${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`, `migrate ${plan.id} in full (--if-exists drop)`);
   }
-  const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, b.readAt));
+  const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, until));
   const upserts = changes.upserts.map((r) => loadRowOf(plan, r));
   const deletes = changes.deletes.map((r) => loadRowOf(plan, r));
-  // Several column families: each changed row is read whole at the new point.
+  // Several column families: each changed row is read whole at the new point (for an earlier
+  // layer's window too: a later window writes it again, so only that layer's counts can be off).
   for (const prefix of changes.reread) {
     let found: Row | undefined;
     for await (const row of source.rows(plan.table, undefined, { from: prefix, before: prefixEnd(prefix) })) found = row;
@@ -141,47 +142,85 @@ interface DatabaseSync {
 
 /** Applies, verifies and records one database's change in one transaction. */
 async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, schema: SchemaSync, config: Config, logger: Logger): Promise<DatabaseSync> {
-  const changes = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
-  for (const p of plans) changes.set(p.id, schema.newTables.has(p.id) ? { upserts: [], deletes: [] } : await tableChanges(b, source, p, point.endTime));
+  // One window per layer written after the point (the last one ends at the read time): applied
+  // in order, so the reports can say what each layer did to each table.
+  const windows: Array<{ since: Timestamp; until: Timestamp }> = [];
+  let since = point.endTime;
+  for (const l of b.chain) {
+    const end = l.manifest.endTime;
+    if (compareTimestamps(end, since) <= 0 || compareTimestamps(end, b.readAt) >= 0) continue;
+    windows.push({ since, until: end });
+    since = end;
+  }
+  windows.push({ since, until: b.readAt });
+  const changes: Array<Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>> = [];
+  for (const w of windows) {
+    const m = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
+    for (const p of plans) if (!schema.newTables.has(p.id)) m.set(p.id, await tableChanges(b, source, p, w.since, w.until));
+    changes.push(m);
+  }
   const reports = new Map<string, TableReport>();
   await client.query('BEGIN');
   try {
     for (const sql of schema.before) await client.query(sql);
     // The source fingerprint at the new point without reading the whole source again: the one
-    // recorded (and verified equal to the target) at the old point, minus what the changed keys
-    // contributed then (hashed by PostgreSQL from the target's rows before they change), plus the
-    // new rows. The target side is still hashed in full below, so a row altered in PostgreSQL
-    // outside the changed keys still fails the verification. A table whose columns changed, or
-    // with no recorded fingerprint, is read in full.
+    // recorded (and verified equal to the target) at the old point, minus what each layer's changed
+    // keys contributed before it (hashed by PostgreSQL from the target's rows just before the layer
+    // is applied), plus that layer's new rows. The target side is still hashed in full below, so a
+    // row altered in PostgreSQL outside the changed keys still fails the verification. A table whose
+    // columns changed, or with no recorded fingerprint, is read in full.
     const sources = new Map<string, Fingerprint>();
     for (const p of plans) {
-      if (config.skip_validation) break;
-      if (schema.newTables.has(p.id)) continue; // fingerprinted as it loads, below
       const rec = point.tables.get(p.id);
-      if (!rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
-      const c = changes.get(p.id)!;
-      const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
-      const after = rowsFingerprint(p, c.upserts);
-      sources.set(p.id, { rows: rec.fingerprint.rows - before.rows + after.rows, sum: rec.fingerprint.sum - before.sum + after.sum });
+      if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
+      sources.set(p.id, rec.fingerprint);
     }
-    // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
-    const counts = new Map<string, { inserted: number; updated: number; deleted: number; bytes: number; seconds: number }>();
-    for (const p of [...plans].reverse()) {
-      const t0 = Date.now();
-      const deleted = (await applyTableChanges(client, p, [], changes.get(p.id)!.deletes)).deleted;
-      counts.set(p.id, { inserted: 0, updated: 0, deleted, bytes: 0, seconds: (Date.now() - t0) / 1000 });
+    type Counts = { inserted: number; updated: number; deleted: number };
+    const counts = new Map<string, Counts & { bytes: number; seconds: number; layers: Array<Counts & { to: string }> }>();
+    for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
+    for (let i = 0; i < windows.length; i++) {
+      const layer = changes[i]!;
+      for (const p of plans) {
+        const fp = sources.get(p.id);
+        const c = layer.get(p.id);
+        if (!fp || !c) continue;
+        const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
+        const after = rowsFingerprint(p, c.upserts);
+        sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
+      }
+      // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
+      const deleted = new Map<string, number>();
+      for (const p of [...plans].reverse()) {
+        const c = layer.get(p.id);
+        const t0 = Date.now();
+        deleted.set(p.id, c ? (await applyTableChanges(client, p, [], c.deletes)).deleted : 0);
+        counts.get(p.id)!.seconds += (Date.now() - t0) / 1000;
+      }
+      for (const p of plans) {
+        const t0 = Date.now();
+        let up: { inserted: number; updated: number; bytes: number } = { inserted: 0, updated: 0, bytes: 0 };
+        if (schema.newTables.has(p.id)) {
+          // Loaded once, with the last window: its rows are read at the new point.
+          if (i === windows.length - 1) {
+            const loaded = await loadNewTable(client, p);
+            if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
+            up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
+          }
+        } else up = await applyTableChanges(client, p, layer.get(p.id)!.upserts, []);
+        const c = counts.get(p.id)!;
+        const d = deleted.get(p.id) ?? 0;
+        c.inserted += up.inserted;
+        c.updated += up.updated;
+        c.deleted += d;
+        c.bytes += up.bytes;
+        c.seconds += (Date.now() - t0) / 1000;
+        c.layers.push({ to: isoOf(windows[i]!.until), inserted: up.inserted, updated: up.updated, deleted: d });
+      }
     }
     for (const p of plans) {
-      const t0 = Date.now();
-      let up: { inserted: number; updated: number; bytes: number };
-      if (schema.newTables.has(p.id)) {
-        const loaded = await loadNewTable(client, p);
-        if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
-        up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
-      } else up = await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
       const c = counts.get(p.id)!;
-      counts.set(p.id, { ...c, inserted: up.inserted, updated: up.updated, bytes: up.bytes, seconds: c.seconds + (Date.now() - t0) / 1000 });
-      logger.info(`${p.id}: ${up.inserted} inserted, ${up.updated} updated, ${c.deleted} deleted`);
+      const perLayer = c.layers.length > 1 ? ` (${c.layers.map((l) => `to ${l.to}: +${l.inserted} ~${l.updated} -${l.deleted}`).join('; ')})` : '';
+      logger.info(`${p.id}: ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${perLayer}`);
     }
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
     for (const sql of schema.after) await client.query(sql);
@@ -201,7 +240,7 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
         bytes: c.bytes,
         loadSeconds: c.seconds,
         resumed: false,
-        sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted },
+        sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted, layers: c.layers },
         ...(v ? { verification: verificationSummary(v) } : {}),
       });
     }

@@ -74,7 +74,8 @@ details{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:8px 1
 summary{cursor:pointer;font-weight:600}
 ul{margin:6px 0;padding-left:20px}
 .warnings li{margin:2px 0}
-footer{margin-top:32px;color:#7b8594;font-size:12px}`;
+footer{margin-top:32px;color:#7b8594;font-size:12px}
+tr.layer td{color:#5b6573;font-size:12px}`;
 
 function resultPill(t: TableReport): string {
   if (!t.verification) return '<span class="pill none">not verified</span>';
@@ -200,7 +201,11 @@ function syncSection(r: MigrationReport): string {
   if (!r.sync) return '';
   const rows = r.tables
     .filter((t) => t.sync)
-    .map((t) => `<tr><td>${nameHtml(t.source)}</td><td class="n">${t.sync!.inserted}</td><td class="n">${t.sync!.updated}</td><td class="n">${t.sync!.deleted}</td><td class="n">${esc(secs(t.loadSeconds))}</td></tr>`);
+    .map((t) => {
+      const layers = t.sync!.layers ?? [];
+      const sub = layers.length > 1 ? layers.map((l) => `<tr class="layer"><td>&nbsp;&nbsp;layer to ${esc(l.to)}</td><td class="n">${l.inserted}</td><td class="n">${l.updated}</td><td class="n">${l.deleted}</td><td></td></tr>`).join('') : '';
+      return `<tr><td>${nameHtml(t.source)}</td><td class="n">${t.sync!.inserted}</td><td class="n">${t.sync!.updated}</td><td class="n">${t.sync!.deleted}</td><td class="n">${esc(secs(t.loadSeconds))}</td></tr>${sub}`;
+    });
   return (
     `<h2>Sync</h2><p class="meta">From <b>${esc(r.sync.from)}</b> to <b>${esc(r.sync.to)}</b> (the new end time the target now reflects).</p>` +
     `<table class="compact"><thead><tr><th>table</th><th class="n">inserted</th><th class="n">updated</th><th class="n">deleted</th><th class="n">seconds</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
