@@ -14,56 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
 import { writeGeneration } from '../src/backup/testing/build-collection.js';
-import { extractStore, type ExtractedKV, type StoreExtract } from '../src/backup/testing/store-extract.js';
+import { extractStore } from '../src/backup/testing/store-extract.js';
 import type { Timestamp } from '../src/mvcc/types.js';
-import { compareEngineKeys } from '../src/sst/comparer.js';
 import { migrationDir, runCli } from './support/cli.js';
+import { at, hlc, withLaterHistory } from './support/recipes-history.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes-v2.1.0', import.meta.url));
-
-const hlc = (t: Timestamp): string => `${t.wallTime}.${String(t.logical).padStart(10, '0')}`;
-/** `s` seconds after `t` (layers a second apart: their folder names differ). */
-const at = (t: Timestamp, s: bigint): Timestamp => ({ wallTime: t.wallTime + s * 1_000_000_000n, logical: 0 });
-
-function engineKey(roachKey: Uint8Array, t: Timestamp): Uint8Array {
-  const k = new Uint8Array(roachKey.length + 10);
-  k.set(roachKey);
-  new DataView(k.buffer).setBigUint64(roachKey.length + 1, t.wallTime, false);
-  k[k.length - 1] = 9;
-  return k;
-}
-
-/** The row key of recipe `id` (ids < 110 are one byte, 0x88 + id), from another row's key. */
-function rowKeyOf(like: Uint8Array, id: number): Uint8Array {
-  const k = Uint8Array.from(like);
-  k[k.length - 2] = 0x88 + id;
-  return k;
-}
-
-/**
- * The store's history, then (after the full backup's end) layer 1: recipe 20 updated, 21 deleted;
- * layer 2: 21 inserted again (other values), 30 new; layer 3: 20 deleted.
- */
-function withLaterHistory(ex: StoreExtract): { ex: StoreExtract; ends: Timestamp[] } {
-  const last = ex.timestamps[ex.timestamps.length - 1]!;
-  const ends = [at(last, 1n), at(last, 3n), at(last, 5n), at(last, 7n)];
-  const t = ex.tables.find((x) => x.kvs.some((kv) => kv.value.length > 0 && kv.roachKey[kv.roachKey.length - 2] === 0x88 + 20))!;
-  const newest = (id: number): ExtractedKV => t.kvs.find((kv) => kv.roachKey[kv.roachKey.length - 2] === 0x88 + id && kv.roachKey.length === t.kvs[0]!.roachKey.length)!;
-  const k20 = newest(20).roachKey;
-  const put = (id: number, value: Uint8Array, ts: Timestamp): ExtractedKV => ({ key: engineKey(rowKeyOf(k20, id), ts), roachKey: rowKeyOf(k20, id), timestamp: ts, value });
-  const added = [
-    put(20, newest(22).value, at(last, 2n)),
-    put(21, new Uint8Array(0), at(last, 2n)),
-    put(21, newest(20).value, at(last, 4n)),
-    put(30, newest(21).value, at(last, 4n)),
-    put(20, new Uint8Array(0), at(last, 6n)),
-  ];
-  const kvs = [...t.kvs, ...added].sort((a, b) => compareEngineKeys(a.key, b.key));
-  const tables = ex.tables.map((x) => (x === t ? { ...x, kvs } : x));
-  const timestamps = [...ex.timestamps, ...added.map((a) => a.timestamp)].sort((a, b) => (a.wallTime < b.wallTime ? -1 : a.wallTime > b.wallTime ? 1 : 0));
-  return { ex: { ...ex, tables, timestamps }, ends };
-}
 
 async function snapshot(server: Awaited<ReturnType<typeof withTempPostgres>>): Promise<string> {
   const c = new pg.Client(server.clientConfig('recipes'));
@@ -77,7 +34,8 @@ async function snapshot(server: Awaited<ReturnType<typeof withTempPostgres>>): P
   }
 }
 
-const report = (dir: string): { tables: Array<{ sync?: { inserted: number; updated: number; deleted: number } }> } => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+type SyncCounts = { inserted: number; updated: number; deleted: number };
+const report = (dir: string): { tables: Array<{ sync?: SyncCounts & { layers: SyncCounts[] } }> } => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
 
 test('sync catches a migrated target up layer by layer to what a fresh migration loads; twice changes nothing; killed before commit, a rerun finishes', async () => {
   const server = await withTempPostgres();
@@ -120,8 +78,11 @@ test('sync catches a migrated target up layer by layer to what a fresh migration
   assert.equal(await snapshot(server), expected[0], 'a killed sync commits nothing');
   const rerun = await cli(['sync']);
   assert.equal(rerun.code, 0, rerun.stderr);
-  // 20 deleted, 21 written again with other values (an update of the row the target has), 30 new.
-  assert.match(rerun.stderr, /Sync completed from \S+ to \S+: 1 rows inserted, 1 updated, 1 deleted, 1\/1 tables verified identical/);
+  // Applied layer by layer: 20 updated, 21 deleted; 21 inserted again, 30 new; 20 deleted.
+  assert.match(rerun.stderr, /Sync completed from \S+ to \S+: 2 rows inserted, 1 updated, 2 deleted, 1\/1 tables verified identical/);
+  const layers = report(dir).tables.find((t) => t.sync)!.sync!.layers;
+  assert.deepEqual(layers.map(({ inserted, updated, deleted }) => [inserted, updated, deleted]), [[0, 1, 1], [2, 0, 0], [0, 0, 1]], 'what each layer did');
+  assert.match(readFileSync(join(dir, 'validation_report.txt'), 'utf8'), / {4}layer to \S+: 2 inserted, 0 updated, 0 deleted/);
   assert.equal(await snapshot(server), expected[ends.length - 1]);
 });
 
@@ -149,7 +110,7 @@ async function onRecipes(server: Awaited<ReturnType<typeof withTempPostgres>>, s
   }
 }
 
-test('sync stops before touching rows on a schema change, and never commits a target that does not verify', async () => {
+test('sync stops before touching rows on a schema change it does not apply, and never commits a target that does not verify', async () => {
   const server = await withTempPostgres();
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-schema-'));
@@ -164,7 +125,9 @@ test('sync stops before touching rows on a schema change, and never commits a ta
   await onRecipes(server, `INSERT INTO cockroach_migrate_sync.tables (source_db, table_id, pg_table, columns, end_time) SELECT source_db, 'recipes.public.old', 'public.old', '{}', end_time FROM cockroach_migrate_sync.tables`);
   const changed = await runCli(['sync'], { cwd: dir });
   assert.equal(changed.code, 1);
-  assert.match(changed.stderr, /the schema changed after .*: recipes\.public\.recipes: column name was added; table recipes\.public\.old was dropped.*migrate the changed tables in full/);
+  // The added column is additive and PostgreSQL already has it: nothing to do. The dropped table stops the sync.
+  assert.match(changed.stderr, /table recipes\.public\.old \(PostgreSQL public\.old\) is no longer in the source.*fix: drop or keep public\.old/);
+  assert.match(changed.stderr, /the schema changed after .* in a way sync does not apply \(listed above\); no statement or row was applied/);
   assert.equal(await snapshot(server), before, 'no row touched');
 
   // A row the later layers do not change, altered in PostgreSQL: the sync's verification catches it, nothing is committed.

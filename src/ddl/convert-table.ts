@@ -25,6 +25,8 @@ export interface ConvertedTable {
   readonly columns: readonly ConvertedColumn[];
   /** @internal Every column present in PostgreSQL (generated ones included), by column id. */
   readonly pgColumnNames: ReadonlyMap<number, string>;
+  /** @internal Every column of the CREATE TABLE (what `sync` adds when a column is new). */
+  readonly columnDefs: readonly PgColumnDef[];
 }
 
 const isUniqueRowid = (e: string | undefined): boolean => e !== undefined && /^\s*(unordered_)?unique_rowid\(\s*\)\s*$/i.test(e);
@@ -85,7 +87,7 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
   reportSchemaChanges(st.log, t);
   emitOnUpdateTriggers(cx, cols.triggers);
   emitVirtualColumnsView(cx, cols.viewCols);
-  return { table: t, pgSchema: name.schema, pgName: name.name, columns: cols.copyCols, pgColumnNames: cx.pgCol };
+  return { table: t, pgSchema: name.schema, pgName: name.name, columns: cols.copyCols, pgColumnNames: cx.pgCol, columnDefs: cols.defs };
 }
 
 /** The hash-shard columns of `t`: CockroachDB-internal, never created in PostgreSQL. */

@@ -9,7 +9,8 @@ import type { PgColumnDef, PgName, PostDataItem, PreDataItem } from './target.js
 const q = (n: PgName): string => quoteQualified(n.schema, n.name);
 const cols = (names: readonly string[]): string => names.map(quoteIdent).join(', ');
 
-function columnDef(c: PgColumnDef): string {
+/** One column as CREATE TABLE and ALTER TABLE … ADD COLUMN write it. */
+export function emitColumnDef(c: PgColumnDef): string {
   let s = `${quoteIdent(c.name)} ${c.type}`;
   if (c.generated !== undefined) s += ` GENERATED ALWAYS AS (${c.generated}) STORED`;
   if (c.identity) s += ` GENERATED ${c.identity.mode === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${c.identity.options ? ` (${c.identity.options})` : ''}`;
@@ -30,7 +31,7 @@ function emitPre(item: PreDataItem): string {
     case 'sequence':
       return `CREATE SEQUENCE ${q(item.target)}${item.asType ? ` AS ${item.asType}` : ''} INCREMENT BY ${item.increment} MINVALUE ${item.minValue} MAXVALUE ${item.maxValue} START WITH ${item.start} CACHE ${item.cache}`;
     case 'table':
-      return `CREATE TABLE ${q(item.target)} (${item.columns.length ? `\n  ${item.columns.map(columnDef).join(',\n  ')}\n` : ''})`;
+      return `CREATE TABLE ${q(item.target)} (${item.columns.length ? `\n  ${item.columns.map(emitColumnDef).join(',\n  ')}\n` : ''})`;
     case 'sequence-owned-by': return `ALTER SEQUENCE ${q(item.sequence)} OWNED BY ${q(item.table)}.${quoteIdent(item.column)}`;
     case 'trigger-function': {
       let tag = '$cm$';

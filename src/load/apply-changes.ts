@@ -8,7 +8,8 @@ import type pg from 'pg';
 import { LoadError } from '../util/errors.js';
 import { quoteIdent, quoteQualified } from '../util/sql-quote.js';
 import { copyRowsInto } from './copy-table.js';
-import type { LoadRow, TableLoadPlan } from './types.js';
+import { CANONICAL_SESSION_SQL, checkServerHash, RESET_CANONICAL_SESSION_SQL, sqlRowHash } from './row-hash.js';
+import type { Fingerprint, LoadRow, TableLoadPlan } from './types.js';
 
 export interface AppliedChanges {
   readonly inserted: number;
@@ -37,6 +38,31 @@ async function deleteRows(client: pg.ClientBase, plan: TableLoadPlan, target: st
   const r = await client.query(`DELETE FROM ${target} AS t USING ${tmp} AS d WHERE ${on}`);
   await client.query(`DROP TABLE ${tmp}`);
   return r.rowCount ?? 0;
+}
+
+/**
+ * PostgreSQL's fingerprint (load/row-hash.ts) of the target rows whose primary key is among
+ * `keys` (key columns set, the rest ignored), before a sync changes them: what those keys
+ * contributed to the fingerprint the target was verified with at the recorded point.
+ */
+export async function keysFingerprint(client: pg.ClientBase, plan: TableLoadPlan, keys: readonly LoadRow[]): Promise<Fingerprint> {
+  const keyCols = plan.keyColumns;
+  if (!keyCols || keyCols.length === 0 || keys.length === 0) return { rows: 0n, sum: 0n };
+  const target = quoteQualified(plan.pgSchema, plan.pgTable);
+  const keyPlan: TableLoadPlan = { ...plan, columns: keyCols.map((k) => plan.columns.find((c) => c.pgName === k)!) };
+  const pos = keyCols.map((k) => plan.columns.findIndex((c) => c.pgName === k));
+  const tmp = await tempTableOf(client, target, keyCols);
+  await copyRowsInto(client, keyPlan, tmp, keys.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })));
+  const on = keyCols.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ');
+  await client.query(CANONICAL_SESSION_SQL);
+  await checkServerHash(client);
+  // Qualified by the alias: the row-hash expression names bare columns, which are t's here.
+  const r = await client.query<{ n: string; s: string }>(
+    `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(plan.columns)}), 0)::text AS s FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${tmp} AS d WHERE ${on})`,
+  );
+  await client.query(RESET_CANONICAL_SESSION_SQL);
+  await client.query(`DROP TABLE ${tmp}`);
+  return { rows: BigInt(r.rows[0]!.n), sum: BigInt(r.rows[0]!.s) };
 }
 
 /** Upserts `rows`; returns how many were inserted and how many updated an existing row. */

@@ -4,15 +4,17 @@
  * the point the target records (`sync-state.ts`), turns each table's changed keys into upserts and
  * deletions (mvcc/layer-diff.ts, rows/row-changes.ts), applies them and the sequence positions in
  * one transaction per database together with the new point, and verifies every table against the
- * source at the new point inside that transaction: a sync that does not verify commits nothing,
+ * source at the new point inside that transaction (the source side from the recorded fingerprint
+ * and the change, the target side in full): a sync that does not verify commits nothing,
  * a killed one leaves the old point and rows, and rerunning it starts from there.
  */
 import type pg from 'pg';
 import { readBackup, type OpenedBackup } from '../backup/read-backup.js';
 import type { Config } from '../config/keys.js';
-import { convertSchema, type ConvertedDatabase } from '../ddl/convert-schema.js';
-import { applyTableChanges } from '../load/apply-changes.js';
-import type { LoadRow } from '../load/types.js';
+import { convertSchema, type ConvertedDatabase, type Decision } from '../ddl/convert-schema.js';
+import { applyTableChanges, keysFingerprint } from '../load/apply-changes.js';
+import { copyRowsInto } from '../load/copy-table.js';
+import type { Fingerprint, LoadRow } from '../load/types.js';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import { rangeDeletionsIn } from '../mvcc/layer-diff.js';
 import type { Timestamp } from '../mvcc/types.js';
@@ -21,16 +23,18 @@ import { keyOnlyRow, rowChangesOf } from '../rows/row-changes.js';
 import type { Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../encoding/row-key.js';
 import { ConfigError, LoadError, isConfigError } from '../util/errors.js';
+import { quoteQualified } from '../util/sql-quote.js';
 import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
-import { verificationSummary, verifyTable } from '../verify/verify-table.js';
+import { rowsFingerprint, verificationSummary, verifyTable } from '../verify/verify-table.js';
 import { backupOptions, sourceFromBackup } from '../source/backup.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans, type SourceLoadPlan } from './load-plans.js';
 import { connectTo, targetServer, type PgServer } from './pg-target.js';
 import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
 import { prefixEnd } from '../source/table-rows.js';
+import { planSchemaSync, type SchemaSync } from './sync-schema.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
 import { placeDatabases } from './target-database.js';
 import { selectTables } from './table-selection.js';
@@ -85,41 +89,20 @@ function syncedTable(plan: SourceLoadPlan, report: TableReport | undefined): Syn
   };
 }
 
-/** Schema differences between the recorded point and now, one line each (empty: none). */
-export function schemaChanges(recorded: RecordedPoint, plans: readonly SourceLoadPlan[]): string[] {
-  const out: string[] = [];
-  for (const p of plans) {
-    const r = recorded.tables.get(p.id);
-    if (!r) {
-      out.push(`table ${p.id} is new`);
-      continue;
-    }
-    const now = columnsOf(p);
-    const name = (c: string): string => c.split(' ')[0]!;
-    for (const c of now) if (!r.columns.some((o) => name(o) === name(c))) out.push(`${p.id}: column ${name(c)} was added`);
-    for (const c of r.columns) {
-      const n = now.find((x) => name(x) === name(c));
-      if (!n) out.push(`${p.id}: column ${name(c)} was dropped`);
-      else if (n !== c) out.push(`${p.id}: column ${c} is now ${n}`);
-    }
-  }
-  for (const id of recorded.tables.keys()) if (!plans.some((p) => p.id === id)) out.push(`table ${id} was dropped`);
-  return out;
-}
-
 const loadRowOf = (plan: SourceLoadPlan, row: Row): LoadRow => ({ key: row.key, values: plan.pick.map((i) => row.values[i] ?? null) });
 
 /** The rows to upsert and the keys to delete for one table, from the layers after `since` only. */
-async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: SourceLoadPlan, since: Timestamp): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
+async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: SourceLoadPlan, since: Timestamp, until: Timestamp): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
   const [start, end] = primaryIndexSpan(plan.table);
-  const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: b.readAt });
+  const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: until });
   if (tombs.length > 0) {
     throw new LoadError(`${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`, `migrate ${plan.id} in full (--if-exists drop)`);
   }
-  const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, b.readAt));
+  const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, until));
   const upserts = changes.upserts.map((r) => loadRowOf(plan, r));
   const deletes = changes.deletes.map((r) => loadRowOf(plan, r));
-  // Several column families: each changed row is read whole at the new point.
+  // Several column families: each changed row is read whole at the new point (for an earlier
+  // layer's window too: a later window writes it again, so only that layer's counts can be off).
   for (const prefix of changes.reread) {
     let found: Row | undefined;
     for await (const row of source.rows(plan.table, undefined, { from: prefix, before: prefixEnd(prefix) })) found = row;
@@ -130,36 +113,121 @@ async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: Sour
   return { upserts, deletes };
 }
 
+/**
+ * Loads every row of a table new since the point into its (empty) PostgreSQL table, batch by
+ * batch (memory bounded by the batch): its span may hold rows older than the point, as CockroachDB
+ * exports a span new to a backup from time zero. Returns the rows, bytes and their fingerprint.
+ */
+async function loadNewTable(client: pg.ClientBase, plan: SourceLoadPlan): Promise<{ rows: number; bytes: number; fingerprint: Fingerprint }> {
+  const target = quoteQualified(plan.pgSchema, plan.pgTable);
+  let rows = 0;
+  let bytes = 0;
+  let fingerprint: Fingerprint = { rows: 0n, sum: 0n };
+  const batches: AsyncIterable<readonly LoadRow[]> = plan.rowBatches?.() ?? (async function* () {
+    for await (const r of plan.rows()) yield [r];
+  })();
+  for await (const batch of batches) {
+    bytes += await copyRowsInto(client, plan, target, batch);
+    rows += batch.length;
+    const f = rowsFingerprint(plan, batch);
+    fingerprint = { rows: fingerprint.rows + f.rows, sum: fingerprint.sum + f.sum };
+  }
+  return { rows, bytes, fingerprint };
+}
+
 interface DatabaseSync {
   readonly tables: TableReport[];
   readonly verified: boolean;
 }
 
 /** Applies, verifies and records one database's change in one transaction. */
-async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, config: Config, logger: Logger): Promise<DatabaseSync> {
-  const changes = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
-  for (const p of plans) changes.set(p.id, await tableChanges(b, source, p, point.endTime));
+async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, schema: SchemaSync, config: Config, logger: Logger): Promise<DatabaseSync> {
+  // One window per layer written after the point (the last one ends at the read time): applied
+  // in order, so the reports can say what each layer did to each table.
+  const windows: Array<{ since: Timestamp; until: Timestamp }> = [];
+  let since = point.endTime;
+  for (const l of b.chain) {
+    const end = l.manifest.endTime;
+    if (compareTimestamps(end, since) <= 0 || compareTimestamps(end, b.readAt) >= 0) continue;
+    windows.push({ since, until: end });
+    since = end;
+  }
+  windows.push({ since, until: b.readAt });
+  const changes: Array<Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>> = [];
+  for (const w of windows) {
+    const m = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
+    for (const p of plans) if (!schema.newTables.has(p.id)) m.set(p.id, await tableChanges(b, source, p, w.since, w.until));
+    changes.push(m);
+  }
   const reports = new Map<string, TableReport>();
   await client.query('BEGIN');
   try {
-    // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
-    const counts = new Map<string, { inserted: number; updated: number; deleted: number; bytes: number; seconds: number }>();
-    for (const p of [...plans].reverse()) {
-      const t0 = Date.now();
-      const deleted = (await applyTableChanges(client, p, [], changes.get(p.id)!.deletes)).deleted;
-      counts.set(p.id, { inserted: 0, updated: 0, deleted, bytes: 0, seconds: (Date.now() - t0) / 1000 });
+    for (const sql of schema.before) await client.query(sql);
+    // The source fingerprint at the new point without reading the whole source again: the one
+    // recorded (and verified equal to the target) at the old point, minus what each layer's changed
+    // keys contributed before it (hashed by PostgreSQL from the target's rows just before the layer
+    // is applied), plus that layer's new rows. The target side is still hashed in full below, so a
+    // row altered in PostgreSQL outside the changed keys still fails the verification. A table whose
+    // columns changed, or with no recorded fingerprint, is read in full.
+    const sources = new Map<string, Fingerprint>();
+    for (const p of plans) {
+      const rec = point.tables.get(p.id);
+      if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
+      sources.set(p.id, rec.fingerprint);
+    }
+    type Counts = { inserted: number; updated: number; deleted: number };
+    const counts = new Map<string, Counts & { bytes: number; seconds: number; layers: Array<Counts & { to: string }> }>();
+    for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
+    for (let i = 0; i < windows.length; i++) {
+      const layer = changes[i]!;
+      for (const p of plans) {
+        const fp = sources.get(p.id);
+        const c = layer.get(p.id);
+        if (!fp || !c) continue;
+        const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
+        const after = rowsFingerprint(p, c.upserts);
+        sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
+      }
+      // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
+      const deleted = new Map<string, number>();
+      for (const p of [...plans].reverse()) {
+        const c = layer.get(p.id);
+        const t0 = Date.now();
+        deleted.set(p.id, c ? (await applyTableChanges(client, p, [], c.deletes)).deleted : 0);
+        counts.get(p.id)!.seconds += (Date.now() - t0) / 1000;
+      }
+      for (const p of plans) {
+        const t0 = Date.now();
+        let up: { inserted: number; updated: number; bytes: number } = { inserted: 0, updated: 0, bytes: 0 };
+        if (schema.newTables.has(p.id)) {
+          // Loaded once, with the last window: its rows are read at the new point.
+          if (i === windows.length - 1) {
+            const loaded = await loadNewTable(client, p);
+            if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
+            up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
+          }
+        } else up = await applyTableChanges(client, p, layer.get(p.id)!.upserts, []);
+        const c = counts.get(p.id)!;
+        const d = deleted.get(p.id) ?? 0;
+        c.inserted += up.inserted;
+        c.updated += up.updated;
+        c.deleted += d;
+        c.bytes += up.bytes;
+        c.seconds += (Date.now() - t0) / 1000;
+        c.layers.push({ to: isoOf(windows[i]!.until), inserted: up.inserted, updated: up.updated, deleted: d });
+      }
     }
     for (const p of plans) {
-      const t0 = Date.now();
-      const up = await applyTableChanges(client, p, changes.get(p.id)!.upserts, []);
       const c = counts.get(p.id)!;
-      counts.set(p.id, { ...c, inserted: up.inserted, updated: up.updated, bytes: up.bytes, seconds: c.seconds + (Date.now() - t0) / 1000 });
-      logger.info(`${p.id}: ${up.inserted} inserted, ${up.updated} updated, ${c.deleted} deleted`);
+      const perLayer = c.layers.length > 1 ? ` (${c.layers.map((l) => `to ${l.to}: +${l.inserted} ~${l.updated} -${l.deleted}`).join('; ')})` : '';
+      logger.info(`${p.id}: ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${perLayer}`);
     }
+    // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
+    for (const sql of schema.after) await client.query(sql);
     let verified = true;
     for (const p of plans) {
       const c = counts.get(p.id)!;
-      const v = config.skip_validation ? undefined : await verifyTable(client, p);
+      const v = config.skip_validation ? undefined : await verifyTable(client, p, sources.get(p.id));
       if (v) logger.info(`${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`);
       if (v && !v.match) verified = false;
       reports.set(p.id, {
@@ -172,7 +240,7 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
         bytes: c.bytes,
         loadSeconds: c.seconds,
         resumed: false,
-        sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted },
+        sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted, layers: c.layers },
         ...(v ? { verification: verificationSummary(v) } : {}),
       });
     }
@@ -228,6 +296,8 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
   const startedAt = new Date();
   const phases: PhaseReport[] = [];
   const tables: TableReport[] = [];
+  const decisions: Decision[] = [];
+  const warnings: string[] = [];
   const server = targetServer(config);
   let opened: { b: OpenedBackup; source: MigrationSource } | undefined;
   let lock: TargetLock | undefined;
@@ -251,11 +321,21 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
         const conflict = pointConflict(point, b, where);
         if (conflict) throw conflict;
         const plans = loadPlans(db, source);
-        const changed = schemaChanges(point, plans);
-        if (changed.length > 0) throw new LoadError(`${where}: the schema changed after ${isoOf(point.endTime)}: ${changed.join('; ')}`, 'sync applies row changes only: migrate the changed tables in full (--if-exists drop)');
+        const schema = await planSchemaSync(client, db, plans, point, isoOf(point.endTime));
+        if (schema.blocking.length > 0) {
+          // Every blocking change on its own line, before any statement or row touches the target.
+          for (const line of schema.blocking) logger.error(`${where}: ${line}`);
+          warnings.push(...schema.blocking.map((line) => `${where}: ${line}`));
+          throw new LoadError(
+            `${where}: the schema changed after ${isoOf(point.endTime)} in ${schema.blocking.length === 1 ? 'a way' : `${schema.blocking.length} ways`} sync does not apply (listed above); no statement or row was applied`,
+            'sync applies additive changes only (new tables, new nullable or defaulted columns, new indexes): migrate the changed tables in full as each line says',
+          );
+        }
+        for (const d of schema.decisions) logger.info(`${d.object}: ${d.what}`);
+        decisions.push(...schema.decisions);
         from = point.endTime;
         logger.info(`${db.crdbName}: from ${isoOf(point.endTime)} to ${isoOf(b.readAt)}`);
-        const r = await syncDatabase(client, db, plans, b, source, point, config, logger);
+        const r = await syncDatabase(client, db, plans, b, source, point, schema, config, logger);
         tables.push(...r.tables);
         if (!r.verified) logger.error(`${where}: the synced tables did not verify; nothing was committed`);
       } finally {
@@ -279,10 +359,10 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
     source: { kind: 'backup', description: redactor.redact(opened?.source.description ?? 'not opened') },
     targets: [{ label: 'target' as const, description: server.description }],
     databases: [],
-    decisions: [],
+    decisions,
     phases,
     tables,
-    warnings: [],
+    warnings,
     ...(from && opened ? { sync: { from: isoOf(from), to: isoOf(opened.b.readAt) } } : {}),
     ...(error !== undefined ? { error } : {}),
     ...(configurationError ? { configurationError } : {}),

@@ -56,7 +56,13 @@ export interface TableReport {
   /** True when an interrupted earlier run had loaded part of the table. */
   readonly resumed: boolean;
   /** `sync`: what the change between the two source points did to this table. */
-  readonly sync?: { readonly inserted: number; readonly updated: number; readonly deleted: number };
+  readonly sync?: {
+    readonly inserted: number;
+    readonly updated: number;
+    readonly deleted: number;
+    /** The same per backup layer applied, in order; `to` is the layer's end (the last: the read time). */
+    readonly layers?: ReadonlyArray<{ readonly to: string; readonly inserted: number; readonly updated: number; readonly deleted: number }>;
+  };
   /** Absent when verification was skipped. */
   readonly verification?: VerificationSummary;
 }

@@ -1,7 +1,7 @@
 /**
  * `report.html`: one self-contained page (inline CSS, no scripts, no external assets) a person
  * reads in a browser: verdict banner first, headline numbers, per-table proof (counts and
- * checksums on both sides), phases, the decision log grouped by kind, warnings, the error.
+ * checksums on both sides), for `sync` the rows each table gained, changed and lost, phases, the decision log grouped by kind, warnings, the error.
  * Every string that comes from the user's data or environment goes through {@link escapeHtml}.
  */
 import type { Decision, DecisionKind } from '../ddl/decision.js';
@@ -74,7 +74,8 @@ details{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:8px 1
 summary{cursor:pointer;font-weight:600}
 ul{margin:6px 0;padding-left:20px}
 .warnings li{margin:2px 0}
-footer{margin-top:32px;color:#7b8594;font-size:12px}`;
+footer{margin-top:32px;color:#7b8594;font-size:12px}
+tr.layer td{color:#5b6573;font-size:12px}`;
 
 function resultPill(t: TableReport): string {
   if (!t.verification) return '<span class="pill none">not verified</span>';
@@ -195,6 +196,22 @@ function decisionsSection(r: MigrationReport): string {
   return h.join('');
 }
 
+/** `sync` only: the two source points and, per table, the rows the change inserted, updated and deleted. */
+function syncSection(r: MigrationReport): string {
+  if (!r.sync) return '';
+  const rows = r.tables
+    .filter((t) => t.sync)
+    .map((t) => {
+      const layers = t.sync!.layers ?? [];
+      const sub = layers.length > 1 ? layers.map((l) => `<tr class="layer"><td>&nbsp;&nbsp;layer to ${esc(l.to)}</td><td class="n">${l.inserted}</td><td class="n">${l.updated}</td><td class="n">${l.deleted}</td><td></td></tr>`).join('') : '';
+      return `<tr><td>${nameHtml(t.source)}</td><td class="n">${t.sync!.inserted}</td><td class="n">${t.sync!.updated}</td><td class="n">${t.sync!.deleted}</td><td class="n">${esc(secs(t.loadSeconds))}</td></tr>${sub}`;
+    });
+  return (
+    `<h2>Sync</h2><p class="meta">From <b>${esc(r.sync.from)}</b> to <b>${esc(r.sync.to)}</b> (the new end time the target now reflects).</p>` +
+    `<table class="compact"><thead><tr><th>table</th><th class="n">inserted</th><th class="n">updated</th><th class="n">deleted</th><th class="n">seconds</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
 /** `report.html`. Pure; the result is a complete UTF-8 HTML document. */
 export function renderHtml(r: MigrationReport): string {
   const v = VERDICT[r.verdict];
@@ -209,6 +226,7 @@ export function renderHtml(r: MigrationReport): string {
   for (const t of r.targets) h.push(`<p class="meta"><b>${t.label === 'target' ? 'Target' : 'Test instance'}</b>: ${esc(t.description)}</p>`);
   h.push(`<p class="meta">Started ${esc(r.startedAt.toISOString())} · finished ${esc(r.finishedAt.toISOString())}</p>`);
   h.push(summaryCards(r));
+  h.push(syncSection(r));
   if (r.warnings.length) h.push(`<h2>Warnings</h2><ul class="warnings">${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   h.push(tablesSection(r));
   h.push(excludedSection(r));

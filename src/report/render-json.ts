@@ -55,8 +55,8 @@ export interface ReportJsonTable {
     differingRows: { key: string; status: DifferingRow['status']; columns: { name: string; source: string | null; target: string | null }[] }[];
     seconds: number;
   };
-  /** `sync`: rows the change between the two source points inserted, updated and deleted; `null` for a migration. */
-  sync: null | { inserted: number; updated: number; deleted: number };
+  /** `sync`: rows the change between the two source points inserted, updated and deleted, in total and per backup layer applied (`to`: its end time); `null` for a migration. */
+  sync: null | { inserted: number; updated: number; deleted: number; layers: Array<{ to: string; inserted: number; updated: number; deleted: number }> };
 }
 
 /** The whole `report.json` document. */
@@ -166,7 +166,9 @@ export function toReportJson(r: MigrationReport): ReportJson {
               seconds: v.seconds,
             }
           : null,
-        sync: t.sync ? { inserted: t.sync.inserted, updated: t.sync.updated, deleted: t.sync.deleted } : null,
+        sync: t.sync
+          ? { inserted: t.sync.inserted, updated: t.sync.updated, deleted: t.sync.deleted, layers: (t.sync.layers ?? []).map((l) => ({ to: l.to, inserted: l.inserted, updated: l.updated, deleted: l.deleted })) }
+          : null,
       };
     }),
     steps: (r.steps ?? []).map((x) => ({ on: x.on, database: x.database, step: x.step, statements: x.statements, seconds: x.seconds })),

@@ -180,7 +180,13 @@ function dataResults(r: MigrationReport, out: string[]): void {
   out.push('');
   if (r.sync) {
     out.push('SYNC', SUB, `From ${r.sync.from} to ${r.sync.to}`);
-    for (const t of r.tables) if (t.sync) out.push(`  ${line(t.source)}: ${t.sync.inserted} inserted, ${t.sync.updated} updated, ${t.sync.deleted} deleted (${secs(t.loadSeconds)} s)`);
+    for (const t of r.tables) {
+      if (!t.sync) continue;
+      out.push(`  ${line(t.source)}: ${t.sync.inserted} inserted, ${t.sync.updated} updated, ${t.sync.deleted} deleted (${secs(t.loadSeconds)} s)`);
+      // Per layer only when there were several (one layer repeats the line above).
+      const layers = t.sync.layers ?? [];
+      if (layers.length > 1) for (const l of layers) out.push(`    layer to ${l.to}: ${l.inserted} inserted, ${l.updated} updated, ${l.deleted} deleted`);
+    }
     out.push('');
   }
 }

@@ -61,6 +61,19 @@ export async function sourceFingerprint(plan: TableLoadPlan): Promise<Fingerprin
   return { rows, sum };
 }
 
+/** Fingerprint of the given source rows (a sync's upserts), computed as `sourceFingerprint` does. */
+export function rowsFingerprint(plan: TableLoadPlan, rows: readonly LoadRow[]): Fingerprint {
+  let n = 0n;
+  let sum = 0n;
+  for (const row of rows) {
+    const t = fieldTexts(plan, row);
+    if (!t) continue;
+    n++;
+    sum += rowHash(sourceHashFields(row.values, t, plan.columns));
+  }
+  return { rows: n, sum };
+}
+
 /** Fixes the output-affecting settings of this session (see CANONICAL_SESSION_SQL). */
 export async function setCanonicalSession(client: pg.ClientBase): Promise<void> {
   await client.query(CANONICAL_SESSION_SQL);

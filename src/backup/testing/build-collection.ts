@@ -68,6 +68,17 @@ export const FIXTURE_PASSPHRASE = 'correct horse battery staple';
 export interface CollectionPlan {
   /** End times of the full backup and each incremental, ascending. */
   readonly ends: readonly Timestamp[];
+  /**
+   * Per layer (same index as `ends`), descriptor IDs the layer leaves out: a table created after
+   * that layer's end, or dropped before it. A table a layer has and the one before did not is an
+   * introduced span: exported from time zero, as `backup_job.go` does for spans new to a backup.
+   */
+  readonly omit?: ReadonlyArray<readonly number[]>;
+  /**
+   * Per layer, descriptor bytes that replace the store's (by ID): the table as it reads after a
+   * schema change made between the previous layer's end and this one's (see evolve-descriptor.ts).
+   */
+  readonly descriptorBytes?: ReadonlyArray<ReadonlyMap<number, Uint8Array> | undefined>;
 }
 
 const seeded = (seed: string, n: number): Uint8Array => new Uint8Array(createHash('sha256').update(seed).digest().subarray(0, n));
@@ -157,15 +168,18 @@ function buildLayer(
   dataDir: string,
   fileNo: { n: number },
   layout: FileLayout = {},
+  present: { readonly omit: ReadonlySet<number>; readonly introduced: ReadonlySet<number>; readonly bytes?: ReadonlyMap<number, Uint8Array> } = { omit: new Set(), introduced: new Set() },
 ): { manifest: BackupManifest; ssts: Map<string, Uint8Array> } {
+  const tables = ex.tables.filter((t) => !present.omit.has(t.id));
+  const descriptors = ex.descriptors.filter((d) => !present.omit.has(d.id)).map((d) => ({ ...d, bytes: present.bytes?.get(d.id) ?? d.bytes }));
   const base = baseGeneration(gen);
   const revisions = base === 'revision-history';
   const elide = base === 'elided-prefix' ? ElidePrefix.TenantAndTable : ElidePrefix.None;
   const files: BackupFile[] = [];
   const ssts = new Map<string, Uint8Array>();
   let total = { dataSize: 0n, rows: 0n, indexEntries: 0n };
-  for (const t of ex.tables) {
-    const window = exportWindow(t.kvs, start, end, revisions);
+  for (const t of tables) {
+    const window = exportWindow(t.kvs, present.introduced.has(t.id) ? ZERO_TIMESTAMP : start, end, revisions);
     if (window.length === 0) continue;
     const plen = elidedPrefixLength(t.start, elide);
     for (const { kvs, key, endKey } of fileSlices(window, t, layout.fileKvs)) {
@@ -189,17 +203,17 @@ function buildLayer(
   const revTime: Timestamp = { wallTime: (ex.timestamps[0]?.wallTime ?? 1n) - 1n, logical: 0 };
   const full = start.wallTime === 0n;
   const descriptorChanges: DescriptorRevision[] =
-    revisions && full ? ex.descriptors.map((d) => ({ time: revTime, id: d.id, desc: d.bytes })) : [];
-  const dbIds = ex.descriptors.filter((d) => d.head.kind === 'database').map((d) => d.id);
+    revisions && full ? descriptors.map((d) => ({ time: revTime, id: d.id, desc: d.bytes })) : [];
+  const dbIds = descriptors.filter((d) => d.head.kind === 'database').map((d) => d.id);
   return {
     ssts,
     manifest: {
       startTime: start,
       endTime: end,
-      spans: ex.tables.map((t) => ({ key: t.start, endKey: t.end })),
-      introducedSpans: [],
+      spans: tables.map((t) => ({ key: t.start, endKey: t.end })),
+      introducedSpans: tables.filter((t) => present.introduced.has(t.id)).map((t) => ({ key: t.start, endKey: t.end })),
       files,
-      descriptors: ex.descriptors.map((d) => d.bytes),
+      descriptors: descriptors.map((d) => d.bytes),
       descriptorChanges,
       formatVersion: 1,
       clusterId: seeded(`${ex.store}/cluster`, 16),
@@ -342,8 +356,10 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
     else if (base === 'legacy-backup') dir = incFolderName(end);
     else if (base === 'manifest-gzip') dir = `incrementals/${fullDir}/${incFolderName(end)}`;
     else dir = `incrementals/${fullDir}/${incFolderName(end, prev)}`;
-    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo, layout);
-    descIds.set(manifest, ex.descriptors.map((d) => d.id));
+    const omit = new Set(plan.omit?.[i] ?? []);
+    const introduced = new Set(i === 0 ? [] : (plan.omit?.[i - 1] ?? []).filter((id) => !omit.has(id)));
+    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo, layout, { omit, introduced, ...(plan.descriptorBytes?.[i] ? { bytes: plan.descriptorBytes[i] } : {}) });
+    descIds.set(manifest, ex.descriptors.filter((d) => !omit.has(d.id)).map((d) => d.id));
     const lf = new Map<string, Uint8Array>();
     if (locality) {
       for (const [ldir, lfiles] of splitLocalities(manifest, ssts, enc)) layers.push({ dir: dir ? `${ldir}/${dir}` : ldir, files: lfiles });

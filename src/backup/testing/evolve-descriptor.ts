@@ -1,0 +1,74 @@
+/**
+ * A real table descriptor as it reads after a schema change, for backup layers written after
+ * `ALTER TABLE … ADD COLUMN` / `CREATE INDEX` / `DROP COLUMN`: the column copies an existing column's type
+ * (so its wire form is the one that CockroachDB version wrote), gets the next column ID and joins
+ * family 0, as `ALTER TABLE ADD COLUMN` does for a table without explicit families; the index
+ * gets the next index ID and the primary key as its suffix. The descriptor is decoded and encoded
+ * again with the project's own `.proto` subset, so fields outside that subset are dropped: only a
+ * reader of that subset (this project) may read the result. @internal
+ */
+import { descriptorType } from '../../proto/descriptor-proto.js';
+
+type Obj = Record<string, unknown>;
+type ObjList = Obj[];
+
+export interface DescriptorEvolution {
+  /** A new nullable column `name`, typed like the existing column `like`. */
+  readonly addColumn?: { readonly name: string; readonly like: string };
+  /** A new secondary (non-unique, ascending) index `name` on the existing column `on`. */
+  readonly addIndex?: { readonly name: string; readonly on: string };
+  /**
+   * Column `name` gone, as after `ALTER TABLE … DROP COLUMN` (rows written before still hold its
+   * value bytes under its column ID; readers skip IDs the descriptor does not list).
+   */
+  readonly dropColumn?: string;
+}
+
+/** `bytes` (a marshaled `Descriptor` holding a table) with the changes applied and its version bumped. */
+export function evolveTableDescriptor(bytes: Uint8Array, change: DescriptorEvolution): Uint8Array {
+  const t = descriptorType();
+  const o = t.toObject(t.decode(bytes), { longs: String, enums: Number, arrays: true, objects: true }) as Obj;
+  const table = o['table'] as Obj | undefined;
+  if (!table) throw new Error('evolveTableDescriptor: not a table descriptor');
+  const columns = table['columns'] as ObjList;
+  const columnId = (name: string): number => {
+    const c = columns.find((x) => x['name'] === name);
+    if (!c) throw new Error(`evolveTableDescriptor: no column ${name}`);
+    return Number(c['id']);
+  };
+  if (change.addColumn) {
+    const like = columns.find((x) => x['name'] === change.addColumn!.like);
+    if (!like) throw new Error(`evolveTableDescriptor: no column ${change.addColumn.like}`);
+    const id = Number(table['next_column_id'] ?? columns.length + 1);
+    columns.push({ name: change.addColumn.name, id, type: like['type'], nullable: true });
+    table['next_column_id'] = id + 1;
+    const family = (table['families'] as ObjList)[0]!;
+    family['column_names'] = [...((family['column_names'] as string[] | undefined) ?? []), change.addColumn.name];
+    family['column_ids'] = [...((family['column_ids'] as number[] | undefined) ?? []), id];
+  }
+  if (change.addIndex) {
+    const indexes = table['indexes'] as ObjList;
+    const primary = table['primary_index'] as Obj;
+    const ids = [Number(primary['id']), ...indexes.map((i) => Number(i['id']))];
+    indexes.push({
+      name: change.addIndex.name,
+      id: Math.max(...ids) + 1,
+      unique: false,
+      key_column_names: [change.addIndex.on],
+      key_column_ids: [columnId(change.addIndex.on)],
+      key_column_directions: [0],
+      key_suffix_column_ids: primary['key_column_ids'],
+      version: primary['version'],
+    });
+  }
+  if (change.dropColumn) {
+    const id = columnId(change.dropColumn);
+    table['columns'] = columns.filter((c) => c['name'] !== change.dropColumn);
+    for (const f of table['families'] as ObjList) {
+      f['column_names'] = ((f['column_names'] as string[] | undefined) ?? []).filter((n) => n !== change.dropColumn);
+      f['column_ids'] = ((f['column_ids'] as number[] | undefined) ?? []).filter((n) => n !== id);
+    }
+  }
+  table['version'] = Number(table['version'] ?? 1) + 1;
+  return t.encode(t.fromObject(o)).finish();
+}
