@@ -37,13 +37,27 @@ function rowValue(i: number): Uint8Array {
   for (let c = cents; c > 0; c = Math.floor(c / 256)) coeff.unshift(c % 256);
   const uuid = Array.from({ length: 16 }, (_, k) => (i * 31 + k * 17) & 0xff);
   return Uint8Array.from([
-    0, 0, 0, 0, 0x0a, // roachpb.Value: checksum unset, tag TUPLE
-    0x23, ...zz(i * 1000 + 7), // col 2 INT
-    0x16, ...nsu(name.length), ...name, // col 3 BYTES (STRING)
-    0x15, 1 + 1 + coeff.length, 0x34, 0x8c, ...coeff, // col 4 DECIMAL: PosLarge, e=4, coefficient
-    0x18, ...zz(1_700_000_000 + i), ...zz((i % 1000) * 1000), // col 5 TIME
+    0,
+    0,
+    0,
+    0,
+    0x0a, // roachpb.Value: checksum unset, tag TUPLE
+    0x23,
+    ...zz(i * 1000 + 7), // col 2 INT
+    0x16,
+    ...nsu(name.length),
+    ...name, // col 3 BYTES (STRING)
+    0x15,
+    1 + 1 + coeff.length,
+    0x34,
+    0x8c,
+    ...coeff, // col 4 DECIMAL: PosLarge, e=4, coefficient
+    0x18,
+    ...zz(1_700_000_000 + i),
+    ...zz((i % 1000) * 1000), // col 5 TIME
     0x1a, // col 6 True
-    0x1c, ...uuid, // col 7 UUID
+    0x1c,
+    ...uuid, // col 7 UUID
   ]);
 }
 

@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   await admin.connect();
   try {
     const line = (label: string, seconds: number, extra = ''): void =>
-      console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${Math.round(N / seconds).toLocaleString('en-US').padStart(10)} rows/s ${extra}`);
+      console.log(
+        `${label.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${Math.round(N / seconds)
+          .toLocaleString('en-US')
+          .padStart(10)} rows/s ${extra}`,
+      );
     console.log(`rows: ${N.toLocaleString('en-US')}, chunk: ${CHUNK.toLocaleString('en-US')}, PostgreSQL on 127.0.0.1:${server.port}`);
 
     // (2) baseline CSV, written untimed.
@@ -67,10 +71,27 @@ async function main(): Promise<void> {
 
     const cfg = server.clientConfig('bench_psql');
     const t0 = performance.now();
-    const p = spawnSync('psql', ['-X', '-q', '-h', String(cfg.host), '-p', String(cfg.port), '-U', String(cfg.user), '-d', 'bench_psql', '-c', `\\copy gen FROM '${csv}' csv`], {
-      env: { ...process.env, PGPASSWORD: String(cfg.password) },
-      encoding: 'utf8',
-    });
+    const p = spawnSync(
+      'psql',
+      [
+        '-X',
+        '-q',
+        '-h',
+        String(cfg.host),
+        '-p',
+        String(cfg.port),
+        '-U',
+        String(cfg.user),
+        '-d',
+        'bench_psql',
+        '-c',
+        `\\copy gen FROM '${csv}' csv`,
+      ],
+      {
+        env: { ...process.env, PGPASSWORD: String(cfg.password) },
+        encoding: 'utf8',
+      },
+    );
     const psqlSeconds = (performance.now() - t0) / 1000;
     if (p.status !== 0) throw new Error(`psql failed: ${p.stderr}`);
 
@@ -80,7 +101,11 @@ async function main(): Promise<void> {
     let count = 0;
     for await (const _row of generatedPlan(N).rows()) count++;
     const cs = process.cpuUsage(cpuS);
-    line('source only (iterate the generated rows)', (performance.now() - ts) / 1000, `(${count} rows, node CPU ${((cs.user + cs.system) / 1e6).toFixed(2)} s)`);
+    line(
+      'source only (iterate the generated rows)',
+      (performance.now() - ts) / 1000,
+      `(${count} rows, node CPU ${((cs.user + cs.system) / 1e6).toFixed(2)} s)`,
+    );
 
     const results: number[] = [];
     for (const r of runs) {
@@ -93,7 +118,11 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       results.push(s);
       const nodeCpu = (cpu.user + cpu.system) / 1e6;
-      line(r.label, s, `${(res.bytes / s / 1e6).toFixed(1)} MB/s COPY text, node CPU ${nodeCpu.toFixed(2)} s (${((nodeCpu / N) * 1e6).toFixed(1)} µs/row), rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+      line(
+        r.label,
+        s,
+        `${(res.bytes / s / 1e6).toFixed(1)} MB/s COPY text, node CPU ${nodeCpu.toFixed(2)} s (${((nodeCpu / N) * 1e6).toFixed(1)} µs/row), rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
+      );
       if (r.fingerprint) {
         const tv = performance.now();
         const v = await verifyTable(client, generatedPlan(N), res.source);
@@ -105,7 +134,9 @@ async function main(): Promise<void> {
       await client.end();
     }
     line('psql \\copy of the equivalent CSV', psqlSeconds);
-    console.log(`ratio loadTable/psql: ${(results[0]! / psqlSeconds).toFixed(2)}x (fingerprint on), ${(results[1]! / psqlSeconds).toFixed(2)}x (off)`);
+    console.log(
+      `ratio loadTable/psql: ${(results[0]! / psqlSeconds).toFixed(2)}x (fingerprint on), ${(results[1]! / psqlSeconds).toFixed(2)}x (off)`,
+    );
   } finally {
     await admin.end();
     await server.stop();

@@ -20,7 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planFor, writeGeneration } from '../src/backup/testing/build-collection.js';
-import { exportWindow, extractStore, type ExtractedKV, type ExtractedTable, type StoreExtract } from '../src/backup/testing/store-extract.js';
+import {
+  exportWindow,
+  extractStore,
+  type ExtractedKV,
+  type ExtractedTable,
+  type StoreExtract,
+} from '../src/backup/testing/store-extract.js';
 import { decodeBytesKey, decodeVarintAscending, encodeBytesKey, encodeVarintAscending, KeyMarker } from '../src/encoding/ordered.js';
 import { skipKeyDatum } from '../src/encoding/key-decode.js';
 import { ByteReader } from '../src/util/byte-reader.js';
@@ -106,13 +112,20 @@ function rewriteColumn(col: Uint8Array, plan: TablePlan, replica: number, uuid: 
       const r = new ByteReader(col, 'key', 0, 1);
       const secs = decodeVarintAscending(r);
       const nanos = decodeVarintAscending(r);
-      return cat(Uint8Array.of(KeyMarker.time), encodeVarintAscending(secs + BigInt(replica) * 400n * DAY_SECONDS), encodeVarintAscending(nanos));
+      return cat(
+        Uint8Array.of(KeyMarker.time),
+        encodeVarintAscending(secs + BigInt(replica) * 400n * DAY_SECONDS),
+        encodeVarintAscending(nanos),
+      );
     }
   }
 }
 
 /** The extract with replicated rows (newest version per key only); `replicas` holds each table's new KVs. */
-export function replicate(ex: StoreExtract, scale: number): { extract: StoreExtract; rows: Map<string, number>; replicas: Map<number, ExtractedKV[]> } {
+export function replicate(
+  ex: StoreExtract,
+  scale: number,
+): { extract: StoreExtract; rows: Map<string, number>; replicas: Map<number, ExtractedKV[]> } {
   const names = new Map<number, string>();
   for (const d of ex.descriptors) if (d.head.kind === 'table') names.set(d.id, d.head.name);
   const rows = new Map<string, number>();
@@ -183,7 +196,12 @@ export function shapeLikeProduction(
   ex: StoreExtract,
   rows: Map<string, number>,
   replicas: ReadonlyMap<number, ExtractedKV[]>,
-): { extract: StoreExtract; rows: Map<string, number>; ends: Timestamp[]; changes: { updated: number; deleted: number; reinserted: number } } {
+): {
+  extract: StoreExtract;
+  rows: Map<string, number>;
+  ends: Timestamp[];
+  changes: { updated: number; deleted: number; reinserted: number };
+} {
   const last = ex.timestamps[ex.timestamps.length - 1]!;
   const at = [1n, 2n, 3n].map((k) => last.wallTime + k * LAYER_STEP_NS);
   const names = new Map<number, string>();
@@ -226,7 +244,12 @@ export function shapeLikeProduction(
     return { ...t, kvs };
   });
   const ends = [last.wallTime + 1000n, ...at.map((w) => w + 1000n)].map((wallTime) => ({ wallTime, logical: 0 }));
-  return { extract: { ...ex, tables, timestamps: [...ex.timestamps, ...at.map((wallTime) => ({ wallTime, logical: 0 }))] }, rows: out, ends, changes };
+  return {
+    extract: { ...ex, tables, timestamps: [...ex.timestamps, ...at.map((wallTime) => ({ wallTime, logical: 0 }))] },
+    rows: out,
+    ends,
+    changes,
+  };
 }
 
 export interface LargeBackup {
@@ -251,9 +274,19 @@ export const PRODUCTION_FILE_KVS = Number(process.env.BENCH_FILE_KVS ?? 1000);
 export async function makeLargeBackup(scale = 1, base = BENCH_DIR, shape: BackupShape = 'one-sst'): Promise<LargeBackup> {
   const dir = join(base, shape === 'one-sst' ? `movr-x${scale}` : `movr-x${scale}-production-${PRODUCTION_FILE_KVS}`);
   const done = join(dir, 'BENCH_DONE');
-  const d = existsSync(done) ? (JSON.parse(readFileSync(done, 'utf8')) as { rows?: Record<string, number>; files: number; layers: number }) : undefined;
+  const d = existsSync(done)
+    ? (JSON.parse(readFileSync(done, 'utf8')) as { rows?: Record<string, number>; files: number; layers: number })
+    : undefined;
   // A marker without `rows` is from before files and layers were recorded: rebuilt.
-  if (d?.rows) return { dir, rows: d.rows, totalRows: Object.values(d.rows).reduce((a, b) => a + b, 0), built: false, files: d.files, layers: d.layers };
+  if (d?.rows)
+    return {
+      dir,
+      rows: d.rows,
+      totalRows: Object.values(d.rows).reduce((a, b) => a + b, 0),
+      built: false,
+      files: d.files,
+      layers: d.layers,
+    };
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const ex = await extractStore(MOVR_STORE, 'movr-v19.2.4');

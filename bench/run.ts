@@ -73,7 +73,12 @@ function baseConfig(dir: string | SourceSpec, pgConn?: PgConn, skipValidation = 
     file: {
       source: { type: 'backup', url: src.url },
       ...(src.s3
-        ? { aws_endpoint: src.s3.endpoint, aws_access_key_id: src.s3.accessKeyId, aws_secret_access_key: src.s3.secretAccessKey, aws_region: 'us-east-1' }
+        ? {
+            aws_endpoint: src.s3.endpoint,
+            aws_access_key_id: src.s3.accessKeyId,
+            aws_secret_access_key: src.s3.secretAccessKey,
+            aws_region: 'us-east-1',
+          }
         : {}),
       threads,
       test_postgresql_import: false,
@@ -111,7 +116,13 @@ async function childDecode(dir: string): Promise<ChildResult> {
   const decodeCpu = cpuNow() - c0;
   if (process.env['BENCH_DECODE_ONLY']) {
     await source.close();
-    return { rows, wallSeconds: decodeWall, cpuSeconds: decodeCpu, maxRssMB: rssMB(), extra: { rowsPerCpuSecond: Math.round(rows / decodeCpu) } };
+    return {
+      rows,
+      wallSeconds: decodeWall,
+      cpuSeconds: decodeCpu,
+      maxRssMB: rssMB(),
+      extra: { rowsPerCpuSecond: Math.round(rows / decodeCpu) },
+    };
   }
   // Pass 2: decode + render what the loader sends with skip_validation (COPY BINARY where every
   // column has a binary form, else text), minus the socket.
@@ -133,7 +144,8 @@ async function childDecode(dir: string): Promise<ChildResult> {
             if (writer.length >= 65536) bytes += writer.take().length;
           } else {
             let line = '';
-            for (let i = 0; i < plan.columns.length; i++) line += (i ? '\t' : '') + formatCopyText(row.values[i] ?? null, plan.columns[i]!.type);
+            for (let i = 0; i < plan.columns.length; i++)
+              line += (i ? '\t' : '') + formatCopyText(row.values[i] ?? null, plan.columns[i]!.type);
             bytes += line.length + 1;
           }
           rendered++;
@@ -223,14 +235,22 @@ async function childMigrate(dir: SourceSpec, conn: PgConn, skipValidation: boole
   const report = await builtMigrate({
     config,
     logger: verbose ? createLogger({ consoleLevel: 'debug' }) : silentLogger,
-    ...(verbose ? { onProgress: (e) => (e.phase === 'chunk' ? undefined : console.error(`${t()} s ${e.phase} ${e.table} ${e.rows} rows`)) } : {}),
+    ...(verbose
+      ? { onProgress: (e) => (e.phase === 'chunk' ? undefined : console.error(`${t()} s ${e.phase} ${e.table} ${e.rows} rows`)) }
+      : {}),
   });
   const wall = (performance.now() - w0) / 1000;
   if (report.error) throw new Error(`migrate failed: ${report.error}`);
   const rows = report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
   const verified = report.tables.filter((t) => t.verification?.match).length;
   const phases = Object.fromEntries(report.phases.map((p) => [`phase:${p.name}`, p.seconds]));
-  return { rows, wallSeconds: wall, cpuSeconds: cpuNow() - c0, maxRssMB: rssMB(), extra: { verdict: report.verdict, verifiedTables: verified, ...phases } };
+  return {
+    rows,
+    wallSeconds: wall,
+    cpuSeconds: cpuNow() - c0,
+    maxRssMB: rssMB(),
+    extra: { verdict: report.verdict, verifiedTables: verified, ...phases },
+  };
 }
 
 async function childMain(): Promise<void> {
@@ -238,7 +258,13 @@ async function childMain(): Promise<void> {
   let r: ChildResult;
   if (mode === 'decode') r = await childDecode(args[0]!);
   else if (mode === 'export') r = await childExport(args[0]!, args[1]!);
-  else if (mode === 'migrate') r = await childMigrate(sourceSpec(args[0]!), JSON.parse(args[1]!) as PgConn, args[2] === 'skip', args[3] === 'threads-off' ? 'off' : 'auto');
+  else if (mode === 'migrate')
+    r = await childMigrate(
+      sourceSpec(args[0]!),
+      JSON.parse(args[1]!) as PgConn,
+      args[2] === 'skip',
+      args[3] === 'threads-off' ? 'off' : 'auto',
+    );
   else throw new Error(`unknown child mode ${mode}`);
   process.stdout.write(`${RESULT}${JSON.stringify(r)}\n`);
   process.exit(0);
@@ -247,7 +273,9 @@ async function childMain(): Promise<void> {
 // ---------------------------------------------------------------- parent (orchestration)
 
 async function runChild(args: string[], nodeFlags: string[] = []): Promise<ChildResult> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SELF, '--child', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SELF, '--child', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -259,10 +287,14 @@ async function runChild(args: string[], nodeFlags: string[] = []): Promise<Child
 function psql(pgi: TempPostgres, db: string, args: string[]): number {
   const bin = join(pgi.binaries.binDir, 'psql');
   const t0 = performance.now();
-  const r = spawnSync(bin, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', pgi.host, '-p', String(pgi.port), '-U', pgi.user, '-d', db, ...args], {
-    env: { ...process.env, PGPASSWORD: pgi.password },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    bin,
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', pgi.host, '-p', String(pgi.port), '-U', pgi.user, '-d', db, ...args],
+    {
+      env: { ...process.env, PGPASSWORD: pgi.password },
+      encoding: 'utf8',
+    },
+  );
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`psql ${args.join(' ')}: ${r.stderr || r.error}`);
   return s;
@@ -285,7 +317,9 @@ async function dropDatabases(pgi: TempPostgres): Promise<void> {
   const c = new pg.Client(pgi.clientConfig('postgres'));
   await c.connect();
   try {
-    const r = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')");
+    const r = await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')",
+    );
     for (const { datname } of r.rows) await c.query(`DROP DATABASE ${quoteIdent(datname)} WITH (FORCE)`);
     await c.query('CHECKPOINT');
   } finally {
@@ -332,18 +366,28 @@ const unquote = (id: string): string => (id.startsWith('"') ? id.slice(1, -1).re
  * pre-data DDL (untimed), one command file per table run by one pgloader process (timed), then the
  * same post-data DDL through psql (timed).
  */
-function measurePgloader(pgi: TempPostgres, exportDir: string, tables: readonly ExportedTable[], dbs: ReadonlyArray<{ name: string; post: string }>): { loadSeconds: number; postSeconds: number } {
+function measurePgloader(
+  pgi: TempPostgres,
+  exportDir: string,
+  tables: readonly ExportedTable[],
+  dbs: ReadonlyArray<{ name: string; post: string }>,
+): { loadSeconds: number; postSeconds: number } {
   const files: string[] = [];
   tables.forEach((t, i) => {
     const cols = t.columns.split(', ').map(unquote).join(', ');
     const [schema, table] = t.qualified.split('.').map(unquote) as [string, string];
     const url = `postgresql://${encodeURIComponent(pgi.user)}:${encodeURIComponent(pgi.password)}@${pgi.host}:${pgi.port}/${encodeURIComponent(t.db)}`;
     const f = join(exportDir, `pgloader-${i}.load`);
-    writeFileSync(f, `LOAD COPY\n  FROM '${t.file}' (${cols})\n  INTO ${url}\n  TARGET TABLE "${schema}"."${table}" (${cols})\n  WITH workers = 2, concurrency = 1;\n`);
+    writeFileSync(
+      f,
+      `LOAD COPY\n  FROM '${t.file}' (${cols})\n  INTO ${url}\n  TARGET TABLE "${schema}"."${table}" (${cols})\n  WITH workers = 2, concurrency = 1;\n`,
+    );
     files.push(f);
   });
   const t0 = performance.now();
-  const r = spawnSync('pgloader', ['--quiet', '--on-error-stop', '--logfile', join(exportDir, 'pgloader.log'), ...files], { encoding: 'utf8' });
+  const r = spawnSync('pgloader', ['--quiet', '--on-error-stop', '--logfile', join(exportDir, 'pgloader.log'), ...files], {
+    encoding: 'utf8',
+  });
   const loadSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`pgloader failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-800)}`);
   let postSeconds = 0;
@@ -382,7 +426,8 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: n }, async () => {
-          for (let t = queue.shift(); t; t = queue.shift()) await psqlAsync(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
+          for (let t = queue.shift(); t; t = queue.shift())
+            await psqlAsync(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
         }),
       );
       parallelCopy.push({ connections: n, seconds: (performance.now() - t0) / 1000 });
@@ -418,7 +463,10 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
 }
 
 /** A loopback HTTP proxy that holds every request `ms` before passing it to `target` (object-storage latency). */
-async function startDelayProxy(target: string, ms: number): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
+async function startDelayProxy(
+  target: string,
+  ms: number,
+): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
   const t = new URL(target);
   let requests = 0;
   const server: Server = createServer((req, res) => {
@@ -440,7 +488,11 @@ async function startDelayProxy(target: string, ms: number): Promise<{ endpoint: 
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests: () => requests,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -463,8 +515,15 @@ const ratioLine = (figure: string, r: ChildResult, limitRate: number, target: nu
     pass: (target === undefined ? '' : ratio >= target ? 'PASS' : 'FAIL') + extra,
   };
 };
-const rssLine = (figure: string, mb: number, extra = ''): Line => ({ figure, value: `${f1(mb)} MB`, target: '< 512 MB', ratio: extra, pass: mb < 512 ? 'PASS' : 'FAIL' });
-const verifiedNote = (r: ChildResult): string => (r.extra?.verdict === 'failed' ? ' (verdict failed!)' : ` (${r.extra?.verifiedTables} tables match)`);
+const rssLine = (figure: string, mb: number, extra = ''): Line => ({
+  figure,
+  value: `${f1(mb)} MB`,
+  target: '< 512 MB',
+  ratio: extra,
+  pass: mb < 512 ? 'PASS' : 'FAIL',
+});
+const verifiedNote = (r: ChildResult): string =>
+  r.extra?.verdict === 'failed' ? ' (verdict failed!)' : ` (${r.extra?.verifiedTables} tables match)`;
 
 function printTable(lines: readonly Line[]): void {
   const cols: (keyof Line)[] = ['figure', 'value', 'target', 'ratio', 'pass'];
@@ -478,7 +537,14 @@ function printTable(lines: readonly Line[]): void {
 }
 
 /** Limit, ours skip_validation and verified for one backup: the issue's two ratios and peak RSS. */
-async function measureScale(pgi: TempPostgres, conn: PgConn, b: LargeBackup, scale: number, withPeer: boolean, lines: Line[]): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult }> {
+async function measureScale(
+  pgi: TempPostgres,
+  conn: PgConn,
+  b: LargeBackup,
+  scale: number,
+  withPeer: boolean,
+  lines: Line[],
+): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult }> {
   const base = await measureBaseline(pgi, b.dir, withPeer);
   const limitRate = base.rows / (base.copySeconds + base.postSeconds);
   console.log(`ours (scale ${scale}): migrate() skip_validation…`);
@@ -489,8 +555,20 @@ async function measureScale(pgi: TempPostgres, conn: PgConn, b: LargeBackup, sca
   await dropDatabases(pgi);
   const tag = `scale ${scale}, ${(b.totalRows / 1e6).toFixed(2)} M rows`;
   lines.push(
-    { figure: `limit: \\copy + post-data (${tag})`, value: `${f1(base.copySeconds + base.postSeconds)} s, ${krs(limitRate)}`, target: '(limit)', ratio: '1.00', pass: '' },
-    { figure: `  of which \\copy only`, value: `${f1(base.copySeconds)} s, ${krs(base.rows / base.copySeconds)}`, target: '(info)', ratio: '', pass: '' },
+    {
+      figure: `limit: \\copy + post-data (${tag})`,
+      value: `${f1(base.copySeconds + base.postSeconds)} s, ${krs(limitRate)}`,
+      target: '(limit)',
+      ratio: '1.00',
+      pass: '',
+    },
+    {
+      figure: `  of which \\copy only`,
+      value: `${f1(base.copySeconds)} s, ${krs(base.rows / base.copySeconds)}`,
+      target: '(info)',
+      ratio: '',
+      pass: '',
+    },
     ...base.parallelCopy.map((p) => ({
       figure: `  \\copy only, ${p.connections} connections at once`,
       value: `${f1(p.seconds)} s, ${krs(base.rows / p.seconds)}`,
@@ -505,11 +583,18 @@ async function measureScale(pgi: TempPostgres, conn: PgConn, b: LargeBackup, sca
   );
   if ('loadSeconds' in base.peer) {
     const t = base.peer.loadSeconds + base.peer.postSeconds;
-    lines.push({ figure: `peer: pgloader + post-data (${tag})`, value: `${f1(t)} s, ${krs(base.rows / t)}`, target: '(info)', ratio: (base.rows / t / limitRate).toFixed(2), pass: '' });
+    lines.push({
+      figure: `peer: pgloader + post-data (${tag})`,
+      value: `${f1(t)} s, ${krs(base.rows / t)}`,
+      target: '(info)',
+      ratio: (base.rows / t / limitRate).toFixed(2),
+      pass: '',
+    });
   } else if (withPeer) {
     lines.push({ figure: `peer: pgloader (${tag})`, value: 'skipped', target: '(info)', ratio: '', pass: base.peer.note.slice(0, 120) });
   }
-  if (base.rows !== skip.rows || base.rows !== verified.rows) console.log(`WARNING: rows differ: limit ${base.rows}, skip ${skip.rows}, verified ${verified.rows}`);
+  if (base.rows !== skip.rows || base.rows !== verified.rows)
+    console.log(`WARNING: rows differ: limit ${base.rows}, skip ${skip.rows}, verified ${verified.rows}`);
   return { base, skip, verified };
 }
 
@@ -533,8 +618,13 @@ async function main(): Promise<void> {
     build(scales[0]!, 'production');
     shaped = await makeLargeBackup(scales[0]!, BENCH_DIR, 'production');
   }
-  console.log(`backup: ${main1.dir} — ${main1.totalRows.toLocaleString('en-US')} rows in ${main1.files} SSTs ${JSON.stringify(main1.rows)}`);
-  if (shaped) console.log(`production-shaped: ${shaped.dir} — ${shaped.totalRows.toLocaleString('en-US')} rows in ${shaped.files} SSTs over ${shaped.layers} layers`);
+  console.log(
+    `backup: ${main1.dir} — ${main1.totalRows.toLocaleString('en-US')} rows in ${main1.files} SSTs ${JSON.stringify(main1.rows)}`,
+  );
+  if (shaped)
+    console.log(
+      `production-shaped: ${shaped.dir} — ${shaped.totalRows.toLocaleString('en-US')} rows in ${shaped.files} SSTs over ${shaped.layers} layers`,
+    );
   if (!scales.includes(10)) console.log('scale 10 (≈ 11 M rows) is opt-in: BENCH_SCALES=1,10 npm run bench (≈ 10× the time of scale 1)');
 
   console.log('decode-only…');
@@ -552,8 +642,20 @@ async function main(): Promise<void> {
     const first = await measureScale(pgi, conn, main1, scales[0]!, !skipGroups.has('pgloader'), lines);
     const decRate = dec.rows / dec.cpuSeconds;
     lines.push(
-      { figure: 'decode-only (read+decode) per core', value: krs(decRate), target: '≥ 600,000 rows/s', ratio: (decRate / 600_000).toFixed(2), pass: decRate >= 600_000 ? 'PASS' : 'FAIL' },
-      { figure: 'decode + COPY render (as sent) per core', value: krs(Number(dec.extra!.renderRows) / Number(dec.extra!.renderCpu)), target: '(info)', ratio: '', pass: '' },
+      {
+        figure: 'decode-only (read+decode) per core',
+        value: krs(decRate),
+        target: '≥ 600,000 rows/s',
+        ratio: (decRate / 600_000).toFixed(2),
+        pass: decRate >= 600_000 ? 'PASS' : 'FAIL',
+      },
+      {
+        figure: 'decode + COPY render (as sent) per core',
+        value: krs(Number(dec.extra!.renderRows) / Number(dec.extra!.renderCpu)),
+        target: '(info)',
+        ratio: '',
+        pass: '',
+      },
       rssLine('peak RSS decode-only', dec.maxRssMB),
     );
     const oneSstRate = first.skip.rows / first.skip.wallSeconds;
@@ -570,59 +672,104 @@ async function main(): Promise<void> {
       }
     };
     let shapedLocal: ChildResult | undefined;
-    if (shaped) await group('production shape', async () => {
-      console.log(`ours: migrate() skip_validation, production-shaped backup (${shaped.files} SSTs, ${shaped.layers} layers)…`);
-      shapedLocal = await runChild(['migrate', shaped.dir, JSON.stringify(conn), 'skip']);
-      await dropDatabases(pgi);
-      lines.push(ratioLine(`production shape (${shaped.files} SSTs, ${shaped.layers} layers) vs one SST/table, skip_val.`, shapedLocal, oneSstRate, 0.9), rssLine('peak RSS migrate, production shape', shapedLocal.maxRssMB));
-    });
-
-    if (!skipGroups.has('s3')) await group('S3 with latency', async () => {
-      s3 = await startTestS3('bench');
-      proxy = await startDelayProxy(s3.endpoint, latencyMs);
-      const via = (prefix: string): string => JSON.stringify({ url: `s3://bench/${prefix}`, s3: { endpoint: proxy!.endpoint, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey } });
-      console.log(`S3: uploading to s3rver (served through a proxy adding ${latencyMs} ms per request)…`);
-      await upload(s3, main1.dir, 'one-sst');
-      let r0 = proxy.requests();
-      console.log('ours: migrate() skip_validation from slow S3…');
-      const s3One = await runChild(['migrate', via('one-sst'), JSON.stringify(conn), 'skip']);
-      const reqOne = proxy.requests() - r0;
-      await dropDatabases(pgi);
-      lines.push(ratioLine(`S3 +${latencyMs} ms/request vs local disk, skip_val. (${reqOne} requests)`, s3One, oneSstRate, 0.9), rssLine('peak RSS migrate from S3', s3One.maxRssMB));
-      if (shaped && shapedLocal) {
-        await upload(s3, shaped.dir, 'production');
-        r0 = proxy.requests();
-        console.log('ours: migrate() skip_validation, production-shaped backup from slow S3…');
-        const s3Shaped = await runChild(['migrate', via('production'), JSON.stringify(conn), 'skip']);
-        const reqShaped = proxy.requests() - r0;
+    if (shaped)
+      await group('production shape', async () => {
+        console.log(`ours: migrate() skip_validation, production-shaped backup (${shaped.files} SSTs, ${shaped.layers} layers)…`);
+        shapedLocal = await runChild(['migrate', shaped.dir, JSON.stringify(conn), 'skip']);
         await dropDatabases(pgi);
         lines.push(
-          ratioLine(`S3 +${latencyMs} ms vs local, production shape (${reqShaped} requests)`, s3Shaped, shapedLocal.rows / shapedLocal.wallSeconds, 0.9),
-          rssLine('peak RSS migrate from S3, production shape', s3Shaped.maxRssMB),
+          ratioLine(
+            `production shape (${shaped.files} SSTs, ${shaped.layers} layers) vs one SST/table, skip_val.`,
+            shapedLocal,
+            oneSstRate,
+            0.9,
+          ),
+          rssLine('peak RSS migrate, production shape', shapedLocal.maxRssMB),
         );
-      }
-    });
+      });
 
-    for (let i = 1; i < scales.length; i++) await group(`scale ${scales[i]}`, async () => {
-      const b = backups[i]!;
-      const r = await measureScale(pgi, conn, b, scales[i]!, false, lines);
-      lines.push({ figure: `peak RSS skip, scale ${scales[i]} vs scale ${scales[0]}`, value: `${f1(r.skip.maxRssMB)} MB`, target: 'flat', ratio: `${(r.skip.maxRssMB / first.skip.maxRssMB).toFixed(2)}×`, pass: r.skip.maxRssMB < 512 ? 'PASS' : 'FAIL' });
-      // V8 sizes its heap by allocation rate, so peak RSS varies run to run; a hard heap cap shows
-      // whether the live data really stays bounded as the backup grows.
-      console.log(`ours: migrate() scale ${scales[i]} with --max-old-space-size=${HEAP_CAP_MB}…`);
-      try {
-        const capped = await runChild(['migrate', b.dir, JSON.stringify(conn), 'skip'], [`--max-old-space-size=${HEAP_CAP_MB}`]);
-        lines.push({ figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`, value: `${f1(capped.wallSeconds)} s, RSS ${f1(capped.maxRssMB)} MB`, target: 'completes', ratio: '', pass: capped.rows === r.skip.rows ? 'PASS' : 'FAIL' });
-      } catch (e) {
-        lines.push({ figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`, value: (e instanceof Error ? e.message : String(e)).slice(0, 120), target: 'completes', ratio: '', pass: 'FAIL' });
-      }
-      await dropDatabases(pgi);
-    });
+    if (!skipGroups.has('s3'))
+      await group('S3 with latency', async () => {
+        s3 = await startTestS3('bench');
+        proxy = await startDelayProxy(s3.endpoint, latencyMs);
+        const via = (prefix: string): string =>
+          JSON.stringify({
+            url: `s3://bench/${prefix}`,
+            s3: { endpoint: proxy!.endpoint, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
+          });
+        console.log(`S3: uploading to s3rver (served through a proxy adding ${latencyMs} ms per request)…`);
+        await upload(s3, main1.dir, 'one-sst');
+        let r0 = proxy.requests();
+        console.log('ours: migrate() skip_validation from slow S3…');
+        const s3One = await runChild(['migrate', via('one-sst'), JSON.stringify(conn), 'skip']);
+        const reqOne = proxy.requests() - r0;
+        await dropDatabases(pgi);
+        lines.push(
+          ratioLine(`S3 +${latencyMs} ms/request vs local disk, skip_val. (${reqOne} requests)`, s3One, oneSstRate, 0.9),
+          rssLine('peak RSS migrate from S3', s3One.maxRssMB),
+        );
+        if (shaped && shapedLocal) {
+          await upload(s3, shaped.dir, 'production');
+          r0 = proxy.requests();
+          console.log('ours: migrate() skip_validation, production-shaped backup from slow S3…');
+          const s3Shaped = await runChild(['migrate', via('production'), JSON.stringify(conn), 'skip']);
+          const reqShaped = proxy.requests() - r0;
+          await dropDatabases(pgi);
+          lines.push(
+            ratioLine(
+              `S3 +${latencyMs} ms vs local, production shape (${reqShaped} requests)`,
+              s3Shaped,
+              shapedLocal.rows / shapedLocal.wallSeconds,
+              0.9,
+            ),
+            rssLine('peak RSS migrate from S3, production shape', s3Shaped.maxRssMB),
+          );
+        }
+      });
+
+    for (let i = 1; i < scales.length; i++)
+      await group(`scale ${scales[i]}`, async () => {
+        const b = backups[i]!;
+        const r = await measureScale(pgi, conn, b, scales[i]!, false, lines);
+        lines.push({
+          figure: `peak RSS skip, scale ${scales[i]} vs scale ${scales[0]}`,
+          value: `${f1(r.skip.maxRssMB)} MB`,
+          target: 'flat',
+          ratio: `${(r.skip.maxRssMB / first.skip.maxRssMB).toFixed(2)}×`,
+          pass: r.skip.maxRssMB < 512 ? 'PASS' : 'FAIL',
+        });
+        // V8 sizes its heap by allocation rate, so peak RSS varies run to run; a hard heap cap shows
+        // whether the live data really stays bounded as the backup grows.
+        console.log(`ours: migrate() scale ${scales[i]} with --max-old-space-size=${HEAP_CAP_MB}…`);
+        try {
+          const capped = await runChild(['migrate', b.dir, JSON.stringify(conn), 'skip'], [`--max-old-space-size=${HEAP_CAP_MB}`]);
+          lines.push({
+            figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`,
+            value: `${f1(capped.wallSeconds)} s, RSS ${f1(capped.maxRssMB)} MB`,
+            target: 'completes',
+            ratio: '',
+            pass: capped.rows === r.skip.rows ? 'PASS' : 'FAIL',
+          });
+        } catch (e) {
+          lines.push({
+            figure: `scale ${scales[i]}, heap capped ${HEAP_CAP_MB} MB`,
+            value: (e instanceof Error ? e.message : String(e)).slice(0, 120),
+            target: 'completes',
+            ratio: '',
+            pass: 'FAIL',
+          });
+        }
+        await dropDatabases(pgi);
+      });
 
     printTable(lines);
     const load1 = loadavg();
-    console.log(`cores: ${cpus().length}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')} (shared machine: compare ratios of one run)`);
-    console.log(`decode-only: ${dec.rows} rows in ${f1(dec.cpuSeconds)} CPU s (${f1(dec.wallSeconds)} s wall); render pass ${f1(Number(dec.extra!.renderCpu))} CPU s`);
+    console.log(
+      `cores: ${cpus().length}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')} (shared machine: compare ratios of one run)`,
+    );
+    console.log(
+      `decode-only: ${dec.rows} rows in ${f1(dec.cpuSeconds)} CPU s (${f1(dec.wallSeconds)} s wall); render pass ${f1(Number(dec.extra!.renderCpu))} CPU s`,
+    );
     console.log(
       `migrate CPU of the node process (excl. PostgreSQL): skip ${f1(first.skip.cpuSeconds)} s (${((first.skip.cpuSeconds / first.skip.rows) * 1e6).toFixed(1)} µs/row), verified ${f1(first.verified.cpuSeconds)} s`,
     );
@@ -638,6 +785,6 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--child') await childMain();
 else
   await main().catch((e: unknown) => {
-    console.error(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   });
 process.exitCode = 0;

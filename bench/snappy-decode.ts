@@ -16,8 +16,12 @@ import { readAll } from '../src/storage/range-reader.js';
 
 const snappyjs = createRequire(import.meta.url)('snappyjs') as { uncompress(b: Uint8Array): Uint8Array };
 const STORES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/', import.meta.url));
-const files = process.argv.length > 2 ? process.argv.slice(2)
-  : ['movr-v19.2.4/000007.sst', 'startrek-v1.0.2/000165.sst', 'rabble-v23.1/000181.sst', 'rabble-v23.1/000187.sst'].map((f) => STORES + f);
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : ['movr-v19.2.4/000007.sst', 'startrek-v1.0.2/000165.sst', 'rabble-v23.1/000181.sst', 'rabble-v23.1/000187.sst'].map(
+        (f) => STORES + f,
+      );
 
 const payloads: Uint8Array[] = [];
 for (const file of files) {
@@ -49,4 +53,6 @@ for (let r = 0; r < 40; r++) {
   best.js = Math.min(best.js, performance.now() - t0);
 }
 const mbs = (ms: number): string => (total / (ms / 1000) / 1e6).toFixed(0);
-console.log(`${payloads.length} Snappy data blocks, ${(total / 1e6).toFixed(1)} MB decompressed: hand-written ${mbs(best.own)} MB/s, snappyjs ${mbs(best.js)} MB/s`);
+console.log(
+  `${payloads.length} Snappy data blocks, ${(total / 1e6).toFixed(1)} MB decompressed: hand-written ${mbs(best.own)} MB/s, snappyjs ${mbs(best.js)} MB/s`,
+);

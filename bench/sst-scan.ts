@@ -21,7 +21,10 @@ function defaultFiles(): string[] {
     for (const f of readdirSync(dir)) if (f.endsWith('.sst')) all.push([join(dir, f), statSync(join(dir, f)).size]);
   }
   all.sort((a, b) => b[1] - a[1]);
-  return all.slice(0, 3).map(([f]) => f).concat(all.filter(([f]) => f.includes('movr-v19.2.4')).map(([f]) => f));
+  return all
+    .slice(0, 3)
+    .map(([f]) => f)
+    .concat(all.filter(([f]) => f.includes('movr-v19.2.4')).map(([f]) => f));
 }
 
 async function scan(file: string, batched: boolean): Promise<{ n: number; bytes: number; ms: number }> {

@@ -30,7 +30,9 @@ import { BENCH_DIR, makeLargeBackup } from './make-large-backup.js';
 /** `BENCH_SYNC_LOG=1`: each sync's log lines with the seconds since the sync began (where its time goes). */
 let syncStart = 0;
 const stamp = (m: string): void => console.log(`  +${((performance.now() - syncStart) / 1000).toFixed(1)} s ${m}`);
-const syncLogger: Logger = process.env['BENCH_SYNC_LOG'] ? { error: stamp, warn: stamp, info: stamp, debug() {}, interactive: false } : silentLogger;
+const syncLogger: Logger = process.env['BENCH_SYNC_LOG']
+  ? { error: stamp, warn: stamp, info: stamp, debug() {}, interactive: false }
+  : silentLogger;
 
 const hlc = (t: Timestamp): string => `${t.wallTime}.${String(t.logical).padStart(10, '0')}`;
 
@@ -49,12 +51,17 @@ function configFor(dir: string, pgi?: TempPostgres, asOf?: Timestamp) {
   }).config;
 }
 
-async function timed(what: string, run: () => Promise<MigrationReport>, skippedVerification = false): Promise<{ seconds: number; report: MigrationReport }> {
+async function timed(
+  what: string,
+  run: () => Promise<MigrationReport>,
+  skippedVerification = false,
+): Promise<{ seconds: number; report: MigrationReport }> {
   const t0 = performance.now();
   const report = await run();
   const seconds = (performance.now() - t0) / 1000;
   // Without verification the verdict says so (a warning); anything else is a failed run.
-  if (report.verdict !== 'success' && !(skippedVerification && report.verdict === 'success-with-warnings')) throw new Error(`${what}: verdict ${report.verdict}${report.error ? `: ${report.error}` : ''}`);
+  if (report.verdict !== 'success' && !(skippedVerification && report.verdict === 'success-with-warnings'))
+    throw new Error(`${what}: verdict ${report.verdict}${report.error ? `: ${report.error}` : ''}`);
   return { seconds, report };
 }
 
@@ -79,7 +86,11 @@ try {
     await timed('migration at layer 1', () => migrate({ config: configFor(b.dir, pgi, ends[1]!), logger: silentLogger }));
     for (const layer of [2, 3]) {
       syncStart = performance.now();
-      const s = await timed(`sync to layer ${layer}`, () => sync({ ...configFor(b.dir, pgi, ends[layer]!), skip_validation: skip }, syncLogger), skip);
+      const s = await timed(
+        `sync to layer ${layer}`,
+        () => sync({ ...configFor(b.dir, pgi, ends[layer]!), skip_validation: skip }, syncLogger),
+        skip,
+      );
       const c = { inserted: 0, updated: 0, deleted: 0 };
       for (const t of s.report.tables) for (const k of ['inserted', 'updated', 'deleted'] as const) c[k] += t.sync?.[k] ?? 0;
       const changed = c.inserted + c.updated + c.deleted;

@@ -16,8 +16,7 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const src = join(root, 'src');
 export const DEFAULT_LIMIT = 120;
 
-const isTestOnly = (file) =>
-  file.endsWith('.test.ts') || file.endsWith('.fixture.ts') || file.split(sep).includes('testing');
+const isTestOnly = (file) => file.endsWith('.test.ts') || file.endsWith('.fixture.ts') || file.split(sep).includes('testing');
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {

@@ -31,7 +31,23 @@ export const ALLOWED = {
   catalog: ['util', 'model', 'proto', 'encoding', 'mvcc'],
   rows: ['util', 'model', 'mvcc', 'encoding'],
   // `inspect --dump` prints rows the way COPY sends them, hence `copy`.
-  source: ['util', 'model', 'storage', 'compress', 'sst', 'wal', 'mvcc', 'pebble', 'encoding', 'proto', 'backup', 'catalog', 'rows', 'config', 'copy'],
+  source: [
+    'util',
+    'model',
+    'storage',
+    'compress',
+    'sst',
+    'wal',
+    'mvcc',
+    'pebble',
+    'encoding',
+    'proto',
+    'backup',
+    'catalog',
+    'rows',
+    'config',
+    'copy',
+  ],
   'show-create': ['util', 'model'],
   ddl: ['util', 'model', 'show-create'],
   copy: ['util', 'model', 'encoding'],
@@ -45,8 +61,7 @@ export const ALLOWED = {
   '.': ['*'],
 };
 
-const isTestOnly = (file) =>
-  file.endsWith('.test.ts') || file.endsWith('.fixture.ts') || file.split(sep).includes('testing');
+const isTestOnly = (file) => file.endsWith('.test.ts') || file.endsWith('.fixture.ts') || file.split(sep).includes('testing');
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -84,8 +99,10 @@ export function checkLayers() {
       if (!edges.has(from)) edges.set(from, new Set());
       edges.get(from).add(to);
       const allowed = ALLOWED[from];
-      if (!allowed) violations.push(`${relative(root, file)}: folder src/${from}/ has no place in the layer list (scripts/check-layers.mjs)`);
-      else if (!allowed.includes('*') && !allowed.includes(to)) violations.push(`${relative(root, file)} imports ${spec}: src/${from}/ may not import src/${to}/`);
+      if (!allowed)
+        violations.push(`${relative(root, file)}: folder src/${from}/ has no place in the layer list (scripts/check-layers.mjs)`);
+      else if (!allowed.includes('*') && !allowed.includes(to))
+        violations.push(`${relative(root, file)} imports ${spec}: src/${from}/ may not import src/${to}/`);
     }
   }
   // A cycle between folders, even among allowed edges (pipeline ↔ cli would be one).

@@ -22,11 +22,15 @@ export function ensureChromium() {
   if (found) return found;
   const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
   if (process.getuid?.() !== 0 || apt.status !== 0) {
-    console.error('run-tests: no Chromium found and cannot install one (needs root and apt-get); the report rendering test will be skipped. Install chromium or set CHROMIUM_PATH.');
+    console.error(
+      'run-tests: no Chromium found and cannot install one (needs root and apt-get); the report rendering test will be skipped. Install chromium or set CHROMIUM_PATH.',
+    );
     return undefined;
   }
   console.error("run-tests: installing Debian's chromium package for the report rendering test (once)…");
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0 || !existsSync('/usr/bin/chromium')) {
     console.error('run-tests: installing chromium failed; the report rendering test will be skipped');
     return undefined;

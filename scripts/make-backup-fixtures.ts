@@ -18,7 +18,6 @@ const stores = join(root, '..', 'shared', 'fixtures', 'crdb-stores');
 
 /** Store → number of incremental layers (recipes has updates and deletes spread over six weeks). */
 
-
 async function main(): Promise<void> {
   for (const [name, incs] of Object.entries(FIXTURE_STORES)) {
     const ex = await extractStore(join(stores, name), name);

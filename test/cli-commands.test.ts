@@ -15,7 +15,8 @@ import { freshDatabase, withTempPostgres } from './support/pg.js';
 const EMAILS = new URL('../../shared/fixtures/crdb-stores/emails-v2.1.4', import.meta.url).pathname;
 const PSQL = '/usr/lib/postgresql/15/bin/psql';
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'cm-commands-'));
-const TRIGRAM = 'CREATE TABLE public.t (\n  id INT8 NOT NULL,\n  s STRING NULL,\n  CONSTRAINT t_pkey PRIMARY KEY (id ASC),\n  INVERTED INDEX t_s_idx (s gin_trgm_ops)\n);\n';
+const TRIGRAM =
+  'CREATE TABLE public.t (\n  id INT8 NOT NULL,\n  s STRING NULL,\n  CONSTRAINT t_pkey PRIMARY KEY (id ASC),\n  INVERTED INDEX t_s_idx (s gin_trgm_ops)\n);\n';
 
 test('-V, help COMMAND, and each subcommand lists the options it takes', async () => {
   const dir = fresh();
@@ -56,11 +57,15 @@ test('convert-schema honours --config and its output runs in the current databas
   const r = await runCli(['convert-schema', '--config', 'ext.json', 'in.sql'], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /\\connect/);
-  const psql = spawnSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(server.port), '-U', server.user, '-d', name], {
-    input: r.stdout,
-    env: { ...process.env, PGPASSWORD: server.password },
-    encoding: 'utf8',
-  });
+  const psql = spawnSync(
+    PSQL,
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(server.port), '-U', server.user, '-d', name],
+    {
+      input: r.stdout,
+      env: { ...process.env, PGPASSWORD: server.password },
+      encoding: 'utf8',
+    },
+  );
   assert.equal(psql.status, 0, psql.stderr);
   const ix = await client.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE indexname = 't_s_idx'`);
   assert.match(ix.rows[0]?.def ?? '', /USING gin \(s gin_trgm_ops\)/);

@@ -31,7 +31,20 @@ test('--help shows every option with its default, and --version', async () => {
   const dir = fresh();
   const h = await runCli(['--help'], { cwd: dir });
   assert.equal(h.code, 0);
-  for (const flag of ['--config', '--create-config', '--skip-validation', '--version', '--jobs', '--if-exists', '--on-error', 'demo', 'inspect', 'convert-schema', 'verify', 'debug']) {
+  for (const flag of [
+    '--config',
+    '--create-config',
+    '--skip-validation',
+    '--version',
+    '--jobs',
+    '--if-exists',
+    '--on-error',
+    'demo',
+    'inspect',
+    'convert-schema',
+    'verify',
+    'debug',
+  ]) {
     assert.ok(h.stdout.includes(flag), `help mentions ${flag}`);
   }
   assert.match(h.stdout, /default: "migration_config\.json"/);
@@ -43,7 +56,10 @@ test('bad inputs are one-line errors naming the thing and the fix', async () => 
   const dir = fresh();
   const missing = await runCli([], { cwd: dir });
   assert.equal(missing.code, 2, 'a configuration error exits 2, as a usage error');
-  assert.equal(missing.stderr.trim(), 'error: Configuration file not found: migration_config.json; create one with `cockroach-migrate --create-config`, or pass --config PATH');
+  assert.equal(
+    missing.stderr.trim(),
+    'error: Configuration file not found: migration_config.json; create one with `cockroach-migrate --create-config`, or pass --config PATH',
+  );
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ postgres_port: 'five', chunk_size: -3 }));
   const bad = await runCli(['--config', 'bad.json'], { cwd: dir });
   assert.equal(bad.code, 2);
@@ -54,7 +70,10 @@ test('bad inputs are one-line errors naming the thing and the fix', async () => 
   const usage = await runCli(['--if-exists', 'sometimes'], { cwd: dir });
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /argument 'sometimes' is invalid/);
-  writeFileSync(join(dir, 'store.json'), JSON.stringify({ source: { type: 'store', path: join(dir, 'no-such-store') }, postgres_import_enabled: false }));
+  writeFileSync(
+    join(dir, 'store.json'),
+    JSON.stringify({ source: { type: 'store', path: join(dir, 'no-such-store') }, postgres_import_enabled: false }),
+  );
   const store = await runCli(['--config', 'store.json'], { cwd: dir });
   assert.equal(store.code, 1);
   assert.match(store.stderr, /error: cannot list store directory .*no-such-store: ENOENT; pass the cockroach-data directory of one store/);
@@ -92,7 +111,8 @@ test('no secret appears in migration.log, the console or the reports', async () 
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /cannot reach target PostgreSQL migrator@127\.0\.0\.1:1/);
   const outputs = [r.stdout, r.stderr, readFileSync(join(dir, 'migration.log'), 'utf8')];
-  for (const f of readdirSync(dir)) if (/^(validation_report\.txt|report\.(json|html))$/.test(f)) outputs.push(readFileSync(join(dir, f), 'utf8'));
+  for (const f of readdirSync(dir))
+    if (/^(validation_report\.txt|report\.(json|html))$/.test(f)) outputs.push(readFileSync(join(dir, f), 'utf8'));
   assert.ok(outputs.length >= 5, 'log and reports were written');
   const all = [...Object.values(secrets), 'URL-PASSWORD-zz9', 'KEYS-FILE-SECRET-p0o', 'ENV-AWS-SECRET-4rt', 'ENV-PG-PASSWORD-8uu'];
   for (const text of outputs) for (const s of all) assert.equal(text.includes(s), false, `secret ${s} leaked`);

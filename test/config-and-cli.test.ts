@@ -17,7 +17,12 @@ import { configFromOptions } from '../src/cli/main.js';
 import { runCli } from './support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string>; exports: Record<string, Record<string, string>> };
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  exports: Record<string, Record<string, string>>;
+};
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'cm-issue2-'));
 const SAMPLE = join(ROOT, 'sample/backup');
 
@@ -59,7 +64,8 @@ test('--help: every option shows its default, and the defaults are those of the 
   for (const sub of [['demo'], ['inspect'], ['debug', 'sst'], ['debug', 'wal']]) {
     const s = await runCli([...sub, '--help'], { cwd: dir });
     assert.equal(s.code, 0, s.stderr);
-    for (const o of helpOptions(s.stdout)) if (!/--help/.test(o.flags)) assert.match(o.text, /\(default: [^)]/, `${sub.join(' ')} ${o.flags}: "${o.text}"`);
+    for (const o of helpOptions(s.stdout))
+      if (!/--help/.test(o.flags)) assert.match(o.text, /\(default: [^)]/, `${sub.join(' ')} ${o.flags}: "${o.text}"`);
   }
 });
 
@@ -110,7 +116,10 @@ test('the built package: both bins run --create-config then --help, and `import 
   for (const f of ['migrate', 'verifyOnly', 'resolveConfig', 'loadConfig', 'startTempPostgres', 'convertSchemaText', 'createLogger']) {
     assert.equal(typeof lib[f], 'function', `export ${f}`);
   }
-  const { config } = (lib.resolveConfig as (i: object) => { config: { postgres_port: number } })({ file: { postgres_port: '6543' }, env: {} });
+  const { config } = (lib.resolveConfig as (i: object) => { config: { postgres_port: number } })({
+    file: { postgres_port: '6543' },
+    env: {},
+  });
   assert.equal(config.postgres_port, 6543);
   assert.ok(existsSync(join(ROOT, PKG.exports['.']!.types!)), 'type declarations are built');
 });
@@ -160,11 +169,18 @@ test('bad values in the file, the environment and on the command line: one line 
 
 test('unknown keys: a warning naming the nearest valid key, on the console and in migration.log', async () => {
   const dir = fresh();
-  writeFileSync(join(dir, 'migration_config.json'), JSON.stringify({ source: { type: 'store', path: join(dir, 'none') }, postgre_port: 5432, chunksize: 10, s3_backup_pth: 'x' }));
+  writeFileSync(
+    join(dir, 'migration_config.json'),
+    JSON.stringify({ source: { type: 'store', path: join(dir, 'none') }, postgre_port: 5432, chunksize: 10, s3_backup_pth: 'x' }),
+  );
   const r = await runCli([], { cwd: dir });
   assert.equal(r.code, 1);
   const log = readFileSync(join(dir, 'migration.log'), 'utf8');
-  for (const [bad, good] of [['postgre_port', 'postgres_port'], ['chunksize', 'chunk_size'], ['s3_backup_pth', 's3_backup_path']]) {
+  for (const [bad, good] of [
+    ['postgre_port', 'postgres_port'],
+    ['chunksize', 'chunk_size'],
+    ['s3_backup_pth', 's3_backup_path'],
+  ]) {
     const w = `migration_config.json: unknown key "${bad}" ignored; did you mean "${good}"?`;
     assert.ok(r.stderr.includes(`warning: ${w}`), r.stderr);
     assert.ok(log.includes(`- WARN - ${w}`), log);
@@ -191,7 +207,14 @@ test('precedence: flags override the file, the file overrides AWS_*/PG* variable
       AWS_PROFILE: 'env-profile',
     });
     const { config, secrets } = configFromOptions(
-      { config: path, jobs: '5', target: 'postgresql://flag-user:flag%20pw@flag-host:7777/flagdb', ifExists: 'drop', skipValidation: true, logFile: 'x.log' },
+      {
+        config: path,
+        jobs: '5',
+        target: 'postgresql://flag-user:flag%20pw@flag-host:7777/flagdb',
+        ifExists: 'drop',
+        skipValidation: true,
+        logFile: 'x.log',
+      },
       true,
     );
     // Flags win.
@@ -235,7 +258,13 @@ test('logging: --quiet prints only errors, the log file keeps info; --log-file a
   assert.ok(infoLines(normal.stderr).length > 0, 'info lines on the console by default');
   const quiet = await runCli(['--quiet'], { cwd: dir });
   assert.equal(quiet.code, 1);
-  assert.ok(quiet.stderr.trim().split('\n').every((l) => l.startsWith('error: ')), quiet.stderr);
+  assert.ok(
+    quiet.stderr
+      .trim()
+      .split('\n')
+      .every((l) => l.startsWith('error: ')),
+    quiet.stderr,
+  );
   const log = readFileSync(join(dir, 'migration.log'), 'utf8');
   assert.match(log, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - INFO - \S/m);
   assert.match(log, / - ERROR - cannot list store directory /);
@@ -246,7 +275,10 @@ test('logging: --quiet prints only errors, the log file keeps info; --log-file a
   assert.ok(existsSync(join(dir, 'logs/run/custom.log')));
   assert.equal(existsSync(join(dir, 'migration.log')), false);
   // log_level warn in the file: the log holds no INFO lines, the console neither.
-  writeFileSync(join(dir, 'warn.json'), JSON.stringify({ source: { type: 'store', path: join(dir, 'none') }, log_level: 'warn', log_file: 'warn.log' }));
+  writeFileSync(
+    join(dir, 'warn.json'),
+    JSON.stringify({ source: { type: 'store', path: join(dir, 'none') }, log_level: 'warn', log_file: 'warn.log' }),
+  );
   const warn = await runCli(['--config', 'warn.json'], { cwd: dir });
   assert.equal(warn.code, 1);
   const warnLog = readFileSync(join(dir, 'warn.log'), 'utf8');
@@ -257,7 +289,10 @@ test('logging: --quiet prints only errors, the log file keeps info; --log-file a
   writeFileSync(join(dir, 'nolog.json'), JSON.stringify({ source: { type: 'store', path: join(dir, 'none') }, log_file: '' }));
   const before = readdirSync(dir).filter((f) => f.endsWith('.log'));
   await runCli(['--config', 'nolog.json'], { cwd: dir });
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.log')), before);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.log')),
+    before,
+  );
 });
 
 test('secrets of every kind (config keys, env, keys file, URL credentials, Azure key/SAS/connection string) stay out of console, log and reports', async () => {
@@ -321,28 +356,38 @@ test('secrets of every kind (config keys, env, keys file, URL credentials, Azure
   for (const [where, text] of outputs) for (const s of secrets) assert.equal(text.includes(s), false, `secret ${s} leaked into ${where}`);
 });
 
-test('do_cleanup false: the test instance is stopped but its data directory is kept, and its path is printed', { timeout: 180_000 }, async () => {
-  const dir = fresh();
-  const base = mkdtempSync(join(tmpdir(), 'cm-keep-'));
-  chmodSync(base, 0o755);
-  try {
-    writeFileSync(
-      join(dir, 'migration_config.json'),
-      JSON.stringify({ source: { type: 'backup', url: SAMPLE }, do_cleanup: false, temp_dir: base, postgres_import_enabled: false, threads: 'off' }),
-    );
-    const r = await runCli([], { cwd: dir, timeoutMs: 170_000 });
-    assert.equal(r.code, 0, r.stderr);
-    const m = /test instance data directory kept \(do_cleanup is false\): (\S+)/.exec(r.stderr);
-    assert.ok(m, r.stderr);
-    const dataDir = m[1]!;
-    assert.ok(dataDir.startsWith(`${base}/cockroach_migration_pg_`), dataDir);
-    assert.ok(existsSync(join(dataDir, 'PG_VERSION')), 'the kept directory is a PostgreSQL data directory');
-    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    assert.equal(ps.includes(dataDir), false, 'the server itself was stopped');
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+test(
+  'do_cleanup false: the test instance is stopped but its data directory is kept, and its path is printed',
+  { timeout: 180_000 },
+  async () => {
+    const dir = fresh();
+    const base = mkdtempSync(join(tmpdir(), 'cm-keep-'));
+    chmodSync(base, 0o755);
+    try {
+      writeFileSync(
+        join(dir, 'migration_config.json'),
+        JSON.stringify({
+          source: { type: 'backup', url: SAMPLE },
+          do_cleanup: false,
+          temp_dir: base,
+          postgres_import_enabled: false,
+          threads: 'off',
+        }),
+      );
+      const r = await runCli([], { cwd: dir, timeoutMs: 170_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const m = /test instance data directory kept \(do_cleanup is false\): (\S+)/.exec(r.stderr);
+      assert.ok(m, r.stderr);
+      const dataDir = m[1]!;
+      assert.ok(dataDir.startsWith(`${base}/cockroach_migration_pg_`), dataDir);
+      assert.ok(existsSync(join(dataDir, 'PG_VERSION')), 'the kept directory is a PostgreSQL data directory');
+      const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      assert.equal(ps.includes(dataDir), false, 'the server itself was stopped');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  },
+);
 
 test('README: the configuration reference names every config key, and the two commands are the ones CI runs', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

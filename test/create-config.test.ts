@@ -25,13 +25,37 @@ async function created(): Promise<{ dir: string; text: string }> {
 test('the sample overrides no environment variable and has no restore-path key in its active body', async () => {
   const { dir, text } = await created();
   const active = parseJsonc(text) as Record<string, unknown>;
-  for (const k of ['postgres_host', 'postgres_port', 'postgres_database', 'postgres_username', 'postgres_password', 'aws_access_key_id', 'aws_secret_access_key']) {
+  for (const k of [
+    'postgres_host',
+    'postgres_port',
+    'postgres_database',
+    'postgres_username',
+    'postgres_password',
+    'aws_access_key_id',
+    'aws_secret_access_key',
+  ]) {
     assert.ok(!(k in active), `${k} is commented out`);
   }
-  for (const k of ['cockroach_version', 'cockroach_port', 'cockroach_http_port', 'certs_dir', 'insecure_mode', 'postgres_version', 'test_database_name']) {
+  for (const k of [
+    'cockroach_version',
+    'cockroach_port',
+    'cockroach_http_port',
+    'certs_dir',
+    'insecure_mode',
+    'postgres_version',
+    'test_database_name',
+  ]) {
     assert.ok(!(k in active), `restore-path key ${k} is commented out`);
   }
-  const env = { PGHOST: 'db.example.com', PGPORT: '6543', PGUSER: 'app', PGPASSWORD: 'from-env-pw', PGDATABASE: 'appdb', AWS_ACCESS_KEY_ID: 'AKIAENV', AWS_SECRET_ACCESS_KEY: 'env-secret' };
+  const env = {
+    PGHOST: 'db.example.com',
+    PGPORT: '6543',
+    PGUSER: 'app',
+    PGPASSWORD: 'from-env-pw',
+    PGDATABASE: 'appdb',
+    AWS_ACCESS_KEY_ID: 'AKIAENV',
+    AWS_SECRET_ACCESS_KEY: 'env-secret',
+  };
   const { config } = loadConfig(join(dir, 'migration_config.json'), {}, env);
   assert.equal(config.postgres_host, 'db.example.com');
   assert.equal(config.postgres_port, 6543);
@@ -62,7 +86,10 @@ test('every commented key of the sample loads when uncommented, and every key is
 test('relative paths in a config file are relative to the file, not to the current directory', async () => {
   const dir = fresh();
   mkdirSync(join(dir, 'conf'));
-  writeFileSync(join(dir, 'conf', 'm.json'), JSON.stringify({ source: { type: 'store', path: '../no-store-here' }, report_dir: 'reports', temp_dir: '' }));
+  writeFileSync(
+    join(dir, 'conf', 'm.json'),
+    JSON.stringify({ source: { type: 'store', path: '../no-store-here' }, report_dir: 'reports', temp_dir: '' }),
+  );
   const { config } = loadConfig(join(dir, 'conf', 'm.json'), {}, {});
   assert.deepEqual(config.source, { type: 'store', path: join(dir, 'no-store-here') });
   assert.equal(config.report_dir, join(dir, 'conf', 'reports'));

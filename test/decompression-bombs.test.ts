@@ -32,12 +32,14 @@ function uvarint(n: number): number[] {
   return out;
 }
 
-const oneLine = (re: RegExp) => (e: unknown): boolean => {
-  assert.ok(isDecodeError(e), String(e));
-  assert.match(e.message, re);
-  assert.doesNotMatch(e.message, /\n/);
-  return true;
-};
+const oneLine =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(isDecodeError(e), String(e));
+    assert.match(e.message, re);
+    assert.doesNotMatch(e.message, /\n/);
+    return true;
+  };
 
 test('zstd block: run-length blocks inflating to 1 GiB under a 32 KiB declared length fail after one block', () => {
   // Frame header: magic, FHD 0 (no content size, not single segment), window 128 KiB (WD 7<<3).
@@ -50,7 +52,10 @@ test('zstd block: run-length blocks inflating to 1 GiB under a 32 KiB declared l
     frame.set([hdr & 0xff, (hdr >>> 8) & 0xff, (hdr >>> 16) & 0xff, 0x61], 6 + i * 4);
   }
   const before = peakRss();
-  assert.throws(() => decompressBlock(7, Uint8Array.from([...uvarint(32 * 1024), ...frame])), oneLine(/zstd: output passes the declared length 32768/));
+  assert.throws(
+    () => decompressBlock(7, Uint8Array.from([...uvarint(32 * 1024), ...frame])),
+    oneLine(/zstd: output passes the declared length 32768/),
+  );
   const grown = peakRss() - before;
   assert.ok(grown < 64 * MiB, `peak RSS grew by ${Math.round(grown / MiB)} MiB`);
   // A frame stating a huge content size is refused before anything is allocated.

@@ -22,7 +22,11 @@ const SAMPLE_LAYER = '2019/04/10-111936.55';
 const NO_LOAD = { test_postgresql_import: false, postgres_import_enabled: false };
 
 /** Runs the CLI in a fresh folder with `config`; `copy` puts fixture copies into that folder first. */
-async function run(args: readonly string[], config: Record<string, unknown> = NO_LOAD, copy: Record<string, string> = {}): Promise<CliResult & { dir: string }> {
+async function run(
+  args: readonly string[],
+  config: Record<string, unknown> = NO_LOAD,
+  copy: Record<string, string> = {},
+): Promise<CliResult & { dir: string }> {
   const dir = migrationDir('cm-empty-inputs-', config);
   for (const [name, from] of Object.entries(copy)) cpSync(from, join(dir, name), { recursive: true });
   return { ...(await runCli(args, { cwd: dir, timeoutMs: 180_000 })), dir };
@@ -37,25 +41,38 @@ function assertOneError(r: CliResult, re: RegExp): void {
   assert.doesNotMatch(r.stderr, /tables verified identical/);
 }
 
-const reportOf = (dir: string): { verdict: string; warnings: string[] } => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; warnings: string[] };
+const reportOf = (dir: string): { verdict: string; warnings: string[] } =>
+  JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; warnings: string[] };
 
 test('an empty folder as --store and as --backup: one line naming the folder and what is missing', async () => {
   const dir = migrationDir('cm-empty-inputs-', NO_LOAD);
   mkdirSync(join(dir, 'cockroach-data'));
   const asStore = await runCli(['--store', 'cockroach-data'], { cwd: dir });
-  assertOneError(asStore, /^error: cockroach-data is empty: no MANIFEST, CURRENT, \*\.sst or \*\.log files; pass the cockroach-data directory of one store/);
+  assertOneError(
+    asStore,
+    /^error: cockroach-data is empty: no MANIFEST, CURRENT, \*\.sst or \*\.log files; pass the cockroach-data directory of one store/,
+  );
   const asBackup = await runCli(['--backup', 'cockroach-data'], { cwd: dir });
-  assertOneError(asBackup, /^error: cockroach-data is empty, does not exist or cannot be listed: no LATEST, BACKUP_MANIFEST, BACKUP_METADATA or BACKUP; point at a backup collection/);
+  assertOneError(
+    asBackup,
+    /^error: cockroach-data is empty, does not exist or cannot be listed: no LATEST, BACKUP_MANIFEST, BACKUP_METADATA or BACKUP; point at a backup collection/,
+  );
 });
 
 test('a BACKUP collection or backup folder given as --store, and a store given as --backup: one line saying what it is and which flag reads it', async () => {
   const collection = await run(['--store', 'cockroach-data'], NO_LOAD, { 'cockroach-data': SAMPLE });
-  assertOneError(collection, /^error: cockroach-data is a BACKUP collection, not a store; use s3_backup_path \/ source \{"type": "backup", "url": …\} \/ --backup for it$/);
+  assertOneError(
+    collection,
+    /^error: cockroach-data is a BACKUP collection, not a store; use s3_backup_path \/ source \{"type": "backup", "url": …\} \/ --backup for it$/,
+  );
   // A v1.0 backup folder holds its data SSTs beside BACKUP: never read them as store tables.
   const folder = await run(['--store', 'old-backup'], NO_LOAD, { 'old-backup': join(BACKUPS, 'exports-v1.0.7/backup') });
   assertOneError(folder, /^error: old-backup is a BACKUP directory \(BACKUP\), not a store; use s3_backup_path .* --backup for it$/);
   const store = await run(['--backup', 'cockroach-data'], NO_LOAD, { 'cockroach-data': join(STORES, 'emails-v2.1.4') });
-  assertOneError(store, /^error: cockroach-data is a CockroachDB store directory \(cockroach-data\), not a BACKUP; use source \{"type": "store", "path": …\} \/ --store for it$/);
+  assertOneError(
+    store,
+    /^error: cockroach-data is a CockroachDB store directory \(cockroach-data\), not a BACKUP; use source \{"type": "store", "path": …\} \/ --store for it$/,
+  );
 });
 
 test('a zero-byte BACKUP_MANIFEST, with and without its -CHECKSUM file: one line naming the manifest', async () => {
@@ -65,7 +82,10 @@ test('a zero-byte BACKUP_MANIFEST, with and without its -CHECKSUM file: one line
     truncateSync(join(dir, 'backup', SAMPLE_LAYER, 'BACKUP_MANIFEST'), 0);
     if (!keepChecksum) rmSync(join(dir, 'backup', SAMPLE_LAYER, 'BACKUP_MANIFEST-CHECKSUM'), { force: true });
     const r = await runCli(['--backup', 'backup'], { cwd: dir });
-    assertOneError(r, new RegExp(`^error: backup/${SAMPLE_LAYER}/BACKUP_MANIFEST is empty \\(0 bytes\\); the copy of the backup was cut off`));
+    assertOneError(
+      r,
+      new RegExp(`^error: backup/${SAMPLE_LAYER}/BACKUP_MANIFEST is empty \\(0 bytes\\); the copy of the backup was cut off`),
+    );
   }
 });
 
@@ -86,16 +106,30 @@ test('a backup whose manifest lists an absent data file: one line naming it; wit
   // data/8.sst holds emails.public.folder (table 56), whose 3 rows are then missing.
   rmSync(join(dir, 'backup', SAMPLE_LAYER, 'data', '8.sst'));
   const refused = await runCli(['--backup', 'backup'], { cwd: dir });
-  assertOneError(refused, new RegExp(`^error: data file backup/${SAMPLE_LAYER}/data/8\\.sst is missing: backup/${SAMPLE_LAYER}/BACKUP_MANIFEST lists it, so the rows stored in it cannot be read; copy the complete backup folder, data/ included, or set allow_missing_files: true`));
+  assertOneError(
+    refused,
+    new RegExp(
+      `^error: data file backup/${SAMPLE_LAYER}/data/8\\.sst is missing: backup/${SAMPLE_LAYER}/BACKUP_MANIFEST lists it, so the rows stored in it cannot be read; copy the complete backup folder, data/ included, or set allow_missing_files: true`,
+    ),
+  );
 
   // Opted in: loaded into the test instance the tool starts (the target is left alone).
   writeFileSync(join(dir, 'load.json'), JSON.stringify({ postgres_import_enabled: false }));
   const r = await runCli(['--config', 'load.json', '--backup', 'backup', '--allow-missing-files'], { cwd: dir, timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.stderr);
-  const named = new RegExp(`^warning: backup/${SAMPLE_LAYER}/data/8\\.sst: listed by the backup's manifest but absent; its rows are missing`, 'm');
+  const named = new RegExp(
+    `^warning: backup/${SAMPLE_LAYER}/data/8\\.sst: listed by the backup's manifest but absent; its rows are missing`,
+    'm',
+  );
   assert.match(r.stderr, named);
-  assert.match(readFileSync(join(dir, 'migration.log'), 'utf8'), new RegExp(`WARN - backup/${SAMPLE_LAYER}/data/8\\.sst: listed by the backup's manifest but absent`));
-  assert.match(r.stderr, /Migration loaded with missing source files: 7 table loads, \d+ rows, 7\/7 tables match what was readable; 1 data file was absent \(named above\), their rows are missing/);
+  assert.match(
+    readFileSync(join(dir, 'migration.log'), 'utf8'),
+    new RegExp(`WARN - backup/${SAMPLE_LAYER}/data/8\\.sst: listed by the backup's manifest but absent`),
+  );
+  assert.match(
+    r.stderr,
+    /Migration loaded with missing source files: 7 table loads, \d+ rows, 7\/7 tables match what was readable; 1 data file was absent \(named above\), their rows are missing/,
+  );
   assert.doesNotMatch(r.stderr, /tables verified identical/);
   assert.equal(reportOf(dir).verdict, 'incomplete-source');
   assert.match(readFileSync(join(dir, 'validation_report.txt'), 'utf8'), /LOADED WITH MISSING SOURCE FILES/);
@@ -104,7 +138,10 @@ test('a backup whose manifest lists an absent data file: one line naming it; wit
 test('a real store with absent SSTs (rabble-v23.1): refused; with allow_missing_files every absent file and the absent live WAL are named on the console and in migration.log', async () => {
   const rabble = join(STORES, 'rabble-v23.1');
   const refused = await run(['--store', rabble]);
-  assertOneError(refused, /^error: 4 data files are missing \(.*rabble-v23\.1\/000183\.sst, .*000186\.sst\): the store's MANIFEST lists them/);
+  assertOneError(
+    refused,
+    /^error: 4 data files are missing \(.*rabble-v23\.1\/000183\.sst, .*000186\.sst\): the store's MANIFEST lists them/,
+  );
 
   const r = await run(['--store', rabble], { allow_missing_files: true, postgres_import_enabled: false });
   assert.equal(r.code, 0, r.stderr);
@@ -116,9 +153,15 @@ test('a real store with absent SSTs (rabble-v23.1): refused; with allow_missing_
   }
   // 000180.sst holds range-local and time-series keys only: named, but no table row is lost.
   assert.match(r.stderr, /000180\.sst: listed at L6 by the MANIFEST but absent; its keys lie below \/Table\/ .* so no table row is lost/);
-  assert.match(r.stderr, /^warning: .*rabble-v23\.1\/000177\.log: the live WAL the MANIFEST names \(log number 177\) is absent; the newest writes .* are missing/m);
+  assert.match(
+    r.stderr,
+    /^warning: .*rabble-v23\.1\/000177\.log: the live WAL the MANIFEST names \(log number 177\) is absent; the newest writes .* are missing/m,
+  );
   assert.match(log, /WARN - .*000177\.log: the live WAL the MANIFEST names/);
-  assert.match(r.stderr, /Migration loaded with missing source files: \d+ table loads, \d+ rows, (\d+)\/\1 tables match what was readable; 4 data files were absent/);
+  assert.match(
+    r.stderr,
+    /Migration loaded with missing source files: \d+ table loads, \d+ rows, (\d+)\/\1 tables match what was readable; 4 data files were absent/,
+  );
   assert.doesNotMatch(r.stderr, /tables verified identical/);
   assert.equal(reportOf(r.dir).verdict, 'incomplete-source');
 });

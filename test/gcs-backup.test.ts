@@ -53,7 +53,8 @@ function assertVerified(report: Report): void {
   for (const t of report.tables) assert.equal(t.verification?.match, true, `${t.source}: ${t.verification?.differingKeys.join('; ')}`);
 }
 
-const rowsOf = (r: Report): Record<string, bigint | undefined> => Object.fromEntries(r.tables.map((t) => [t.source, t.verification?.targetRows]));
+const rowsOf = (r: Report): Record<string, bigint | undefined> =>
+  Object.fromEntries(r.tables.map((t) => [t.source, t.verification?.targetRows]));
 
 async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
   const c = new pg.Client((await withTempPostgres()).clientConfig(db));
@@ -73,7 +74,9 @@ test('v20.1.7 full-cluster backup from gs:// (GCS_ENDPOINT in the URL): migrated
   assertVerified(report);
   assert.deepEqual(rowsOf(report), { 'data.public.bank': 1n });
   assert.deepEqual(await query('data', 'SELECT a FROM bank'), [{ a: '1' }]);
-  assert.deepEqual(await query('data', "SELECT obj_description('public.bank'::regclass, 'pg_class') AS c"), [{ c: 'table comment string' }]);
+  assert.deepEqual(await query('data', "SELECT obj_description('public.bank'::regclass, 'pg_class') AS c"), [
+    { c: 'table comment string' },
+  ]);
 });
 
 test('v19.1.4 database backup from gs:// with the gcs_endpoint config key: t1…t4 migrated and verified', async (t) => {
@@ -87,9 +90,14 @@ test('v19.1.4 database backup from gs:// with the gcs_endpoint config key: t1…
 test('a wrong bucket stops the migration with one line naming the bucket and the fix', async (t) => {
   const g = emulator(t);
   if (!g) return;
-  const report = await run({ source: { type: 'backup', url: `gs://crdb-backupz/exports-v19.1.4/backup?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}` } });
+  const report = await run({
+    source: { type: 'backup', url: `gs://crdb-backupz/exports-v19.1.4/backup?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}` },
+  });
   const msg = report.error ?? '';
-  assert.match(msg, /gs:\/\/crdb-backupz\/exports-v19\.1\.4\/backup\S*: bucket crdb-backupz does not exist \(HTTP 404\); check the bucket name/);
+  assert.match(
+    msg,
+    /gs:\/\/crdb-backupz\/exports-v19\.1\.4\/backup\S*: bucket crdb-backupz does not exist \(HTTP 404\); check the bucket name/,
+  );
   assert.doesNotMatch(msg, /\n|GCS_ENDPOINT=/);
   assert.equal(report.tables.length, 0);
 });

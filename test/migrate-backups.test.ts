@@ -9,7 +9,13 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { resolveConfig } from '../src/config/load-config.js';
-import { baseGeneration, FIXTURE_PASSPHRASE, isLocalityGeneration, LOCALITIES, type Generation } from '../src/backup/testing/build-collection.js';
+import {
+  baseGeneration,
+  FIXTURE_PASSPHRASE,
+  isLocalityGeneration,
+  LOCALITIES,
+  type Generation,
+} from '../src/backup/testing/build-collection.js';
 import { migrate } from '../src/pipeline/migrate.js';
 import { testInstanceServer } from '../src/pipeline/pg-target.js';
 import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
@@ -59,9 +65,18 @@ for (const store of readdirSync(FIXTURES)) {
             test_postgresql_import: false,
             if_exists: 'drop',
             log_file: '',
-            ...(where === 's3' ? { aws_endpoint: s3.endpoint, aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey, aws_region: 'us-east-1' } : {}),
+            ...(where === 's3'
+              ? {
+                  aws_endpoint: s3.endpoint,
+                  aws_access_key_id: s3.accessKeyId,
+                  aws_secret_access_key: s3.secretAccessKey,
+                  aws_region: 'us-east-1',
+                }
+              : {}),
             ...(baseGeneration(generation as Generation) === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
-            ...(locality ? { locality_urls: LOCALITIES.map((l) => `${base}/${l.dir}?COCKROACH_LOCALITY=${encodeURIComponent(l.kv)}`) } : {}),
+            ...(locality
+              ? { locality_urls: LOCALITIES.map((l) => `${base}/${l.dir}?COCKROACH_LOCALITY=${encodeURIComponent(l.kv)}`) }
+              : {}),
             // Worker threads reopen the backup themselves: the same chain, read time, key and localities.
             ...(where === 's3' && THREADED.has(generation) ? { threads: 'on', jobs: 2 } : {}),
             // From folders, tables over ~400 bytes load in key-range parts (file spans of the chain).
@@ -70,11 +85,16 @@ for (const store of readdirSync(FIXTURES)) {
           env: {},
         });
         const said: string[] = [];
-        const report = await migrate({ config, logger: { ...silentLogger, info: (m) => void said.push(m) }, target: testInstanceServer(target, 'target') });
+        const report = await migrate({
+          config,
+          logger: { ...silentLogger, info: (m) => void said.push(m) },
+          target: testInstanceServer(target, 'target'),
+        });
         assert.equal(report.error, undefined, report.error);
         assert.ok(report.tables.length > 0);
         if (where === 'local') split.push(...said.filter((m) => / loaded as \d+ parts$/.test(m)).map((m) => `${generation}: ${m}`));
-        for (const t of report.tables) assert.equal(t.verification?.match, true, `${t.source}: ${t.verification?.differingKeys.join('; ')}`);
+        for (const t of report.tables)
+          assert.equal(t.verification?.match, true, `${t.source}: ${t.verification?.differingKeys.join('; ')}`);
         for (const [table, rows] of Object.entries(EXPECTED[store] ?? {})) {
           assert.equal(report.tables.find((t) => t.source === table)?.verification?.targetRows, rows, table);
         }
@@ -84,7 +104,10 @@ for (const store of readdirSync(FIXTURES)) {
 }
 
 test('an encrypted backup without the passphrase is one clear line naming the object', async () => {
-  const { config } = resolveConfig({ file: { source: { type: 'backup', url: join(FIXTURES, 'emails-v2.1.4', 'encrypted') }, test_postgresql_import: false, log_file: '' }, env: {} });
+  const { config } = resolveConfig({
+    file: { source: { type: 'backup', url: join(FIXTURES, 'emails-v2.1.4', 'encrypted') }, test_postgresql_import: false, log_file: '' },
+    env: {},
+  });
   const report = await migrate({ config, logger: silentLogger });
   assert.equal(report.verdict, 'failed');
   assert.match(report.error ?? '', /encrypt/i);

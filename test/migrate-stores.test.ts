@@ -91,10 +91,16 @@ for (const [store, expected] of Object.entries(CASES)) {
           for (const plan of plans) {
             const cols = plan.columns.map((c) => quoteIdent(c.pgName)).join(', ');
             const order = (plan.keyColumns ?? plan.columns.map((c) => c.pgName)).map(quoteIdent).join(', ');
-            const pgRows = (await client.query({ text: `SELECT ${plan.columns.map((c) => `(${quoteIdent(c.pgName)})::text`).join(', ')} FROM ${quoteQualified(plan.pgSchema, plan.pgTable)} ORDER BY ${order}`, rowMode: 'array' })).rows as (string | null)[][];
+            const pgRows = (
+              await client.query({
+                text: `SELECT ${plan.columns.map((c) => `(${quoteIdent(c.pgName)})::text`).join(', ')} FROM ${quoteQualified(plan.pgSchema, plan.pgTable)} ORDER BY ${order}`,
+                rowMode: 'array',
+              })
+            ).rows as (string | null)[][];
             void cols;
             const srcRows: (string | null)[][] = [];
-            for await (const r of plan.rows()) srcRows.push(r.values.map((d, i) => (d === null ? null : formatPgText(d, plan.columns[i]!.type))));
+            for await (const r of plan.rows())
+              srcRows.push(r.values.map((d, i) => (d === null ? null : formatPgText(d, plan.columns[i]!.type))));
             assert.equal(pgRows.length, srcRows.length, plan.id);
             // PostgreSQL orders text by collation; compare as sorted sets of rows.
             const key = (r: (string | null)[]): string => JSON.stringify(r);

@@ -27,7 +27,10 @@ async function server() {
 
 /** stderr holds exactly one line, an error matching `re`. */
 function oneError(r: { code: number; stderr: string }, re: RegExp): void {
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('warning: '));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('warning: '));
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, re);
   assert.equal(r.code, 1, r.stderr);
@@ -43,7 +46,10 @@ test('check prints the plan: where the database goes, its tables, and "ready"', 
   assert.match(r.stdout, /^ {2}public\.folder$/m);
   assert.match(r.stdout, /reachable, login and privileges ok/);
   // A store records no row counts: its files' bytes, loaded twice (test instance, then target).
-  assert.match(r.stdout, /^estimated time: ~\d+ s \(\d+ KiB of source files ≈ [\d.]+k rows of ~100 B × 2 loads \(test instance, then target\) at ~100k rows\/s verified on 2 cores; docs\/performance\.md\)$/m);
+  assert.match(
+    r.stdout,
+    /^estimated time: ~\d+ s \(\d+ KiB of source files ≈ [\d.]+k rows of ~100 B × 2 loads \(test instance, then target\) at ~100k rows\/s verified on 2 cores; docs\/performance\.md\)$/m,
+  );
   assert.match(r.stdout, /ready: every check passed/);
   assert.ok(!r.stdout.includes(s.password), 'no password printed');
 });
@@ -54,7 +60,10 @@ test('check on a backup estimates the time from the rows its manifests record, a
   const r = await runCli(['check', '--backup', SAMPLE_BACKUP, '--target', url(name), '--skip-validation'], { cwd: fresh() });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /database emails: 7 tables, ~28 rows, /);
-  assert.match(r.stdout, /^estimated time: ~1 s \(28 rows × 2 loads \(test instance, then target\) at ~220k rows\/s skip_validation on 2 cores; docs\/performance\.md\)$/m);
+  assert.match(
+    r.stdout,
+    /^estimated time: ~1 s \(28 rows × 2 loads \(test instance, then target\) at ~220k rows\/s skip_validation on 2 cores; docs\/performance\.md\)$/m,
+  );
 });
 
 test('the everyday mistakes are one line each, naming the thing and the fix', async (t) => {
@@ -63,15 +72,30 @@ test('the everyday mistakes are one line each, naming the thing and the fix', as
   const cwd = fresh();
   const check = (target: string, ...more: string[]) => runCli(['check', '--store', EMAILS, '--target', target, ...more], { cwd });
 
-  oneError(await check(url(name, { host: 'no-such-host.invalid' })), /^error: cannot reach target PostgreSQL .*no-such-host\.invalid.*: (ENOTFOUND|EAI_AGAIN); check postgres_host \/ postgres_port/);
-  oneError(await check(url(name, { port: 1 })), /^error: cannot reach target PostgreSQL .*127\.0\.0\.1:1 .*ECONNREFUSED; check postgres_host \/ postgres_port/);
+  oneError(
+    await check(url(name, { host: 'no-such-host.invalid' })),
+    /^error: cannot reach target PostgreSQL .*no-such-host\.invalid.*: (ENOTFOUND|EAI_AGAIN); check postgres_host \/ postgres_port/,
+  );
+  oneError(
+    await check(url(name, { port: 1 })),
+    /^error: cannot reach target PostgreSQL .*127\.0\.0\.1:1 .*ECONNREFUSED; check postgres_host \/ postgres_port/,
+  );
   const wrongPw = await check(url(name, { password: 'not-the-password-x7' }));
-  oneError(wrongPw, /^error: target PostgreSQL .* refused the login: .*password authentication failed.*; check postgres_username \/ postgres_password/);
+  oneError(
+    wrongPw,
+    /^error: target PostgreSQL .* refused the login: .*password authentication failed.*; check postgres_username \/ postgres_password/,
+  );
   assert.ok(!wrongPw.stderr.includes('not-the-password-x7'), 'the password is not echoed');
-  oneError(await check(url('no_such_db')), /^error: target PostgreSQL .*database "no_such_db" does not exist; create it \(createdb .*"no_such_db"\), or name an existing database/);
+  oneError(
+    await check(url('no_such_db')),
+    /^error: target PostgreSQL .*database "no_such_db" does not exist; create it \(createdb .*"no_such_db"\), or name an existing database/,
+  );
 
   await client.query('CREATE TABLE public.folder (name text PRIMARY KEY)');
-  oneError(await check(url(name)), new RegExp(`^error: target database "${name}" already has tables this migration would create: public\\.folder; use --if-exists drop`));
+  oneError(
+    await check(url(name)),
+    new RegExp(`^error: target database "${name}" already has tables this migration would create: public\\.folder; use --if-exists drop`),
+  );
   const skip = await check(url(name), '--if-exists', 'skip');
   assert.equal(skip.code, 0, skip.stderr);
   assert.match(skip.stdout, /already has tables this migration would create: public\.folder: --if-exists skip/);
@@ -88,8 +112,18 @@ test('a user without CREATE on public (PostgreSQL 15+) is told which GRANT it ne
   await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC; REVOKE CREATE ON DATABASE ${name} FROM PUBLIC`);
   const r = await runCli(['check', '--store', EMAILS, '--target', url(name, { user: role, password: 'weak-pw-1' })], { cwd: fresh() });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`error: .*database "${name}": user "${role}" may not create schemas \\(cockroach_migrate\\) there; GRANT CREATE ON DATABASE`));
-  assert.match(r.stderr, new RegExp(`error: .*user "${role}" may not create tables, types or sequences in schema public .*; GRANT CREATE ON SCHEMA "?public"? TO`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `error: .*database "${name}": user "${role}" may not create schemas \\(cockroach_migrate\\) there; GRANT CREATE ON DATABASE`,
+    ),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `error: .*user "${role}" may not create tables, types or sequences in schema public .*; GRANT CREATE ON SCHEMA "?public"? TO`,
+    ),
+  );
 });
 
 test('an enum of the same name: check names it; --if-exists drop drops it and the migration loads', async (t) => {
@@ -105,7 +139,9 @@ test('an enum of the same name: check names it; --if-exists drop drops it and th
   writeFileSync(join(cwd, 'target-only.json'), JSON.stringify({ test_postgresql_import: false }));
   const migrated = await runCli([...args, '--if-exists', 'drop', '--config', 'target-only.json'], { cwd, timeoutMs: 300_000 });
   assert.equal(migrated.code, 0, migrated.stderr);
-  const labels = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'Role'`);
+  const labels = await client.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'Role'`,
+  );
   assert.equal(labels.rows[0]!.n, '3', 'the migration created its own Role enum (USER, PRODUCER, ADMIN)');
 });
 
@@ -119,5 +155,8 @@ test('a migration runs the preflight before the test instance: an existing table
   assert.match(r.stderr, /already has tables this migration would create: public\.folder; use --if-exists drop/);
   assert.doesNotMatch(r.stderr, /start test instance/);
   const report = JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8')) as { phases: { name: string; status: string }[] };
-  assert.deepEqual(report.phases.map((p) => `${p.name}:${p.status}`), ['read source:ok', 'convert schema:ok', 'preflight:failed']);
+  assert.deepEqual(
+    report.phases.map((p) => `${p.name}:${p.status}`),
+    ['read source:ok', 'convert schema:ok', 'preflight:failed'],
+  );
 });

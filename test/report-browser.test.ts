@@ -32,7 +32,15 @@ before(async () => {
   // As root Chromium needs --no-sandbox; the rest keeps it off this machine's closed network.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 after(async () => {
@@ -116,13 +124,19 @@ for (const [name, make, title, colour] of CASES) {
     const report = make();
     const file = join(dir, `${name}.html`);
     writeFileSync(file, renderHtml(report));
-    for (const [w, h] of [[1280, 800], [390, 844]] as const) {
+    for (const [w, h] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
       const seen = await open(file, w, h);
       expectPage(seen, report, title, colour);
       if (name === 'mismatch') {
         const bad = report.tables.filter((t) => t.verification && !t.verification.match);
         assert.ok(bad.length > 0);
-        assert.deepEqual(seen.keys, bad.flatMap((t) => t.verification!.differingKeys));
+        assert.deepEqual(
+          seen.keys,
+          bad.flatMap((t) => t.verification!.differingKeys),
+        );
         assert.equal(seen.tableRows.filter((r) => /^MISMATCH/.test(r.result)).length, bad.length);
       }
     }
@@ -141,6 +155,11 @@ test('report.html of a real migration (emails store → PostgreSQL) in Chromium'
   const { html } = await writeReports(report, reportDir);
   assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/);
   const seen = await open(html, 1280, 800);
-  expectPage(seen, report, report.verdict === 'success' ? 'Migration verified' : 'Migration verified, with warnings', report.verdict === 'success' ? GREEN : AMBER);
+  expectPage(
+    seen,
+    report,
+    report.verdict === 'success' ? 'Migration verified' : 'Migration verified, with warnings',
+    report.verdict === 'success' ? GREEN : AMBER,
+  );
   for (const r of seen.tableRows) assert.match(r.result, /identical|match/i, r.source);
 });

@@ -17,17 +17,32 @@ const STORE = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/movr-v19.
 // for another part size: the parts an interrupted run recorded are the ones that resume.
 const VARIANTS = [
   { name: '', config: { jobs: 1 }, rerunFlags: [] as string[], parts: false },
-  { name: ' (tables in parts, rerun with another part size)', config: { jobs: 2, table_part_mb: 0.02, chunk_size: 30 }, rerunFlags: ['--table-part-mb', '0.05'], parts: true },
+  {
+    name: ' (tables in parts, rerun with another part size)',
+    config: { jobs: 2, table_part_mb: 0.02, chunk_size: 30 },
+    rerunFlags: ['--table-part-mb', '0.05'],
+    parts: true,
+  },
 ];
 for (const v of VARIANTS) {
   test(`a run killed mid-COPY resumes to identical data${v.name}`, async () => {
     const server = await withTempPostgres();
     await dropMigratedDatabases(server.clientConfig());
-    const dir = migrationDir('cm-resume-', { source: { type: 'store', path: STORE }, test_postgresql_import: false, ...targetKeys(server), chunk_size: 100, ...v.config });
-    const child = spawn(process.execPath, ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const dir = migrationDir('cm-resume-', {
+      source: { type: 'store', path: STORE },
+      test_postgresql_import: false,
+      ...targetKeys(server),
+      chunk_size: 100,
+      ...v.config,
     });
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let childErr = '';
     child.stderr?.on('data', (d: Buffer) => (childErr += d.toString()));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -72,7 +87,9 @@ for (const v of VARIANTS) {
     const c = new pg.Client(server.clientConfig('movr'));
     await c.connect();
     try {
-      const dup = await c.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT city, id FROM rides GROUP BY 1, 2 HAVING count(*) > 1) d`);
+      const dup = await c.query<{ n: string }>(
+        `SELECT count(*) AS n FROM (SELECT city, id FROM rides GROUP BY 1, 2 HAVING count(*) > 1) d`,
+      );
       assert.equal(dup.rows[0]?.n, '0');
       const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM rides`);
       assert.equal(n.rows[0]?.n, '1611');
@@ -104,7 +121,10 @@ test('existing target tables: refused by default, then --if-exists drop / trunca
   assert.equal(first.code, 0, first.stderr);
   const again = await runCli([], { cwd: dir });
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /target database "emails" already has tables this migration would create: public\.folder \(~3 rows\), public\.email \(~5 rows\), .*\(7 in all\); and sequences this migration would create: sequence public\.\w+, .*; use --if-exists drop/);
+  assert.match(
+    again.stderr,
+    /target database "emails" already has tables this migration would create: public\.folder \(~3 rows\), public\.email \(~5 rows\), .*\(7 in all\); and sequences this migration would create: sequence public\.\w+, .*; use --if-exists drop/,
+  );
   for (const mode of ['drop', 'truncate', 'skip']) {
     const r = await runCli(['--if-exists', mode], { cwd: dir });
     assert.equal(r.code, 0, `${mode}: ${r.stderr}`);

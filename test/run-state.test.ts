@@ -48,7 +48,16 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
 
   const run = async (extra: Record<string, unknown>, interrupt = false): Promise<MigrationReport> => {
     const { config } = resolveConfig({
-      file: { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), chunk_size: 1, jobs: 1, log_file: '', report_dir: collection, ...extra },
+      file: {
+        source: { type: 'backup', url: collection },
+        test_postgresql_import: false,
+        ...targetKeys(server),
+        chunk_size: 1,
+        jobs: 1,
+        log_file: '',
+        report_dir: collection,
+        ...extra,
+      },
       env: {},
     });
     const stop = new AbortController();
@@ -73,7 +82,9 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
   const newDir = fullFolderName(newer);
   assert.match(
     refused.error ?? '',
-    new RegExp(`^cannot resume: the interrupted run in target database "emails" loaded backup \\S+/${oldDir} \\(read as of .*, manifests sha256 [0-9a-f]{16}\\), this run reads backup \\S+/${newDir} .*; to finish the interrupted run, pin its source \\(source\\.backup "${oldDir}", as_of "\\d+\\.\\d{10}"\\), or start over with --if-exists drop`),
+    new RegExp(
+      `^cannot resume: the interrupted run in target database "emails" loaded backup \\S+/${oldDir} \\(read as of .*, manifests sha256 [0-9a-f]{16}\\), this run reads backup \\S+/${newDir} .*; to finish the interrupted run, pin its source \\(source\\.backup "${oldDir}", as_of "\\d+\\.\\d{10}"\\), or start over with --if-exists drop`,
+    ),
   );
   assert.equal(refused.resumable, undefined, 'a refusal is not resumable by rerunning');
 
@@ -89,8 +100,14 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
     const recorded = await state.query<{ shape: Record<string, string> }>('SELECT shape FROM cockroach_migrate.runs');
     await state.query(`UPDATE cockroach_migrate.runs SET shape = shape - 'fingerprint'`);
     const oldFingerprint = await run({ source: { type: 'backup', url: collection, backup: oldDir } });
-    assert.match(oldFingerprint.error ?? '', /cannot resume: .*loaded with other settings: fingerprint was unset, now sum of per-row XOR of hashtextextended/);
-    assert.match(oldFingerprint.error ?? '', /finish it with the version of cockroach-migrate that started it, or start over with --if-exists drop/);
+    assert.match(
+      oldFingerprint.error ?? '',
+      /cannot resume: .*loaded with other settings: fingerprint was unset, now sum of per-row XOR of hashtextextended/,
+    );
+    assert.match(
+      oldFingerprint.error ?? '',
+      /finish it with the version of cockroach-migrate that started it, or start over with --if-exists drop/,
+    );
     await state.query('UPDATE cockroach_migrate.runs SET shape = $1', [JSON.stringify(recorded.rows[0]!.shape)]);
   } finally {
     await state.end();
@@ -107,65 +124,79 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
   assert.match(again.error ?? '', /interrupted by the test/);
   const over = await run({ if_exists: 'drop' });
   assert.equal(over.error, undefined, over.error);
-  assert.ok(over.tables.every((t) => !t.resumed), 'started over');
+  assert.ok(
+    over.tables.every((t) => !t.resumed),
+    'started over',
+  );
   for (const t of over.tables) assert.equal(t.verification?.match, true, t.source);
 });
 
 // Without a run lock, run 1 never says it holds one and stays blocked: the timeout fails the test.
-test('two runs into one target at once: the second stops within seconds naming the first; skipped tables are verified', { timeout: 120_000 }, async () => {
-  const server = await withTempPostgres();
-  await dropDatabase(server.clientConfig(), 'emails');
-  const dir = migrationDir('cm-lock-', { source: { type: 'store', path: EMAILS }, test_postgresql_import: false, ...targetKeys(server) });
-  const first = await runCli([], { cwd: dir });
-  assert.equal(first.code, 0, first.stderr);
+test(
+  'two runs into one target at once: the second stops within seconds naming the first; skipped tables are verified',
+  { timeout: 120_000 },
+  async () => {
+    const server = await withTempPostgres();
+    await dropDatabase(server.clientConfig(), 'emails');
+    const dir = migrationDir('cm-lock-', { source: { type: 'store', path: EMAILS }, test_postgresql_import: false, ...targetKeys(server) });
+    const first = await runCli([], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
 
-  // Run 1 (--if-exists truncate) takes the run lock, then waits for the table this client locks.
-  const blocker = new pg.Client(server.clientConfig('emails'));
-  await blocker.connect();
-  await blocker.query('BEGIN');
-  await blocker.query('LOCK TABLE email IN ACCESS EXCLUSIVE MODE');
-  const child = spawn(process.execPath, ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`, '--if-exists', 'truncate'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let childErr = '';
-  const locked = new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      childErr += d.toString();
-      if (/locked for this run/.test(childErr)) resolve();
+    // Run 1 (--if-exists truncate) takes the run lock, then waits for the table this client locks.
+    const blocker = new pg.Client(server.clientConfig('emails'));
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE email IN ACCESS EXCLUSIVE MODE');
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/cli/main.ts`, '--if-exists', 'truncate'],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let childErr = '';
+    const locked = new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        childErr += d.toString();
+        if (/locked for this run/.test(childErr)) resolve();
+      });
+      child.once('exit', () => reject(new Error(`run 1 ended before taking the lock: ${childErr}`)));
     });
-    child.once('exit', () => reject(new Error(`run 1 ended before taking the lock: ${childErr}`)));
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  try {
-    await locked;
-    const second = await runCli(['--if-exists', 'truncate'], { cwd: dir, timeoutMs: 30_000 });
-    assert.equal(second.code, 1, second.stderr);
-    assert.match(second.stderr, /target PostgreSQL .+? is being loaded by another cockroach-migrate run \(pid \d+ on host \S+, started \S+Z; PostgreSQL backend pid \d+\); one run per target at a time/);
-    assert.doesNotMatch(second.stderr, /rerunning the same command resumes/);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw e;
-  } finally {
-    await blocker.query('COMMIT');
-    await blocker.end();
-  }
-  assert.equal(await exited, 0, childErr);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await locked;
+      const second = await runCli(['--if-exists', 'truncate'], { cwd: dir, timeoutMs: 30_000 });
+      assert.equal(second.code, 1, second.stderr);
+      assert.match(
+        second.stderr,
+        /target PostgreSQL .+? is being loaded by another cockroach-migrate run \(pid \d+ on host \S+, started \S+Z; PostgreSQL backend pid \d+\); one run per target at a time/,
+      );
+      assert.doesNotMatch(second.stderr, /rerunning the same command resumes/);
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw e;
+    } finally {
+      await blocker.query('COMMIT');
+      await blocker.end();
+    }
+    assert.equal(await exited, 0, childErr);
 
-  // No duplicates, and a table left as it is (skip) holding other rows is a mismatch (exit 3).
-  const c = new pg.Client(server.clientConfig('emails'));
-  await c.connect();
-  try {
-    assert.equal((await c.query<{ n: string }>('SELECT count(*) AS n FROM email')).rows[0]?.n, '5');
-    await c.query('DELETE FROM attachment WHERE ctid = (SELECT min(ctid) FROM attachment)');
-  } finally {
-    await c.end();
-  }
-  const skip = await runCli(['--if-exists', 'skip'], { cwd: dir });
-  assert.equal(skip.code, 3, skip.stderr);
-  assert.match(skip.stderr, /emails\.public\.attachment: 5 rows in source, 4 in PostgreSQL, checksum DIFFERS/);
-  assert.match(skip.stderr, /emails\.public\.email: 5 rows in source, 5 in PostgreSQL, checksum matches/);
-});
+    // No duplicates, and a table left as it is (skip) holding other rows is a mismatch (exit 3).
+    const c = new pg.Client(server.clientConfig('emails'));
+    await c.connect();
+    try {
+      assert.equal((await c.query<{ n: string }>('SELECT count(*) AS n FROM email')).rows[0]?.n, '5');
+      await c.query('DELETE FROM attachment WHERE ctid = (SELECT min(ctid) FROM attachment)');
+    } finally {
+      await c.end();
+    }
+    const skip = await runCli(['--if-exists', 'skip'], { cwd: dir });
+    assert.equal(skip.code, 3, skip.stderr);
+    assert.match(skip.stderr, /emails\.public\.attachment: 5 rows in source, 4 in PostgreSQL, checksum DIFFERS/);
+    assert.match(skip.stderr, /emails\.public\.email: 5 rows in source, 5 in PostgreSQL, checksum matches/);
+  },
+);
 
 test('database_mapping schema: several CockroachDB databases into one fresh PostgreSQL database, each with its own state', async () => {
   const server = await withTempPostgres();

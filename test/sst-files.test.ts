@@ -70,7 +70,10 @@ for (const t of TABLES) {
     const propsAt = lines.findIndex((l) => /^properties \(\d+\):$/.test(l));
     const nProps = Number(/\((\d+)\)/.exec(lines[propsAt]!)![1]);
     const props = lines.slice(propsAt + 1, propsAt + 1 + nProps);
-    assert.ok(props.every((l) => /^ {2}\S+ = /.test(l)), props.join('\n'));
+    assert.ok(
+      props.every((l) => /^ {2}\S+ = /.test(l)),
+      props.join('\n'),
+    );
     assert.ok(props.includes('  rocksdb.comparator = cockroach_comparator'));
     const entries = /^ {2}rocksdb\.num\.entries = (\d+)$/m.exec(r.stdout)?.[1];
     assert.ok(entries !== undefined);
@@ -95,9 +98,15 @@ test('debug sst through the CLI: known first keys of the RocksDB and the columna
 test('debug sst through the CLI: a built Pebble v4 table (two-level index, zstd) and a LevelDB table', async () => {
   const dir = fresh();
   const points: TestPoint[] = [];
-  for (let i = 0; i < 40; i++) points.push({ key: `k${String(i).padStart(3, '0')}`, seqNum: BigInt(100 + i), kind: InternalKeyKind.Set, value: `v${i}` });
+  for (let i = 0; i < 40; i++)
+    points.push({ key: `k${String(i).padStart(3, '0')}`, seqNum: BigInt(100 + i), kind: InternalKeyKind.Set, value: `v${i}` });
   for (const [name, opts, format, codec] of [
-    ['p4.sst', { magic: 'pebble', version: 4, compression: 7, entriesPerBlock: 4, indexPartitionSize: 2 }, 'pebble-v4 (table format version 4)', 'zstd'],
+    [
+      'p4.sst',
+      { magic: 'pebble', version: 4, compression: 7, entriesPerBlock: 4, indexPartitionSize: 2 },
+      'pebble-v4 (table format version 4)',
+      'zstd',
+    ],
     ['ldb.sst', { magic: 'leveldb', compression: 1 }, 'leveldb (table format version 0)', 'snappy'],
   ] as const) {
     writeFileSync(join(dir, name), await buildTable(points, opts));
@@ -169,7 +178,13 @@ for (const t of TABLES) {
 }
 
 test('non-SST files of a store (MANIFEST, WAL, OPTIONS, blob file, CURRENT) are "not an SSTable" with file and offset', async () => {
-  for (const f of ['movr-v19.2.4/MANIFEST-000008', 'lain-v20.2.3/000107.log', 'emails-v2.1.4/OPTIONS-000005', 'frt-v25.4.0/000010.blob', 'startrek-v1.0.2/CURRENT']) {
+  for (const f of [
+    'movr-v19.2.4/MANIFEST-000008',
+    'lain-v20.2.3/000107.log',
+    'emails-v2.1.4/OPTIONS-000005',
+    'frt-v25.4.0/000010.blob',
+    'startrek-v1.0.2/CURRENT',
+  ]) {
     const path = join(STORES, f);
     await assert.rejects(scanAll(path), (e: unknown) => {
       assertFileAndOffset(e, path);
@@ -320,7 +335,8 @@ test('streaming: scanning a 10× larger table reads in bounded pieces and does n
       ['large.sst', 60_000],
     ] as const) {
       const pts: TestPoint[] = [];
-      for (let i = 0; i < n; i++) pts.push({ key: `key-${String(i).padStart(8, '0')}`, seqNum: BigInt(i + 1), kind: InternalKeyKind.Set, value: value() });
+      for (let i = 0; i < n; i++)
+        pts.push({ key: `key-${String(i).padStart(8, '0')}`, seqNum: BigInt(i + 1), kind: InternalKeyKind.Set, value: value() });
       const bytes = await buildTable(pts, { magic: 'rocksdb', compression: 1, entriesPerBlock: 16 });
       writeFileSync(join(dir, name), bytes);
       sizes[name] = bytes.length;
@@ -328,7 +344,9 @@ test('streaming: scanning a 10× larger table reads in bounded pieces and does n
     assert.ok(sizes['large.sst']! > 9 * sizes['small.sst']! && sizes['large.sst']! > 50e6, JSON.stringify(sizes));
     const small = await scanPeak(join(dir, 'small.sst'));
     const large = await scanPeak(join(dir, 'large.sst'));
-    t.diagnostic(`file bytes ${JSON.stringify(sizes)}; peak memory above baseline: small ${small.peak}, large ${large.peak}; largest read ${large.maxRead}`);
+    t.diagnostic(
+      `file bytes ${JSON.stringify(sizes)}; peak memory above baseline: small ${small.peak}, large ${large.peak}; largest read ${large.maxRead}`,
+    );
     assert.equal(small.entries, 6_000);
     assert.equal(large.entries, 60_000);
     // Every byte is read about once, in pieces no larger than the read-ahead window.

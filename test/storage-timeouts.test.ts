@@ -45,30 +45,41 @@ after(async () => {
   await Promise.all([new Promise((r) => silent.close(r)), new Promise((r) => stalling.close(r))]);
 });
 
-const timedOut = (endpoint: () => string, attempts: number) => (e: unknown): boolean => {
-  const msg = (e as Error).message;
-  assert.ok(isStorageError(e), `${(e as Error).name}: ${msg}`);
-  assert.doesNotMatch(msg, /\n/);
-  assert.ok(msg.includes(endpoint()), `endpoint ${endpoint()} missing: ${msg}`);
-  assert.match(msg, /stopped answering: no byte received for 0\.2 s \(storage_idle_timeout_seconds/);
-  assert.match(msg, new RegExp(`${attempts} attempts`));
-  assert.match(msg, /raise storage_idle_timeout_seconds/);
-  return true;
-};
+const timedOut =
+  (endpoint: () => string, attempts: number) =>
+  (e: unknown): boolean => {
+    const msg = (e as Error).message;
+    assert.ok(isStorageError(e), `${(e as Error).name}: ${msg}`);
+    assert.doesNotMatch(msg, /\n/);
+    assert.ok(msg.includes(endpoint()), `endpoint ${endpoint()} missing: ${msg}`);
+    assert.match(msg, /stopped answering: no byte received for 0\.2 s \(storage_idle_timeout_seconds/);
+    assert.match(msg, new RegExp(`${attempts} attempts`));
+    assert.match(msg, /raise storage_idle_timeout_seconds/);
+    return true;
+  };
 
 const fast = { idleTimeoutMs: 200, connectTimeoutMs: 1000, maxAttempts: 2, retryBaseMs: 1 };
 
 test('http: an endpoint that never answers fails after the idle timeout and bounded retries', async () => {
   const before = silentConnections;
   const st = openStorage(`http://${silentAddr}/coll`, fast);
-  await assert.rejects(() => st.readAll('LATEST'), timedOut(() => silentAddr, 2));
+  await assert.rejects(
+    () => st.readAll('LATEST'),
+    timedOut(() => silentAddr, 2),
+  );
   assert.equal(silentConnections - before, 2, 'one connection per attempt');
-  await assert.rejects(() => st.reader('data/1.sst').read(0, 10), timedOut(() => silentAddr, 2));
+  await assert.rejects(
+    () => st.reader('data/1.sst').read(0, 10),
+    timedOut(() => silentAddr, 2),
+  );
 });
 
 test('http: an answer that stops inside the body fails after the idle timeout', async () => {
   const st = openStorage(`http://${stallingAddr}/coll`, fast);
-  await assert.rejects(() => st.readAll('LATEST'), timedOut(() => stallingAddr, 2));
+  await assert.rejects(
+    () => st.readAll('LATEST'),
+    timedOut(() => stallingAddr, 2),
+  );
 });
 
 test('azure: an AZURE_ENDPOINT that never answers fails after the idle timeout', async () => {
@@ -76,8 +87,14 @@ test('azure: an AZURE_ENDPOINT that never answers fails after the idle timeout',
     `azure://backups/coll?AZURE_ACCOUNT_NAME=${AZURITE_ACCOUNT}&AZURE_ACCOUNT_KEY=${encodeURIComponent(AZURITE_KEY)}&AZURE_ENDPOINT=${encodeURIComponent(`http://${silentAddr}/${AZURITE_ACCOUNT}`)}`,
     fast,
   );
-  await assert.rejects(() => st.readAll('LATEST'), timedOut(() => silentAddr, 2));
-  await assert.rejects(() => st.list('2024/'), timedOut(() => silentAddr, 2));
+  await assert.rejects(
+    () => st.readAll('LATEST'),
+    timedOut(() => silentAddr, 2),
+  );
+  await assert.rejects(
+    () => st.list('2024/'),
+    timedOut(() => silentAddr, 2),
+  );
 });
 
 test('s3 (through the config keys): an endpoint that never answers fails after the idle timeout', async () => {
@@ -94,10 +111,13 @@ test('s3 (through the config keys): an endpoint that never answers fails after t
     },
     env: {},
   });
-  await assert.rejects(() => readBackup('s3://backups/coll', { ...backupOptions(config), retryBaseMs: 1 }), (e: unknown) => {
-    timedOut(() => `http://${silentAddr}`, 2)(e);
-    assert.match((e as Error).message, /^s3:\/\/backups\/coll\//);
-    return true;
-  });
+  await assert.rejects(
+    () => readBackup('s3://backups/coll', { ...backupOptions(config), retryBaseMs: 1 }),
+    (e: unknown) => {
+      timedOut(() => `http://${silentAddr}`, 2)(e);
+      assert.match((e as Error).message, /^s3:\/\/backups\/coll\//);
+      return true;
+    },
+  );
   assert.ok(silentConnections - before >= 2, `${silentConnections - before} connections`);
 });

@@ -33,45 +33,61 @@ after(async () => {
 });
 
 /** No AWS_* of the developer's shell may supply what the config file is to supply. */
-const NO_AWS_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AWS_')).map((k) => [k, '']));
+const NO_AWS_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith('AWS_'))
+    .map((k) => [k, '']),
+);
 
-test('inspect, check, the migration and verify read an S3 backup with the config file’s endpoint and credentials', { timeout: 300_000 }, async (t) => {
-  const pg = await withTempPostgres();
-  const { name } = await freshDatabase(pg, t, 'subcmd');
-  const cwd = mkdtempSync(join(tmpdir(), 'cm-subcmd-'));
-  const config = (keyId: string) => ({
-    s3_backup_path: `s3://${s3.bucket}/sample`,
-    aws_endpoint: s3.endpoint,
-    aws_region: 'us-east-1',
-    aws_access_key_id: keyId,
-    aws_secret_access_key: s3.secretAccessKey,
-    postgres_url: `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${name}`,
-    test_postgresql_import: false,
-  });
-  writeFileSync(join(cwd, 's3.json'), JSON.stringify(config(s3.accessKeyId)));
-  const cli = (args: string[]) => runCli(args, { cwd, env: NO_AWS_ENV, timeoutMs: 300_000 });
+test(
+  'inspect, check, the migration and verify read an S3 backup with the config file’s endpoint and credentials',
+  { timeout: 300_000 },
+  async (t) => {
+    const pg = await withTempPostgres();
+    const { name } = await freshDatabase(pg, t, 'subcmd');
+    const cwd = mkdtempSync(join(tmpdir(), 'cm-subcmd-'));
+    const config = (keyId: string) => ({
+      s3_backup_path: `s3://${s3.bucket}/sample`,
+      aws_endpoint: s3.endpoint,
+      aws_region: 'us-east-1',
+      aws_access_key_id: keyId,
+      aws_secret_access_key: s3.secretAccessKey,
+      postgres_url: `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${name}`,
+      test_postgresql_import: false,
+    });
+    writeFileSync(join(cwd, 's3.json'), JSON.stringify(config(s3.accessKeyId)));
+    const cli = (args: string[]) => runCli(args, { cwd, env: NO_AWS_ENV, timeoutMs: 300_000 });
 
-  const inspect = await cli(['inspect', '--config', 's3.json']);
-  assert.equal(inspect.code, 0, inspect.stderr);
-  assert.match(inspect.stdout, /table public\.email \(id 57\): 8 columns, 5 rows/);
+    const inspect = await cli(['inspect', '--config', 's3.json']);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, /table public\.email \(id 57\): 8 columns, 5 rows/);
 
-  const check = await cli(['check', '--config', 's3.json']);
-  assert.equal(check.code, 0, check.stderr);
-  assert.match(check.stdout, /^source: backup s3:\/\/backups\/sample\//m);
-  assert.match(check.stdout, /^estimated time: ~1 s \(28 rows at ~100k rows\/s verified/m);
+    const check = await cli(['check', '--config', 's3.json']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /^source: backup s3:\/\/backups\/sample\//m);
+    assert.match(check.stdout, /^estimated time: ~1 s \(28 rows at ~100k rows\/s verified/m);
 
-  const migrated = await cli(['--config', 's3.json']);
-  assert.equal(migrated.code, 0, migrated.stderr);
-  const verify = await cli(['verify', '--config', 's3.json']);
-  assert.equal(verify.code, 0, verify.stderr);
-  assert.match(verify.stderr, /^Verify completed: 7\/7 tables identical in the target \(row count and checksum\)$/m);
+    const migrated = await cli(['--config', 's3.json']);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    const verify = await cli(['verify', '--config', 's3.json']);
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stderr, /^Verify completed: 7\/7 tables identical in the target \(row count and checksum\)$/m);
 
-  // s3rver knows one access key: another one is refused, so the file's keys are the ones used.
-  writeFileSync(join(cwd, 'wrong.json'), JSON.stringify(config('AKIANOTKNOWNHERE')));
-  for (const args of [['inspect', '--config', 'wrong.json'], ['check', '--config', 'wrong.json'], ['verify', '--config', 'wrong.json']]) {
-    const r = await cli(args);
-    assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
-    assert.match(r.stderr, /^error: s3:\/\/backups\/sample\/BACKUP_METADATA: access denied .*; check the credentials and the bucket policy$/m, r.stderr);
-    assert.doesNotMatch(r.stderr, /NodeVersionSupportWarning/);
-  }
-});
+    // s3rver knows one access key: another one is refused, so the file's keys are the ones used.
+    writeFileSync(join(cwd, 'wrong.json'), JSON.stringify(config('AKIANOTKNOWNHERE')));
+    for (const args of [
+      ['inspect', '--config', 'wrong.json'],
+      ['check', '--config', 'wrong.json'],
+      ['verify', '--config', 'wrong.json'],
+    ]) {
+      const r = await cli(args);
+      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^error: s3:\/\/backups\/sample\/BACKUP_METADATA: access denied .*; check the credentials and the bucket policy$/m,
+        r.stderr,
+      );
+      assert.doesNotMatch(r.stderr, /NodeVersionSupportWarning/);
+    }
+  },
+);

@@ -27,7 +27,6 @@ import { targetKeys, withTempPostgres } from './support/pg.js';
 const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes-v2.1.0', import.meta.url));
 const EMAILS = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/emails-v2.1.4', import.meta.url));
 
-
 type Server = Awaited<ReturnType<typeof withTempPostgres>>;
 
 /** Rows of every table, sequence positions, constraints (with validity) and indexes of the emails database. */
@@ -38,7 +37,9 @@ async function snapshot(server: Server, database = 'emails'): Promise<Record<str
     const out: Record<string, unknown> = {};
     const tables = await c.query<{ t: string }>(`SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     for (const { t } of tables.rows) out[`rows ${t}`] = (await c.query(`SELECT * FROM public.${t} AS r ORDER BY r::text`)).rows;
-    const seqs = await c.query<{ s: string }>(`SELECT quote_ident(sequencename) AS s FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`);
+    const seqs = await c.query<{ s: string }>(
+      `SELECT quote_ident(sequencename) AS s FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`,
+    );
     for (const { s } of seqs.rows) out[`seq ${s}`] = (await c.query(`SELECT last_value, is_called FROM public.${s}`)).rows;
     out.constraints = (
       await c.query(`SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
@@ -53,14 +54,22 @@ async function snapshot(server: Server, database = 'emails'): Promise<Record<str
 
 const idOf = (ex: StoreExtract, name: string): number => ex.descriptors.find((d) => d.head.name === name && d.head.kind === 'table')!.id;
 
-async function setUp(prefix: string, omit: Array<(ex: StoreExtract) => number[]>): Promise<{ server: Server; dir: string; ends: Timestamp[]; ex: StoreExtract }> {
+async function setUp(
+  prefix: string,
+  omit: Array<(ex: StoreExtract) => number[]>,
+): Promise<{ server: Server; dir: string; ends: Timestamp[]; ex: StoreExtract }> {
   const server = await withTempPostgres();
   const ex = await extractStore(EMAILS, 'emails-v2.1.4');
   const last = ex.timestamps[ex.timestamps.length - 1]!;
   const ends = omit.map((_, i) => at(last, BigInt(2 * i + 1)));
   const collection = mkdtempSync(join(tmpdir(), `${prefix}-`));
   await writeGeneration(collection, ex, 'manifest-gzip', { ends, omit: omit.map((f) => f(ex)) });
-  const dir = migrationDir(`${prefix}-run-`, { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const dir = migrationDir(`${prefix}-run-`, {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
   return { server, dir, ends, ex };
 }
 
@@ -88,11 +97,20 @@ test('a table created after the migrated layer is created and loaded by sync (a 
   assert.match(s.stderr, /emails\.public\.attachment: 5 inserted, 0 updated, 0 deleted/);
   assert.deepEqual(await snapshot(server), expected);
   const constraints = (await snapshot(server)).constraints as Array<{ convalidated: boolean; def: string }>;
-  assert.ok(constraints.some((x) => x.def.startsWith('FOREIGN KEY (email_id)')), 'attachment → email foreign key created');
-  assert.ok(constraints.every((x) => x.convalidated), 'every constraint valid after the sync');
+  assert.ok(
+    constraints.some((x) => x.def.startsWith('FOREIGN KEY (email_id)')),
+    'attachment → email foreign key created',
+  );
+  assert.ok(
+    constraints.every((x) => x.convalidated),
+    'every constraint valid after the sync',
+  );
 
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { decisions: Array<{ object: string; what: string }> };
-  assert.ok(report.decisions.some((d) => d.object === 'table emails.public.attachment' && /created and loaded in full by sync/.test(d.what)), 'decision in the report');
+  assert.ok(
+    report.decisions.some((d) => d.object === 'table emails.public.attachment' && /created and loaded in full by sync/.test(d.what)),
+    'decision in the report',
+  );
 
   const again = await cli(['sync']);
   assert.equal(again.code, 0, again.stderr);
@@ -116,17 +134,33 @@ test('a nullable column and an index added between layers are added by sync with
   const server = await withTempPostgres();
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
-  const evolved = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { addColumn: { name: 'note', like: 'description' }, addIndex: { name: 'recipes_name_idx', on: 'name' } })]]);
+  const evolved = new Map([
+    [
+      recipes.id,
+      evolveTableDescriptor(recipes.bytes, {
+        addColumn: { name: 'note', like: 'description' },
+        addIndex: { name: 'recipes_name_idx', on: 'name' },
+      }),
+    ],
+  ]);
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-addcol-'));
   // Layers 0 and 1 as the store has the table; from layer 2 on, the column and index exist.
   await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? evolved : undefined)) });
-  const dir = migrationDir('cm-sync-addcol-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const dir = migrationDir('cm-sync-addcol-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
   const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
   const last = ends[ends.length - 1]!;
   const fresh = await cli(['--as-of', hlc(last), '--if-exists', 'drop']);
   assert.equal(fresh.code, 0, fresh.stderr);
   const expected = await snapshot(server, 'recipes');
-  assert.ok((expected.indexes as Array<{ indexname: string }>).some((i) => i.indexname === 'recipes_name_idx'), 'the fresh migration has the new index');
+  assert.ok(
+    (expected.indexes as Array<{ indexname: string }>).some((i) => i.indexname === 'recipes_name_idx'),
+    'the fresh migration has the new index',
+  );
 
   const first = await cli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop']);
   assert.equal(first.code, 0, first.stderr);
@@ -139,7 +173,11 @@ test('a nullable column and an index added between layers are added by sync with
   assert.deepEqual(await snapshot(server, 'recipes'), expected);
 
   // The three reports carry the sync: both points, and per table the rows inserted, updated, deleted.
-  const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { sync: { from: string; to: string }; tables: Array<{ source: string; sync: unknown }>; decisions: Array<{ object: string }> };
+  const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+    sync: { from: string; to: string };
+    tables: Array<{ source: string; sync: unknown }>;
+    decisions: Array<{ object: string }>;
+  };
   const iso = (t: Timestamp): string => new Date(Number(t.wallTime / 1_000_000n)).toISOString();
   assert.deepEqual(json.sync, { from: iso(ends[1]!), to: iso(last) });
   // In total and per layer: layer 2 inserted 21 again and 30, layer 3 deleted 20.
@@ -154,11 +192,17 @@ test('a nullable column and an index added between layers are added by sync with
   });
   assert.ok(json.decisions.some((d) => d.object === 'column recipes.public.recipes.note'));
   const text = readFileSync(join(dir, 'validation_report.txt'), 'utf8');
-  assert.match(text, new RegExp(`SYNC\\n-+\\nFrom ${iso(ends[1]!)} to ${iso(last)}\\n  recipes\\.public\\.recipes\\b.*: 2 inserted, 0 updated, 1 deleted`));
+  assert.match(
+    text,
+    new RegExp(`SYNC\\n-+\\nFrom ${iso(ends[1]!)} to ${iso(last)}\\n  recipes\\.public\\.recipes\\b.*: 2 inserted, 0 updated, 1 deleted`),
+  );
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.match(html, /<h2>Sync<\/h2><p class="meta">From <b>[^<]+<\/b> to <b>[^<]+<\/b>/);
   assert.match(html, /<tr><td>recipes\.<wbr>public\.<wbr>recipes<\/td><td class="n">2<\/td><td class="n">0<\/td><td class="n">1<\/td>/);
-  assert.match(html, /<tr class="layer"><td>&nbsp;&nbsp;layer to [^<]+<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">1<\/td>/);
+  assert.match(
+    html,
+    /<tr class="layer"><td>&nbsp;&nbsp;layer to [^<]+<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">1<\/td>/,
+  );
 
   const again = await cli(['sync']);
   assert.equal(again.code, 0, again.stderr);
@@ -170,21 +214,33 @@ test('a column dropped between layers stops the sync before anything is touched:
   const server = await withTempPostgres();
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
-  const dropped = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { dropColumn: 'description', addIndex: { name: 'recipes_name_idx', on: 'name' } })]]);
+  const dropped = new Map([
+    [recipes.id, evolveTableDescriptor(recipes.bytes, { dropColumn: 'description', addIndex: { name: 'recipes_name_idx', on: 'name' } })],
+  ]);
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-dropcol-'));
   await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? dropped : undefined)) });
-  const dir = migrationDir('cm-sync-dropcol-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const dir = migrationDir('cm-sync-dropcol-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
   const first = await runCli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   const before = await snapshot(server, 'recipes');
   const s = await runCli(['sync'], { cwd: dir });
   assert.equal(s.code, 1, s.stderr);
   const lines = s.stderr.split('\n').filter((l) => /^error: target database "recipes": recipes\.public\.recipes: /.test(l));
-  assert.deepEqual(lines, ['error: target database "recipes": recipes.public.recipes: column description was dropped; fix: migrate recipes.public.recipes in full: cockroach-migrate --include-tables recipes.public.recipes --if-exists drop']);
+  assert.deepEqual(lines, [
+    'error: target database "recipes": recipes.public.recipes: column description was dropped; fix: migrate recipes.public.recipes in full: cockroach-migrate --include-tables recipes.public.recipes --if-exists drop',
+  ]);
   assert.doesNotMatch(s.stderr, /created by sync/, 'the additive index is not applied either');
   assert.deepEqual(await snapshot(server, 'recipes'), before, 'no statement or row applied');
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { warnings: string[] };
-  assert.ok(report.warnings.some((w) => /column description was dropped/.test(w)), 'the report lists the change');
+  assert.ok(
+    report.warnings.some((w) => /column description was dropped/.test(w)),
+    'the report lists the change',
+  );
 });
 
 test('a primary key that differs between the target and the source stops the sync, naming both keys and the fix', async () => {
@@ -192,13 +248,20 @@ test('a primary key that differs between the target and the source stops the syn
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-pk-'));
   await writeGeneration(collection, ex, 'manifest-gzip', { ends });
-  const dir = migrationDir('cm-sync-pk-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const dir = migrationDir('cm-sync-pk-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
   const first = await runCli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   const c = new pg.Client(server.clientConfig('recipes'));
   await c.connect();
   try {
-    const pk = await c.query<{ conname: string }>(`SELECT conname FROM pg_constraint WHERE conrelid = 'public.recipes'::regclass AND contype = 'p'`);
+    const pk = await c.query<{ conname: string }>(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'public.recipes'::regclass AND contype = 'p'`,
+    );
     await c.query(`ALTER TABLE public.recipes DROP CONSTRAINT ${pk.rows[0]!.conname}, ADD PRIMARY KEY (id, name)`);
   } finally {
     await c.end();
@@ -206,6 +269,9 @@ test('a primary key that differs between the target and the source stops the syn
   const before = await snapshot(server, 'recipes');
   const s = await runCli(['sync'], { cwd: dir });
   assert.equal(s.code, 1, s.stderr);
-  assert.match(s.stderr, /recipes\.public\.recipes: primary key changed from \(id, name\) to \(id\); fix: migrate recipes\.public\.recipes in full: cockroach-migrate --include-tables recipes\.public\.recipes --if-exists drop/);
+  assert.match(
+    s.stderr,
+    /recipes\.public\.recipes: primary key changed from \(id, name\) to \(id\); fix: migrate recipes\.public\.recipes in full: cockroach-migrate --include-tables recipes\.public\.recipes --if-exists drop/,
+  );
   assert.deepEqual(await snapshot(server, 'recipes'), before, 'nothing touched');
 });

@@ -44,7 +44,11 @@ function files(dir: string): string[] {
   });
 }
 
-for (const [generation, where] of [['legacy-backup', 'local'], ['encrypted', 'local'], ['metadata-ssts', 's3']] as Array<[Generation, 'local' | 's3']>) {
+for (const [generation, where] of [
+  ['legacy-backup', 'local'],
+  ['encrypted', 'local'],
+  ['metadata-ssts', 's3'],
+] as Array<[Generation, 'local' | 's3']>) {
   test(`sync from the ${generation} layout (${where}) catches up to what a fresh migration loads`, async () => {
     const server = await withTempPostgres();
     const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
@@ -60,7 +64,14 @@ for (const [generation, where] of [['legacy-backup', 'local'], ['encrypted', 'lo
         ...targetKeys(server),
         log_file: '',
         ...(generation === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
-        ...(s3 ? { aws_endpoint: s3.endpoint, aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey, aws_region: 'us-east-1' } : {}),
+        ...(s3
+          ? {
+              aws_endpoint: s3.endpoint,
+              aws_access_key_id: s3.accessKeyId,
+              aws_secret_access_key: s3.secretAccessKey,
+              aws_region: 'us-east-1',
+            }
+          : {}),
       });
       const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
       const fresh = await cli(['--if-exists', 'drop']);

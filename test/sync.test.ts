@@ -35,15 +35,22 @@ async function snapshot(server: Awaited<ReturnType<typeof withTempPostgres>>): P
 }
 
 type SyncCounts = { inserted: number; updated: number; deleted: number };
-const report = (dir: string): { tables: Array<{ sync?: SyncCounts & { layers: SyncCounts[] } }> } => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+const report = (dir: string): { tables: Array<{ sync?: SyncCounts & { layers: SyncCounts[] } }> } =>
+  JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
 
 test('sync catches a migrated target up layer by layer to what a fresh migration loads; twice changes nothing; killed before commit, a rerun finishes', async () => {
   const server = await withTempPostgres();
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-'));
   await writeGeneration(collection, ex, 'manifest-gzip', { ends });
-  const dir = migrationDir('cm-sync-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
-  const cli = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> => runCli(args, { cwd: dir, env });
+  const dir = migrationDir('cm-sync-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
+  const cli = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> =>
+    runCli(args, { cwd: dir, env });
   const fresh = async (end: Timestamp): Promise<string> => {
     const r = await cli(['--as-of', hlc(end), '--if-exists', 'drop']);
     assert.equal(r.code, 0, r.stderr);
@@ -81,23 +88,45 @@ test('sync catches a migrated target up layer by layer to what a fresh migration
   // Applied layer by layer: 20 updated, 21 deleted; 21 inserted again, 30 new; 20 deleted.
   assert.match(rerun.stderr, /Sync completed from \S+ to \S+: 2 rows inserted, 1 updated, 2 deleted, 1\/1 tables verified identical/);
   const layers = report(dir).tables.find((t) => t.sync)!.sync!.layers;
-  assert.deepEqual(layers.map(({ inserted, updated, deleted }) => [inserted, updated, deleted]), [[0, 1, 1], [2, 0, 0], [0, 0, 1]], 'what each layer did');
+  assert.deepEqual(
+    layers.map(({ inserted, updated, deleted }) => [inserted, updated, deleted]),
+    [
+      [0, 1, 1],
+      [2, 0, 0],
+      [0, 0, 1],
+    ],
+    'what each layer did',
+  );
   assert.match(readFileSync(join(dir, 'validation_report.txt'), 'utf8'), / {4}layer to \S+: 2 inserted, 0 updated, 0 deleted/);
   assert.equal(await snapshot(server), expected[ends.length - 1]);
 });
 
 test('sync refuses a target that records no backup point, naming the fix', async () => {
   const server = await withTempPostgres();
-  const store = migrationDir('cm-sync-store-', { source: { type: 'store', path: RECIPES }, test_postgresql_import: false, ...targetKeys(server), log_file: '', if_exists: 'drop' });
+  const store = migrationDir('cm-sync-store-', {
+    source: { type: 'store', path: RECIPES },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+    if_exists: 'drop',
+  });
   const m = await runCli([], { cwd: store });
   assert.equal(m.code, 0, m.stderr);
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-none-'));
   const ex = await extractStore(RECIPES, 'recipes-v2.1.0');
   await writeGeneration(collection, ex, 'manifest-gzip', { ends: [at(ex.timestamps[ex.timestamps.length - 1]!, 1n)] });
-  const dir = migrationDir('cm-sync-none-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const dir = migrationDir('cm-sync-none-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
   const r = await runCli(['sync'], { cwd: dir });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /target database "recipes" records no backup point for recipes.*migrate it from a backup of this collection first/);
+  assert.match(
+    r.stderr,
+    /target database "recipes" records no backup point for recipes.*migrate it from a backup of this collection first/,
+  );
 });
 
 async function onRecipes(server: Awaited<ReturnType<typeof withTempPostgres>>, sql: string): Promise<void> {
@@ -115,19 +144,33 @@ test('sync stops before touching rows on a schema change it does not apply, and 
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const collection = mkdtempSync(join(tmpdir(), 'cm-sync-schema-'));
   await writeGeneration(collection, ex, 'manifest-gzip', { ends });
-  const dir = migrationDir('cm-sync-schema-run-', { source: { type: 'backup', url: collection }, test_postgresql_import: false, ...targetKeys(server), log_file: '' });
+  const dir = migrationDir('cm-sync-schema-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
   const first = await runCli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   const before = await snapshot(server);
 
   // The recorded point had another column list and one more table than the source has now.
   await onRecipes(server, `UPDATE cockroach_migrate_sync.tables SET columns = array_remove(columns, columns[2])`);
-  await onRecipes(server, `INSERT INTO cockroach_migrate_sync.tables (source_db, table_id, pg_table, columns, end_time) SELECT source_db, 'recipes.public.old', 'public.old', '{}', end_time FROM cockroach_migrate_sync.tables`);
+  await onRecipes(
+    server,
+    `INSERT INTO cockroach_migrate_sync.tables (source_db, table_id, pg_table, columns, end_time) SELECT source_db, 'recipes.public.old', 'public.old', '{}', end_time FROM cockroach_migrate_sync.tables`,
+  );
   const changed = await runCli(['sync'], { cwd: dir });
   assert.equal(changed.code, 1);
   // The added column is additive and PostgreSQL already has it: nothing to do. The dropped table stops the sync.
-  assert.match(changed.stderr, /table recipes\.public\.old \(PostgreSQL public\.old\) is no longer in the source.*fix: drop or keep public\.old/);
-  assert.match(changed.stderr, /the schema changed after .* in a way sync does not apply \(listed above\); no statement or row was applied/);
+  assert.match(
+    changed.stderr,
+    /table recipes\.public\.old \(PostgreSQL public\.old\) is no longer in the source.*fix: drop or keep public\.old/,
+  );
+  assert.match(
+    changed.stderr,
+    /the schema changed after .* in a way sync does not apply \(listed above\); no statement or row was applied/,
+  );
   assert.equal(await snapshot(server), before, 'no row touched');
 
   // A row the later layers do not change, altered in PostgreSQL: the sync's verification catches it, nothing is committed.

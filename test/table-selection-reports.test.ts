@@ -39,25 +39,63 @@ test('include and exclude patterns: the excluded tables are not in the target an
   const cwd = fresh();
   writeFileSync(join(cwd, 'target-only.json'), JSON.stringify({ test_postgresql_import: false, threads: 'off' }));
   const target = `postgresql://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${name}`;
-  const r = await runCli(['--config', 'target-only.json', '--backup', SAMPLE, '--target', target, '--include-tables', 'emails.public.*', '--exclude-tables', 'bcc,c?', '--log-format', 'json'], { cwd, timeoutMs: 300_000 });
+  const r = await runCli(
+    [
+      '--config',
+      'target-only.json',
+      '--backup',
+      SAMPLE,
+      '--target',
+      target,
+      '--include-tables',
+      'emails.public.*',
+      '--exclude-tables',
+      'bcc,c?',
+      '--log-format',
+      'json',
+    ],
+    { cwd, timeoutMs: 300_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
 
   const log = jsonLines(r.stderr);
-  assert.ok(log.some((l) => l.level === 'info' && l.message === 'table emails.public.bcc: excluded by include_tables / exclude_tables; not loaded, not verified'), r.stderr);
-  assert.ok(log.some((l) => l.level === 'info' && /^Migration completed: 5 table loads, 18 rows, 5\/5 tables verified identical$/.test(l.message)), r.stderr);
+  assert.ok(
+    log.some(
+      (l) =>
+        l.level === 'info' &&
+        l.message === 'table emails.public.bcc: excluded by include_tables / exclude_tables; not loaded, not verified',
+    ),
+    r.stderr,
+  );
+  assert.ok(
+    log.some((l) => l.level === 'info' && /^Migration completed: 5 table loads, 18 rows, 5\/5 tables verified identical$/.test(l.message)),
+    r.stderr,
+  );
   assert.ok(!log.some((l) => l.level === 'error'), r.stderr);
 
-  const tables = await client.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-  assert.deepEqual(tables.rows.map((x) => x.t), ['attachment', 'email', 'folder', 'recipient', 'rule']);
+  const tables = await client.query<{ t: string }>(
+    `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+  );
+  assert.deepEqual(
+    tables.rows.map((x) => x.t),
+    ['attachment', 'email', 'folder', 'recipient', 'rule'],
+  );
 
   const excluded = ['emails.public.bcc', 'emails.public.cc'];
-  const json = JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8')) as { excludedTables: string[]; tables: { name: string }[]; verdict: string };
+  const json = JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8')) as {
+    excludedTables: string[];
+    tables: { name: string }[];
+    verdict: string;
+  };
   assert.deepEqual(json.excludedTables, excluded);
   assert.equal(json.verdict, 'success');
   assert.ok(!json.tables.some((x) => /\.(bcc|cc)$/.test(x.name)), 'an excluded table has no table report');
 
   const text = readFileSync(join(cwd, 'validation_report.txt'), 'utf8');
-  assert.match(text, /^Excluded by include_tables \/ exclude_tables \(not loaded, not verified\): 2\n {2}- emails\.public\.bcc\n {2}- emails\.public\.cc$/m);
+  assert.match(
+    text,
+    /^Excluded by include_tables \/ exclude_tables \(not loaded, not verified\): 2\n {2}- emails\.public\.bcc\n {2}- emails\.public\.cc$/m,
+  );
 
   const html = readFileSync(join(cwd, 'report.html'), 'utf8');
   assert.match(html, /<h2>Excluded tables<\/h2>/);
@@ -95,7 +133,10 @@ test('--log-format json: a usage error and a configuration error are one JSON li
 
   // Found during the run, once the source's tables are known: JSON lines, exit 2.
   writeFileSync(join(cwd, 'no-load.json'), JSON.stringify({ postgres_import_enabled: false, test_postgresql_import: false }));
-  const pattern = await runCli(['--log-format', 'json', '--config', 'no-load.json', '--backup', SAMPLE, '--exclude-tables', 'emails.public.nope'], { cwd });
+  const pattern = await runCli(
+    ['--log-format', 'json', '--config', 'no-load.json', '--backup', SAMPLE, '--exclude-tables', 'emails.public.nope'],
+    { cwd },
+  );
   assert.equal(pattern.code, 2, pattern.stderr);
   const errors = jsonLines(pattern.stderr).filter((l) => l.level === 'error');
   assert.match(errors[0]!.message, /^exclude_tables: pattern "emails\.public\.nope" matches no table of the source/);

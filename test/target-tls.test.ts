@@ -24,8 +24,27 @@ function openssl(...args: string[]): void {
 }
 
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
 }
 
 before(async () => {
@@ -33,17 +52,53 @@ before(async () => {
   chmodSync(dir, 0o755);
   makeCa('ca');
   makeCa('other-ca');
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=localhost',
+  );
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
   // PostgreSQL wants its key private to the user it runs as (unprivileged when we are root).
   const who = postgresRunAs();
   if (who.uid !== undefined && who.gid !== undefined && process.getuid?.() === 0) chownSync(join(dir, 'server.key'), who.uid, who.gid);
   chmodSync(join(dir, 'server.key'), 0o600);
   chmodSync(join(dir, 'server.crt'), 0o644);
-  writeFileSync(join(dir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n', { mode: 0o644 });
+  writeFileSync(join(dir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n', {
+    mode: 0o644,
+  });
   server = await startTempPostgres({
-    settings: { ssl: 'on', ssl_cert_file: join(dir, 'server.crt'), ssl_key_file: join(dir, 'server.key'), hba_file: join(dir, 'pg_hba.conf') },
+    settings: {
+      ssl: 'on',
+      ssl_cert_file: join(dir, 'server.crt'),
+      ssl_key_file: join(dir, 'server.key'),
+      hba_file: join(dir, 'pg_hba.conf'),
+    },
   });
 });
 
@@ -53,7 +108,10 @@ after(async () => {
 
 /** The target as a user would give it: a keyword/value string through --target (postgres_url). */
 function target(conninfo: string, env: NodeJS.ProcessEnv = {}) {
-  return targetServer(resolveConfig({ flags: { postgres_url: `port=${server.port} user=${server.user} password=${server.password} ${conninfo}` }, env }).config);
+  return targetServer(
+    resolveConfig({ flags: { postgres_url: `port=${server.port} user=${server.user} password=${server.password} ${conninfo}` }, env })
+      .config,
+  );
 }
 
 async function sslInUse(client: pg.Client): Promise<boolean> {
@@ -64,28 +122,51 @@ async function sslInUse(client: pg.Client): Promise<boolean> {
 
 test('verify-full succeeds with the CA for the name on the certificate, and fails for another name', async () => {
   assert.equal(await sslInUse(await connectTo(target(`host=localhost sslmode=verify-full sslrootcert=${dir}/ca.crt`), 'postgres')), true);
-  await assert.rejects(connectTo(target(`host=127.0.0.1 sslmode=verify-full sslrootcert=${dir}/ca.crt`), 'postgres'), (e: unknown) =>
-    e instanceof LoadError && /certificate does not name host "127\.0\.0\.1" \(sslmode verify-full\)/.test(e.message) && /verify-ca/.test(e.hint ?? ''));
+  await assert.rejects(
+    connectTo(target(`host=127.0.0.1 sslmode=verify-full sslrootcert=${dir}/ca.crt`), 'postgres'),
+    (e: unknown) =>
+      e instanceof LoadError &&
+      /certificate does not name host "127\.0\.0\.1" \(sslmode verify-full\)/.test(e.message) &&
+      /verify-ca/.test(e.hint ?? ''),
+  );
   // verify-ca checks the chain only.
   assert.equal(await sslInUse(await connectTo(target(`host=127.0.0.1 sslmode=verify-ca sslrootcert=${dir}/ca.crt`), 'postgres')), true);
 });
 
 test('require encrypts without a CA; with a root certificate it checks the chain, as libpq', async () => {
   assert.equal(await sslInUse(await connectTo(target('host=127.0.0.1 sslmode=require'), 'postgres')), true);
-  await assert.rejects(connectTo(target(`host=127.0.0.1 sslmode=require sslrootcert=${dir}/other-ca.crt`), 'postgres'), (e: unknown) =>
-    e instanceof LoadError && /certificate is not trusted \(sslmode require/.test(e.message));
+  await assert.rejects(
+    connectTo(target(`host=127.0.0.1 sslmode=require sslrootcert=${dir}/other-ca.crt`), 'postgres'),
+    (e: unknown) => e instanceof LoadError && /certificate is not trusted \(sslmode require/.test(e.message),
+  );
   // PGSSLMODE=require means libpq's require (no check), not node-pg's verify-full.
-  const fromEnv = targetServer(resolveConfig({ flags: { postgres_url: `host=127.0.0.1 port=${server.port} user=${server.user} password=${server.password}` }, env: { PGSSLMODE: 'require' } }).config);
+  const fromEnv = targetServer(
+    resolveConfig({
+      flags: { postgres_url: `host=127.0.0.1 port=${server.port} user=${server.user} password=${server.password}` },
+      env: { PGSSLMODE: 'require' },
+    }).config,
+  );
   assert.equal(await sslInUse(await connectTo(fromEnv, 'postgres')), true);
 });
 
 test('verify-full without a root certificate is a configuration error naming sslrootcert', () => {
-  assert.throws(() => target('host=localhost sslmode=verify-full'), (e: unknown) => e instanceof ConfigError && /sslmode "verify-full" needs a root certificate/.test(e.message) && /sslrootcert/.test(e.hint ?? ''));
+  assert.throws(
+    () => target('host=localhost sslmode=verify-full'),
+    (e: unknown) =>
+      e instanceof ConfigError && /sslmode "verify-full" needs a root certificate/.test(e.message) && /sslrootcert/.test(e.hint ?? ''),
+  );
 });
 
 test('disable is refused by a TLS-only server with one line naming sslmode and the fix; allow and prefer end up on TLS', async () => {
-  await assert.rejects(connectTo(target('host=127.0.0.1 sslmode=disable'), 'postgres'), (e: unknown) =>
-    e instanceof LoadError && /refused a connection without TLS \(sslmode disable\)/.test(e.message) && /sslmode/.test(e.hint ?? '') && /require/.test(e.hint ?? '') && !e.message.includes('\n'));
+  await assert.rejects(
+    connectTo(target('host=127.0.0.1 sslmode=disable'), 'postgres'),
+    (e: unknown) =>
+      e instanceof LoadError &&
+      /refused a connection without TLS \(sslmode disable\)/.test(e.message) &&
+      /sslmode/.test(e.hint ?? '') &&
+      /require/.test(e.hint ?? '') &&
+      !e.message.includes('\n'),
+  );
   assert.equal(await sslInUse(await connectTo(target('host=127.0.0.1 sslmode=allow'), 'postgres')), true);
   assert.equal(await sslInUse(await connectTo(target('host=127.0.0.1'), 'postgres')), true, 'default prefer');
 });
@@ -96,7 +177,9 @@ test('the temporary instance ignores PGSSLMODE; prefer falls back to plain on a 
   let plain: TempPostgres | undefined;
   try {
     plain = await startTempPostgres({ startTimeoutSeconds: 30 });
-    const cfg = resolveConfig({ flags: { postgres_url: `host=127.0.0.1 port=${plain.port} user=${plain.user} password=${plain.password} sslmode=prefer` } }).config;
+    const cfg = resolveConfig({
+      flags: { postgres_url: `host=127.0.0.1 port=${plain.port} user=${plain.user} password=${plain.password} sslmode=prefer` },
+    }).config;
     assert.equal(await sslInUse(await connectTo(targetServer(cfg), 'postgres')), false);
   } finally {
     if (saved === undefined) delete process.env.PGSSLMODE;
@@ -117,7 +200,10 @@ test('a password left out is read from PGPASSFILE, without a deprecation warning
     const cfg = resolveConfig({ flags: { postgres_url: `host=127.0.0.1 port=${server.port} user=${server.user} sslmode=require` } }).config;
     assert.equal(await sslInUse(await connectTo(targetServer(cfg), 'postgres')), true);
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(warnings.filter((w) => /pgpass/i.test(w)), []);
+    assert.deepEqual(
+      warnings.filter((w) => /pgpass/i.test(w)),
+      [],
+    );
   } finally {
     process.off('warning', onWarning);
     if (saved === undefined) delete process.env.PGPASSFILE;
@@ -134,7 +220,13 @@ test('CLI: --target as keyword/value with verify-full lands a one-database backu
     test_postgresql_import: false,
   });
   const password = server.password;
-  const r = await runCli(['--target', `host=localhost port=${server.port} user=${server.user} password=${password} dbname=app sslmode=verify-full sslrootcert=${dir}/ca.crt`], { cwd, timeoutMs: 180_000 });
+  const r = await runCli(
+    [
+      '--target',
+      `host=localhost port=${server.port} user=${server.user} password=${password} dbname=app sslmode=verify-full sslrootcert=${dir}/ca.crt`,
+    ],
+    { cwd, timeoutMs: 180_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /database emails → PostgreSQL database "app" \(named in the target connection string\)/);
   const log = readFileSync(join(cwd, 'migration.log'), 'utf8');
@@ -150,40 +242,47 @@ test('CLI: --target as keyword/value with verify-full lands a one-database backu
   assert.equal(bad.stderr.includes(password), false, 'password leaked');
 });
 
-test('from --create-config, edited as a user would, to check and a verified migration into the TLS-only server (certificate path relative to the config file)', { timeout: 300_000 }, async () => {
-  const home = mkdtempSync(join(tmpdir(), 'target-tls-config-'));
-  const created = await runCli(['--create-config', '--config', 'conf/migration_config.json'], { cwd: home });
-  assert.equal(created.code, 0, created.stderr);
-  mkdirSync(join(home, 'conf', 'certs'));
-  copyFileSync(join(dir, 'ca.crt'), join(home, 'conf', 'certs', 'ca.crt'));
-  const file = join(home, 'conf', 'migration_config.json');
-  const edits: [string, string][] = [
-    ['"s3_backup_path": "s3://your-bucket/your-backup-path"', `"s3_backup_path": ${JSON.stringify(new URL('../sample/backup', import.meta.url).pathname)}`],
-    ['// "postgres_host": "localhost",', '"postgres_host": "localhost",'],
-    ['// "postgres_port": 5432,', `"postgres_port": ${server.port},`],
-    ['// "postgres_username": "postgres",', `"postgres_username": ${JSON.stringify(server.user)},`],
-    ['// "postgres_password": "your_postgres_password_here",', `"postgres_password": ${JSON.stringify(server.password)},`],
-    ['// "postgres_sslmode": "prefer",', '"postgres_sslmode": "verify-full",'],
-    ['// "postgres_sslrootcert": "root.crt",', '"postgres_sslrootcert": "certs/ca.crt",'],
-  ];
-  let text = readFileSync(file, 'utf8');
-  for (const [from, to] of edits) {
-    assert.ok(text.includes(from), `the sample has ${from}`);
-    text = text.replace(from, to);
-  }
-  writeFileSync(file, text);
+test(
+  'from --create-config, edited as a user would, to check and a verified migration into the TLS-only server (certificate path relative to the config file)',
+  { timeout: 300_000 },
+  async () => {
+    const home = mkdtempSync(join(tmpdir(), 'target-tls-config-'));
+    const created = await runCli(['--create-config', '--config', 'conf/migration_config.json'], { cwd: home });
+    assert.equal(created.code, 0, created.stderr);
+    mkdirSync(join(home, 'conf', 'certs'));
+    copyFileSync(join(dir, 'ca.crt'), join(home, 'conf', 'certs', 'ca.crt'));
+    const file = join(home, 'conf', 'migration_config.json');
+    const edits: [string, string][] = [
+      [
+        '"s3_backup_path": "s3://your-bucket/your-backup-path"',
+        `"s3_backup_path": ${JSON.stringify(new URL('../sample/backup', import.meta.url).pathname)}`,
+      ],
+      ['// "postgres_host": "localhost",', '"postgres_host": "localhost",'],
+      ['// "postgres_port": 5432,', `"postgres_port": ${server.port},`],
+      ['// "postgres_username": "postgres",', `"postgres_username": ${JSON.stringify(server.user)},`],
+      ['// "postgres_password": "your_postgres_password_here",', `"postgres_password": ${JSON.stringify(server.password)},`],
+      ['// "postgres_sslmode": "prefer",', '"postgres_sslmode": "verify-full",'],
+      ['// "postgres_sslrootcert": "root.crt",', '"postgres_sslrootcert": "certs/ca.crt",'],
+    ];
+    let text = readFileSync(file, 'utf8');
+    for (const [from, to] of edits) {
+      assert.ok(text.includes(from), `the sample has ${from}`);
+      text = text.replace(from, to);
+    }
+    writeFileSync(file, text);
 
-  // From another folder: the certificate is found next to the config file, not here.
-  const elsewhere = mkdtempSync(join(tmpdir(), 'target-tls-cwd-'));
-  const check = await runCli(['check', '--config', file], { cwd: elsewhere });
-  assert.equal(check.code, 0, check.stderr);
-  assert.match(check.stdout, /target PostgreSQL .*localhost.*sslmode verify-full.*: reachable, login and privileges ok/);
-  assert.match(check.stdout, /^estimated time: /m);
+    // From another folder: the certificate is found next to the config file, not here.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'target-tls-cwd-'));
+    const check = await runCli(['check', '--config', file], { cwd: elsewhere });
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /target PostgreSQL .*localhost.*sslmode verify-full.*: reachable, login and privileges ok/);
+    assert.match(check.stdout, /^estimated time: /m);
 
-  const run = await runCli(['--config', file], { cwd: elsewhere, timeoutMs: 300_000 });
-  assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /Migration completed: 14 table loads, 28 rows, 14\/14 tables verified identical/);
-  assert.equal(run.stderr.includes(server.password), false, 'password leaked');
-  const emails = await connectTo(target('host=localhost sslmode=require'), 'emails');
-  assert.equal(await sslInUse(emails), true);
-});
+    const run = await runCli(['--config', file], { cwd: elsewhere, timeoutMs: 300_000 });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Migration completed: 14 table loads, 28 rows, 14\/14 tables verified identical/);
+    assert.equal(run.stderr.includes(server.password), false, 'password leaked');
+    const emails = await connectTo(target('host=localhost sslmode=require'), 'emails');
+    assert.equal(await sslInUse(emails), true);
+  },
+);

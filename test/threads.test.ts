@@ -27,7 +27,15 @@ async function run(file: Record<string, unknown>, lines: string[] = []) {
   const target = await withTempPostgres();
   const reportDir = mkdtempSync(join(tmpdir(), 'cm-threads-'));
   const { config } = resolveConfig({
-    file: { source: { type: 'store', path: STARTREK }, report_dir: reportDir, chunk_size: 50, test_postgresql_import: false, threads: 'on', jobs: 2, ...file },
+    file: {
+      source: { type: 'store', path: STARTREK },
+      report_dir: reportDir,
+      chunk_size: 50,
+      test_postgresql_import: false,
+      threads: 'on',
+      jobs: 2,
+      ...file,
+    },
     env: {},
   });
   const report = await migrate({ config, logger: recordingLogger(lines), target: testInstanceServer(target, 'target') });
@@ -57,7 +65,10 @@ test('threads on: both tables decoded and loaded on worker threads, verified ide
   const lines: string[] = [];
   const { report } = await run({ if_exists: 'drop' }, lines);
   assert.equal(report.error, undefined, report.error);
-  assert.ok(lines.some((l) => /worker threads \(threads: on/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /worker threads \(threads: on/.test(l)),
+    lines.join('\n'),
+  );
   const rows = Object.fromEntries(report.tables.map((t) => [t.source, t.verification]));
   assert.equal(rows['startrek.public.episodes']?.match, true);
   assert.equal(rows['startrek.public.episodes']?.targetRows, 79n);
@@ -73,7 +84,10 @@ const REFUSING_QUOTES = `CREATE TABLE public.quotes (quote text CHECK (position(
 test('a row PostgreSQL refuses inside a worker stops the load with the table, column and row key', async () => {
   await recreateStartrek(REFUSING_QUOTES);
   const { report } = await run({ if_exists: 'truncate' });
-  assert.match(report.error ?? '', /row rejected by PostgreSQL: startrek\.public\.quotes, row key \/Table\/54\/1\/\d+: new row for relation "quotes" violates check constraint/);
+  assert.match(
+    report.error ?? '',
+    /row rejected by PostgreSQL: startrek\.public\.quotes, row key \/Table\/54\/1\/\d+: new row for relation "quotes" violates check constraint/,
+  );
   assert.match(report.error ?? '', /--on-error quarantine/);
 });
 
@@ -83,7 +97,9 @@ test('on_error quarantine inside a worker: the refused row goes to the reject fi
   const quotes = report.tables.find((t) => t.source === 'startrek.public.quotes');
   assert.equal(quotes?.rejectedRows, 1);
   assert.equal(quotes?.rowsLoaded, 199);
-  const rejects = readFileSync(join(reportDir, 'rejects', 'startrek.public.quotes.rejects.jsonl'), 'utf8').trim().split('\n');
+  const rejects = readFileSync(join(reportDir, 'rejects', 'startrek.public.quotes.rejects.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(rejects.length, 1);
   assert.match(rejects[0]!, /freedom \.\.\. is a worship word/);
 });

@@ -45,17 +45,32 @@ test('rows altered on the way in: checksum DIFFERS with the altered keys, exit c
   await target.query(ARM_TAMPERING);
   await target.end();
 
-  const dir = migrationDir('cm-mismatch-', { source: { type: 'store', path: STARTREK }, test_postgresql_import: false, ...targetKeys(server), report_dir: '.', jobs: 2 });
+  const dir = migrationDir('cm-mismatch-', {
+    source: { type: 'store', path: STARTREK },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    report_dir: '.',
+    jobs: 2,
+  });
   const run = await runCli([], { cwd: dir });
   assert.equal(run.code, 3, run.stderr);
   const line = run.stderr.split('\n').find((l) => l.includes('startrek.public.episodes:'));
   assert.match(line ?? '', /79 rows in source, 79 in PostgreSQL, checksum DIFFERS; differing keys: /, run.stderr);
-  const keys = (line ?? '').replace(/.*differing keys: /, '').split('; ').sort();
-  assert.deepEqual(keys, [10, 20, 30, 40, 50, 60, 70].map((id) => `${id} (differs)`));
+  const keys = (line ?? '')
+    .replace(/.*differing keys: /, '')
+    .split('; ')
+    .sort();
+  assert.deepEqual(
+    keys,
+    [10, 20, 30, 40, 50, 60, 70].map((id) => `${id} (differs)`),
+  );
   assert.match(run.stderr, /startrek\.public\.quotes: 200 rows in source, 200 in PostgreSQL, checksum matches/);
 
   type Differing = { key: string; status: string; columns: { name: string; source: string | null; target: string | null }[] };
-  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { verdict: string; tables: { source: string; verification?: { match: boolean; differingRows: Differing[] } }[] };
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+    verdict: string;
+    tables: { source: string; verification?: { match: boolean; differingRows: Differing[] } }[];
+  };
   assert.notEqual(report.verdict, 'success');
   const byTable = new Map(report.tables.map((t) => [t.source, t.verification?.match]));
   assert.equal(byTable.get('startrek.public.episodes'), false);
@@ -69,7 +84,10 @@ test('rows altered on the way in: checksum DIFFERS with the altered keys, exit c
   for (const row of rows) {
     assert.ok(['10', '20', '30', '40', '50', '60', '70'].includes(row.key), row.key);
     assert.equal(row.status, 'differs');
-    assert.deepEqual(row.columns.map((c) => c.name), ['title']);
+    assert.deepEqual(
+      row.columns.map((c) => c.name),
+      ['title'],
+    );
     const { source, target } = row.columns[0]!;
     assert.ok(source !== null && source.length > 0);
     assert.equal(target, `${source} (altered)`);
@@ -78,7 +96,12 @@ test('rows altered on the way in: checksum DIFFERS with the altered keys, exit c
   const title = first.columns[0]!.source!;
   const text = readFileSync(join(dir, 'validation_report.txt'), 'utf8');
   assert.match(text, /first 5 differing rows, column by column:/);
-  assert.ok(text.includes(`      row ${first.key}: differs\n        title  source: '${title.replace(/'/g, "''")}'\n               target: '${title.replace(/'/g, "''")} (altered)'`), text);
+  assert.ok(
+    text.includes(
+      `      row ${first.key}: differs\n        title  source: '${title.replace(/'/g, "''")}'\n               target: '${title.replace(/'/g, "''")} (altered)'`,
+    ),
+    text,
+  );
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.ok(html.includes(' (altered)'), 'report.html shows the target values');
   assert.match(run.stderr, new RegExp(`row ${first.key} differs: title source '.*' target '.* \\(altered\\)'`));

@@ -9,7 +9,13 @@ import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
 import { MigrateError, isDecodeError } from '../util/errors.js';
 import { mergeSortedBatches, type RankedBatches } from '../util/merge-batches.js';
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
-import { newestVersionBatches, newNewestVersionsStats, type EngineKV, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import {
+  newestVersionBatches,
+  newNewestVersionsStats,
+  type EngineKV,
+  type MVCCRangeTombstone,
+  type NewestVersionsStats,
+} from '../mvcc/newest-versions.js';
 import { layerDiffBatches, type ChangedKV } from '../mvcc/layer-diff.js';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates, type WeightedKey } from '../mvcc/split-points.js';
@@ -136,12 +142,17 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
     const runs = [...layerIdx].reverse().flatMap((layer) => fileRuns(layers[layer]!.files, start, end).map((run) => ({ layer, run })));
     // The scan's read-ahead budget is shared by its runs (they are merged, so read side by side).
     const ra = opts.readAhead
-      ? { ...opts.readAhead, budgetBytes: Math.max(opts.readAhead.chunkBytes, Math.floor(opts.readAhead.budgetBytes / Math.max(1, runs.length))) }
+      ? {
+          ...opts.readAhead,
+          budgetBytes: Math.max(opts.readAhead.chunkBytes, Math.floor(opts.readAhead.budgetBytes / Math.max(1, runs.length))),
+        }
       : undefined;
-    const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = runs.map(({ layer, run }, rank) => ({
-      rank,
-      batches: runStream(chain, layer, run, start, end, ra),
-    }));
+    const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = runs.map(
+      ({ layer, run }, rank) => ({
+        rank,
+        batches: runStream(chain, layer, run, start, end, ra),
+      }),
+    );
     try {
       yield* mergeSortedBatches(streams, (a, b) => compareEngineKeys(a.userKey, b.userKey), { firstOfEqual: true });
     } finally {
@@ -175,7 +186,8 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
       return filesOpened;
     },
     readAheadStats,
-    scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
+    scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> =>
+      flattenBatches(scanBatches(start, end, readAt)),
     scanBatches,
   };
 }
@@ -186,7 +198,10 @@ function storedReader(chain: ChainFiles, layerIdx: number, f: BackupFile): Range
   const ls = chain.stores[layerIdx]!;
   const st = f.localityKv && ls.byLocality?.get(f.localityKv) ? ls.byLocality.get(f.localityKv)! : ls.storage;
   if (f.localityKv && !ls.byLocality?.get(f.localityKv) && ls.byLocality) {
-    throw new MigrateError(`data file ${f.path} lives in locality ${f.localityKv}, which has no URI`, 'pass every locality URI of the backup');
+    throw new MigrateError(
+      `data file ${f.path} lives in locality ${f.localityKv}, which has no URI`,
+      'pass every locality URI of the backup',
+    );
   }
   return st.reader(joinPath(layer.dir, f.path));
 }
@@ -308,11 +323,20 @@ function layersAfter(layers: readonly BackupLayer[], since?: Timestamp): number[
 }
 
 /** MVCC range tombstones (range keys with a timestamp) of the chosen layers' files overlapping [start, end). */
-async function rangeTombstones(chain: ChainFiles, layerIdx: readonly number[], start: Uint8Array, end: Uint8Array): Promise<MVCCRangeTombstone[]> {
+async function rangeTombstones(
+  chain: ChainFiles,
+  layerIdx: readonly number[],
+  start: Uint8Array,
+  end: Uint8Array,
+): Promise<MVCCRangeTombstone[]> {
   const { layers } = chain;
   const out: MVCCRangeTombstone[] = [];
   for (const i of layerIdx) {
-    for (const run of fileRuns(layers[i]!.files.filter((f) => f.hasRangeKeys), start, end)) {
+    for (const run of fileRuns(
+      layers[i]!.files.filter((f) => f.hasRangeKeys),
+      start,
+      end,
+    )) {
       for (const f of run) {
         const plen = elidedPrefixLength(f.span.key, layers[i]!.manifest.elidedPrefix);
         const prefix = f.span.key.subarray(0, plen);

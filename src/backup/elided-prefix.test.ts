@@ -15,5 +15,8 @@ test('elided prefix length: None, Tenant and TenantAndTable over system-tenant a
   assert.equal(elidedPrefixLength(tenant, 2), 4);
   // A span that ends at the tenant prefix has no table id to elide.
   assert.equal(elidedPrefixLength(fromHex('fe8d'), 2), 2);
-  assert.throws(() => elidedPrefixLength(fromHex('fef6'), 1), (e: unknown) => isDecodeError(e));
+  assert.throws(
+    () => elidedPrefixLength(fromHex('fef6'), 1),
+    (e: unknown) => isDecodeError(e),
+  );
 });

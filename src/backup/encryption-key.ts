@@ -33,9 +33,14 @@ export async function readEncryptionInfos(storage: Storage, fullDir: string): Pr
  * each ENCRYPTION-INFO salt. KMS-encrypted backups need the KMS to unwrap the data key; this reader
  * does not call KMS, so it says what is needed instead.
  */
-export function candidateKeys(infos: ReadonlyArray<{ path: string; info: EncryptionInfo }>, settings: EncryptionSettings, where: string): Uint8Array[] {
+export function candidateKeys(
+  infos: ReadonlyArray<{ path: string; info: EncryptionInfo }>,
+  settings: EncryptionSettings,
+  where: string,
+): Uint8Array[] {
   if (settings.dataKey) {
-    if (settings.dataKey.length !== 32) throw new MigrateError(`the data key must be 32 bytes, got ${settings.dataKey.length}`, 'pass the AES-256 key as 64 hex digits');
+    if (settings.dataKey.length !== 32)
+      throw new MigrateError(`the data key must be 32 bytes, got ${settings.dataKey.length}`, 'pass the AES-256 key as 64 hex digits');
     return [settings.dataKey];
   }
   const kms = infos.filter((i) => i.info.encryptedDataKeyByKMSMasterKeyID.length > 0);
@@ -43,12 +48,18 @@ export function candidateKeys(infos: ReadonlyArray<{ path: string; info: Encrypt
   if (settings.passphrase !== undefined) {
     if (salted.length === 0) {
       if (kms.length > 0) throw kmsError(kms, where);
-      throw new MigrateError(`${where}: no ENCRYPTION-INFO with a salt found`, 'the backup is not passphrase-encrypted, or ENCRYPTION-INFO was not copied');
+      throw new MigrateError(
+        `${where}: no ENCRYPTION-INFO with a salt found`,
+        'the backup is not passphrase-encrypted, or ENCRYPTION-INFO was not copied',
+      );
     }
     return salted.map((s) => deriveKeyFromPassphrase(settings.passphrase!, s.info.salt));
   }
   if (kms.length > 0) throw kmsError(kms, where);
-  throw new MigrateError(`${where} is encrypted with a passphrase`, 'pass it with --encryption-passphrase (config key encryption_passphrase)');
+  throw new MigrateError(
+    `${where} is encrypted with a passphrase`,
+    'pass it with --encryption-passphrase (config key encryption_passphrase)',
+  );
 }
 
 function kmsError(kms: ReadonlyArray<{ path: string; info: EncryptionInfo }>, where: string): MigrateError {

@@ -14,8 +14,7 @@ export const CHUNK_SIZE = 64 << 10;
 export const TAG_LEN = 16;
 export const PBKDF2_ITERATIONS = 64000;
 
-const WRONG_KEY_HINT =
-  'the passphrase is wrong (or the file is damaged); pass the encryption_passphrase used for BACKUP';
+const WRONG_KEY_HINT = 'the passphrase is wrong (or the file is damaged); pass the encryption_passphrase used for BACKUP';
 
 export function appearsEncrypted(bytes: Uint8Array): boolean {
   if (bytes.length < ENCRYPTION_PREAMBLE.length) return false;
@@ -37,7 +36,8 @@ export function chunkNonce(iv: Uint8Array, n: number): Uint8Array {
 }
 
 function open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, file: string, offset: number): Uint8Array {
-  if (sealed.length < TAG_LEN) throw new DecodeError('encryption', 'sealed chunk shorter than its tag', file, offset, 'the file is truncated');
+  if (sealed.length < TAG_LEN)
+    throw new DecodeError('encryption', 'sealed chunk shorter than its tag', file, offset, 'the file is truncated');
   const d = createDecipheriv('aes-256-gcm', key, nonce);
   d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN));
   try {
@@ -51,12 +51,24 @@ function open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, file: stri
 
 function checkHeader(head: Uint8Array, file: string): { version: number; iv: Uint8Array } {
   if (!appearsEncrypted(head)) {
-    throw new DecodeError('encryption', 'file is not encrypted (no "encrypt" preamble)', file, 0, 'do not pass a passphrase for an unencrypted backup');
+    throw new DecodeError(
+      'encryption',
+      'file is not encrypted (no "encrypt" preamble)',
+      file,
+      0,
+      'do not pass a passphrase for an unencrypted backup',
+    );
   }
   if (head.length < ENCRYPTION_HEADER_LEN) throw new DecodeError('encryption', 'truncated encryption header', file, 0);
   const version = head[7]!;
   if (version !== 1 && version !== 2) {
-    throw new DecodeError('encryption', `unsupported encryption version ${version}`, file, 7, 'this backup was written by a newer CockroachDB');
+    throw new DecodeError(
+      'encryption',
+      `unsupported encryption version ${version}`,
+      file,
+      7,
+      'this backup was written by a newer CockroachDB',
+    );
   }
   return { version, iv: head.subarray(8, ENCRYPTION_HEADER_LEN) };
 }

@@ -80,7 +80,10 @@ export function formatTimestamp(t: Timestamp): string {
   if (t.wallTime === 0n && t.logical === 0) return '0';
   const ms = t.wallTime / 1_000_000n;
   const ns = t.wallTime % 1_000_000_000n;
-  const d = new Date(Number(ms)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  const d = new Date(Number(ms))
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
   return `${d}.${ns.toString().padStart(9, '0')} UTC`;
 }
 

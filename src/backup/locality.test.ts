@@ -72,16 +72,19 @@ function openOpts(backend: Backend, root: string, gen: LocalityGeneration, local
 const variants = (store: string): LocalityGeneration[] => LOCALITY_GENERATIONS.filter((g) => existsSync(join(fixtures, store, g)));
 const partName = (i: number): string => `BACKUP_PART_${i + 1}_${sanitizeLocalityKV(LOCALITIES[i]!.kv)}`;
 
-const oneLine = (...res: RegExp[]) => (e: unknown): boolean => {
-  const m = (e as Error).message;
-  assert.doesNotMatch(m, /\n/);
-  for (const re of res) assert.match(m, re);
-  return true;
-};
+const oneLine =
+  (...res: RegExp[]) =>
+  (e: unknown): boolean => {
+    const m = (e as Error).message;
+    assert.doesNotMatch(m, /\n/);
+    for (const re of res) assert.match(m, re);
+    return true;
+  };
 
 test('every store has the incremental locality variants', () => {
   for (const store of Object.keys(STORES)) {
-    for (const g of ['locality-incremental', 'locality-metadata-ssts', 'locality-encrypted'] as const) assert.ok(variants(store).includes(g), `${store}/${g}`);
+    for (const g of ['locality-incremental', 'locality-metadata-ssts', 'locality-encrypted'] as const)
+      assert.ok(variants(store).includes(g), `${store}/${g}`);
   }
   assert.ok(variants('emails-v2.1.4').includes('locality-aware'));
 });
@@ -93,7 +96,10 @@ for (const store of Object.keys(STORES)) {
         const tr = truth.get(store)!;
         const root = rootOf(backend, store, gen);
         const b = await readBackup(uri(backend, root, DEFAULT_LOCALITY_DIR, 'default'), openOpts(backend, root, gen));
-        const plain = await readBackup(join(fixtures, store, baseGeneration(gen)), baseGeneration(gen) === 'encrypted' ? { passphrase: FIXTURE_PASSPHRASE } : {});
+        const plain = await readBackup(
+          join(fixtures, store, baseGeneration(gen)),
+          baseGeneration(gen) === 'encrypted' ? { passphrase: FIXTURE_PASSPHRASE } : {},
+        );
         try {
           const end = tr.ends[tr.ends.length - 1]!;
           assert.equal(b.readAt.wallTime, end.wallTime);
@@ -102,17 +108,34 @@ for (const store of Object.keys(STORES)) {
           const wantManifest = baseGeneration(gen) === 'manifest-gzip' ? 'BACKUP_MANIFEST' : 'BACKUP_METADATA';
           for (const [i, l] of b.allLayers.entries()) {
             assert.equal(l.manifestName, wantManifest);
-            assert.deepEqual(l.manifest.partitionDescriptorFilenames, LOCALITIES.map((_, k) => partName(k)));
-            assert.deepEqual(l.manifest.localityKvs, LOCALITIES.map((x) => x.kv));
+            assert.deepEqual(
+              l.manifest.partitionDescriptorFilenames,
+              LOCALITIES.map((_, k) => partName(k)),
+            );
+            assert.deepEqual(
+              l.manifest.localityKvs,
+              LOCALITIES.map((x) => x.kv),
+            );
             // The default manifest (or filelist.sst) lists every file with its locality_kv.
             const kvs = new Set(l.files.map((f) => f.localityKv));
             assert.ok(l.files.length === b.chain[i]!.files.length, 'partition descriptors add no unknown files');
             for (const f of l.files) assert.ok(f.localityKv === '' || LOCALITIES.some((x) => x.kv === f.localityKv), f.localityKv);
-            if (i === 0) assert.ok(LOCALITIES.some((x) => kvs.has(x.kv)), 'full backup has files in a locality');
+            if (i === 0)
+              assert.ok(
+                LOCALITIES.some((x) => kvs.has(x.kv)),
+                'full backup has files in a locality',
+              );
           }
-          for (const x of LOCALITIES) assert.ok(b.chain.some((l) => l.files.some((f) => f.localityKv === x.kv)), `files in ${x.kv}`);
+          for (const x of LOCALITIES)
+            assert.ok(
+              b.chain.some((l) => l.files.some((f) => f.localityKv === x.kv)),
+              `files in ${x.kv}`,
+            );
           if (gen !== 'locality-aware') {
-            assert.ok(b.chain.slice(1).some((l) => l.files.some((f) => f.localityKv !== '')), 'an incremental layer has locality files');
+            assert.ok(
+              b.chain.slice(1).some((l) => l.files.some((f) => f.localityKv !== '')),
+              'an incremental layer has locality files',
+            );
           }
           const want = await dumpTables(tr.src, tr.tableIds, end);
           const got = await dumpTables(b.source, tr.tableIds);
@@ -149,8 +172,14 @@ test('locality incrementals update and delete rows; every layer end time reads l
       const fullKeys = new Map(fullRows.map((r) => [keyOf(r), r]));
       const chainKeys = new Map(chainRows.map((r) => [keyOf(r), r]));
       if (store === 'recipes-v2.1.0') {
-        assert.ok([...fullKeys.keys()].some((k) => !chainKeys.has(k)), `${gen}: an incremental deletes rows`);
-        assert.ok([...fullKeys.keys()].some((k) => chainKeys.has(k) && chainKeys.get(k) !== fullKeys.get(k)), `${gen}: an incremental updates rows`);
+        assert.ok(
+          [...fullKeys.keys()].some((k) => !chainKeys.has(k)),
+          `${gen}: an incremental deletes rows`,
+        );
+        assert.ok(
+          [...fullKeys.keys()].some((k) => chainKeys.has(k) && chainKeys.get(k) !== fullKeys.get(k)),
+          `${gen}: an incremental updates rows`,
+        );
       }
       assert.notDeepEqual(chainRows, fullRows, `${gen}: incrementals change rows`);
       for (const [i, end] of tr.ends.entries()) {
@@ -172,7 +201,11 @@ test('layout: partitions and data per locality at the layer path; encryption inf
       for (const [i, l] of LOCALITIES.entries()) {
         const parts = files.filter((f) => f.endsWith(`/${partName(i)}`));
         assert.ok(parts.length > 0 && parts.every((f) => f.startsWith(`${l.dir}/`)), `${gen}: ${partName(i)} only under ${l.dir}/`);
-        if (gen !== 'locality-aware') assert.ok(parts.some((f) => f.startsWith(`${l.dir}/incrementals/`)), `${gen}: incremental partition in ${l.dir}`);
+        if (gen !== 'locality-aware')
+          assert.ok(
+            parts.some((f) => f.startsWith(`${l.dir}/incrementals/`)),
+            `${gen}: incremental partition in ${l.dir}`,
+          );
         for (const p of parts) {
           const head = (await readFile(join(root, p))).subarray(0, 7);
           // gzip then encrypt, as WriteBackupPartitionDescriptor does.
@@ -181,7 +214,10 @@ test('layout: partitions and data per locality at the layer path; encryption inf
         for (const d of files.filter((f) => f.startsWith(`${l.dir}/`) && f.endsWith('.sst'))) {
           assert.equal((await readFile(join(root, d))).subarray(0, 7).toString('latin1') === 'encrypt', encrypted, d);
         }
-        assert.ok(!files.some((f) => f.startsWith(`${l.dir}/`) && /BACKUP_MANIFEST|BACKUP_METADATA|LATEST|ENCRYPTION-INFO|filelist/.test(f)), `${gen}: no manifest in ${l.dir}`);
+        assert.ok(
+          !files.some((f) => f.startsWith(`${l.dir}/`) && /BACKUP_MANIFEST|BACKUP_METADATA|LATEST|ENCRYPTION-INFO|filelist/.test(f)),
+          `${gen}: no manifest in ${l.dir}`,
+        );
       }
       const info = files.filter((f) => f.includes('ENCRYPTION-INFO'));
       assert.equal(info.length, encrypted ? 1 : 0);
@@ -193,7 +229,10 @@ test('layout: partitions and data per locality at the layer path; encryption inf
 test('locality-encrypted without the passphrase is one clear line', async () => {
   const root = rootOf('local', 'recipes-v2.1.0', 'locality-encrypted');
   await assert.rejects(
-    () => readBackup(uri('local', root, DEFAULT_LOCALITY_DIR, 'default'), { localityUrls: openOpts('local', root, 'locality-encrypted').localityUrls! }),
+    () =>
+      readBackup(uri('local', root, DEFAULT_LOCALITY_DIR, 'default'), {
+        localityUrls: openOpts('local', root, 'locality-encrypted').localityUrls!,
+      }),
     oneLine(/encrypt/i),
   );
 });
@@ -213,12 +252,18 @@ test('URIs tagged with the wrong localities still read: a locality is served by 
 
 for (const backend of ['local', 's3'] as const) {
   test(`a missing locality URI is one line naming the locality and the partition object (${backend})`, async () => {
-    for (const [store, gen] of [['emails-v2.1.4', 'locality-aware'], ['recipes-v2.1.0', 'locality-incremental'], ['recipes-v2.1.0', 'locality-encrypted']] as const) {
+    for (const [store, gen] of [
+      ['emails-v2.1.4', 'locality-aware'],
+      ['recipes-v2.1.0', 'locality-incremental'],
+      ['recipes-v2.1.0', 'locality-encrypted'],
+    ] as const) {
       const root = rootOf(backend, store, gen);
       await assert.rejects(
         () => readBackup(uri(backend, root, DEFAULT_LOCALITY_DIR, 'default'), openOpts(backend, root, gen, [WEST])),
         oneLine(
-          new RegExp(`^locality ${EU.kv}: partition descriptor \\d{4}/\\d\\d/\\d\\d-\\d{6}\\.\\d\\d/${partName(1)} not found in any given URI \\(`),
+          new RegExp(
+            `^locality ${EU.kv}: partition descriptor \\d{4}/\\d\\d/\\d\\d-\\d{6}\\.\\d\\d/${partName(1)} not found in any given URI \\(`,
+          ),
           /COCKROACH_LOCALITY=region%3Deu-central/,
         ),
       );
@@ -229,7 +274,9 @@ for (const backend of ['local', 's3'] as const) {
     const store = 'recipes-v2.1.0';
     for (const gen of ['locality-incremental', 'locality-encrypted'] as const) {
       const src = join(fixtures, store, gen);
-      const victim = (await listFiles(join(src, WEST.dir))).map((f) => relative(src, f)).find((f) => f.includes('/incrementals/') && f.endsWith('.sst'));
+      const victim = (await listFiles(join(src, WEST.dir)))
+        .map((f) => relative(src, f))
+        .find((f) => f.includes('/incrementals/') && f.endsWith('.sst'));
       assert.ok(victim, 'an incremental data file in the locality');
       let root: string;
       if (backend === 'local') {
@@ -238,7 +285,8 @@ for (const backend of ['local', 's3'] as const) {
         await rm(join(root, victim));
       } else {
         root = `missing/${gen}`;
-        for (const f of await listFiles(src)) if (relative(src, f) !== victim) await s3.put(`${root}/${relative(src, f)}`, await readFile(f));
+        for (const f of await listFiles(src))
+          if (relative(src, f) !== victim) await s3.put(`${root}/${relative(src, f)}`, await readFile(f));
       }
       const esc = victim.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       await assert.rejects(

@@ -199,9 +199,16 @@ function readStatsEntry(r: PbReader, into: Map<number, string>): void {
 function wrap(e: unknown, what: string, file?: string): DecodeError {
   if (e instanceof DecodeError) return file ? e.inFile(file) : e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new DecodeError('backup', `cannot decode ${what}: ${msg}`, file, undefined, 'the file is damaged or not a CockroachDB backup manifest', {
-    cause: e,
-  });
+  return new DecodeError(
+    'backup',
+    `cannot decode ${what}: ${msg}`,
+    file,
+    undefined,
+    'the file is damaged or not a CockroachDB backup manifest',
+    {
+      cause: e,
+    },
+  );
 }
 
 /** A BackupManifest being decoded: the same fields, writable, lists growing as the fields arrive. */

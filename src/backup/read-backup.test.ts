@@ -117,12 +117,14 @@ test('an explicit subfolder picks that full backup', async () => {
   await b.close();
 });
 
-const oneLine = (re: RegExp) => (e: unknown): boolean => {
-  const m = (e as Error).message;
-  assert.match(m, re);
-  assert.doesNotMatch(m, /\n/);
-  return true;
-};
+const oneLine =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    const m = (e as Error).message;
+    assert.match(m, re);
+    assert.doesNotMatch(m, /\n/);
+    return true;
+  };
 
 test('wrong passphrase, or none, is one clear line naming the manifest', async () => {
   const dir = join(fixtures, 'emails-v2.1.4', 'encrypted');
@@ -138,7 +140,10 @@ test('KMS-encrypted backup says what is needed', async () => {
   const dir = join(tmp, 'kms');
   await cp(join(fixtures, 'emails-v2.1.4', 'encrypted'), dir, { recursive: true });
   const info = (await listFiles(dir)).find((f) => f.endsWith('ENCRYPTION-INFO'))!;
-  await writeFile(info, encodeEncryptionInfo(new Uint8Array(0), [{ keyIdHash: new Uint8Array(32).fill(0xab), encryptedKey: Uint8Array.of(1, 2, 3) }]));
+  await writeFile(
+    info,
+    encodeEncryptionInfo(new Uint8Array(0), [{ keyIdHash: new Uint8Array(32).fill(0xab), encryptedKey: Uint8Array.of(1, 2, 3) }]),
+  );
   await assert.rejects(() => readBackup(dir), oneLine(/encrypted with KMS .*decrypt the data key with your KMS/));
 });
 
@@ -148,9 +153,15 @@ test('a missing data file is one line naming the object', async () => {
   const victim = (await listFiles(dir)).find((f) => /data\/1\.sst$/.test(f))!;
   await rm(victim);
   // Found when the backup is opened, before any row is read; the opt-in reads the rest.
-  await assert.rejects(() => readBackup(dir), oneLine(/data file .*data\/1\.sst is missing: .*BACKUP_MANIFEST lists it, .*set allow_missing_files: true/));
+  await assert.rejects(
+    () => readBackup(dir),
+    oneLine(/data file .*data\/1\.sst is missing: .*BACKUP_MANIFEST lists it, .*set allow_missing_files: true/),
+  );
   const b = await readBackup(dir, { allowMissingFiles: true });
-  assert.deepEqual(b.missingFiles.map((f) => f.endsWith('data/1.sst')), [true]);
+  assert.deepEqual(
+    b.missingFiles.map((f) => f.endsWith('data/1.sst')),
+    [true],
+  );
   const t = truth.get('emails-v2.1.4')!;
   await dumpTables(b.source, t.tableIds);
   await b.close();
@@ -175,7 +186,10 @@ test('missing S3 credentials are one line naming the object', async () => {
   process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
   try {
     await assert.rejects(
-      () => readBackup(`s3://${s3.bucket}/fixtures/emails-v2.1.4/manifest-gzip?AUTH=implicit&AWS_ENDPOINT=${encodeURIComponent(s3.endpoint)}`, { maxAttempts: 1 }),
+      () =>
+        readBackup(`s3://${s3.bucket}/fixtures/emails-v2.1.4/manifest-gzip?AUTH=implicit&AWS_ENDPOINT=${encodeURIComponent(s3.endpoint)}`, {
+          maxAttempts: 1,
+        }),
       oneLine(/^s3:\/\/backups\/fixtures\/emails-v2\.1\.4\/manifest-gzip\/\S+: no AWS credentials found; /),
     );
   } finally {

@@ -92,7 +92,10 @@ const STORE_FILE = /^(MANIFEST-\d+|CURRENT|\d+\.(sst|log))$/;
 async function noBackupError(storage: Storage, name: string): Promise<MigrateError> {
   const names = (await storage.list('', { delimiter: '/' })).map((n) => n.replace(/\/$/, ''));
   if (names.some((n) => STORE_FILE.test(n))) {
-    return new MigrateError(`${name} is a CockroachDB store directory (cockroach-data), not a BACKUP`, 'use source {"type": "store", "path": …} / --store for it');
+    return new MigrateError(
+      `${name} is a CockroachDB store directory (cockroach-data), not a BACKUP`,
+      'use source {"type": "store", "path": …} / --store for it',
+    );
   }
   const what = names.length === 0 ? 'is empty, does not exist or cannot be listed' : 'holds no backup';
   return new MigrateError(
@@ -119,9 +122,13 @@ async function readFullLayer(
     }
   }
   const f = (last as DecodeError).file ?? where(fullDir);
-  throw new MigrateError(`${f}: wrong encryption passphrase (cannot decrypt the manifest)`, 'pass the passphrase used for BACKUP … WITH encryption_passphrase', {
-    cause: last,
-  });
+  throw new MigrateError(
+    `${f}: wrong encryption passphrase (cannot decrypt the manifest)`,
+    'pass the passphrase used for BACKUP … WITH encryption_passphrase',
+    {
+      cause: last,
+    },
+  );
 }
 
 /** Descriptors at `readAt` (mirrors `LoadSQLDescsFromBackupsAtTime`, docs/formats.md §2.3). */
@@ -134,7 +141,10 @@ export function descriptorsAt(layers: readonly BackupLayer[], readAt: Timestamp)
   };
   const revs = layers.flatMap((l) => l.descriptorChanges);
   if (last.manifest.mvccFilter !== MVCCFilter.All || revs.length === 0) {
-    return last.descriptors.map(keep).filter((d): d is BackupDescriptor => d !== undefined).sort((a, b) => a.id - b.id);
+    return last.descriptors
+      .map(keep)
+      .filter((d): d is BackupDescriptor => d !== undefined)
+      .sort((a, b) => a.id - b.id);
   }
   const best = new Map<number, { time: Timestamp; desc: Uint8Array | undefined; order: number }>();
   revs.forEach((r, order) => {
@@ -196,7 +206,11 @@ async function localityStorages(
   const opened: Storage[] = [];
   for (const u of urls) {
     const kv = parseStorageUrl(u).params.get('COCKROACH_LOCALITY');
-    if (!kv) throw new MigrateError(`locality URI ${parseStorageUrl(u).redacted} has no COCKROACH_LOCALITY parameter`, 'add ?COCKROACH_LOCALITY=<key=value>');
+    if (!kv)
+      throw new MigrateError(
+        `locality URI ${parseStorageUrl(u).redacted} has no COCKROACH_LOCALITY parameter`,
+        'add ?COCKROACH_LOCALITY=<key=value>',
+      );
     const st = openStorage(u, opts);
     opened.push(st);
     given.push({ kv: decodeURIComponent(kv), storage: st });
@@ -285,9 +299,15 @@ async function absentDataFiles(
       const canList = st === ls.storage ? listed.has(joinPath(layer.dir, layer.manifestName)) : listed.size > 0;
       for (let j = 0; j < files.length; j += EXISTS_AT_ONCE) {
         const batch = files.slice(j, j + EXISTS_AT_ONCE);
-        const present = await Promise.all(batch.map((f) => (canList ? listed.has(joinPath(layer.dir, f.path)) : st.exists(joinPath(layer.dir, f.path)))));
+        const present = await Promise.all(
+          batch.map((f) => (canList ? listed.has(joinPath(layer.dir, f.path)) : st.exists(joinPath(layer.dir, f.path)))),
+        );
         batch.forEach((f, k) => {
-          if (!present[k]) absent.set(f, { layer, where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}` });
+          if (!present[k])
+            absent.set(f, {
+              layer,
+              where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}`,
+            });
         });
       }
     }
@@ -318,13 +338,16 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
     const { layers: chain, readAt } = selectChain(layers, opts.asOf);
     const loc = await localityStorages(chain, storage, opts.localityUrls ?? [], opts, key);
     toClose.push(...loc.opened);
-    const absent = await absentDataFiles(loc.layers, loc.stores, (st, p) => (st === storage ? where(p) : `${st.name.replace(/\/+$/, '')}/${p}`));
+    const absent = await absentDataFiles(loc.layers, loc.stores, (st, p) =>
+      st === storage ? where(p) : `${st.name.replace(/\/+$/, '')}/${p}`,
+    );
     const missingFiles = [...absent.values()].map((f) => f.where);
     if (missingFiles.length > 0 && !opts.allowMissingFiles) {
       const manifests = [...new Set([...absent.values()].map((f) => where(joinPath(f.layer.dir, f.layer.manifestName))))].join(', ');
       throw missingFilesError(missingFiles, manifests, 'backup folder, data/ included');
     }
-    const layersRead = missingFiles.length > 0 ? loc.layers.map((l) => ({ ...l, files: l.files.filter((f) => !absent.has(f)) })) : loc.layers;
+    const layersRead =
+      missingFiles.length > 0 ? loc.layers.map((l) => ({ ...l, files: l.files.filter((f) => !absent.has(f)) })) : loc.layers;
     const readAhead = opts.readAhead ?? (parseStorageUrl(url).scheme === 'local' ? false : REMOTE_READ_AHEAD);
     const source = chainSource(layersRead, loc.stores, { readAt, ...(key ? { key } : {}), ...(readAhead ? { readAhead } : {}) });
     return {

@@ -11,7 +11,14 @@ import { toHex } from '../util/bytes.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { decodeBytesKey, decodeUvarintAscending } from '../encoding/ordered.js';
 import { appearsEncrypted, decryptBytes } from './encryption.js';
-import { decodeBackupFile, decodeBackupManifest, MVCCFilter, type BackupFile, type BackupManifest, type DescriptorRevision } from './manifest.js';
+import {
+  decodeBackupFile,
+  decodeBackupManifest,
+  MVCCFilter,
+  type BackupFile,
+  type BackupManifest,
+  type DescriptorRevision,
+} from './manifest.js';
 
 /** Manifest file names, tried in this order (docs/formats.md §1.3, R1). */
 export const MANIFEST_NAMES = ['BACKUP_METADATA', 'BACKUP_MANIFEST', 'BACKUP'] as const;
@@ -163,19 +170,39 @@ export async function readDescriptorsListSst(
  * docs/formats.md §1.3): BACKUP_METADATA, else BACKUP_MANIFEST, else BACKUP; checksum verified
  * when a `-CHECKSUM` file exists; decrypted; gunzipped; external SSTs resolved.
  */
-export async function readLayer(storage: Storage, dir: string, key: Uint8Array | undefined, where: (p: string) => string): Promise<BackupLayer> {
+export async function readLayer(
+  storage: Storage,
+  dir: string,
+  key: Uint8Array | undefined,
+  where: (p: string) => string,
+): Promise<BackupLayer> {
   const name = await findManifestName(storage, dir);
   if (!name) {
-    throw new MigrateError(`${where(dir)}: no BACKUP_MANIFEST, BACKUP_METADATA or BACKUP found`, 'point at a backup collection or at a backup directory');
+    throw new MigrateError(
+      `${where(dir)}: no BACKUP_MANIFEST, BACKUP_METADATA or BACKUP found`,
+      'point at a backup collection or at a backup directory',
+    );
   }
   const path = joinPath(dir, name);
   const stored = await storage.readAll(path);
-  if (stored.length === 0) throw new MigrateError(`${where(path)} is empty (0 bytes)`, 'the copy of the backup was cut off; copy the backup folder again from where BACKUP wrote it');
+  if (stored.length === 0)
+    throw new MigrateError(
+      `${where(path)} is empty (0 bytes)`,
+      'the copy of the backup was cut off; copy the backup folder again from where BACKUP wrote it',
+    );
   const checksum = await readIfExists(storage, `${path}${CHECKSUM_SUFFIX}`);
   const { bytes, encrypted } = unwrapManifestBytes(stored, where(path), key, checksum);
   const manifest = decodeBackupManifest(bytes, where(path));
   if (!manifest.hasExternalManifestSsts) {
-    return { dir, manifestName: name, manifest, files: manifest.files, descriptors: manifest.descriptors, descriptorChanges: manifest.descriptorChanges, encrypted };
+    return {
+      dir,
+      manifestName: name,
+      manifest,
+      files: manifest.files,
+      descriptors: manifest.descriptors,
+      descriptorChanges: manifest.descriptorChanges,
+      encrypted,
+    };
   }
   const flPath = joinPath(dir, FILELIST_SST);
   const files = await readFileListSst(await readMaybeEncryptedFile(storage, flPath, key, where(flPath)), where(flPath));

@@ -87,7 +87,13 @@ async function dumpThroughS3(path: string, ids: readonly number[], ra: ReadAhead
   const b = await readBackup(url, { ...extra, storage, readAhead: ra ?? false });
   try {
     const rows = await dumpTables(b.source, ids);
-    return { rows, seen, stats: { ...b.source.readAheadStats }, files: b.chain.reduce((n, l) => n + l.files.length, 0), layers: b.chain.length };
+    return {
+      rows,
+      seen,
+      stats: { ...b.source.readAheadStats },
+      files: b.chain.reduce((n, l) => n + l.files.length, 0),
+      layers: b.chain.length,
+    };
   } finally {
     await b.close();
     await storage.close();

@@ -40,8 +40,14 @@ const pk = (t: Table): string[] => t.primaryIndex.keyColumns.map((k) => `${k.nam
 
 test('emails-v2.1.4: tables, types, PKs, FKs and sequences with current values', async () => {
   const { catalog: c } = await loadCatalog('emails-v2.1.4');
-  assert.deepEqual(c.databases.map((d) => d.name), ['defaultdb', 'postgres', 'emails']);
-  assert.deepEqual(c.schemas.filter((s) => s.database === 'emails').map((s) => [s.name, s.id]), [['public', 29]]);
+  assert.deepEqual(
+    c.databases.map((d) => d.name),
+    ['defaultdb', 'postgres', 'emails'],
+  );
+  assert.deepEqual(
+    c.schemas.filter((s) => s.database === 'emails').map((s) => [s.name, s.id]),
+    [['public', 29]],
+  );
   assert.deepEqual(
     c.sequences.map((s) => [s.name, s.id, s.start, s.increment, s.currentValue]),
     [
@@ -51,16 +57,35 @@ test('emails-v2.1.4: tables, types, PKs, FKs and sequences with current values',
       ['ruleid', 62, 1n, 1n, 0n],
     ],
   );
-  assert.deepEqual(c.tables.filter((t) => t.database === 'emails').map((t) => [t.name, t.id]), [
-    ['folder', 56], ['email', 57], ['recipient', 58], ['bcc', 59], ['cc', 60], ['attachment', 61], ['rule', 63],
-  ]);
+  assert.deepEqual(
+    c.tables.filter((t) => t.database === 'emails').map((t) => [t.name, t.id]),
+    [
+      ['folder', 56],
+      ['email', 57],
+      ['recipient', 58],
+      ['bcc', 59],
+      ['cc', 60],
+      ['attachment', 61],
+      ['rule', 63],
+    ],
+  );
   const email = tbl(c, 'emails', 'email');
   assert.deepEqual(colSummary(email), [
-    'id INT8 NOT NULL', 'timest TIMESTAMP', 'sender STRING', 'subject STRING', 'body STRING', 'thread_id INT8', 'type STRING', 'folder STRING',
+    'id INT8 NOT NULL',
+    'timest TIMESTAMP',
+    'sender STRING',
+    'subject STRING',
+    'body STRING',
+    'thread_id INT8',
+    'type STRING',
+    'folder STRING',
   ]);
   assert.equal(email.columns[0]!.defaultExpr, "nextval('emailID':::STRING)");
   assert.deepEqual(pk(email), ['id asc']);
-  assert.deepEqual(email.indexes.map((i) => [i.id, i.name, i.keyColumns.map((k) => k.name)]), [[2, 'email_auto_index_fk_folder_ref_folder', ['folder']]]);
+  assert.deepEqual(
+    email.indexes.map((i) => [i.id, i.name, i.keyColumns.map((k) => k.name)]),
+    [[2, 'email_auto_index_fk_folder_ref_folder', ['folder']]],
+  );
   // Pre-20.1 FK representation (IndexDescriptor.foreign_key).
   assert.deepEqual(
     email.foreignKeys.map((f) => [f.name, f.columnIds, f.referencedTableId, f.referencedColumnIds, f.onDelete, f.onUpdate]),
@@ -69,7 +94,10 @@ test('emails-v2.1.4: tables, types, PKs, FKs and sequences with current values',
   for (const n of ['recipient', 'bcc', 'cc']) {
     const t = tbl(c, 'emails', n);
     assert.deepEqual(pk(t), ['email_id asc', `${n === 'recipient' ? 'recipient' : n}_email asc`]);
-    assert.deepEqual(t.foreignKeys.map((f) => [f.columnIds, f.referencedTableId, f.referencedColumnIds, f.onDelete, f.onUpdate]), [[[1], 57, [1], 'cascade', 'cascade']]);
+    assert.deepEqual(
+      t.foreignKeys.map((f) => [f.columnIds, f.referencedTableId, f.referencedColumnIds, f.onDelete, f.onUpdate]),
+      [[[1], 57, [1], 'cascade', 'cascade']],
+    );
   }
   const rule = tbl(c, 'emails', 'rule');
   assert.equal(rule.columns.length, 9);
@@ -78,7 +106,13 @@ test('emails-v2.1.4: tables, types, PKs, FKs and sequences with current values',
 
 test('startrek-v1.0.2: live generation only, hidden rowid, FK and index', async () => {
   const { catalog: c } = await loadCatalog('startrek-v1.0.2');
-  assert.deepEqual(c.tables.map((t) => [t.name, t.id]), [['episodes', 53], ['quotes', 54]]);
+  assert.deepEqual(
+    c.tables.map((t) => [t.name, t.id]),
+    [
+      ['episodes', 53],
+      ['quotes', 54],
+    ],
+  );
   // The first generation (51, 52) was dropped; its descriptors are gone, its rows remain as tombstoned versions.
   assert.ok(!c.tables.some((t) => t.id === 51 || t.id === 52));
   const ep = tbl(c, 'startrek', 'episodes');
@@ -90,27 +124,46 @@ test('startrek-v1.0.2: live generation only, hidden rowid, FK and index', async 
   assert.equal(rowid.hidden, true);
   assert.equal(rowid.defaultExpr, 'unique_rowid()');
   assert.deepEqual(pk(q), ['rowid asc']);
-  assert.deepEqual(q.indexes.map((i) => [i.id, i.keyColumns.map((k) => k.name), i.keySuffixColumnIds]), [[2, ['episode'], [5]]]);
-  assert.deepEqual(q.foreignKeys.map((f) => [f.columnIds, f.referencedTableId, f.referencedColumnIds]), [[[4], 53, [1]]]);
+  assert.deepEqual(
+    q.indexes.map((i) => [i.id, i.keyColumns.map((k) => k.name), i.keySuffixColumnIds]),
+    [[2, ['episode'], [5]]],
+  );
+  assert.deepEqual(
+    q.foreignKeys.map((f) => [f.columnIds, f.referencedTableId, f.referencedColumnIds]),
+    [[[4], 53, [1]]],
+  );
 });
 
 test('movr-v19.2.4: UUID, JSONB, DECIMAL(10,2), FLOAT8, composite PKs, FKs added by ALTER', async () => {
   const { catalog: c } = await loadCatalog('movr-v19.2.4');
-  assert.deepEqual(c.tables.filter((t) => t.database === 'movr').map((t) => t.name), [
-    'users', 'vehicles', 'rides', 'vehicle_location_histories', 'promo_codes', 'user_promo_codes',
-  ]);
+  assert.deepEqual(
+    c.tables.filter((t) => t.database === 'movr').map((t) => t.name),
+    ['users', 'vehicles', 'rides', 'vehicle_location_histories', 'promo_codes', 'user_promo_codes'],
+  );
   const vehicles = tbl(c, 'movr', 'vehicles');
   assert.deepEqual(pk(vehicles), ['city asc', 'id asc']);
   assert.equal(vehicles.columns.find((x) => x.name === 'ext')?.type.family, 'json');
   assert.equal(vehicles.columns.find((x) => x.name === 'owner_id')?.type.family, 'uuid');
-  assert.deepEqual(vehicles.foreignKeys.map((f) => [f.columnIds.length, f.referencedTableId]), [[2, 55]]);
+  assert.deepEqual(
+    vehicles.foreignKeys.map((f) => [f.columnIds.length, f.referencedTableId]),
+    [[2, 55]],
+  );
   const rides = tbl(c, 'movr', 'rides');
   assert.equal(sqlTypeName(rides.columns.find((x) => x.name === 'revenue')!.type), 'DECIMAL(10,2)');
-  assert.deepEqual(rides.indexes.map((i) => i.id), [2, 3]);
+  assert.deepEqual(
+    rides.indexes.map((i) => i.id),
+    [2, 3],
+  );
   assert.deepEqual(rides.foreignKeys.map((f) => f.referencedTableId).sort(), [55, 56]);
   const vlh = tbl(c, 'movr', 'vehicle_location_histories');
   assert.deepEqual(pk(vlh), ['city asc', 'ride_id asc', 'timestamp asc']);
-  assert.deepEqual(vlh.columns.filter((x) => x.name === 'lat' || x.name === 'long').map((x) => [x.type.family, x.type.width, x.type.oid]), [['float', 64, 701], ['float', 64, 701]]);
+  assert.deepEqual(
+    vlh.columns.filter((x) => x.name === 'lat' || x.name === 'long').map((x) => [x.type.family, x.type.width, x.type.oid]),
+    [
+      ['float', 64, 701],
+      ['float', 64, 701],
+    ],
+  );
   const upc = tbl(c, 'movr', 'user_promo_codes');
   assert.deepEqual(pk(upc), ['city asc', 'user_id asc', 'code asc']);
   assert.equal(tbl(c, 'bank', 'accounts').columns[1]!.type.family, 'decimal');
@@ -120,24 +173,52 @@ test('lain-v20.2.3: VARCHAR columns, unique secondary indexes, now() defaults', 
   const { catalog: c } = await loadCatalog('lain-v20.2.3');
   const u = tbl(c, 'defaultdb', 'users');
   assert.deepEqual(colSummary(u), [
-    'id VARCHAR NOT NULL', 'email VARCHAR NOT NULL', 'username VARCHAR NOT NULL', 'created_at TIMESTAMP NOT NULL', 'updated_at TIMESTAMP NOT NULL',
+    'id VARCHAR NOT NULL',
+    'email VARCHAR NOT NULL',
+    'username VARCHAR NOT NULL',
+    'created_at TIMESTAMP NOT NULL',
+    'updated_at TIMESTAMP NOT NULL',
   ]);
   assert.equal(u.columns[3]!.defaultExpr, 'now():::TIMESTAMP');
-  assert.deepEqual(u.indexes.map((i) => [i.id, i.unique, i.keyColumns.map((k) => k.name)]), [[2, true, ['email']], [3, true, ['username']]]);
+  assert.deepEqual(
+    u.indexes.map((i) => [i.id, i.unique, i.keyColumns.map((k) => k.name)]),
+    [
+      [2, true, ['email']],
+      [3, true, ['username']],
+    ],
+  );
 });
 
 test('recipe-wal-v19.1.0 and spyserver-v20.1.2: STRING(n), TIMESTAMPTZ, BOOL, FK ON DELETE CASCADE', async () => {
   const { catalog: r } = await loadCatalog('recipe-wal-v19.1.0');
   assert.deepEqual(colSummary(tbl(r, 'company_db', 'recipe_object')), [
-    'id INT8 NOT NULL', 'title STRING(100)', 'ingredients STRING(4096)', 'preparation STRING(4096)', 'updated_at TIMESTAMPTZ',
+    'id INT8 NOT NULL',
+    'title STRING(100)',
+    'ingredients STRING(4096)',
+    'preparation STRING(4096)',
+    'updated_at TIMESTAMPTZ',
   ]);
   const { catalog: s } = await loadCatalog('spyserver-v20.1.2');
-  assert.deepEqual(s.tables.map((t) => [t.name, t.id]), [['domain', 69], ['server', 70]]);
+  assert.deepEqual(
+    s.tables.map((t) => [t.name, t.id]),
+    [
+      ['domain', 69],
+      ['server', 70],
+    ],
+  );
   assert.equal(s.notes.filter((n) => /in state DROP/.test(n)).length, 16);
   const server = tbl(s, 'spyserver', 'server');
   assert.deepEqual(pk(server), ['address asc', 'domain asc']);
-  assert.deepEqual(server.foreignKeys.map((f) => [f.columnIds, f.referencedTableId, f.referencedColumnIds, f.onDelete]), [[[2], 69, [1], 'cascade']]);
-  assert.deepEqual(tbl(s, 'spyserver', 'domain').columns.filter((x) => x.type.family === 'bool').map((x) => x.name), ['servers_changed', 'is_down']);
+  assert.deepEqual(
+    server.foreignKeys.map((f) => [f.columnIds, f.referencedTableId, f.referencedColumnIds, f.onDelete]),
+    [[[2], 69, [1], 'cascade']],
+  );
+  assert.deepEqual(
+    tbl(s, 'spyserver', 'domain')
+      .columns.filter((x) => x.type.family === 'bool')
+      .map((x) => x.name),
+    ['servers_changed', 'is_down'],
+  );
 });
 
 test('rabble-v23.1: 11 enums in physical order, enum defaults rewritten, PK index ids, DECIMAL(9,2), 170 dropped skipped', async () => {
@@ -152,10 +233,36 @@ test('rabble-v23.1: 11 enums in physical order, enum defaults rewritten, PK inde
   assert.equal(c.types.find((t) => t.name === 'ProductApprovalStatus')?.id, 209);
   assert.deepEqual(
     c.tables.map((t) => t.name),
-    ['_prisma_migrations', 'users', 'producers', 'producer_categories_options', 'producer_categories', 'shippings', 'products', 'product_category',
-      'partitioned_products_basket', 'partitioned_product_users_record', 'buying_teams', 'reviews', 'team_members', 'team_requests', 'followers',
-      'likes', 'invites', 'orders', 'baskets', 'basket_c', 'payments', 'notifications', 'recently_viewed', 'searches', 'search_count',
-      'delivery_addresses', 'custom_delivery_address', 'chats'],
+    [
+      '_prisma_migrations',
+      'users',
+      'producers',
+      'producer_categories_options',
+      'producer_categories',
+      'shippings',
+      'products',
+      'product_category',
+      'partitioned_products_basket',
+      'partitioned_product_users_record',
+      'buying_teams',
+      'reviews',
+      'team_members',
+      'team_requests',
+      'followers',
+      'likes',
+      'invites',
+      'orders',
+      'baskets',
+      'basket_c',
+      'payments',
+      'notifications',
+      'recently_viewed',
+      'searches',
+      'search_count',
+      'delivery_addresses',
+      'custom_delivery_address',
+      'chats',
+    ],
   );
   // SOURCE.md: ~170 dropped shadow-database tables with ids 1505–1798 (the survey count; 172 descriptors are in that range).
   const dropped = c.notes.filter((n) => /in state DROP/.test(n)).map((n) => Number(/\(id (\d+)\)/.exec(n)?.[1]));
@@ -168,7 +275,10 @@ test('rabble-v23.1: 11 enums in physical order, enum defaults rewritten, PK inde
   const role = users.columns.find((x) => x.name === 'role')!;
   assert.equal(role.type.family, 'enum');
   assert.equal(role.type.udt?.name, 'Role');
-  assert.deepEqual(role.type.udt?.enumMembers?.map((m) => m.label), ['USER', 'PRODUCER', 'ADMIN']);
+  assert.deepEqual(
+    role.type.udt?.enumMembers?.map((m) => m.label),
+    ['USER', 'PRODUCER', 'ADMIN'],
+  );
   assert.equal(role.defaultExpr, `'USER':::public."Role"`);
   assert.equal(sqlTypeName(users.columns.find((x) => x.name === 'created_at')!.type), 'TIMESTAMP(3)');
   const products = tbl(c, 'defaultdb', 'products');

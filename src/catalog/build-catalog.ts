@@ -112,7 +112,8 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
   const names: ExprNames = {
     relation: (id) => relQual.get(id),
     type: (id) => typeQual.get(id),
-    enumLabel: (id, physical) => udtInfos.get(id)?.enumMembers?.find((m) => Buffer.compare(Buffer.from(m.physical), Buffer.from(physical)) === 0)?.label,
+    enumLabel: (id, physical) =>
+      udtInfos.get(id)?.enumMembers?.find((m) => Buffer.compare(Buffer.from(m.physical), Buffer.from(physical)) === 0)?.label,
   };
   const rw = (e: string | undefined): string | undefined => (e === undefined || e === '' ? undefined : rewriteExpr(e, names));
   const cx: Resolved = { input, notes, dbs, schemaNames, tableProtos, typeProtos, udtInfos, udt, rw, schemaOf, live, includeDb };
@@ -127,7 +128,10 @@ export function buildCatalog(rawInput: CatalogInput, opts: BuildCatalogOptions =
 }
 
 /** Databases (PUBLIC ones), schema names, and table and type descriptors, by id. */
-function sortDescriptors(input: CatalogInput, notes: string[]): {
+function sortDescriptors(
+  input: CatalogInput,
+  notes: string[],
+): {
   dbs: Map<number, Database>;
   schemaNames: Map<number, { db: number; name: string }>;
   tableProtos: Map<number, TableProto>;
@@ -191,7 +195,10 @@ function resolveUserTypeInfos(
     udtInfos.set(t.id, {
       schema,
       name: t.name,
-      composite: { types: t.composite_elements.map((e) => sqlTypeFromProto(e.element_type, udt)), labels: t.composite_elements.map((e) => e.element_label) },
+      composite: {
+        types: t.composite_elements.map((e) => sqlTypeFromProto(e.element_type, udt)),
+        labels: t.composite_elements.map((e) => e.element_label),
+      },
     });
   }
   return { udtInfos, typeQual };
@@ -281,7 +288,13 @@ function buildRelations(cx: Resolved): { tables: Table[]; views: View[]; sequenc
   return { tables, views, sequences };
 }
 
-function buildSequence(t: TableProto, o: NonNullable<TableProto['sequence_opts']>, database: string, schema: string, cur: bigint | undefined): Sequence {
+function buildSequence(
+  t: TableProto,
+  o: NonNullable<TableProto['sequence_opts']>,
+  database: string,
+  schema: string,
+  cur: bigint | undefined,
+): Sequence {
   return {
     kind: 'sequence',
     id: t.id,
@@ -310,7 +323,11 @@ function buildFunctions(cx: Resolved): FunctionDef[] {
     const db = cx.dbs.get(d.parent_id);
     if (!db || !cx.includeDb(db.id)) continue;
     if (!cx.live(d.state, `function ${d.name} (id ${d.id})`)) continue;
-    const params = d.params.map((p) => ({ name: p.name, type: sqlTypeFromProto(p.type, cx.udt), mode: ['IN', 'IN', 'OUT', 'INOUT', 'VARIADIC'][p.class] ?? 'IN' }));
+    const params = d.params.map((p) => ({
+      name: p.name,
+      type: sqlTypeFromProto(p.type, cx.udt),
+      mode: ['IN', 'IN', 'OUT', 'INOUT', 'VARIADIC'][p.class] ?? 'IN',
+    }));
     functions.push({
       kind: 'function',
       id: d.id,
@@ -385,7 +402,10 @@ function withNamespaceNames(input: CatalogInput): CatalogInput {
   const ns = input.namespace;
   if (!ns || ns.length === 0 || !input.descriptors.some((d) => d.name === '')) return input;
   const byId = new Map(ns.map((e) => [e.id, e.name]));
-  return { ...input, descriptors: input.descriptors.map((d) => (d.name === '' && byId.has(d.id) ? { ...d, name: byId.get(d.id) ?? '' } : d)) };
+  return {
+    ...input,
+    descriptors: input.descriptors.map((d) => (d.name === '' && byId.has(d.id) ? { ...d, name: byId.get(d.id) ?? '' } : d)),
+  };
 }
 
 interface TableCtx {
@@ -402,7 +422,12 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
   if (!pi) throw new SchemaError(`catalog: table ${database}.${t.name} (id ${t.id}) has no primary index`, 'the descriptor is incomplete');
   const primaryIndex = buildIndex(pi, byId, ctx.rw);
   const indexes = t.indexes.filter((i) => !i.use_delete_preserving_encoding).map((i) => buildIndex(i, byId, ctx.rw));
-  let families: Family[] = t.families.map((f) => ({ id: f.id, name: f.name, columnIds: f.column_ids, defaultColumnId: f.default_column_id }));
+  let families: Family[] = t.families.map((f) => ({
+    id: f.id,
+    name: f.name,
+    columnIds: f.column_ids,
+    defaultColumnId: f.default_column_id,
+  }));
   if (families.length === 0) families = [{ id: 0, name: 'primary', columnIds: columns.map((c) => c.id), defaultColumnId: 0 }];
   const checks: CheckConstraint[] = t.checks
     .filter((c) => !c.is_non_null_constraint && c.validity !== 3)
@@ -415,16 +440,18 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
     }));
 
   // Validity 3 = DROPPING: the constraint is being dropped by a schema change in flight (reported from `schemaChanges`).
-  const foreignKeys: ForeignKey[] = t.outbound_fks.filter((f) => f.validity !== 3).map((f) => ({
-    name: f.name,
-    columnIds: f.origin_column_ids,
-    referencedTableId: f.referenced_table_id,
-    referencedColumnIds: f.referenced_column_ids,
-    onDelete: FK_ACTIONS[f.on_delete] ?? 'no action',
-    onUpdate: FK_ACTIONS[f.on_update] ?? 'no action',
-    match: FK_MATCH[f.match] ?? 'simple',
-    validated: f.validity === 0,
-  }));
+  const foreignKeys: ForeignKey[] = t.outbound_fks
+    .filter((f) => f.validity !== 3)
+    .map((f) => ({
+      name: f.name,
+      columnIds: f.origin_column_ids,
+      referencedTableId: f.referenced_table_id,
+      referencedColumnIds: f.referenced_column_ids,
+      onDelete: FK_ACTIONS[f.on_delete] ?? 'no action',
+      onUpdate: FK_ACTIONS[f.on_update] ?? 'no action',
+      match: FK_MATCH[f.match] ?? 'simple',
+      validated: f.validity === 0,
+    }));
   // Pre-20.1: FKs live on the origin index (IndexDescriptor.foreign_key).
   for (const idx of [pi, ...t.indexes]) {
     const fk = idx.foreign_key;
@@ -448,18 +475,21 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
     });
   }
 
-  const uniqueWithoutIndex: UniqueWithoutIndex[] = t.unique_without_index_constraints.filter((u) => u.validity !== 3).map((u) => ({
-    name: u.name,
-    columnIds: u.column_ids,
-    ...(u.predicate ? { predicate: ctx.rw(u.predicate) ?? u.predicate } : {}),
-    validated: u.validity === 0,
-  }));
+  const uniqueWithoutIndex: UniqueWithoutIndex[] = t.unique_without_index_constraints
+    .filter((u) => u.validity !== 3)
+    .map((u) => ({
+      name: u.name,
+      columnIds: u.column_ids,
+      ...(u.predicate ? { predicate: ctx.rw(u.predicate) ?? u.predicate } : {}),
+      validated: u.validity === 0,
+    }));
 
   let locality: string | undefined;
   const lc = t.locality_config;
   if (lc) {
     if (lc.global) locality = 'LOCALITY GLOBAL';
-    else if (lc.regional_by_row !== undefined) locality = `LOCALITY REGIONAL BY ROW${lc.regional_by_row ? ` AS ${lc.regional_by_row}` : ''}`;
+    else if (lc.regional_by_row !== undefined)
+      locality = `LOCALITY REGIONAL BY ROW${lc.regional_by_row ? ` AS ${lc.regional_by_row}` : ''}`;
     else if (lc.regional_by_table !== undefined)
       locality = `LOCALITY REGIONAL BY TABLE IN ${lc.regional_by_table ? JSON.stringify(lc.regional_by_table) : 'PRIMARY REGION'}`;
   }
@@ -482,7 +512,9 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
   if (t.format_version === 1)
     ctx.notes.push(`table ${database}.${t.name} uses the pre-1.0 BaseFormatVersion (one KV per column); its rows are not decoded`);
   if (pi.interleave_ancestors.length > 0)
-    ctx.notes.push(`table ${database}.${t.name} is interleaved into table ${pi.interleave_ancestors[0]?.table_id}; its rows are read from that table's span`);
+    ctx.notes.push(
+      `table ${database}.${t.name} is interleaved into table ${pi.interleave_ancestors[0]?.table_id}; its rows are read from that table's span`,
+    );
 
   return Object.freeze({
     kind: 'table',
@@ -561,7 +593,9 @@ function buildIndex(i: IndexProto, cols: ReadonlyMap<number, Column>, rw: (e: st
     kind: i.type === 1 ? ('inverted' as const) : i.type === 2 ? ('vector' as const) : ('forward' as const),
     ...(i.inverted_column_kinds.includes(1) ? { trigram: true } : {}),
     ...(i.predicate ? { predicate: rw(i.predicate) ?? i.predicate } : {}),
-    ...(i.sharded ? { sharded: { shardColumn: i.sharded.name, buckets: i.sharded.shard_buckets, columnNames: i.sharded.column_names } } : {}),
+    ...(i.sharded
+      ? { sharded: { shardColumn: i.sharded.name, buckets: i.sharded.shard_buckets, columnNames: i.sharded.column_names } }
+      : {}),
     ...(p
       ? {
           partitioning: {
@@ -573,7 +607,13 @@ function buildIndex(i: IndexProto, cols: ReadonlyMap<number, Column>, rw: (e: st
       : {}),
     invisible: i.not_visible || i.invisibility > 0,
     ...(i.interleave_ancestors.length > 0
-      ? { interleave: i.interleave_ancestors.map((a) => ({ tableId: a.table_id, indexId: a.index_id, sharedPrefixLen: a.shared_prefix_len })) }
+      ? {
+          interleave: i.interleave_ancestors.map((a) => ({
+            tableId: a.table_id,
+            indexId: a.index_id,
+            sharedPrefixLen: a.shared_prefix_len,
+          })),
+        }
       : {}),
   });
 }

@@ -17,7 +17,11 @@ const CONSTRAINT_KINDS = ['check', 'foreign-key', 'not-null', 'unique-without-in
 export function schemaChangesOf(t: TableProto): SchemaChangeInFlight[] {
   const allColumns = [...t.columns, ...t.mutations.flatMap((m) => (m.column ? [m.column] : []))];
   const columnName = (id: number): string => allColumns.find((c) => c.id === id)?.name ?? `column ${id}`;
-  const allIndexes = [...(t.primary_index ? [t.primary_index] : []), ...t.indexes, ...t.mutations.flatMap((m) => (m.index ? [m.index] : []))];
+  const allIndexes = [
+    ...(t.primary_index ? [t.primary_index] : []),
+    ...t.indexes,
+    ...t.mutations.flatMap((m) => (m.index ? [m.index] : [])),
+  ];
   const keyNames = (id: number): string[] => {
     const i = allIndexes.find((x) => x.id === id);
     return i ? i.key_column_ids.map(columnName) : [];
@@ -48,7 +52,13 @@ export function schemaChangesOf(t: TableProto): SchemaChangeInFlight[] {
     if (m.primary_key_swap) {
       const s = m.primary_key_swap;
       const name = allIndexes.find((x) => x.id === s.new_primary_index_id)?.name ?? s.new_primary_index_name;
-      return { ...base, kind: 'primary-key-swap', name, columns: keyNames(s.new_primary_index_id), previousColumns: keyNames(s.old_primary_index_id) };
+      return {
+        ...base,
+        kind: 'primary-key-swap',
+        name,
+        columns: keyNames(s.new_primary_index_id),
+        previousColumns: keyNames(s.old_primary_index_id),
+      };
     }
     if (m.computed_column_swap) return { ...base, kind: 'computed-column-swap', name: columnName(m.computed_column_swap.old_column_id) };
     if (m.materialized_view_refresh) return { ...base, kind: 'materialized-view-refresh', name: t.name };

@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import type { TypeProto } from '../proto/descriptor.js';
 import { sqlTypeFromProto, sqlTypeName, UnknownTypeFamily } from './type-from-proto.js';
 
-const p = (f: Partial<TypeProto>): TypeProto => ({ family: 0, width: 0, precision: 0, visible_type: 0, tuple_contents: [], tuple_labels: [], oid: 0, time_precision_is_set: false, ...f });
+const p = (f: Partial<TypeProto>): TypeProto => ({
+  family: 0,
+  width: 0,
+  precision: 0,
+  visible_type: 0,
+  tuple_contents: [],
+  tuple_labels: [],
+  oid: 0,
+  time_precision_is_set: false,
+  ...f,
+});
 
 test('pre-19.2 visible types derive width and OID (types.go upgradeType)', () => {
   const cases: [Partial<TypeProto>, string, number][] = [
@@ -37,12 +47,21 @@ test('pre-19.2 visible types derive width and OID (types.go upgradeType)', () =>
 
 test('19.2+ types keep their OID; enums resolve members by OID − 100000', () => {
   const members = [{ physical: Uint8Array.of(0x40), label: 'open', writable: true }];
-  const t = sqlTypeFromProto(p({ family: 24, oid: 100110 }), (id) => (id === 110 ? { schema: 'public', name: 'status', enumMembers: members } : undefined));
+  const t = sqlTypeFromProto(p({ family: 24, oid: 100110 }), (id) =>
+    id === 110 ? { schema: 'public', name: 'status', enumMembers: members } : undefined,
+  );
   assert.deepEqual(t.udt, { typeId: 110, schema: 'public', name: 'status', enumMembers: members });
-  const arr = sqlTypeFromProto(p({ family: 15, oid: 100111, array_contents: p({ family: 24, oid: 100110 }) }), () => ({ schema: 'public', name: 'status', enumMembers: members }));
+  const arr = sqlTypeFromProto(p({ family: 15, oid: 100111, array_contents: p({ family: 24, oid: 100110 }) }), () => ({
+    schema: 'public',
+    name: 'status',
+    enumMembers: members,
+  }));
   assert.equal(arr.arrayContents?.udt?.name, 'status');
 });
 
 test('unknown family throws UnknownTypeFamily', () => {
-  assert.throws(() => sqlTypeFromProto(p({ family: 77, oid: 9 })), (e: unknown) => e instanceof UnknownTypeFamily && e.familyId === 77);
+  assert.throws(
+    () => sqlTypeFromProto(p({ family: 77, oid: 9 })),
+    (e: unknown) => e instanceof UnknownTypeFamily && e.familyId === 77,
+  );
 });

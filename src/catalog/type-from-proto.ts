@@ -9,7 +9,19 @@ import { quoteIdent } from './expr-rewrite.js';
 import { familyFromId, sqlType, type EnumMember, type SqlType, type TypeFamily } from '../model/sql-type.js';
 
 /** Legacy `visible_type` values (pre-19.2 ColumnType.VisibleType). */
-const VISIBLE = { NONE: 0, INTEGER: 1, SMALLINT: 2, BIGINT: 3, BIT: 4, REAL: 5, DOUBLE: 6, VARCHAR: 7, CHAR: 8, QCHAR: 9, VARBIT: 10 } as const;
+const VISIBLE = {
+  NONE: 0,
+  INTEGER: 1,
+  SMALLINT: 2,
+  BIGINT: 3,
+  BIT: 4,
+  REAL: 5,
+  DOUBLE: 6,
+  VARCHAR: 7,
+  CHAR: 8,
+  QCHAR: 9,
+  VARBIT: 10,
+} as const;
 
 /** `familyToOid` for families whose OID does not depend on width. */
 const FAMILY_OID: Partial<Record<TypeFamily, number>> = {
@@ -43,9 +55,35 @@ const FAMILY_OID: Partial<Record<TypeFamily, number>> = {
 
 /** Element OID → array OID (`CalcArrayOid`, PostgreSQL's typarray). */
 const ARRAY_OID: Record<number, number> = {
-  16: 1000, 17: 1001, 18: 1002, 19: 1003, 20: 1016, 21: 1005, 23: 1007, 25: 1009, 26: 1028, 700: 1021, 701: 1022,
-  869: 1041, 1042: 1014, 1043: 1015, 1082: 1182, 1083: 1183, 1114: 1115, 1184: 1185, 1186: 1187, 1266: 1270,
-  1560: 1561, 1562: 1563, 1700: 1231, 2950: 2951, 3802: 3807, 3614: 3643, 3615: 3645, 3220: 3221, 1790: 2201,
+  16: 1000,
+  17: 1001,
+  18: 1002,
+  19: 1003,
+  20: 1016,
+  21: 1005,
+  23: 1007,
+  25: 1009,
+  26: 1028,
+  700: 1021,
+  701: 1022,
+  869: 1041,
+  1042: 1014,
+  1043: 1015,
+  1082: 1182,
+  1083: 1183,
+  1114: 1115,
+  1184: 1185,
+  1186: 1187,
+  1266: 1270,
+  1560: 1561,
+  1562: 1563,
+  1700: 1231,
+  2950: 2951,
+  3802: 3807,
+  3614: 3643,
+  3615: 3645,
+  3220: 3221,
+  1790: 2201,
 };
 
 /** User-defined type OIDs are 100000 + descriptor id (`catid.TypeIDToOID`). */
@@ -61,7 +99,10 @@ export interface UdtInfo {
 
 /** Raised for a type family this tool does not know; the caller adds database.table.column. */
 export class UnknownTypeFamily extends Error {
-  constructor(readonly familyId: number, readonly oid: number) {
+  constructor(
+    readonly familyId: number,
+    readonly oid: number,
+  ) {
     super(`unknown type family ${familyId} (oid ${oid})`);
   }
 }

@@ -26,7 +26,10 @@ export function registerCommands(program: Command): void {
   const demo = program
     .command('demo')
     .description('migrate the bundled sample backup into a PostgreSQL started by the tool, verify it, and write the reports here')
-    .option('--keep', 'keep the temporary PostgreSQL running until Ctrl-C, to look at the data with psql (default: off: stopped and removed)')
+    .option(
+      '--keep',
+      'keep the temporary PostgreSQL running until Ctrl-C, to look at the data with psql (default: off: stopped and removed)',
+    )
     .action(async (opts: { keep?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       // The demo reads a config file only when --config names one (not a migration_config.json lying here).
@@ -39,7 +42,9 @@ export function registerCommands(program: Command): void {
 
   const check = program
     .command('check')
-    .description('preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention, estimated time')
+    .description(
+      'preflight in seconds, loading nothing: the source is readable, the target reachable (TLS, login), the user may create what the run creates, no table, type or sequence it creates exists (or --if-exists says what to do), temp_dir is writable; then print the plan: databases, where each goes, tables, rows and bytes, decisions that need attention, estimated time',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       const loaded = configFromOptions(g, true);
@@ -50,12 +55,26 @@ export function registerCommands(program: Command): void {
       const { runCheck } = await import('./run-check.js');
       process.exitCode = await runCheck(loaded, logger);
     });
-  takesGlobalOptions(check, [...CONFIG, ...SOURCE, '--target', '--if-exists', ...MAPPING, '--temp-dir', '--skip-validation', '--include-tables', '--exclude-tables', '--log-format']);
+  takesGlobalOptions(check, [
+    ...CONFIG,
+    ...SOURCE,
+    '--target',
+    '--if-exists',
+    ...MAPPING,
+    '--temp-dir',
+    '--skip-validation',
+    '--include-tables',
+    '--exclude-tables',
+    '--log-format',
+  ]);
 
   const inspect = program
     .command('inspect')
     .description('list what a backup (or, with --store, a store directory) contains: chain, databases, tables, row counts')
-    .argument('[location]', 'backup collection or backup folder (s3://…, gs://…, file://…, a local folder); default: s3_backup_path of --config')
+    .argument(
+      '[location]',
+      'backup collection or backup folder (s3://…, gs://…, file://…, a local folder); default: s3_backup_path of --config',
+    )
     .option('--dump <table>', 'print the rows of one table (db.table or table) (default: none: list only)')
     .option('--limit <n>', 'with --dump: at most n rows', '100')
     .action(async (location: string | undefined, opts: { dump?: string; limit: string }, cmd: Command) => {
@@ -66,13 +85,23 @@ export function registerCommands(program: Command): void {
       // Warnings (absent files, stale MANIFEST, …) go to stderr, so stdout stays the listing or the rows.
       const logger = loggerFor(g);
       for (const w of loaded.warnings) logger.warn(w);
-      await printLines(inspectLines(loaded, { location, store: g.store as string | undefined, dump: opts.dump, limit: Number(opts.limit), warn: (w) => logger.warn(w) }));
+      await printLines(
+        inspectLines(loaded, {
+          location,
+          store: g.store as string | undefined,
+          dump: opts.dump,
+          limit: Number(opts.limit),
+          warn: (w) => logger.warn(w),
+        }),
+      );
     });
   takesGlobalOptions(inspect, [...CONFIG, ...SOURCE]);
 
   const convert = program
     .command('convert-schema')
-    .description('convert CockroachDB DDL (SHOW CREATE ALL TABLES / ALL TYPES output) read from stdin or a file into PostgreSQL DDL on stdout, with the decision log as SQL comments')
+    .description(
+      'convert CockroachDB DDL (SHOW CREATE ALL TABLES / ALL TYPES output) read from stdin or a file into PostgreSQL DDL on stdout, with the decision log as SQL comments',
+    )
     .argument('[file]', 'input file (default: stdin)')
     .action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
       const g = globals(cmd);
@@ -99,7 +128,9 @@ export function registerCommands(program: Command): void {
 
   program
     .command('sync')
-    .description('catch a target migrated from a backup up to the later layers of the same backup chain (to the newest, or --as-of), then verify it')
+    .description(
+      'catch a target migrated from a backup up to the later layers of the same backup chain (to the newest, or --as-of), then verify it',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globals(cmd);
       const loaded = configFromOptions(g, true);

@@ -7,7 +7,10 @@ import { renderSampleConfig } from '../config/sample-config.js';
 export function createConfigFile(path: string, force: boolean): string {
   const target = resolve(path);
   if (existsSync(target) && !force) {
-    throw new ConfigError(`${path} already exists; not overwritten`, 'pass --force to replace it, or --config OTHER_PATH to write elsewhere');
+    throw new ConfigError(
+      `${path} already exists; not overwritten`,
+      'pass --force to replace it, or --config OTHER_PATH to write elsewhere',
+    );
   }
   try {
     mkdirSync(dirname(target), { recursive: true });

@@ -101,29 +101,84 @@ function buildProgram(): Command {
     .option('--config <file>', 'configuration file (JSON, comments allowed)', 'migration_config.json')
     .option('--create-config', `write a commented sample configuration to --config and exit ${dflt('off')}`)
     .option('--force', `with --create-config: overwrite an existing file ${dflt('off: refuse')}`)
-    .option('--skip-validation', `skip verification of row counts and checksums ${dflt(`config skip_validation = ${String(CONFIG_KEYS.skip_validation.default)}`)}`)
-    .option('--backup <url>', `read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) ${dflt('config source or s3_backup_path')}`)
+    .option(
+      '--skip-validation',
+      `skip verification of row counts and checksums ${dflt(`config skip_validation = ${String(CONFIG_KEYS.skip_validation.default)}`)}`,
+    )
+    .option(
+      '--backup <url>',
+      `read this backup collection (s3://, gs://, azure://, http(s)://, file://, folder) ${dflt('config source or s3_backup_path')}`,
+    )
     .option('--store <dir>', `read an offline cockroach-data store directory instead of a backup ${dflt('none: config source')}`)
-    .option('--target <conninfo>', `target PostgreSQL as a libpq connection string: postgresql://user@host:port/db?sslmode=require, or "host=… user=… dbname=… sslmode=…" (config postgres_url) ${dflt(`config postgres_* keys: ${CONFIG_KEYS.postgres_username.default}@${CONFIG_KEYS.postgres_host.default}:${CONFIG_KEYS.postgres_port.default}/${CONFIG_KEYS.postgres_database.default}`)}`)
-    .option('--allow-missing-files', `migrate although data files the store MANIFEST or backup manifest lists are absent, knowing their rows are missing (never "verified identical") ${dflt(`config allow_missing_files = ${String(CONFIG_KEYS.allow_missing_files.default)}: refuse`)}`)
-    .option('--as-of <time>', `read the backup as of this time (revision-history backups) ${dflt('config as_of, else the backup end time')}`)
-    .option('--encryption-passphrase <text>', `passphrase of an encrypted backup ${dflt('config encryption_passphrase or env CRDB_ENCRYPTION_PASSPHRASE (preferred)')}`)
-    .option('--encryption-data-key <hex>', `data key of a KMS-encrypted backup, decrypted with your KMS ${dflt('config encryption_data_key or env CRDB_ENCRYPTION_DATA_KEY (preferred)')}`)
+    .option(
+      '--target <conninfo>',
+      `target PostgreSQL as a libpq connection string: postgresql://user@host:port/db?sslmode=require, or "host=… user=… dbname=… sslmode=…" (config postgres_url) ${dflt(`config postgres_* keys: ${CONFIG_KEYS.postgres_username.default}@${CONFIG_KEYS.postgres_host.default}:${CONFIG_KEYS.postgres_port.default}/${CONFIG_KEYS.postgres_database.default}`)}`,
+    )
+    .option(
+      '--allow-missing-files',
+      `migrate although data files the store MANIFEST or backup manifest lists are absent, knowing their rows are missing (never "verified identical") ${dflt(`config allow_missing_files = ${String(CONFIG_KEYS.allow_missing_files.default)}: refuse`)}`,
+    )
+    .option(
+      '--as-of <time>',
+      `read the backup as of this time (revision-history backups) ${dflt('config as_of, else the backup end time')}`,
+    )
+    .option(
+      '--encryption-passphrase <text>',
+      `passphrase of an encrypted backup ${dflt('config encryption_passphrase or env CRDB_ENCRYPTION_PASSPHRASE (preferred)')}`,
+    )
+    .option(
+      '--encryption-data-key <hex>',
+      `data key of a KMS-encrypted backup, decrypted with your KMS ${dflt('config encryption_data_key or env CRDB_ENCRYPTION_DATA_KEY (preferred)')}`,
+    )
     .option('-j, --jobs <n>', `tables loaded in parallel ${dflt('config jobs, else the number of CPUs')}`)
-    .addOption(new Option('--threads <mode>', 'decode and load on worker threads, one per job (default: auto = when the source holds ≥ 16 MiB and there is more than one core)').choices(['auto', 'on', 'off']))
-    .addOption(new Option('--if-exists <mode>', 'tables that already exist in the target (default: error = refuse)').choices(['error', 'drop', 'truncate', 'skip']))
+    .addOption(
+      new Option(
+        '--threads <mode>',
+        'decode and load on worker threads, one per job (default: auto = when the source holds ≥ 16 MiB and there is more than one core)',
+      ).choices(['auto', 'on', 'off']),
+    )
+    .addOption(
+      new Option('--if-exists <mode>', 'tables that already exist in the target (default: error = refuse)').choices([
+        'error',
+        'drop',
+        'truncate',
+        'skip',
+      ]),
+    )
     .addOption(new Option('--on-error <mode>', 'rows PostgreSQL cannot store (default: stop)').choices(['stop', 'quarantine']))
-    .addOption(new Option('--database-mapping <mode>', 'each CockroachDB database → a PostgreSQL database, or → a schema of postgres_database (default: database)').choices(['database', 'schema']))
+    .addOption(
+      new Option(
+        '--database-mapping <mode>',
+        'each CockroachDB database → a PostgreSQL database, or → a schema of postgres_database (default: database)',
+      ).choices(['database', 'schema']),
+    )
     .addOption(new Option('--rowid <mode>', 'hidden rowid primary keys: keep as bigint, or drop (default: keep)').choices(['keep', 'drop']))
     .option('--chunk-size <n>', `rows per load chunk / resume checkpoint ${dflt(String(CONFIG_KEYS.chunk_size.default))}`)
-    .option('--table-part-mb <n>', `tables over twice this size load as parallel key-range parts of about this size ${dflt(String(CONFIG_KEYS.table_part_mb.default))}`)
+    .option(
+      '--table-part-mb <n>',
+      `tables over twice this size load as parallel key-range parts of about this size ${dflt(String(CONFIG_KEYS.table_part_mb.default))}`,
+    )
     .option('--report-dir <dir>', `where the reports are written ${dflt(`${CONFIG_KEYS.report_dir.default} = current directory`)}`)
-    .option('--include-tables <patterns>', `only tables matching these comma-separated glob patterns (table, schema.table or db.schema.table; * and ?) ${dflt('config include_tables, else every table')}`)
-    .option('--exclude-tables <patterns>', `leave out tables matching these comma-separated glob patterns (not loaded, not verified; listed in the reports) ${dflt('config exclude_tables, else none')}`)
-    .addOption(new Option('--log-format <format>', `console and log file lines: text, or json (one object per line, no live progress line) ${dflt(`config log_format = ${CONFIG_KEYS.log_format.default}`)}`).choices(['text', 'json']))
+    .option(
+      '--include-tables <patterns>',
+      `only tables matching these comma-separated glob patterns (table, schema.table or db.schema.table; * and ?) ${dflt('config include_tables, else every table')}`,
+    )
+    .option(
+      '--exclude-tables <patterns>',
+      `leave out tables matching these comma-separated glob patterns (not loaded, not verified; listed in the reports) ${dflt('config exclude_tables, else none')}`,
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        `console and log file lines: text, or json (one object per line, no live progress line) ${dflt(`config log_format = ${CONFIG_KEYS.log_format.default}`)}`,
+      ).choices(['text', 'json']),
+    )
     .option('--log-file <file>', `log file, "" for none ${dflt(CONFIG_KEYS.log_file.default)}`)
     .option('--temp-dir <dir>', `base directory for temporary files ${dflt('config temp_dir, else the system temp directory')}`)
-    .option('--postgres-bin-dir <dir>', `PostgreSQL server binaries for the temporary instance ${dflt('config postgres_bin_dir, else pg_config --bindir, /usr/lib/postgresql/*/bin newest first, the npm package')}`)
+    .option(
+      '--postgres-bin-dir <dir>',
+      `PostgreSQL server binaries for the temporary instance ${dflt('config postgres_bin_dir, else pg_config --bindir, /usr/lib/postgresql/*/bin newest first, the npm package')}`,
+    )
     .option('-q, --quiet', `print only errors ${dflt(`off: config log_level = ${CONFIG_KEYS.log_level.default}`)}`)
     .option('-v, --verbose', `print debug output to the console and the log file ${dflt('off')}`)
     // A usage error is one line (a JSON record with --log-format json): commander's message, its
@@ -187,13 +242,21 @@ function unknownCommand(program: Command, argv: readonly string[]): string | und
 
 /** Commander's error text (`error: unknown option '--x'\n(Did you mean --y?)\n`) as one line with the fix. */
 export function usageLine(text: string): string {
-  const said = text.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/\.$/, '');
+  const said = text
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/\.$/, '');
   return `${said}; run with --help for usage`;
 }
 
 /** One problem line on stderr: `error: …` / `warning: …`, or a JSON record with --log-format json. */
 function printProblem(level: 'error' | 'warn', message: string): void {
-  process.stderr.write(errorFormat === 'json' ? `${jsonLogLine(level, message)}\n` : `${level === 'error' ? 'error' : 'warning'}: ${message}\n`);
+  process.stderr.write(
+    errorFormat === 'json' ? `${jsonLogLine(level, message)}\n` : `${level === 'error' ? 'error' : 'warning'}: ${message}\n`,
+  );
 }
 
 /** Prints an error as one redacted line (or one line per problem for config errors). */

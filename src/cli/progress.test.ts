@@ -116,9 +116,15 @@ test('Ctrl-C says what was loaded and whether a rerun resumes', () => {
   const target = new LoadProgress({ server: 'target', tables: 2 }, c.now);
   target.update({ table: 'a', phase: 'done', rows: 1500, bytes: 0 });
   target.update({ table: 'b', phase: 'chunk', rows: 200, bytes: 0 });
-  assert.equal(interruptedLine(target), 'interrupted — target: 1/2 tables, 1,700 rows loaded; rerunning the same command resumes after the last committed chunk');
+  assert.equal(
+    interruptedLine(target),
+    'interrupted — target: 1/2 tables, 1,700 rows loaded; rerunning the same command resumes after the last committed chunk',
+  );
   target.update({ table: 'b', phase: 'done', rows: 300, bytes: 0 });
-  assert.equal(interruptedLine(target), 'interrupted — target: all 2 tables loaded; rerunning the same command resumes (nothing is loaded twice) and verifies');
+  assert.equal(
+    interruptedLine(target),
+    'interrupted — target: all 2 tables loaded; rerunning the same command resumes (nothing is loaded twice) and verifies',
+  );
 });
 
 test('on a terminal, log lines written during a load stand whole above the live line, which never wraps and ends as one line', async () => {

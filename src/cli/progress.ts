@@ -54,7 +54,12 @@ export class LoadProgress {
 
   update(e: LoadProgressEvent): void {
     const was = this.perTable.get(e.table);
-    this.perTable.set(e.table, { rows: e.rows, firstRows: was?.firstRows ?? e.rows, bytes: e.bytes, done: e.phase === 'done' || e.phase === 'skipped' });
+    this.perTable.set(e.table, {
+      rows: e.rows,
+      firstRows: was?.firstRows ?? e.rows,
+      bytes: e.bytes,
+      done: e.phase === 'done' || e.phase === 'skipped',
+    });
   }
 
   totals(): ProgressTotals {
@@ -97,7 +102,8 @@ export function formatEta(seconds: number): string {
 export function interruptedLine(current: LoadProgress | undefined): string {
   if (!current || current.server !== 'target') return 'interrupted — the target was not written yet; rerun the same command to start again';
   const t = current.totals();
-  if (t.done === t.tables) return `interrupted — ${current.server}: all ${t.tables} tables loaded; rerunning the same command resumes (nothing is loaded twice) and verifies`;
+  if (t.done === t.tables)
+    return `interrupted — ${current.server}: all ${t.tables} tables loaded; rerunning the same command resumes (nothing is loaded twice) and verifies`;
   return `interrupted — ${current.server}: ${t.done}/${t.tables} tables, ${t.rows.toLocaleString('en-US')} rows loaded; rerunning the same command resumes after the last committed chunk`;
 }
 
@@ -138,12 +144,16 @@ export function progressSink(logger: Logger, interactive: boolean, now: () => nu
       const rps = Math.round(t.rowsPerSecond).toLocaleString('en-US');
       if (interactive) {
         lastDraw = now();
-        stderrConsole.setStatus(`${e.server}: ${t.done}/${t.tables} tables | ${rows} rows | ${rps} rows/s | ${t.mbPerSecond.toFixed(1)} MB/s${eta ? ` | ${eta}` : ''}`);
+        stderrConsole.setStatus(
+          `${e.server}: ${t.done}/${t.tables} tables | ${rows} rows | ${rps} rows/s | ${t.mbPerSecond.toFixed(1)} MB/s${eta ? ` | ${eta}` : ''}`,
+        );
         // The load is over: its last state stays as an ordinary line above what follows.
         if (t.done === t.tables) endLine();
       } else if (now() - lastLog > 10_000 || e.phase === 'done') {
         lastLog = now();
-        logger.info(`${e.server}: ${e.table} ${e.phase === 'done' ? 'loaded' : 'loading'}: ${e.rows} rows; all: ${t.done}/${t.tables} tables, ${rows} rows, ${rps} rows/s${eta ? `, ${eta}` : ''}`);
+        logger.info(
+          `${e.server}: ${e.table} ${e.phase === 'done' ? 'loaded' : 'loading'}: ${e.rows} rows; all: ${t.done}/${t.tables} tables, ${rows} rows, ${rps} rows/s${eta ? `, ${eta}` : ''}`,
+        );
       }
     },
     stop() {

@@ -12,11 +12,17 @@ export async function convertSchemaCommand(file: string | undefined, loaded: Loa
     try {
       input = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new ConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'pass a readable file with SHOW CREATE output, or pipe it on stdin');
+      throw new ConfigError(
+        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        'pass a readable file with SHOW CREATE output, or pipe it on stdin',
+      );
     }
   } else {
     if (process.stdin.isTTY) {
-      throw new ConfigError('convert-schema reads SHOW CREATE output from stdin or a file', 'e.g. cockroach sql -e "SHOW CREATE ALL TABLES" > in.sql && cockroach-migrate convert-schema in.sql');
+      throw new ConfigError(
+        'convert-schema reads SHOW CREATE output from stdin or a file',
+        'e.g. cockroach sql -e "SHOW CREATE ALL TABLES" > in.sql && cockroach-migrate convert-schema in.sql',
+      );
     }
     input = await readStream(process.stdin);
   }

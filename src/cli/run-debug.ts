@@ -14,7 +14,11 @@ export function formatEngineKey(key: Uint8Array): string {
     const k = decodeEngineKey(key);
     const v = k.version;
     const suffix =
-      v.kind === 'mvcc' ? ` @${v.timestamp.wallTime}${v.timestamp.logical ? `,${v.timestamp.logical}` : ''}` : v.kind === 'lock' ? ' (lock)' : '';
+      v.kind === 'mvcc'
+        ? ` @${v.timestamp.wallTime}${v.timestamp.logical ? `,${v.timestamp.logical}` : ''}`
+        : v.kind === 'lock'
+          ? ' (lock)'
+          : '';
     return `${prettyKey(k.key)}${suffix}`;
   } catch {
     return printableBytes(key);
@@ -60,7 +64,8 @@ export async function* debugStoreLines(dir: string): AsyncIterable<string> {
       }${t.blobReferences.length ? ` blob refs ${t.blobReferences.length}` : ''}`;
     }
     for (const b of store.blobFiles) yield `blob file ${basename(b.path)} id ${b.fileID}${b.present ? '' : ' (missing)'}`;
-    for (const w of store.wals) yield `wal ${basename(w.path)} log ${w.logNumber} ${w.replayed ? 'replayed' : 'flushed'} (${w.batches} batches, ${w.entries} entries)`;
+    for (const w of store.wals)
+      yield `wal ${basename(w.path)} log ${w.logNumber} ${w.replayed ? 'replayed' : 'flushed'} (${w.batches} batches, ${w.entries} entries)`;
     for (const w of store.warnings) yield `warning: ${w}`;
   } finally {
     await store.close();

@@ -14,7 +14,10 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 test('demo --keep keeps the server until Ctrl-C, which stops it; exit code 0', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cm-demo-keep-'));
   try {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), 'demo', '--keep'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), 'demo', '--keep'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     let out = '';
     let err = '';

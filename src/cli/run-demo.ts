@@ -16,7 +16,8 @@ import { runMigrationCommand } from './run-migration.js';
 export const SAMPLE_BACKUP = fileURLToPath(new URL('../../sample/backup', import.meta.url));
 
 export async function runDemo(loaded: LoadedConfig, logger: Logger, opts: { keep: boolean }): Promise<number> {
-  if (!existsSync(SAMPLE_BACKUP)) throw new ConfigError(`the bundled sample backup is missing at ${SAMPLE_BACKUP}`, 'reinstall cockroach-migrate');
+  if (!existsSync(SAMPLE_BACKUP))
+    throw new ConfigError(`the bundled sample backup is missing at ${SAMPLE_BACKUP}`, 'reinstall cockroach-migrate');
   const base = loaded.config;
   // The demo's own settings win over a config file; reports and log go to the current folder.
   const { config } = resolveConfig({
@@ -36,7 +37,10 @@ export async function runDemo(loaded: LoadedConfig, logger: Logger, opts: { keep
     stderrConsole.interrupted();
     logger.info('interrupted — the demo stops and removes its PostgreSQL; `cockroach-migrate demo` starts again from the beginning');
   });
-  const target = await startTempPostgres({ ...(config.temp_dir ? { tempDir: config.temp_dir } : {}), ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}) });
+  const target = await startTempPostgres({
+    ...(config.temp_dir ? { tempDir: config.temp_dir } : {}),
+    ...(config.postgres_bin_dir ? { binDir: config.postgres_bin_dir } : {}),
+  });
   try {
     const code = await runMigrationCommand({ ...loaded, config }, logger, { target: testInstanceServer(target, 'target') });
     if (opts.keep) {

@@ -21,7 +21,10 @@ export async function* inspectLines(loaded: LoadedConfig, req: InspectRequest): 
   }
   const url = req.location ?? (cfg.source?.type === 'backup' ? cfg.source.url : cfg.s3_backup_path);
   if (!url) {
-    throw new ConfigError('inspect needs a backup location or --store DIR', 'e.g. cockroach-migrate inspect s3://bucket/path or cockroach-migrate inspect --store ./cockroach-data');
+    throw new ConfigError(
+      'inspect needs a backup location or --store DIR',
+      'e.g. cockroach-migrate inspect s3://bucket/path or cockroach-migrate inspect --store ./cockroach-data',
+    );
   }
   const { inspectBackupLines } = await import('../source/backup.js');
   yield* inspectBackupLines(url, cfg, { ...(req.dump ? { dump: req.dump } : {}), limit: req.limit, warn: req.warn });

@@ -13,10 +13,16 @@ import type { MigrationSource } from '../source/migration-source.js';
 import { progressSink } from './progress.js';
 
 /** The README's exit codes: a configuration error found during the run (e.g. a table pattern matching no table) is 2, as one found before it. */
-export const exitCodeOf = (r: MigrationReport): number => (r.verdict === 'failed' ? (r.configurationError ? 2 : 1) : r.verdict === 'mismatch' ? 3 : 0);
+export const exitCodeOf = (r: MigrationReport): number =>
+  r.verdict === 'failed' ? (r.configurationError ? 2 : 1) : r.verdict === 'mismatch' ? 3 : 0;
 
 /** Writes the reports and prints where they are and the verdict (`verify` loads nothing: it says what it compared). */
-export async function finish(report: MigrationReport, reportDir: string, logger: Logger, command: 'migrate' | 'verify' = 'migrate'): Promise<number> {
+export async function finish(
+  report: MigrationReport,
+  reportDir: string,
+  logger: Logger,
+  command: 'migrate' | 'verify' = 'migrate',
+): Promise<number> {
   const files = await writeReports(report, reportDir);
   const verified = report.tables.filter((t) => t.verification);
   const matched = verified.filter((t) => t.verification?.match).length;
@@ -27,15 +33,19 @@ export async function finish(report: MigrationReport, reportDir: string, logger:
     command === 'verify' && (report.verdict === 'failed' || report.verdict === 'mismatch' || report.verdict === 'success')
       ? verifySummary(report, matched, verified.length)
       : report.verdict === 'failed'
-      ? `Migration FAILED (the error is above${report.resumable ? '; rerunning the same command resumes' : ''})`
-      : report.verdict === 'nothing-to-migrate'
-        ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
-        : report.verdict === 'incomplete-source'
-          ? `Migration loaded with missing source files: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables match what was readable; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
-          : report.sync
-            ? `Sync ${report.verdict === 'mismatch' ? 'found DIFFERENCES (nothing committed)' : 'completed'} from ${report.sync.from} to ${report.sync.to}: ${syncCounts(report)}, ${matched}/${verified.length} tables verified identical`
-            : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
-  (report.verdict === 'failed' || report.verdict === 'mismatch' ? logger.error : report.verdict === 'incomplete-source' ? logger.warn : logger.info)(summary);
+        ? `Migration FAILED (the error is above${report.resumable ? '; rerunning the same command resumes' : ''})`
+        : report.verdict === 'nothing-to-migrate'
+          ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
+          : report.verdict === 'incomplete-source'
+            ? `Migration loaded with missing source files: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables match what was readable; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
+            : report.sync
+              ? `Sync ${report.verdict === 'mismatch' ? 'found DIFFERENCES (nothing committed)' : 'completed'} from ${report.sync.from} to ${report.sync.to}: ${syncCounts(report)}, ${matched}/${verified.length} tables verified identical`
+              : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
+  (report.verdict === 'failed' || report.verdict === 'mismatch'
+    ? logger.error
+    : report.verdict === 'incomplete-source'
+      ? logger.warn
+      : logger.info)(summary);
   logger.info(`Reports: ${resolve(files.text)}, ${resolve(files.json)}, ${resolve(files.html)}`);
   return exitCodeOf(report);
 }
@@ -60,7 +70,14 @@ export async function runMigrationCommand(loaded: LoadedConfig, logger: Logger, 
   const controller = new AbortController();
   let report: MigrationReport;
   try {
-    report = await migrate({ config: loaded.config, logger, onProgress: (e) => progress.onProgress(e), onLoadStart: (e) => progress.begin(e), signal: controller.signal, ...opts });
+    report = await migrate({
+      config: loaded.config,
+      logger,
+      onProgress: (e) => progress.onProgress(e),
+      onLoadStart: (e) => progress.begin(e),
+      signal: controller.signal,
+      ...opts,
+    });
   } finally {
     progress.stop();
   }

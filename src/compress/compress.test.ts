@@ -29,7 +29,10 @@ test('snappy: round-trips literals, short and long copies, overlapping runs', as
 
 test('snappy: corrupt input is a DecodeError, not garbage', () => {
   const c = snappyjs.compress(new TextEncoder().encode('hello hello hello hello hello'));
-  assert.throws(() => decodeSnappy(c.subarray(0, c.length - 3)), (e: unknown) => isDecodeError(e) && /snappy/.test(e.message));
+  assert.throws(
+    () => decodeSnappy(c.subarray(0, c.length - 3)),
+    (e: unknown) => isDecodeError(e) && /snappy/.test(e.message),
+  );
   // A copy pointing before the start of the output.
   assert.throws(() => decodeSnappy(Uint8Array.of(4, 0x01 | (0 << 2), 0x05)), /copy offset 5 out of range/);
   // Declared length larger than what the elements produce.
@@ -48,7 +51,10 @@ test('zstd block: LEB128 decompressed length, then a zstd frame', () => {
   const block = Uint8Array.of(content.length, ...rawZstdFrame(content));
   assert.deepEqual(decompressBlock(7, block), content);
   const lying = Uint8Array.of(content.length + 1, ...rawZstdFrame(content));
-  assert.throws(() => decompressBlock(7, lying), (e: unknown) => isDecodeError(e) && /zstd/.test(e.message));
+  assert.throws(
+    () => decompressBlock(7, lying),
+    (e: unknown) => isDecodeError(e) && /zstd/.test(e.message),
+  );
 });
 
 test('zstd block: a real compressed frame (zstd CLI output, with checksum)', () => {
@@ -61,11 +67,22 @@ test('zstd block: a real compressed frame (zstd CLI output, with checksum)', () 
 test('none passes through; other codecs are named as not supported', () => {
   const b = Uint8Array.of(1, 2, 3);
   assert.equal(decompressBlock(0, b), b);
-  for (const [ind, name] of [[2, 'zlib'], [3, 'bzip2'], [4, 'lz4'], [5, 'lz4hc'], [6, 'xpress'], [8, 'minlz'], [42, 'unknown\\(42\\)']] as const) {
-    assert.throws(() => decompressBlock(ind, b), (e: unknown) => {
-      assert.ok(isDecodeError(e));
-      assert.match(e.message, new RegExp(`compression ${name} .*not supported`));
-      return true;
-    });
+  for (const [ind, name] of [
+    [2, 'zlib'],
+    [3, 'bzip2'],
+    [4, 'lz4'],
+    [5, 'lz4hc'],
+    [6, 'xpress'],
+    [8, 'minlz'],
+    [42, 'unknown\\(42\\)'],
+  ] as const) {
+    assert.throws(
+      () => decompressBlock(ind, b),
+      (e: unknown) => {
+        assert.ok(isDecodeError(e));
+        assert.match(e.message, new RegExp(`compression ${name} .*not supported`));
+        return true;
+      },
+    );
   }
 });

@@ -15,9 +15,20 @@ test('a postgresql:// URI and a keyword/value string give the same postgres_* ke
     postgres_sslmode: 'require',
     postgres_sslrootcert: '/etc/ca.pem',
   };
-  assert.deepEqual(connectionStringKeys('postgresql://app%20user:p%40ss%20w\'rd@db.example.com:6432/app?sslmode=require&sslrootcert=/etc/ca.pem'), want);
-  assert.deepEqual(connectionStringKeys("host=db.example.com port = 6432 user='app user' password='p@ss w\\'rd' dbname=app sslmode=require sslrootcert=/etc/ca.pem"), want);
-  assert.deepEqual(connectionStringKeys('postgres://%2Fvar%2Frun%2Fpostgresql/app'), { postgres_host: '/var/run/postgresql', postgres_database: 'app' });
+  assert.deepEqual(
+    connectionStringKeys("postgresql://app%20user:p%40ss%20w'rd@db.example.com:6432/app?sslmode=require&sslrootcert=/etc/ca.pem"),
+    want,
+  );
+  assert.deepEqual(
+    connectionStringKeys(
+      "host=db.example.com port = 6432 user='app user' password='p@ss w\\'rd' dbname=app sslmode=require sslrootcert=/etc/ca.pem",
+    ),
+    want,
+  );
+  assert.deepEqual(connectionStringKeys('postgres://%2Fvar%2Frun%2Fpostgresql/app'), {
+    postgres_host: '/var/run/postgresql',
+    postgres_database: 'app',
+  });
 });
 
 test('resolveConfig: postgres_url wins over the separate keys; PGSSLMODE fills postgres_sslmode; bad parts are one line without the password', () => {
@@ -33,7 +44,10 @@ test('resolveConfig: postgres_url wins over the separate keys; PGSSLMODE fills p
   assert.equal(resolveConfig({}).config.postgres_sslmode, 'prefer', 'libpq default');
 
   for (const [text, want] of [
-    ['host=h password=SECRET-kv-9 sslmode=requir', /command line --target \(postgres_url\): key "postgres_sslmode" has value "requir"; expected one of "disable", "allow", "prefer", "require", "verify-ca", "verify-full"/],
+    [
+      'host=h password=SECRET-kv-9 sslmode=requir',
+      /command line --target \(postgres_url\): key "postgres_sslmode" has value "requir"; expected one of "disable", "allow", "prefer", "require", "verify-ca", "verify-full"/,
+    ],
     ['host=h password=SECRET-kv-9 options=-cx', /command line --target: key "postgres_url" parameter "options" is not supported/],
     ['h password=SECRET-kv-9', /is neither a postgresql:\/\/ URI nor keyword=value pairs/],
     ['postgresql://u:SECRET-kv-9@h:99999/db', /key "postgres_url" is not a valid postgresql:\/\/ URI/],
@@ -41,7 +55,8 @@ test('resolveConfig: postgres_url wins over the separate keys; PGSSLMODE fills p
   ] as const) {
     assert.throws(
       () => resolveConfig({ flags: { postgres_url: text } }),
-      (e: unknown) => e instanceof ConfigError && want.test(e.message) && !e.message.includes('SECRET-kv-9') && e.message.split('\n').length === 1,
+      (e: unknown) =>
+        e instanceof ConfigError && want.test(e.message) && !e.message.includes('SECRET-kv-9') && e.message.split('\n').length === 1,
       text,
     );
   }

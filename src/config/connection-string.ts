@@ -58,7 +58,9 @@ function parseUri(text: string): Map<string, string> {
   try {
     url = new URL(text);
   } catch {
-    throw new ConnectionStringError('is not a valid postgresql:// URI (special characters in the user or password must be percent-encoded, e.g. @ as %40)');
+    throw new ConnectionStringError(
+      'is not a valid postgresql:// URI (special characters in the user or password must be percent-encoded, e.g. @ as %40)',
+    );
   }
   const params = new Map<string, string>();
   const decode = (part: string, what: string): string => {

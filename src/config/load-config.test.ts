@@ -118,8 +118,14 @@ test('precedence: flags > config file > environment > defaults', () => {
 });
 
 test('missing file and invalid JSON are one-line errors', () => {
-  assert.throws(() => loadConfig(join(dir, 'nope.json')), /^.*Configuration file not found: .*nope\.json; create one with `cockroach-migrate --create-config`/);
-  assert.throws(() => loadConfig(configFile('{"postgres_port": 5432,, }')), /Invalid JSON in configuration file .*: PropertyNameExpected at line 1, column 24/);
+  assert.throws(
+    () => loadConfig(join(dir, 'nope.json')),
+    /^.*Configuration file not found: .*nope\.json; create one with `cockroach-migrate --create-config`/,
+  );
+  assert.throws(
+    () => loadConfig(configFile('{"postgres_port": 5432,, }')),
+    /Invalid JSON in configuration file .*: PropertyNameExpected at line 1, column 24/,
+  );
   assert.throws(() => loadConfig(configFile('[1,2]')), /expected a JSON object/);
 });
 
@@ -158,12 +164,27 @@ test('an unknown key next to a bad value: the error keeps the warning (often the
 });
 
 test('lists and objects are named as such in the expectation', () => {
-  assert.throws(() => resolveConfig({ file: { databases: 'emails' }, env: {} }), /^ConfigError: config: key "databases" has value "emails"; expected a list \(JSON array\), e\.g\. \["a", "b"\]$/);
-  assert.throws(() => resolveConfig({ file: { locality_urls: ['ok', 7] }, env: {} }), /^ConfigError: config: key "locality_urls\.1" has value \["ok",7\]; expected a string$/);
-  assert.throws(() => resolveConfig({ file: { source: 's3://b/p' }, env: {} }), /^ConfigError: config: key "source" has value "s3:\/\/b\/p"; expected /);
+  assert.throws(
+    () => resolveConfig({ file: { databases: 'emails' }, env: {} }),
+    /^ConfigError: config: key "databases" has value "emails"; expected a list \(JSON array\), e\.g\. \["a", "b"\]$/,
+  );
+  assert.throws(
+    () => resolveConfig({ file: { locality_urls: ['ok', 7] }, env: {} }),
+    /^ConfigError: config: key "locality_urls\.1" has value \["ok",7\]; expected a string$/,
+  );
+  assert.throws(
+    () => resolveConfig({ file: { source: 's3://b/p' }, env: {} }),
+    /^ConfigError: config: key "source" has value "s3:\/\/b\/p"; expected /,
+  );
 });
 
 test('bad values from environment variables and flags name their origin', () => {
-  assert.throws(() => resolveConfig({ env: { PGPORT: 'x' } }), /^ConfigError: environment variable PGPORT: key "postgres_port" has value "x"; expected a whole number$/);
-  assert.throws(() => resolveConfig({ env: {}, flags: { threads: 'maybe' } }), /^ConfigError: command line: key "threads" has value "maybe"; expected one of "auto", "on", "off"$/);
+  assert.throws(
+    () => resolveConfig({ env: { PGPORT: 'x' } }),
+    /^ConfigError: environment variable PGPORT: key "postgres_port" has value "x"; expected a whole number$/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: {}, flags: { threads: 'maybe' } }),
+    /^ConfigError: command line: key "threads" has value "maybe"; expected one of "auto", "on", "off"$/,
+  );
 });

@@ -59,7 +59,8 @@ function validateKey(key: ConfigKey, value: unknown, origin: string): { ok: true
 }
 
 /** A relative path, not a URL: "cockroach-data", "./certs", "../backups/b1" (not "s3://…", "", "system"). */
-const isRelativePath = (v: unknown): v is string => typeof v === 'string' && v !== '' && v !== 'system' && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:/i.test(v);
+const isRelativePath = (v: unknown): v is string =>
+  typeof v === 'string' && v !== '' && v !== 'system' && !isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:/i.test(v);
 
 /** A path key's relative value from a config file, made relative to the file's folder (as a user reads it). */
 function relativeToFile(key: ConfigKey, value: unknown, base: string): unknown {
@@ -94,7 +95,10 @@ export function readConfigFile(path: string): Record<string, unknown> {
     );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ConfigError(`Invalid configuration file ${path}: expected a JSON object at the top level`, 'write the keys inside { … }, as `cockroach-migrate --create-config` does');
+    throw new ConfigError(
+      `Invalid configuration file ${path}: expected a JSON object at the top level`,
+      'write the keys inside { … }, as `cockroach-migrate --create-config` does',
+    );
   }
   return data as Record<string, unknown>;
 }

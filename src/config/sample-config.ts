@@ -4,7 +4,15 @@ import { CONFIG_KEYS, type ConfigKey, type KeyDef } from './keys.js';
  * Keys only the original restore path reads (source.type "restore", not available in this
  * version): kept out of the active body so a new user does not mistake them for settings in use.
  */
-const RESTORE_PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['cockroach_version', 'cockroach_port', 'cockroach_http_port', 'certs_dir', 'insecure_mode', 'postgres_version', 'test_database_name']);
+const RESTORE_PATH_KEYS: ReadonlySet<ConfigKey> = new Set([
+  'cockroach_version',
+  'cockroach_port',
+  'cockroach_http_port',
+  'certs_dir',
+  'insecure_mode',
+  'postgres_version',
+  'test_database_name',
+]);
 
 /** A valid example for keys with neither a sample nor a default (each loads when uncommented). */
 const EXAMPLES: Partial<Record<ConfigKey, unknown>> = {

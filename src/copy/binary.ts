@@ -25,7 +25,8 @@ import type { Datum } from '../encoding/datum.js';
 import { LoadError } from '../util/errors.js';
 
 /** How a column is written in binary, chosen from its PostgreSQL type. */
-export type BinaryKind = 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'bool' | 'uuid' | 'bytea' | 'text' | 'jsonb' | 'date' | 'timestamp' | 'numeric' | 'enum';
+export type BinaryKind =
+  'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'bool' | 'uuid' | 'bytea' | 'text' | 'jsonb' | 'date' | 'timestamp' | 'numeric' | 'enum';
 
 /**
  * The binary form of a column whose PostgreSQL type is `pgType` (as the converter wrote it) and

@@ -47,7 +47,9 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
     name: 'n',
     pgType: 'numeric',
     type: sqlType('decimal'),
-    values: ['-12.3400', '0.00', 'NaN', `1${'0'.repeat(40)}`, '0.000000000000000000000001'].map((value) => ({ kind: 'decimal', value }) as const),
+    values: ['-12.3400', '0.00', 'NaN', `1${'0'.repeat(40)}`, '0.000000000000000000000001'].map(
+      (value) => ({ kind: 'decimal', value }) as const,
+    ),
   },
   { name: 't', pgType: 'text', type: sqlType('string'), values: [s('tab\there\nnl\\bs "q" \u00e9 \u2603'), s(''), s('\\N')] },
   { name: 'by', pgType: 'bytea', type: sqlType('bytes'), values: [{ kind: 'bytes', value: fromHex('005c0aff') }] },
@@ -66,13 +68,19 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
     name: 'tm',
     pgType: 'time',
     type: sqlType('time'),
-    values: [{ kind: 'time', micros: 86_400_000_000n }, { kind: 'time', micros: 3_600_000_001n }],
+    values: [
+      { kind: 'time', micros: 86_400_000_000n },
+      { kind: 'time', micros: 3_600_000_001n },
+    ],
   },
   {
     name: 'ttz',
     pgType: 'timetz',
     type: sqlType('timetz'),
-    values: [{ kind: 'timetz', micros: 43_200_000_000n, offsetSecs: -28800 }, { kind: 'timetz', micros: 1n, offsetSecs: 19800 }],
+    values: [
+      { kind: 'timetz', micros: 43_200_000_000n, offsetSecs: -28800 },
+      { kind: 'timetz', micros: 1n, offsetSecs: 19800 },
+    ],
   },
   {
     name: 'ts',
@@ -122,7 +130,11 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
     pgType: 'text[]',
     type: sqlType('array', { arrayContents: sqlType('string') }),
     values: [
-      { kind: 'array', elemType: sqlType('string'), elements: [s('foo'), s('b r'), s(''), null, s('NULL'), s('a"b'), s('c\\d'), s('{x},')] },
+      {
+        kind: 'array',
+        elemType: sqlType('string'),
+        elements: [s('foo'), s('b r'), s(''), null, s('NULL'), s('a"b'), s('c\\d'), s('{x},')],
+      },
       { kind: 'array', elemType: sqlType('string'), elements: [] },
     ],
   },
@@ -140,7 +152,11 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
       {
         kind: 'array',
         elemType: sqlType('timestamptz'),
-        elements: [{ kind: 'timestamptz', seconds: 1_700_000_000n, nanos: 0 }, null, { kind: 'timestamptz', seconds: 0n, nanos: 0, infinity: 1 }],
+        elements: [
+          { kind: 'timestamptz', seconds: 1_700_000_000n, nanos: 0 },
+          null,
+          { kind: 'timestamptz', seconds: 0n, nanos: 0, infinity: 1 },
+        ],
       },
     ],
   },
@@ -148,13 +164,31 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
     name: 'na',
     pgType: 'numeric[]',
     type: sqlType('array', { arrayContents: sqlType('decimal') }),
-    values: [{ kind: 'array', elemType: sqlType('decimal'), elements: [{ kind: 'decimal', value: '-1.50' }, { kind: 'decimal', value: 'NaN' }] }],
+    values: [
+      {
+        kind: 'array',
+        elemType: sqlType('decimal'),
+        elements: [
+          { kind: 'decimal', value: '-1.50' },
+          { kind: 'decimal', value: 'NaN' },
+        ],
+      },
+    ],
   },
   {
     name: 'ja',
     pgType: 'jsonb[]',
     type: sqlType('array', { arrayContents: sqlType('json') }),
-    values: [{ kind: 'array', elemType: sqlType('json'), elements: [{ kind: 'json', text: '{"a": "b\\\\c"}' }, { kind: 'json', text: '1' }] }],
+    values: [
+      {
+        kind: 'array',
+        elemType: sqlType('json'),
+        elements: [
+          { kind: 'json', text: '{"a": "b\\\\c"}' },
+          { kind: 'json', text: '1' },
+        ],
+      },
+    ],
   },
   {
     name: 'bla',
@@ -172,9 +206,26 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
     name: 'fa',
     pgType: 'float8[]',
     type: sqlType('array', { arrayContents: sqlType('float', { width: 64 }) }),
-    values: [{ kind: 'array', elemType: sqlType('float', { width: 64 }), elements: [{ kind: 'float', value: NaN }, { kind: 'float', value: 1e300 }] }],
+    values: [
+      {
+        kind: 'array',
+        elemType: sqlType('float', { width: 64 }),
+        elements: [
+          { kind: 'float', value: NaN },
+          { kind: 'float', value: 1e300 },
+        ],
+      },
+    ],
   },
-  { name: 'bt', pgType: 'varbit', type: sqlType('bit'), values: [{ kind: 'bit', bits: '0101' }, { kind: 'bit', bits: '' }] },
+  {
+    name: 'bt',
+    pgType: 'varbit',
+    type: sqlType('bit'),
+    values: [
+      { kind: 'bit', bits: '0101' },
+      { kind: 'bit', bits: '' },
+    ],
+  },
   { name: 'lsn', pgType: 'pg_lsn', type: sqlType('pglsn'), values: [{ kind: 'int', value: (5n << 32n) | 0x16b3748n }] },
   { name: 'tv', pgType: 'tsvector', type: sqlType('tsvector'), values: [{ kind: 'tsvector', text: "'a':1A,2 'it''s':3C 'z'" }] },
   { name: 'tq', pgType: 'tsquery', type: sqlType('tsquery'), values: [{ kind: 'tsquery', text: "( 'a' | 'b' ) & 'c':*A <2> 'd'" }] },
@@ -183,7 +234,10 @@ const columns: { name: string; pgType: string; type: SqlType; values: Datum[] }[
     name: 'rec',
     pgType: 'pair',
     type: pairT,
-    values: [{ kind: 'tuple', elements: [{ kind: 'int', value: 5n }, s('q "x" \\')] }, { kind: 'tuple', elements: [null, s('')] }],
+    values: [
+      { kind: 'tuple', elements: [{ kind: 'int', value: 5n }, s('q "x" \\')] },
+      { kind: 'tuple', elements: [null, s('')] },
+    ],
   },
 ];
 

@@ -92,7 +92,12 @@ test('datum → COPY field for every kind', () => {
     [{ kind: 'tsvector', text: "'a':1A 'it''s'" }, sqlType('tsvector'), "'a':1A 'it''s'"],
     [{ kind: 'vector', values: Float32Array.of(1, 0.1, -3) }, sqlType('pgvector'), '[1,0.1,-3]'],
   ];
-  for (const [d, t, want] of cases) assert.equal(formatCopyText(d, t), want, JSON.stringify(d, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  for (const [d, t, want] of cases)
+    assert.equal(
+      formatCopyText(d, t),
+      want,
+      JSON.stringify(d, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+    );
 });
 
 test('interval: IntervalStyle=postgres forms', () => {
@@ -115,7 +120,11 @@ test('inet: IPv6 compression and embedded IPv4 as PostgreSQL prints them', () =>
 test('arrays and tuples: PostgreSQL array_out / record_out quoting, then COPY escaping', () => {
   const text = sqlType('string');
   const s = (value: string): Datum => ({ kind: 'string', value });
-  const arr: Datum = { kind: 'array', elemType: text, elements: [s('foo'), s('b r'), s(''), null, s('null'), s('a"b'), s('c\\d'), s('{x}')] };
+  const arr: Datum = {
+    kind: 'array',
+    elemType: text,
+    elements: [s('foo'), s('b r'), s(''), null, s('null'), s('a"b'), s('c\\d'), s('{x}')],
+  };
   // array_out: {foo,"b r","",NULL,"null","a\"b","c\\d","{x}"}; COPY doubles each backslash.
   assert.equal(formatCopyText(arr, sqlType('array', { arrayContents: text })), '{foo,"b r","",NULL,"null","a\\\\"b","c\\\\\\\\d","{x}"}');
   const byteaArr: Datum = { kind: 'array', elemType: sqlType('bytes'), elements: [{ kind: 'bytes', value: fromHex('01') }] };

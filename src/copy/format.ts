@@ -137,10 +137,7 @@ function floatFromDigits(neg: boolean, digits: string, exp: number, plainBelow: 
     const e = Math.abs(exp);
     s = `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
   } else if (exp >= 0) {
-    s =
-      digits.length > exp + 1
-        ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`
-        : digits + '0'.repeat(exp + 1 - digits.length);
+    s = digits.length > exp + 1 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : digits + '0'.repeat(exp + 1 - digits.length);
   } else s = `0.${'0'.repeat(-exp - 1)}${digits}`;
   return neg ? `-${s}` : s;
 }
@@ -255,8 +252,26 @@ export function formatUuid(b: Uint8Array): string {
   }
   const x = HEX2;
   return (
-    x[b[0]!]! + x[b[1]!]! + x[b[2]!]! + x[b[3]!]! + '-' + x[b[4]!]! + x[b[5]!]! + '-' + x[b[6]!]! + x[b[7]!]! +
-    '-' + x[b[8]!]! + x[b[9]!]! + '-' + x[b[10]!]! + x[b[11]!]! + x[b[12]!]! + x[b[13]!]! + x[b[14]!]! + x[b[15]!]!
+    x[b[0]!]! +
+    x[b[1]!]! +
+    x[b[2]!]! +
+    x[b[3]!]! +
+    '-' +
+    x[b[4]!]! +
+    x[b[5]!]! +
+    '-' +
+    x[b[6]!]! +
+    x[b[7]!]! +
+    '-' +
+    x[b[8]!]! +
+    x[b[9]!]! +
+    '-' +
+    x[b[10]!]! +
+    x[b[11]!]! +
+    x[b[12]!]! +
+    x[b[13]!]! +
+    x[b[14]!]! +
+    x[b[15]!]!
   );
 }
 
@@ -270,7 +285,7 @@ export function formatInet(family: 4 | 6, maskBits: number, addr: Uint8Array): s
   for (let i = 0; i < 16; i += 2) words.push((addr[i]! << 8) | addr[i + 1]!);
   let bestBase = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

@@ -57,9 +57,12 @@ export function collationFor(st: DbState, locale: string): string {
   const name = st.typeScope(schema).allocate(`crdb_${icuLocale}`);
   const target = { schema, name };
   st.pre.push({ kind: 'collation', target, locale: icuLocale, deterministic });
-  st.log.changed(`collation ${locale}`, `ICU collation ${pgQ(target)} (locale '${icuLocale}'${deterministic ? '' : ', nondeterministic'})`,
+  st.log.changed(
+    `collation ${locale}`,
+    `ICU collation ${pgQ(target)} (locale '${icuLocale}'${deterministic ? '' : ', nondeterministic'})`,
     'CockroachDB collations are ICU/BCP-47 locales; PostgreSQL needs a named collation (libc names such as en_US may not exist)',
-    deterministic ? undefined : 'nondeterministic collations do not support LIKE before PostgreSQL 18');
+    deterministic ? undefined : 'nondeterministic collations do not support LIKE before PostgreSQL 18',
+  );
   const text = pgQ(target);
   st.collations.set(locale, text);
   return text;
@@ -94,12 +97,15 @@ export function findRelation(st: DbState, parts: readonly string[], allowOnePart
   let db = st.crdbDb;
   let schema = 'public';
   const name = parts[n - 1]!;
-  if (n >= 3) { db = parts[n - 3]!; schema = parts[n - 2]!; }
-  else if (n === 2) {
+  if (n >= 3) {
+    db = parts[n - 3]!;
+    schema = parts[n - 2]!;
+  } else if (n === 2) {
     schema = parts[0]!;
     if (!c.schemas.some((s) => s.database === db && s.name === schema)) return undefined;
   } else if (!allowOnePart) return undefined;
-  const hit = (o: { database: string; schema: string; name: string }): boolean => o.database === db && o.schema === schema && o.name === name;
+  const hit = (o: { database: string; schema: string; name: string }): boolean =>
+    o.database === db && o.schema === schema && o.name === name;
   return c.tables.find(hit) ?? c.views.find(hit) ?? c.sequences.find(hit);
 }
 
@@ -115,7 +121,10 @@ export function exprContext(st: DbState, object: string, columns?: ReadonlyMap<s
         const schema = n >= 2 ? parts[n - 2]! : 'public';
         const ut = st.catalog.types.find((x) => x.database === db && x.schema === schema && x.name === parts[n - 1]);
         if (ut) {
-          const withUdt = (x: SqlType): SqlType => (x.family === 'array' && x.arrayContents ? { ...x, arrayContents: withUdt(x.arrayContents) } : { ...x, udt: { typeId: ut.id, schema: ut.schema, name: ut.name } });
+          const withUdt = (x: SqlType): SqlType =>
+            x.family === 'array' && x.arrayContents
+              ? { ...x, arrayContents: withUdt(x.arrayContents) }
+              : { ...x, udt: { typeId: ut.id, schema: ut.schema, name: ut.name } };
           t = withUdt(t);
         }
       }

@@ -15,7 +15,11 @@ export interface ConvertSchemaTextOptions extends Partial<ConvertOptions> {
   readonly decisions?: boolean;
 }
 
-const comment = (s: string): string => s.split('\n').map((l) => `-- ${l}`).join('\n');
+const comment = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => `-- ${l}`)
+    .join('\n');
 
 /** Converts SHOW CREATE output to a PostgreSQL SQL script. */
 export function convertSchemaText(input: string, opts: ConvertSchemaTextOptions = {}): string {
@@ -31,7 +35,14 @@ export function convertSchemaText(input: string, opts: ConvertSchemaTextOptions 
   // One database runs in the current one (`… | psql -d mydb`); several need a \connect each.
   const connect = typeof options.databaseMapping === 'string' && nonEmpty.length > 1;
   for (const db of nonEmpty) {
-    parts.push('', comment(connect ? `CockroachDB database ${db.crdbName} → PostgreSQL database ${db.pgName}` : `CockroachDB database ${db.crdbName} → the current PostgreSQL database (psql -d ${quoteIdent(db.pgName)}, or any other)`));
+    parts.push(
+      '',
+      comment(
+        connect
+          ? `CockroachDB database ${db.crdbName} → PostgreSQL database ${db.pgName}`
+          : `CockroachDB database ${db.crdbName} → the current PostgreSQL database (psql -d ${quoteIdent(db.pgName)}, or any other)`,
+      ),
+    );
     if (connect) parts.push(`\\connect ${quoteIdent(db.pgName)}`);
     parts.push('', '-- pre-data', ...db.preData.map((s) => `${s};`));
     parts.push('', '-- post-data (run after loading the data)', ...db.postData.map((s) => `${s};`));

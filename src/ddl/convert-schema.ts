@@ -38,17 +38,29 @@ export interface ConvertedSchema {
   readonly decisions: readonly Decision[];
 }
 
-export const DEFAULT_CONVERT_OPTIONS: ConvertOptions = { databaseMapping: 'database-per-database', rowid: 'keep', virtualComputed: 'stored' };
+export const DEFAULT_CONVERT_OPTIONS: ConvertOptions = {
+  databaseMapping: 'database-per-database',
+  rowid: 'keep',
+  virtualComputed: 'stored',
+};
 
 const SYSTEM_DATABASES = new Set(['system']);
 
 /** PostgreSQL integer type for `CREATE SEQUENCE … AS`. */
 function seqAsType(s: Sequence): string | undefined {
   switch (s.asIntegerType) {
-    case 'INT2': case 'SMALLINT': return 'smallint';
-    case 'INT4': case 'INTEGER': return 'integer';
-    case 'INT8': case 'BIGINT': case 'INT': return 'bigint';
-    default: return undefined;
+    case 'INT2':
+    case 'SMALLINT':
+      return 'smallint';
+    case 'INT4':
+    case 'INTEGER':
+      return 'integer';
+    case 'INT8':
+    case 'BIGINT':
+    case 'INT':
+      return 'bigint';
+    default:
+      return undefined;
   }
 }
 
@@ -75,10 +87,12 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
 
   for (const db of dbs) {
     const pgDb = schemaMode ?? fitName(db.name);
-    if (schemaMode) log.changed(`database ${db.name}`, `mapped to schemas of PostgreSQL database "${schemaMode}"`, 'database_mapping: "schema"');
+    if (schemaMode)
+      log.changed(`database ${db.name}`, `mapped to schemas of PostgreSQL database "${schemaMode}"`, 'database_mapping: "schema"');
     else if (pgDb !== db.name) log.changed(`database ${db.name}`, `PostgreSQL database "${pgDb}"`, 'PostgreSQL names are at most 63 bytes');
     else log.asIs(`database ${db.name}`, `PostgreSQL database "${pgDb}"`);
-    if (db.regionConfig) log.changed(`database ${db.name}`, `${db.regionConfig} dropped`, 'multi-region settings have no PostgreSQL equivalent');
+    if (db.regionConfig)
+      log.changed(`database ${db.name}`, `${db.regionConfig} dropped`, 'multi-region settings have no PostgreSQL equivalent');
     let sscope = schemaScope.get(pgDb);
     if (!sscope) {
       sscope = new NameScope();
@@ -95,15 +109,31 @@ export function convertSchema(catalog: Catalog, opts: ConvertOptions = DEFAULT_C
       return n;
     };
     const st: DbState = {
-      catalog, opts, log, crdbDb: db.name, pre: [], post: [], relNames: new Map(), typeNames: new Map(), pgSchemaOf,
-      relScope: (s) => scope('rel', pgDb, s), typeScope: (s) => scope('type', pgDb, s), collations: new Map(), extensions,
+      catalog,
+      opts,
+      log,
+      crdbDb: db.name,
+      pre: [],
+      post: [],
+      relNames: new Map(),
+      typeNames: new Map(),
+      pgSchemaOf,
+      relScope: (s) => scope('rel', pgDb, s),
+      typeScope: (s) => scope('type', pgDb, s),
+      collations: new Map(),
+      extensions,
     };
     const converted = convertDatabase(st, pgDb, schemaMode);
     const usedSchemas = [...schemaNames].filter(([k]) => k.startsWith(`${db.name}\u0000`)).map(([, n]) => n);
     const postDataSteps = emitPostData(st.post);
     out.push({
-      crdbName: db.name, pgName: pgDb, schemas: [...new Set(usedSchemas)], preData: emitPreData(st.pre),
-      postData: postDataSteps.map((s) => s.sql), postDataSteps, tables: converted,
+      crdbName: db.name,
+      pgName: pgDb,
+      schemas: [...new Set(usedSchemas)],
+      preData: emitPreData(st.pre),
+      postData: postDataSteps.map((s) => s.sql),
+      postDataSteps,
+      tables: converted,
       types: catalog.types.filter((t) => t.database === db.name).map((t) => st.typeNames.get(t.id)!),
       sequences: catalog.sequences.filter((s) => s.database === db.name).map((s) => st.relNames.get(s.id)!),
     });
@@ -139,7 +169,12 @@ function convertDatabase(st: DbState, pgDb: string, schemaMode: string | undefin
 
   // Functions: CockroachDB bodies need review before they run on PostgreSQL.
   for (const f of inDb(catalog.functions)) {
-    log.notConvertible(`${f.isProcedure ? 'procedure' : 'function'} ${crdbName(f)}`, 'not created', 'routine bodies may use CockroachDB-only builtins and are not translated', 'review the CREATE statement and create it on PostgreSQL by hand');
+    log.notConvertible(
+      `${f.isProcedure ? 'procedure' : 'function'} ${crdbName(f)}`,
+      'not created',
+      'routine bodies may use CockroachDB-only builtins and are not translated',
+      'review the CREATE statement and create it on PostgreSQL by hand',
+    );
   }
   for (const cm of catalog.comments) {
     const on = commentTarget(st, cm.target, pgDb, schemaMode, converted);
@@ -156,7 +191,12 @@ function emitSchemas(st: DbState, schemaMode: string | undefined): void {
   for (const s of schemas) {
     const n = st.pgSchemaOf(dbName, s.name);
     if (n !== 'public') st.pre.push({ kind: 'schema', name: n });
-    if (n !== s.name) st.log.changed(`schema ${dbName}.${s.name}`, `PostgreSQL schema "${n}"`, schemaMode ? 'database_mapping: "schema"' : 'name fitted to 63 bytes');
+    if (n !== s.name)
+      st.log.changed(
+        `schema ${dbName}.${s.name}`,
+        `PostgreSQL schema "${n}"`,
+        schemaMode ? 'database_mapping: "schema"' : 'name fitted to 63 bytes',
+      );
     else st.log.asIs(`schema ${dbName}.${s.name}`, s.name === 'public' ? 'public schema' : `CREATE SCHEMA "${n}"`);
   }
 }
@@ -188,10 +228,15 @@ function emitTypes(st: DbState, types: readonly UserType[], renamed: Renamed): v
     renamed(t, n, 'type');
     if (t.kind === 'enum') {
       st.pre.push({ kind: 'enum', target: n, labels: t.members.map((m) => m.label) });
-      if (t.name === 'crdb_internal_region') log.changed(`type ${crdbName(t)}`, 'kept as a plain enum', 'multi-region region type; no region semantics in PostgreSQL');
+      if (t.name === 'crdb_internal_region')
+        log.changed(`type ${crdbName(t)}`, 'kept as a plain enum', 'multi-region region type; no region semantics in PostgreSQL');
       else log.asIs(`type ${crdbName(t)}`, `CREATE TYPE ${pgQ(n)} AS ENUM`);
     } else {
-      st.pre.push({ kind: 'composite', target: n, fields: t.elements.map((e) => ({ name: e.label, type: pgType(st, e.type, `type ${crdbName(t)}`) })) });
+      st.pre.push({
+        kind: 'composite',
+        target: n,
+        fields: t.elements.map((e) => ({ name: e.label, type: pgType(st, e.type, `type ${crdbName(t)}`) })),
+      });
       log.asIs(`type ${crdbName(t)}`, `CREATE TYPE ${pgQ(n)} AS (…)`);
     }
   }
@@ -204,7 +249,16 @@ function emitSequence(st: DbState, s: Sequence, tables: readonly Table[], rename
   const sobj = `sequence ${crdbName(s)}`;
   renamed(s, n, 'sequence');
   const asType = seqAsType(s);
-  pre.push({ kind: 'sequence', target: n, ...(asType ? { asType } : {}), increment: s.increment, minValue: s.minValue, maxValue: s.maxValue, start: s.start, cache: s.cacheSize > 0n ? s.cacheSize : 1n });
+  pre.push({
+    kind: 'sequence',
+    target: n,
+    ...(asType ? { asType } : {}),
+    increment: s.increment,
+    minValue: s.minValue,
+    maxValue: s.maxValue,
+    start: s.start,
+    cache: s.cacheSize > 0n ? s.cacheSize : 1n,
+  });
   const users: { table: PgName; column: string }[] = [];
   for (const t of tables) {
     for (const c of t.columns) {
@@ -216,18 +270,25 @@ function emitSequence(st: DbState, s: Sequence, tables: readonly Table[], rename
   }
   const fresh = s.currentValue !== undefined && (s.increment > 0n ? s.currentValue < s.minValue : s.currentValue > s.maxValue);
   const current = s.currentValue !== undefined && !fresh ? s.currentValue : undefined;
-  if (s.increment > 0n) post.push({ kind: 'setval', sequence: n, ...(current !== undefined ? { current } : {}), minValue: s.minValue, columns: users });
+  if (s.increment > 0n)
+    post.push({ kind: 'setval', sequence: n, ...(current !== undefined ? { current } : {}), minValue: s.minValue, columns: users });
   else if (current !== undefined) post.push({ kind: 'setval', sequence: n, current, columns: [] });
   const pos = current !== undefined ? `position ${current} carried over` : 'position unknown in the input';
   if (s.virtual) log.changed(sobj, `ordinary sequence (${pos})`, 'CockroachDB virtual sequences hand out unique_rowid() values');
-  else log.asIs(sobj, `CREATE SEQUENCE ${pgQ(n)}; ${pos}${users.length ? `; raised to the largest value of ${users.map((u) => u.column).join(', ')} after the load` : ''}`);
+  else
+    log.asIs(
+      sobj,
+      `CREATE SEQUENCE ${pgQ(n)}; ${pos}${users.length ? `; raised to the largest value of ${users.map((u) => u.column).join(', ')} after the load` : ''}`,
+    );
 }
 
 /** Views and materialized views (their data is recomputed), in id order. */
 function emitViews(st: DbState, tables: readonly Table[], plainViews: readonly View[]): void {
   const log = st.log;
   const views: { id: number; query: string; columns: readonly string[]; materialized: boolean; o: Table | View }[] = [
-    ...tables.filter((t) => t.materializedViewQuery !== undefined).map((t) => ({ id: t.id, query: t.materializedViewQuery!, columns: t.columns.map((c) => c.name), materialized: true, o: t })),
+    ...tables
+      .filter((t) => t.materializedViewQuery !== undefined)
+      .map((t) => ({ id: t.id, query: t.materializedViewQuery!, columns: t.columns.map((c) => c.name), materialized: true, o: t })),
     ...plainViews.map((v) => ({ id: v.id, query: v.query, columns: v.columnNames, materialized: false, o: v })),
   ].sort((a, b) => a.id - b.id);
   for (const v of views) {
@@ -239,7 +300,12 @@ function emitViews(st: DbState, tables: readonly Table[], plainViews: readonly V
       continue;
     }
     st.post.push({ kind: 'view', target: n, columns: v.columns, query: x.sql, materialized: v.materialized });
-    if (v.materialized) log.changed(vobj, `CREATE MATERIALIZED VIEW ${pgQ(n)} after the load`, 'its rows are recomputed from the migrated tables rather than copied');
+    if (v.materialized)
+      log.changed(
+        vobj,
+        `CREATE MATERIALIZED VIEW ${pgQ(n)} after the load`,
+        'its rows are recomputed from the migrated tables rather than copied',
+      );
     else if (x.changes.length) log.changed(vobj, `CREATE VIEW ${pgQ(n)}`, x.changes.join('; '));
     else log.asIs(vobj, `CREATE VIEW ${pgQ(n)}`);
   }
@@ -249,7 +315,13 @@ function emitViews(st: DbState, tables: readonly Table[], plainViews: readonly V
  * The `COMMENT ON` target of a comment in this database, or undefined when the object is in another
  * database or was not created (an index or constraint comment then gets a decision).
  */
-function commentTarget(st: DbState, tg: Comment['target'], pgDb: string, schemaMode: string | undefined, converted: readonly ConvertedTable[]): string | undefined {
+function commentTarget(
+  st: DbState,
+  tg: Comment['target'],
+  pgDb: string,
+  schemaMode: string | undefined,
+  converted: readonly ConvertedTable[],
+): string | undefined {
   const { catalog, post, log } = st;
   const dbName = st.crdbDb;
   switch (tg.kind) {
@@ -259,12 +331,21 @@ function commentTarget(st: DbState, tg: Comment['target'], pgDb: string, schemaM
     case 'schema':
       if (tg.database !== dbName) return undefined;
       return `SCHEMA ${quoteIdent(st.pgSchemaOf(dbName, tg.schema))}`;
-    case 'table': case 'column': case 'index': case 'constraint': {
+    case 'table':
+    case 'column':
+    case 'index':
+    case 'constraint': {
       const n = st.relNames.get(tg.tableId);
       if (!n) return undefined;
       const rel = catalog.tables.find((x) => x.id === tg.tableId);
       if (tg.kind === 'table') {
-        const kind = rel ? (rel.materializedViewQuery !== undefined ? 'MATERIALIZED VIEW' : 'TABLE') : catalog.views.some((v) => v.id === tg.tableId) ? 'VIEW' : 'SEQUENCE';
+        const kind = rel
+          ? rel.materializedViewQuery !== undefined
+            ? 'MATERIALIZED VIEW'
+            : 'TABLE'
+          : catalog.views.some((v) => v.id === tg.tableId)
+            ? 'VIEW'
+            : 'SEQUENCE';
         return `${kind} ${pgQ(n)}`;
       } else if (!rel) return undefined;
       else if (tg.kind === 'column') {
@@ -276,18 +357,33 @@ function commentTarget(st: DbState, tg: Comment['target'], pgDb: string, schemaM
       } else if (tg.kind === 'index') {
         const ix = [rel.primaryIndex, ...rel.indexes].find((i) => i.id === tg.indexId);
         if (!ix) return undefined;
-        const made = ix === rel.primaryIndex
-          ? post.find((p): p is Extract<PostDataItem, { kind: 'primary-key' }> => p.kind === 'primary-key' && p.table === n)
-          : post.find((p): p is Extract<PostDataItem, { kind: 'index' }> => p.kind === 'index' && p.table === n && (p.name === ix.name || p.name === `${n.name}_${ix.name}` || p.name.startsWith(fitName(ix.name))));
+        const made =
+          ix === rel.primaryIndex
+            ? post.find((p): p is Extract<PostDataItem, { kind: 'primary-key' }> => p.kind === 'primary-key' && p.table === n)
+            : post.find(
+                (p): p is Extract<PostDataItem, { kind: 'index' }> =>
+                  p.kind === 'index' &&
+                  p.table === n &&
+                  (p.name === ix.name || p.name === `${n.name}_${ix.name}` || p.name.startsWith(fitName(ix.name))),
+              );
         if (!made) {
           log.notConvertible(`comment on index ${crdbName(rel)}@${ix.name}`, 'dropped', 'the index was not created');
           return undefined;
         }
         return `INDEX ${quoteIdent(n.schema)}.${quoteIdent(made.name)}`;
       } else {
-        const made = post.find((p) => (p.kind === 'primary-key' || p.kind === 'foreign-key' || p.kind === 'check' || (p.kind === 'index' && p.asConstraint)) && p.table === n && (p.name === tg.constraintName || (tg.constraintName === 'primary' && p.kind === 'primary-key')));
+        const made = post.find(
+          (p) =>
+            (p.kind === 'primary-key' || p.kind === 'foreign-key' || p.kind === 'check' || (p.kind === 'index' && p.asConstraint)) &&
+            p.table === n &&
+            (p.name === tg.constraintName || (tg.constraintName === 'primary' && p.kind === 'primary-key')),
+        );
         if (!made || !('name' in made)) {
-          log.notConvertible(`comment on constraint ${crdbName(rel)}.${tg.constraintName}`, 'dropped', 'the constraint was not created in PostgreSQL');
+          log.notConvertible(
+            `comment on constraint ${crdbName(rel)}.${tg.constraintName}`,
+            'dropped',
+            'the constraint was not created in PostgreSQL',
+          );
           return undefined;
         }
         return `CONSTRAINT ${quoteIdent(made.name)} ON ${pgQ(n)}`;

@@ -30,7 +30,8 @@ export interface ConvertedTable {
 }
 
 const isUniqueRowid = (e: string | undefined): boolean => e !== undefined && /^\s*(unordered_)?unique_rowid\(\s*\)\s*$/i.test(e);
-const isShardCheck = (t: Table, expr: string): boolean => /crdb_internal_\w+_shard_\d+/.test(expr) && t.indexes.concat(t.primaryIndex).some((i) => i.sharded);
+const isShardCheck = (t: Table, expr: string): boolean =>
+  /crdb_internal_\w+_shard_\d+/.test(expr) && t.indexes.concat(t.primaryIndex).some((i) => i.sharded);
 
 function describeUnsupported(tr: TranslatedExpr): string {
   return tr.unsupported.join(', ');
@@ -73,8 +74,17 @@ export function convertTable(st: DbState, t: Table, name: PgName): ConvertedTabl
   const colByName = allocateColumnNames(st, t, shardCols);
   const ctx = exprContext(st, obj, colByName);
   const cx: TableConversion = {
-    st, t, name, obj, conScope: new NameScope(), relScope: st.relScope(name.schema), shardCols, colByName,
-    pgCol: new Map(), virtualExpr: new Map(), tr: (e) => translateExpr(e, ctx),
+    st,
+    t,
+    name,
+    obj,
+    conScope: new NameScope(),
+    relScope: st.relScope(name.schema),
+    shardCols,
+    colByName,
+    pgCol: new Map(),
+    virtualExpr: new Map(),
+    tr: (e) => translateExpr(e, ctx),
   };
   const cols = convertColumns(cx);
   st.pre.push({ kind: 'table', target: name, columns: cols.defs });
@@ -106,7 +116,8 @@ function allocateColumnNames(st: DbState, t: Table, shardCols: ReadonlySet<strin
   for (const c of t.columns) {
     if (c.inaccessible || shardCols.has(c.name)) continue;
     const pgName = colScope.allocate(c.name);
-    if (pgName !== c.name) st.log.changed(`column ${crdbName(t)}.${c.name}`, `renamed to "${pgName}"`, 'PostgreSQL names are at most 63 bytes');
+    if (pgName !== c.name)
+      st.log.changed(`column ${crdbName(t)}.${c.name}`, `renamed to "${pgName}"`, 'PostgreSQL names are at most 63 bytes');
     colByName.set(c.name, pgName);
   }
   return colByName;
@@ -126,7 +137,12 @@ function convertColumns(cx: TableConversion): ConvertedColumns {
     const isRowid = c.hidden && isUniqueRowid(c.defaultExpr) && pkIds.length === 1 && pkIds[0] === c.id;
     if (isRowid && cx.st.opts.rowid === 'drop') {
       out.droppedRowid = true;
-      cx.st.log.changed(cobj, 'dropped (rowid: "drop"); the table has no primary key in PostgreSQL', 'implicit primary key CockroachDB adds to tables created without one', 'set rowid to "keep" to keep it as a bigint key');
+      cx.st.log.changed(
+        cobj,
+        'dropped (rowid: "drop"); the table has no primary key in PostgreSQL',
+        'implicit primary key CockroachDB adds to tables created without one',
+        'set rowid to "keep" to keep it as a bigint key',
+      );
       continue;
     }
     convertColumn(cx, c, cobj, isRowid, out);
@@ -149,36 +165,57 @@ function convertColumn(cx: TableConversion, c: Column, cobj: string, isRowid: bo
   if (c.computed) {
     const x = tr(c.computed.expr);
     if (x.unsupported.length && !c.computed.stored) {
-      log.notConvertible(cobj, 'VIRTUAL computed column dropped', `its expression ${c.computed.expr} uses ${describeUnsupported(x)}, which PostgreSQL lacks, and its values are not stored`, 'add the column and a trigger computing it by hand');
+      log.notConvertible(
+        cobj,
+        'VIRTUAL computed column dropped',
+        `its expression ${c.computed.expr} uses ${describeUnsupported(x)}, which PostgreSQL lacks, and its values are not stored`,
+        'add the column and a trigger computing it by hand',
+      );
       return;
     } else if (x.unsupported.length) {
-      log.notConvertible(cobj, `computed expression ${c.computed.expr} not kept; the column is a plain column holding the copied values`, `uses ${describeUnsupported(x)}, which PostgreSQL lacks`, 'maintain the value with a trigger or in the application');
+      log.notConvertible(
+        cobj,
+        `computed expression ${c.computed.expr} not kept; the column is a plain column holding the copied values`,
+        `uses ${describeUnsupported(x)}, which PostgreSQL lacks`,
+        'maintain the value with a trigger or in the application',
+      );
     } else if (!c.computed.stored && st.opts.virtualComputed === 'view') {
       cx.virtualExpr.set(c.id, x.sql);
       out.viewCols.push({ name: pgName, expr: x.sql });
-      log.changed(cobj, 'VIRTUAL computed column moved to a view', 'the library caller asked for views (virtualComputed); PostgreSQL ≤17 has no virtual generated columns');
+      log.changed(
+        cobj,
+        'VIRTUAL computed column moved to a view',
+        'the library caller asked for views (virtualComputed); PostgreSQL ≤17 has no virtual generated columns',
+      );
       return;
     } else {
       def.generated = x.sql;
       generated = true;
       def.notNull = false;
-      if (!c.computed.stored) change('VIRTUAL computed column stored (GENERATED ALWAYS … STORED): PostgreSQL ≤17 has no virtual generated columns');
+      if (!c.computed.stored)
+        change('VIRTUAL computed column stored (GENERATED ALWAYS … STORED): PostgreSQL ≤17 has no virtual generated columns');
       else if (x.changes.length) change(`expression rewritten: ${x.changes.join('; ')}`, x.sameMeaning);
       if (!c.nullable) def.notNull = true;
     }
   }
   if (c.identity) {
-    def.identity = { mode: c.identity.mode, ...(c.identity.sequenceOptions ? { options: c.identity.sequenceOptions.replace(/\bPER\s+(NODE|SESSION)\s+/gi, '') } : {}) };
+    def.identity = {
+      mode: c.identity.mode,
+      ...(c.identity.sequenceOptions ? { options: c.identity.sequenceOptions.replace(/\bPER\s+(NODE|SESSION)\s+/gi, '') } : {}),
+    };
     st.post.push({ kind: 'setval', sequence: { identityOf: name, column: pgName }, columns: [{ table: name, column: pgName }] });
   } else if (c.defaultExpr !== undefined && !generated) {
     convertDefault(cx, c.defaultExpr, cobj, pgName, def, changes);
   }
   if (c.onUpdateExpr !== undefined) {
     const x = tr(c.onUpdateExpr);
-    if (x.unsupported.length) log.notConvertible(cobj, `ON UPDATE ${c.onUpdateExpr} dropped`, `uses ${describeUnsupported(x)}`, 'write a BEFORE UPDATE trigger');
+    if (x.unsupported.length)
+      log.notConvertible(cobj, `ON UPDATE ${c.onUpdateExpr} dropped`, `uses ${describeUnsupported(x)}`, 'write a BEFORE UPDATE trigger');
     else {
       out.triggers.push({ column: pgName, expr: x.sql });
-      change('ON UPDATE expression implemented by a BEFORE UPDATE trigger (applied when an UPDATE leaves the column unchanged; CockroachDB applies it when the UPDATE does not set the column)');
+      change(
+        'ON UPDATE expression implemented by a BEFORE UPDATE trigger (applied when an UPDATE leaves the column unchanged; CockroachDB applies it when the UPDATE does not set the column)',
+      );
     }
   }
   out.defs.push(def);
@@ -195,7 +232,14 @@ interface ColumnChange {
 }
 
 /** A column's DEFAULT: unique_rowid() becomes a sequence, anything else is translated or dropped. */
-function convertDefault(cx: TableConversion, defaultExpr: string, cobj: string, pgName: string, def: { default?: string }, changes: ColumnChange[]): void {
+function convertDefault(
+  cx: TableConversion,
+  defaultExpr: string,
+  cobj: string,
+  pgName: string,
+  def: { default?: string },
+  changes: ColumnChange[],
+): void {
   const { st, name } = cx;
   if (isUniqueRowid(defaultExpr)) {
     const seq = { schema: name.schema, name: cx.relScope.allocate(`${name.name}_${pgName}_seq`) };
@@ -203,12 +247,20 @@ function convertDefault(cx: TableConversion, defaultExpr: string, cobj: string, 
     st.pre.push({ kind: 'sequence-owned-by', sequence: seq, table: name, column: pgName });
     def.default = `nextval(${`'${pgQ(seq).replaceAll("'", "''")}'`}::regclass)`;
     st.post.push({ kind: 'setval', sequence: seq, minValue: 1n, columns: [{ table: name, column: pgName }] });
-    changes.push({ sameMeaning: false, note: `DEFAULT ${defaultExpr} replaced by sequence ${pgQ(seq)}, set past the largest copied value after the load (new values are no longer time-ordered)` });
+    changes.push({
+      sameMeaning: false,
+      note: `DEFAULT ${defaultExpr} replaced by sequence ${pgQ(seq)}, set past the largest copied value after the load (new values are no longer time-ordered)`,
+    });
     return;
   }
   const x = cx.tr(defaultExpr);
   if (x.unsupported.length) {
-    st.log.notConvertible(cobj, `DEFAULT ${defaultExpr} dropped`, `uses ${describeUnsupported(x)}, which PostgreSQL lacks`, 'set a PostgreSQL default with ALTER TABLE … SET DEFAULT, or fill the column in the application');
+    st.log.notConvertible(
+      cobj,
+      `DEFAULT ${defaultExpr} dropped`,
+      `uses ${describeUnsupported(x)}, which PostgreSQL lacks`,
+      'set a PostgreSQL default with ALTER TABLE … SET DEFAULT, or fill the column in the application',
+    );
   } else {
     def.default = x.sql;
     if (x.changes.length) changes.push({ note: `DEFAULT rewritten: ${x.changes.join('; ')}`, sameMeaning: x.sameMeaning });
@@ -218,11 +270,28 @@ function convertDefault(cx: TableConversion, defaultExpr: string, cobj: string, 
 /** Table options with no PostgreSQL equivalent, each logged as dropped. */
 function reportDroppedTableOptions(st: DbState, t: Table, obj: string): void {
   const log = st.log;
-  if (t.families.length > 1 || (t.families.length === 1 && t.families[0]!.name !== 'primary')) log.changed(obj, `column families ${t.families.map((f) => f.name).join(', ')} dropped`, 'FAMILY only controls CockroachDB storage layout');
+  if (t.families.length > 1 || (t.families.length === 1 && t.families[0]!.name !== 'primary'))
+    log.changed(
+      obj,
+      `column families ${t.families.map((f) => f.name).join(', ')} dropped`,
+      'FAMILY only controls CockroachDB storage layout',
+    );
   if (t.locality) log.changed(obj, `${t.locality} dropped`, 'multi-region placement has no PostgreSQL equivalent');
-  if (t.ttl) log.changed(obj, `row-level TTL (${t.ttl}) dropped`, 'PostgreSQL has no row-level TTL', 'schedule a DELETE (e.g. with pg_cron) on the expiration column');
+  if (t.ttl)
+    log.changed(
+      obj,
+      `row-level TTL (${t.ttl}) dropped`,
+      'PostgreSQL has no row-level TTL',
+      'schedule a DELETE (e.g. with pg_cron) on the expiration column',
+    );
   for (const p of t.storageParams) log.changed(obj, `${p} dropped`, 'CockroachDB storage option with no PostgreSQL equivalent');
-  if (t.primaryIndex.partitioning) log.changed(obj, `${t.primaryIndex.partitioning.summary.replace(/\s+/g, " ")} dropped`, 'CockroachDB partitioning places data; PostgreSQL declarative partitioning is a different feature', 'partition the PostgreSQL table by hand if needed');
+  if (t.primaryIndex.partitioning)
+    log.changed(
+      obj,
+      `${t.primaryIndex.partitioning.summary.replace(/\s+/g, ' ')} dropped`,
+      'CockroachDB partitioning places data; PostgreSQL declarative partitioning is a different feature',
+      'partition the PostgreSQL table by hand if needed',
+    );
 }
 
 /** An index element: column name, or the expression (expression indexes, view-moved virtual columns). */
@@ -264,9 +333,17 @@ function emitPrimaryKey(cx: TableConversion, droppedRowid: boolean): void {
   // The name PostgreSQL requires keeps the meaning; the other notes change the key.
   const named = `named "${pgName}"`;
   if (pgName !== pk.name) notes.push(named);
-  if (keyCols.some((k) => k.direction === 'desc')) notes.push('DESC dropped: PostgreSQL primary keys are ascending (backward index scans serve DESC order)');
+  if (keyCols.some((k) => k.direction === 'desc'))
+    notes.push('DESC dropped: PostgreSQL primary keys are ascending (backward index scans serve DESC order)');
   if (pk.sharded) notes.push(`hash sharding (bucket_count=${pk.sharded.buckets}) dropped: plain btree`);
-  if (notes.length) st.log.changed(pkObj, notes.join('; '), 'PostgreSQL constraint rules', undefined, notes.every((n) => n === named));
+  if (notes.length)
+    st.log.changed(
+      pkObj,
+      notes.join('; '),
+      'PostgreSQL constraint rules',
+      undefined,
+      notes.every((n) => n === named),
+    );
   else st.log.asIs(pkObj, `PRIMARY KEY (${names.join(', ')})`);
 }
 
@@ -276,7 +353,13 @@ type IndexMethod = 'btree' | 'gin' | 'gist' | 'hnsw';
  * The PostgreSQL access method, operator class and key columns for a secondary index, or undefined
  * (logged) when it cannot be created: inverted → GIN (trigram, or GiST for spatial), vector → HNSW.
  */
-function indexAccess(cx: TableConversion, ix: Index, iobj: string, keyCols: Index['keyColumns'][number][], notes: string[]): { method: IndexMethod; opclass: string; keyCols: Index['keyColumns'][number][] } | undefined {
+function indexAccess(
+  cx: TableConversion,
+  ix: Index,
+  iobj: string,
+  keyCols: Index['keyColumns'][number][],
+  notes: string[],
+): { method: IndexMethod; opclass: string; keyCols: Index['keyColumns'][number][] } | undefined {
   const { st, t } = cx;
   let method: IndexMethod = 'btree';
   let opclass = '';
@@ -285,27 +368,47 @@ function indexAccess(cx: TableConversion, ix: Index, iobj: string, keyCols: Inde
     const fam = last?.type.family;
     if (ix.trigram || fam === 'string' || fam === 'collatedstring') {
       if (!st.extensions.has('pg_trgm')) {
-        st.log.notConvertible(iobj, 'trigram index not created', 'gin_trgm_ops needs the pg_trgm extension', 'add "pg_trgm" to the extensions key to create it');
+        st.log.notConvertible(
+          iobj,
+          'trigram index not created',
+          'gin_trgm_ops needs the pg_trgm extension',
+          'add "pg_trgm" to the extensions key to create it',
+        );
         return undefined;
       }
       opclass = ' gin_trgm_ops';
       method = 'gin';
     } else if (fam === 'geometry' || fam === 'geography') {
       if (!st.extensions.has('postgis')) {
-        st.log.notConvertible(iobj, 'spatial index not created', 'needs PostGIS', 'add "postgis" to the extensions key (PostGIS installed on the target)');
+        st.log.notConvertible(
+          iobj,
+          'spatial index not created',
+          'needs PostGIS',
+          'add "postgis" to the extensions key (PostGIS installed on the target)',
+        );
         return undefined;
       }
       method = 'gist';
     } else method = 'gin';
     if (keyCols.length > 1 && !st.extensions.has('btree_gin')) {
-      notes.push(`GIN on the last column only; prefix columns ${keyCols.slice(0, -1).map((k) => k.name).join(', ')} left out (they need btree_gin)`);
+      notes.push(
+        `GIN on the last column only; prefix columns ${keyCols
+          .slice(0, -1)
+          .map((k) => k.name)
+          .join(', ')} left out (they need btree_gin)`,
+      );
       keyCols = keyCols.slice(-1);
     }
     keyCols = keyCols.map((k) => ({ ...k, direction: 'asc' as const }));
     notes.push(`inverted index → ${method.toUpperCase()}`);
   } else if (ix.kind === 'vector') {
     if (!st.extensions.has('vector')) {
-      st.log.notConvertible(iobj, 'vector index not created', 'needs the pgvector extension', 'add "vector" to the extensions key (pgvector installed on the target) to create it as an HNSW index');
+      st.log.notConvertible(
+        iobj,
+        'vector index not created',
+        'needs the pgvector extension',
+        'add "vector" to the extensions key (pgvector installed on the target) to create it as an HNSW index',
+      );
       return undefined;
     }
     method = 'hnsw';
@@ -322,7 +425,8 @@ function emitSecondaryIndex(cx: TableConversion, ix: Index): void {
   const iobj = `index ${crdbName(t)}@${ix.name}`;
   const notes: string[] = [];
   const shardFree = ix.keyColumns.filter((k) => !(ix.sharded && k.name === ix.sharded.shardColumn));
-  if (ix.sharded) notes.push(`hash sharding (bucket_count=${ix.sharded.buckets}) dropped: plain btree on ${ix.sharded.columnNames.join(', ')}`);
+  if (ix.sharded)
+    notes.push(`hash sharding (bucket_count=${ix.sharded.buckets}) dropped: plain btree on ${ix.sharded.columnNames.join(', ')}`);
   if (shardFree.some((k) => cx.shardCols.has(k.name))) {
     log.notConvertible(iobj, 'not created', 'it indexes a hash-shard column, which is dropped');
     return;
@@ -334,7 +438,10 @@ function emitSecondaryIndex(cx: TableConversion, ix: Index): void {
   let ok = true;
   for (const k of keyCols) {
     const e = indexElement(cx, k, iobj);
-    if (e === undefined) { ok = false; break; }
+    if (e === undefined) {
+      ok = false;
+      break;
+    }
     elements.push(e + (k === keyCols[keyCols.length - 1] ? opclass : ''));
   }
   if (!ok || !elements.length) {
@@ -353,15 +460,37 @@ function emitSecondaryIndex(cx: TableConversion, ix: Index): void {
     where = x.sql;
   }
   if (ix.invisible) notes.push('NOT VISIBLE ignored: PostgreSQL indexes are always visible to the planner');
-  if (ix.partitioning) notes.push(`${ix.partitioning.summary.replace(/\s+/g, " ")} dropped`);
+  if (ix.partitioning) notes.push(`${ix.partitioning.summary.replace(/\s+/g, ' ')} dropped`);
   const pgName = cx.relScope.allocate(ix.name, `${name.name}_${ix.name}`);
   // Only the rename keeps the meaning; every other note changes the index.
   const renamed = `renamed to "${pgName}" (index names are per schema in PostgreSQL, per table in CockroachDB; at most 63 bytes)`;
   if (pgName !== ix.name) notes.push(renamed);
-  const asConstraint = ix.unique && method === 'btree' && where === undefined && !include.length && elements.every((e) => e.startsWith('"') && !e.endsWith(' DESC'));
+  const asConstraint =
+    ix.unique &&
+    method === 'btree' &&
+    where === undefined &&
+    !include.length &&
+    elements.every((e) => e.startsWith('"') && !e.endsWith(' DESC'));
   if (asConstraint) cx.conScope.reserve(pgName);
-  st.post.push({ kind: 'index', table: name, name: pgName, unique: ix.unique, method, elements, include, ...(where !== undefined ? { where } : {}), asConstraint });
-  if (notes.length) log.changed(iobj, notes.join('; '), 'PostgreSQL index features differ', undefined, notes.every((n) => n === renamed));
+  st.post.push({
+    kind: 'index',
+    table: name,
+    name: pgName,
+    unique: ix.unique,
+    method,
+    elements,
+    include,
+    ...(where !== undefined ? { where } : {}),
+    asConstraint,
+  });
+  if (notes.length)
+    log.changed(
+      iobj,
+      notes.join('; '),
+      'PostgreSQL index features differ',
+      undefined,
+      notes.every((n) => n === renamed),
+    );
   else log.asIs(iobj, `${ix.unique ? 'UNIQUE ' : ''}INDEX (${elements.join(', ')})`);
 }
 
@@ -372,18 +501,41 @@ function emitUniqueWithoutIndex(cx: TableConversion): void {
     const uobj = `constraint ${crdbName(t)}.${u.name}`;
     const names = u.columnIds.map((id) => cx.pgCol.get(id));
     if (st.opts.uniqueWithoutIndex === 'skip' || names.some((n) => n === undefined)) {
-      st.log.notConvertible(uobj, 'UNIQUE WITHOUT INDEX not enforced', 'PostgreSQL enforces uniqueness only with an index', 'create a unique index');
+      st.log.notConvertible(
+        uobj,
+        'UNIQUE WITHOUT INDEX not enforced',
+        'PostgreSQL enforces uniqueness only with an index',
+        'create a unique index',
+      );
       continue;
     }
     let where: string | undefined;
     if (u.predicate !== undefined) {
       const x = cx.tr(u.predicate);
-      if (x.unsupported.length) { st.log.notConvertible(uobj, 'not enforced', `predicate uses ${describeUnsupported(x)}`); continue; }
+      if (x.unsupported.length) {
+        st.log.notConvertible(uobj, 'not enforced', `predicate uses ${describeUnsupported(x)}`);
+        continue;
+      }
       where = x.sql;
     }
     const pgName = cx.relScope.allocate(u.name, `${name.name}_${u.name}`);
-    st.post.push({ kind: 'index', table: name, name: pgName, unique: true, method: 'btree', elements: (names as string[]).map(quoteIdent), include: [], ...(where !== undefined ? { where } : {}), asConstraint: false });
-    st.log.changed(uobj, `enforced by unique index "${pgName}"`, 'PostgreSQL has no UNIQUE WITHOUT INDEX; an index is the only way to enforce uniqueness', 'drop the index if the constraint is enforced elsewhere');
+    st.post.push({
+      kind: 'index',
+      table: name,
+      name: pgName,
+      unique: true,
+      method: 'btree',
+      elements: (names as string[]).map(quoteIdent),
+      include: [],
+      ...(where !== undefined ? { where } : {}),
+      asConstraint: false,
+    });
+    st.log.changed(
+      uobj,
+      `enforced by unique index "${pgName}"`,
+      'PostgreSQL has no UNIQUE WITHOUT INDEX; an index is the only way to enforce uniqueness',
+      'drop the index if the constraint is enforced elsewhere',
+    );
   }
 }
 
@@ -396,7 +548,12 @@ function emitForeignKeys(cx: TableConversion): void {
     const ref = st.catalog.tables.find((x) => x.id === fk.referencedTableId);
     const refName = ref && st.relNames.get(ref.id);
     if (!ref || !refName) {
-      log.notConvertible(fobj, 'not created', ref ? `references ${crdbName(ref)}, which is in another PostgreSQL database` : 'the referenced table is not in the input', 'set database_mapping to "schema" (one PostgreSQL database for every CockroachDB database), or add the constraint by hand');
+      log.notConvertible(
+        fobj,
+        'not created',
+        ref ? `references ${crdbName(ref)}, which is in another PostgreSQL database` : 'the referenced table is not in the input',
+        'set database_mapping to "schema" (one PostgreSQL database for every CockroachDB database), or add the constraint by hand',
+      );
       continue;
     }
     const names = fk.columnIds.map((id) => cx.pgCol.get(id));
@@ -412,8 +569,16 @@ function emitForeignKeys(cx: TableConversion): void {
     if (!fk.validated) notes.push('left NOT VALID, as in CockroachDB');
     if (pgName !== fk.name) notes.push(`renamed to "${pgName}"`);
     st.post.push({
-      kind: 'foreign-key', table: name, name: pgName, columns: names as string[], refTable: refName, refColumns: refCols as string[],
-      match: fk.match === 'full' ? 'full' : 'simple', onDelete: fk.onDelete, onUpdate: fk.onUpdate, validate: fk.validated,
+      kind: 'foreign-key',
+      table: name,
+      name: pgName,
+      columns: names as string[],
+      refTable: refName,
+      refColumns: refCols as string[],
+      match: fk.match === 'full' ? 'full' : 'simple',
+      onDelete: fk.onDelete,
+      onUpdate: fk.onUpdate,
+      validate: fk.validated,
     });
     // Left NOT VALID as in CockroachDB, or renamed: the same constraint; MATCH PARTIAL is not.
     if (notes.length) log.changed(fobj, notes.join('; '), 'PostgreSQL constraint rules', undefined, !partial);
@@ -432,10 +597,18 @@ function emitChecks(cx: TableConversion): void {
       continue;
     }
     const x = cx.tr(c.expr);
-    if (x.unsupported.length) { log.notConvertible(cobj, 'not created', `uses ${describeUnsupported(x)}`); continue; }
+    if (x.unsupported.length) {
+      log.notConvertible(cobj, 'not created', `uses ${describeUnsupported(x)}`);
+      continue;
+    }
     const pgName = cx.conScope.allocate(c.name);
     st.post.push({ kind: 'check', table: name, name: pgName, expr: x.sql, validate: c.validated });
-    if (!c.validated) log.changed(cobj, `CHECK (${x.sql}) left NOT VALID, as in CockroachDB`, [...x.changes, ...(pgName !== c.name ? ['renamed'] : [])].join('; ') || 'the existing rows were not validated in CockroachDB');
+    if (!c.validated)
+      log.changed(
+        cobj,
+        `CHECK (${x.sql}) left NOT VALID, as in CockroachDB`,
+        [...x.changes, ...(pgName !== c.name ? ['renamed'] : [])].join('; ') || 'the existing rows were not validated in CockroachDB',
+      );
     else if (x.changes.length || pgName !== c.name) log.changed(cobj, `CHECK (${x.sql})`, x.changes.join('; ') || 'renamed');
     else log.asIs(cobj, `CHECK (${x.sql})`);
   }
@@ -446,7 +619,11 @@ function emitOnUpdateTriggers(cx: TableConversion, triggers: readonly { column: 
   const { st, name } = cx;
   for (const tg of triggers) {
     const fnName = { schema: name.schema, name: st.typeScope(name.schema).allocate(`${name.name}_${tg.column}_on_update`) };
-    st.pre.push({ kind: 'trigger-function', target: fnName, body: `BEGIN\n  IF NEW.${quoteIdent(tg.column)} IS NOT DISTINCT FROM OLD.${quoteIdent(tg.column)} THEN\n    NEW.${quoteIdent(tg.column)} := ${tg.expr};\n  END IF;\n  RETURN NEW;\nEND;` });
+    st.pre.push({
+      kind: 'trigger-function',
+      target: fnName,
+      body: `BEGIN\n  IF NEW.${quoteIdent(tg.column)} IS NOT DISTINCT FROM OLD.${quoteIdent(tg.column)} THEN\n    NEW.${quoteIdent(tg.column)} := ${tg.expr};\n  END IF;\n  RETURN NEW;\nEND;`,
+    });
     st.post.push({ kind: 'trigger', table: name, name: fitTrigger(`${tg.column}_on_update`), fn: fnName });
   }
 }
@@ -456,7 +633,13 @@ function emitVirtualColumnsView(cx: TableConversion, viewCols: readonly { name: 
   const { st, name } = cx;
   if (!viewCols.length) return;
   const vname = { schema: name.schema, name: cx.relScope.allocate(`${name.name}_with_virtual`) };
-  st.post.push({ kind: 'view', target: vname, columns: [], materialized: false, query: `SELECT *, ${viewCols.map((v) => `${v.expr} AS ${quoteIdent(v.name)}`).join(', ')} FROM ${pgQ(name)}` });
+  st.post.push({
+    kind: 'view',
+    target: vname,
+    columns: [],
+    materialized: false,
+    query: `SELECT *, ${viewCols.map((v) => `${v.expr} AS ${quoteIdent(v.name)}`).join(', ')} FROM ${pgQ(name)}`,
+  });
   st.log.changed(cx.obj, `view ${pgQ(vname)} adds the VIRTUAL computed columns`, 'the library caller asked for views (virtualComputed)');
 }
 

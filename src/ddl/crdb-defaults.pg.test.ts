@@ -28,14 +28,21 @@ test('uuid_v4(), uuid_generate_v4(), now(), current_timestamp, gen_random_uuid, 
   const db = conv.databases.find((d) => d.crdbName === 'defaultdb')!;
   const dropped = conv.decisions.filter((d) => d.kind === 'not-convertible').map((d) => `${d.object}: ${d.what} (${d.why})`);
   assert.equal(dropped.length, 2, dropped.join('\n'));
-  assert.match(dropped[0]!, /column defaultdb\.public\.t\.n: DEFAULT nextval\('public\.missing_seq'::REGCLASS\) dropped \(uses nextval\('public\.missing_seq'\), a sequence that is not in the input/);
+  assert.match(
+    dropped[0]!,
+    /column defaultdb\.public\.t\.n: DEFAULT nextval\('public\.missing_seq'::REGCLASS\) dropped \(uses nextval\('public\.missing_seq'\), a sequence that is not in the input/,
+  );
   assert.match(dropped[1]!, /column defaultdb\.public\.t\.e: DEFAULT experimental_strftime.* dropped \(uses experimental_strftime\(\)/);
 
   const server = await withTempPostgres();
   const { client } = await freshDatabase(server, t);
   for (const s of db.preData) await client.query(s);
   const defaults = Object.fromEntries(
-    (await client.query(`SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) AS def FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'public.t'::regclass`)).rows.map((r) => [r.attname, r.def]),
+    (
+      await client.query(
+        `SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) AS def FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'public.t'::regclass`,
+      )
+    ).rows.map((r) => [r.attname, r.def]),
   );
   assert.equal(defaults['id'], 'gen_random_uuid()');
   assert.equal(defaults['raw'], 'uuid_send(gen_random_uuid())');

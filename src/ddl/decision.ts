@@ -28,7 +28,14 @@ export class DecisionLog {
     this.entries.push({ object, kind: 'as-is', what, why: 'same meaning in PostgreSQL' });
   }
   changed(object: string, what: string, why: string, fix?: string, sameMeaning = false): void {
-    this.entries.push({ object, kind: 'changed', what, why, ...(fix ? { fix } : {}), ...(sameMeaning ? { sameMeaning: true as const } : {}) });
+    this.entries.push({
+      object,
+      kind: 'changed',
+      what,
+      why,
+      ...(fix ? { fix } : {}),
+      ...(sameMeaning ? { sameMeaning: true as const } : {}),
+    });
   }
   notConvertible(object: string, what: string, why: string, fix?: string): void {
     this.entries.push({ object, kind: 'not-convertible', what, why, ...(fix ? { fix } : {}) });
@@ -41,6 +48,11 @@ export class DecisionLog {
  * print the `why` alone.
  */
 export function decisionText(d: Decision): string {
-  const body = d.kind === 'as-is' ? d.what : d.why === d.what || d.why.startsWith(`${d.what}: `) || d.why.startsWith(`${d.what} `) ? d.why : `${d.what} — ${d.why}`;
+  const body =
+    d.kind === 'as-is'
+      ? d.what
+      : d.why === d.what || d.why.startsWith(`${d.what}: `) || d.why.startsWith(`${d.what} `)
+        ? d.why
+        : `${d.what} — ${d.why}`;
   return `${body}${d.fix ? ` (fix: ${d.fix})` : ''}`;
 }

@@ -32,7 +32,11 @@ COMMENT ON TABLE public.rides IS 'trips';
 function steps(): PostDataStep[] {
   const { catalog } = convertShowCreate(SHOW_CREATE, { database: 'movr' });
   const db = convertSchema(catalog, DEFAULT_CONVERT_OPTIONS).databases[0]!;
-  assert.deepEqual(db.postData, db.postDataSteps.map((s) => s.sql), 'postData is the steps in order');
+  assert.deepEqual(
+    db.postData,
+    db.postDataSteps.map((s) => s.sql),
+    'postData is the steps in order',
+  );
   return [...db.postDataSteps];
 }
 
@@ -64,7 +68,8 @@ test('post-data steps: a table waits only for itself; keys first; foreign keys a
   const validateRidesVehicles = find(all, /VALIDATE CONSTRAINT "fk_vehicle_city_ref_vehicles"/);
 
   // Table-local steps name their table only, so they can run while other tables load.
-  for (const i of [ridesPk, ridesIdx, ridesUnique, check, checkValidate]) assert.deepEqual(all[i]!.tables, ['"public"."rides"'], all[i]!.sql);
+  for (const i of [ridesPk, ridesIdx, ridesUnique, check, checkValidate])
+    assert.deepEqual(all[i]!.tables, ['"public"."rides"'], all[i]!.sql);
   assert.deepEqual(all[usersPk]!.after, []);
   assert.deepEqual(all[ridesIdx]!.after, [ridesPk], 'indexes wait for their own primary key only');
   assert.deepEqual(all[ridesUnique]!.after, [ridesPk]);
@@ -74,7 +79,8 @@ test('post-data steps: a table waits only for itself; keys first; foreign keys a
   // A foreign key names both tables and waits for every step on both.
   assert.deepEqual([...all[fkRidesVehicles]!.tables].sort(), ['"public"."rides"', '"public"."vehicles"']);
   const fkBefore = before(all, fkRidesVehicles);
-  for (const i of [ridesPk, ridesIdx, ridesUnique, check, checkValidate, vehiclesPk, vehiclesIdx]) assert.ok(fkBefore.has(i), `FK waits for ${all[i]!.sql}`);
+  for (const i of [ridesPk, ridesIdx, ridesUnique, check, checkValidate, vehiclesPk, vehiclesIdx])
+    assert.ok(fkBefore.has(i), `FK waits for ${all[i]!.sql}`);
   // Foreign-key ADDs are chained: no two run at once.
   const adds = [fkVehiclesUsers, fkRidesUsers, fkRidesVehicles].sort((a, b) => a - b);
   assert.ok(all[adds[1]!]!.after.includes(adds[0]!) && all[adds[2]!]!.after.includes(adds[1]!), 'each FK ADD waits for the previous one');
@@ -85,7 +91,10 @@ test('post-data steps: a table waits only for itself; keys first; foreign keys a
   const comment = find(all, /^COMMENT ON TABLE "public"\."rides"/);
   for (const i of [view, comment]) assert.equal(all[i]!.barrier, true, all[i]!.sql);
   const firstBarrier = all.findIndex((s) => s.barrier);
-  assert.ok(all.slice(firstBarrier).every((s) => s.barrier), 'barrier steps come last');
+  assert.ok(
+    all.slice(firstBarrier).every((s) => s.barrier),
+    'barrier steps come last',
+  );
   // Dependencies point at existing steps and never form a cycle.
   all.forEach((s, i) => {
     for (const k of s.after) assert.ok(k >= 0 && k < all.length && k !== i, `${i} → ${k}`);

@@ -13,7 +13,8 @@ const cols = (names: readonly string[]): string => names.map(quoteIdent).join(',
 export function emitColumnDef(c: PgColumnDef): string {
   let s = `${quoteIdent(c.name)} ${c.type}`;
   if (c.generated !== undefined) s += ` GENERATED ALWAYS AS (${c.generated}) STORED`;
-  if (c.identity) s += ` GENERATED ${c.identity.mode === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${c.identity.options ? ` (${c.identity.options})` : ''}`;
+  if (c.identity)
+    s += ` GENERATED ${c.identity.mode === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${c.identity.options ? ` (${c.identity.options})` : ''}`;
   // Parenthesized: a bare `DEFAULT x COLLATE c` would be read as a second column COLLATE clause.
   if (c.default !== undefined) s += ` DEFAULT (${c.default})`;
   if (c.notNull) s += ' NOT NULL';
@@ -22,17 +23,22 @@ export function emitColumnDef(c: PgColumnDef): string {
 
 function emitPre(item: PreDataItem): string {
   switch (item.kind) {
-    case 'schema': return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(item.name)}`;
-    case 'extension': return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(item.name)}`;
+    case 'schema':
+      return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(item.name)}`;
+    case 'extension':
+      return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(item.name)}`;
     case 'collation':
       return `CREATE COLLATION IF NOT EXISTS ${q(item.target)} (provider = icu, locale = ${quoteLiteral(item.locale)}${item.deterministic ? '' : ', deterministic = false'})`;
-    case 'enum': return `CREATE TYPE ${q(item.target)} AS ENUM (${item.labels.map(quoteLiteral).join(', ')})`;
-    case 'composite': return `CREATE TYPE ${q(item.target)} AS (${item.fields.map((f) => `${quoteIdent(f.name)} ${f.type}`).join(', ')})`;
+    case 'enum':
+      return `CREATE TYPE ${q(item.target)} AS ENUM (${item.labels.map(quoteLiteral).join(', ')})`;
+    case 'composite':
+      return `CREATE TYPE ${q(item.target)} AS (${item.fields.map((f) => `${quoteIdent(f.name)} ${f.type}`).join(', ')})`;
     case 'sequence':
       return `CREATE SEQUENCE ${q(item.target)}${item.asType ? ` AS ${item.asType}` : ''} INCREMENT BY ${item.increment} MINVALUE ${item.minValue} MAXVALUE ${item.maxValue} START WITH ${item.start} CACHE ${item.cache}`;
     case 'table':
       return `CREATE TABLE ${q(item.target)} (${item.columns.length ? `\n  ${item.columns.map(emitColumnDef).join(',\n  ')}\n` : ''})`;
-    case 'sequence-owned-by': return `ALTER SEQUENCE ${q(item.sequence)} OWNED BY ${q(item.table)}.${quoteIdent(item.column)}`;
+    case 'sequence-owned-by':
+      return `ALTER SEQUENCE ${q(item.sequence)} OWNED BY ${q(item.table)}.${quoteIdent(item.column)}`;
     case 'trigger-function': {
       let tag = '$cm$';
       for (let n = 0; item.body.includes(tag); n++) tag = `$cm${n}$`;
@@ -42,7 +48,15 @@ function emitPre(item: PreDataItem): string {
 }
 
 const PRE_ORDER: Record<PreDataItem['kind'], number> = {
-  extension: 0, schema: 1, collation: 2, enum: 3, composite: 4, sequence: 5, table: 6, 'sequence-owned-by': 7, 'trigger-function': 8,
+  extension: 0,
+  schema: 1,
+  collation: 2,
+  enum: 3,
+  composite: 4,
+  sequence: 5,
+  table: 6,
+  'sequence-owned-by': 7,
+  'trigger-function': 8,
 };
 
 /** Pre-data statements: schemas, extensions, collations, types, sequences, tables (no constraints but NOT NULL). */
@@ -54,9 +68,10 @@ export function emitPreData(items: readonly PreDataItem[]): string[] {
 }
 
 function setvalSql(item: Extract<PostDataItem, { kind: 'setval' }>): string | undefined {
-  const seq = 'identityOf' in item.sequence
-    ? `pg_get_serial_sequence(${quoteLiteral(q(item.sequence.identityOf))}, ${quoteLiteral(item.sequence.column)})`
-    : quoteLiteral(q(item.sequence));
+  const seq =
+    'identityOf' in item.sequence
+      ? `pg_get_serial_sequence(${quoteLiteral(q(item.sequence.identityOf))}, ${quoteLiteral(item.sequence.column)})`
+      : quoteLiteral(q(item.sequence));
   const terms: string[] = [];
   if (item.current !== undefined) terms.push(`${item.current}::bigint`);
   for (const c of item.columns) terms.push(`(SELECT max(${quoteIdent(c.column)})::bigint FROM ${q(c.table)})`);
@@ -88,8 +103,17 @@ export interface PostDataStep {
 }
 
 export type PostDataKind =
-  | 'primary keys' | 'indexes' | 'unique constraints' | 'foreign keys' | 'validate foreign keys'
-  | 'checks' | 'validate checks' | 'triggers' | 'views' | 'comments' | 'sequences';
+  | 'primary keys'
+  | 'indexes'
+  | 'unique constraints'
+  | 'foreign keys'
+  | 'validate foreign keys'
+  | 'checks'
+  | 'validate checks'
+  | 'triggers'
+  | 'views'
+  | 'comments'
+  | 'sequences';
 
 /** Post-data statements in load order, each with what it waits for. */
 export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
@@ -111,7 +135,16 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   };
   const pkOf = new Map<string, number>();
   for (const pk of of('primary-key')) {
-    pkOf.set(q(pk.table), pushLocal('primary keys', pk.table, `ALTER TABLE ${q(pk.table)} ADD CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})`, [], true));
+    pkOf.set(
+      q(pk.table),
+      pushLocal(
+        'primary keys',
+        pk.table,
+        `ALTER TABLE ${q(pk.table)} ADD CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})`,
+        [],
+        true,
+      ),
+    );
   }
   const afterPk = (table: PgName): number[] => {
     const pk = pkOf.get(q(table));
@@ -122,8 +155,21 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
     const using = ix.method === 'btree' ? '' : ` USING ${ix.method}`;
     const include = ix.include.length ? ` INCLUDE (${cols(ix.include)})` : '';
     const where = ix.where !== undefined ? ` WHERE ${ix.where}` : '';
-    const built = pushLocal('indexes', ix.table, `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`, afterPk(ix.table), true);
-    if (ix.asConstraint) pushLocal('unique constraints', ix.table, `ALTER TABLE ${q(ix.table)} ADD CONSTRAINT ${quoteIdent(ix.name)} UNIQUE USING INDEX ${quoteIdent(ix.name)}`, [built], true);
+    const built = pushLocal(
+      'indexes',
+      ix.table,
+      `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`,
+      afterPk(ix.table),
+      true,
+    );
+    if (ix.asConstraint)
+      pushLocal(
+        'unique constraints',
+        ix.table,
+        `ALTER TABLE ${q(ix.table)} ADD CONSTRAINT ${quoteIdent(ix.name)} UNIQUE USING INDEX ${quoteIdent(ix.name)}`,
+        [built],
+        true,
+      );
   }
   const buildsOf = (table: PgName): readonly number[] => builds.get(q(table)) ?? [];
   const fks = of('foreign-key');
@@ -143,18 +189,44 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
     previousFk = [i];
   }
   fks.forEach((fk, k) => {
-    if (fk.validate) push('validate foreign keys', `ALTER TABLE ${q(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`, [q(fk.table), q(fk.refTable)], [fkAdds[k]!]);
+    if (fk.validate)
+      push(
+        'validate foreign keys',
+        `ALTER TABLE ${q(fk.table)} VALIDATE CONSTRAINT ${quoteIdent(fk.name)}`,
+        [q(fk.table), q(fk.refTable)],
+        [fkAdds[k]!],
+      );
   });
-  for (const c of checks) checkAdds.push(pushLocal('checks', c.table, `ALTER TABLE ${q(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr}) NOT VALID`, buildsOf(c.table), false));
+  for (const c of checks)
+    checkAdds.push(
+      pushLocal(
+        'checks',
+        c.table,
+        `ALTER TABLE ${q(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr}) NOT VALID`,
+        buildsOf(c.table),
+        false,
+      ),
+    );
   checks.forEach((c, k) => {
-    if (c.validate) pushLocal('validate checks', c.table, `ALTER TABLE ${q(c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, [checkAdds[k]!], false);
+    if (c.validate)
+      pushLocal('validate checks', c.table, `ALTER TABLE ${q(c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)}`, [checkAdds[k]!], false);
   });
-  for (const t of of('trigger')) pushLocal('triggers', t.table, `CREATE TRIGGER ${quoteIdent(t.name)} BEFORE UPDATE ON ${q(t.table)} FOR EACH ROW EXECUTE FUNCTION ${q(t.fn)}()`, buildsOf(t.table), false);
+  for (const t of of('trigger'))
+    pushLocal(
+      'triggers',
+      t.table,
+      `CREATE TRIGGER ${quoteIdent(t.name)} BEFORE UPDATE ON ${q(t.table)} FOR EACH ROW EXECUTE FUNCTION ${q(t.fn)}()`,
+      buildsOf(t.table),
+      false,
+    );
   // A foreign key's ADD waits for every step on both of its tables (locks taken by checks and
   // triggers, keys the reference needs); the list is complete only now.
   fks.forEach((fk, k) => {
     const step = out[fkAdds[k]!]!;
-    out[fkAdds[k]!] = { ...step, after: [...new Set([...step.after, ...(local.get(q(fk.table)) ?? []), ...(local.get(q(fk.refTable)) ?? [])])] };
+    out[fkAdds[k]!] = {
+      ...step,
+      after: [...new Set([...step.after, ...(local.get(q(fk.table)) ?? []), ...(local.get(q(fk.refTable)) ?? [])])],
+    };
   });
   for (const v of of('view')) {
     const columns = v.columns.length ? ` (${cols(v.columns)})` : '';

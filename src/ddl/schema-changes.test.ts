@@ -11,8 +11,22 @@ import { DecisionLog } from './decision.js';
 import { reportSchemaChanges } from './schema-changes.js';
 
 const INT8 = sqlType('int', { oid: 20, width: 64 });
-const a: Column = { id: 1, name: 'a', type: INT8, nullable: false, hidden: false, inaccessible: false, usesSequenceIds: [], ownsSequenceIds: [] };
-const change = (c: Partial<SchemaChangeInFlight> & Pick<SchemaChangeInFlight, 'kind' | 'name'>): SchemaChangeInFlight => ({ direction: 'add', state: 'DELETE_AND_WRITE_ONLY', rollback: false, ...c });
+const a: Column = {
+  id: 1,
+  name: 'a',
+  type: INT8,
+  nullable: false,
+  hidden: false,
+  inaccessible: false,
+  usesSequenceIds: [],
+  ownsSequenceIds: [],
+};
+const change = (c: Partial<SchemaChangeInFlight> & Pick<SchemaChangeInFlight, 'kind' | 'name'>): SchemaChangeInFlight => ({
+  direction: 'add',
+  state: 'DELETE_AND_WRITE_ONLY',
+  rollback: false,
+  ...c,
+});
 
 test('each schema change in flight is one not-convertible decision saying what was done', () => {
   const changes: SchemaChangeInFlight[] = [
@@ -30,10 +44,41 @@ test('each schema change in flight is one not-convertible decision saying what w
     change({ kind: 'unknown', name: 't', state: '7' }),
   ];
   const t: Table = {
-    kind: 'table', id: 52, database: 'db', schema: 'public', name: 't', columns: [a],
-    primaryIndex: { id: 1, name: 't_pkey', unique: true, keyColumns: [{ columnId: 1, name: 'a', direction: 'asc' }], storeColumnIds: [], keySuffixColumnIds: [], compositeColumnIds: [], kind: 'forward', invisible: false },
-    indexes: [], families: [], checks: [], uniqueWithoutIndex: [], storageParams: [], dataExcluded: false,
-    foreignKeys: [{ name: 'fk_listed', columnIds: [1], referencedTableId: 53, referencedColumnIds: [1], onDelete: 'no action', onUpdate: 'no action', match: 'simple', validated: false }],
+    kind: 'table',
+    id: 52,
+    database: 'db',
+    schema: 'public',
+    name: 't',
+    columns: [a],
+    primaryIndex: {
+      id: 1,
+      name: 't_pkey',
+      unique: true,
+      keyColumns: [{ columnId: 1, name: 'a', direction: 'asc' }],
+      storeColumnIds: [],
+      keySuffixColumnIds: [],
+      compositeColumnIds: [],
+      kind: 'forward',
+      invisible: false,
+    },
+    indexes: [],
+    families: [],
+    checks: [],
+    uniqueWithoutIndex: [],
+    storageParams: [],
+    dataExcluded: false,
+    foreignKeys: [
+      {
+        name: 'fk_listed',
+        columnIds: [1],
+        referencedTableId: 53,
+        referencedColumnIds: [1],
+        onDelete: 'no action',
+        onUpdate: 'no action',
+        match: 'simple',
+        validated: false,
+      },
+    ],
     schemaChanges: changes,
   };
   const log = new DecisionLog();

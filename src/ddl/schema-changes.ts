@@ -45,14 +45,40 @@ export function reportSchemaChanges(log: DecisionLog, t: Table): void {
               : 'its values are incomplete: only rows written since the change began and rows the backfill reached hold one, and the backup does not say whether the backfill finished',
             'add the column in PostgreSQL after the migration if the change is still wanted',
           );
-        else log.notConvertible(`column ${tn}.${c.name}`, `not migrated: the column was being dropped (${inFlight})`, 'CockroachDB no longer returned it to queries; values still in the rows are skipped');
+        else
+          log.notConvertible(
+            `column ${tn}.${c.name}`,
+            `not migrated: the column was being dropped (${inFlight})`,
+            'CockroachDB no longer returned it to queries; values still in the rows are skipped',
+          );
         break;
       case 'index': {
         const obj = `index ${tn}@${c.name}${cols}`;
-        if (c.role === 'temporary-index') log.notConvertible(obj, `not created: temporary index of an index backfill (${inFlight})`, 'CockroachDB uses it only while building another index');
-        else if (c.role === 'new-primary-index') log.notConvertible(obj, `not created: the new primary index of an ALTER PRIMARY KEY (${inFlight})`, 'the swap had not happened; the old primary key is used');
-        else if (c.role === 'old-primary-index') log.notConvertible(obj, `not created: the old primary index left by a finished ALTER PRIMARY KEY was being dropped (${inFlight})`, 'the new primary key is in force');
-        else if (adding) log.notConvertible(obj, `not created: the index was being added (${inFlight})`, 'it was not yet public (its backfill may not have finished)', 'create it in PostgreSQL after the migration if the change is still wanted');
+        if (c.role === 'temporary-index')
+          log.notConvertible(
+            obj,
+            `not created: temporary index of an index backfill (${inFlight})`,
+            'CockroachDB uses it only while building another index',
+          );
+        else if (c.role === 'new-primary-index')
+          log.notConvertible(
+            obj,
+            `not created: the new primary index of an ALTER PRIMARY KEY (${inFlight})`,
+            'the swap had not happened; the old primary key is used',
+          );
+        else if (c.role === 'old-primary-index')
+          log.notConvertible(
+            obj,
+            `not created: the old primary index left by a finished ALTER PRIMARY KEY was being dropped (${inFlight})`,
+            'the new primary key is in force',
+          );
+        else if (adding)
+          log.notConvertible(
+            obj,
+            `not created: the index was being added (${inFlight})`,
+            'it was not yet public (its backfill may not have finished)',
+            'create it in PostgreSQL after the migration if the change is still wanted',
+          );
         else log.notConvertible(obj, `not created: the index was being dropped (${inFlight})`, 'it was no longer used by CockroachDB');
         break;
       }
@@ -60,15 +86,37 @@ export function reportSchemaChanges(log: DecisionLog, t: Table): void {
       case 'foreign-key':
       case 'unique-without-index': {
         const obj = `${c.kind === 'check' ? 'check' : 'constraint'} ${tn}.${c.name}`;
-        const listed = c.kind === 'check' ? t.checks.some((x) => x.name === c.name) : c.kind === 'foreign-key' ? t.foreignKeys.some((x) => x.name === c.name) : t.uniqueWithoutIndex.some((x) => x.name === c.name);
-        if (!adding) log.notConvertible(obj, `not created: the constraint was being dropped (${inFlight})`, 'it was no longer enforced to its end');
+        const listed =
+          c.kind === 'check'
+            ? t.checks.some((x) => x.name === c.name)
+            : c.kind === 'foreign-key'
+              ? t.foreignKeys.some((x) => x.name === c.name)
+              : t.uniqueWithoutIndex.some((x) => x.name === c.name);
+        if (!adding)
+          log.notConvertible(obj, `not created: the constraint was being dropped (${inFlight})`, 'it was no longer enforced to its end');
         else if (listed && c.kind !== 'unique-without-index')
-          log.notConvertible(obj, `created NOT VALID: the constraint was being added (${inFlight})`, 'CockroachDB enforced it for new writes but had not validated the existing rows; NOT VALID means the same in PostgreSQL', `run ALTER TABLE … VALIDATE CONSTRAINT ${c.name} once the rows are checked`);
-        else log.notConvertible(obj, `not created: the constraint was being added (${inFlight})`, 'it was not yet enforced, and existing rows were not validated', 'add it in PostgreSQL after the migration if the change is still wanted');
+          log.notConvertible(
+            obj,
+            `created NOT VALID: the constraint was being added (${inFlight})`,
+            'CockroachDB enforced it for new writes but had not validated the existing rows; NOT VALID means the same in PostgreSQL',
+            `run ALTER TABLE … VALIDATE CONSTRAINT ${c.name} once the rows are checked`,
+          );
+        else
+          log.notConvertible(
+            obj,
+            `not created: the constraint was being added (${inFlight})`,
+            'it was not yet enforced, and existing rows were not validated',
+            'add it in PostgreSQL after the migration if the change is still wanted',
+          );
         break;
       }
       case 'not-null':
-        log.notConvertible(`column ${tn}.${c.name}`, `NOT NULL ${adding ? 'not added' : 'left as the descriptor had it'} (${inFlight})`, adding ? 'existing rows were not validated; the column stays nullable' : 'the change had not finished', adding ? 'run ALTER TABLE … ALTER COLUMN … SET NOT NULL after the migration if still wanted' : undefined);
+        log.notConvertible(
+          `column ${tn}.${c.name}`,
+          `NOT NULL ${adding ? 'not added' : 'left as the descriptor had it'} (${inFlight})`,
+          adding ? 'existing rows were not validated; the column stays nullable' : 'the change had not finished',
+          adding ? 'run ALTER TABLE … ALTER COLUMN … SET NOT NULL after the migration if still wanted' : undefined,
+        );
         break;
       case 'primary-key-swap':
         log.notConvertible(
@@ -79,16 +127,28 @@ export function reportSchemaChanges(log: DecisionLog, t: Table): void {
         );
         break;
       case 'computed-column-swap':
-        log.notConvertible(`column ${tn}.${c.name}`, `kept with its old type and values (${inFlight})`, 'the column with the new type was not yet public');
+        log.notConvertible(
+          `column ${tn}.${c.name}`,
+          `kept with its old type and values (${inFlight})`,
+          'the column with the new type was not yet public',
+        );
         break;
       case 'materialized-view-refresh':
-        log.notConvertible(`materialized view ${tn}`, `refresh in flight ignored (${inFlight})`, 'the view is recomputed from the migrated tables');
+        log.notConvertible(
+          `materialized view ${tn}`,
+          `refresh in flight ignored (${inFlight})`,
+          'the view is recomputed from the migrated tables',
+        );
         break;
       case 'row-level-ttl':
         log.notConvertible(`table ${tn}`, `row-level TTL change in flight ignored (${inFlight})`, 'PostgreSQL has no row-level TTL');
         break;
       case 'unknown':
-        log.notConvertible(`table ${tn}`, `a schema change of a kind this tool does not know was in flight (${inFlight}); the public schema was used`, 'newer CockroachDB mutation kind');
+        log.notConvertible(
+          `table ${tn}`,
+          `a schema change of a kind this tool does not know was in flight (${inFlight}); the public schema was used`,
+          'newer CockroachDB mutation kind',
+        );
         break;
       default: {
         const never: never = c.kind;

@@ -17,7 +17,9 @@ import { CASES, type Check } from './testing/show-create-corpus-cases.js';
 // Started at file level so the server lives for all tests of this file.
 const serverReady = withTempPostgres();
 const dir = new URL('../../test/fixtures/show-create/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 test('corpus has at least 60 cases and every case has assertions', () => {
   assert.ok(files.length >= 60, `only ${files.length} fixtures`);
@@ -30,16 +32,23 @@ function split(t: string): [string, string] {
 }
 
 async function check(client: pg.Client, conv: ConvertedSchema, c: Check, label: string): Promise<void> {
-  const one = async (sql: string, params: unknown[]): Promise<Record<string, unknown> | undefined> => (await client.query(sql, params)).rows[0];
+  const one = async (sql: string, params: unknown[]): Promise<Record<string, unknown> | undefined> =>
+    (await client.query(sql, params)).rows[0];
   switch (c.k) {
-    case 'col': case 'nocol': {
+    case 'col':
+    case 'nocol': {
       const [s, t] = split(c.t);
       const r = await one(
         `SELECT format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS def, a.attgenerated AS gen
            FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-          WHERE n.nspname = $1 AND cl.relname = $2 AND a.attname = $3 AND NOT a.attisdropped AND a.attnum > 0`, [s, t, c.c]);
-      if (c.k === 'nocol') { assert.equal(r, undefined, `${label}: column ${c.t}.${c.c} should not exist`); return; }
+          WHERE n.nspname = $1 AND cl.relname = $2 AND a.attname = $3 AND NOT a.attisdropped AND a.attnum > 0`,
+        [s, t, c.c],
+      );
+      if (c.k === 'nocol') {
+        assert.equal(r, undefined, `${label}: column ${c.t}.${c.c} should not exist`);
+        return;
+      }
       assert.ok(r, `${label}: column ${c.t}.${c.c} missing`);
       assert.equal(r.type, c.type, `${label}: type of ${c.t}.${c.c}`);
       if (c.notNull !== undefined) assert.equal(r.notnull, c.notNull, `${label}: NOT NULL of ${c.t}.${c.c}`);
@@ -51,19 +60,30 @@ async function check(client: pg.Client, conv: ConvertedSchema, c: Check, label: 
       }
       return;
     }
-    case 'pk': case 'nopk': {
+    case 'pk':
+    case 'nopk': {
       const [s, t] = split(c.t);
-      const r = await one(`SELECT conname, pg_get_constraintdef(co.oid) AS def FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1 AND cl.relname = $2 AND contype = 'p'`, [s, t]);
-      if (c.k === 'nopk') { assert.equal(r, undefined, `${label}: ${c.t} should have no primary key`); return; }
+      const r = await one(
+        `SELECT conname, pg_get_constraintdef(co.oid) AS def FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1 AND cl.relname = $2 AND contype = 'p'`,
+        [s, t],
+      );
+      if (c.k === 'nopk') {
+        assert.equal(r, undefined, `${label}: ${c.t} should have no primary key`);
+        return;
+      }
       assert.ok(r, `${label}: primary key of ${c.t} missing`);
       assert.equal(r.def, c.def, `${label}: primary key of ${c.t}`);
       if (c.name) assert.equal(r.conname, c.name, `${label}: primary key name of ${c.t}`);
       return;
     }
-    case 'idx': case 'noidx': {
+    case 'idx':
+    case 'noidx': {
       const [s, t] = split(c.t);
       const r = await one(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = $3`, [s, t, c.name]);
-      if (c.k === 'noidx') { assert.equal(r, undefined, `${label}: index ${c.name} should not exist`); return; }
+      if (c.k === 'noidx') {
+        assert.equal(r, undefined, `${label}: index ${c.name} should not exist`);
+        return;
+      }
       assert.ok(r, `${label}: index ${c.name} on ${c.t} missing`);
       const def = String(r.indexdef);
       assert.equal(def.slice(def.indexOf(' USING ') + 7), c.def, `${label}: definition of index ${c.name}`);
@@ -76,10 +96,17 @@ async function check(client: pg.Client, conv: ConvertedSchema, c: Check, label: 
       assert.equal(r.rows[0].n, c.n, `${label}: number of indexes on ${c.t}`);
       return;
     }
-    case 'con': case 'nocon': {
+    case 'con':
+    case 'nocon': {
       const [s, t] = split(c.t);
-      const r = await one(`SELECT pg_get_constraintdef(co.oid) AS def, convalidated FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1 AND cl.relname = $2 AND conname = $3`, [s, t, c.name]);
-      if (c.k === 'nocon') { assert.equal(r, undefined, `${label}: constraint ${c.name} should not exist`); return; }
+      const r = await one(
+        `SELECT pg_get_constraintdef(co.oid) AS def, convalidated FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = $1 AND cl.relname = $2 AND conname = $3`,
+        [s, t, c.name],
+      );
+      if (c.k === 'nocon') {
+        assert.equal(r, undefined, `${label}: constraint ${c.name} should not exist`);
+        return;
+      }
       assert.ok(r, `${label}: constraint ${c.name} on ${c.t} missing`);
       assert.equal(r.def, c.def, `${label}: definition of constraint ${c.name}`);
       if (c.valid !== undefined) assert.equal(r.convalidated, c.valid, `${label}: validated flag of ${c.name}`);
@@ -87,18 +114,26 @@ async function check(client: pg.Client, conv: ConvertedSchema, c: Check, label: 
     }
     case 'comment': {
       const r = c.column
-        ? await one(`SELECT col_description($1::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2)) AS d`, [c.on, c.column])
+        ? await one(
+            `SELECT col_description($1::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2)) AS d`,
+            [c.on, c.column],
+          )
         : await one(`SELECT obj_description($1::regclass) AS d`, [c.on]);
       assert.equal(r?.d, c.text, `${label}: comment on ${c.on}${c.column ? `.${c.column}` : ''}`);
       return;
     }
     case 'constraint-comment': {
-      const r = await one(`SELECT obj_description(oid, 'pg_constraint') AS d FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`, [c.on, c.name]);
+      const r = await one(
+        `SELECT obj_description(oid, 'pg_constraint') AS d FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`,
+        [c.on, c.name],
+      );
       assert.equal(r?.d, c.text, `${label}: comment on constraint ${c.name}`);
       return;
     }
     case 'enum': {
-      const r = await one(`SELECT array_agg(enumlabel::text ORDER BY enumsortorder) AS l FROM pg_enum WHERE enumtypid = $1::regtype`, [c.type]);
+      const r = await one(`SELECT array_agg(enumlabel::text ORDER BY enumsortorder) AS l FROM pg_enum WHERE enumtypid = $1::regtype`, [
+        c.type,
+      ]);
       assert.deepEqual(r?.l, c.labels, `${label}: labels of ${c.type}`);
       return;
     }
@@ -109,7 +144,10 @@ async function check(client: pg.Client, conv: ConvertedSchema, c: Check, label: 
     }
     case 'seq': {
       const [s, n] = split(c.name);
-      const r = await one(`SELECT increment_by::text AS inc, min_value::text AS min, max_value::text AS max, start_value::text AS start, last_value::text AS last FROM pg_sequences WHERE schemaname = $1 AND sequencename = $2`, [s, n]);
+      const r = await one(
+        `SELECT increment_by::text AS inc, min_value::text AS min, max_value::text AS max, start_value::text AS start, last_value::text AS last FROM pg_sequences WHERE schemaname = $1 AND sequencename = $2`,
+        [s, n],
+      );
       assert.ok(r, `${label}: sequence ${c.name} missing`);
       for (const [k, v] of Object.entries(c.fields)) assert.equal(r[k], v, `${label}: ${k} of sequence ${c.name}`);
       return;

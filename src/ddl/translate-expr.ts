@@ -34,9 +34,15 @@ export interface TranslatedExpr {
 
 /** Functions CockroachDB prints with `()` that PostgreSQL spells as bare SQL keywords. */
 const BARE_KEYWORDS: Record<string, string> = {
-  current_timestamp: 'CURRENT_TIMESTAMP', current_date: 'CURRENT_DATE', current_time: 'CURRENT_TIME',
-  localtimestamp: 'LOCALTIMESTAMP', localtime: 'LOCALTIME', current_user: 'CURRENT_USER',
-  session_user: 'SESSION_USER', current_role: 'CURRENT_ROLE', current_catalog: 'current_catalog',
+  current_timestamp: 'CURRENT_TIMESTAMP',
+  current_date: 'CURRENT_DATE',
+  current_time: 'CURRENT_TIME',
+  localtimestamp: 'LOCALTIMESTAMP',
+  localtime: 'LOCALTIME',
+  current_user: 'CURRENT_USER',
+  session_user: 'SESSION_USER',
+  current_role: 'CURRENT_ROLE',
+  current_catalog: 'current_catalog',
 };
 
 // uuid_generate_v4 is built into CockroachDB; PostgreSQL has it only in the uuid-ossp extension.
@@ -44,13 +50,49 @@ const RENAMED: Record<string, string> = { ifnull: 'coalesce', nvl: 'coalesce', u
 
 /** CockroachDB-only builtins (crdb: pkg/sql/sem/builtins) with no PostgreSQL equivalent of the same meaning. */
 const UNSUPPORTED = new Set([
-  'unique_rowid', 'unordered_unique_rowid', 'gen_random_ulid', 'gateway_region',
-  'default_to_database_primary_region', 'rehome_row', 'fnv32', 'fnv32a', 'fnv64', 'fnv64a', 'crc32c', 'crc32ieee',
-  'cluster_logical_timestamp', 'experimental_strftime', 'experimental_strptime', 'strftime', 'strptime', 'to_english',
-  'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'from_ip', 'to_ip', 'crdb_internal', 'unnest_json', 'json_remove_path',
-  'experimental_follower_read_timestamp', 'follower_read_timestamp', 'with_min_timestamp', 'with_max_staleness',
-  'approximate_timestamp', 'ulid_to_uuid', 'uuid_to_ulid', 'st_asewkt', 'decompress', 'compress', 'bitmask_and',
-  'bitmask_or', 'bitmask_xor', 'crdb_internal.datums_to_bytes', 'nextval_oid',
+  'unique_rowid',
+  'unordered_unique_rowid',
+  'gen_random_ulid',
+  'gateway_region',
+  'default_to_database_primary_region',
+  'rehome_row',
+  'fnv32',
+  'fnv32a',
+  'fnv64',
+  'fnv64a',
+  'crc32c',
+  'crc32ieee',
+  'cluster_logical_timestamp',
+  'experimental_strftime',
+  'experimental_strptime',
+  'strftime',
+  'strptime',
+  'to_english',
+  'sha1',
+  'sha224',
+  'sha256',
+  'sha384',
+  'sha512',
+  'from_ip',
+  'to_ip',
+  'crdb_internal',
+  'unnest_json',
+  'json_remove_path',
+  'experimental_follower_read_timestamp',
+  'follower_read_timestamp',
+  'with_min_timestamp',
+  'with_max_staleness',
+  'approximate_timestamp',
+  'ulid_to_uuid',
+  'uuid_to_ulid',
+  'st_asewkt',
+  'decompress',
+  'compress',
+  'bitmask_and',
+  'bitmask_or',
+  'bitmask_xor',
+  'crdb_internal.datums_to_bytes',
+  'nextval_oid',
 ]);
 
 const isName = (t: Token | undefined): boolean => t !== undefined && (t.kind === 'word' || t.kind === 'qident');
@@ -83,7 +125,12 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
       i = p.next;
       continue;
     }
-    if (isWord(t, 'COLLATE') && ctx.collation && toks[i + 1] && (toks[i + 1]!.kind === 'word' || toks[i + 1]!.kind === 'qident' || toks[i + 1]!.kind === 'string')) {
+    if (
+      isWord(t, 'COLLATE') &&
+      ctx.collation &&
+      toks[i + 1] &&
+      (toks[i + 1]!.kind === 'word' || toks[i + 1]!.kind === 'qident' || toks[i + 1]!.kind === 'string')
+    ) {
       emit(`COLLATE ${ctx.collation(toks[i + 1]!.value)}`, t.space);
       changes.add('collations mapped to PostgreSQL ICU collations');
       st.sameMeaning = false;
@@ -93,7 +140,13 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
     if (t.kind === 'op' && (t.value === ':::' || t.value === '::')) {
       const p = parseType(toks, i + 1);
       // `1:::INT8` is a type annotation on an integer literal: PostgreSQL types it by context.
-      if (t.value === ':::' && toks[i - 1]?.kind === 'number' && /^\d+$/.test(toks[i - 1]!.value) && p.type.family === 'int' && p.type.width === 64) {
+      if (
+        t.value === ':::' &&
+        toks[i - 1]?.kind === 'number' &&
+        /^\d+$/.test(toks[i - 1]!.value) &&
+        p.type.family === 'int' &&
+        p.type.width === 64
+      ) {
         changes.add('type annotations on integer literals removed');
         i = p.next;
         continue;
@@ -105,10 +158,19 @@ export function translateExpr(src: string, ctx: ExprContext): TranslatedExpr {
     }
     if (t.kind === 'string') {
       switch (t.prefix) {
-        case 'e': emit(quoteLiteral(t.value), t.space); break;
-        case 'b': emit(bytesLiteral(t.value, false), t.space); changes.add("b'…' byte literals written as bytea hex"); break;
-        case 'x': emit(bytesLiteral(t.value, true), t.space); changes.add("x'…' byte literals written as bytea hex"); break;
-        default: emit(t.text, t.space);
+        case 'e':
+          emit(quoteLiteral(t.value), t.space);
+          break;
+        case 'b':
+          emit(bytesLiteral(t.value, false), t.space);
+          changes.add("b'…' byte literals written as bytea hex");
+          break;
+        case 'x':
+          emit(bytesLiteral(t.value, true), t.space);
+          changes.add("x'…' byte literals written as bytea hex");
+          break;
+        default:
+          emit(t.text, t.space);
       }
       i++;
       continue;
@@ -207,9 +269,16 @@ function translateCall(st: ExprState, t: Token, names: readonly string[], text: 
   if (fname === 'uuid_v4' && isOp(toks[j + 1], ')')) {
     // uuid_v4() returns 16 random BYTES in CockroachDB; cast to UUID it is gen_random_uuid().
     const cast = toks[j + 2];
-    const castsToUuid = cast !== undefined && cast.kind === 'op' && (cast.value === '::' || cast.value === ':::') && isName(toks[j + 3]) && identName(toks[j + 3]!) === 'uuid';
+    const castsToUuid =
+      cast !== undefined &&
+      cast.kind === 'op' &&
+      (cast.value === '::' || cast.value === ':::') &&
+      isName(toks[j + 3]) &&
+      identName(toks[j + 3]!) === 'uuid';
     emit(castsToUuid ? 'gen_random_uuid()' : 'uuid_send(gen_random_uuid())', t.space);
-    changes.add(castsToUuid ? 'uuid_v4()::UUID written as gen_random_uuid()' : 'uuid_v4() written as uuid_send(gen_random_uuid()) (16 random bytes)');
+    changes.add(
+      castsToUuid ? 'uuid_v4()::UUID written as gen_random_uuid()' : 'uuid_v4() written as uuid_send(gen_random_uuid()) (16 random bytes)',
+    );
     st.sameMeaning = false;
     return castsToUuid ? j + 4 : j + 2;
   }

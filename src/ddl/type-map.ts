@@ -21,7 +21,13 @@ export interface MappedType {
 }
 
 const OID_NAMES: Record<number, string> = {
-  26: 'oid', 2205: 'regclass', 24: 'regproc', 2202: 'regprocedure', 2206: 'regtype', 4089: 'regnamespace', 4096: 'regrole',
+  26: 'oid',
+  2205: 'regclass',
+  24: 'regproc',
+  2202: 'regprocedure',
+  2206: 'regtype',
+  4089: 'regnamespace',
+  4096: 'regrole',
 };
 
 function timePrec(t: SqlType, name: string): string {
@@ -30,11 +36,16 @@ function timePrec(t: SqlType, name: string): string {
 
 function stringBase(t: SqlType): string {
   switch (t.oid) {
-    case 1043: return t.width > 0 ? `varchar(${t.width})` : 'varchar';
-    case 1042: return `char(${t.width > 0 ? t.width : 1})`;
-    case 18: return '"char"';
-    case 19: return 'name';
-    default: return t.width > 0 ? `varchar(${t.width})` : 'text';
+    case 1043:
+      return t.width > 0 ? `varchar(${t.width})` : 'varchar';
+    case 1042:
+      return `char(${t.width > 0 ? t.width : 1})`;
+    case 18:
+      return '"char"';
+    case 19:
+      return 'name';
+    default:
+      return t.width > 0 ? `varchar(${t.width})` : 'text';
   }
 }
 
@@ -43,47 +54,70 @@ export function mapType(t: SqlType, ctx: TypeMapContext): MappedType {
   const changes: string[] = [];
   const inner = (x: SqlType): string => {
     switch (x.family) {
-      case 'bool': return 'boolean';
-      case 'int': return x.width === 16 ? 'smallint' : x.width === 32 ? 'integer' : 'bigint';
-      case 'float': return x.width === 32 ? 'real' : 'double precision';
+      case 'bool':
+        return 'boolean';
+      case 'int':
+        return x.width === 16 ? 'smallint' : x.width === 32 ? 'integer' : 'bigint';
+      case 'float':
+        return x.width === 32 ? 'real' : 'double precision';
       case 'decimal':
         if (x.precision > 0) return x.width > 0 ? `numeric(${x.precision},${x.width})` : `numeric(${x.precision})`;
         return 'numeric';
-      case 'date': return 'date';
-      case 'time': return timePrec(x, 'time');
-      case 'timetz': return timePrec(x, 'timetz');
-      case 'timestamp': return timePrec(x, 'timestamp');
-      case 'timestamptz': return timePrec(x, 'timestamptz');
+      case 'date':
+        return 'date';
+      case 'time':
+        return timePrec(x, 'time');
+      case 'timetz':
+        return timePrec(x, 'timetz');
+      case 'timestamp':
+        return timePrec(x, 'timestamp');
+      case 'timestamptz':
+        return timePrec(x, 'timestamptz');
       case 'interval': {
         const q = x.intervalQualifier ? ` ${x.intervalQualifier.toLowerCase()}` : '';
         return x.timePrecisionIsSet ? `interval${q}(${x.precision})` : `interval${q}`;
       }
-      case 'string': return stringBase(x);
+      case 'string':
+        return stringBase(x);
       case 'collatedstring': {
         if (x.locale === 'und-u-ks-level2' && ctx.extensions.has('citext')) return 'citext';
         return `${stringBase(x)} COLLATE ${ctx.collation(x.locale ?? 'und')}`;
       }
-      case 'bytes': return 'bytea';
-      case 'uuid': return 'uuid';
-      case 'inet': return 'inet';
-      case 'json': return 'jsonb';
-      case 'jsonpath': return 'jsonpath';
-      case 'bit': return x.oid === 1562 ? (x.width > 0 ? `varbit(${x.width})` : 'varbit') : `bit(${x.width > 0 ? x.width : 1})`;
+      case 'bytes':
+        return 'bytea';
+      case 'uuid':
+        return 'uuid';
+      case 'inet':
+        return 'inet';
+      case 'json':
+        return 'jsonb';
+      case 'jsonpath':
+        return 'jsonpath';
+      case 'bit':
+        return x.oid === 1562 ? (x.width > 0 ? `varbit(${x.width})` : 'varbit') : `bit(${x.width > 0 ? x.width : 1})`;
       case 'oid': {
         const n = OID_NAMES[x.oid] ?? 'oid';
         if (n !== 'oid') changes.push(`${n} values are object ids of the source cluster and mean nothing on PostgreSQL`);
         return n;
       }
-      case 'tsvector': return 'tsvector';
-      case 'tsquery': return 'tsquery';
-      case 'pglsn': return 'pg_lsn';
-      case 'refcursor': return 'refcursor';
-      case 'geometry': case 'geography': case 'box2d':
+      case 'tsvector':
+        return 'tsvector';
+      case 'tsquery':
+        return 'tsquery';
+      case 'pglsn':
+        return 'pg_lsn';
+      case 'refcursor':
+        return 'refcursor';
+      case 'geometry':
+      case 'geography':
+      case 'box2d':
         if (ctx.extensions.has('postgis')) {
           if (x.family === 'box2d') return 'box2d';
           return x.geo && x.geo.srid > 0 ? `${x.family}(geometry,${x.geo.srid})` : x.family;
         }
-        changes.push(`${x.family.toUpperCase()} needs the PostGIS extension; stored as text (EWKT) — install PostGIS and enable it to keep the spatial type`);
+        changes.push(
+          `${x.family.toUpperCase()} needs the PostGIS extension; stored as text (EWKT) — install PostGIS and enable it to keep the spatial type`,
+        );
         return 'text';
       case 'pgvector':
         if (ctx.extensions.has('vector')) return x.width > 0 ? `vector(${x.width})` : 'vector';
@@ -93,7 +127,8 @@ export function mapType(t: SqlType, ctx: TypeMapContext): MappedType {
         if (ctx.extensions.has('ltree')) return 'ltree';
         changes.push('LTREE needs the ltree extension; stored as text');
         return 'text';
-      case 'enum': case 'tuple': {
+      case 'enum':
+      case 'tuple': {
         if (x.udt) {
           const name = ctx.userType(x.udt);
           if (name) return name;
@@ -107,11 +142,17 @@ export function mapType(t: SqlType, ctx: TypeMapContext): MappedType {
         const e = x.arrayContents;
         if (!e) return 'text[]';
         if (e.family === 'collatedstring') return `${stringBase(e)}[] COLLATE ${ctx.collation(e.locale ?? 'und')}`;
-        if (e.family === 'array') { changes.push('nested array flattened to one level'); }
+        if (e.family === 'array') {
+          changes.push('nested array flattened to one level');
+        }
         const el = inner(e);
         return el.endsWith('[]') ? el : `${el}[]`;
       }
-      case 'void': case 'unknown': case 'any': case 'trigger': case 'encodedkey':
+      case 'void':
+      case 'unknown':
+      case 'any':
+      case 'trigger':
+      case 'encodedkey':
         changes.push(`type family ${x.family} has no column equivalent; stored as text`);
         return 'text';
     }

@@ -13,7 +13,6 @@ import { ValueEncodingType as VT, decodeValueTag } from './value-tag.js';
 
 const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));
 
-
 /** Maps a tuple member's encoding type to a SqlType, for schema-less decoding of real rows. */
 const BY_ENCODING: Record<number, SqlType> = {
   [VT.Int]: sqlType('int'),
@@ -55,7 +54,10 @@ test('movr-v19.2.4 rides/vehicles/users decode: counts, JSONB, DECIMAL(10,2), UU
   for (const { key, value } of rides) {
     const r = new ByteReader(key, 'key', 0, 2);
     const city = formatCopyText(decodeKeyDatum(r, string, 'asc'), string);
-    assert.match(formatCopyText(decodeKeyDatum(r, uuid, 'asc'), uuid), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(
+      formatCopyText(decodeKeyDatum(r, uuid, 'asc'), uuid),
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const members = decodeUntyped(value);
     for (const m of members) {
       if (m.type === VT.Decimal) {

@@ -108,10 +108,7 @@ test('numbers: Go TestEncodeDecimal vectors as JSON numbers, both directions', (
   assert.equal(decode(jnumD(h('1a 86 fe 0a e5 00')), true), `13${'0'.repeat(1000)}`); // apd.New(-13, 1000)
   assert.equal(decode(jnumA(h('1a 86 fe 0a e5 00')), false), `-13${'0'.repeat(1000)}`);
   // apd.New(99122839898321208, 99999)
-  assert.equal(
-    decode(jnumA(h('34 f7 c3 58 c7 19 39 4f b3 a7 2b 29 a0 00')), false),
-    `99122839898321208${'0'.repeat(99999)}`,
-  );
+  assert.equal(decode(jnumA(h('34 f7 c3 58 c7 19 39 4f b3 a7 2b 29 a0 00')), false), `99122839898321208${'0'.repeat(99999)}`);
   // TestDecimalMandE {"9223372036854775807", E=10, M=13 2d 43 91 07 89 6d 9b 75 0e}: medium marker 0x29+10.
   assert.equal(decode(jnumA(h('33 13 2d 43 91 07 89 6d 9b 75 0e 00')), false), '9223372036854775807');
 });
@@ -191,8 +188,29 @@ test('renders exactly like the value-side JSONB of the same document (crdb testd
 
 // crdb pkg/util/json/json_test.go TestJSONOrdering: each source sorts strictly before the next.
 const ORDERED = [
-  '[]', 'null', '"a"', '"aa"', '"b"', '"bb"', '1', '2', '100', 'false', 'true', '[1]', '[2]', '[1, 2]', '[1, 3]',
-  '{}', '{"a": 1}', '{"a": 2}', '{"aa": 1}', '{"b": 1}', '{"b": 2}', '{"a": 2, "c": 3}', '{"a": 3, "b": 3}',
+  '[]',
+  'null',
+  '"a"',
+  '"aa"',
+  '"b"',
+  '"bb"',
+  '1',
+  '2',
+  '100',
+  'false',
+  'true',
+  '[1]',
+  '[2]',
+  '[1, 2]',
+  '[1, 3]',
+  '{}',
+  '{"a": 1}',
+  '{"a": 2}',
+  '{"aa": 1}',
+  '{"b": 1}',
+  '{"b": 2}',
+  '{"a": 2, "c": 3}',
+  '{"a": 3, "b": 3}',
 ];
 // Decimal key bodies (E, base-100 M) per decimal_test.go TestDecimalMandE: 1 → E1 M02, 2 → E1 M04,
 // 3 → E1 M06, 100 → E2 M02. Positive medium = 0x29+E, M, 0x00; negative = 0x25−E, ^M, 0x00.

@@ -27,8 +27,7 @@ import {
 
 const B = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 const cat = (...xs: Uint8Array[]): Uint8Array => concatBytes(xs);
-const vi = (v: bigint | number, dir: KeyDirection): Uint8Array =>
-  dir === 'asc' ? encodeVarintAscending(v) : encodeVarintDescending(v);
+const vi = (v: bigint | number, dir: KeyDirection): Uint8Array => (dir === 'asc' ? encodeVarintAscending(v) : encodeVarintDescending(v));
 const comp = (b: Uint8Array): Uint8Array => b.map((x) => ~x & 0xff);
 
 function dec(bytes: Uint8Array, t: SqlType, dir: KeyDirection): Datum {
@@ -182,16 +181,15 @@ const cases: Case[] = [
     enc: (d) =>
       d === 'asc'
         ? B(0x3a, 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0x89)
-        : cat(
-            B(0x3b),
-            encodeUvarintDescending((1n << 64n) - 1n),
-            encodeUvarintDescending(1n << 63n),
-            B(0xff),
-            encodeUvarintDescending(1),
-          ),
+        : cat(B(0x3b), encodeUvarintDescending((1n << 64n) - 1n), encodeUvarintDescending(1n << 63n), B(0xff), encodeUvarintDescending(1)),
     want: { kind: 'bit', bits: '1'.repeat(65) },
   },
-  { name: 'bit empty', type: sqlType('bit'), enc: (d) => (d === 'asc' ? B(0x3a, 0x00, 0x88) : B(0x3b, 0xff, 0x88)), want: { kind: 'bit', bits: '' } },
+  {
+    name: 'bit empty',
+    type: sqlType('bit'),
+    enc: (d) => (d === 'asc' ? B(0x3a, 0x00, 0x88) : B(0x3b, 0xff, 0x88)),
+    want: { kind: 'bit', bits: '' },
+  },
   {
     name: 'int array with NULL',
     type: sqlType('array', { arrayContents: sqlType('int') }),
@@ -206,7 +204,13 @@ const cases: Case[] = [
     name: 'tuple (int, string)',
     type: sqlType('tuple', { tupleContents: [sqlType('int'), sqlType('string')] }),
     enc: (d) => cat(vi(7, d), encodeBytesKey(new TextEncoder().encode('x'), d === 'desc')),
-    want: { kind: 'tuple', elements: [{ kind: 'int', value: 7n }, { kind: 'string', value: 'x' }] },
+    want: {
+      kind: 'tuple',
+      elements: [
+        { kind: 'int', value: 7n },
+        { kind: 'string', value: 'x' },
+      ],
+    },
   },
   {
     name: 'box2d',

@@ -22,14 +22,7 @@ import {
   decodeVarintDescending,
   orderedVarintLength,
 } from './ordered.js';
-import {
-  decodeBitArrayKey,
-  decodeDurationKey,
-  decodeIPAddr,
-  decodeSpatialObject,
-  decodeTimeKey,
-  decodeTimeTZKey,
-} from './primitives.js';
+import { decodeBitArrayKey, decodeDurationKey, decodeIPAddr, decodeSpatialObject, decodeTimeKey, decodeTimeTZKey } from './primitives.js';
 import { ByteReader } from '../util/byte-reader.js';
 
 export type KeyDirection = 'asc' | 'desc';

@@ -95,7 +95,10 @@ test('ordered varints decode CockroachDB test vectors, both directions', () => {
 test('ordered varints reject overflow, truncation and bad tags', () => {
   // crdb: encoding_test.go TestDecodeInvalid "DecodeVarint, overflows int64"
   assert.throws(() => decodeVarintAscending(rd(B(0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))), /overflows int64/);
-  assert.throws(() => decodeUvarintAscending(rd(B(0xf7, 0x01))), (e: unknown) => isDecodeError(e) && /truncated/.test(String(e)));
+  assert.throws(
+    () => decodeUvarintAscending(rd(B(0xf7, 0x01))),
+    (e: unknown) => isDecodeError(e) && /truncated/.test(String(e)),
+  );
   assert.throws(() => decodeUvarintAscending(rd(B(0x12))), /invalid tag/);
   assert.throws(() => decodeVarintAscending(rd(B())), /truncated/);
 });
@@ -104,23 +107,56 @@ test('ordered varints reject overflow, truncation and bad tags', () => {
 const a = 0x61;
 const b = 0x62;
 const BYTES_ASC: [number[], number[]][] = [
-  [[0, 1, a], [0x12, 0x00, 0xff, 1, a, 0x00, 0x01]],
-  [[0, a], [0x12, 0x00, 0xff, a, 0x00, 0x01]],
-  [[0, 0xff, a], [0x12, 0x00, 0xff, 0xff, a, 0x00, 0x01]],
+  [
+    [0, 1, a],
+    [0x12, 0x00, 0xff, 1, a, 0x00, 0x01],
+  ],
+  [
+    [0, a],
+    [0x12, 0x00, 0xff, a, 0x00, 0x01],
+  ],
+  [
+    [0, 0xff, a],
+    [0x12, 0x00, 0xff, 0xff, a, 0x00, 0x01],
+  ],
   [[a], [0x12, a, 0x00, 0x01]],
-  [[b, 0], [0x12, b, 0x00, 0xff, 0x00, 0x01]],
-  [[b, 0, 0, a], [0x12, b, 0x00, 0xff, 0x00, 0xff, a, 0x00, 0x01]],
-  [[b, 0xff], [0x12, b, 0xff, 0x00, 0x01]],
+  [
+    [b, 0],
+    [0x12, b, 0x00, 0xff, 0x00, 0x01],
+  ],
+  [
+    [b, 0, 0, a],
+    [0x12, b, 0x00, 0xff, 0x00, 0xff, a, 0x00, 0x01],
+  ],
+  [
+    [b, 0xff],
+    [0x12, b, 0xff, 0x00, 0x01],
+  ],
   [[...Buffer.from('hello')], [0x12, ...Buffer.from('hello'), 0x00, 0x01]],
 ];
 const n = (x: number): number => ~x & 0xff;
 const BYTES_DESC: [number[], number[]][] = [
   [[...Buffer.from('hello')], [0x13, ...[...Buffer.from('hello')].map(n), 0xff, 0xfe]],
-  [[b, 0xff], [0x13, n(b), 0x00, 0xff, 0xfe]],
-  [[b, 0, 0, a], [0x13, n(b), 0xff, 0x00, 0xff, 0x00, n(a), 0xff, 0xfe]],
-  [[b, 0], [0x13, n(b), 0xff, 0x00, 0xff, 0xfe]],
-  [[0, 0xff, a], [0x13, 0xff, 0x00, 0x00, n(a), 0xff, 0xfe]],
-  [[0, 1, a], [0x13, 0xff, 0x00, 0xfe, n(a), 0xff, 0xfe]],
+  [
+    [b, 0xff],
+    [0x13, n(b), 0x00, 0xff, 0xfe],
+  ],
+  [
+    [b, 0, 0, a],
+    [0x13, n(b), 0xff, 0x00, 0xff, 0x00, n(a), 0xff, 0xfe],
+  ],
+  [
+    [b, 0],
+    [0x13, n(b), 0xff, 0x00, 0xff, 0xfe],
+  ],
+  [
+    [0, 0xff, a],
+    [0x13, 0xff, 0x00, 0x00, n(a), 0xff, 0xfe],
+  ],
+  [
+    [0, 1, a],
+    [0x13, 0xff, 0x00, 0xfe, n(a), 0xff, 0xfe],
+  ],
 ];
 
 test('escaped bytes decode CockroachDB test vectors, both directions, leaving the remainder', () => {
@@ -150,7 +186,10 @@ test('escaped bytes: CockroachDB TestDecodeInvalid cases fail with DecodeError',
     [[0x13, n(a), 0xff, 0xfd], true, /unknown escape/],
   ];
   for (const [enc, desc, re] of cases) {
-    assert.throws(() => decodeBytesKey(rd(B(...enc)), desc), (e: unknown) => isDecodeError(e) && re.test(String(e)));
+    assert.throws(
+      () => decodeBytesKey(rd(B(...enc)), desc),
+      (e: unknown) => isDecodeError(e) && re.test(String(e)),
+    );
   }
 });
 
@@ -174,7 +213,10 @@ const FLOATS: [number, number[]][] = [
 
 test('float keys decode CockroachDB test vectors; descending = ascending encoding of -f', () => {
   for (const [v, enc] of FLOATS) {
-    assert.equal(full(B(...enc), (r) => decodeFloatKey(r, false)), v);
+    assert.equal(
+      full(B(...enc), (r) => decodeFloatKey(r, false)),
+      v,
+    );
     assert.deepEqual([...encodeFloatKey(v)], enc);
     // EncodeFloatDescending(f) = EncodeFloatAscending(-f) (float.go), so the same bytes read
     // descending give -v.
@@ -220,11 +262,20 @@ const neg = (s: string): string => (s === '0' || s === 'NaN' ? s : s.startsWith(
 
 test('decimal keys decode CockroachDB test vectors exactly; descending bytes of -x read back as x', () => {
   for (const [v, enc] of DEC_KEYS) {
-    assert.equal(full(B(...enc), (r) => decodeDecimalKey(r, false)), v);
+    assert.equal(
+      full(B(...enc), (r) => decodeDecimalKey(r, false)),
+      v,
+    );
     // encodeDecimal(d, invert=true) == encodeDecimal(-d, false) for every non-zero, non-NaN value (decimal.go).
-    assert.equal(full(B(...enc), (r) => decodeDecimalKey(r, true)), neg(v));
+    assert.equal(
+      full(B(...enc), (r) => decodeDecimalKey(r, true)),
+      neg(v),
+    );
   }
-  assert.equal(full(B(0x36), (r) => decodeDecimalKey(r, true)), 'NaN');
+  assert.equal(
+    full(B(0x36), (r) => decodeDecimalKey(r, true)),
+    'NaN',
+  );
   // crdb: encoding_test.go TestDecodeInvalid "Decimal, malformed uvarint"
   assert.throws(() => decodeDecimalKey(rd(B(0x34)), false), /truncated/);
   assert.throws(() => decodeDecimalKey(rd(B(0x2a, 0x02)), false), /terminator/);
@@ -257,12 +308,21 @@ const DEC_VALUES: [string, number[]][] = [
 
 test('nonsorting decimals decode CockroachDB test vectors, keeping exact digits', () => {
   for (const [v, enc] of DEC_VALUES) {
-    assert.equal(full(B(...enc), (r) => decodeNonsortingDecimal(r, enc.length)), v);
+    assert.equal(
+      full(B(...enc), (r) => decodeNonsortingDecimal(r, enc.length)),
+      v,
+    );
   }
   // Scale survives: 1.50 = coefficient 150, exponent -2 → PosMedium e=... (0.150 × 10^1 → e = 1: PosLarge).
-  assert.equal(full(B(0x34, 0x89, 0x96), (r) => decodeNonsortingDecimal(r, 3)), '1.50');
+  assert.equal(
+    full(B(0x34, 0x89, 0x96), (r) => decodeNonsortingDecimal(r, 3)),
+    '1.50',
+  );
   // "0.00" has an empty coefficient: PosSmall, |e| = 1 → exponent -1 - NumDigits(0) = -2.
-  assert.equal(full(B(0x28, 0x89), (r) => decodeNonsortingDecimal(r, 2)), '0.00');
+  assert.equal(
+    full(B(0x28, 0x89), (r) => decodeNonsortingDecimal(r, 2)),
+    '0.00',
+  );
   assert.throws(() => decodeNonsortingDecimal(rd(B(0x34, 0x89)), 5), /truncated/);
   assert.throws(() => decodeNonsortingDecimal(rd(B(0x50)), 1), /unknown nonsorting decimal marker/);
 });

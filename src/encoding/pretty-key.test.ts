@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concatBytes, fromHex } from '../util/bytes.js';
-import {
-  encodeBytesKey,
-  encodeFloatKey,
-  encodeUvarintAscending,
-  encodeVarintAscending,
-  encodeVarintDescending,
-} from './ordered.js';
+import { encodeBytesKey, encodeFloatKey, encodeUvarintAscending, encodeVarintAscending, encodeVarintDescending } from './ordered.js';
 import { prettyKey } from './pretty-key.js';
 
 const B = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
@@ -42,13 +36,25 @@ test('prettyKey matches CockroachDB TestPrettyPrint', () => {
     [cat(table(42), B(0x2a, 0x19, 0x44, 0x00)), '/Table/42/12.34'],
     [cat(table(42), B(0x24, 0xe6, 0xbb, 0x00)), '/Table/42/-12.34'],
     // EncodeTimeAscending(2016-03-30T13:40:35.053725008Z) and its descending form read ascending.
-    [cat(table(42), B(0x14), encodeVarintAscending(1459345235), encodeVarintAscending(53725008)), '/Table/42/2016-03-30T13:40:35.053725008Z'],
-    [cat(table(42), B(0x14), encodeVarintDescending(1459345235), encodeVarintDescending(53725008)), '/Table/42/1923-10-04T10:19:23.946274991Z'],
+    [
+      cat(table(42), B(0x14), encodeVarintAscending(1459345235), encodeVarintAscending(53725008)),
+      '/Table/42/2016-03-30T13:40:35.053725008Z',
+    ],
+    [
+      cat(table(42), B(0x14), encodeVarintDescending(1459345235), encodeVarintDescending(53725008)),
+      '/Table/42/1923-10-04T10:19:23.946274991Z',
+    ],
     // MakeBitArrayFromInt64(8, 58, 7) = B00111010
     [cat(table(42), B(0x3a, 0xfd, 0x3a, 0, 0, 0, 0, 0, 0, 0, 0, 0x90)), '/Table/42/B00111010'],
     // EncodeDurationAscending(1 mon 1 day 1s)
     [
-      cat(table(42), B(0x16), encodeVarintAscending(31n * 86_400_000_000_000n + 1_000_000_000n), encodeVarintAscending(1), encodeVarintAscending(1)),
+      cat(
+        table(42),
+        B(0x16),
+        encodeVarintAscending(31n * 86_400_000_000_000n + 1_000_000_000n),
+        encodeVarintAscending(1),
+        encodeVarintAscending(1),
+      ),
       '/Table/42/1 mon 1 day 00:00:01',
     ],
     [cat(table(55), B(0x89, 0x88, 0x88)), '/Table/55/1/0/0'],

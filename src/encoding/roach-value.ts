@@ -44,9 +44,7 @@ export const RoachValueType = {
   MVCC_EXTENDED_ENCODING_SENTINEL: 101,
 } as const;
 
-const TAG_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(RoachValueType).map(([k, v]) => [v, k]),
-);
+const TAG_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RoachValueType).map(([k, v]) => [v, k]));
 
 export interface RoachValue {
   /** Stored CRC (0 = not set). */

@@ -43,9 +43,18 @@ test('row keys built: tenant prefix, primary index span, sequence key', () => {
 });
 
 test('row key framing errors', () => {
-  assert.throws(() => splitFamilySuffix(fromHex('f08912')), (e: unknown) => isDecodeError(e) && /family suffix/.test(String(e)));
+  assert.throws(
+    () => splitFamilySuffix(fromHex('f08912')),
+    (e: unknown) => isDecodeError(e) && /family suffix/.test(String(e)),
+  );
   // A length byte claiming 7 bytes of family id in a 1-byte key.
-  assert.throws(() => splitFamilySuffix(fromHex('8f')), (e: unknown) => isDecodeError(e) && /family suffix length byte 0x8f/.test(String(e)));
-  assert.throws(() => splitFamilySuffix(new Uint8Array(0)), (e: unknown) => isDecodeError(e) && /empty row key/.test(String(e)));
+  assert.throws(
+    () => splitFamilySuffix(fromHex('8f')),
+    (e: unknown) => isDecodeError(e) && /family suffix length byte 0x8f/.test(String(e)),
+  );
+  assert.throws(
+    () => splitFamilySuffix(new Uint8Array(0)),
+    (e: unknown) => isDecodeError(e) && /empty row key/.test(String(e)),
+  );
   assert.throws(() => decodeIndexKeyPrefix(fromHex('f6')), /truncated/);
 });

@@ -43,7 +43,8 @@ export function splitFamilySuffix(key: Uint8Array): { prefixLength: number; fami
   const last = key[n - 1]!;
   // The last byte is an ordered uvarint (0x88 + len) giving the length of the family-id encoding.
   const len = last - 0x88;
-  if (len < 0 || len > 9 || n - 1 - len < 1) throw new DecodeError('key', `row key has an invalid family suffix length byte 0x${last.toString(16)}`);
+  if (len < 0 || len > 9 || n - 1 - len < 1)
+    throw new DecodeError('key', `row key has an invalid family suffix length byte 0x${last.toString(16)}`);
   if (len === 0) return { prefixLength: n - 1, familyId: 0 };
   const r = new ByteReader(key.subarray(n - 1 - len, n - 1), 'key');
   return { prefixLength: n - 1 - len, familyId: decodeUvarintAscendingNum(r) };
@@ -56,7 +57,10 @@ export function tenantPrefix(tenantId: bigint | number): Uint8Array {
 }
 
 /** `[start, end)` roach keys of the table's primary index. */
-export function primaryIndexSpan(table: Pick<Table, 'id' | 'primaryIndex'>, tenant: Uint8Array = new Uint8Array(0)): [Uint8Array, Uint8Array] {
+export function primaryIndexSpan(
+  table: Pick<Table, 'id' | 'primaryIndex'>,
+  tenant: Uint8Array = new Uint8Array(0),
+): [Uint8Array, Uint8Array] {
   // Interleaved tables (≤ 21.1) live inside the root ancestor's index span (§4.5); decodeRows
   // filters the keys that belong to this table.
   const root = table.primaryIndex.interleave?.[0];

@@ -48,9 +48,7 @@ export function decodeTSVectorText(bytes: Uint8Array, base = 0, lossy = false): 
   return parts.join(' ');
 }
 
-type TsNode =
-  | { op: 0; lexeme: string; weight: number; prefix: boolean }
-  | { op: 1 | 2 | 3 | 4; distance: number; l: TsNode; r?: TsNode };
+type TsNode = { op: 0; lexeme: string; weight: number; prefix: boolean } | { op: 1 | 2 | 3 | 4; distance: number; l: TsNode; r?: TsNode };
 
 /** Operator priorities as in PostgreSQL (`tsquery_op_priority`): NOT 4, PHRASE 3, AND 2, OR 1. */
 const PRIORITY = [0, 4, 2, 1, 3] as const;

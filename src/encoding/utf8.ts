@@ -19,7 +19,13 @@ export class InvalidUtf8Error extends DecodeError {
     readonly bytes: Uint8Array,
     readonly at: number,
   ) {
-    super('value', invalidUtf8Reason(bytes, at), undefined, undefined, 'PostgreSQL cannot store invalid UTF-8; fix the value in the source, or map the column to bytea');
+    super(
+      'value',
+      invalidUtf8Reason(bytes, at),
+      undefined,
+      undefined,
+      'PostgreSQL cannot store invalid UTF-8; fix the value in the source, or map the column to bytea',
+    );
   }
 }
 

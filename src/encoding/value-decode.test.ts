@@ -7,12 +7,7 @@ import { isDecodeError } from '../util/errors.js';
 import type { Datum } from './datum.js';
 import { decodeJsonbText } from './jsonb.js';
 import { encodeFloatKey, encodeVarintAscending } from './ordered.js';
-import {
-  computeValueChecksum,
-  decodeLegacyValue,
-  decodeRoachValue,
-  verifyValueChecksum,
-} from './roach-value.js';
+import { computeValueChecksum, decodeLegacyValue, decodeRoachValue, verifyValueChecksum } from './roach-value.js';
 import { decodeTSQueryText, decodeTSVectorText } from './tsearch.js';
 import { checkedRaw } from './testing/exact-text.js';
 import { encodeNonsortingUvarint } from './testing/nonsorting-uvarint.js';
@@ -80,10 +75,22 @@ const ts = cat(B(0x14), encodeVarintAscending(1_700_000_000), encodeVarintAscend
 const cases: VCase[] = [
   { name: 'bool true', type: sqlType('bool'), tuple: [10, B()], legacy: [1, zz(1)], want: { kind: 'bool', value: true } },
   { name: 'bool false', type: sqlType('bool'), tuple: [11, B()], legacy: [1, zz(0)], want: { kind: 'bool', value: false } },
-  { name: 'int8', type: sqlType('int'), tuple: [3, zz(-(1n << 63n))], legacy: [1, zz(-(1n << 63n))], want: { kind: 'int', value: -(1n << 63n) } },
+  {
+    name: 'int8',
+    type: sqlType('int'),
+    tuple: [3, zz(-(1n << 63n))],
+    legacy: [1, zz(-(1n << 63n))],
+    want: { kind: 'int', value: -(1n << 63n) },
+  },
   { name: 'int small', type: sqlType('int'), tuple: [3, zz(7)], legacy: [1, zz(7)], want: { kind: 'int', value: 7n } },
   { name: 'oid', type: sqlType('oid'), tuple: [3, zz(1184)], legacy: [1, zz(1184)], want: { kind: 'int', value: 1184n } },
-  { name: 'pg_lsn', type: sqlType('pglsn'), tuple: [3, zz(0x16b3748)], legacy: [1, zz(0x16b3748)], want: { kind: 'int', value: 0x16b3748n } },
+  {
+    name: 'pg_lsn',
+    type: sqlType('pglsn'),
+    tuple: [3, zz(0x16b3748)],
+    legacy: [1, zz(0x16b3748)],
+    want: { kind: 'int', value: 0x16b3748n },
+  },
   { name: 'float -0', type: sqlType('float'), tuple: [4, f64(-0)], legacy: [2, f64(-0)], want: { kind: 'float', value: -0 } },
   { name: 'float NaN', type: sqlType('float'), tuple: [4, f64(NaN)], legacy: [2, f64(NaN)], want: { kind: 'float', value: NaN } },
   {
@@ -94,7 +101,13 @@ const cases: VCase[] = [
     legacy: [5, B(0x34, 0x89, 0x96)],
     want: { kind: 'decimal', value: '1.50' },
   },
-  { name: 'string', type: sqlType('string'), tuple: [6, lp(utf8('hi ☃'))], legacy: [3, utf8('hi ☃')], want: { kind: 'string', value: 'hi ☃' } },
+  {
+    name: 'string',
+    type: sqlType('string'),
+    tuple: [6, lp(utf8('hi ☃'))],
+    legacy: [3, utf8('hi ☃')],
+    want: { kind: 'string', value: 'hi ☃' },
+  },
   {
     name: 'collated string',
     type: sqlType('collatedstring', { locale: 'de' }),
@@ -102,7 +115,13 @@ const cases: VCase[] = [
     legacy: [3, utf8('Straße')],
     want: { kind: 'string', value: 'Straße' },
   },
-  { name: 'bytes', type: sqlType('bytes'), tuple: [6, lp(B(0, 1, 0xff))], legacy: [3, B(0, 1, 0xff)], want: { kind: 'bytes', value: B(0, 1, 0xff) } },
+  {
+    name: 'bytes',
+    type: sqlType('bytes'),
+    tuple: [6, lp(B(0, 1, 0xff))],
+    legacy: [3, B(0, 1, 0xff)],
+    want: { kind: 'bytes', value: B(0, 1, 0xff) },
+  },
   { name: 'date', type: sqlType('date'), tuple: [3, zz(19000)], legacy: [1, zz(19000)], want: { kind: 'date', days: 19000n } },
   {
     name: 'date infinity',
@@ -111,7 +130,13 @@ const cases: VCase[] = [
     legacy: [1, zz((1n << 63n) - 1n)],
     want: { kind: 'date', days: (1n << 63n) - 1n, infinity: 1 },
   },
-  { name: 'time', type: sqlType('time'), tuple: [3, zz(3_600_000_001)], legacy: [1, zz(3_600_000_001)], want: { kind: 'time', micros: 3_600_000_001n } },
+  {
+    name: 'time',
+    type: sqlType('time'),
+    tuple: [3, zz(3_600_000_001)],
+    legacy: [1, zz(3_600_000_001)],
+    want: { kind: 'time', micros: 3_600_000_001n },
+  },
   {
     name: 'timetz',
     type: sqlType('timetz'),
@@ -139,7 +164,12 @@ const cases: VCase[] = [
     tuple: [9, cat(zz(14), zz(-3), zz(-1_500_000_000))],
     legacy: [
       6,
-      cat(B(0x16), encodeVarintAscending(14n * 30n * 86_400_000_000_000n - 3n * 86_400_000_000_000n - 1_500_000_000n), encodeVarintAscending(14), encodeVarintAscending(-3)),
+      cat(
+        B(0x16),
+        encodeVarintAscending(14n * 30n * 86_400_000_000_000n - 3n * 86_400_000_000_000n - 1_500_000_000n),
+        encodeVarintAscending(14),
+        encodeVarintAscending(-3),
+      ),
     ],
     want: { kind: 'interval', months: 14n, days: -3n, nanos: -1_500_000_000n },
   },
@@ -260,7 +290,14 @@ test('arrays: crdb valueside/array_test.go vectors incl. NULL bitmaps and BOOL e
     [B(17, 3, 3, 6, 2), arr(int), ints(1, null, null)],
     [B(17, 3, 8, 6, 2, 4, 6, 8, 10, 12), arr(int), ints(1, null, null, 2, 3, 4, 5, 6)],
     [B(17, 3, 9, 6, 1, 2, 4, 6, 8, 10, 12), arr(int), ints(1, null, null, 2, 3, 4, 5, 6, null)],
-    [B(1, 10, 2, 10, 11), arr(sqlType('bool')), [{ kind: 'bool', value: true }, { kind: 'bool', value: false }]],
+    [
+      B(1, 10, 2, 10, 11),
+      arr(sqlType('bool')),
+      [
+        { kind: 'bool', value: true },
+        { kind: 'bool', value: false },
+      ],
+    ],
   ];
   for (const [bytes, t, elements] of vectors) {
     const r = new ByteReader(bytes, 'value');
@@ -310,11 +347,15 @@ test('tsvector / tsquery text forms', () => {
     B(0, 0, 0, 7),
     B(2, 2), // AND
     B(2, 3), // OR
-    B(1, 0, 0), lp(utf8('a')),
-    B(1, 0, 0), lp(utf8('b')),
+    B(1, 0, 0),
+    lp(utf8('a')),
+    B(1, 0, 0),
+    lp(utf8('b')),
     B(2, 4, 0, 2), // PHRASE <2>
-    B(1, 8, 0), lp(utf8('c')),
-    B(1, 0, 0), lp(utf8('d')),
+    B(1, 8, 0),
+    lp(utf8('c')),
+    B(1, 0, 0),
+    lp(utf8('d')),
   );
   assert.equal(decodeTSQueryText(q), "( 'a' | 'b' ) & 'c':A <2> 'd'");
   assert.equal(decodeTSQueryText(B(0, 0, 0, 0)), '');

@@ -23,17 +23,30 @@ let tempCounter = 0;
 /** A temporary table with the given columns of `target` (types only, no constraints), dropped at commit. */
 async function tempTableOf(client: pg.ClientBase, target: string, columns: readonly string[]): Promise<string> {
   const name = quoteIdent(`cm_sync_${process.pid}_${++tempCounter}`);
-  await client.query(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS SELECT ${columns.map(quoteIdent).join(', ')} FROM ${target} WITH NO DATA`);
+  await client.query(
+    `CREATE TEMP TABLE ${name} ON COMMIT DROP AS SELECT ${columns.map(quoteIdent).join(', ')} FROM ${target} WITH NO DATA`,
+  );
   return name;
 }
 
 /** Deletes the rows whose primary key is among `deletes` (key columns set, the rest ignored). */
-async function deleteRows(client: pg.ClientBase, plan: TableLoadPlan, target: string, keys: readonly string[], deletes: readonly LoadRow[]): Promise<number> {
+async function deleteRows(
+  client: pg.ClientBase,
+  plan: TableLoadPlan,
+  target: string,
+  keys: readonly string[],
+  deletes: readonly LoadRow[],
+): Promise<number> {
   if (deletes.length === 0) return 0;
   const keyPlan: TableLoadPlan = { ...plan, columns: keys.map((k) => plan.columns.find((c) => c.pgName === k)!) };
   const pos = keys.map((k) => plan.columns.findIndex((c) => c.pgName === k));
   const tmp = await tempTableOf(client, target, keys);
-  await copyRowsInto(client, keyPlan, tmp, deletes.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })));
+  await copyRowsInto(
+    client,
+    keyPlan,
+    tmp,
+    deletes.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })),
+  );
   const on = keys.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ');
   const r = await client.query(`DELETE FROM ${target} AS t USING ${tmp} AS d WHERE ${on}`);
   await client.query(`DROP TABLE ${tmp}`);
@@ -52,7 +65,12 @@ export async function keysFingerprint(client: pg.ClientBase, plan: TableLoadPlan
   const keyPlan: TableLoadPlan = { ...plan, columns: keyCols.map((k) => plan.columns.find((c) => c.pgName === k)!) };
   const pos = keyCols.map((k) => plan.columns.findIndex((c) => c.pgName === k));
   const tmp = await tempTableOf(client, target, keyCols);
-  await copyRowsInto(client, keyPlan, tmp, keys.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })));
+  await copyRowsInto(
+    client,
+    keyPlan,
+    tmp,
+    keys.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })),
+  );
   const on = keyCols.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ');
   await client.query(CANONICAL_SESSION_SQL);
   await checkServerHash(client);
@@ -66,14 +84,21 @@ export async function keysFingerprint(client: pg.ClientBase, plan: TableLoadPlan
 }
 
 /** Upserts `rows`; returns how many were inserted and how many updated an existing row. */
-async function upsertRows(client: pg.ClientBase, plan: TableLoadPlan, target: string, keys: readonly string[], rows: readonly LoadRow[]): Promise<{ inserted: number; updated: number; bytes: number }> {
+async function upsertRows(
+  client: pg.ClientBase,
+  plan: TableLoadPlan,
+  target: string,
+  keys: readonly string[],
+  rows: readonly LoadRow[],
+): Promise<{ inserted: number; updated: number; bytes: number }> {
   if (rows.length === 0) return { inserted: 0, updated: 0, bytes: 0 };
   const cols = plan.columns.map((c) => c.pgName);
   const tmp = await tempTableOf(client, target, cols);
   const bytes = await copyRowsInto(client, plan, tmp, rows);
   const list = cols.map(quoteIdent).join(', ');
   const rest = cols.filter((c) => !keys.includes(c));
-  const action = rest.length > 0 ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING';
+  const action =
+    rest.length > 0 ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING';
   // xmax = 0 on the returned row version: it was inserted, not updated.
   const r = await client.query<{ inserted: string; updated: string }>(
     `WITH u AS (INSERT INTO ${target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${tmp}
@@ -85,10 +110,18 @@ async function upsertRows(client: pg.ClientBase, plan: TableLoadPlan, target: st
 }
 
 /** Applies deletions, then upserts (a key deleted and written again arrives as its newest state only). */
-export async function applyTableChanges(client: pg.ClientBase, plan: TableLoadPlan, upserts: readonly LoadRow[], deletes: readonly LoadRow[]): Promise<AppliedChanges> {
+export async function applyTableChanges(
+  client: pg.ClientBase,
+  plan: TableLoadPlan,
+  upserts: readonly LoadRow[],
+  deletes: readonly LoadRow[],
+): Promise<AppliedChanges> {
   const keys = plan.keyColumns;
   if (!keys || keys.length === 0) {
-    throw new LoadError(`${plan.id}: cannot sync a table without a primary key in PostgreSQL`, 'migrate this table in full (--if-exists drop) instead');
+    throw new LoadError(
+      `${plan.id}: cannot sync a table without a primary key in PostgreSQL`,
+      'migrate this table in full (--if-exists drop) instead',
+    );
   }
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
   const deleted = await deleteRows(client, plan, target, keys, deletes);

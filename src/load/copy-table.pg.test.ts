@@ -40,8 +40,12 @@ function plan(n: number, opts: { failAfter?: number; nulAt?: number } = {}): Tab
       const start = resumeAfter ? new DataView(resumeAfter.buffer, resumeAfter.byteOffset).getUint32(0) + 1 : 1;
       for (let i = start; i <= n; i++) {
         if (opts.failAfter !== undefined && i > opts.failAfter) throw new Error('simulated crash of the source');
-        const note: Datum = i % 7 === 0 ? null : { kind: 'string', value: i === opts.nulAt ? 'bad\u0000value' : `row ${i}\twith tab\\ and \n newline ü 😀` };
-        yield { key: key(i), values: [{ kind: 'int', value: BigInt(i) }, note, { kind: 'decimal', value: `${i}.${String(i % 100).padStart(2, '0')}` }] };
+        const note: Datum =
+          i % 7 === 0 ? null : { kind: 'string', value: i === opts.nulAt ? 'bad\u0000value' : `row ${i}\twith tab\\ and \n newline ü 😀` };
+        yield {
+          key: key(i),
+          values: [{ kind: 'int', value: BigInt(i) }, note, { kind: 'decimal', value: `${i}.${String(i % 100).padStart(2, '0')}` }],
+        };
       }
     },
   };
@@ -121,7 +125,13 @@ test('a NUL byte stops the load naming table, column and key; quarantine sets th
   assert.equal(r.rejected, 1);
   const rejects = readFileSync(join(dir, 'db.public.things.rejects.jsonl'), 'utf8').trim().split('\n');
   assert.equal(rejects.length, 1);
-  const rec = JSON.parse(rejects[0]!) as { key: string; keyHex: string; column: string; reason: string; row: Record<string, string | null> };
+  const rec = JSON.parse(rejects[0]!) as {
+    key: string;
+    keyHex: string;
+    column: string;
+    reason: string;
+    row: Record<string, string | null>;
+  };
   assert.equal(rec.key, '/things/20');
   assert.equal(rec.keyHex, '00000014');
   assert.equal(rec.column, 'note');
@@ -135,7 +145,13 @@ test('loadTables runs tables on parallel connections', async (t) => {
   const p1 = plan(300);
   const p2 = { ...plan(500), id: 'db.public.things2', pgTable: 'things2' };
   const results = await loadTables([p1, p2], { connect, jobs: 2, chunkSize: 100 });
-  assert.deepEqual(results.map((r) => [r.id, r.rows]), [['db.public.things', 300], ['db.public.things2', 500]]);
+  assert.deepEqual(
+    results.map((r) => [r.id, r.rows]),
+    [
+      ['db.public.things', 300],
+      ['db.public.things2', 500],
+    ],
+  );
 });
 
 test('types whose ::text cast differs from their output (bool, inet, char(n)) verify as equal', async (t) => {
@@ -156,8 +172,24 @@ test('types whose ::text cast differs from their output (bool, inet, char(n)) ve
       { pgName: 'c', type: CHAR4 },
     ],
     rows: async function* () {
-      yield { key: key(1), values: [{ kind: 'int', value: 1n }, { kind: 'bool', value: true }, { kind: 'inet', family: 4, maskBits: 32, addr: Uint8Array.of(10, 0, 0, 1) }, { kind: 'string', value: 'ab  ' }] };
-      yield { key: key(2), values: [{ kind: 'int', value: 2n }, { kind: 'bool', value: false }, { kind: 'inet', family: 4, maskBits: 8, addr: Uint8Array.of(10, 0, 0, 0) }, null] };
+      yield {
+        key: key(1),
+        values: [
+          { kind: 'int', value: 1n },
+          { kind: 'bool', value: true },
+          { kind: 'inet', family: 4, maskBits: 32, addr: Uint8Array.of(10, 0, 0, 1) },
+          { kind: 'string', value: 'ab  ' },
+        ],
+      };
+      yield {
+        key: key(2),
+        values: [
+          { kind: 'int', value: 2n },
+          { kind: 'bool', value: false },
+          { kind: 'inet', family: 4, maskBits: 8, addr: Uint8Array.of(10, 0, 0, 0) },
+          null,
+        ],
+      };
     },
   };
   const r = await copyTable(client, p, { chunkSize: 10 });

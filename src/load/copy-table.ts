@@ -80,7 +80,21 @@ function jsonHasNul(d: Exclude<Datum, null>): boolean {
  * Types whose PostgreSQL text never holds a tab, newline, backslash or NUL: their fields skip the
  * COPY escaping and the NUL checks.
  */
-const PLAIN_TEXT_FAMILIES: ReadonlySet<string> = new Set(['int', 'float', 'decimal', 'bool', 'uuid', 'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'inet', 'bit']);
+const PLAIN_TEXT_FAMILIES: ReadonlySet<string> = new Set([
+  'int',
+  'float',
+  'decimal',
+  'bool',
+  'uuid',
+  'date',
+  'time',
+  'timetz',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'inet',
+  'bit',
+]);
 
 /**
  * Renders rows into COPY data for one COPY statement (a chunk): `add` per row, `take` what is
@@ -149,7 +163,10 @@ class TextRowEncoder implements RowEncoder {
   private readonly plain: boolean[];
   private readonly fields: RowFingerprint | undefined;
   private buf = '';
-  constructor(private readonly plan: TableLoadPlan, fingerprint: boolean) {
+  constructor(
+    private readonly plan: TableLoadPlan,
+    fingerprint: boolean,
+  ) {
     this.plain = plan.columns.map((c) => PLAIN_TEXT_FAMILIES.has(c.type.family));
     this.fields = fingerprint ? new RowFingerprint(plan) : undefined;
   }
@@ -226,8 +243,10 @@ class BinaryRowEncoder implements RowEncoder {
     for (let i = 0; i < cols.length; i++) {
       const d = values[i];
       if (!this.nulCheck[i] || d === null || d === undefined) continue;
-      if (d.kind === 'string') pgText(d, cols[i]!); // refuses a NUL, as for COPY text
-      else if (d.kind === 'enum' && d.label.includes('\u0000')) throw new RowRejected(cols[i]!.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
+      if (d.kind === 'string')
+        pgText(d, cols[i]!); // refuses a NUL, as for COPY text
+      else if (d.kind === 'enum' && d.label.includes('\u0000'))
+        throw new RowRejected(cols[i]!.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
       else refuseJsonNul(d, cols[i]!);
     }
     try {
@@ -470,8 +489,16 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
         if (!loc) throw e;
         // PostgreSQL refused line `loc.line` of this chunk: find that row from the checkpoint.
         const bad = await findSentRow(plan, encoderFor(plan, kinds, false), state.lastKey, skip, loc.line);
-        if (!bad) throw new LoadError(`PostgreSQL refused ${plan.id} line ${loc.line} of a chunk, and the row could not be found again: ${loc.message}`, undefined, { cause: e });
-        if (!quarantine) throw new LoadError(`row rejected by PostgreSQL: ${rowWhere(plan, loc.column, bad.key)}: ${loc.message}`, STOP_HINT, { cause: e });
+        if (!bad)
+          throw new LoadError(
+            `PostgreSQL refused ${plan.id} line ${loc.line} of a chunk, and the row could not be found again: ${loc.message}`,
+            undefined,
+            { cause: e },
+          );
+        if (!quarantine)
+          throw new LoadError(`row rejected by PostgreSQL: ${rowWhere(plan, loc.column, bad.key)}: ${loc.message}`, STOP_HINT, {
+            cause: e,
+          });
         skip.set(toHex(bad.key), { column: loc.column ?? '(row)', reason: loc.message });
         it = new RowCursor(plan, state.lastKey);
         continue; // the same chunk again, without that row
@@ -528,7 +555,10 @@ export async function copyRowsInto(client: pg.ClientBase, plan: TableLoadPlan, i
         encoder.add(row.values);
       } catch (e) {
         if (!(e instanceof RowRejected)) throw e;
-        throw new LoadError(`row rejected: ${plan.id} column ${e.column}, row key ${describeKey(plan, row.key)}: ${e.reason}`, 'fix the value in the source');
+        throw new LoadError(
+          `row rejected: ${plan.id} column ${e.column}, row key ${describeKey(plan, row.key)}: ${e.reason}`,
+          'fix the value in the source',
+        );
       }
       if (encoder.buffered >= FLUSH_BYTES) {
         const b = encoder.take();

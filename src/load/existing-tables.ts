@@ -26,7 +26,10 @@ export const describeExisting = (e: ExistingTable): string =>
   `${e.plan.pgSchema}.${e.plan.pgTable}${e.estimatedRows > 0 ? ` (~${Math.round(e.estimatedRows)} rows)` : ''}`;
 
 /** Relations (tables, partitioned tables, views, materialized views, foreign tables) that exist in the target and have no resume checkpoint. */
-export async function findExistingTables<T extends TargetTableRef>(client: pg.ClientBase, plans: readonly T[]): Promise<ExistingTable<T>[]> {
+export async function findExistingTables<T extends TargetTableRef>(
+  client: pg.ClientBase,
+  plans: readonly T[],
+): Promise<ExistingTable<T>[]> {
   if (plans.length === 0) return [];
   const r = await client.query<{ s: string; t: string; n: number }>(
     `SELECT n.nspname AS s, c.relname AS t, c.reltuples::float8 AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -39,7 +42,10 @@ export async function findExistingTables<T extends TargetTableRef>(client: pg.Cl
   for (const stateTable of ['load_state', 'load_parts']) {
     const st = await client.query<{ ok: string | null }>(`SELECT to_regclass('${STATE_SCHEMA}.${stateTable}')::text AS ok`);
     if (!st.rows[0]?.ok) continue;
-    const ids = await client.query<{ table_id: string }>(`SELECT table_id FROM ${STATE_SCHEMA}.${stateTable} WHERE table_id = ANY($1::text[])`, [plans.map((p) => p.id)]);
+    const ids = await client.query<{ table_id: string }>(
+      `SELECT table_id FROM ${STATE_SCHEMA}.${stateTable} WHERE table_id = ANY($1::text[])`,
+      [plans.map((p) => p.id)],
+    );
     for (const row of ids.rows) inProgress.add(row.table_id);
   }
   return plans

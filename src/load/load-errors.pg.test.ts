@@ -38,11 +38,17 @@ for (const format of ['text', 'binary'] as const) {
     const server = await withTempPostgres();
     const { client } = await freshDatabase(server, t, `refuse_${format}`);
     await client.query(createGeneratedTableSql());
-    await assert.rejects(loadTable(client, generatedPlan(300, { override: bad, binary }), { chunkSize: 100, fingerprint: !binary }), (e: Error) => {
-      assert.equal(e.name, 'LoadError');
-      assert.match(e.message, /^row rejected by PostgreSQL: src\.public\.gen column amount, row key \/gen\/37: numeric field overflow; .*--on-error quarantine/);
-      return true;
-    });
+    await assert.rejects(
+      loadTable(client, generatedPlan(300, { override: bad, binary }), { chunkSize: 100, fingerprint: !binary }),
+      (e: Error) => {
+        assert.equal(e.name, 'LoadError');
+        assert.match(
+          e.message,
+          /^row rejected by PostgreSQL: src\.public\.gen column amount, row key \/gen\/37: numeric field overflow; .*--on-error quarantine/,
+        );
+        return true;
+      },
+    );
     const c = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
     assert.equal(c.rows[0]!.n, '0', 'the failing chunk was rolled back');
   });
@@ -53,18 +59,38 @@ for (const format of ['text', 'binary'] as const) {
     await client.query(createGeneratedTableSql());
     const dir = mkdtempSync(join(tmpdir(), 'cm-rejects-'));
     // First run: the source fails at row 250 (after rows 37, 150 and 220 were quarantined in committed chunks).
-    await assert.rejects(loadTable(client, generatedPlan(300, { override: bad, failAt: 250, binary }), { chunkSize: 100, onError: 'quarantine', rejectDir: dir, fingerprint: !binary }), /simulated source failure/);
+    await assert.rejects(
+      loadTable(client, generatedPlan(300, { override: bad, failAt: 250, binary }), {
+        chunkSize: 100,
+        onError: 'quarantine',
+        rejectDir: dir,
+        fingerprint: !binary,
+      }),
+      /simulated source failure/,
+    );
     const file = join(dir, 'src.public.gen.rejects.jsonl');
     // Simulate a kill between writing a chunk's rejects and its COMMIT: a line after the checkpoint.
-    writeFileSync(file, `${readFileSync(file, 'utf8')}${JSON.stringify({ table: 'src.public.gen', key: '/gen/270', keyHex: '0000010e', column: 'x', reason: 'uncommitted', row: {} })}\n{"torn`);
-    const r = await loadTable(client, generatedPlan(300, { override: bad, binary }), { chunkSize: 100, onError: 'quarantine', rejectDir: dir, fingerprint: !binary });
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}${JSON.stringify({ table: 'src.public.gen', key: '/gen/270', keyHex: '0000010e', column: 'x', reason: 'uncommitted', row: {} })}\n{"torn`,
+    );
+    const r = await loadTable(client, generatedPlan(300, { override: bad, binary }), {
+      chunkSize: 100,
+      onError: 'quarantine',
+      rejectDir: dir,
+      fingerprint: !binary,
+    });
     assert.equal(r.rows, 297);
     assert.equal(r.rejected, 3);
     assert.equal(r.rejectFile, file);
     const recs = readRejects(file);
     assert.deepEqual(
       recs.map((x) => [x.key, x.column]),
-      [['/gen/37', 'amount'], ['/gen/150', 'created'], ['/gen/220', 'name']],
+      [
+        ['/gen/37', 'amount'],
+        ['/gen/150', 'created'],
+        ['/gen/220', 'name'],
+      ],
     );
     assert.match(recs[0]!.reason, /numeric field overflow/);
     assert.match(recs[1]!.reason, /out of range/);
@@ -74,7 +100,10 @@ for (const format of ['text', 'binary'] as const) {
     // Exactly the other 297 rows are in PostgreSQL, and the load-time fingerprint proves it (only
     // computed when loading as text).
     const ids = await client.query<{ id: string }>('SELECT id FROM gen WHERE id IN (36, 37, 38, 150, 220) ORDER BY id');
-    assert.deepEqual(ids.rows.map((x) => x.id), ['36', '38']);
+    assert.deepEqual(
+      ids.rows.map((x) => x.id),
+      ['36', '38'],
+    );
     if (!binary) assert.equal((await verifyTable(client, generatedPlan(300, { override: bad }), r.source)).match, true);
     // Recomputed from the source, the refused rows are reported as missing (they are).
     const v2 = await verifyTable(client, generatedPlan(300, { override: bad, binary }));
@@ -97,7 +126,13 @@ test('jsonb \\u0000 is refused before sending; an escaped backslash before u0000
       { pgName: 'doc', type: sqlType('json', { oid: 3802 }) },
     ],
     rows: async function* () {
-      yield { key: Uint8Array.of(1), values: [{ kind: 'int', value: 1n }, { kind: 'json', text }] as Datum[] };
+      yield {
+        key: Uint8Array.of(1),
+        values: [
+          { kind: 'int', value: 1n },
+          { kind: 'json', text },
+        ] as Datum[],
+      };
     },
   });
   await assert.rejects(loadTable(client, plan('{"a": "x\\u0000y"}'), { chunkSize: 10 }), /column doc, row key 01: jsonb contains \\u0000/);
@@ -124,8 +159,14 @@ test('findExistingTables: existing tables with their estimates; a table with a r
   await client.query(createGeneratedTableSql('public', 'a'));
   await client.query(createGeneratedTableSql('public', 'b'));
   await client.query(`INSERT INTO a (id) VALUES (1000)`);
-  assert.deepEqual((await findExistingTables(client, plans)).map((e) => e.plan.pgTable), ['a', 'b']);
+  assert.deepEqual(
+    (await findExistingTables(client, plans)).map((e) => e.plan.pgTable),
+    ['a', 'b'],
+  );
   // An interrupted load of `a` leaves its checkpoint: a rerun resumes it instead of calling it existing.
   await assert.rejects(loadTable(client, generatedPlan(50, { table: 'a', failAt: 30 }), { chunkSize: 10 }));
-  assert.deepEqual((await findExistingTables(client, plans)).map((e) => e.plan.pgTable), ['b']);
+  assert.deepEqual(
+    (await findExistingTables(client, plans)).map((e) => e.plan.pgTable),
+    ['b'],
+  );
 });

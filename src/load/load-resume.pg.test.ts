@@ -48,7 +48,11 @@ test('abort after K chunks, rerun: identical data, fingerprint accumulated acros
   );
   assert.deepEqual(
     events.map((e) => [e.phase, e.rows]),
-    [['start', 0], ['chunk', 1000], ['chunk', 2000]],
+    [
+      ['start', 0],
+      ['chunk', 1000],
+      ['chunk', 2000],
+    ],
   );
   assert.ok(events[2]!.bytes > 100_000, 'bytes are reported');
   const st = await readTableState(client, 'src.public.gen');
@@ -84,10 +88,19 @@ test('SIGKILL of a child process loading, at several moments, then rerun', { tim
   const config = server.clientConfig(name);
   // Kill after the first, third and sixth committed chunk: as the next COPY starts, in its middle,
   // and with all but its last row sent. The child says when its source holds at that row.
-  for (const [afterRows, holdAt] of [[700, 701], [2100, 2150], [4200, 4900]] as const) {
+  for (const [afterRows, holdAt] of [
+    [700, 701],
+    [2100, 2150],
+    [4200, 4900],
+  ] as const) {
     const child = spawn(
       process.execPath,
-      ['--import', pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href, `${ROOT}src/load/testing/load-child.ts`, JSON.stringify({ config, n, chunkSize: 700, holdAt })],
+      [
+        '--import',
+        pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href,
+        `${ROOT}src/load/testing/load-child.ts`,
+        JSON.stringify({ config, n, chunkSize: 700, holdAt }),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
@@ -122,8 +135,14 @@ test('loadTables on a pool: several tables in parallel, a finished table is skip
   const plans = [1, 2, 3, 4].map((i) => generatedPlan(500 * i, { table: `g${i}` }));
   for (const p of plans) await client.query(createGeneratedTableSql('public', p.pgTable));
   const results = await loadTables(plans, { pool, jobs: 3, chunkSize: 300 });
-  assert.deepEqual(results.map((r) => [r.id, r.rows]), plans.map((p, i) => [p.id, 500 * (i + 1)]));
+  assert.deepEqual(
+    results.map((r) => [r.id, r.rows]),
+    plans.map((p, i) => [p.id, 500 * (i + 1)]),
+  );
   for (const [i, p] of plans.entries()) await assertExact(client, 500 * (i + 1), p.pgTable);
   const again = await loadTables(plans, { pool, chunkSize: 300 });
-  assert.deepEqual(again.map((r) => r.bytes), [0, 0, 0, 0]);
+  assert.deepEqual(
+    again.map((r) => r.bytes),
+    [0, 0, 0, 0],
+  );
 });

@@ -29,20 +29,29 @@ export async function ensureLoadState(client: pg.ClientBase): Promise<void> {
 
 /** The recorded part boundaries of a table loaded in parts, if any. */
 export async function readTableParts(client: pg.ClientBase, tableId: string): Promise<Uint8Array[] | undefined> {
-  const r = await client.query<{ boundaries: Buffer[] }>(`SELECT boundaries FROM ${STATE_SCHEMA}.load_parts WHERE table_id = $1`, [tableId]);
+  const r = await client.query<{ boundaries: Buffer[] }>(`SELECT boundaries FROM ${STATE_SCHEMA}.load_parts WHERE table_id = $1`, [
+    tableId,
+  ]);
   const row = r.rows[0];
   return row ? row.boundaries.map((b) => new Uint8Array(b)) : undefined;
 }
 
 export async function writeTableParts(client: pg.ClientBase, tableId: string, boundaries: readonly Uint8Array[]): Promise<void> {
-  await client.query(`INSERT INTO ${STATE_SCHEMA}.load_parts (table_id, boundaries) VALUES ($1, $2)`, [tableId, boundaries.map((b) => Buffer.from(b))]);
+  await client.query(`INSERT INTO ${STATE_SCHEMA}.load_parts (table_id, boundaries) VALUES ($1, $2)`, [
+    tableId,
+    boundaries.map((b) => Buffer.from(b)),
+  ]);
 }
 
 export async function readTableState(client: pg.ClientBase, tableId: string): Promise<TableState | undefined> {
-  const r = await client.query<{ last_key: Buffer | null; rows: string; src_rows: string; src_sum: string; rejected: string; done: boolean }>(
-    `SELECT last_key, rows, src_rows, src_sum, rejected, done FROM ${STATE_SCHEMA}.load_state WHERE table_id = $1`,
-    [tableId],
-  );
+  const r = await client.query<{
+    last_key: Buffer | null;
+    rows: string;
+    src_rows: string;
+    src_sum: string;
+    rejected: string;
+    done: boolean;
+  }>(`SELECT last_key, rows, src_rows, src_sum, rejected, done FROM ${STATE_SCHEMA}.load_state WHERE table_id = $1`, [tableId]);
   const row = r.rows[0];
   if (!row) return undefined;
   return {
@@ -60,6 +69,14 @@ export async function writeTableState(client: pg.ClientBase, tableId: string, s:
     `INSERT INTO ${STATE_SCHEMA}.load_state (table_id, last_key, rows, src_rows, src_sum, rejected, done, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now())
      ON CONFLICT (table_id) DO UPDATE SET last_key = $2, rows = $3, src_rows = $4, src_sum = $5, rejected = $6, done = $7, updated_at = now()`,
-    [tableId, s.lastKey ? Buffer.from(s.lastKey) : null, s.rows, s.fingerprint.rows.toString(), s.fingerprint.sum.toString(), s.rejected, s.done],
+    [
+      tableId,
+      s.lastKey ? Buffer.from(s.lastKey) : null,
+      s.rows,
+      s.fingerprint.rows.toString(),
+      s.fingerprint.sum.toString(),
+      s.rejected,
+      s.done,
+    ],
   );
 }

@@ -22,22 +22,41 @@ let c = 0;
 const rot = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
 
 function mix(): void {
-  a = (a - c) | 0; a ^= rot(c, 4); c = (c + b) | 0;
-  b = (b - a) | 0; b ^= rot(a, 6); a = (a + c) | 0;
-  c = (c - b) | 0; c ^= rot(b, 8); b = (b + a) | 0;
-  a = (a - c) | 0; a ^= rot(c, 16); c = (c + b) | 0;
-  b = (b - a) | 0; b ^= rot(a, 19); a = (a + c) | 0;
-  c = (c - b) | 0; c ^= rot(b, 4); b = (b + a) | 0;
+  a = (a - c) | 0;
+  a ^= rot(c, 4);
+  c = (c + b) | 0;
+  b = (b - a) | 0;
+  b ^= rot(a, 6);
+  a = (a + c) | 0;
+  c = (c - b) | 0;
+  c ^= rot(b, 8);
+  b = (b + a) | 0;
+  a = (a - c) | 0;
+  a ^= rot(c, 16);
+  c = (c + b) | 0;
+  b = (b - a) | 0;
+  b ^= rot(a, 19);
+  a = (a + c) | 0;
+  c = (c - b) | 0;
+  c ^= rot(b, 4);
+  b = (b + a) | 0;
 }
 
 function finish(): void {
-  c ^= b; c = (c - rot(b, 14)) | 0;
-  a ^= c; a = (a - rot(c, 11)) | 0;
-  b ^= a; b = (b - rot(a, 25)) | 0;
-  c ^= b; c = (c - rot(b, 16)) | 0;
-  a ^= c; a = (a - rot(c, 4)) | 0;
-  b ^= a; b = (b - rot(a, 14)) | 0;
-  c ^= b; c = (c - rot(b, 24)) | 0;
+  c ^= b;
+  c = (c - rot(b, 14)) | 0;
+  a ^= c;
+  a = (a - rot(c, 11)) | 0;
+  b ^= a;
+  b = (b - rot(a, 25)) | 0;
+  c ^= b;
+  c = (c - rot(b, 16)) | 0;
+  a ^= c;
+  a = (a - rot(c, 4)) | 0;
+  b ^= a;
+  b = (b - rot(a, 14)) | 0;
+  c ^= b;
+  c = (c - rot(b, 24)) | 0;
   hashOut.hi = b >>> 0;
   hashOut.lo = c >>> 0;
 }
@@ -67,7 +86,8 @@ export function pgHashBytes(buf: Uint8Array, off: number, len: number, seedHi = 
   // The last 0–11 bytes, little-endian into a, b and c's upper three bytes (c's low byte is the
   // length's, already added at the start).
   if (n > 8) c = (c + ((n > 10 ? buf[k + 10]! << 24 : 0) | (n > 9 ? buf[k + 9]! << 16 : 0) | (buf[k + 8]! << 8))) | 0;
-  if (n > 4) b = (b + ((n > 7 ? buf[k + 7]! << 24 : 0) | (n > 6 ? buf[k + 6]! << 16 : 0) | (n > 5 ? buf[k + 5]! << 8 : 0) | buf[k + 4]!)) | 0;
+  if (n > 4)
+    b = (b + ((n > 7 ? buf[k + 7]! << 24 : 0) | (n > 6 ? buf[k + 6]! << 16 : 0) | (n > 5 ? buf[k + 5]! << 8 : 0) | buf[k + 4]!)) | 0;
   if (n > 0) a = (a + ((n > 3 ? buf[k + 3]! << 24 : 0) | (n > 2 ? buf[k + 2]! << 16 : 0) | (n > 1 ? buf[k + 1]! << 8 : 0) | buf[k]!)) | 0;
   finish();
 }
@@ -87,7 +107,19 @@ function hashAscii(s: string, seedHi: number, seedLo: number): boolean {
     const w0 = s.charCodeAt(k) | (s.charCodeAt(k + 1) << 8) | (s.charCodeAt(k + 2) << 16) | (s.charCodeAt(k + 3) << 24);
     const w1 = s.charCodeAt(k + 4) | (s.charCodeAt(k + 5) << 8) | (s.charCodeAt(k + 6) << 16) | (s.charCodeAt(k + 7) << 24);
     const w2 = s.charCodeAt(k + 8) | (s.charCodeAt(k + 9) << 8) | (s.charCodeAt(k + 10) << 16) | (s.charCodeAt(k + 11) << 24);
-    seen |= s.charCodeAt(k) | s.charCodeAt(k + 1) | s.charCodeAt(k + 2) | s.charCodeAt(k + 3) | s.charCodeAt(k + 4) | s.charCodeAt(k + 5) | s.charCodeAt(k + 6) | s.charCodeAt(k + 7) | s.charCodeAt(k + 8) | s.charCodeAt(k + 9) | s.charCodeAt(k + 10) | s.charCodeAt(k + 11);
+    seen |=
+      s.charCodeAt(k) |
+      s.charCodeAt(k + 1) |
+      s.charCodeAt(k + 2) |
+      s.charCodeAt(k + 3) |
+      s.charCodeAt(k + 4) |
+      s.charCodeAt(k + 5) |
+      s.charCodeAt(k + 6) |
+      s.charCodeAt(k + 7) |
+      s.charCodeAt(k + 8) |
+      s.charCodeAt(k + 9) |
+      s.charCodeAt(k + 10) |
+      s.charCodeAt(k + 11);
     a = (a + w0) | 0;
     b = (b + w1) | 0;
     c = (c + w2) | 0;
@@ -97,9 +129,24 @@ function hashAscii(s: string, seedHi: number, seedLo: number): boolean {
   }
   for (let j = k; j < len; j++) seen |= s.charCodeAt(j);
   if (seen > 0x7f) return false;
-  if (n > 8) c = (c + ((n > 10 ? s.charCodeAt(k + 10) << 24 : 0) | (n > 9 ? s.charCodeAt(k + 9) << 16 : 0) | (s.charCodeAt(k + 8) << 8))) | 0;
-  if (n > 4) b = (b + ((n > 7 ? s.charCodeAt(k + 7) << 24 : 0) | (n > 6 ? s.charCodeAt(k + 6) << 16 : 0) | (n > 5 ? s.charCodeAt(k + 5) << 8 : 0) | s.charCodeAt(k + 4))) | 0;
-  if (n > 0) a = (a + ((n > 3 ? s.charCodeAt(k + 3) << 24 : 0) | (n > 2 ? s.charCodeAt(k + 2) << 16 : 0) | (n > 1 ? s.charCodeAt(k + 1) << 8 : 0) | s.charCodeAt(k))) | 0;
+  if (n > 8)
+    c = (c + ((n > 10 ? s.charCodeAt(k + 10) << 24 : 0) | (n > 9 ? s.charCodeAt(k + 9) << 16 : 0) | (s.charCodeAt(k + 8) << 8))) | 0;
+  if (n > 4)
+    b =
+      (b +
+        ((n > 7 ? s.charCodeAt(k + 7) << 24 : 0) |
+          (n > 6 ? s.charCodeAt(k + 6) << 16 : 0) |
+          (n > 5 ? s.charCodeAt(k + 5) << 8 : 0) |
+          s.charCodeAt(k + 4))) |
+      0;
+  if (n > 0)
+    a =
+      (a +
+        ((n > 3 ? s.charCodeAt(k + 3) << 24 : 0) |
+          (n > 2 ? s.charCodeAt(k + 2) << 16 : 0) |
+          (n > 1 ? s.charCodeAt(k + 1) << 8 : 0) |
+          s.charCodeAt(k))) |
+      0;
   finish();
   return true;
 }

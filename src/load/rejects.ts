@@ -38,7 +38,10 @@ function rawValue(d: Exclude<Datum, null>, type: SqlType): string {
   }
 }
 
-export function rejectRow(columns: readonly { readonly pgName: string; readonly type: SqlType }[], values: readonly Datum[]): Record<string, string | null> {
+export function rejectRow(
+  columns: readonly { readonly pgName: string; readonly type: SqlType }[],
+  values: readonly Datum[],
+): Record<string, string | null> {
   const row: Record<string, string | null> = {};
   columns.forEach((c, i) => {
     const d = values[i] ?? null;

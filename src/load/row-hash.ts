@@ -114,7 +114,17 @@ export class FingerprintSum {
   }
 }
 
-const PROBES = ['', 'a', 'abcd', 'abcdefgh', 'abcdefghijk', 'abcdefghijkl', '2024-01-02 03:04:05.123456+00', '\ufeffÄ€𝄞 ✓ ſ', 'x'.repeat(100)];
+const PROBES = [
+  '',
+  'a',
+  'abcd',
+  'abcdefgh',
+  'abcdefghijk',
+  'abcdefghijkl',
+  '2024-01-02 03:04:05.123456+00',
+  '\ufeffÄ€𝄞 ✓ ſ',
+  'x'.repeat(100),
+];
 const checkedClients = new WeakSet<object>();
 
 /**
@@ -225,7 +235,10 @@ export function sqlRowHash(columns: readonly HashColumn[]): string {
   if (columns.length === 0) return '0::bigint';
   // num_nulls, not IS NULL: a composite whose fields are all NULL "IS NULL" but is a value.
   // COLLATE "C": hashtextextended hashes the bytes under any deterministic collation, but needs one.
-  const fields = columns.map((c, i) => `(CASE WHEN num_nulls(${quoteIdent(c.pgName)}) = 1 THEN 0 ELSE hashtextextended(${sqlFieldText(c)} COLLATE "C", ${i + 1}) END)`);
+  const fields = columns.map(
+    (c, i) =>
+      `(CASE WHEN num_nulls(${quoteIdent(c.pgName)}) = 1 THEN 0 ELSE hashtextextended(${sqlFieldText(c)} COLLATE "C", ${i + 1}) END)`,
+  );
   return `(${fields.join(' # ')})`;
 }
 
@@ -237,7 +250,8 @@ export const CANONICAL_SESSION_SQL =
   "SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'";
 
 /** Gives the settings `CANONICAL_SESSION_SQL` changes back to the session's own. */
-export const RESET_CANONICAL_SESSION_SQL = 'RESET DateStyle; RESET TimeZone; RESET IntervalStyle; RESET extra_float_digits; RESET bytea_output';
+export const RESET_CANONICAL_SESSION_SQL =
+  'RESET DateStyle; RESET TimeZone; RESET IntervalStyle; RESET extra_float_digits; RESET bytea_output';
 
 /**
  * Canonical texts of one source row (NULL → null), as the loader renders them. Throws for a value

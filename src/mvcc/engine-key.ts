@@ -28,7 +28,12 @@ export function decodeEngineKey(k: Uint8Array, offset?: number): EngineKey {
   // versionLen counts the version bytes plus the length byte itself.
   const sentinelAt = k.length - 1 - versionLen;
   if (sentinelAt < 0 || k[sentinelAt] !== 0) {
-    throw new DecodeError('key', `engine key of ${k.length} bytes has no 0x00 sentinel before its ${versionLen - 1}-byte version`, undefined, offset);
+    throw new DecodeError(
+      'key',
+      `engine key of ${k.length} bytes has no 0x00 sentinel before its ${versionLen - 1}-byte version`,
+      undefined,
+      offset,
+    );
   }
   const key = k.subarray(0, sentinelAt);
   const v = k.subarray(sentinelAt + 1, k.length - 1);

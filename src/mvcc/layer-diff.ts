@@ -30,7 +30,8 @@ export interface LayerDiffOptions {
   readonly rangeTombstones?: readonly MVCCRangeTombstone[];
 }
 
-const inWindow = (ts: Timestamp, o: LayerDiffOptions): boolean => compareTimestamps(ts, o.since) > 0 && compareTimestamps(ts, o.readAt) <= 0;
+const inWindow = (ts: Timestamp, o: LayerDiffOptions): boolean =>
+  compareTimestamps(ts, o.since) > 0 && compareTimestamps(ts, o.readAt) <= 0;
 
 /** Engine KVs in engine-key order → the changed keys, one array per input batch that had any. */
 export async function* layerDiffBatches(batches: AsyncIterable<readonly EngineKV[]>, opts: LayerDiffOptions): AsyncGenerator<ChangedKV[]> {
@@ -39,7 +40,8 @@ export async function* layerDiffBatches(batches: AsyncIterable<readonly EngineKV
   const coveringTomb = (key: Uint8Array): Timestamp | undefined => {
     let best: Timestamp | undefined;
     for (const t of tombs) {
-      if (compareBytes(t.start, key) <= 0 && compareBytes(key, t.end) < 0 && (!best || compareTimestamps(t.timestamp, best) > 0)) best = t.timestamp;
+      if (compareBytes(t.start, key) <= 0 && compareBytes(key, t.end) < 0 && (!best || compareTimestamps(t.timestamp, best) > 0))
+        best = t.timestamp;
     }
     return best;
   };
@@ -72,6 +74,11 @@ export async function* layerDiffBatches(batches: AsyncIterable<readonly EngineKV
 }
 
 /** Window range tombstones overlapping [start, end): they may delete keys no window layer holds. */
-export function rangeDeletionsIn(tombs: readonly MVCCRangeTombstone[], start: Uint8Array, end: Uint8Array, opts: LayerDiffOptions): MVCCRangeTombstone[] {
+export function rangeDeletionsIn(
+  tombs: readonly MVCCRangeTombstone[],
+  start: Uint8Array,
+  end: Uint8Array,
+  opts: LayerDiffOptions,
+): MVCCRangeTombstone[] {
   return tombs.filter((t) => inWindow(t.timestamp, opts) && compareBytes(t.start, end) < 0 && compareBytes(start, t.end) < 0);
 }

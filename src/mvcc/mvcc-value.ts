@@ -37,10 +37,19 @@ export function decodeMVCCValue(buf: Uint8Array, offset?: number): MVCCValue {
   const headerLen = new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0, false);
   const headerEnd = EXTENDED_PRELUDE + headerLen;
   if (buf.length < headerEnd) {
-    throw new DecodeError('value', `extended MVCC value header of ${headerLen} bytes exceeds the ${buf.length}-byte value`, undefined, offset);
+    throw new DecodeError(
+      'value',
+      `extended MVCC value header of ${headerLen} bytes exceeds the ${buf.length}-byte value`,
+      undefined,
+      offset,
+    );
   }
   const value = buf.subarray(headerEnd);
-  return { header: decodeMVCCValueHeader(buf.subarray(EXTENDED_PRELUDE, headerEnd), (offset ?? 0) + EXTENDED_PRELUDE), value, isTombstone: value.length === 0 };
+  return {
+    header: decodeMVCCValueHeader(buf.subarray(EXTENDED_PRELUDE, headerEnd), (offset ?? 0) + EXTENDED_PRELUDE),
+    value,
+    isTombstone: value.length === 0,
+  };
 }
 
 /** Like `EncodedMVCCValueIsTombstone`: no header decoding. */

@@ -113,7 +113,8 @@ const ver = (wall: number): Uint8Array => {
   b[8] = 9;
   return b;
 };
-const ekey = (k: string, wall?: number): Uint8Array => concatBytes([new TextEncoder().encode(k), Uint8Array.of(0), ...(wall === undefined ? [] : [ver(wall)])]);
+const ekey = (k: string, wall?: number): Uint8Array =>
+  concatBytes([new TextEncoder().encode(k), Uint8Array.of(0), ...(wall === undefined ? [] : [ver(wall)])]);
 const val = (s: string): Uint8Array => concatBytes([Uint8Array.of(0, 0, 0, 0, 3), new TextEncoder().encode(s)]);
 async function* kvs(xs: EngineKV[]): AsyncGenerator<EngineKV> {
   yield* xs;
@@ -135,10 +136,13 @@ test('MVCC range tombstones delete older versions only; interleaved intents and 
     { userKey: ekey('d', 3), value: val('d3') },
     { userKey: ekey('e'), value: inline },
   ];
-  const rangeTombstones = [{ start: new TextEncoder().encode('a'), end: new TextEncoder().encode('c'), timestamp: { wallTime: 10n, logical: 0 } }];
+  const rangeTombstones = [
+    { start: new TextEncoder().encode('a'), end: new TextEncoder().encode('c'), timestamp: { wallTime: 10n, logical: 0 } },
+  ];
   const run = async (opts: Parameters<typeof newestVersions>[1]): Promise<string[]> => {
     const out: string[] = [];
-    for await (const kv of newestVersions(kvs(input), opts)) out.push(`${new TextDecoder().decode(kv.key)}@${kv.timestamp.wallTime}=${new TextDecoder().decode(kv.value.subarray(5))}`);
+    for await (const kv of newestVersions(kvs(input), opts))
+      out.push(`${new TextDecoder().decode(kv.key)}@${kv.timestamp.wallTime}=${new TextDecoder().decode(kv.value.subarray(5))}`);
     return out;
   };
   const stats = newNewestVersionsStats();
@@ -152,6 +156,7 @@ test('MVCC range tombstones delete older versions only; interleaved intents and 
   // Separated intent callback.
   assert.deepEqual(await run({ isIntent: (k, ts) => k[0] === 0x61 && ts.wallTime === 20n }), ['a@5=a5', 'b@8=b8', 'c@10=c10']);
   const withInline: string[] = [];
-  for await (const kv of newestVersions(kvs(input), { includeInline: true })) if (kv.timestamp.wallTime === 0n) withInline.push(new TextDecoder().decode(kv.value));
+  for await (const kv of newestVersions(kvs(input), { includeInline: true }))
+    if (kv.timestamp.wallTime === 0n) withInline.push(new TextDecoder().decode(kv.value));
   assert.deepEqual(withInline, ['hi']);
 });

@@ -13,7 +13,7 @@ const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', im
 function split<T>(xs: readonly T[], seed: number): T[][] {
   const out: T[][] = [];
   let s = seed;
-  for (let i = 0; i < xs.length; ) {
+  for (let i = 0; i < xs.length;) {
     s = (s * 1103515245 + 12345) >>> 0;
     const n = 1 + (s % 7);
     out.push(xs.slice(i, i + n));
@@ -39,7 +39,11 @@ test('newestVersionBatches equals newestVersions on every KV of real stores, at 
       const readAts: (Timestamp | undefined)[] = [undefined];
       for (const i of [0, Math.floor(stamps.length / 2), stamps.length - 1]) {
         const [w, l] = stamps[i]!;
-        readAts.push({ wallTime: BigInt(w!), logical: Number(l) }, { wallTime: BigInt(w!) - 1n, logical: 2 }, { wallTime: BigInt(w!), logical: Number(l) + 1 });
+        readAts.push(
+          { wallTime: BigInt(w!), logical: Number(l) },
+          { wallTime: BigInt(w!) - 1n, logical: 2 },
+          { wallTime: BigInt(w!), logical: Number(l) + 1 },
+        );
       }
       for (const [i, readAt] of readAts.entries()) {
         const s1 = newNewestVersionsStats();
@@ -88,7 +92,8 @@ test('readAt is compared on the raw version bytes: 8-, 12- and 13-byte versions,
   ];
   const run = async (readAt: Timestamp): Promise<string[]> => {
     const out: string[] = [];
-    for await (const b of newestVersionBatches(each([input]), { readAt })) for (const kv of b) out.push(`${kv.key[1]}@${kv.timestamp.wallTime}.${kv.timestamp.logical}`);
+    for await (const b of newestVersionBatches(each([input]), { readAt }))
+      for (const kv of b) out.push(`${kv.key[1]}@${kv.timestamp.wallTime}.${kv.timestamp.logical}`);
     return out;
   };
   assert.deepEqual(await run({ wallTime: 100n, logical: 2 }), ['1@100.0', '2@100.2', '4@99.4294967295']);

@@ -32,7 +32,16 @@ export interface NewestVersionsStats {
 }
 
 export function newNewestVersionsStats(): NewestVersionsStats {
-  return { keys: 0, emitted: 0, tombstones: 0, rangeTombstoned: 0, newerThanReadAt: 0, intentsSkipped: 0, lockTableKeys: 0, inlineValues: 0 };
+  return {
+    keys: 0,
+    emitted: 0,
+    tombstones: 0,
+    rangeTombstoned: 0,
+    newerThanReadAt: 0,
+    intentsSkipped: 0,
+    lockTableKeys: 0,
+    inlineValues: 0,
+  };
 }
 
 export interface NewestVersionsOptions {
@@ -136,7 +145,10 @@ export class NewestVersionsReducer {
       }
     }
     // Lock-table keys (`\x01zk…`, or any 17-byte lock version).
-    if (versionLen === 17 || (k[0] === 0x01 && keyEnd >= 3 && k[1] === LOCK_TABLE_SINGLE_PREFIX[1] && k[2] === LOCK_TABLE_SINGLE_PREFIX[2])) {
+    if (
+      versionLen === 17 ||
+      (k[0] === 0x01 && keyEnd >= 3 && k[1] === LOCK_TABLE_SINGLE_PREFIX[1] && k[2] === LOCK_TABLE_SINGLE_PREFIX[2])
+    ) {
       this.stats.lockTableKeys++;
       return;
     }
@@ -151,7 +163,8 @@ export class NewestVersionsReducer {
       // Maintain the range tombstones covering this key (keys arrive ascending).
       if (this.tombs.length > 0) {
         const tombs = this.tombs;
-        while (this.nextTomb < tombs.length && compareBytes(tombs[this.nextTomb]!.start, cur) <= 0) this.active.push(tombs[this.nextTomb++]!);
+        while (this.nextTomb < tombs.length && compareBytes(tombs[this.nextTomb]!.start, cur) <= 0)
+          this.active.push(tombs[this.nextTomb++]!);
         if (this.active.length > 0) this.active = this.active.filter((t) => compareBytes(cur!, t.end) < 0);
       }
     }
@@ -276,7 +289,10 @@ export async function* newestVersions(kvs: AsyncIterable<EngineKV>, opts: Newest
  * `newestVersions` over batches (e.g. one per SST block): one promise per batch instead of per KV.
  * Each yielded array is fresh (the consumer may keep it); empty results are not yielded.
  */
-export async function* newestVersionBatches(batches: AsyncIterable<readonly EngineKV[]>, opts: NewestVersionsOptions = {}): AsyncGenerator<MVCCKeyValue[]> {
+export async function* newestVersionBatches(
+  batches: AsyncIterable<readonly EngineKV[]>,
+  opts: NewestVersionsOptions = {},
+): AsyncGenerator<MVCCKeyValue[]> {
   const r = new NewestVersionsReducer(opts);
   for await (const batch of batches) {
     const out: MVCCKeyValue[] = [];

@@ -41,7 +41,12 @@ export interface MVCCSource {
 }
 
 /** `src.scanBatches` when the source has it, else `scan` grouped into arrays. */
-export function scanBatchesOf(src: MVCCSource, start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> {
+export function scanBatchesOf(
+  src: MVCCSource,
+  start: Uint8Array,
+  end: Uint8Array,
+  readAt?: Timestamp,
+): AsyncIterable<readonly MVCCKeyValue[]> {
   if (src.scanBatches) return src.scanBatches(start, end, readAt);
   return batchesOf(src.scan(start, end, readAt));
 }

@@ -24,7 +24,10 @@ function orderedUvarint(v: number): number[] {
 }
 
 function indexSpan(tableID: number, indexID: number): [Uint8Array, Uint8Array] {
-  return [Uint8Array.from([...orderedUvarint(tableID), ...orderedUvarint(indexID)]), Uint8Array.from([...orderedUvarint(tableID), ...orderedUvarint(indexID + 1)])];
+  return [
+    Uint8Array.from([...orderedUvarint(tableID), ...orderedUvarint(indexID)]),
+    Uint8Array.from([...orderedUvarint(tableID), ...orderedUvarint(indexID + 1)]),
+  ];
 }
 
 /**
@@ -36,7 +39,8 @@ async function countRows(src: StoreSource, tableID: number, indexID = 1): Promis
   const stats = newNewestVersionsStats();
   let rows = 0;
   const kvs = src.store.entries({ start: encodeEngineKeyPrefix(start), end: encodeEngineKeyPrefix(end) });
-  for await (const kv of newestVersions(kvs, { rangeTombstones: src.rangeTombstones, stats })) if (kv.key[kv.key.length - 1] === 0x88) rows++;
+  for await (const kv of newestVersions(kvs, { rangeTombstones: src.rangeTombstones, stats }))
+    if (kv.key[kv.key.length - 1] === 0x88) rows++;
   return { rows, deleted: stats.tombstones };
 }
 
@@ -160,7 +164,10 @@ const EXPECTED: Record<string, Expect[]> = {
 /** First table id that would be a user table for stores said to hold none. */
 const NO_USER_TABLES_FROM: Record<string, number> = { 'rabble-docker-v19.2.2': 52, 'musico-v21.2.2': 52, 'frt-v25.4.0': 104 };
 
-const stores = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const stores = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 test('every fixture store has expectations', () => {
   assert.deepEqual(stores, Object.keys(EXPECTED).sort());
@@ -175,10 +182,16 @@ test('the expectations are the ones the current SOURCE.md files state', () => {
     if (expected.length === 0) assert.match(source, /no user tables/i, `${name}: SOURCE.md no longer says "no user tables"`);
     for (const e of expected) {
       for (const n of [e.rows, e.deleted ?? 0]) {
-        if (n > 0) assert.match(source, new RegExp(`(?<![\\d.,])${n}(?![\\d.,]\\d)`), `${name}: SOURCE.md does not mention ${n} (table ${e.table})`);
+        if (n > 0)
+          assert.match(source, new RegExp(`(?<![\\d.,])${n}(?![\\d.,]\\d)`), `${name}: SOURCE.md does not mention ${n} (table ${e.table})`);
       }
       if (typeof e.table === 'string') assert.ok(source.includes(e.table), `${name}: SOURCE.md does not name ${e.table}`);
-      else if (e.rows > 0) assert.match(source, new RegExp(`\\(${e.table}\\)|id ${e.table}\\b|table ${e.table}\\b`), `${name}: SOURCE.md does not name table ${e.table}`);
+      else if (e.rows > 0)
+        assert.match(
+          source,
+          new RegExp(`\\(${e.table}\\)|id ${e.table}\\b|table ${e.table}\\b`),
+          `${name}: SOURCE.md does not name table ${e.table}`,
+        );
     }
   }
 });
@@ -266,7 +279,10 @@ test('recipe-wal-v19.1.0: the rows exist only in the WAL and come back from repl
   const src = await openStoreSource(ROOT + 'recipe-wal-v19.1.0');
   try {
     assert.equal(src.store.tables.length, 0);
-    assert.deepEqual(src.store.wals.map((w) => [w.logNumber, w.replayed, w.batches]), [[3n, true, 759]]);
+    assert.deepEqual(
+      src.store.wals.map((w) => [w.logNumber, w.replayed, w.batches]),
+      [[3n, true, 759]],
+    );
     const [start, end] = indexSpan(53, 1);
     const titles: string[] = [];
     for await (const kv of src.scan(start, end)) titles.push(new TextDecoder().decode(kv.value));

@@ -9,8 +9,7 @@ import { printableBytes } from '../util/bytes.js';
 
 const STORES = fileURLToPath(new URL('../../../shared/fixtures/crdb-stores/', import.meta.url));
 const load = (p: string): Uint8Array => new Uint8Array(readFileSync(STORES + p));
-const levelsOf = (v: ReturnType<typeof decodeManifest>): string[] =>
-  v.levels.flatMap((l, i) => l.map((t) => `L${i}:${t.fileNum}`));
+const levelsOf = (v: ReturnType<typeof decodeManifest>): string[] => v.levels.flatMap((l, i) => l.map((t) => `L${i}:${t.fileNum}`));
 
 test('RocksDB 5.1 MANIFEST (startrek-v1.0.2): one L6 table, log number 163', () => {
   const v = decodeManifest(load('startrek-v1.0.2/MANIFEST-000137'), 'MANIFEST-000137', 'rocksdb');
@@ -36,13 +35,22 @@ test('RocksDB MANIFEST with L0 over L6 (recipes-v2.1.0) and the stale prepear MA
 test('Pebble v25.4 MANIFEST (frt-v25.4.0): blob files and per-table blob references', () => {
   const v = decodeManifest(load('frt-v25.4.0/MANIFEST-000015'), 'MANIFEST-000015', 'pebble');
   assert.deepEqual(levelsOf(v), ['L6:9', 'L6:13', 'L6:18']);
-  assert.deepEqual([...v.blobFiles.values()].map((b) => [b.fileID, b.diskFileNum, b.size]), [
-    [10n, 10n, 105259n],
-    [14n, 14n, 127590n],
-  ]);
+  assert.deepEqual(
+    [...v.blobFiles.values()].map((b) => [b.fileID, b.diskFileNum, b.size]),
+    [
+      [10n, 10n, 105259n],
+      [14n, 14n, 127590n],
+    ],
+  );
   const byNum = new Map(v.levels[6]!.map((t) => [t.fileNum, t]));
-  assert.deepEqual(byNum.get(9n)!.blobReferences.map((r) => r.fileID), [10n]);
-  assert.deepEqual(byNum.get(13n)!.blobReferences.map((r) => r.fileID), [14n]);
+  assert.deepEqual(
+    byNum.get(9n)!.blobReferences.map((r) => r.fileID),
+    [10n],
+  );
+  assert.deepEqual(
+    byNum.get(13n)!.blobReferences.map((r) => r.fileID),
+    [14n],
+  );
   assert.deepEqual(byNum.get(18n)!.blobReferences, []);
   assert.equal(v.logNumber, 8n);
 });
@@ -59,11 +67,19 @@ test('a truncated MANIFEST is a one-line DecodeError naming the file', () => {
   for (const cut of [bytes.length - 3, 200, 5]) {
     assert.throws(
       () => decodeManifest(bytes.subarray(0, cut), 'spyserver/MANIFEST-000122', 'rocksdb'),
-      (e: unknown) => isDecodeError(e) && e.layer === 'manifest' && e.message.includes('spyserver/MANIFEST-000122') && e.offset !== undefined && !e.message.includes('\n'),
+      (e: unknown) =>
+        isDecodeError(e) &&
+        e.layer === 'manifest' &&
+        e.message.includes('spyserver/MANIFEST-000122') &&
+        e.offset !== undefined &&
+        !e.message.includes('\n'),
       `cut at ${cut}`,
     );
   }
-  assert.throws(() => decodeManifest(new Uint8Array(0), 'EMPTY', 'pebble'), (e: unknown) => isDecodeError(e) && /no version edit/.test(e.message));
+  assert.throws(
+    () => decodeManifest(new Uint8Array(0), 'EMPTY', 'pebble'),
+    (e: unknown) => isDecodeError(e) && /no version edit/.test(e.message),
+  );
 });
 
 test('locate: marker beats a stale CURRENT; CURRENT alone; flavour from OPTIONS', () => {

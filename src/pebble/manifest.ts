@@ -39,7 +39,14 @@ export function decodeManifest(bytes: Uint8Array, file: string, flavor: Manifest
       edit = decodeVersionEdit(rec.payload, flavor, rec.offset);
     } catch (e) {
       if (e instanceof DecodeError) {
-        throw new DecodeError('manifest', `${e.detail} (version edit at offset ${rec.offset})`, file, e.offset, 'the MANIFEST is damaged or from an unsupported engine version', { cause: e });
+        throw new DecodeError(
+          'manifest',
+          `${e.detail} (version edit at offset ${rec.offset})`,
+          file,
+          e.offset,
+          'the MANIFEST is damaged or from an unsupported engine version',
+          { cause: e },
+        );
       }
       throw e;
     }
@@ -62,7 +69,8 @@ export function decodeManifest(bytes: Uint8Array, file: string, flavor: Manifest
     }
     for (const b of edit.deletedBlobFiles) blobFiles.delete(b.fileID);
     for (const b of edit.newBlobFiles) blobFiles.set(b.fileID, b);
-    if (edit.excises.length > 0) warnings.push(`${file}: ${edit.excises.length} excise record(s) seen; the tables they narrowed are listed as virtual tables`);
+    if (edit.excises.length > 0)
+      warnings.push(`${file}: ${edit.excises.length} excise record(s) seen; the tables they narrowed are listed as virtual tables`);
   }
   if (editCount === 0) {
     throw new DecodeError('manifest', 'MANIFEST holds no version edit (empty or truncated)', file, 0, 'restore the file from a copy');

@@ -25,7 +25,10 @@ export interface MissingStoreFile {
 }
 
 /** Listed tables and blob files that are absent (blob files always hold row values). */
-export function missingStoreFiles(store: { readonly tables: readonly StoreTable[]; readonly blobFiles: readonly { path: string; present: boolean }[] }): MissingStoreFile[] {
+export function missingStoreFiles(store: {
+  readonly tables: readonly StoreTable[];
+  readonly blobFiles: readonly { path: string; present: boolean }[];
+}): MissingStoreFile[] {
   return [
     ...store.tables.filter((t) => t.listed && !t.present).map((t) => ({ path: t.path, holdsTableData: mayHoldTableData(t) })),
     ...store.blobFiles.filter((b) => !b.present).map((b) => ({ path: b.path, holdsTableData: true })),

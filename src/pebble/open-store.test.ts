@@ -40,8 +40,17 @@ test('L0 over L6 with a listed-but-absent table (spyserver-v20.1.2)', async () =
 test('Pebble WALs (lain-v20.2.3): both recyclable-format logs replay completely, without warnings', async () => {
   const s = await openStoreDir(STORES + 'lain-v20.2.3');
   try {
-    assert.deepEqual(s.wals.map((w) => [w.logNumber, w.replayed, w.batches]), [[107n, true, 43], [111n, true, 909]]);
-    assert.deepEqual(s.warnings.filter((w) => /\.log/.test(w)), []);
+    assert.deepEqual(
+      s.wals.map((w) => [w.logNumber, w.replayed, w.batches]),
+      [
+        [107n, true, 43],
+        [111n, true, 909],
+      ],
+    );
+    assert.deepEqual(
+      s.warnings.filter((w) => /\.log/.test(w)),
+      [],
+    );
   } finally {
     await s.close();
   }
@@ -56,8 +65,17 @@ test('a newest WAL that is not a WAL at all ends replay at offset 0 with a warni
     await writeFile(join(dir, '000111.log'), '00000000: 949e 8763 f57f 066f  hex-dump text, not a log\n'.repeat(200));
     const s = await openStoreDir(dir);
     try {
-      assert.deepEqual(s.wals.map((w) => [w.logNumber, w.replayed, w.batches]), [[107n, true, 43], [111n, true, 0]]);
-      assert.ok(s.warnings.some((w) => /000111\.log at offset 0: invalid chunk type 48/.test(w)), s.warnings.join('\n'));
+      assert.deepEqual(
+        s.wals.map((w) => [w.logNumber, w.replayed, w.batches]),
+        [
+          [107n, true, 43],
+          [111n, true, 0],
+        ],
+      );
+      assert.ok(
+        s.warnings.some((w) => /000111\.log at offset 0: invalid chunk type 48/.test(w)),
+        s.warnings.join('\n'),
+      );
     } finally {
       await s.close();
     }
@@ -69,7 +87,13 @@ test('a newest WAL that is not a WAL at all ends replay at offset 0 with a warni
 test('v25.4 store (frt-v25.4.0): blob files resolved through the MANIFEST; a missing directory is a StorageError', async () => {
   const s = await openStoreDir(STORES + 'frt-v25.4.0');
   try {
-    assert.deepEqual(s.blobFiles.map((b) => [b.fileID, b.present]), [[10n, true], [14n, true]]);
+    assert.deepEqual(
+      s.blobFiles.map((b) => [b.fileID, b.present]),
+      [
+        [10n, true],
+        [14n, true],
+      ],
+    );
     let bytes = 0;
     for await (const kv of s.entries()) bytes += kv.value.length;
     assert.ok(bytes > 200_000, `values incl. blob-separated ones: ${bytes} bytes`);

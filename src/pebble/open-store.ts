@@ -163,7 +163,8 @@ async function openTables(
           blobReferences: async (refID) => {
             const ref = refs[refID];
             const bf = ref ? blobByID.get(ref.fileID) : undefined;
-            if (!ref || !bf) throw new StorageError(`${t.path}: blob reference ${refID} does not resolve to a live blob file in the MANIFEST`);
+            if (!ref || !bf)
+              throw new StorageError(`${t.path}: blob reference ${refID} does not resolve to a live blob file in the MANIFEST`);
             let r = blobReaders.get(bf.fileNum);
             if (!r) {
               r = localFileReader(bf.path);
@@ -201,7 +202,9 @@ function tableBatches(o: OpenTable, bounds: KeyBounds, cmp: UserKeyCompare): Asy
     async *[Symbol.asyncIterator]() {
       const reader = await o.openReader();
       try {
-        const batches: AsyncIterable<readonly InternalKV[]> = reader.entryBatches ? reader.entryBatches(bounds) : batchesOf(reader.entries(bounds));
+        const batches: AsyncIterable<readonly InternalKV[]> = reader.entryBatches
+          ? reader.entryBatches(bounds)
+          : batchesOf(reader.entries(bounds));
         for await (const batch of batches) {
           if (!o.clip && o.seqOverride === undefined) {
             yield batch;
@@ -267,7 +270,12 @@ function rankedSources(memtable: Memtable, open: readonly OpenTable[], bounds: K
 }
 
 /** `Store.dataPieces`: index-block entries of every overlapping table plus the memtable's pieces. */
-async function readDataPieces(memtable: Memtable, open: readonly OpenTable[], bounds: KeyBounds, cmp: UserKeyCompare): Promise<Array<{ key: Uint8Array; bytes: number }>> {
+async function readDataPieces(
+  memtable: Memtable,
+  open: readonly OpenTable[],
+  bounds: KeyBounds,
+  cmp: UserKeyCompare,
+): Promise<Array<{ key: Uint8Array; bytes: number }>> {
   const out = memtable.pieces(bounds);
   for (const o of open) {
     if (o.meta.listed && !overlaps(o.meta, bounds, cmp)) continue;

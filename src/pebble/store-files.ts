@@ -29,13 +29,18 @@ const isBackupName = (n: string): boolean => COLLECTION_NAMES.test(n) || BACKUP_
 function notAStore(dir: string, names: readonly string[]): StorageError {
   const use = 'pass the cockroach-data directory of one store (it holds MANIFEST-*, CURRENT, *.sst and *.log files)';
   if (names.some(isBackupName)) {
-    const what = names.some((n) => COLLECTION_NAMES.test(n)) ? 'a BACKUP collection' : `a BACKUP directory (${names.find((n) => BACKUP_DIR_NAMES.test(n))})`;
+    const what = names.some((n) => COLLECTION_NAMES.test(n))
+      ? 'a BACKUP collection'
+      : `a BACKUP directory (${names.find((n) => BACKUP_DIR_NAMES.test(n))})`;
     return new StorageError(`${dir} is ${what}, not a store`, 'use s3_backup_path / source {"type": "backup", "url": …} / --backup for it');
   }
   if (names.length === 0) return new StorageError(`${dir} is empty: no MANIFEST, CURRENT, *.sst or *.log files`, use);
   const inside = names.includes('cockroach-data') ? `; did you mean ${join(dir, 'cockroach-data')}?` : '';
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} entries)` : '');
-  return new StorageError(`${dir} is not a CockroachDB store: no MANIFEST, CURRENT, *.sst or *.log files (it holds ${shown})`, `${use}${inside}`);
+  return new StorageError(
+    `${dir} is not a CockroachDB store: no MANIFEST, CURRENT, *.sst or *.log files (it holds ${shown})`,
+    `${use}${inside}`,
+  );
 }
 
 /** Lists the store directory and sorts its files (CURRENT and OPTIONS-* read to find the MANIFEST and flavor). */
@@ -44,19 +49,28 @@ export async function readStoreListing(dir: string): Promise<StoreListing> {
   try {
     names = await readdir(dir);
   } catch (e) {
-    throw new StorageError(`cannot list store directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'pass the cockroach-data directory of one store', { cause: e });
+    throw new StorageError(
+      `cannot list store directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      'pass the cockroach-data directory of one store',
+      { cause: e },
+    );
   }
   const nameSet = new Set(names);
   const current = await exists(dir, nameSet, 'CURRENT');
   const options = (await Promise.all(names.filter((n) => n.startsWith('OPTIONS-')).map((n) => readFile(join(dir, n), 'utf8')))).join('\n');
   const listing = locateStoreFiles(names, current, options);
   // Without a MANIFEST, every *.sst would be read as store data: a BACKUP's data files too.
-  if (listing.manifest === undefined && (names.some(isBackupName) || (listing.tables.size === 0 && listing.logs.size === 0))) throw notAStore(dir, names);
+  if (listing.manifest === undefined && (names.some(isBackupName) || (listing.tables.size === 0 && listing.logs.size === 0)))
+    throw notAStore(dir, names);
   return listing;
 }
 
 /** Reads and replays the live MANIFEST, if the directory has one. */
-export async function readStoreManifest(dir: string, listing: StoreListing, warnings: string[]): Promise<{ manifest?: ManifestVersion; manifestPath?: string }> {
+export async function readStoreManifest(
+  dir: string,
+  listing: StoreListing,
+  warnings: string[],
+): Promise<{ manifest?: ManifestVersion; manifestPath?: string }> {
   if (listing.manifest === undefined) {
     warnings.push(`${dir}: no MANIFEST found; reading every .sst and .log file as unlisted data`);
     return {};
@@ -122,11 +136,21 @@ export function storeTables(dir: string, listing: StoreListing, manifest: Manife
 }
 
 /** The blob files the MANIFEST lists, each with its path and whether it is on disk. */
-export function storeBlobFiles(dir: string, listing: StoreListing, manifest: ManifestVersion | undefined, warnings: string[]): StoreBlobFile[] {
+export function storeBlobFiles(
+  dir: string,
+  listing: StoreListing,
+  manifest: ManifestVersion | undefined,
+  warnings: string[],
+): StoreBlobFile[] {
   const blobFiles: StoreBlobFile[] = [];
   for (const b of manifest?.blobFiles.values() ?? []) {
     const name = listing.blobs.get(b.diskFileNum);
-    const f = { fileID: b.fileID, fileNum: b.diskFileNum, path: join(dir, name ?? `${String(b.diskFileNum).padStart(6, '0')}.blob`), present: name !== undefined };
+    const f = {
+      fileID: b.fileID,
+      fileNum: b.diskFileNum,
+      path: join(dir, name ?? `${String(b.diskFileNum).padStart(6, '0')}.blob`),
+      present: name !== undefined,
+    };
     if (!f.present) warnings.push(`${f.path}: blob file listed by the MANIFEST but absent`);
     blobFiles.push(f);
   }
@@ -142,7 +166,14 @@ export interface ReplayedWals {
 }
 
 /** Replays every WAL numbered at or above `minLogNumber` (older ones were flushed before the MANIFEST). */
-export async function replayStoreWals(dir: string, listing: StoreListing, manifest: ManifestVersion | undefined, minLogNumber: bigint, cmp: UserKeyCompare, warnings: string[]): Promise<ReplayedWals> {
+export async function replayStoreWals(
+  dir: string,
+  listing: StoreListing,
+  manifest: ManifestVersion | undefined,
+  minLogNumber: bigint,
+  cmp: UserKeyCompare,
+  warnings: string[],
+): Promise<ReplayedWals> {
   const memtable = new Memtable(cmp);
   const rangeDeletions: RangeDeletion[] = [];
   const rangeKeySpans: RangeKeySpan[] = [];

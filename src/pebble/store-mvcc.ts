@@ -1,6 +1,11 @@
 import { decodeEngineKey, decodeMVCCTimestampSuffix, encodeEngineKeyPrefix } from '../mvcc/engine-key.js';
 import { decodeLockTableKey, decodeMVCCMetadata, LOCK_TABLE_SINGLE_PREFIX } from '../mvcc/mvcc-metadata.js';
-import { newestVersionBatches, newNewestVersionsStats, type MVCCRangeTombstone, type NewestVersionsStats } from '../mvcc/newest-versions.js';
+import {
+  newestVersionBatches,
+  newNewestVersionsStats,
+  type MVCCRangeTombstone,
+  type NewestVersionsStats,
+} from '../mvcc/newest-versions.js';
 import { pickSplitKeys, roachKeyOfSeparator, type SplitCandidates } from '../mvcc/split-points.js';
 import { flattenBatches, type MVCCKeyValue, type MVCCSource, type Timestamp } from '../mvcc/types.js';
 import { toHex } from '../util/bytes.js';
@@ -74,11 +79,17 @@ export async function storeSource(store: Store): Promise<StoreSource> {
     rangeTombstones,
     intentCount,
     stats,
-    scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> => flattenBatches(scanBatches(start, end, readAt)),
+    scan: (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<MVCCKeyValue> =>
+      flattenBatches(scanBatches(start, end, readAt)),
     scanBatches,
     splitCandidates: async (start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates> => {
       const pieces = await store.dataPieces({ start: encodeEngineKeyPrefix(start), end: encodeEngineKeyPrefix(end) });
-      return pickSplitKeys(pieces.map((p) => ({ key: roachKeyOfSeparator(p.key), bytes: p.bytes })), start, end, bytesPerPart);
+      return pickSplitKeys(
+        pieces.map((p) => ({ key: roachKeyOfSeparator(p.key), bytes: p.bytes })),
+        start,
+        end,
+        bytesPerPart,
+      );
     },
     close: () => store.close(),
   };

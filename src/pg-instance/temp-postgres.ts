@@ -83,7 +83,12 @@ function checkTempDirUsable(base: string, who: RunAs): void {
 }
 
 /** Creates the instance's own directory under `base`, with its owner marker, password file and empty log. */
-function makeInstanceDir(base: string, who: RunAs, password: string, keep: boolean): { root: string; dataDir: string; pwFile: string; logFile: string } {
+function makeInstanceDir(
+  base: string,
+  who: RunAs,
+  password: string,
+  keep: boolean,
+): { root: string; dataDir: string; pwFile: string; logFile: string } {
   const root = mkdtempSync(join(base, INSTANCE_PREFIX));
   // Before anything else: a folder without an owner is never cleaned up by a later run.
   writeOwnerMarker(root, keep);

@@ -19,7 +19,8 @@ async function notingDatabase(t: Parameters<typeof freshDatabase>[1], prefix: st
     extra.push(c);
     return c;
   };
-  const tags = async (): Promise<{ pid: number; tag: string }[]> => (await client.query<{ pid: number; tag: string }>(`SELECT pid, tag FROM ran ORDER BY at`)).rows;
+  const tags = async (): Promise<{ pid: number; tag: string }[]> =>
+    (await client.query<{ pid: number; tag: string }>(`SELECT pid, tag FROM ran ORDER BY at`)).rows;
   return { client, connect, extra, tags };
 }
 
@@ -52,11 +53,17 @@ test('runSteps: statements in order; a rerun skips what is done; a changed state
   const seen: string[] = [];
   await runSteps(client, 'pre-data', statements, { onStatement: (sql) => seen.push(sql) });
   assert.deepEqual(seen, statements);
-  assert.deepEqual((await tags()).map((r) => r.tag), ['one', 'two']);
+  assert.deepEqual(
+    (await tags()).map((r) => r.tag),
+    ['one', 'two'],
+  );
   const again: string[] = [];
   await runSteps(client, 'pre-data', statements, { onStatement: (sql) => again.push(sql) });
   assert.deepEqual(again, [], 'every statement is recorded as done');
-  await assert.rejects(runSteps(client, 'pre-data', [`SELECT note('uno')`, ...statements.slice(1)]), /cannot resume: pre-data statement 0 differs/);
+  await assert.rejects(
+    runSteps(client, 'pre-data', [`SELECT note('uno')`, ...statements.slice(1)]),
+    /cannot resume: pre-data statement 0 differs/,
+  );
 });
 
 test('runStepGraph: a step runs once its tables are loaded, on the jobs the loads leave free', async (t) => {
@@ -90,7 +97,11 @@ test('runStepGraph: a step runs once its tables are loaded, on the jobs the load
   assert.equal(loads.busy, 2);
   // Wait until a's steps are done while b and c are still "loading".
   await fourDone;
-  assert.deepEqual(seen.sort(), [steps[0]!.sql, steps[2]!.sql, steps[6]!.sql, steps[7]!.sql].sort(), "only table a's steps ran while b and c were loading");
+  assert.deepEqual(
+    seen.sort(),
+    [steps[0]!.sql, steps[2]!.sql, steps[6]!.sql, steps[7]!.sql].sort(),
+    "only table a's steps ran while b and c were loading",
+  );
   assert.equal(extra.length, 0, 'no extra connection while two of three jobs load');
   loads.loaded('b');
   loads.loaded('c');
@@ -101,9 +112,17 @@ test('runStepGraph: a step runs once its tables are loaded, on the jobs the load
   assert.equal(rows.at(-1)!.tag, 'last', 'the barrier step runs after every other');
   assert.ok(rows.findIndex((r) => r.tag === 'a-add') < rows.findIndex((r) => r.tag === 'b-add'), 'a (loaded first) before b');
   const ownPid = (await client.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
-  assert.deepEqual(new Set(rows.filter((r) => r.tag.startsWith('a')).map((r) => r.pid)), new Set([ownPid]), "a's steps ran on the phase's own connection");
+  assert.deepEqual(
+    new Set(rows.filter((r) => r.tag.startsWith('a')).map((r) => r.pid)),
+    new Set([ownPid]),
+    "a's steps ran on the phase's own connection",
+  );
   assert.ok(extra.length >= 1 && extra.length <= 2, `extra connections opened once loads ended (${extra.length})`);
-  const open = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS NOT NULL`)).rows[0]!.n;
+  const open = (
+    await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS NOT NULL`,
+    )
+  ).rows[0]!.n;
   assert.ok(open <= extra.length, 'extra connections are closed (or closing)');
 
   // A rerun skips recorded steps; an unrecorded one (record: false) runs again.
@@ -111,31 +130,38 @@ test('runStepGraph: a step runs once its tables are loaded, on the jobs the load
   const loads2 = new TableLoads([]);
   loads2.end();
   await runStepGraph(client, 'post-data', [...steps, { ...step(`SELECT note('analyze')`, ['a']), record: false }], {
-    jobs: 2, connect, loads: loads2, onStatement: (sql) => again.push(sql),
+    jobs: 2,
+    connect,
+    loads: loads2,
+    onStatement: (sql) => again.push(sql),
   });
   assert.deepEqual(again, [`SELECT note('analyze')`]);
 });
 
 test('runStepGraph: a failing step stops the graph and its error comes back; steps after it never start', async (t) => {
   const { client, connect, tags } = await notingDatabase(t, 'graphfail');
-  const steps = [
-    step(`SELECT note('first')`, ['a']),
-    step(`SELECT 1/0`, ['a'], [0]),
-    step(`SELECT note('after-failure')`, ['a'], [1]),
-  ];
+  const steps = [step(`SELECT note('first')`, ['a']), step(`SELECT 1/0`, ['a'], [0]), step(`SELECT note('after-failure')`, ['a'], [1])];
   const loads = new TableLoads(['a']);
   const running = runStepGraph(client, 'post-data', steps, { jobs: 2, connect, loads });
   loads.loaded('a');
   loads.end();
   await assert.rejects(running, /post-data statement failed: division by zero: SELECT 1\/0/);
-  assert.deepEqual((await tags()).map((r) => r.tag), ['first']);
+  assert.deepEqual(
+    (await tags()).map((r) => r.tag),
+    ['first'],
+  );
 });
 
 test('runStepGraph: aborting stops handing out steps', async (t) => {
   const { client, connect, tags } = await notingDatabase(t, 'graphabort');
   const loads = new TableLoads(['a']);
   const stop = new AbortController();
-  const running = runStepGraph(client, 'post-data', [step(`SELECT note('never')`, ['a'])], { jobs: 1, connect, loads, signal: stop.signal });
+  const running = runStepGraph(client, 'post-data', [step(`SELECT note('never')`, ['a'])], {
+    jobs: 1,
+    connect,
+    loads,
+    signal: stop.signal,
+  });
   stop.abort(new Error('load failed'));
   await assert.rejects(running, /load failed/);
   assert.deepEqual(await tags(), []);
@@ -145,5 +171,8 @@ test('runStepGraph: steps that wait on a step that does not exist are an error, 
   const { client, connect } = await notingDatabase(t, 'graphstuck');
   const loads = new TableLoads([]);
   loads.end();
-  await assert.rejects(runStepGraph(client, 'post-data', [step(`SELECT 1`, [], [5])], { jobs: 2, connect, loads }), /wait on each other or on missing steps/);
+  await assert.rejects(
+    runStepGraph(client, 'post-data', [step(`SELECT 1`, [], [5])], { jobs: 2, connect, loads }),
+    /wait on each other or on missing steps/,
+  );
 });

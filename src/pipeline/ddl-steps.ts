@@ -14,7 +14,10 @@ const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 /** Statements of a phase that are already done (by index), verifying their text did not change. */
 async function doneSteps(client: pg.ClientBase, scope: string, phase: string, statements: readonly string[]): Promise<Set<number>> {
-  const r = await client.query<{ idx: number; sql_md5: string }>(`SELECT idx, sql_md5 FROM ${STATE_SCHEMA}.ddl_steps WHERE scope = $1 AND phase = $2`, [scope, phase]);
+  const r = await client.query<{ idx: number; sql_md5: string }>(
+    `SELECT idx, sql_md5 FROM ${STATE_SCHEMA}.ddl_steps WHERE scope = $1 AND phase = $2`,
+    [scope, phase],
+  );
   const done = new Set<number>();
   for (const row of r.rows) {
     const sql = statements[row.idx];
@@ -32,7 +35,14 @@ async function doneSteps(client: pg.ClientBase, scope: string, phase: string, st
 /** duplicate_table, duplicate_object, duplicate_schema, duplicate_function: "already exists". */
 const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723']);
 
-async function runOne(client: pg.ClientBase, scope: string, phase: string, idx: number, sql: string, tolerateExisting: boolean): Promise<void> {
+async function runOne(
+  client: pg.ClientBase,
+  scope: string,
+  phase: string,
+  idx: number,
+  sql: string,
+  tolerateExisting: boolean,
+): Promise<void> {
   await client.query('BEGIN');
   try {
     try {
@@ -45,7 +55,12 @@ async function runOne(client: pg.ClientBase, scope: string, phase: string, idx: 
       if (!tolerateExisting || !exists) throw e;
       await client.query('ROLLBACK TO SAVEPOINT step');
     }
-    await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (scope, phase, idx, sql_md5) VALUES ($1, $2, $3, $4)`, [scope, phase, idx, md5(sql)]);
+    await client.query(`INSERT INTO ${STATE_SCHEMA}.ddl_steps (scope, phase, idx, sql_md5) VALUES ($1, $2, $3, $4)`, [
+      scope,
+      phase,
+      idx,
+      md5(sql),
+    ]);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -67,7 +82,12 @@ export interface RunStepsOptions {
 }
 
 /** Runs a phase's statements in order, skipping those a previous run completed. */
-export async function runSteps(client: pg.ClientBase, phase: string, statements: readonly string[], opts: RunStepsOptions = {}): Promise<void> {
+export async function runSteps(
+  client: pg.ClientBase,
+  phase: string,
+  statements: readonly string[],
+  opts: RunStepsOptions = {},
+): Promise<void> {
   await ensureStateSchema(client);
   const scope = opts.scope ?? '';
   const done = await doneSteps(client, scope, phase, statements);
@@ -173,7 +193,12 @@ export interface StepGraphOptions extends RunStepsOptions {
  * only slow the loads down), so the steps of tables loaded early fill the jobs the loads leave
  * idle. Recorded steps are resumable exactly like `runSteps`.
  */
-export async function runStepGraph(client: pg.ClientBase, phase: string, steps: readonly GraphStep[], opts: StepGraphOptions): Promise<void> {
+export async function runStepGraph(
+  client: pg.ClientBase,
+  phase: string,
+  steps: readonly GraphStep[],
+  opts: StepGraphOptions,
+): Promise<void> {
   await ensureStateSchema(client);
   const statements = steps.map((s) => s.sql);
   const finished = new Set<number>();
@@ -231,7 +256,9 @@ export async function runStepGraph(client: pg.ClientBase, phase: string, steps: 
       if (i === undefined) {
         if (opts.loads.allDone && started.size === finished.size) {
           // Nothing running, nothing loading, nothing ready: the graph can never finish.
-          failure ??= new LoadError(`${phase}: ${steps.length - finished.size} statements wait on each other or on missing steps (internal error)`);
+          failure ??= new LoadError(
+            `${phase}: ${steps.length - finished.size} statements wait on each other or on missing steps (internal error)`,
+          );
           notify();
           return;
         }

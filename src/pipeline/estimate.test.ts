@@ -11,7 +11,10 @@ test('rows from the manifests at the verified rate, once per load; skip_validati
   assert.equal(one.line, 'estimated time: ~11 s (1.1 M rows at ~100k rows/s verified on 2 cores; docs/performance.md)');
   const two = estimateTime({ rows: 6_000_000 }, both);
   assert.equal(two.seconds, (2 * 6_000_000) / VERIFIED_ROWS_PER_SECOND);
-  assert.equal(two.line, 'estimated time: ~2 min (6.0 M rows × 2 loads (test instance, then target) at ~100k rows/s verified on 2 cores; docs/performance.md)');
+  assert.equal(
+    two.line,
+    'estimated time: ~2 min (6.0 M rows × 2 loads (test instance, then target) at ~100k rows/s verified on 2 cores; docs/performance.md)',
+  );
   const skip = estimateTime({ rows: 6_000_000 }, { ...targetOnly, skip_validation: true });
   assert.equal(skip.seconds, 6_000_000 / SKIP_VALIDATION_ROWS_PER_SECOND);
   assert.match(skip.line, /^estimated time: ~27 s \(6\.0 M rows at ~220k rows\/s skip_validation/);
@@ -24,7 +27,10 @@ test('without row counts: the tables’ bytes, else the source files’ bytes, a
   const files = estimateTime({ dataBytes: 700 * 1024 }, targetOnly);
   assert.match(files.line, /^estimated time: ~1 s \(700 KiB of source files ≈ 7\.2k rows of ~100 B at/);
   assert.equal(estimateTime({}, targetOnly).line, 'estimated time: unknown (the source records neither rows nor sizes)');
-  assert.match(estimateTime({ rows: 5 }, { ...both, test_postgresql_import: false, postgres_import_enabled: false }).line, /nothing is loaded/);
+  assert.match(
+    estimateTime({ rows: 5 }, { ...both, test_postgresql_import: false, postgres_import_enabled: false }).line,
+    /nothing is loaded/,
+  );
 });
 
 test('durations read as seconds, minutes, then hours', () => {

@@ -58,9 +58,13 @@ export function bytesText(n: number): string {
 const rateText = (r: number): string => `~${Math.round(r / 1000)}k rows/s`;
 
 /** The estimate of a run of `size` under `config` (verification, test instance, target). */
-export function estimateTime(size: SizeOfRun, config: Pick<Config, 'skip_validation' | 'test_postgresql_import' | 'postgres_import_enabled'>): Estimate {
+export function estimateTime(
+  size: SizeOfRun,
+  config: Pick<Config, 'skip_validation' | 'test_postgresql_import' | 'postgres_import_enabled'>,
+): Estimate {
   const loads = (config.test_postgresql_import ? 1 : 0) + (config.postgres_import_enabled ? 1 : 0);
-  if (loads === 0) return { seconds: 0, line: 'estimated time: nothing is loaded (test_postgresql_import and postgres_import_enabled are false)' };
+  if (loads === 0)
+    return { seconds: 0, line: 'estimated time: nothing is loaded (test_postgresql_import and postgres_import_enabled are false)' };
   const rate = config.skip_validation ? SKIP_VALIDATION_ROWS_PER_SECOND : VERIFIED_ROWS_PER_SECOND;
   const mode = config.skip_validation ? 'skip_validation' : 'verified';
   const bytes = size.tableBytes ?? size.dataBytes;
@@ -68,10 +72,16 @@ export function estimateTime(size: SizeOfRun, config: Pick<Config, 'skip_validat
     size.rows !== undefined
       ? { rows: size.rows, text: `${countText(size.rows)} rows` }
       : bytes !== undefined
-        ? { rows: bytes / BYTES_PER_ROW, text: `${bytesText(bytes)} of ${size.tableBytes !== undefined ? 'table data' : 'source files'} ≈ ${countText(bytes / BYTES_PER_ROW)} rows of ~${BYTES_PER_ROW} B` }
+        ? {
+            rows: bytes / BYTES_PER_ROW,
+            text: `${bytesText(bytes)} of ${size.tableBytes !== undefined ? 'table data' : 'source files'} ≈ ${countText(bytes / BYTES_PER_ROW)} rows of ~${BYTES_PER_ROW} B`,
+          }
         : undefined;
   if (!what) return { line: 'estimated time: unknown (the source records neither rows nor sizes)' };
   const seconds = (what.rows * loads) / rate;
   const times = loads === 2 ? ' × 2 loads (test instance, then target)' : '';
-  return { seconds, line: `estimated time: ${durationText(seconds)} (${what.text}${times} at ${rateText(rate)} ${mode} on 2 cores; docs/performance.md)` };
+  return {
+    seconds,
+    line: `estimated time: ${durationText(seconds)} (${what.text}${times} at ${rateText(rate)} ${mode} on 2 cores; docs/performance.md)`,
+  };
 }

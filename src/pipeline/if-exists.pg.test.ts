@@ -39,16 +39,24 @@ async function setup(t: TestContext, mapping: 'database' | 'schema', database: s
   return { db, server, connect, apply };
 }
 
-const exists = async (c: pg.Client, rel: string): Promise<boolean> => (await c.query('SELECT to_regclass($1) AS r', [rel])).rows[0].r !== null;
+const exists = async (c: pg.Client, rel: string): Promise<boolean> =>
+  (await c.query('SELECT to_regclass($1) AS r', [rel])).rows[0].r !== null;
 
 test('database mapping: error names the tables; skip/truncate keep them; drop recreates the database', async (t) => {
   const { db, connect, apply } = await setup(t, 'database', 'postgres');
   assert.equal(db.pgName, 'emails');
   assert.deepEqual(db.schemas, ['public']);
   const c = await connect();
-  await c.query(`CREATE TABLE public.folder (name text PRIMARY KEY); INSERT INTO public.folder VALUES ('Inbox'); CREATE TABLE public.unrelated (x int)`);
+  await c.query(
+    `CREATE TABLE public.folder (name text PRIMARY KEY); INSERT INTO public.folder VALUES ('Inbox'); CREATE TABLE public.unrelated (x int)`,
+  );
 
-  await assert.rejects(apply('error'), (e: Error) => isLoadError(e) && /target database "emails" already has tables this migration would create: public\.folder; use --if-exists drop/.test(e.message));
+  await assert.rejects(
+    apply('error'),
+    (e: Error) =>
+      isLoadError(e) &&
+      /target database "emails" already has tables this migration would create: public\.folder; use --if-exists drop/.test(e.message),
+  );
 
   const skip = await apply('skip');
   assert.deepEqual([...skip.skipped], ['emails.public.folder']);
@@ -83,7 +91,11 @@ test('truncate refuses, naming the fix, when a table outside the migration refer
   const c = await connect();
   await c.query(`CREATE SCHEMA emails; CREATE TABLE emails.folder (name text PRIMARY KEY); INSERT INTO emails.folder VALUES ('Work');
     CREATE TABLE public.rules (folder text REFERENCES emails.folder (name)); INSERT INTO public.rules VALUES ('Work')`);
-  await assert.rejects(apply('truncate'), (e: Error) => isLoadError(e) && /cannot truncate emails\.folder: .*; use --if-exists drop, or empty the referencing tables first/.test(e.message));
+  await assert.rejects(
+    apply('truncate'),
+    (e: Error) =>
+      isLoadError(e) && /cannot truncate emails\.folder: .*; use --if-exists drop, or empty the referencing tables first/.test(e.message),
+  );
   assert.equal((await c.query('SELECT count(*)::int AS n FROM public.rules')).rows[0].n, 1);
   assert.equal((await c.query('SELECT count(*)::int AS n FROM emails.folder')).rows[0].n, 1);
 });

@@ -15,7 +15,15 @@ import type pg from 'pg';
 import type { Config } from '../config/keys.js';
 import type { ConvertedDatabase } from '../ddl/convert-schema.js';
 import { quoteIdent, quoteQualified } from '../util/sql-quote.js';
-import { describeExisting, describeExistingObject, findExistingObjects, findExistingTables, type ExistingObject, type ExistingTable, type TargetTableRef } from '../load/existing-tables.js';
+import {
+  describeExisting,
+  describeExistingObject,
+  findExistingObjects,
+  findExistingTables,
+  type ExistingObject,
+  type ExistingTable,
+  type TargetTableRef,
+} from '../load/existing-tables.js';
 import { LoadError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { sourceTableId } from './load-plans.js';
@@ -46,7 +54,8 @@ export const hasConflicts = (c: Conflicts): boolean => c.tables.length + c.objec
 
 /** "tables this migration would create: public.folder (~3 rows), …; and types this migration would create: type public.Role" (at most 5 of each named). */
 export function describeConflicts(c: Conflicts): string {
-  const part = (kind: string, items: readonly string[]): string => `${kind} this migration would create: ${items.slice(0, 5).join(', ')}${items.length > 5 ? `, … (${items.length} in all)` : ''}`;
+  const part = (kind: string, items: readonly string[]): string =>
+    `${kind} this migration would create: ${items.slice(0, 5).join(', ')}${items.length > 5 ? `, … (${items.length} in all)` : ''}`;
   const kinds = (['type', 'sequence'] as const).filter((k) => c.objects.some((o) => o.kind === k)).map((k) => `${k}s`);
   return [
     ...(c.tables.length > 0 ? [part('tables', c.tables.map(describeExisting))] : []),
@@ -54,7 +63,8 @@ export function describeConflicts(c: Conflicts): string {
   ].join('; and ');
 }
 
-export const IF_EXISTS_FIX = 'use --if-exists drop (recreate them), truncate (empty and reload them) or skip (leave them), or choose another target';
+export const IF_EXISTS_FIX =
+  'use --if-exists drop (recreate them), truncate (empty and reload them) or skip (leave them), or choose another target';
 
 export async function applyIfExists(
   server: PgServer,
@@ -71,7 +81,10 @@ export async function applyIfExists(
   const list = describeConflicts(conflicts);
   const tableList = existing.slice(0, 5).map(describeExisting).join(', ') + (existing.length > 5 ? `, … (${existing.length} in all)` : '');
   const kept = (done: string): string =>
-    [existing.length > 0 ? `existing tables ${done}: ${tableList}` : '', conflicts.objects.length > 0 ? `existing ${conflicts.objects.map(describeExistingObject).join(', ')} kept as they are` : '']
+    [
+      existing.length > 0 ? `existing tables ${done}: ${tableList}` : '',
+      conflicts.objects.length > 0 ? `existing ${conflicts.objects.map(describeExistingObject).join(', ')} kept as they are` : '',
+    ]
       .filter(Boolean)
       .join('; ');
   switch (opts.config.if_exists) {
@@ -89,8 +102,13 @@ export async function applyIfExists(
       opts.logger.warn(`${where}: dropping the migration's schemas ${own.join(', ') || '(none)'} and existing ${list} (--if-exists drop)`);
       for (const s of own) await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(s)} CASCADE`);
       const left = existing.filter((e) => !own.includes(e.plan.pgSchema));
-      if (left.length > 0) await client.query(`DROP TABLE IF EXISTS ${left.map((e) => quoteQualified(e.plan.pgSchema, e.plan.pgTable)).join(', ')} CASCADE`);
-      await dropObjects(client, conflicts.objects.filter((o) => !own.includes(o.pgSchema)), where);
+      if (left.length > 0)
+        await client.query(`DROP TABLE IF EXISTS ${left.map((e) => quoteQualified(e.plan.pgSchema, e.plan.pgTable)).join(', ')} CASCADE`);
+      await dropObjects(
+        client,
+        conflicts.objects.filter((o) => !own.includes(o.pgSchema)),
+        where,
+      );
       return none;
     }
     case 'truncate':
@@ -104,7 +122,10 @@ export async function applyIfExists(
             { cause: e },
           );
         }
-        await dropForeignKeys(client, existing.map((e) => e.plan));
+        await dropForeignKeys(
+          client,
+          existing.map((e) => e.plan),
+        );
       }
       return { ...none, keptExisting: true, warnings: [`${where}: ${kept('truncated and reloaded')}`] };
     case 'skip':

@@ -96,7 +96,11 @@ async function discardRun(
     await ensureDatabase(server, db.pgName);
     return connectTo(server, db.pgName);
   }
-  await forgetRun(client, db.crdbName, plans.map((p) => p.id));
+  await forgetRun(
+    client,
+    db.crdbName,
+    plans.map((p) => p.id),
+  );
   return client;
 }
 
@@ -105,12 +109,19 @@ async function discardRun(
  * run that this one cannot resume (another source or other settings) — instead of after hours on
  * the test instance. `loadDatabase` checks again as it starts each database.
  */
-export async function checkResumable(server: PgServer, dbs: readonly ConvertedDatabase[], run: RunIdentity, config: Pick<Config, 'if_exists'>): Promise<void> {
+export async function checkResumable(
+  server: PgServer,
+  dbs: readonly ConvertedDatabase[],
+  run: RunIdentity,
+  config: Pick<Config, 'if_exists'>,
+): Promise<void> {
   if (config.if_exists === 'drop') return;
   const admin = await connectTo(server, server.maintenanceDb);
   let present: Set<string>;
   try {
-    const r = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[])', [dbs.map((d) => d.pgName)]);
+    const r = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[])', [
+      dbs.map((d) => d.pgName),
+    ]);
     present = new Set(r.rows.map((x) => x.datname));
   } finally {
     await admin.end();
@@ -179,7 +190,11 @@ export async function loadDatabase(
 
     logger.info(`${where}: creating schema objects (${db.preData.length} statements)`);
     const timer = new StepTimer();
-    await runSteps(client, 'pre-data', db.preData, { tolerateExisting, scope, onStatement: (_sql, ms) => timer.add('create tables and types', ms) });
+    await runSteps(client, 'pre-data', db.preData, {
+      tolerateExisting,
+      scope,
+      onStatement: (_sql, ms) => timer.add('create tables and types', ms),
+    });
 
     const toLoad = plans.filter((p) => !skipped.has(p.id));
     const kept = plans.filter((p) => skipped.has(p.id));
@@ -256,7 +271,12 @@ function analyzeSteps(db: ConvertedDatabase, toLoad: readonly SourceLoadPlan[]):
 type VerifyOn = (c: pg.ClientBase, plan: SourceLoadPlan) => Promise<void>;
 
 /** Verifies one table on a connection, records the outcome in `verifications` and logs it (with the differing rows). */
-function tableVerifier(where: string, logger: Logger, results: readonly TableLoadResult[], verifications: Map<string, TableVerification>): VerifyOn {
+function tableVerifier(
+  where: string,
+  logger: Logger,
+  results: readonly TableLoadResult[],
+  verifications: Map<string, TableVerification>,
+): VerifyOn {
   return async (c, plan) => {
     const loaded = results.find((r) => r.id === plan.id);
     const v = await verifyTable(c, plan, loaded?.source);
@@ -326,7 +346,14 @@ function copyOptionsOf(opts: LoadDatabaseOptions, t: LoadTracking) {
     onJobDone: () => loads.jobDone(),
     ...(opts.tableBytes ? { sizeOf: (p: { id: string }) => sizes.get(p.id) ?? 0 } : {}),
     ...(opts.rejectDir ? { rejectDir: opts.rejectDir } : {}),
-    ...(opts.onProgress ? { onProgress: (e: LoadProgressEvent) => { const p = partResults.progress(e); if (p) opts.onProgress?.(p); } } : {}),
+    ...(opts.onProgress
+      ? {
+          onProgress: (e: LoadProgressEvent) => {
+            const p = partResults.progress(e);
+            if (p) opts.onProgress?.(p);
+          },
+        }
+      : {}),
   };
 }
 
@@ -340,7 +367,13 @@ async function verifyKeptTables(
   db: ConvertedDatabase,
   client: pg.ClientBase,
   kept: readonly SourceLoadPlan[],
-  how: { tableBytes: ReadonlyMap<number, number> | undefined; jobs: number; signal: AbortSignal; stop: AbortController; verifyOn: VerifyOn },
+  how: {
+    tableBytes: ReadonlyMap<number, number> | undefined;
+    jobs: number;
+    signal: AbortSignal;
+    stop: AbortController;
+    verifyOn: VerifyOn;
+  },
 ): Promise<void> {
   const { tableBytes, jobs, signal, stop, verifyOn } = how;
   const queue = [...loadOrder(kept, tableBytes ? (p) => tableBytes.get(p.table.id) ?? 0 : undefined)];

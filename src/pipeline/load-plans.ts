@@ -33,7 +33,6 @@ export interface SourceLoadPlan extends TablePlanSpec, TableLoadPlan {
   inParts(boundaries: readonly Uint8Array[]): SourceLoadPlan[];
 }
 
-
 /**
  * One plan per table with data. The decoder yields values for `storedColumns(table)`; the COPY
  * list leaves out columns PostgreSQL computes itself (generated columns), so values are picked by
@@ -84,7 +83,11 @@ export const partId = (tableId: string, index: number, count: number): string =>
 function partSpecs(spec: TablePlanSpec, boundaries: readonly Uint8Array[]): TablePlanSpec[] {
   if (spec.part) throw new Error(`${spec.id} is already a part`);
   const ranges = partRanges(boundaries);
-  return ranges.map((range, index) => ({ ...planSpec(spec), id: partId(spec.id, index, ranges.length), part: { tableId: spec.id, index, count: ranges.length, range } }));
+  return ranges.map((range, index) => ({
+    ...planSpec(spec),
+    id: partId(spec.id, index, ranges.length),
+    part: { tableId: spec.id, index, count: ranges.length, range },
+  }));
 }
 
 /** A plan whose rows come from `source`, with values reordered into the COPY column order. */
@@ -93,11 +96,13 @@ export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): Sourc
   const range = spec.part?.range;
   // Most tables load every stored column in order: then a decoded row already is a load row.
   const identity = pick.length === storedColumns(table).length && pick.every((p, i) => p === i);
-  const toLoadRow = identity ? (row: Row): LoadRow => row : (row: Row): LoadRow => {
-    const values = new Array<Datum>(pick.length);
-    for (let i = 0; i < pick.length; i++) values[i] = row.values[pick[i]!] ?? null;
-    return { key: row.key, values };
-  };
+  const toLoadRow = identity
+    ? (row: Row): LoadRow => row
+    : (row: Row): LoadRow => {
+        const values = new Array<Datum>(pick.length);
+        for (let i = 0; i < pick.length; i++) values[i] = row.values[pick[i]!] ?? null;
+        return { key: row.key, values };
+      };
   const plan: SourceLoadPlan = {
     ...spec,
     describeKey: prettyKey,
@@ -108,7 +113,9 @@ export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): Sourc
       for await (const batch of source.rowBatches(table, resumeAfter, range)) yield identity ? batch : batch.map(toLoadRow);
     },
     split: async (targetPartBytes) =>
-      source.splitTable ? source.splitTable(table, { targetPartBytes }) : { boundaries: [], bytes: 0, reason: 'the source cannot estimate data sizes' },
+      source.splitTable
+        ? source.splitTable(table, { targetPartBytes })
+        : { boundaries: [], bytes: 0, reason: 'the source cannot estimate data sizes' },
     inParts: (boundaries) => (boundaries.length === 0 ? [plan] : partSpecs(spec, boundaries).map((s) => planFromSpec(s, source))),
   };
   return plan;

@@ -10,7 +10,15 @@ import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../
 import { decisionText } from '../ddl/decision.js';
 import type { LoadProgressEvent } from '../load/types.js';
 import { startTempPostgres, type TempPostgres } from '../pg-instance/index.js';
-import { needsAttention, verdictOf, type DatabaseReport, type MigrationReport, type PhaseReport, type StepTiming, type TableReport } from '../report/model.js';
+import {
+  needsAttention,
+  verdictOf,
+  type DatabaseReport,
+  type MigrationReport,
+  type PhaseReport,
+  type StepTiming,
+  type TableReport,
+} from '../report/model.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { LoadError, isConfigError } from '../util/errors.js';
@@ -80,15 +88,14 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     excludedTables = selection.excluded;
     for (const t of selection.excluded) logger.info(`table ${t}: excluded by include_tables / exclude_tables; not loaded, not verified`);
     for (const d of selection.dependents) warn(d);
-    converted = await phase('convert schema', async () =>
-      convertSchema(selection.catalog, convertOptionsOf(config)),
-    );
+    converted = await phase('convert schema', async () => convertSchema(selection.catalog, convertOptionsOf(config)));
     const dbs = selectDatabases(converted, config, logger);
     const catalog = selection.catalog;
     databases = databaseReportsOf(dbs, catalog);
     const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
     for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${decisionText(d)}`);
-    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x))) logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
+    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x)))
+      logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
     const nothing = dbs.every(isEmptyDatabase);
     if (nothing) logger.info(`nothing to migrate: ${source.description} holds no user table, view, sequence or type`);
 
@@ -108,7 +115,9 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     const recipe = workerRecipe(config.threads, source!);
     if (recipe) {
       workers = new LoadWorkerPool(recipe, jobsOf(config));
-      logger.info(`decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source!.dataBytes ?? 0) / 1048576)} MiB of source data)`);
+      logger.info(
+        `decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source!.dataBytes ?? 0) / 1048576)} MiB of source data)`,
+      );
     }
     const onResumable = (): void => void (resumable = true);
     const loadInto = (server: PgServer): Promise<boolean> =>
@@ -153,7 +162,21 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     if (!req.source) await source?.close().catch(() => undefined);
   }
 
-  return reportOf({ startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, configurationError, resumable });
+  return reportOf({
+    startedAt,
+    source,
+    targets,
+    databases,
+    converted,
+    phases,
+    tables,
+    steps,
+    excludedTables,
+    warnings,
+    error,
+    configurationError,
+    resumable,
+  });
 }
 
 /** Runs a step of the migration as a phase of the report (name, status, seconds, why it failed). */
@@ -191,7 +214,9 @@ function databaseReportsOf(dbs: readonly ConvertedDatabase[], catalog: Catalog):
     source: d.crdbName,
     target: d.pgName,
     tables: catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery === undefined).length,
-    views: catalog.views.filter((v) => v.database === d.crdbName).length + catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery !== undefined).length,
+    views:
+      catalog.views.filter((v) => v.database === d.crdbName).length +
+      catalog.tables.filter((t) => t.database === d.crdbName && t.materializedViewQuery !== undefined).length,
     sequences: catalog.sequences.filter((s) => s.database === d.crdbName).length,
     types: catalog.types.filter((t) => t.database === d.crdbName).length,
   }));
@@ -298,7 +323,21 @@ interface RunOutcome {
 
 /** The migration report, with every text that may hold a secret redacted, and its verdict. */
 function reportOf(o: RunOutcome): MigrationReport {
-  const { startedAt, source, targets, databases, converted, phases, tables, steps, excludedTables, warnings, error, configurationError, resumable } = o;
+  const {
+    startedAt,
+    source,
+    targets,
+    databases,
+    converted,
+    phases,
+    tables,
+    steps,
+    excludedTables,
+    warnings,
+    error,
+    configurationError,
+    resumable,
+  } = o;
   const partial = {
     tool: { name: 'cockroach-migrate', version: VERSION },
     startedAt,

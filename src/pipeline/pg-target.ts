@@ -51,11 +51,21 @@ export function testInstanceServer(instance: TempPostgres, label: TargetLabel = 
     description: `temporary PostgreSQL ${instance.binaries.majorVersion} on 127.0.0.1:${instance.port} (${instance.dataDir})`,
     maintenanceDb: 'postgres',
     // Never the user's PG* or postgres_ssl* settings: the instance is ours, on loopback, without TLS.
-    clientConfig: (database) => ({ host: instance.host, port: instance.port, user: instance.user, password: instance.password, database, tls: NO_TLS }),
+    clientConfig: (database) => ({
+      host: instance.host,
+      port: instance.port,
+      user: instance.user,
+      password: instance.password,
+      database,
+      tls: NO_TLS,
+    }),
   };
 }
 
-type PgPassLookup = (connInfo: { host: string; port: number; database: string; user: string }, cb: (password: string | undefined) => void) => void;
+type PgPassLookup = (
+  connInfo: { host: string; port: number; database: string; user: string },
+  cb: (password: string | undefined) => void,
+) => void;
 /** The `pgpass` package (a dependency of pg): libpq's password-file rules, PGPASSFILE included. */
 const pgPass = createRequire(import.meta.url)('pgpass') as PgPassLookup;
 
@@ -115,36 +125,72 @@ function connectError(server: PgServer, settings: PgConnectionSettings, database
   const sslmode = settings.tls.sslmode;
   const fixTls = 'set sslmode in --target / postgres_url (?sslmode=… or sslmode=…), postgres_sslmode or PGSSLMODE';
   if (!tls && isHbaRefusal(e) && /no encryption/.test(err.message)) {
-    return new LoadError(`${where} refused a connection without TLS (sslmode ${sslmode}): ${err.message}`, `the server accepts only TLS: ${fixTls} to require (encrypt) or verify-full (encrypt and check the certificate, with sslrootcert)`, { cause: e });
+    return new LoadError(
+      `${where} refused a connection without TLS (sslmode ${sslmode}): ${err.message}`,
+      `the server accepts only TLS: ${fixTls} to require (encrypt) or verify-full (encrypt and check the certificate, with sslrootcert)`,
+      { cause: e },
+    );
   }
   if (tls && err.message === SERVER_WITHOUT_TLS) {
-    return new LoadError(`${where} does not offer TLS, and sslmode ${sslmode} demands it`, `enable ssl on the server, or ${fixTls} to prefer or disable`, { cause: e });
+    return new LoadError(
+      `${where} does not offer TLS, and sslmode ${sslmode} demands it`,
+      `enable ssl on the server, or ${fixTls} to prefer or disable`,
+      { cause: e },
+    );
   }
   if (tls && err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new LoadError(`${where}: the server's certificate does not name host "${settings.host}" (sslmode ${sslmode}): ${err.message}`, `connect with a host name the certificate names, or ${fixTls} to verify-ca (chain checked, host name not)`, { cause: e });
+    return new LoadError(
+      `${where}: the server's certificate does not name host "${settings.host}" (sslmode ${sslmode}): ${err.message}`,
+      `connect with a host name the certificate names, or ${fixTls} to verify-ca (chain checked, host name not)`,
+      { cause: e },
+    );
   }
   if (tls && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(err.code ?? '')) {
-    return new LoadError(`${where}: the server's certificate is not trusted (sslmode ${sslmode}, ${err.code}): ${err.message}`, `set sslrootcert (postgres_sslrootcert / PGSSLROOTCERT) to the CA that signed it, or ${fixTls} to require (encrypt without checking)`, { cause: e });
+    return new LoadError(
+      `${where}: the server's certificate is not trusted (sslmode ${sslmode}, ${err.code}): ${err.message}`,
+      `set sslrootcert (postgres_sslrootcert / PGSSLROOTCERT) to the CA that signed it, or ${fixTls} to require (encrypt without checking)`,
+      { cause: e },
+    );
   }
   // pg's own connect timeout (connectionTimeoutMillis) carries no code.
   if (err.message === 'timeout expired') {
-    return new LoadError(`cannot reach ${where}: no answer (connect timeout)`, 'check postgres_host / postgres_port (or the host and port in --target / postgres_url), and that no firewall drops the connection', { cause: e });
+    return new LoadError(
+      `cannot reach ${where}: no answer (connect timeout)`,
+      'check postgres_host / postgres_port (or the host and port in --target / postgres_url), and that no firewall drops the connection',
+      { cause: e },
+    );
   }
   // pg asks for the password only when the server wants one (SCRAM), and then fails with this.
   if (/client password must be a (non-empty )?string/.test(err.message)) {
-    return new LoadError(`${where} asks for a password and none was given`, 'set postgres_password (or the password in --target / postgres_url, PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)', { cause: e });
+    return new LoadError(
+      `${where} asks for a password and none was given`,
+      'set postgres_password (or the password in --target / postgres_url, PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)',
+      { cause: e },
+    );
   }
   switch (err.code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'EHOSTUNREACH':
     case 'ETIMEDOUT':
-      return new LoadError(`cannot reach ${where}: ${err.code}`, 'check postgres_host / postgres_port (or the host and port in --target / postgres_url) and that the server is running', { cause: e });
+      return new LoadError(
+        `cannot reach ${where}: ${err.code}`,
+        'check postgres_host / postgres_port (or the host and port in --target / postgres_url) and that the server is running',
+        { cause: e },
+      );
     case '28P01':
     case '28000':
-      return new LoadError(`${where} refused the login: ${err.message}`, 'check postgres_username / postgres_password (or PGUSER / PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)', { cause: e });
+      return new LoadError(
+        `${where} refused the login: ${err.message}`,
+        'check postgres_username / postgres_password (or PGUSER / PGPASSWORD, or the password file PGPASSFILE / ~/.pgpass)',
+        { cause: e },
+      );
     case '3D000':
-      return new LoadError(`${where} does not exist`, `create it (createdb -h ${settings.host} -p ${settings.port} -U ${settings.user} ${quoteIdent(database)}), or name an existing database in postgres_database / --target (used for the first connection)`, { cause: e });
+      return new LoadError(
+        `${where} does not exist`,
+        `create it (createdb -h ${settings.host} -p ${settings.port} -U ${settings.user} ${quoteIdent(database)}), or name an existing database in postgres_database / --target (used for the first connection)`,
+        { cause: e },
+      );
     default:
       return new LoadError(`cannot connect to ${where}: ${err.message}`, undefined, { cause: e });
   }

@@ -32,7 +32,8 @@ export const PREFLIGHT_CONNECT_TIMEOUT_MS = 5_000;
 
 const SKIPPED_DATABASES = new Set(['system']);
 
-export const isEmptyDatabase = (db: ConvertedDatabase): boolean => db.tables.length === 0 && db.preData.length === 0 && db.postData.length === 0;
+export const isEmptyDatabase = (db: ConvertedDatabase): boolean =>
+  db.tables.length === 0 && db.preData.length === 0 && db.postData.length === 0;
 
 /**
  * The CockroachDB databases this run migrates (config `databases`, else every non-empty user
@@ -52,7 +53,10 @@ export function selectDatabases(converted: ConvertedSchema, config: Config, logg
   for (const w of wanted ?? []) {
     if (!converted.databases.some((d) => d.crdbName === w)) {
       const known = converted.databases.filter((d) => !SKIPPED_DATABASES.has(d.crdbName)).map((d) => d.crdbName);
-      throw new LoadError(`database "${w}" (config databases) is not in the source`, `the source holds ${known.join(', ') || 'no user database'}; fix the databases key`);
+      throw new LoadError(
+        `database "${w}" (config databases) is not in the source`,
+        `the source holds ${known.join(', ') || 'no user database'}; fix the databases key`,
+      );
     }
   }
   return placeDatabases(selected, config, logger);
@@ -66,7 +70,11 @@ export interface TargetCheck {
 }
 
 /** Connects (short timeout) and checks login, privileges and conflicts for every database of the run. */
-export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatabase[], config: Pick<Config, 'if_exists' | 'database_mapping'>): Promise<TargetCheck> {
+export async function checkTarget(
+  server: PgServer,
+  dbs: readonly ConvertedDatabase[],
+  config: Pick<Config, 'if_exists' | 'database_mapping'>,
+): Promise<TargetCheck> {
   const problems: string[] = [];
   const notes: string[] = [];
   const connect = (db: string) => connectTo(server, db, { connectTimeoutMs: PREFLIGHT_CONNECT_TIMEOUT_MS });
@@ -76,10 +84,14 @@ export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatab
   try {
     const admin = await connect(server.maintenanceDb);
     try {
-      const r = await admin.query<{ u: string; createdb: boolean }>(`SELECT current_user AS u, (SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user) AS createdb`);
+      const r = await admin.query<{ u: string; createdb: boolean }>(
+        `SELECT current_user AS u, (SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user) AS createdb`,
+      );
       user = r.rows[0]!.u;
       mayCreateDb = r.rows[0]!.createdb;
-      const d = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[])', [dbs.map((x) => x.pgName)]);
+      const d = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[])', [
+        dbs.map((x) => x.pgName),
+      ]);
       present = new Set(d.rows.map((x) => x.datname));
     } finally {
       await admin.end();
@@ -94,7 +106,10 @@ export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatab
     const where = `${server.label} database "${pgName}"`;
     if (!present.has(pgName)) {
       if (mayCreateDb) notes.push(`${where}: will be created`);
-      else problems.push(`${where} does not exist and user "${user}" may not create databases; create it (CREATE DATABASE ${quoteIdent(pgName)} OWNER ${quoteIdent(user)}) or grant the right (ALTER ROLE ${quoteIdent(user)} CREATEDB)`);
+      else
+        problems.push(
+          `${where} does not exist and user "${user}" may not create databases; create it (CREATE DATABASE ${quoteIdent(pgName)} OWNER ${quoteIdent(user)}) or grant the right (ALTER ROLE ${quoteIdent(user)} CREATEDB)`,
+        );
       continue;
     }
     const client = await connect(pgName);
@@ -109,7 +124,8 @@ export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatab
         if (!hasConflicts(conflicts)) continue;
         const found = `${where} already has ${describeConflicts(conflicts)}`;
         if (config.if_exists === 'error') problems.push(`${found}; ${IF_EXISTS_FIX}`);
-        else if (config.if_exists === 'drop' && config.database_mapping === 'database' && pgName !== server.maintenanceDb) notes.push(`${found}: the database is dropped and created again (--if-exists drop)`);
+        else if (config.if_exists === 'drop' && config.database_mapping === 'database' && pgName !== server.maintenanceDb)
+          notes.push(`${found}: the database is dropped and created again (--if-exists drop)`);
         else notes.push(`${found}: --if-exists ${config.if_exists}`);
       }
     } finally {
@@ -120,18 +136,34 @@ export async function checkTarget(server: PgServer, dbs: readonly ConvertedDatab
 }
 
 /** CREATE on the database (for new schemas and the resume-state schema) and on each existing schema the migration fills. */
-async function privilegeProblems(client: import('pg').ClientBase, where: string, user: string, group: readonly ConvertedDatabase[]): Promise<string[]> {
+async function privilegeProblems(
+  client: import('pg').ClientBase,
+  where: string,
+  user: string,
+  group: readonly ConvertedDatabase[],
+): Promise<string[]> {
   const schemas = [...new Set(group.flatMap((d) => d.schemas))];
-  const r = await client.query<{ n: string; ok: boolean }>(`SELECT nspname AS n, has_schema_privilege(oid, 'CREATE') AS ok FROM pg_namespace WHERE nspname = ANY($1::text[])`, [[...schemas, STATE_SCHEMA]]);
+  const r = await client.query<{ n: string; ok: boolean }>(
+    `SELECT nspname AS n, has_schema_privilege(oid, 'CREATE') AS ok FROM pg_namespace WHERE nspname = ANY($1::text[])`,
+    [[...schemas, STATE_SCHEMA]],
+  );
   const existing = new Map(r.rows.map((x) => [x.n, x.ok]));
   const problems: string[] = [];
   const toCreate = [...schemas, STATE_SCHEMA].filter((s) => !existing.has(s));
   if (toCreate.length > 0) {
-    const db = await client.query<{ ok: boolean; d: string }>(`SELECT has_database_privilege(current_database(), 'CREATE') AS ok, current_database() AS d`);
-    if (!db.rows[0]!.ok) problems.push(`${where}: user "${user}" may not create schemas (${toCreate.join(', ')}) there; GRANT CREATE ON DATABASE ${quoteIdent(db.rows[0]!.d)} TO ${quoteIdent(user)}, or connect as the database's owner`);
+    const db = await client.query<{ ok: boolean; d: string }>(
+      `SELECT has_database_privilege(current_database(), 'CREATE') AS ok, current_database() AS d`,
+    );
+    if (!db.rows[0]!.ok)
+      problems.push(
+        `${where}: user "${user}" may not create schemas (${toCreate.join(', ')}) there; GRANT CREATE ON DATABASE ${quoteIdent(db.rows[0]!.d)} TO ${quoteIdent(user)}, or connect as the database's owner`,
+      );
   }
   for (const s of schemas) {
-    if (existing.get(s) === false) problems.push(`${where}: user "${user}" may not create tables, types or sequences in schema ${s} (PostgreSQL 15 and later no longer let every user create in public); GRANT CREATE ON SCHEMA ${quoteIdent(s)} TO ${quoteIdent(user)}, or connect as the database's owner`);
+    if (existing.get(s) === false)
+      problems.push(
+        `${where}: user "${user}" may not create tables, types or sequences in schema ${s} (PostgreSQL 15 and later no longer let every user create in public); GRANT CREATE ON SCHEMA ${quoteIdent(s)} TO ${quoteIdent(user)}, or connect as the database's owner`,
+      );
   }
   return problems;
 }
@@ -152,17 +184,26 @@ export async function checkTempDir(config: Pick<Config, 'temp_dir'>): Promise<st
   }
 }
 
-const mib = (bytes: number): string => (bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`);
+const mib = (bytes: number): string =>
+  bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 
 /** The plan in words: where each database goes and what it holds (rows and bytes as the source records them). */
-export function planLines(source: MigrationSource, dbs: readonly ConvertedDatabase[], placements: readonly string[], decisions: ConvertedSchema['decisions']): string[] {
+export function planLines(
+  source: MigrationSource,
+  dbs: readonly ConvertedDatabase[],
+  placements: readonly string[],
+  decisions: ConvertedSchema['decisions'],
+): string[] {
   const lines = [`source: ${source.description}`, ...placements];
   for (const db of dbs) {
     const rows = source.tableRows;
     const bytes = source.tableBytes;
-    const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined => (m ? db.tables.reduce((a, t) => a + (m.get(t.table.id) ?? 0), 0) : undefined);
+    const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined =>
+      m ? db.tables.reduce((a, t) => a + (m.get(t.table.id) ?? 0), 0) : undefined;
     const total = [`${db.tables.length} tables`, ...(rows ? [`~${sum(rows)} rows`] : []), ...(bytes ? [mib(sum(bytes)!)] : [])].join(', ');
-    lines.push(`database ${db.crdbName}: ${total}${db.types.length ? `, ${db.types.length} types` : ''}${db.sequences.length ? `, ${db.sequences.length} sequences` : ''}`);
+    lines.push(
+      `database ${db.crdbName}: ${total}${db.types.length ? `, ${db.types.length} types` : ''}${db.sequences.length ? `, ${db.sequences.length} sequences` : ''}`,
+    );
     for (const t of db.tables) {
       const r = rows?.get(t.table.id);
       const b = bytes?.get(t.table.id);
@@ -172,19 +213,29 @@ export function planLines(source: MigrationSource, dbs: readonly ConvertedDataba
   }
   const attention = decisions.filter(needsAttention);
   const notConvertible = attention.filter((d) => d.kind === 'not-convertible');
-  lines.push(`decisions that need attention: ${attention.length}${notConvertible.length ? ` (${notConvertible.length} not convertible)` : ''}`);
+  lines.push(
+    `decisions that need attention: ${attention.length}${notConvertible.length ? ` (${notConvertible.length} not convertible)` : ''}`,
+  );
   for (const d of attention.slice(0, 20)) lines.push(`  ${d.kind}: ${d.object}: ${decisionText(d)}`);
   if (attention.length > 20) lines.push(`  … ${attention.length - 20} more in the report's decision log`);
   return lines;
 }
 
 /** Rows (or bytes) of the tables of `dbs` as the source records them, for the estimated time. */
-export function sizeOfRun(source: Pick<MigrationSource, 'tableRows' | 'tableBytes' | 'dataBytes'>, dbs: readonly ConvertedDatabase[]): SizeOfRun {
+export function sizeOfRun(
+  source: Pick<MigrationSource, 'tableRows' | 'tableBytes' | 'dataBytes'>,
+  dbs: readonly ConvertedDatabase[],
+): SizeOfRun {
   const ids = dbs.flatMap((d) => d.tables.map((t) => t.table.id));
-  const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined => (m ? ids.reduce((a, id) => a + (m.get(id) ?? 0), 0) : undefined);
+  const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined =>
+    m ? ids.reduce((a, id) => a + (m.get(id) ?? 0), 0) : undefined;
   const rows = sum(source.tableRows);
   const tableBytes = sum(source.tableBytes);
-  return { ...(rows !== undefined ? { rows } : {}), ...(tableBytes !== undefined ? { tableBytes } : {}), ...(source.dataBytes !== undefined ? { dataBytes: source.dataBytes } : {}) };
+  return {
+    ...(rows !== undefined ? { rows } : {}),
+    ...(tableBytes !== undefined ? { tableBytes } : {}),
+    ...(source.dataBytes !== undefined ? { dataBytes: source.dataBytes } : {}),
+  };
 }
 
 export interface PreflightResult {
@@ -209,7 +260,12 @@ export async function preflight(config: Config): Promise<PreflightResult> {
     if (!isMigrateError(e)) throw e;
     // Without the source there are no names to check; the target's login still is.
     const target = config.postgres_import_enabled ? await checkTarget(targetServer(config), [], config) : { problems: [] };
-    return { plan: [], problems: [e.message, ...target.problems, ...problems], warnings: [], ...(isConfigError(e) ? { configurationError: true } : {}) };
+    return {
+      plan: [],
+      problems: [e.message, ...target.problems, ...problems],
+      warnings: [],
+      ...(isConfigError(e) ? { configurationError: true } : {}),
+    };
   }
   try {
     const converted = convertSchema(selectTables(source.catalog, config).catalog, convertOptionsOf(config));
@@ -220,11 +276,18 @@ export async function preflight(config: Config): Promise<PreflightResult> {
       const server = targetServer(config);
       const target = await checkTarget(server, dbs, config);
       problems.unshift(...target.problems);
-      plan.push(...(target.problems.length === 0 ? [`${server.label} PostgreSQL ${server.description}: reachable, login and privileges ok`] : []), ...target.notes);
+      plan.push(
+        ...(target.problems.length === 0 ? [`${server.label} PostgreSQL ${server.description}: reachable, login and privileges ok`] : []),
+        ...target.notes,
+      );
     } else {
       plan.push('target: not loaded (postgres_import_enabled is false)');
     }
-    plan.push(config.test_postgresql_import ? `test instance: a temporary PostgreSQL in ${config.temp_dir || os.tmpdir()} is loaded and verified first` : 'test instance: none (test_postgresql_import is false)');
+    plan.push(
+      config.test_postgresql_import
+        ? `test instance: a temporary PostgreSQL in ${config.temp_dir || os.tmpdir()} is loaded and verified first`
+        : 'test instance: none (test_postgresql_import is false)',
+    );
     plan.push(estimateTime(sizeOfRun(source, dbs), config).line);
     return { plan, problems, warnings: source.warnings };
   } finally {

@@ -75,13 +75,22 @@ export async function readRecordedRun(client: pg.ClientBase, sourceDb: string): 
   );
   if (!t.rows[0]?.schema) return undefined;
   if (!t.rows[0].runs) return 'unrecorded';
-  const r = await client.query<{ source_key: string; source_text: string; source_pin: string | null; shape: Record<string, string>; skipped: string[] }>(
-    `SELECT source_key, source_text, source_pin, shape, skipped FROM ${STATE_SCHEMA}.runs WHERE source_db = $1`,
-    [sourceDb],
-  );
+  const r = await client.query<{
+    source_key: string;
+    source_text: string;
+    source_pin: string | null;
+    shape: Record<string, string>;
+    skipped: string[];
+  }>(`SELECT source_key, source_text, source_pin, shape, skipped FROM ${STATE_SCHEMA}.runs WHERE source_db = $1`, [sourceDb]);
   const row = r.rows[0];
   if (!row) return undefined;
-  return { sourceKey: row.source_key, sourceText: row.source_text, sourcePin: row.source_pin ?? undefined, shape: row.shape, skipped: row.skipped };
+  return {
+    sourceKey: row.source_key,
+    sourceText: row.source_text,
+    sourcePin: row.source_pin ?? undefined,
+    shape: row.shape,
+    skipped: row.skipped,
+  };
 }
 
 /** Records the run that is about to load `sourceDb` into this database (before its first statement). */
@@ -98,12 +107,14 @@ export async function recordRun(client: pg.ClientBase, sourceDb: string, run: Ru
  * state of other source databases loaded into the same database.
  */
 export async function forgetRun(client: pg.ClientBase, sourceDb: string, tableIds: readonly string[]): Promise<void> {
-  const exists = async (t: string): Promise<boolean> => (await client.query<{ ok: string | null }>(`SELECT to_regclass('${STATE_SCHEMA}.${t}')::text AS ok`)).rows[0]?.ok != null;
+  const exists = async (t: string): Promise<boolean> =>
+    (await client.query<{ ok: string | null }>(`SELECT to_regclass('${STATE_SCHEMA}.${t}')::text AS ok`)).rows[0]?.ok != null;
   if (await exists('runs')) await client.query(`DELETE FROM ${STATE_SCHEMA}.runs WHERE source_db = $1`, [sourceDb]);
   if (await exists('ddl_steps')) await client.query(`DELETE FROM ${STATE_SCHEMA}.ddl_steps WHERE scope = $1`, [sourceDb]);
   for (const t of ['load_state', 'load_parts']) {
     // Parts are recorded as `<table id> part i/n` (load-plans.ts partId).
-    if (await exists(t)) await client.query(`DELETE FROM ${STATE_SCHEMA}.${t} WHERE split_part(table_id, ' part ', 1) = ANY($1::text[])`, [tableIds]);
+    if (await exists(t))
+      await client.query(`DELETE FROM ${STATE_SCHEMA}.${t} WHERE split_part(table_id, ' part ', 1) = ANY($1::text[])`, [tableIds]);
   }
 }
 
@@ -111,7 +122,11 @@ export async function forgetRun(client: pg.ClientBase, sourceDb: string, tableId
  * Why the recorded run cannot be resumed by `run`, as one message and its way out; undefined when
  * it can. `where` names the PostgreSQL database.
  */
-export function resumeConflict(recorded: RecordedRun | 'unrecorded', run: RunIdentity, where: string): { message: string; hint: string } | undefined {
+export function resumeConflict(
+  recorded: RecordedRun | 'unrecorded',
+  run: RunIdentity,
+  where: string,
+): { message: string; hint: string } | undefined {
   const over = 'or start over with --if-exists drop';
   if (recorded === 'unrecorded') {
     return {

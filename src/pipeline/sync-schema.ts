@@ -80,7 +80,13 @@ async function relationInSchema(client: pg.ClientBase, qualifiedTable: string, n
  * Compares the recorded point with the converted schema now and the target's catalog. Pure
  * reading; see the file comment for what counts as additive.
  */
-export async function planSchemaSync(client: pg.ClientBase, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], recorded: RecordedPoint, since: string): Promise<SchemaSync> {
+export async function planSchemaSync(
+  client: pg.ClientBase,
+  db: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  recorded: RecordedPoint,
+  since: string,
+): Promise<SchemaSync> {
   const blocking: string[] = [];
   const before: string[] = [];
   const decisions: Decision[] = [];
@@ -89,7 +95,10 @@ export async function planSchemaSync(client: pg.ClientBase, db: ConvertedDatabas
   const why = `additive schema change in CockroachDB after ${since}: applied by sync with the DDL a migration emits`;
 
   for (const [id, r] of recorded.tables) {
-    if (!plans.some((p) => p.id === id)) blocking.push(`table ${id} (PostgreSQL ${r.pgTable}) is no longer in the source (dropped, or left out by include/exclude_tables); fix: drop or keep ${r.pgTable} in PostgreSQL yourself, then migrate this database in full (--if-exists drop) to record a new point`);
+    if (!plans.some((p) => p.id === id))
+      blocking.push(
+        `table ${id} (PostgreSQL ${r.pgTable}) is no longer in the source (dropped, or left out by include/exclude_tables); fix: drop or keep ${r.pgTable} in PostgreSQL yourself, then migrate this database in full (--if-exists drop) to record a new point`,
+      );
   }
   const addColumns: string[] = [];
   for (const p of plans) {
@@ -119,15 +128,23 @@ export async function planSchemaSync(client: pg.ClientBase, db: ConvertedDatabas
       if (have.has(name)) continue; // already there (a recorded point older than the table): nothing to add
       const def = ct?.columnDefs.find((d) => d.name === name);
       if (!def || (def.notNull && def.default === undefined && def.generated === undefined)) {
-        blocking.push(`${p.id}: column ${name} was added NOT NULL without a default (existing rows have no value for it in PostgreSQL); fix: ${fullFix(p.id)}`);
+        blocking.push(
+          `${p.id}: column ${name} was added NOT NULL without a default (existing rows have no value for it in PostgreSQL); fix: ${fullFix(p.id)}`,
+        );
         continue;
       }
       addColumns.push(`ALTER TABLE ${q} ADD COLUMN ${emitColumnDef(def)}`);
-      decisions.push({ object: `column ${p.id}.${name}`, kind: 'changed', what: `added by sync: ALTER TABLE … ADD COLUMN ${emitColumnDef(def)}`, why });
+      decisions.push({
+        object: `column ${p.id}.${name}`,
+        kind: 'changed',
+        what: `added by sync: ALTER TABLE … ADD COLUMN ${emitColumnDef(def)}`,
+        why,
+      });
     }
     // Without key columns in the load (a dropped rowid) the table cannot be synced at all; apply-changes says so.
     const key = p.keyColumns ? await targetPrimaryKey(client, p.pgSchema, p.pgTable) : [];
-    if (p.keyColumns && key.join(',') !== p.keyColumns.join(',')) blocking.push(`${p.id}: primary key changed from (${key.join(', ')}) to (${p.keyColumns.join(', ')}); fix: ${fullFix(p.id)}`);
+    if (p.keyColumns && key.join(',') !== p.keyColumns.join(','))
+      blocking.push(`${p.id}: primary key changed from (${key.join(', ')}) to (${p.keyColumns.join(', ')}); fix: ${fullFix(p.id)}`);
   }
 
   if (newQualified.size > 0) {
@@ -148,7 +165,8 @@ export async function planSchemaSync(client: pg.ClientBase, db: ConvertedDatabas
       decisions.push({ object: `sequence ${q}`, kind: 'changed', what: 'created by sync', why });
     }
     for (const q of newQualified) before.push(...db.preData.filter((s) => s.startsWith(`CREATE TABLE ${q} (`)));
-    for (const q of newQualified) before.push(...db.preData.filter((s) => s.startsWith('ALTER SEQUENCE ') && s.includes(` OWNED BY ${q}.`)));
+    for (const q of newQualified)
+      before.push(...db.preData.filter((s) => s.startsWith('ALTER SEQUENCE ') && s.includes(` OWNED BY ${q}.`)));
     for (const sql of db.preData) {
       const m = /^CREATE FUNCTION ("(?:[^"]|"")+"\."(?:[^"]|"")+")\(\)/.exec(sql);
       if (m && !(await exists(client, 'regproc', m[1]!))) before.push(sql);

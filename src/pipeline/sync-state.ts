@@ -45,7 +45,12 @@ async function ensureSyncTables(client: pg.ClientBase): Promise<void> {
 }
 
 /** Records (replacing any earlier record) the point `sourceDb` was loaded or synced to. */
-export async function writeSyncPoint(client: pg.ClientBase, sourceDb: string, point: SyncPoint, tables: readonly SyncedTable[]): Promise<void> {
+export async function writeSyncPoint(
+  client: pg.ClientBase,
+  sourceDb: string,
+  point: SyncPoint,
+  tables: readonly SyncedTable[],
+): Promise<void> {
   await ensureSyncTables(client);
   const end = hlcText(point.endTime);
   await client.query(

@@ -47,10 +47,26 @@ const columnsOf = (plan: SourceLoadPlan): string[] => plan.columns.map((c) => `$
 const isoOf = (t: Timestamp): string => new Date(Number(t.wallTime / 1_000_000n)).toISOString();
 
 /** Records the point `db` now reflects, with each table's verified fingerprint from `reports`. */
-export async function recordSyncPoint(server: PgServer, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], point: SyncPoint, reports: readonly TableReport[]): Promise<void> {
+export async function recordSyncPoint(
+  server: PgServer,
+  db: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  point: SyncPoint,
+  reports: readonly TableReport[],
+): Promise<void> {
   const client = await connectTo(server, db.pgName);
   try {
-    await writeSyncPoint(client, db.crdbName, point, plans.map((p) => syncedTable(p, reports.find((r) => r.on === server.label && r.source === p.id))));
+    await writeSyncPoint(
+      client,
+      db.crdbName,
+      point,
+      plans.map((p) =>
+        syncedTable(
+          p,
+          reports.find((r) => r.on === server.label && r.source === p.id),
+        ),
+      ),
+    );
   } finally {
     await client.end();
   }
@@ -92,11 +108,20 @@ function syncedTable(plan: SourceLoadPlan, report: TableReport | undefined): Syn
 const loadRowOf = (plan: SourceLoadPlan, row: Row): LoadRow => ({ key: row.key, values: plan.pick.map((i) => row.values[i] ?? null) });
 
 /** The rows to upsert and the keys to delete for one table, from the layers after `since` only. */
-async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: SourceLoadPlan, since: Timestamp, until: Timestamp): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
+async function tableChanges(
+  b: OpenedBackup,
+  source: MigrationSource,
+  plan: SourceLoadPlan,
+  since: Timestamp,
+  until: Timestamp,
+): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
   const [start, end] = primaryIndexSpan(plan.table);
   const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: until });
   if (tombs.length > 0) {
-    throw new LoadError(`${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`, `migrate ${plan.id} in full (--if-exists drop)`);
+    throw new LoadError(
+      `${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`,
+      `migrate ${plan.id} in full (--if-exists drop)`,
+    );
   }
   const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, until));
   const upserts = changes.upserts.map((r) => loadRowOf(plan, r));
@@ -118,14 +143,19 @@ async function tableChanges(b: OpenedBackup, source: MigrationSource, plan: Sour
  * batch (memory bounded by the batch): its span may hold rows older than the point, as CockroachDB
  * exports a span new to a backup from time zero. Returns the rows, bytes and their fingerprint.
  */
-async function loadNewTable(client: pg.ClientBase, plan: SourceLoadPlan): Promise<{ rows: number; bytes: number; fingerprint: Fingerprint }> {
+async function loadNewTable(
+  client: pg.ClientBase,
+  plan: SourceLoadPlan,
+): Promise<{ rows: number; bytes: number; fingerprint: Fingerprint }> {
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
   let rows = 0;
   let bytes = 0;
   let fingerprint: Fingerprint = { rows: 0n, sum: 0n };
-  const batches: AsyncIterable<readonly LoadRow[]> = plan.rowBatches?.() ?? (async function* () {
-    for await (const r of plan.rows()) yield [r];
-  })();
+  const batches: AsyncIterable<readonly LoadRow[]> =
+    plan.rowBatches?.() ??
+    (async function* () {
+      for await (const r of plan.rows()) yield [r];
+    })();
   for await (const batch of batches) {
     bytes += await copyRowsInto(client, plan, target, batch);
     rows += batch.length;
@@ -141,7 +171,17 @@ interface DatabaseSync {
 }
 
 /** Applies, verifies and records one database's change in one transaction. */
-async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: readonly SourceLoadPlan[], b: OpenedBackup, source: MigrationSource, point: RecordedPoint, schema: SchemaSync, config: Config, logger: Logger): Promise<DatabaseSync> {
+async function syncDatabase(
+  client: pg.Client,
+  db: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  b: OpenedBackup,
+  source: MigrationSource,
+  point: RecordedPoint,
+  schema: SchemaSync,
+  config: Config,
+  logger: Logger,
+): Promise<DatabaseSync> {
   // One window per layer written after the point (the last one ends at the read time): applied
   // in order, so the reports can say what each layer did to each table.
   const windows: Array<{ since: Timestamp; until: Timestamp }> = [];
@@ -172,7 +212,8 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     const sources = new Map<string, Fingerprint>();
     for (const p of plans) {
       const rec = point.tables.get(p.id);
-      if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
+      if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n'))
+        continue;
       sources.set(p.id, rec.fingerprint);
     }
     type Counts = { inserted: number; updated: number; deleted: number };
@@ -219,7 +260,8 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     }
     for (const p of plans) {
       const c = counts.get(p.id)!;
-      const perLayer = c.layers.length > 1 ? ` (${c.layers.map((l) => `to ${l.to}: +${l.inserted} ~${l.updated} -${l.deleted}`).join('; ')})` : '';
+      const perLayer =
+        c.layers.length > 1 ? ` (${c.layers.map((l) => `to ${l.to}: +${l.inserted} ~${l.updated} -${l.deleted}`).join('; ')})` : '';
       logger.info(`${p.id}: ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${perLayer}`);
     }
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
@@ -228,7 +270,10 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
     for (const p of plans) {
       const c = counts.get(p.id)!;
       const v = config.skip_validation ? undefined : await verifyTable(client, p, sources.get(p.id));
-      if (v) logger.info(`${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`);
+      if (v)
+        logger.info(
+          `${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`,
+        );
       if (v && !v.match) verified = false;
       reports.set(p.id, {
         source: p.id,
@@ -249,7 +294,17 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
       return { tables: [...reports.values()], verified };
     }
     const tables = [...reports.values()];
-    await writeSyncPoint(client, db.crdbName, { collection: point.collection, fullDir: b.fullDir, endTime: b.readAt }, plans.map((p) => syncedTable(p, tables.find((t) => t.source === p.id))));
+    await writeSyncPoint(
+      client,
+      db.crdbName,
+      { collection: point.collection, fullDir: b.fullDir, endTime: b.readAt },
+      plans.map((p) =>
+        syncedTable(
+          p,
+          tables.find((t) => t.source === p.id),
+        ),
+      ),
+    );
     if (process.env[KILL_AT] === 'sync-before-commit') process.kill(process.pid, 'SIGKILL');
     await client.query('COMMIT');
     // setval is not transactional in PostgreSQL (a rolled-back one stays): positions are set once
@@ -265,7 +320,10 @@ async function syncDatabase(client: pg.Client, db: ConvertedDatabase, plans: rea
 /** Why the opened backup cannot continue the recorded point; undefined when it can. */
 function pointConflict(point: RecordedPoint, b: OpenedBackup, where: string): LoadError | undefined {
   if (point.collection !== b.name) {
-    return new LoadError(`${where} reflects backup collection ${point.collection}, the config names ${b.name}`, 'point s3_backup_path / source.url at the collection the target was migrated from');
+    return new LoadError(
+      `${where} reflects backup collection ${point.collection}, the config names ${b.name}`,
+      'point s3_backup_path / source.url at the collection the target was migrated from',
+    );
   }
   if (point.fullDir !== b.fullDir) {
     return new LoadError(
@@ -274,14 +332,18 @@ function pointConflict(point: RecordedPoint, b: OpenedBackup, where: string): Lo
     );
   }
   if (compareTimestamps(b.readAt, point.endTime) < 0) {
-    return new LoadError(`${where} reflects ${isoOf(point.endTime)}, later than the source's ${isoOf(b.readAt)}`, 'remove as_of, or set it at or after the point the target reflects');
+    return new LoadError(
+      `${where} reflects ${isoOf(point.endTime)}, later than the source's ${isoOf(b.readAt)}`,
+      'remove as_of, or set it at or after the point the target reflects',
+    );
   }
   return undefined;
 }
 
 async function openChain(config: Config): Promise<{ b: OpenedBackup; source: MigrationSource }> {
   const src = config.source ?? (config.s3_backup_path ? { type: 'backup' as const, url: config.s3_backup_path } : undefined);
-  if (src?.type !== 'backup') throw new ConfigError('sync reads a backup collection: none configured', 'set s3_backup_path or source {"type": "backup", "url": …}');
+  if (src?.type !== 'backup')
+    throw new ConfigError('sync reads a backup collection: none configured', 'set s3_backup_path or source {"type": "backup", "url": …}');
   const b = await readBackup(src.url, backupOptions(config, src.backup));
   try {
     return { b, source: await sourceFromBackup(b) };
@@ -310,14 +372,20 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
     const { b, source } = opened;
     // The tables the migration selected (include_tables / exclude_tables), no others.
     const converted = convertSchema(selectTables(source.catalog, config).catalog, convertOptionsOf(config));
-    const selected = converted.databases.filter((d) => d.crdbName !== 'system' && d.tables.length > 0 && (!config.databases || config.databases.includes(d.crdbName)));
+    const selected = converted.databases.filter(
+      (d) => d.crdbName !== 'system' && d.tables.length > 0 && (!config.databases || config.databases.includes(d.crdbName)),
+    );
     lock = await lockTarget(server, logger, startedAt);
     for (const db of placeDatabases(selected, config, logger)) {
       const where = `target database "${db.pgName}"`;
       const client = await connectTo(server, db.pgName);
       try {
         const point = await readSyncPoint(client, db.crdbName);
-        if (!point) throw new LoadError(`${where} records no backup point for ${db.crdbName}`, 'migrate it from a backup of this collection first (a verified run records the point)');
+        if (!point)
+          throw new LoadError(
+            `${where} records no backup point for ${db.crdbName}`,
+            'migrate it from a backup of this collection first (a verified run records the point)',
+          );
         const conflict = pointConflict(point, b, where);
         if (conflict) throw conflict;
         const plans = loadPlans(db, source);

@@ -15,7 +15,12 @@ import type { SourceLoadPlan } from './load-plans.js';
  * into parts, the rest whole. A table an interrupted run began keeps the layout that run chose
  * (its recorded boundaries, or whole when it began whole), so no row is loaded twice.
  */
-export async function planTableParts(client: pg.ClientBase, plans: readonly SourceLoadPlan[], targetPartBytes: number, logger?: Logger): Promise<SourceLoadPlan[]> {
+export async function planTableParts(
+  client: pg.ClientBase,
+  plans: readonly SourceLoadPlan[],
+  targetPartBytes: number,
+  logger?: Logger,
+): Promise<SourceLoadPlan[]> {
   const out: SourceLoadPlan[] = [];
   for (const plan of plans) {
     let boundaries = await readTableParts(client, plan.id);
@@ -53,7 +58,15 @@ export class PartResults {
       const tableId = p.part?.tableId ?? p.id;
       this.tableOf.set(p.id, tableId);
       if (!this.tables.has(tableId)) {
-        this.tables.set(tableId, { count: p.part?.count ?? 1, rows: new Map(), bytes: new Map(), finished: new Set(), skipped: 0, started: false, results: [] });
+        this.tables.set(tableId, {
+          count: p.part?.count ?? 1,
+          rows: new Map(),
+          bytes: new Map(),
+          finished: new Set(),
+          skipped: 0,
+          started: false,
+          results: [],
+        });
       }
     }
   }

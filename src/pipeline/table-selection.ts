@@ -47,7 +47,10 @@ export function tableMatches(pattern: string, t: Pick<Table, 'database' | 'schem
 function splitPattern(pattern: string): string[] {
   const parts = pattern.split('.');
   if (parts.length > 3 || parts.some((p) => p === '')) {
-    throw new ConfigError(`table pattern "${pattern}" is not table, schema.table or database.schema.table`, 'write the pattern with at most two dots, e.g. "shop.public.orders" or "public.order_*"');
+    throw new ConfigError(
+      `table pattern "${pattern}" is not table, schema.table or database.schema.table`,
+      'write the pattern with at most two dots, e.g. "shop.public.orders" or "public.order_*"',
+    );
   }
   return parts;
 }
@@ -59,15 +62,22 @@ export function selectTables(catalog: Catalog, selection: TableSelection): Selec
   const databases = selection.databases;
   if (include.length === 0 && exclude.length === 0) return { catalog, excluded: [], dependents: [] };
   const candidates = catalog.tables.filter((t) => t.database !== 'system' && (!databases || databases.includes(t.database)));
-  for (const [key, patterns] of [['include_tables', include], ['exclude_tables', exclude]] as const) {
+  for (const [key, patterns] of [
+    ['include_tables', include],
+    ['exclude_tables', exclude],
+  ] as const) {
     for (const p of patterns) {
       if (!candidates.some((t) => tableMatches(p, t))) {
-        throw new ConfigError(`${key}: pattern "${p}" matches no table of the source`, 'check the spelling against `cockroach-migrate inspect` (patterns name table, schema.table or database.schema.table; * and ? are wildcards)');
+        throw new ConfigError(
+          `${key}: pattern "${p}" matches no table of the source`,
+          'check the spelling against `cockroach-migrate inspect` (patterns name table, schema.table or database.schema.table; * and ? are wildcards)',
+        );
       }
     }
   }
   const keep = (t: Table): boolean =>
-    t.database === 'system' || ((include.length === 0 || include.some((p) => tableMatches(p, t))) && !exclude.some((p) => tableMatches(p, t)));
+    t.database === 'system' ||
+    ((include.length === 0 || include.some((p) => tableMatches(p, t))) && !exclude.some((p) => tableMatches(p, t)));
   const kept = catalog.tables.filter(keep);
   const gone = catalog.tables.filter((t) => !keep(t));
   const goneIds = new Set(gone.map((t) => t.id));
@@ -83,7 +93,8 @@ export function selectTables(catalog: Catalog, selection: TableSelection): Selec
     return fks.length === t.foreignKeys.length ? t : { ...t, foreignKeys: fks };
   });
   // A view's query names its tables; one that names an excluded table would fail to be created.
-  const mentions = (query: string, t: Table): boolean => new RegExp(`(^|[^\\w$])"?${t.name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}"?($|[^\\w$])`).test(query);
+  const mentions = (query: string, t: Table): boolean =>
+    new RegExp(`(^|[^\\w$])"?${t.name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}"?($|[^\\w$])`).test(query);
   const views = catalog.views.filter((v) => {
     const ref = gone.find((t) => t.database === v.database && mentions(v.query, t));
     if (ref) dependents.push(`view ${tableName(v)} names the excluded table ${tableName(ref)}: not created`);
@@ -92,7 +103,9 @@ export function selectTables(catalog: Catalog, selection: TableSelection): Selec
   const sequences = catalog.sequences.map((s) => {
     if (!s.owner || !goneIds.has(s.owner.tableId)) return s;
     const { owner: _owner, ...rest } = s;
-    dependents.push(`sequence ${tableName(s)} was owned by the excluded table ${tableName(gone.find((g) => g.id === s.owner!.tableId)!)}: created without an owner`);
+    dependents.push(
+      `sequence ${tableName(s)} was owned by the excluded table ${tableName(gone.find((g) => g.id === s.owner!.tableId)!)}: created without an owner`,
+    );
     return rest;
   });
   const comments = catalog.comments.filter((c) => !('tableId' in c.target) || !goneIds.has(c.target.tableId));

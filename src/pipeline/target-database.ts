@@ -21,7 +21,10 @@ export function placeDatabases(
 ): ConvertedDatabase[] {
   const named = namedTargetDatabase(config);
   if (config.database_mapping === 'schema') {
-    for (const d of dbs) logger.info(`database ${d.crdbName} → schema(s) ${d.schemas.join(', ')} of PostgreSQL database "${d.pgName}" (database_mapping: schema)`);
+    for (const d of dbs)
+      logger.info(
+        `database ${d.crdbName} → schema(s) ${d.schemas.join(', ')} of PostgreSQL database "${d.pgName}" (database_mapping: schema)`,
+      );
     return [...dbs];
   }
   if (named !== undefined && dbs.length === 1) {
@@ -29,7 +32,10 @@ export function placeDatabases(
     logger.info(`database ${only.crdbName} → PostgreSQL database "${named}" (named in the target connection string)`);
     return [{ ...only, pgName: named }];
   }
-  const why = named !== undefined ? `database_mapping: database; the target connection string names "${named}", used for the first connection, as ${dbs.length} databases are migrated` : 'database_mapping: database';
+  const why =
+    named !== undefined
+      ? `database_mapping: database; the target connection string names "${named}", used for the first connection, as ${dbs.length} databases are migrated`
+      : 'database_mapping: database';
   for (const d of dbs) logger.info(`database ${d.crdbName} → PostgreSQL database "${d.pgName}" (${why})`);
   return [...dbs];
 }

@@ -58,7 +58,10 @@ export async function lockTarget(server: PgServer, logger: Logger, startedAt: Da
         );
       }
     }
-    throw new LoadError(`${server.label} PostgreSQL ${server.description}: could not take the run lock (another run keeps taking it)`, 'wait for the other run to finish and rerun');
+    throw new LoadError(
+      `${server.label} PostgreSQL ${server.description}: could not take the run lock (another run keeps taking it)`,
+      'wait for the other run to finish and rerun',
+    );
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;

@@ -53,7 +53,11 @@ function readPem(path: string, key: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new ConfigError(`cannot read the ${what} "${path}" (${key}): ${code}`, `point ${key} (or the sslrootcert/sslcert/sslkey parameter of postgres_url / --target) at a readable PEM file`, { cause: e });
+    throw new ConfigError(
+      `cannot read the ${what} "${path}" (${key}): ${code}`,
+      `point ${key} (or the sslrootcert/sslcert/sslkey parameter of postgres_url / --target) at a readable PEM file`,
+      { cause: e },
+    );
   }
 }
 
@@ -68,7 +72,7 @@ export function targetTls(cfg: Config): TargetTls {
     if (sslmode !== 'verify-full') {
       throw new ConfigError(
         `sslmode "${sslmode}" may not be used with sslrootcert=system (postgres_sslmode / postgres_sslrootcert)`,
-        'use sslmode=verify-full: with the system\'s roots any certificate a public CA issued would pass without a host-name check',
+        "use sslmode=verify-full: with the system's roots any certificate a public CA issued would pass without a host-name check",
       );
     }
   } else if (rootPath !== undefined) {
@@ -77,13 +81,16 @@ export function targetTls(cfg: Config): TargetTls {
   } else if (check !== 'none') {
     throw new ConfigError(
       `sslmode "${sslmode}" needs a root certificate to check the server's certificate against, and none is set (postgres_sslrootcert; ~/.postgresql/root.crt does not exist)`,
-      'set sslrootcert (postgres_sslrootcert, PGSSLROOTCERT or ?sslrootcert= in --target) to the CA file, sslrootcert=system for the system\'s trusted roots, or use sslmode=require to encrypt without checking',
+      "set sslrootcert (postgres_sslrootcert, PGSSLROOTCERT or ?sslrootcert= in --target) to the CA file, sslrootcert=system for the system's trusted roots, or use sslmode=require to encrypt without checking",
     );
   }
   const certPath = cfg.postgres_sslcert ?? defaultFile('postgresql.crt');
   const keyPath = cfg.postgres_sslkey ?? (certPath !== undefined ? defaultFile('postgresql.key') : undefined);
   if (certPath !== undefined && keyPath === undefined) {
-    throw new ConfigError(`the client certificate "${certPath}" has no private key`, 'set postgres_sslkey (PGSSLKEY, or ?sslkey= in --target) to its key file');
+    throw new ConfigError(
+      `the client certificate "${certPath}" has no private key`,
+      'set postgres_sslkey (PGSSLKEY, or ?sslkey= in --target) to its key file',
+    );
   }
   return {
     sslmode,

@@ -77,10 +77,20 @@ export interface IndexProto {
   readonly interleave_ancestors: readonly { readonly table_id: number; readonly index_id: number; readonly shared_prefix_len: number }[];
   readonly composite_column_ids: readonly number[];
   readonly store_column_ids: readonly number[];
-  readonly partitioning?: { readonly num_columns: number; readonly num_implicit_columns: number; readonly list: readonly string[]; readonly range: readonly string[] };
+  readonly partitioning?: {
+    readonly num_columns: number;
+    readonly num_implicit_columns: number;
+    readonly list: readonly string[];
+    readonly range: readonly string[];
+  };
   readonly type: number;
   readonly encoding_type: number;
-  readonly sharded?: { readonly is_sharded: boolean; readonly name: string; readonly shard_buckets: number; readonly column_names: readonly string[] };
+  readonly sharded?: {
+    readonly is_sharded: boolean;
+    readonly name: string;
+    readonly shard_buckets: number;
+    readonly column_names: readonly string[];
+  };
   readonly predicate?: string;
   readonly use_delete_preserving_encoding: boolean;
   readonly inverted_column_kinds: readonly number[];
@@ -152,7 +162,11 @@ export interface MutationProto {
   readonly column?: ColumnProto;
   readonly index?: IndexProto;
   readonly constraint?: ConstraintToUpdateProto;
-  readonly primary_key_swap?: { readonly old_primary_index_id: number; readonly new_primary_index_id: number; readonly new_primary_index_name: string };
+  readonly primary_key_swap?: {
+    readonly old_primary_index_id: number;
+    readonly new_primary_index_id: number;
+    readonly new_primary_index_name: string;
+  };
   readonly computed_column_swap?: { readonly old_column_id: number; readonly new_column_id: number };
   readonly materialized_view_refresh: boolean;
   readonly modify_row_level_ttl: boolean;
@@ -295,7 +309,9 @@ function typeProto(o: Obj): TypeProto {
     oid: num(o, 'oid'),
     ...(ac ? { array_contents: typeProto(ac) } : {}),
     time_precision_is_set: bool(o, 'time_precision_is_set'),
-    ...(idf ? { interval_duration_field: { duration_type: num(idf, 'duration_type'), from_duration_type: num(idf, 'from_duration_type') } } : {}),
+    ...(idf
+      ? { interval_duration_field: { duration_type: num(idf, 'duration_type'), from_duration_type: num(idf, 'from_duration_type') } }
+      : {}),
     ...(geo ? { geo_metadata: { srid: num(geo, 'srid'), shape_type: num(geo, 'shape_type') } } : {}),
   };
 }
@@ -352,7 +368,11 @@ function indexProto(o: Obj): IndexProto {
     ...(fk && num(fk, 'table') !== 0 ? { foreign_key: fkRefProto(fk) } : {}),
     referenced_by: objs(o, 'referenced_by').map(fkRefProto),
     interleave_ancestors: il
-      ? objs(il, 'ancestors').map((a) => ({ table_id: num(a, 'table_id'), index_id: num(a, 'index_id'), shared_prefix_len: num(a, 'shared_prefix_len') }))
+      ? objs(il, 'ancestors').map((a) => ({
+          table_id: num(a, 'table_id'),
+          index_id: num(a, 'index_id'),
+          shared_prefix_len: num(a, 'shared_prefix_len'),
+        }))
       : [],
     composite_column_ids: nums(o, 'composite_column_ids'),
     store_column_ids: nums(o, 'store_column_ids'),
@@ -369,7 +389,14 @@ function indexProto(o: Obj): IndexProto {
     type: num(o, 'type'),
     encoding_type: num(o, 'encoding_type'),
     ...(sh && bool(sh, 'is_sharded')
-      ? { sharded: { is_sharded: true, name: str(sh, 'name'), shard_buckets: num(sh, 'shard_buckets'), column_names: strs(sh, 'column_names') } }
+      ? {
+          sharded: {
+            is_sharded: true,
+            name: str(sh, 'name'),
+            shard_buckets: num(sh, 'shard_buckets'),
+            column_names: strs(sh, 'column_names'),
+          },
+        }
       : {}),
     ...(optStr(o, 'predicate') ? { predicate: str(o, 'predicate') } : {}),
     use_delete_preserving_encoding: bool(o, 'use_delete_preserving_encoding'),
@@ -443,7 +470,13 @@ function mutationProto(m: Obj): MutationProto {
         }
       : {}),
     ...(pk
-      ? { primary_key_swap: { old_primary_index_id: num(pk, 'old_primary_index_id'), new_primary_index_id: num(pk, 'new_primary_index_id'), new_primary_index_name: str(pk, 'new_primary_index_name') } }
+      ? {
+          primary_key_swap: {
+            old_primary_index_id: num(pk, 'old_primary_index_id'),
+            new_primary_index_id: num(pk, 'new_primary_index_id'),
+            new_primary_index_name: str(pk, 'new_primary_index_name'),
+          },
+        }
       : {}),
     ...(cc ? { computed_column_swap: { old_column_id: num(cc, 'old_column_id'), new_column_id: num(cc, 'new_column_id') } } : {}),
     materialized_view_refresh: sub(m, 'materializedViewRefresh') !== undefined,
@@ -492,7 +525,9 @@ function tableProto(o: Obj): TableProto {
             max_value: big(so, 'max_value'),
             start: big(so, 'start'),
             virtual: bool(so, 'virtual'),
-            ...(owner ? { sequence_owner: { owner_column_id: num(owner, 'owner_column_id'), owner_table_id: num(owner, 'owner_table_id') } } : {}),
+            ...(owner
+              ? { sequence_owner: { owner_column_id: num(owner, 'owner_column_id'), owner_table_id: num(owner, 'owner_table_id') } }
+              : {}),
             cache_size: big(so, 'cache_size'),
             ...(optStr(so, 'as_integer_type') ? { as_integer_type: str(so, 'as_integer_type') } : {}),
           },
@@ -557,7 +592,10 @@ function typeDescProto(o: Obj): TypeDescProto {
     array_type_id: num(o, 'array_type_id'),
     state: num(o, 'state'),
     composite_elements: comp
-      ? objs(comp, 'elements').map((e) => ({ element_type: typeProto(sub(e, 'element_type') ?? {}), element_label: str(e, 'element_label') }))
+      ? objs(comp, 'elements').map((e) => ({
+          element_type: typeProto(sub(e, 'element_type') ?? {}),
+          element_label: str(e, 'element_label'),
+        }))
       : [],
   };
 }

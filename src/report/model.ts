@@ -142,8 +142,6 @@ export function verdictOf(r: Omit<MigrationReport, 'verdict'>): Verdict {
   const nothing = r.tables.length === 0 && r.databases.every((d) => d.tables + d.views + d.sequences + d.types === 0);
   if (nothing && !r.decisions.some((d) => d.kind === 'not-convertible')) return 'nothing-to-migrate';
   const warned =
-    r.warnings.length > 0 ||
-    r.decisions.some(needsAttention) ||
-    r.tables.some((t) => t.rejectedRows > 0 || t.verification === undefined);
+    r.warnings.length > 0 || r.decisions.some(needsAttention) || r.tables.some((t) => t.rejectedRows > 0 || t.verification === undefined);
   return warned ? 'success-with-warnings' : 'success';
 }

@@ -23,7 +23,11 @@ const VERDICT: Readonly<Record<Verdict, { cls: string; title: string; text: stri
     title: 'Migration verified, with warnings',
     text: 'The verified data is identical; read the warnings and schema changes below before switching over.',
   },
-  'nothing-to-migrate': { cls: 'ok', title: 'Nothing to migrate', text: 'The source holds no user table, view, sequence or type; nothing was loaded.' },
+  'nothing-to-migrate': {
+    cls: 'ok',
+    title: 'Nothing to migrate',
+    text: 'The source holds no user table, view, sequence or type; nothing was loaded.',
+  },
   'incomplete-source': {
     cls: 'warn',
     title: 'Loaded with missing source files',
@@ -92,7 +96,11 @@ function summaryCards(r: MigrationReport): string {
     ['mismatches', grouped(s.mismatched), s.mismatched ? 'bad' : ''],
     ['not verified', grouped(s.notVerified), s.notVerified ? 'warn' : ''],
     ['rejected rows', grouped(s.rejectedRows), s.rejectedRows ? 'warn' : ''],
-    ['schema changes', grouped(s.decisions.changed + s.decisions['not-convertible']), s.decisions['not-convertible'] ? 'bad' : s.decisions.changed ? 'warn' : ''],
+    [
+      'schema changes',
+      grouped(s.decisions.changed + s.decisions['not-convertible']),
+      s.decisions['not-convertible'] ? 'bad' : s.decisions.changed ? 'warn' : '',
+    ],
     ...(s.sourceBytes !== undefined ? [['read from source', sizeText(s.sourceBytes), ''] as [string, string, string]] : []),
     [s.countedOn ? `COPY sent (${s.countedOn})` : 'COPY sent', sizeText(s.bytes), ''],
     ...(r.excludedTables?.length ? [['tables excluded', grouped(r.excludedTables.length), ''] as [string, string, string]] : []),
@@ -111,7 +119,8 @@ function tablesSection(r: MigrationReport): string {
     const v = t.verification;
     const rowsDiffer = v !== undefined && v.sourceRows !== v.targetRows;
     const sumDiffers = v !== undefined && v.sourceChecksum !== v.targetChecksum;
-    const keys = v && v.differingKeys.length ? `<ul class="keys">${v.differingKeys.map((k) => `<li><code>${esc(k)}</code></li>`).join('')}</ul>` : '';
+    const keys =
+      v && v.differingKeys.length ? `<ul class="keys">${v.differingKeys.map((k) => `<li><code>${esc(k)}</code></li>`).join('')}</ul>` : '';
     h.push(
       `<tr${v && !v.match ? ' class="bad"' : ''}>` +
         `<td class="name">${nameHtml(t.source)}${t.resumed ? ' <span class="pill none">resumed</span>' : ''}</td>` +
@@ -141,7 +150,9 @@ function differingRowsHtml(rows: readonly DifferingRow[]): string {
     .map(
       (row) =>
         `<tr><th colspan="3"><code>${esc(row.key)}</code> ${esc(row.status)}</th></tr>` +
-        row.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${value(c.source)}</td><td class="diff">${value(c.target)}</td></tr>`).join(''),
+        row.columns
+          .map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${value(c.source)}</td><td class="diff">${value(c.target)}</td></tr>`)
+          .join(''),
     )
     .join('');
   return `<details class="rows"><summary>first ${rows.length} differing row${rows.length === 1 ? '' : 's'}</summary><table class="rowdiff"><thead><tr><th>column</th><th>source</th><th>PostgreSQL</th></tr></thead><tbody>${body}</tbody></table></details>`;
@@ -150,7 +161,8 @@ function differingRowsHtml(rows: readonly DifferingRow[]): string {
 function stepsSection(r: MigrationReport): string {
   if (!r.steps?.length) return '';
   const rows = r.steps.map(
-    (x) => `<tr><td>${esc(x.on)}</td><td class="name">${esc(x.database)}</td><td>${esc(x.step)}</td><td class="n">${grouped(x.statements)}</td><td class="n">${secs(x.seconds)}</td></tr>`,
+    (x) =>
+      `<tr><td>${esc(x.on)}</td><td class="name">${esc(x.database)}</td><td>${esc(x.step)}</td><td class="n">${grouped(x.statements)}</td><td class="n">${secs(x.seconds)}</td></tr>`,
   );
   return (
     '<h2>Schema steps</h2><p class="meta">Statements this run executed, per kind; seconds are summed over the parallel connections.</p>' +
@@ -166,15 +178,23 @@ function excludedSection(r: MigrationReport): string {
 function phasesSection(r: MigrationReport): string {
   if (r.phases.length === 0) return '<h2>Phases</h2><p>No phase ran.</p>';
   const rows = r.phases.map(
-    (p) => `<tr><td>${esc(p.name)}</td><td><span class="pill ${PHASE_CLS[p.status]}">${esc(p.status)}</span></td><td class="n">${secs(p.seconds)}</td><td>${esc(p.detail ?? '')}</td></tr>`,
+    (p) =>
+      `<tr><td>${esc(p.name)}</td><td><span class="pill ${PHASE_CLS[p.status]}">${esc(p.status)}</span></td><td class="n">${secs(p.seconds)}</td><td>${esc(p.detail ?? '')}</td></tr>`,
   );
   return `<h2>Phases</h2><table class="compact"><thead><tr><th>phase</th><th>status</th><th class="n">seconds</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-const KIND_TITLE: Readonly<Record<DecisionKind, string>> = { 'not-convertible': 'Not convertible', changed: 'Changed to fit PostgreSQL', 'as-is': 'Converted as is' };
+const KIND_TITLE: Readonly<Record<DecisionKind, string>> = {
+  'not-convertible': 'Not convertible',
+  changed: 'Changed to fit PostgreSQL',
+  'as-is': 'Converted as is',
+};
 
 function decisionTable(list: readonly Decision[]): string {
-  const rows = list.map((d) => `<tr><td class="name"><code>${nameHtml(d.object)}</code></td><td>${esc(d.what)}</td><td>${esc(d.why)}</td><td>${esc(d.fix ?? '')}</td></tr>`);
+  const rows = list.map(
+    (d) =>
+      `<tr><td class="name"><code>${nameHtml(d.object)}</code></td><td>${esc(d.what)}</td><td>${esc(d.why)}</td><td>${esc(d.fix ?? '')}</td></tr>`,
+  );
   return `<table class="decisions"><colgroup><col style="width:28%"><col style="width:26%"><col style="width:26%"><col style="width:20%"></colgroup><thead><tr><th>object</th><th>what</th><th>why</th><th>what you can do</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -186,8 +206,14 @@ function decisionsSection(r: MigrationReport): string {
   const asIs = by('as-is');
   if (r.decisions.length === 0) h.push('<p>No schema object was converted.</p>');
   else if (notConv.length + changed.length === 0) h.push('<p>Every object was converted as is.</p>');
-  for (const [kind, list] of [['not-convertible', notConv], ['changed', changed]] as const) {
-    if (list.length) h.push(`<h3><span class="pill ${kind === 'not-convertible' ? 'bad' : 'warn'}">${list.length}</span> ${KIND_TITLE[kind]}</h3>${decisionTable(list)}`);
+  for (const [kind, list] of [
+    ['not-convertible', notConv],
+    ['changed', changed],
+  ] as const) {
+    if (list.length)
+      h.push(
+        `<h3><span class="pill ${kind === 'not-convertible' ? 'bad' : 'warn'}">${list.length}</span> ${KIND_TITLE[kind]}</h3>${decisionTable(list)}`,
+      );
   }
   if (asIs.length) {
     h.push(`<details><summary>${grouped(asIs.length)} ${asIs.length === 1 ? 'object' : 'objects'} converted as is</summary>`);
@@ -203,7 +229,15 @@ function syncSection(r: MigrationReport): string {
     .filter((t) => t.sync)
     .map((t) => {
       const layers = t.sync!.layers ?? [];
-      const sub = layers.length > 1 ? layers.map((l) => `<tr class="layer"><td>&nbsp;&nbsp;layer to ${esc(l.to)}</td><td class="n">${l.inserted}</td><td class="n">${l.updated}</td><td class="n">${l.deleted}</td><td></td></tr>`).join('') : '';
+      const sub =
+        layers.length > 1
+          ? layers
+              .map(
+                (l) =>
+                  `<tr class="layer"><td>&nbsp;&nbsp;layer to ${esc(l.to)}</td><td class="n">${l.inserted}</td><td class="n">${l.updated}</td><td class="n">${l.deleted}</td><td></td></tr>`,
+              )
+              .join('')
+          : '';
       return `<tr><td>${nameHtml(t.source)}</td><td class="n">${t.sync!.inserted}</td><td class="n">${t.sync!.updated}</td><td class="n">${t.sync!.deleted}</td><td class="n">${esc(secs(t.loadSeconds))}</td></tr>${sub}`;
     });
   return (
@@ -223,7 +257,8 @@ export function renderHtml(r: MigrationReport): string {
       `${r.error !== undefined ? `<div class="err"><b>Error:</b> ${esc(r.error)}</div>` : ''}</div>`,
   );
   h.push(`<p class="meta"><b>Source</b> (${esc(r.source.kind)}): ${esc(r.source.description)}</p>`);
-  for (const t of r.targets) h.push(`<p class="meta"><b>${t.label === 'target' ? 'Target' : 'Test instance'}</b>: ${esc(t.description)}</p>`);
+  for (const t of r.targets)
+    h.push(`<p class="meta"><b>${t.label === 'target' ? 'Target' : 'Test instance'}</b>: ${esc(t.description)}</p>`);
   h.push(`<p class="meta">Started ${esc(r.startedAt.toISOString())} · finished ${esc(r.finishedAt.toISOString())}</p>`);
   h.push(summaryCards(r));
   h.push(syncSection(r));

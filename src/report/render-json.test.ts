@@ -64,7 +64,9 @@ test('checksums beyond 2^53 survive exactly (a JSON number would not)', () => {
   const r = successReport();
   const big = -9_223_372_036_854_775_807n;
   const t0 = r.tables[0]!;
-  const j = parse(renderJson({ ...r, tables: [{ ...t0, verification: { ...t0.verification!, sourceChecksum: big, targetChecksum: big } }] }));
+  const j = parse(
+    renderJson({ ...r, tables: [{ ...t0, verification: { ...t0.verification!, sourceChecksum: big, targetChecksum: big } }] }),
+  );
   assert.equal(j.tables[0]!.verification!.sourceChecksum, '-9223372036854775807');
   assert.equal(j.tables[0]!.verification!.sourceChecksumHex, '8000000000000001');
   assert.equal(checksumHex(-1n), 'ffffffffffffffff');
@@ -79,7 +81,12 @@ test('failure: error, unverified tables as null, decisions with fix null when ab
   assert.equal(j.tables[0]!.resumed, true);
   assert.deepEqual(
     j.decisions.map((d) => [d.kind, d.fix]),
-    [['as-is', null], ['changed', null], ['changed', null], ['not-convertible', 'rewrite the view by hand after the migration']],
+    [
+      ['as-is', null],
+      ['changed', null],
+      ['changed', null],
+      ['not-convertible', 'rewrite the view by hand after the migration'],
+    ],
   );
   assert.equal(j.decisions[3]!.object, 'view app.public.<script>alert(1)</script>');
   assert.equal(j.phases[2]!.status, 'failed');
@@ -90,7 +97,20 @@ test('failure: error, unverified tables as null, decisions with fix null when ab
 test('every key is present in every table entry (stable shape)', () => {
   for (const r of [successReport(), failedReport()]) {
     for (const t of parse(renderJson(r)).tables) {
-      assert.deepEqual(Object.keys(t), ['source', 'target', 'on', 'columns', 'rowsLoaded', 'rejectedRows', 'bytes', 'sourceBytes', 'loadSeconds', 'resumed', 'verification', 'sync']);
+      assert.deepEqual(Object.keys(t), [
+        'source',
+        'target',
+        'on',
+        'columns',
+        'rowsLoaded',
+        'rejectedRows',
+        'bytes',
+        'sourceBytes',
+        'loadSeconds',
+        'resumed',
+        'verification',
+        'sync',
+      ]);
     }
   }
 });

@@ -52,11 +52,20 @@ export interface ReportJsonTable {
     /** Primary keys (as text) of rows that differ; may be a sample. */
     differingKeys: string[];
     /** The first differing rows column by column (values cut to a bounded length; `null` = SQL NULL or no row). */
-    differingRows: { key: string; status: DifferingRow['status']; columns: { name: string; source: string | null; target: string | null }[] }[];
+    differingRows: {
+      key: string;
+      status: DifferingRow['status'];
+      columns: { name: string; source: string | null; target: string | null }[];
+    }[];
     seconds: number;
   };
   /** `sync`: rows the change between the two source points inserted, updated and deleted, in total and per backup layer applied (`to`: its end time); `null` for a migration. */
-  sync: null | { inserted: number; updated: number; deleted: number; layers: Array<{ to: string; inserted: number; updated: number; deleted: number }> };
+  sync: null | {
+    inserted: number;
+    updated: number;
+    deleted: number;
+    layers: Array<{ to: string; inserted: number; updated: number; deleted: number }>;
+  };
 }
 
 /** The whole `report.json` document. */
@@ -137,7 +146,14 @@ export function toReportJson(r: MigrationReport): ReportJson {
       notVerified: s.notVerified,
       decisions: { ...s.decisions },
     },
-    databases: r.databases.map((d) => ({ source: d.source, target: d.target, tables: d.tables, views: d.views, sequences: d.sequences, types: d.types })),
+    databases: r.databases.map((d) => ({
+      source: d.source,
+      target: d.target,
+      tables: d.tables,
+      views: d.views,
+      sequences: d.sequences,
+      types: d.types,
+    })),
     phases: r.phases.map((p) => ({ name: p.name, status: p.status, seconds: p.seconds, detail: p.detail ?? null })),
     tables: r.tables.map((t) => {
       const v = t.verification;
@@ -162,12 +178,21 @@ export function toReportJson(r: MigrationReport): ReportJson {
               targetChecksumHex: checksumHex(v.targetChecksum),
               match: v.match,
               differingKeys: [...v.differingKeys],
-              differingRows: (v.differingRows ?? []).map((d) => ({ key: d.key, status: d.status, columns: d.columns.map((c) => ({ ...c })) })),
+              differingRows: (v.differingRows ?? []).map((d) => ({
+                key: d.key,
+                status: d.status,
+                columns: d.columns.map((c) => ({ ...c })),
+              })),
               seconds: v.seconds,
             }
           : null,
         sync: t.sync
-          ? { inserted: t.sync.inserted, updated: t.sync.updated, deleted: t.sync.deleted, layers: (t.sync.layers ?? []).map((l) => ({ to: l.to, inserted: l.inserted, updated: l.updated, deleted: l.deleted })) }
+          ? {
+              inserted: t.sync.inserted,
+              updated: t.sync.updated,
+              deleted: t.sync.deleted,
+              layers: (t.sync.layers ?? []).map((l) => ({ to: l.to, inserted: l.inserted, updated: l.updated, deleted: l.deleted })),
+            }
           : null,
       };
     }),

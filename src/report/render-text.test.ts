@@ -35,10 +35,19 @@ test('text report keeps the original sections in the original order, framed by t
 
 test('success: structure overview with markers, real counts and hex checksums, OK status', () => {
   const t = renderText(successReport());
-  assert.match(t, /^shop\n {3}tables: 3, views: 0, sequences: 1, types: 1\n-- public\n---- customers \(S\+D\) {2}\[target: match\]\n---- orders \(S\+D\) {2}\[target: match\]\n-- sales\n---- invoices \(S\) {2}\[target: match\]$/m);
+  assert.match(
+    t,
+    /^shop\n {3}tables: 3, views: 0, sequences: 1, types: 1\n-- public\n---- customers \(S\+D\) {2}\[target: match\]\n---- orders \(S\+D\) {2}\[target: match\]\n-- sales\n---- invoices \(S\) {2}\[target: match\]$/m,
+  );
   // Numbers right-aligned under their headers; checksum -0x0123456789abcdef in two's complement.
-  assert.match(t, /shop\.public\.orders\s+target\s+1234567\s+-\s+[\d.]+ [KMG]?B\s+1234567\s+1234567\s+fedcba9876543211\s+fedcba9876543211\s+match\s+0\s+4\.94\s+14\.20/);
-  assert.match(t, /shop\.public\.customers\s+target\s+48213\s+-\s+[\d.]+ [KMG]?B\s+48213\s+48213\s+1f2e3d4c5b6a7988\s+1f2e3d4c5b6a7988\s+match/);
+  assert.match(
+    t,
+    /shop\.public\.orders\s+target\s+1234567\s+-\s+[\d.]+ [KMG]?B\s+1234567\s+1234567\s+fedcba9876543211\s+fedcba9876543211\s+match\s+0\s+4\.94\s+14\.20/,
+  );
+  assert.match(
+    t,
+    /shop\.public\.customers\s+target\s+48213\s+-\s+[\d.]+ [KMG]?B\s+48213\s+48213\s+1f2e3d4c5b6a7988\s+1f2e3d4c5b6a7988\s+match/,
+  );
   assert.match(t, /^Total records loaded: 1282780$/m);
   assert.match(t, /^Consistency score: 100\.0%$/m);
   assert.match(t, /^Status: \[OK\] MIGRATION VERIFIED/m);
@@ -61,8 +70,14 @@ test('text table columns line up: every data row has its numbers end where the h
 
 test('mismatch: MISMATCH row, both row counts, differing keys, status and recommendation', () => {
   const t = renderText(mismatchReport());
-  assert.match(t, /shop\.public\.orders\s+target\s+1234565\s+-\s+[\d.]+ [KMG]?B\s+1234567\s+1234565\s+fedcba9876543211\s+5555555555555555\s+MISMATCH\s+2/);
-  assert.match(t, /shop\.public\.orders\s+test instance\s+1234567\s+-\s+[\d.]+ [KMG]?B\s+1234567\s+1234567\s+fedcba9876543211\s+fedcba9876543211\s+match/);
+  assert.match(
+    t,
+    /shop\.public\.orders\s+target\s+1234565\s+-\s+[\d.]+ [KMG]?B\s+1234567\s+1234565\s+fedcba9876543211\s+5555555555555555\s+MISMATCH\s+2/,
+  );
+  assert.match(
+    t,
+    /shop\.public\.orders\s+test instance\s+1234567\s+-\s+[\d.]+ [KMG]?B\s+1234567\s+1234567\s+fedcba9876543211\s+fedcba9876543211\s+match/,
+  );
   assert.match(t, /---- orders \(S\+D\) {2}\[test instance: match, target: MISMATCH\]/);
   assert.match(t, /shop\.public\.orders on target: source 1234567 rows \/ fedcba9876543211, PostgreSQL 1234565 rows \/ 5555555555555555/);
   for (const k of ['(-7)', '(1048576)', "('o''brien', 3)"]) assert.ok(t.includes(`    differing key: ${k}\n`), k);
@@ -84,7 +99,9 @@ test('failure: error line, failed phase, not-convertible before changed, with wh
   const nc = t.indexOf('[NOT CONVERTIBLE] view app.public.<script>alert(1)</script>');
   const ch = t.indexOf('[CHANGED] table app.public.users');
   assert.ok(nc > 0 && ch > nc);
-  assert.ok(t.includes('    why:  uses crdb_internal.node_id() & "AS OF SYSTEM TIME"\n    fix:  rewrite the view by hand after the migration\n'));
+  assert.ok(
+    t.includes('    why:  uses crdb_internal.node_id() & "AS OF SYSTEM TIME"\n    fix:  rewrite the view by hand after the migration\n'),
+  );
   assert.match(t, /^1\. Fix the error above and rerun the same command/m);
   assert.match(t, /not verified/);
   assert.match(t, /app\.public\.users \(resumed\)/);

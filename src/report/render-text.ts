@@ -42,7 +42,11 @@ const pad = (s: string, w: number, right: boolean): string => {
 function grid(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[] = []): string[] {
   const all = [header, ...rows].map((r) => r.map(line));
   const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  const fmt = (r: readonly string[]) => r.map((c, i) => pad(c, widths[i]!, right[i] === true)).join('  ').trimEnd();
+  const fmt = (r: readonly string[]) =>
+    r
+      .map((c, i) => pad(c, widths[i]!, right[i] === true))
+      .join('  ')
+      .trimEnd();
   return [fmt(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(fmt)];
 }
 
@@ -57,7 +61,8 @@ export const TEXT_STATUS: Readonly<Record<Verdict, string>> = {
   success: '[OK] MIGRATION VERIFIED - every verified table is identical in PostgreSQL',
   'success-with-warnings': '[!] MIGRATION VERIFIED WITH WARNINGS - data identical; read the warnings and compatibility issues',
   'nothing-to-migrate': '[OK] NOTHING TO MIGRATE - the source holds no user table, view, sequence or type',
-  'incomplete-source': '[!] LOADED WITH MISSING SOURCE FILES - rows in the absent files (see WARNINGS) are missing; not verified identical to the source',
+  'incomplete-source':
+    '[!] LOADED WITH MISSING SOURCE FILES - rows in the absent files (see WARNINGS) are missing; not verified identical to the source',
   mismatch: '[X] MIGRATION NOT VERIFIED - some tables differ between the source and PostgreSQL',
   failed: '[X] MIGRATION FAILED - the run stopped with an error',
 };
@@ -96,7 +101,10 @@ function overview(r: MigrationReport, out: string[]): void {
   for (const db of r.databases) {
     out.push(`${line(db.source)}${db.target !== db.source ? ` -> PostgreSQL database ${line(db.target)}` : ''}`);
     out.push(`   tables: ${db.tables}, views: ${db.views}, sequences: ${db.sequences}, types: ${db.types}`);
-    printTables([...bySource.keys()].filter((n) => !placed.has(n) && n.startsWith(`${db.source}.`)), db.source);
+    printTables(
+      [...bySource.keys()].filter((n) => !placed.has(n) && n.startsWith(`${db.source}.`)),
+      db.source,
+    );
   }
   const rest = [...bySource.keys()].filter((n) => !placed.has(n));
   if (rest.length) {
@@ -114,7 +122,9 @@ function overview(r: MigrationReport, out: string[]): void {
   const identical = verified.filter((l) => l.every((t) => !t.verification || t.verification.match)).length;
   out.push(`Total exportable tables: ${r.databases.reduce((n, d) => n + d.tables, 0)}`);
   out.push(`  - Tables loaded: ${bySource.size}   - With data: ${withData}   - Empty: ${bySource.size - withData}`);
-  out.push(`  - Verified identical: ${identical}   - Different: ${verified.length - identical}   - Not verified: ${bySource.size - verified.length}`);
+  out.push(
+    `  - Verified identical: ${identical}   - Different: ${verified.length - identical}   - Not verified: ${bySource.size - verified.length}`,
+  );
   out.push('Legend: (S) table created in PostgreSQL, empty; (S+D) created and rows loaded;');
   out.push('        [destination: match | MISMATCH | not verified] = row count and checksum comparison', '');
 }
@@ -134,7 +144,10 @@ function schemaResults(r: MigrationReport, out: string[]): void {
   out.push(`Objects converted as is: ${s.decisions['as-is']}`);
   out.push(`Objects changed to fit PostgreSQL: ${s.decisions.changed}`);
   out.push(`Objects not convertible: ${s.decisions['not-convertible']}`);
-  out.push(`Issues found: ${s.decisions.changed + s.decisions['not-convertible']}${s.decisions.changed + s.decisions['not-convertible'] ? ' (see COMPATIBILITY ISSUES)' : ''}`, '');
+  out.push(
+    `Issues found: ${s.decisions.changed + s.decisions['not-convertible']}${s.decisions.changed + s.decisions['not-convertible'] ? ' (see COMPATIBILITY ISSUES)' : ''}`,
+    '',
+  );
 }
 
 function dataResults(r: MigrationReport, out: string[]): void {
@@ -144,7 +157,21 @@ function dataResults(r: MigrationReport, out: string[]): void {
   else {
     out.push(
       ...grid(
-        ['table', 'on', 'loaded', 'source size', 'COPY sent', 'source rows', 'target rows', 'source checksum', 'target checksum', 'result', 'rejected', 'load s', 'verify s'],
+        [
+          'table',
+          'on',
+          'loaded',
+          'source size',
+          'COPY sent',
+          'source rows',
+          'target rows',
+          'source checksum',
+          'target checksum',
+          'result',
+          'rejected',
+          'load s',
+          'verify s',
+        ],
         r.tables.map((t) => {
           const v = t.verification;
           return [
@@ -169,23 +196,30 @@ function dataResults(r: MigrationReport, out: string[]): void {
   }
   out.push(`Table loads: ${s.tableLoads} (${s.tables} tables)`);
   out.push(`Total records loaded: ${s.rowsLoaded}`);
-  if (s.countedOn) out.push(`Counted on: ${s.countedOn} (each row once${s.testInstance ? '; the test instance rehearsal is apart, below' : ''})`);
+  if (s.countedOn)
+    out.push(`Counted on: ${s.countedOn} (each row once${s.testInstance ? '; the test instance rehearsal is apart, below' : ''})`);
   out.push(`Rejected rows: ${s.rejectedRows}`);
-  if (s.sourceBytes !== undefined) out.push(`Data read from the source: ${sizeText(s.sourceBytes)} (table data as the backup manifests record it)`);
+  if (s.sourceBytes !== undefined)
+    out.push(`Data read from the source: ${sizeText(s.sourceBytes)} (table data as the backup manifests record it)`);
   out.push(`Data sent: ${sizeText(s.bytes)} (COPY${s.countedOn ? ` to the ${s.countedOn}` : ''}, this run)`);
   if (s.testInstance) {
     const ti = s.testInstance;
-    out.push(`Test instance rehearsal: ${ti.rowsLoaded} rows, ${ti.rejectedRows} rejected, ${sizeText(ti.bytes)} sent in ${ti.tableLoads} table loads`);
+    out.push(
+      `Test instance rehearsal: ${ti.rowsLoaded} rows, ${ti.rejectedRows} rejected, ${sizeText(ti.bytes)} sent in ${ti.tableLoads} table loads`,
+    );
   }
   out.push('');
   if (r.sync) {
     out.push('SYNC', SUB, `From ${r.sync.from} to ${r.sync.to}`);
     for (const t of r.tables) {
       if (!t.sync) continue;
-      out.push(`  ${line(t.source)}: ${t.sync.inserted} inserted, ${t.sync.updated} updated, ${t.sync.deleted} deleted (${secs(t.loadSeconds)} s)`);
+      out.push(
+        `  ${line(t.source)}: ${t.sync.inserted} inserted, ${t.sync.updated} updated, ${t.sync.deleted} deleted (${secs(t.loadSeconds)} s)`,
+      );
       // Per layer only when there were several (one layer repeats the line above).
       const layers = t.sync.layers ?? [];
-      if (layers.length > 1) for (const l of layers) out.push(`    layer to ${l.to}: ${l.inserted} inserted, ${l.updated} updated, ${l.deleted} deleted`);
+      if (layers.length > 1)
+        for (const l of layers) out.push(`    layer to ${l.to}: ${l.inserted} inserted, ${l.updated} updated, ${l.deleted} deleted`);
     }
     out.push('');
   }
@@ -200,7 +234,9 @@ function crossResults(r: MigrationReport, out: string[]): void {
   for (const t of r.tables) {
     const v = t.verification;
     if (!v || v.match) continue;
-    out.push(`  ${line(t.source)} on ${t.on}: source ${v.sourceRows} rows / ${checksumHex(v.sourceChecksum)}, PostgreSQL ${v.targetRows} rows / ${checksumHex(v.targetChecksum)}`);
+    out.push(
+      `  ${line(t.source)} on ${t.on}: source ${v.sourceRows} rows / ${checksumHex(v.sourceChecksum)}, PostgreSQL ${v.targetRows} rows / ${checksumHex(v.targetChecksum)}`,
+    );
     if (v.differingKeys.length === 0) out.push('    (no differing key was isolated)');
     for (const k of v.differingKeys) out.push(`    differing key: ${line(k)}`);
     differingRows(v.differingRows ?? [], out);
@@ -277,8 +313,10 @@ function recommendations(r: MigrationReport, out: string[]): void {
   const recs: string[] = [];
   if (r.verdict === 'failed') recs.push('Fix the error above and rerun the same command: finished steps are not repeated.');
   if (s.mismatched) recs.push('Do not switch over: inspect the differing keys under CROSS VALIDATION RESULTS, then reload those tables.');
-  if (s.decisions['not-convertible']) recs.push('Recreate the objects that could not be converted by hand where your application needs them.');
-  if (r.decisions.some((d) => d.kind === 'changed' && needsAttention(d))) recs.push('Review the schema changes listed under COMPATIBILITY ISSUES.');
+  if (s.decisions['not-convertible'])
+    recs.push('Recreate the objects that could not be converted by hand where your application needs them.');
+  if (r.decisions.some((d) => d.kind === 'changed' && needsAttention(d)))
+    recs.push('Review the schema changes listed under COMPATIBILITY ISSUES.');
   if (s.rejectedRows) recs.push('Rows were rejected: see the rejects folder next to this report.');
   if (s.notVerified) recs.push('Some tables were not verified: run `cockroach-migrate verify`.');
   recs.push('Point a staging copy of your application at PostgreSQL before switching over.');

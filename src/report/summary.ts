@@ -30,7 +30,8 @@ export interface ReportSummary {
   /** Source data bytes (backup manifests) of the distinct tables, when the source records them. */
   readonly sourceBytes: number | undefined;
   /** The rehearsal on the test instance, apart, when the target was loaded too. */
-  readonly testInstance: { readonly tableLoads: number; readonly rowsLoaded: number; readonly rejectedRows: number; readonly bytes: number } | undefined;
+  readonly testInstance:
+    { readonly tableLoads: number; readonly rowsLoaded: number; readonly rejectedRows: number; readonly bytes: number } | undefined;
   readonly verified: number;
   readonly matched: number;
   readonly mismatched: number;
@@ -54,7 +55,11 @@ function loadTotals(loads: readonly TableReport[]): { tableLoads: number; rowsLo
 }
 
 export function summarize(r: MigrationReport): ReportSummary {
-  const countedOn: TargetLabel | undefined = r.tables.some((t) => t.on === 'target') ? 'target' : r.tables.length ? 'test instance' : undefined;
+  const countedOn: TargetLabel | undefined = r.tables.some((t) => t.on === 'target')
+    ? 'target'
+    : r.tables.length
+      ? 'test instance'
+      : undefined;
   const counted = loadTotals(r.tables.filter((t) => t.on === countedOn));
   const test = countedOn === 'target' ? r.tables.filter((t) => t.on === 'test instance') : [];
   const sourceSizes = new Map<string, number>();

@@ -17,7 +17,8 @@ import { plain } from './testing/plain-datum.js';
 
 const STORES = new URL('../../../shared/fixtures/crdb-stores/', import.meta.url);
 const storeDir = (name: string): string => new URL(`${name}/`, STORES).pathname;
-const show = (r: Row): string => `${toHex(r.key)} ${JSON.stringify(r.values.map(plain), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+const show = (r: Row): string =>
+  `${toHex(r.key)} ${JSON.stringify(r.values.map(plain), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
 
 async function* each<T>(xs: readonly T[]): AsyncGenerator<T> {
   yield* xs;
@@ -85,13 +86,34 @@ test('rowBatchesFrom resumes strictly after a row key, like rowsFrom', async () 
 
 // Hand-built multi-family table: a (pk) b | c (bare value, family 1) | d e (tuple, family 2).
 const INT8 = sqlType('int', { oid: 20, width: 64 });
-const col = (id: number, name: string): Column => ({ id, name, type: INT8, nullable: id !== 1, hidden: false, inaccessible: false, usesSequenceIds: [], ownsSequenceIds: [] });
+const col = (id: number, name: string): Column => ({
+  id,
+  name,
+  type: INT8,
+  nullable: id !== 1,
+  hidden: false,
+  inaccessible: false,
+  usesSequenceIds: [],
+  ownsSequenceIds: [],
+});
 const cols = [col(1, 'a'), col(2, 'b'), col(3, 'c'), col(4, 'd'), col(5, 'e')];
 const MF: Table = {
-  kind: 'table', id: 70, database: 'db', schema: 'public', name: 'mf', columns: cols,
+  kind: 'table',
+  id: 70,
+  database: 'db',
+  schema: 'public',
+  name: 'mf',
+  columns: cols,
   primaryIndex: {
-    id: 1, name: 'primary', unique: true, keyColumns: [{ columnId: 1, name: 'a', direction: 'asc' }],
-    storeColumnIds: [], keySuffixColumnIds: [], compositeColumnIds: [], kind: 'forward', invisible: false,
+    id: 1,
+    name: 'primary',
+    unique: true,
+    keyColumns: [{ columnId: 1, name: 'a', direction: 'asc' }],
+    storeColumnIds: [],
+    keySuffixColumnIds: [],
+    compositeColumnIds: [],
+    kind: 'forward',
+    invisible: false,
   },
   indexes: [],
   families: [
@@ -99,11 +121,19 @@ const MF: Table = {
     { id: 1, name: 'fc', columnIds: [3], defaultColumnId: 3 },
     { id: 2, name: 'fde', columnIds: [4, 5], defaultColumnId: 0 },
   ],
-  checks: [], foreignKeys: [], uniqueWithoutIndex: [], storageParams: [], dataExcluded: false,
+  checks: [],
+  foreignKeys: [],
+  uniqueWithoutIndex: [],
+  storageParams: [],
+  dataExcluded: false,
 };
 const TS = { wallTime: 1n, logical: 0 };
 // Values: checksum 0 ‖ tag (TUPLE 10 / INT 1) ‖ payload; tuple members (colIdDelta<<4 | Int 3) ‖ zigzag varint.
-const mkv = (key: number[], tag: number, payload: number[]): MVCCKeyValue => ({ key: Uint8Array.from(key), timestamp: TS, value: Uint8Array.from([0, 0, 0, 0, tag, ...payload]) });
+const mkv = (key: number[], tag: number, payload: number[]): MVCCKeyValue => ({
+  key: Uint8Array.from(key),
+  timestamp: TS,
+  value: Uint8Array.from([0, 0, 0, 0, tag, ...payload]),
+});
 const MF_KVS: MVCCKeyValue[] = [
   mkv([0xce, 0x89, 0x89, 0x88], 10, [0x23, 0x28]), // a=1 family 0: b=20
   mkv([0xce, 0x89, 0x89, 0x89, 0x89], 1, [0x0a]), // a=1 family 1: c=5 (bare INT)
@@ -115,9 +145,21 @@ const MF_KVS: MVCCKeyValue[] = [
 ];
 
 test('multi-family rows: families straddling batch boundaries assemble into one row', async () => {
-  const family0 = [[1, 20, 5, 7, -1], [2, 30, null, null, null], [4, null, null, null, 2]];
-  const any = [[1, 20, 5, 7, -1], [2, 30, null, null, null], [3, null, 9, null, null], [4, null, null, null, 2]];
-  for (const [mode, want] of [['family0', family0], ['any', any]] as const) {
+  const family0 = [
+    [1, 20, 5, 7, -1],
+    [2, 30, null, null, null],
+    [4, null, null, null, 2],
+  ];
+  const any = [
+    [1, 20, 5, 7, -1],
+    [2, 30, null, null, null],
+    [3, null, 9, null, null],
+    [4, null, null, null, 2],
+  ];
+  for (const [mode, want] of [
+    ['family0', family0],
+    ['any', any],
+  ] as const) {
     const perKV: unknown[] = [];
     for await (const r of decodeRows(MF, each(MF_KVS), { rowExistence: mode })) perKV.push(r.values.map(plain));
     assert.deepEqual(perKV, want, mode);

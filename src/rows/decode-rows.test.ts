@@ -75,7 +75,10 @@ test('startrek-v1.0.2: 79 episodes equal CockroachDB startrek data, 4 NULL stard
       got,
       data.episodes.map((e) => [e.id, e.season, e.num, e.title, e.stardate]),
     );
-    assert.deepEqual(got.filter((r) => r[4] === null).map((r) => r[0]), [33, 52, 55, 72]);
+    assert.deepEqual(
+      got.filter((r) => r[4] === null).map((r) => r[0]),
+      [33, 52, 55, 72],
+    );
   } finally {
     await src.close();
   }
@@ -140,7 +143,10 @@ test('spyserver-v20.1.2: domain 4 rows with UTF-8 titles, server 12 rows, droppe
     assert.equal(domain.id, 69);
     const d = await rowsOf(src, domain);
     const col = (n: string): number => storedColumns(domain).findIndex((c) => c.name === n);
-    assert.deepEqual(d.map((r) => r[col('domain')]), ['cuevana3.io', 'facebook.com', 'google.com', 'twitter.com']);
+    assert.deepEqual(
+      d.map((r) => r[col('domain')]),
+      ['cuevana3.io', 'facebook.com', 'google.com', 'twitter.com'],
+    );
     const fb = d[1]!;
     assert.equal(fb[col('title')], 'Facebook - Inicia sesión o regístrate');
     assert.equal(fb[col('servers_changed')], true);
@@ -158,7 +164,12 @@ test('spyserver-v20.1.2: domain 4 rows with UTF-8 titles, server 12 rows, droppe
     for (const r of s) per.set(r[1]!, (per.get(r[1]!) ?? 0) + 1);
     assert.deepEqual(Object.fromEntries(per), { 'cuevana3.io': 6, 'facebook.com': 2, 'google.com': 2, 'twitter.com': 2 });
     assert.ok(s.some((r) => JSON.stringify(r) === JSON.stringify(['104.244.42.1', 'twitter.com', 'A+', 'US', 'Twitter Inc.'])));
-    assert.ok(s.some((r) => JSON.stringify(r) === JSON.stringify(['2a03:2880:f127:283:face:b00c:0:25de', 'facebook.com', 'B', 'IE', 'Facebook Ireland Ltd'])));
+    assert.ok(
+      s.some(
+        (r) =>
+          JSON.stringify(r) === JSON.stringify(['2a03:2880:f127:283:face:b00c:0:25de', 'facebook.com', 'B', 'IE', 'Facebook Ireland Ltd']),
+      ),
+    );
     assert.equal(s.filter((r) => r[4] === 'Cloudflare, Inc.').length, 6);
   } finally {
     await src.close();
@@ -169,22 +180,35 @@ test('prepear-v19.1.0: demo.sample 2, prepear.users 41, prepear.leetcode 15; 25 
   const src = await openStore(storeDir('prepear-v19.1.0'));
   try {
     const sample = await rowsOf(src, table(src, 'demo', 'sample'));
-    assert.deepEqual(sample.map((r) => r[1]), [1000, 550]);
+    assert.deepEqual(
+      sample.map((r) => r[1]),
+      [1000, 550],
+    );
     assert.equal((await rowsOf(src, table(src, 'demo', 'users'))).length, 0);
     const users = await rowsOf(src, table(src, 'prepear', 'users'));
     assert.equal(users.length, 41);
     // SOURCE.md also names Kailey#4863, but that row is only in dropped table 71 (checked with a raw scan).
-    for (const u of ['gracewgao#5463', 'prepear#9586', 'Judy#9200']) assert.ok(users.some((r) => r[1] === u), u);
+    for (const u of ['gracewgao#5463', 'prepear#9586', 'Judy#9200'])
+      assert.ok(
+        users.some((r) => r[1] === u),
+        u,
+      );
     const leet = await rowsOf(src, table(src, 'prepear', 'leetcode'));
     assert.equal(leet.length, 15);
     assert.ok(leet.some((r) => r[1] === 'two-sum' && r[2] === 'easy' && r[3] === 0));
     for (const n of ['shuffle-the-array', 'count-the-number-of-consistent-strings', 'count-of-matches-in-tournament'])
-      assert.ok(leet.some((r) => r[1] === n), n);
+      assert.ok(
+        leet.some((r) => r[1] === n),
+        n,
+      );
     assert.equal((await rowsOf(src, table(src, 'prepear', 'pears'))).length, 0);
     assert.equal((await rowsOf(src, table(src, 'prepear', 'languages'))).length, 0);
     assert.equal(table(src, 'prepear', 'users').id, 83);
     // SOURCE.md: dropped table descriptors 56–58 and 60–82.
-    const dropped = src.catalog.notes.filter((n) => /in state DROP/.test(n)).map((n) => Number(/\(id (\d+)\)/.exec(n)?.[1])).sort((a, b) => a - b);
+    const dropped = src.catalog.notes
+      .filter((n) => /in state DROP/.test(n))
+      .map((n) => Number(/\(id (\d+)\)/.exec(n)?.[1]))
+      .sort((a, b) => a - b);
     assert.deepEqual(dropped, [56, 57, 58, ...Array.from({ length: 23 }, (_, i) => 60 + i)]);
   } finally {
     await src.close();
@@ -239,7 +263,14 @@ test('movr-v19.2.4: row counts per table and sample values', async () => {
       for await (const _ of src.rows(table(src, 'movr', name))) n++;
       counts[name] = n;
     }
-    assert.deepEqual(counts, { users: 906, vehicles: 296, rides: 1611, vehicle_location_histories: 28798, promo_codes: 1086, user_promo_codes: 270 });
+    assert.deepEqual(counts, {
+      users: 906,
+      vehicles: 296,
+      rides: 1611,
+      vehicle_location_histories: 28798,
+      promo_codes: 1086,
+      user_promo_codes: 270,
+    });
 
     const users = table(src, 'movr', 'users');
     const u = await rowsOf(src, users);
@@ -247,7 +278,15 @@ test('movr-v19.2.4: row counts per table and sample values', async () => {
     const perCity: Record<string, number> = {};
     for (const r of u) perCity[String(r[city])] = (perCity[String(r[city])] ?? 0) + 1;
     assert.deepEqual(perCity, {
-      amsterdam: 107, boston: 110, 'los angeles': 104, 'new york': 95, paris: 118, rome: 85, 'san francisco': 107, seattle: 89, 'washington dc': 91,
+      amsterdam: 107,
+      boston: 110,
+      'los angeles': 104,
+      'new york': 95,
+      paris: 118,
+      rome: 85,
+      'san francisco': 107,
+      seattle: 89,
+      'washington dc': 91,
     });
     const nameIdx = ['name', 'address', 'credit_card'].map((n) => storedColumns(users).findIndex((c) => c.name === n));
     assert.equal(u.filter((r) => nameIdx.every((i) => r[i] === null)).length, 856);
@@ -286,11 +325,28 @@ test('rabble-v23.1: live rows behind extended MVCC headers, enums decoded to lab
     for (const r of u) assert.ok(['USER', 'PRODUCER', 'ADMIN'].includes(String(r[3])), `role ${r[3]}`);
 
     const prod = table(src, 'defaultdb', 'producers');
-    const p = byName(prod, await rowsOf(src, prod), ['business_address', 'acounts_email', 'sales_email', 'payment_term', 'minimum_treshold']);
-    assert.ok(p.every((r) => r[0] === 'Business Address' && r[1] === 'dummyaccounts@mail.com' && r[2] === 'dummysales@mail.com' && r[3] === 30 && r[4] === '200.00'));
+    const p = byName(prod, await rowsOf(src, prod), [
+      'business_address',
+      'acounts_email',
+      'sales_email',
+      'payment_term',
+      'minimum_treshold',
+    ]);
+    assert.ok(
+      p.every(
+        (r) =>
+          r[0] === 'Business Address' &&
+          r[1] === 'dummyaccounts@mail.com' &&
+          r[2] === 'dummysales@mail.com' &&
+          r[3] === 30 &&
+          r[4] === '200.00',
+      ),
+    );
 
     const opts = table(src, 'defaultdb', 'producer_categories_options');
-    const o = byName(opts, await rowsOf(src, opts), ['name']).map((r) => r[0]).sort();
+    const o = byName(opts, await rowsOf(src, opts), ['name'])
+      .map((r) => r[0])
+      .sort();
     assert.deepEqual(o, ['infrastructure20', 'moratorium1', 'standardization10']);
 
     const sc = table(src, 'defaultdb', 'search_count');

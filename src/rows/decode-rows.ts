@@ -199,7 +199,11 @@ export async function* decodeRows(table: Table, kvs: AsyncIterable<MVCCKeyValue>
  * `decodeRows` over batches of KVs: one array of rows per input batch that completed a row (a row
  * whose KVs straddle batches is emitted with the later batch). Arrays are fresh and never empty.
  */
-export async function* decodeRowBatches(table: Table, batches: AsyncIterable<readonly MVCCKeyValue[]>, opts: DecodeRowsOptions = {}): AsyncGenerator<Row[]> {
+export async function* decodeRowBatches(
+  table: Table,
+  batches: AsyncIterable<readonly MVCCKeyValue[]>,
+  opts: DecodeRowsOptions = {},
+): AsyncGenerator<Row[]> {
   const d = new RowDecoder(table, opts);
   let out: Row[] = [];
   for await (const batch of batches) {
@@ -359,9 +363,18 @@ function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array
 function wrap(e: unknown, plan: Plan, key: Uint8Array, column: string | undefined): Error {
   const where = `${plan.label}${column !== undefined ? ` column ${column}` : ''} at key ${prettyKey(key)}`;
   if (isDecodeError(e)) {
-    return new DecodeError(e.layer, `${e.detail} (${where})`, e.file, e.offset, e.hint ?? 'the row is corrupt or the schema does not match the data', { cause: e });
+    return new DecodeError(
+      e.layer,
+      `${e.detail} (${where})`,
+      e.file,
+      e.offset,
+      e.hint ?? 'the row is corrupt or the schema does not match the data',
+      { cause: e },
+    );
   }
-  return new DecodeError('value', `${e instanceof Error ? e.message : String(e)} (${where})`, undefined, undefined, undefined, { cause: e });
+  return new DecodeError('value', `${e instanceof Error ? e.message : String(e)} (${where})`, undefined, undefined, undefined, {
+    cause: e,
+  });
 }
 
 /** `a` equals `k[0, n)` (a.length === n is checked by the caller). */

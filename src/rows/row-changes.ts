@@ -38,7 +38,11 @@ export function keyOnlyRow(table: Table, rowKey: Uint8Array, opts: DecodeRowsOpt
 }
 
 /** Sorts changes of one table into upserts, deletions and rows to read whole. Holds them all. */
-export async function rowChangesOf(table: Table, changes: AsyncIterable<readonly ChangedKV[]>, opts: DecodeRowsOptions = {}): Promise<RowChanges> {
+export async function rowChangesOf(
+  table: Table,
+  changes: AsyncIterable<readonly ChangedKV[]>,
+  opts: DecodeRowsOptions = {},
+): Promise<RowChanges> {
   const upserts: Row[] = [];
   const deletes: Row[] = [];
   const reread: Uint8Array[] = [];

@@ -3,8 +3,24 @@
  * key targets, sequence references, expression-index and hash-shard columns, and comments.
  */
 import type {
-  Catalog, CheckConstraint, Column, Comment, Database, EnumType, CompositeType, Family, ForeignKey, FunctionDef, Index,
-  IndexColumn, Schema, Sequence, Table, UniqueWithoutIndex, UserType, View,
+  Catalog,
+  CheckConstraint,
+  Column,
+  Comment,
+  Database,
+  EnumType,
+  CompositeType,
+  Family,
+  ForeignKey,
+  FunctionDef,
+  Index,
+  IndexColumn,
+  Schema,
+  Sequence,
+  Table,
+  UniqueWithoutIndex,
+  UserType,
+  View,
 } from '../model/catalog.js';
 import { sqlType, type SqlType } from '../model/sql-type.js';
 import type { ColumnBuilder, IndexBuilder, TableBuilder } from './ddl-builders.js';
@@ -21,9 +37,18 @@ export interface PendingComment {
 }
 
 export interface SequenceBuilder {
-  id: number; database: string; schema: string; name: string;
-  increment: bigint; minValue: bigint; maxValue: bigint; start: bigint; cacheSize: bigint;
-  virtual: boolean; asIntegerType: string | undefined; ownedBy: string[] | undefined;
+  id: number;
+  database: string;
+  schema: string;
+  name: string;
+  increment: bigint;
+  minValue: bigint;
+  maxValue: bigint;
+  start: bigint;
+  cacheSize: bigint;
+  virtual: boolean;
+  asIntegerType: string | undefined;
+  ownedBy: string[] | undefined;
 }
 
 export type TypeBuilder =
@@ -92,17 +117,36 @@ export function finalizeCatalog(st: ParseState, warn: (s: string) => void): Cata
   const cx: TableContext = { st, tableByKey, resolveUdt, seqUses: (expr, db) => sequenceUses(st, seqByKey, expr, db), ownedSeq, warn };
   const tables: Table[] = st.tables.map((tb) => finalizeTable(cx, tb));
   const currentValues = sequenceCurrentValues(st, seqByKey);
-  const sequences: Sequence[] = st.sequences.map((s) => Object.freeze({
-    kind: 'sequence', id: s.id, database: s.database, schema: s.schema, name: s.name, increment: s.increment, minValue: s.minValue,
-    maxValue: s.maxValue, start: s.start, cacheSize: s.cacheSize, virtual: s.virtual,
-    ...(s.asIntegerType ? { asIntegerType: s.asIntegerType } : {}),
-    ...(ownedSeq.has(s.id) ? { owner: ownedSeq.get(s.id)! } : {}),
-    ...(currentValues.has(s.id) ? { currentValue: currentValues.get(s.id)! } : {}),
-  }));
+  const sequences: Sequence[] = st.sequences.map((s) =>
+    Object.freeze({
+      kind: 'sequence',
+      id: s.id,
+      database: s.database,
+      schema: s.schema,
+      name: s.name,
+      increment: s.increment,
+      minValue: s.minValue,
+      maxValue: s.maxValue,
+      start: s.start,
+      cacheSize: s.cacheSize,
+      virtual: s.virtual,
+      ...(s.asIntegerType ? { asIntegerType: s.asIntegerType } : {}),
+      ...(ownedSeq.has(s.id) ? { owner: ownedSeq.get(s.id)! } : {}),
+      ...(currentValues.has(s.id) ? { currentValue: currentValues.get(s.id)! } : {}),
+    }),
+  );
   const comments = finalizeComments(st, tables, warn);
   const functions = finalizeFunctions(st);
   return Object.freeze({
-    databases: st.databases, schemas: st.schemas, tables, views: st.views, sequences, types, functions, comments, notes: [],
+    databases: st.databases,
+    schemas: st.schemas,
+    tables,
+    views: st.views,
+    sequences,
+    types,
+    functions,
+    comments,
+    notes: [],
   });
 }
 
@@ -115,22 +159,36 @@ function finalizeUserTypes(st: ParseState): { types: UserType[]; resolveUdt: Udt
     const k = resolveIn(st, db, parts);
     const ut = enumByKey.get(key(k));
     if (!ut) return t;
-    let base: SqlType = ut.kind === 'enum'
-      ? sqlType('enum', { oid: 100000 + ut.id, udt: { typeId: ut.id, schema: ut.schema, name: ut.name, enumMembers: ut.members } })
-      : sqlType('tuple', { oid: 100000 + ut.id, udt: { typeId: ut.id, schema: ut.schema, name: ut.name }, tupleContents: ut.elements.map((e) => e.type), tupleLabels: ut.elements.map((e) => e.label) });
+    let base: SqlType =
+      ut.kind === 'enum'
+        ? sqlType('enum', { oid: 100000 + ut.id, udt: { typeId: ut.id, schema: ut.schema, name: ut.name, enumMembers: ut.members } })
+        : sqlType('tuple', {
+            oid: 100000 + ut.id,
+            udt: { typeId: ut.id, schema: ut.schema, name: ut.name },
+            tupleContents: ut.elements.map((e) => e.type),
+            tupleLabels: ut.elements.map((e) => e.label),
+          });
     if (t.family === 'collatedstring') base = t;
     for (let d = 0; d < arrayDepth; d++) base = sqlType('array', { arrayContents: base });
     return base;
   };
   for (const tb of st.types) {
     if (tb.kind === 'enum') {
-      const members = tb.labels.map((label, i) => ({ physical: Uint8Array.of(Math.min(255, (i + 1) * Math.floor(256 / (tb.labels.length + 1)))), label, writable: true }));
+      const members = tb.labels.map((label, i) => ({
+        physical: Uint8Array.of(Math.min(255, (i + 1) * Math.floor(256 / (tb.labels.length + 1)))),
+        label,
+        writable: true,
+      }));
       const e: EnumType = Object.freeze({ kind: 'enum', id: tb.id, database: tb.database, schema: tb.schema, name: tb.name, members });
       types.push(e);
       enumByKey.set(key([tb.database, tb.schema, tb.name]), e);
     } else {
       const c: CompositeType = Object.freeze({
-        kind: 'composite', id: tb.id, database: tb.database, schema: tb.schema, name: tb.name,
+        kind: 'composite',
+        id: tb.id,
+        database: tb.database,
+        schema: tb.schema,
+        name: tb.name,
         elements: tb.elements.map((el) => ({ label: el.label, type: resolveUdt(el.parsed.type, el.parsed.userTypeName, tb.database, 0) })),
       });
       types.push(c);
@@ -179,33 +237,51 @@ function finalizeTable(cx: TableContext, tb: TableBuilder): Table {
   };
   const { primaryIndex, indexes, exprCols } = finalizeIndexes(tb, colId, cx.warn);
   const allCols = [...cols, ...exprCols];
-  const columns: Column[] = allCols.map((c) => Object.freeze({
-    id: c.id, name: c.name,
-    type: cx.resolveUdt(c.type, c.userTypeName?.parts, c.userTypeName?.database ?? tb.database, c.userTypeName?.arrayDepth ?? 0),
-    nullable: c.nullable, hidden: c.hidden, inaccessible: c.inaccessible,
-    ...(c.defaultExpr !== undefined ? { defaultExpr: c.defaultExpr } : {}),
-    ...(c.onUpdateExpr !== undefined ? { onUpdateExpr: c.onUpdateExpr } : {}),
-    ...(c.computed ? { computed: { ...c.computed } } : {}),
-    ...(c.identity ? { identity: { ...c.identity } } : {}),
-    usesSequenceIds: [...cx.seqUses(c.defaultExpr, tb.database), ...cx.seqUses(c.onUpdateExpr, tb.database)],
-    ownsSequenceIds: [...cx.ownedSeq.entries()].filter(([, o]) => o.tableId === tb.id && o.columnId === c.id).map(([id]) => id),
-  }));
+  const columns: Column[] = allCols.map((c) =>
+    Object.freeze({
+      id: c.id,
+      name: c.name,
+      type: cx.resolveUdt(c.type, c.userTypeName?.parts, c.userTypeName?.database ?? tb.database, c.userTypeName?.arrayDepth ?? 0),
+      nullable: c.nullable,
+      hidden: c.hidden,
+      inaccessible: c.inaccessible,
+      ...(c.defaultExpr !== undefined ? { defaultExpr: c.defaultExpr } : {}),
+      ...(c.onUpdateExpr !== undefined ? { onUpdateExpr: c.onUpdateExpr } : {}),
+      ...(c.computed ? { computed: { ...c.computed } } : {}),
+      ...(c.identity ? { identity: { ...c.identity } } : {}),
+      usesSequenceIds: [...cx.seqUses(c.defaultExpr, tb.database), ...cx.seqUses(c.onUpdateExpr, tb.database)],
+      ownsSequenceIds: [...cx.ownedSeq.entries()].filter(([, o]) => o.tableId === tb.id && o.columnId === c.id).map(([id]) => id),
+    }),
+  );
   const stored = cols.filter((c) => !(c.computed && !c.computed.stored));
   const families: Family[] = tb.families.length
     ? tb.families.map((f, i) => {
-      const ids = f.columns.map((n) => colId(n, `family ${f.name}`));
-      return { id: i, name: f.name, columnIds: ids, defaultColumnId: ids.length === 1 ? ids[0]! : 0 };
-    })
+        const ids = f.columns.map((n) => colId(n, `family ${f.name}`));
+        return { id: i, name: f.name, columnIds: ids, defaultColumnId: ids.length === 1 ? ids[0]! : 0 };
+      })
     : [{ id: 0, name: 'primary', columnIds: stored.map((c) => c.id), defaultColumnId: 0 }];
   const { checks, foreignKeys, uniqueWithoutIndex } = finalizeConstraints(cx, tb, allCols, colId);
   const storageParams = [...tb.storageParams];
   if (tb.interleave) storageParams.push(tb.interleave);
   for (const ib of tb.indexes) if (ib.interleave) storageParams.push(`${ib.interleave} (index ${ib.name})`);
   return Object.freeze({
-    kind: 'table', id: tb.id, database: tb.database, schema: tb.schema, name: tb.name, columns, primaryIndex, indexes, families,
-    checks, foreignKeys, uniqueWithoutIndex,
-    ...(tb.locality ? { locality: tb.locality } : {}), ...(tb.ttl ? { ttl: tb.ttl } : {}),
-    storageParams, ...(tb.materializedViewQuery ? { materializedViewQuery: tb.materializedViewQuery } : {}), dataExcluded: false,
+    kind: 'table',
+    id: tb.id,
+    database: tb.database,
+    schema: tb.schema,
+    name: tb.name,
+    columns,
+    primaryIndex,
+    indexes,
+    families,
+    checks,
+    foreignKeys,
+    uniqueWithoutIndex,
+    ...(tb.locality ? { locality: tb.locality } : {}),
+    ...(tb.ttl ? { ttl: tb.ttl } : {}),
+    storageParams,
+    ...(tb.materializedViewQuery ? { materializedViewQuery: tb.materializedViewQuery } : {}),
+    dataExcluded: false,
   });
 }
 
@@ -213,18 +289,28 @@ function finalizeTable(cx: TableContext, tb: TableBuilder): Table {
  * The primary and secondary indexes of a table, with the hidden columns its expression-index
  * elements need (new column ids taken from the table) and the shard column of hash-sharded ones.
  */
-function finalizeIndexes(tb: TableBuilder, colId: (name: string, what: string) => number, warn: (s: string) => void): { primaryIndex: Index; indexes: Index[]; exprCols: ColumnBuilder[] } {
+function finalizeIndexes(
+  tb: TableBuilder,
+  colId: (name: string, what: string) => number,
+  warn: (s: string) => void,
+): { primaryIndex: Index; indexes: Index[]; exprCols: ColumnBuilder[] } {
   const cols = tb.columns;
   const exprCols: ColumnBuilder[] = [];
   const indexColumns = (ib: IndexBuilder): IndexColumn[] => {
     const out: IndexColumn[] = [];
     for (const el of ib.elements) {
-      if (el.columnName !== undefined) out.push({ columnId: colId(el.columnName, `index ${ib.name}`), name: el.columnName, direction: el.direction });
+      if (el.columnName !== undefined)
+        out.push({ columnId: colId(el.columnName, `index ${ib.name}`), name: el.columnName, direction: el.direction });
       else {
         const existing = exprCols.find((c) => c.computed?.expr === el.expr);
         const c = existing ?? {
-          id: tb.nextColumnId++, name: `crdb_internal_idx_expr${exprCols.length ? `_${exprCols.length}` : ''}`,
-          type: sqlType('unknown'), nullable: true, hidden: true, inaccessible: true, computed: { expr: el.expr!, stored: false },
+          id: tb.nextColumnId++,
+          name: `crdb_internal_idx_expr${exprCols.length ? `_${exprCols.length}` : ''}`,
+          type: sqlType('unknown'),
+          nullable: true,
+          hidden: true,
+          inaccessible: true,
+          computed: { expr: el.expr!, stored: false },
         };
         if (!existing) exprCols.push(c);
         out.push({ columnId: c.id, name: c.name, direction: el.direction });
@@ -238,8 +324,9 @@ function finalizeIndexes(tb: TableBuilder, colId: (name: string, what: string) =
     let sharded: Index['sharded'];
     if (ib.hash) {
       const names = ib.elements.map((e) => e.columnName ?? '');
-      const shard = cols.find((c) => c.name === `crdb_internal_${names.join('_')}_shard_${ib.hash!.buckets}`)
-        ?? cols.find((c) => c.name.startsWith('crdb_internal_') && c.name.endsWith(`_shard_${ib.hash!.buckets}`));
+      const shard =
+        cols.find((c) => c.name === `crdb_internal_${names.join('_')}_shard_${ib.hash!.buckets}`) ??
+        cols.find((c) => c.name.startsWith('crdb_internal_') && c.name.endsWith(`_shard_${ib.hash!.buckets}`));
       if (shard) {
         sharded = { shardColumn: shard.name, buckets: ib.hash.buckets, columnNames: names };
         keyColumns = [{ columnId: shard.id, name: shard.name, direction: 'asc' }, ...keyColumns];
@@ -248,7 +335,10 @@ function finalizeIndexes(tb: TableBuilder, colId: (name: string, what: string) =
     const keyIds = new Set(keyColumns.map((k) => k.columnId));
     const trigram = ib.elements.some((e) => e.opclass !== undefined && /trgm/i.test(e.opclass));
     return Object.freeze({
-      id: ib.id, name: ib.name, unique: ib.unique, keyColumns,
+      id: ib.id,
+      name: ib.name,
+      unique: ib.unique,
+      keyColumns,
       storeColumnIds: ib.storing.map((n) => colId(n, `index ${ib.name} STORING`)),
       keySuffixColumnIds: primary ? [] : pkIds.filter((id) => !keyIds.has(id)),
       compositeColumnIds: [],
@@ -256,7 +346,9 @@ function finalizeIndexes(tb: TableBuilder, colId: (name: string, what: string) =
       ...(trigram ? { trigram } : {}),
       ...(ib.predicate ? { predicate: ib.predicate } : {}),
       ...(sharded ? { sharded } : {}),
-      ...(ib.partitioning ? { partitioning: { numColumns: ib.partitioning.numColumns, numImplicitColumns: 0, summary: ib.partitioning.summary } } : {}),
+      ...(ib.partitioning
+        ? { partitioning: { numColumns: ib.partitioning.numColumns, numImplicitColumns: 0, summary: ib.partitioning.summary } }
+        : {}),
       invisible: ib.invisible,
     });
   };
@@ -292,13 +384,21 @@ function finalizeConstraints(
     if (!ref) cx.warn(`${tb.name}: foreign key ${fk.name} references ${fk.refParts.join('.')}, which is not in the input`);
     const refCols = fk.refColumns.length ? fk.refColumns : (ref?.primary?.elements.map((e) => e.columnName ?? '') ?? []);
     return {
-      name: fk.name, columnIds: fk.columns.map((n) => colId(n, `foreign key ${fk.name}`)), referencedTableId: ref?.id ?? -1,
+      name: fk.name,
+      columnIds: fk.columns.map((n) => colId(n, `foreign key ${fk.name}`)),
+      referencedTableId: ref?.id ?? -1,
       referencedColumnIds: refCols.map((n) => ref?.columns.find((c) => c.name === n)?.id ?? -1),
-      onDelete: fk.onDelete, onUpdate: fk.onUpdate, match: fk.match, validated: fk.validated,
+      onDelete: fk.onDelete,
+      onUpdate: fk.onUpdate,
+      match: fk.match,
+      validated: fk.validated,
     };
   });
   const uniqueWithoutIndex: UniqueWithoutIndex[] = tb.uniqueWithoutIndex.map((u) => ({
-    name: u.name, columnIds: u.columns.map((n) => colId(n, `constraint ${u.name}`)), ...(u.predicate ? { predicate: u.predicate } : {}), validated: u.validated,
+    name: u.name,
+    columnIds: u.columns.map((n) => colId(n, `constraint ${u.name}`)),
+    ...(u.predicate ? { predicate: u.predicate } : {}),
+    validated: u.validated,
   }));
   return { checks, foreignKeys, uniqueWithoutIndex };
 }
@@ -331,13 +431,17 @@ function finalizeComments(st: ParseState, tables: readonly Table[], warn: (s: st
       return tables.find((t) => same(t, k));
     };
     switch (c.kind) {
-      case 'DATABASE': comments.push({ target: { kind: 'database', database: c.parts[0]! }, text: c.text }); break;
+      case 'DATABASE':
+        comments.push({ target: { kind: 'database', database: c.parts[0]! }, text: c.text });
+        break;
       case 'SCHEMA': {
         const [db, s] = c.parts.length > 1 ? [c.parts[0]!, c.parts[1]!] : [c.database, c.parts[0]!];
         comments.push({ target: { kind: 'schema', database: db, schema: s }, text: c.text });
         break;
       }
-      case 'TABLE': case 'VIEW': case 'SEQUENCE': {
+      case 'TABLE':
+      case 'VIEW':
+      case 'SEQUENCE': {
         const t = findTable(c.parts);
         if (t) comments.push({ target: { kind: 'table', tableId: t.id }, text: c.text });
         else {
@@ -374,7 +478,8 @@ function finalizeComments(st: ParseState, tables: readonly Table[], warn: (s: st
         else warn(`COMMENT ON CONSTRAINT ${c.constraint}: table not in the input`);
         break;
       }
-      default: warn(`COMMENT ON ${c.kind}: not modelled; dropped`);
+      default:
+        warn(`COMMENT ON ${c.kind}: not modelled; dropped`);
     }
   }
   return comments;
@@ -387,8 +492,17 @@ function finalizeFunctions(st: ParseState): FunctionDef[] {
     const parts = splitName(m?.[1] ?? `function_${i}`);
     const [db, schema, name] = resolveIn(st, f.database, parts);
     return {
-      kind: 'function', id: st.nextId++, database: db, schema, name, language: /LANGUAGE\s+plpgsql/i.test(f.text) ? 'plpgsql' : 'sql',
-      isProcedure: f.procedure, body: f.text, params: [], returnsSet: /RETURNS\s+SETOF/i.test(f.text), volatility: 'volatile',
+      kind: 'function',
+      id: st.nextId++,
+      database: db,
+      schema,
+      name,
+      language: /LANGUAGE\s+plpgsql/i.test(f.text) ? 'plpgsql' : 'sql',
+      isProcedure: f.procedure,
+      body: f.text,
+      params: [],
+      returnsSet: /RETURNS\s+SETOF/i.test(f.text),
+      volatility: 'volatile',
     };
   });
 }

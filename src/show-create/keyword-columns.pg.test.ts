@@ -22,7 +22,11 @@ test('every CockroachDB keyword as a column name: parsed, converted and created 
   for (const [cat, kws] of CATEGORIES) {
     const table = catalog.tables.find((x) => x.name === `kw_${cat.toLowerCase()}`);
     assert.ok(table, `table of ${cat} keywords parsed`);
-    assert.deepEqual(table.columns.map((c) => c.name), ['id', ...kws], `${cat} keyword columns`);
+    assert.deepEqual(
+      table.columns.map((c) => c.name),
+      ['id', ...kws],
+      `${cat} keyword columns`,
+    );
   }
   const conv = convertSchema(catalog, DEFAULT_CONVERT_OPTIONS);
   const db = conv.databases.find((d) => d.crdbName === 'defaultdb')!;
@@ -30,7 +34,12 @@ test('every CockroachDB keyword as a column name: parsed, converted and created 
   const { client } = await freshDatabase(server, t);
   for (const s of [...db.preData, ...db.postData]) await client.query(s);
   for (const [cat, kws] of CATEGORIES) {
-    const cols = (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`, [`kw_${cat.toLowerCase()}`])).rows.map((r) => r.column_name);
+    const cols = (
+      await client.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+        [`kw_${cat.toLowerCase()}`],
+      )
+    ).rows.map((r) => r.column_name);
     assert.deepEqual(cols, ['id', ...kws], `${cat} keyword columns in PostgreSQL`);
   }
 });
@@ -38,5 +47,8 @@ test('every CockroachDB keyword as a column name: parsed, converted and created 
 test('non-reserved keywords quoted in the input are the same columns', () => {
   const kws = [...CRDB_KEYWORDS.unreserved, ...CRDB_KEYWORDS.colName, ...CRDB_KEYWORDS.typeFuncName];
   const { catalog } = convertShowCreate(showCreate('kw_quoted', kws, true), { database: 'defaultdb' });
-  assert.deepEqual(catalog.tables[0]?.columns.map((c) => c.name), ['id', ...kws]);
+  assert.deepEqual(
+    catalog.tables[0]?.columns.map((c) => c.name),
+    ['id', ...kws],
+  );
 });

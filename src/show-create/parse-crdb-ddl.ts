@@ -8,7 +8,16 @@ import { SchemaError } from '../util/errors.js';
 import { sourceOf, type TableBuilder } from './ddl-builders.js';
 import { finalizeCatalog, type PendingComment, type ParseState } from './finalize-catalog.js';
 import { parseType } from './parse-type.js';
-import { dottedName, matchParen, nameList, parseIndexDef, parseReferences, parseTableElements, skipPartitionBy, splitCommas } from './parse-table.js';
+import {
+  dottedName,
+  matchParen,
+  nameList,
+  parseIndexDef,
+  parseReferences,
+  parseTableElements,
+  skipPartitionBy,
+  splitCommas,
+} from './parse-table.js';
 import { identName, isOp, isWord, splitStatements, tokenize, type Token } from './tokenize.js';
 import { unwrapShowCreateOutput } from './unwrap-show-create.js';
 
@@ -25,8 +34,19 @@ export interface ParsedDdl {
 
 function newTable(st: ParseState, database: string, schema: string, name: string): TableBuilder {
   return {
-    id: st.nextId++, database, schema, name, columns: [], indexes: [], families: [], checks: [], foreignKeys: [],
-    uniqueWithoutIndex: [], storageParams: [], nextColumnId: 1, nextIndexId: 2,
+    id: st.nextId++,
+    database,
+    schema,
+    name,
+    columns: [],
+    indexes: [],
+    families: [],
+    checks: [],
+    foreignKeys: [],
+    uniqueWithoutIndex: [],
+    storageParams: [],
+    nextColumnId: 1,
+    nextIndexId: 2,
   };
 }
 
@@ -68,7 +88,11 @@ function parseCreateTable(st: ParseState, text: string, toks: Token[], i: number
   const [db, schema, name] = resolveParts(st, n.parts);
   ensureSchema(st, db, schema);
   const table = newTable(st, db, schema, name);
-  if (!isOp(toks[n.next], '(')) throw new SchemaError(`CREATE TABLE ${name}: expected "(" at offset ${toks[n.next]?.offset ?? -1}`, 'CREATE TABLE … AS is not supported; use SHOW CREATE output');
+  if (!isOp(toks[n.next], '('))
+    throw new SchemaError(
+      `CREATE TABLE ${name}: expected "(" at offset ${toks[n.next]?.offset ?? -1}`,
+      'CREATE TABLE … AS is not supported; use SHOW CREATE output',
+    );
   let j = parseTableElements(text, toks, n.next, table, db);
   while (j < toks.length) {
     const t = toks[j]!;
@@ -96,13 +120,32 @@ function parseCreateTable(st: ParseState, text: string, toks: Token[], i: number
     } else if (isWord(t, 'CONFIGURE')) {
       j = toks.length;
     } else {
-      throw new SchemaError(`CREATE TABLE ${name}: unexpected ${JSON.stringify(t.text)} at offset ${t.offset}`, 'report this SHOW CREATE output');
+      throw new SchemaError(
+        `CREATE TABLE ${name}: unexpected ${JSON.stringify(t.text)} at offset ${t.offset}`,
+        'report this SHOW CREATE output',
+      );
     }
   }
   if (!table.primary) {
     // No primary key: CockroachDB adds the hidden rowid column (crdb: pkg/sql/create_table.go).
-    table.columns.push({ id: table.nextColumnId++, name: 'rowid', type: { family: 'int', oid: 20, width: 64, precision: 0, timePrecisionIsSet: false, visibleType: 0 }, nullable: false, hidden: true, inaccessible: false, defaultExpr: 'unique_rowid()' });
-    table.primary = { id: 1, name: `${name}_pkey`, unique: true, kind: 'forward', elements: [{ columnName: 'rowid', direction: 'asc' }], storing: [], invisible: false };
+    table.columns.push({
+      id: table.nextColumnId++,
+      name: 'rowid',
+      type: { family: 'int', oid: 20, width: 64, precision: 0, timePrecisionIsSet: false, visibleType: 0 },
+      nullable: false,
+      hidden: true,
+      inaccessible: false,
+      defaultExpr: 'unique_rowid()',
+    });
+    table.primary = {
+      id: 1,
+      name: `${name}_pkey`,
+      unique: true,
+      kind: 'forward',
+      elements: [{ columnName: 'rowid', direction: 'asc' }],
+      storing: [],
+      invisible: false,
+    };
   } else table.primary.id = 1;
   st.tables.push(table);
 }
@@ -114,26 +157,71 @@ function parseSequence(st: ParseState, toks: Token[], i: number): void {
   ensureSchema(st, db, schema);
   const num = (k: number): bigint => {
     let s = '';
-    if (isOp(toks[k], '-')) { s = '-'; k++; }
+    if (isOp(toks[k], '-')) {
+      s = '-';
+      k++;
+    }
     return BigInt(s + (toks[k]?.value ?? '0'));
   };
-  const seq = { id: st.nextId++, database: db, schema, name, increment: 1n, minValue: 1n, maxValue: 9223372036854775807n, start: 1n, cacheSize: 1n, virtual: false, asIntegerType: undefined as string | undefined, startSet: false, minSet: false, maxSet: false, ownedBy: undefined as string[] | undefined };
+  const seq = {
+    id: st.nextId++,
+    database: db,
+    schema,
+    name,
+    increment: 1n,
+    minValue: 1n,
+    maxValue: 9223372036854775807n,
+    start: 1n,
+    cacheSize: 1n,
+    virtual: false,
+    asIntegerType: undefined as string | undefined,
+    startSet: false,
+    minSet: false,
+    maxSet: false,
+    ownedBy: undefined as string[] | undefined,
+  };
   let j = n.next;
   const skipNum = (k: number): number => (isOp(toks[k], '-') ? k + 2 : k + 1);
   while (j < toks.length) {
     const t = toks[j]!;
-    if (isWord(t, 'MINVALUE')) { seq.minValue = num(j + 1); seq.minSet = true; j = skipNum(j + 1); }
-    else if (isWord(t, 'MAXVALUE')) { seq.maxValue = num(j + 1); seq.maxSet = true; j = skipNum(j + 1); }
-    else if (isWord(t, 'NO') && isWord(toks[j + 1], 'MINVALUE', 'MAXVALUE', 'CYCLE')) j += 2;
-    else if (isWord(t, 'INCREMENT')) { j += isWord(toks[j + 1], 'BY') ? 2 : 1; seq.increment = num(j); j = skipNum(j); }
-    else if (isWord(t, 'START')) { j += isWord(toks[j + 1], 'WITH') ? 2 : 1; seq.start = num(j); seq.startSet = true; j = skipNum(j); }
-    else if (isWord(t, 'CACHE')) { seq.cacheSize = num(j + 1); j = skipNum(j + 1); }
-    else if (isWord(t, 'PER') && isWord(toks[j + 2], 'CACHE')) { seq.cacheSize = num(j + 3); j = skipNum(j + 3); }
-    else if (isWord(t, 'AS')) { const p = parseType(toks, j + 1); seq.asIntegerType = toks[j + 1]!.value.toUpperCase(); j = p.next; }
-    else if (isWord(t, 'VIRTUAL')) { seq.virtual = true; j++; }
-    else if (isWord(t, 'OWNED') && isWord(toks[j + 1], 'BY')) {
+    if (isWord(t, 'MINVALUE')) {
+      seq.minValue = num(j + 1);
+      seq.minSet = true;
+      j = skipNum(j + 1);
+    } else if (isWord(t, 'MAXVALUE')) {
+      seq.maxValue = num(j + 1);
+      seq.maxSet = true;
+      j = skipNum(j + 1);
+    } else if (isWord(t, 'NO') && isWord(toks[j + 1], 'MINVALUE', 'MAXVALUE', 'CYCLE')) j += 2;
+    else if (isWord(t, 'INCREMENT')) {
+      j += isWord(toks[j + 1], 'BY') ? 2 : 1;
+      seq.increment = num(j);
+      j = skipNum(j);
+    } else if (isWord(t, 'START')) {
+      j += isWord(toks[j + 1], 'WITH') ? 2 : 1;
+      seq.start = num(j);
+      seq.startSet = true;
+      j = skipNum(j);
+    } else if (isWord(t, 'CACHE')) {
+      seq.cacheSize = num(j + 1);
+      j = skipNum(j + 1);
+    } else if (isWord(t, 'PER') && isWord(toks[j + 2], 'CACHE')) {
+      seq.cacheSize = num(j + 3);
+      j = skipNum(j + 3);
+    } else if (isWord(t, 'AS')) {
+      const p = parseType(toks, j + 1);
+      seq.asIntegerType = toks[j + 1]!.value.toUpperCase();
+      j = p.next;
+    } else if (isWord(t, 'VIRTUAL')) {
+      seq.virtual = true;
+      j++;
+    } else if (isWord(t, 'OWNED') && isWord(toks[j + 1], 'BY')) {
       if (isWord(toks[j + 2], 'NONE')) j += 3;
-      else { const o = dottedName(toks, j + 2); seq.ownedBy = o.parts; j = o.next; }
+      else {
+        const o = dottedName(toks, j + 2);
+        seq.ownedBy = o.parts;
+        j = o.next;
+      }
     } else if (isWord(t, 'CYCLE') || isWord(t, 'NO')) j++;
     else throw new SchemaError(`CREATE SEQUENCE ${name}: unexpected ${JSON.stringify(t.text)} at offset ${t.offset}`);
   }
@@ -164,7 +252,14 @@ function parseView(st: ParseState, text: string, toks: Token[], i: number, mater
   if (materialized) {
     const t = newTable(st, db, schema, name);
     t.materializedViewQuery = query;
-    t.columns = columnNames.map((c) => ({ id: t.nextColumnId++, name: c, type: { family: 'unknown', oid: 0, width: 0, precision: 0, timePrecisionIsSet: false, visibleType: 0 }, nullable: true, hidden: false, inaccessible: false }));
+    t.columns = columnNames.map((c) => ({
+      id: t.nextColumnId++,
+      name: c,
+      type: { family: 'unknown', oid: 0, width: 0, precision: 0, timePrecisionIsSet: false, visibleType: 0 },
+      nullable: true,
+      hidden: false,
+      inaccessible: false,
+    }));
     t.primary = { id: 1, name: `${name}_pkey`, unique: true, kind: 'forward', elements: [], storing: [], invisible: false };
     st.tables.push(t);
   } else st.views.push({ kind: 'view', id: st.nextId++, database: db, schema, name, query, columnNames });
@@ -252,7 +347,19 @@ export function parseCrdbDdl(input: string, opts: ParseOptions = {}): ParsedDdl 
   const text = unwrapShowCreateOutput(input);
   const warnings: string[] = [];
   const warn = (s: string): void => void warnings.push(s);
-  const st: ParseState = { database: opts.database ?? 'defaultdb', nextId: 100, databases: [], schemas: [], tables: [], views: [], sequences: [], types: [], comments: [], functions: [], setvals: [] };
+  const st: ParseState = {
+    database: opts.database ?? 'defaultdb',
+    nextId: 100,
+    databases: [],
+    schemas: [],
+    tables: [],
+    views: [],
+    sequences: [],
+    types: [],
+    comments: [],
+    functions: [],
+    setvals: [],
+  };
   ensureDatabase(st, st.database);
   for (const toks of splitStatements(tokenize(text, 'SHOW CREATE input'))) {
     const w0 = toks[0]!;
@@ -289,21 +396,36 @@ export function parseCrdbDdl(input: string, opts: ParseOptions = {}): ParsedDdl 
         const [db, schema, name] = resolveParts(st, d.parts);
         const table = st.tables.find((t) => t.database === db && t.schema === schema && t.name === name);
         if (!table) warn(`CREATE INDEX on ${name}: table not in the input; skipped`);
-        else table.indexes.push(parseIndexDef(text, toks, 1, toks.length, table, (els) => `${name}_${els.map((e) => e.columnName ?? 'expr').join('_')}_idx`));
+        else
+          table.indexes.push(
+            parseIndexDef(text, toks, 1, toks.length, table, (els) => `${name}_${els.map((e) => e.columnName ?? 'expr').join('_')}_idx`),
+          );
       } else if (at(0, 'ALTER') && at(1, 'TABLE')) parseAlterTable(st, text, toks, 2, warn);
       else if (at(0, 'COMMENT') && at(1, 'ON')) parseComment(st, toks, 2);
       else if (at(0, 'CREATE') && toks.some((t, k) => k < 4 && isWord(t, 'FUNCTION', 'PROCEDURE'))) {
-        st.functions.push({ database: st.database, text: sourceOf(text, toks, 0, toks.length), procedure: toks.some((t, k) => k < 4 && isWord(t, 'PROCEDURE')) });
+        st.functions.push({
+          database: st.database,
+          text: sourceOf(text, toks, 0, toks.length),
+          procedure: toks.some((t, k) => k < 4 && isWord(t, 'PROCEDURE')),
+        });
       } else if (at(0, 'ALTER') && toks.some((t) => isWord(t, 'CONFIGURE'))) {
-        warn(`${sourceOf(text, toks, 0, Math.min(toks.length, 6))} … CONFIGURE ZONE: zone configurations have no PostgreSQL equivalent; dropped`);
+        warn(
+          `${sourceOf(text, toks, 0, Math.min(toks.length, 6))} … CONFIGURE ZONE: zone configurations have no PostgreSQL equivalent; dropped`,
+        );
       } else if (at(0, 'ALTER') && at(1, 'DATABASE')) {
-        warn(`${sourceOf(text, toks, 0, Math.min(toks.length, 6))} …: database options (regions, placement) have no PostgreSQL equivalent; dropped`);
+        warn(
+          `${sourceOf(text, toks, 0, Math.min(toks.length, 6))} …: database options (regions, placement) have no PostgreSQL equivalent; dropped`,
+        );
       } else if (at(0, 'SELECT') && toks.some((t) => isWord(t, 'setval'))) {
         st.setvals!.push({ database: st.database, toks });
       } else warn(`statement at offset ${w0.offset} (${sourceOf(text, toks, 0, Math.min(toks.length, 4))} …) is not schema DDL; skipped`);
     } catch (e) {
       if (e instanceof SchemaError) throw e;
-      throw new SchemaError(`cannot parse statement at offset ${w0.offset} (${sourceOf(text, toks, 0, Math.min(toks.length, 4))} …): ${(e as Error).message}`, 'report this SHOW CREATE output', { cause: e });
+      throw new SchemaError(
+        `cannot parse statement at offset ${w0.offset} (${sourceOf(text, toks, 0, Math.min(toks.length, 4))} …): ${(e as Error).message}`,
+        'report this SHOW CREATE output',
+        { cause: e },
+      );
     }
   }
   const catalog = finalizeCatalog(st, warn);

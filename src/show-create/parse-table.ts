@@ -8,7 +8,14 @@
 import { sqlType } from '../model/sql-type.js';
 import type { ForeignKeyAction } from '../model/catalog.js';
 import { SchemaError } from '../util/errors.js';
-import { sourceOf, type ColumnBuilder, type ForeignKeyBuilder, type IndexBuilder, type IndexElement, type TableBuilder } from './ddl-builders.js';
+import {
+  sourceOf,
+  type ColumnBuilder,
+  type ForeignKeyBuilder,
+  type IndexBuilder,
+  type IndexElement,
+  type TableBuilder,
+} from './ddl-builders.js';
 import { parseType } from './parse-type.js';
 import { identName, isOp, isWord, type Token } from './tokenize.js';
 
@@ -66,7 +73,21 @@ export function dottedName(toks: readonly Token[], i: number): { parts: string[]
   return { parts, next: j };
 }
 
-const STOP_AFTER_EXPR = ['ON', 'AS', 'CONSTRAINT', 'CHECK', 'REFERENCES', 'UNIQUE', 'PRIMARY', 'GENERATED', 'FAMILY', 'CREATE', 'NOT', 'NULL', 'DEFAULT'];
+const STOP_AFTER_EXPR = [
+  'ON',
+  'AS',
+  'CONSTRAINT',
+  'CHECK',
+  'REFERENCES',
+  'UNIQUE',
+  'PRIMARY',
+  'GENERATED',
+  'FAMILY',
+  'CREATE',
+  'NOT',
+  'NULL',
+  'DEFAULT',
+];
 
 /** End of a column-level expression (DEFAULT / ON UPDATE): the next column keyword at depth 0. */
 function exprEnd(toks: readonly Token[], i: number, b: number): number {
@@ -97,7 +118,12 @@ function fkAction(toks: readonly Token[], i: number): { action: ForeignKeyAction
 }
 
 /** `REFERENCES t (cols) [MATCH …] [ON DELETE …] [ON UPDATE …] [NOT VALID]` starting at REFERENCES. */
-export function parseReferences(toks: readonly Token[], i: number, b: number, fk: Omit<ForeignKeyBuilder, 'refParts' | 'refColumns' | 'onDelete' | 'onUpdate' | 'match' | 'validated'>): { fk: ForeignKeyBuilder; next: number } {
+export function parseReferences(
+  toks: readonly Token[],
+  i: number,
+  b: number,
+  fk: Omit<ForeignKeyBuilder, 'refParts' | 'refColumns' | 'onDelete' | 'onUpdate' | 'match' | 'validated'>,
+): { fk: ForeignKeyBuilder; next: number } {
   const ref = dottedName(toks, i + 1);
   let j = ref.next;
   let refColumns: string[] = [];
@@ -106,7 +132,15 @@ export function parseReferences(toks: readonly Token[], i: number, b: number, fk
     refColumns = l.names;
     j = l.next;
   }
-  const out: ForeignKeyBuilder = { ...fk, refParts: ref.parts, refColumns, onDelete: 'no action', onUpdate: 'no action', match: 'simple', validated: true };
+  const out: ForeignKeyBuilder = {
+    ...fk,
+    refParts: ref.parts,
+    refColumns,
+    onDelete: 'no action',
+    onUpdate: 'no action',
+    match: 'simple',
+    validated: true,
+  };
   while (j < b) {
     if (isWord(toks[j], 'MATCH')) {
       const m = toks[j + 1]!.value.toLowerCase();
@@ -155,7 +189,11 @@ function indexElements(text: string, toks: readonly Token[], i: number): { eleme
     let opclass: string | undefined;
     const t0 = toks[a0]!;
     const last = toks[b - 1]!;
-    if (b - a0 >= 2 && last.kind === 'word' && (/_ops$/i.test(last.value) || (b - a0 === 2 && (t0.kind === 'word' || t0.kind === 'qident')))) {
+    if (
+      b - a0 >= 2 &&
+      last.kind === 'word' &&
+      (/_ops$/i.test(last.value) || (b - a0 === 2 && (t0.kind === 'word' || t0.kind === 'qident')))
+    ) {
       opclass = last.value;
       b--;
     }
@@ -234,7 +272,10 @@ export function parseIndexTail(text: string, toks: readonly Token[], j: number, 
     } else if (isWord(t, 'NOT') && isWord(toks[j + 1], 'VALID')) {
       j += 2;
     } else {
-      throw new SchemaError(`unexpected ${JSON.stringify(t.text)} in index ${idx.name} at offset ${t.offset}`, 'report this SHOW CREATE line');
+      throw new SchemaError(
+        `unexpected ${JSON.stringify(t.text)} in index ${idx.name} at offset ${t.offset}`,
+        'report this SHOW CREATE line',
+      );
     }
   }
   return j;
@@ -245,13 +286,29 @@ export function newIndex(table: TableBuilder, name: string, unique: boolean, kin
 }
 
 /** `[UNIQUE] [INVERTED|VECTOR] INDEX [name] [ON t] [USING …] (…) …` starting at `i` (after CREATE for standalone). */
-export function parseIndexDef(text: string, toks: readonly Token[], i: number, b: number, table: TableBuilder, defaultName: (elems: IndexElement[], unique: boolean) => string): IndexBuilder {
+export function parseIndexDef(
+  text: string,
+  toks: readonly Token[],
+  i: number,
+  b: number,
+  table: TableBuilder,
+  defaultName: (elems: IndexElement[], unique: boolean) => string,
+): IndexBuilder {
   let j = i;
   let unique = false;
   let kind: IndexBuilder['kind'] = 'forward';
-  if (isWord(toks[j], 'UNIQUE')) { unique = true; j++; }
-  if (isWord(toks[j], 'INVERTED')) { kind = 'inverted'; j++; }
-  if (isWord(toks[j], 'VECTOR')) { kind = 'vector'; j++; }
+  if (isWord(toks[j], 'UNIQUE')) {
+    unique = true;
+    j++;
+  }
+  if (isWord(toks[j], 'INVERTED')) {
+    kind = 'inverted';
+    j++;
+  }
+  if (isWord(toks[j], 'VECTOR')) {
+    kind = 'vector';
+    j++;
+  }
   j++; // INDEX
   if (isWord(toks[j], 'IF') && isWord(toks[j + 1], 'NOT')) j += 3;
   let name: string | undefined;
@@ -278,7 +335,12 @@ function parseColumn(text: string, toks: readonly Token[], a: number, b: number,
   let arrayDepth = 0;
   for (let t = pt.type; t.family === 'array' && t.arrayContents; t = t.arrayContents) arrayDepth++;
   const col: ColumnBuilder = {
-    id: table.nextColumnId++, name, type: pt.type, nullable: true, hidden: false, inaccessible: false,
+    id: table.nextColumnId++,
+    name,
+    type: pt.type,
+    nullable: true,
+    hidden: false,
+    inaccessible: false,
     ...(pt.userTypeName ? { userTypeName: { parts: pt.userTypeName, database, arrayDepth } } : {}),
   };
   const typeWord = toks[a + 1]!.value.toUpperCase();
@@ -290,10 +352,15 @@ function parseColumn(text: string, toks: readonly Token[], a: number, b: number,
   let j = pt.next;
   while (j < b) {
     const t = toks[j]!;
-    if (isWord(t, 'NOT') && isWord(toks[j + 1], 'VISIBLE')) { col.hidden = true; j += 2; }
-    else if (isWord(t, 'NOT') && isWord(toks[j + 1], 'NULL')) { col.nullable = false; j += 2; }
-    else if (isWord(t, 'NULL')) { j += 1; }
-    else if (isWord(t, 'DEFAULT')) {
+    if (isWord(t, 'NOT') && isWord(toks[j + 1], 'VISIBLE')) {
+      col.hidden = true;
+      j += 2;
+    } else if (isWord(t, 'NOT') && isWord(toks[j + 1], 'NULL')) {
+      col.nullable = false;
+      j += 2;
+    } else if (isWord(t, 'NULL')) {
+      j += 1;
+    } else if (isWord(t, 'DEFAULT')) {
       const e = exprEnd(toks, j + 1, b);
       col.defaultExpr = sourceOf(text, toks, j + 1, e);
       j = e;
@@ -301,12 +368,18 @@ function parseColumn(text: string, toks: readonly Token[], a: number, b: number,
       const e = exprEnd(toks, j + 2, b);
       col.onUpdateExpr = sourceOf(text, toks, j + 2, e);
       j = e;
-    } else if ((isWord(t, 'AS') && isOp(toks[j + 1], '(')) || (isWord(t, 'GENERATED') && isWord(toks[j + 3], 'AS') && isOp(toks[j + 4], '('))) {
+    } else if (
+      (isWord(t, 'AS') && isOp(toks[j + 1], '(')) ||
+      (isWord(t, 'GENERATED') && isWord(toks[j + 3], 'AS') && isOp(toks[j + 4], '('))
+    ) {
       const open = isWord(t, 'AS') ? j + 1 : j + 4;
       const close = matchParen(toks, open);
       let stored = false;
       j = close + 1;
-      if (isWord(toks[j], 'STORED')) { stored = true; j++; } else if (isWord(toks[j], 'VIRTUAL')) j++;
+      if (isWord(toks[j], 'STORED')) {
+        stored = true;
+        j++;
+      } else if (isWord(toks[j], 'VIRTUAL')) j++;
       col.computed = { expr: sourceOf(text, toks, open + 1, close), stored };
     } else if (isWord(t, 'GENERATED')) {
       const always = isWord(toks[j + 1], 'ALWAYS');
@@ -347,7 +420,10 @@ function parseColumn(text: string, toks: readonly Token[], a: number, b: number,
     } else if (isWord(t, 'CREATE', 'FAMILY')) {
       j = b;
     } else {
-      throw new SchemaError(`unexpected ${JSON.stringify(t.text)} in column ${table.name}.${name} at offset ${t.offset}`, 'report this SHOW CREATE line');
+      throw new SchemaError(
+        `unexpected ${JSON.stringify(t.text)} in column ${table.name}.${name} at offset ${t.offset}`,
+        'report this SHOW CREATE line',
+      );
     }
   }
 }
@@ -404,7 +480,12 @@ export function parseTableElements(text: string, toks: readonly Token[], open: n
         k = e;
       }
       if (isWord(toks[k], 'NOT') && isWord(toks[k + 1], 'VALID')) validated = false;
-      table.uniqueWithoutIndex.push({ name: cname ?? `unique_${cols.names.join('_')}`, columns: cols.names, ...(predicate ? { predicate } : {}), validated });
+      table.uniqueWithoutIndex.push({
+        name: cname ?? `unique_${cols.names.join('_')}`,
+        columns: cols.names,
+        ...(predicate ? { predicate } : {}),
+        validated,
+      });
     } else if (isWord(t, 'UNIQUE') && isOp(toks[j + 1], '(')) {
       const idx = newIndex(table, cname ?? '', true, 'forward');
       const el = indexElements(text, toks, j + 1);
@@ -413,11 +494,23 @@ export function parseTableElements(text: string, toks: readonly Token[], open: n
       parseIndexTail(text, toks, el.next, b, idx);
       table.indexes.push(idx);
     } else if (isWord(t, 'INDEX', 'UNIQUE') || (isWord(t, 'INVERTED', 'VECTOR') && isWord(toks[j + 1], 'INDEX'))) {
-      table.indexes.push(parseIndexDef(text, toks, j, b, table, (els, unique) => `${table.name}_${els.map((e) => e.columnName ?? 'expr').join('_')}_${unique ? 'key' : 'idx'}`));
+      table.indexes.push(
+        parseIndexDef(
+          text,
+          toks,
+          j,
+          b,
+          table,
+          (els, unique) => `${table.name}_${els.map((e) => e.columnName ?? 'expr').join('_')}_${unique ? 'key' : 'idx'}`,
+        ),
+      );
     } else if (isWord(t, 'FAMILY') && isFamilyClause(toks, j)) {
       let k = j + 1;
       let fname = `fam_${table.families.length}`;
-      if (!isOp(toks[k], '(')) { fname = identName(toks[k]!); k++; }
+      if (!isOp(toks[k], '(')) {
+        fname = identName(toks[k]!);
+        k++;
+      }
       table.families.push({ name: fname, columns: nameList(toks, k).names });
     } else if (isWord(t, 'LIKE') && isLikeClause(toks, j)) {
       throw new SchemaError(`CREATE TABLE ${table.name} (LIKE …) is not supported`, 'use SHOW CREATE output');

@@ -21,32 +21,70 @@ interface Base {
 }
 
 const NAMED: Record<string, Base> = {
-  BOOL: { family: 'bool', oid: 16 }, BOOLEAN: { family: 'bool', oid: 16 },
-  INT8: { family: 'int', oid: 20, width: 64 }, INT: { family: 'int', oid: 20, width: 64 }, INT64: { family: 'int', oid: 20, width: 64 },
-  BIGINT: { family: 'int', oid: 20, width: 64 }, INTEGER: { family: 'int', oid: 20, width: 64 },
-  INT4: { family: 'int', oid: 23, width: 32 }, INT2: { family: 'int', oid: 21, width: 16 }, SMALLINT: { family: 'int', oid: 21, width: 16 },
-  SERIAL: { family: 'int', oid: 20, width: 64 }, SERIAL8: { family: 'int', oid: 20, width: 64 }, BIGSERIAL: { family: 'int', oid: 20, width: 64 },
-  SERIAL4: { family: 'int', oid: 23, width: 32 }, SERIAL2: { family: 'int', oid: 21, width: 16 }, SMALLSERIAL: { family: 'int', oid: 21, width: 16 },
-  FLOAT8: { family: 'float', oid: 701, width: 64 }, FLOAT: { family: 'float', oid: 701, width: 64 }, FLOAT4: { family: 'float', oid: 700, width: 32 },
+  BOOL: { family: 'bool', oid: 16 },
+  BOOLEAN: { family: 'bool', oid: 16 },
+  INT8: { family: 'int', oid: 20, width: 64 },
+  INT: { family: 'int', oid: 20, width: 64 },
+  INT64: { family: 'int', oid: 20, width: 64 },
+  BIGINT: { family: 'int', oid: 20, width: 64 },
+  INTEGER: { family: 'int', oid: 20, width: 64 },
+  INT4: { family: 'int', oid: 23, width: 32 },
+  INT2: { family: 'int', oid: 21, width: 16 },
+  SMALLINT: { family: 'int', oid: 21, width: 16 },
+  SERIAL: { family: 'int', oid: 20, width: 64 },
+  SERIAL8: { family: 'int', oid: 20, width: 64 },
+  BIGSERIAL: { family: 'int', oid: 20, width: 64 },
+  SERIAL4: { family: 'int', oid: 23, width: 32 },
+  SERIAL2: { family: 'int', oid: 21, width: 16 },
+  SMALLSERIAL: { family: 'int', oid: 21, width: 16 },
+  FLOAT8: { family: 'float', oid: 701, width: 64 },
+  FLOAT: { family: 'float', oid: 701, width: 64 },
+  FLOAT4: { family: 'float', oid: 700, width: 32 },
   REAL: { family: 'float', oid: 700, width: 32 },
-  DECIMAL: { family: 'decimal', oid: 1700 }, NUMERIC: { family: 'decimal', oid: 1700 }, DEC: { family: 'decimal', oid: 1700 },
-  DATE: { family: 'date', oid: 1082 }, TIME: { family: 'time', oid: 1083 }, TIMETZ: { family: 'timetz', oid: 1266 },
-  TIMESTAMP: { family: 'timestamp', oid: 1114 }, TIMESTAMPTZ: { family: 'timestamptz', oid: 1184 },
+  DECIMAL: { family: 'decimal', oid: 1700 },
+  NUMERIC: { family: 'decimal', oid: 1700 },
+  DEC: { family: 'decimal', oid: 1700 },
+  DATE: { family: 'date', oid: 1082 },
+  TIME: { family: 'time', oid: 1083 },
+  TIMETZ: { family: 'timetz', oid: 1266 },
+  TIMESTAMP: { family: 'timestamp', oid: 1114 },
+  TIMESTAMPTZ: { family: 'timestamptz', oid: 1184 },
   INTERVAL: { family: 'interval', oid: 1186 },
-  STRING: { family: 'string', oid: 25 }, TEXT: { family: 'string', oid: 25 }, VARCHAR: { family: 'string', oid: 1043 },
-  CHAR: { family: 'string', oid: 1042, width: 1 }, CHARACTER: { family: 'string', oid: 1042, width: 1 }, BPCHAR: { family: 'string', oid: 1042 },
-  NAME: { family: 'string', oid: 19 }, CITEXT: { family: 'string', oid: 0 },
-  BYTES: { family: 'bytes', oid: 17 }, BYTEA: { family: 'bytes', oid: 17 }, BLOB: { family: 'bytes', oid: 17 },
-  UUID: { family: 'uuid', oid: 2950 }, INET: { family: 'inet', oid: 869 },
-  JSON: { family: 'json', oid: 3802 }, JSONB: { family: 'json', oid: 3802 },
-  BIT: { family: 'bit', oid: 1560, width: 1 }, VARBIT: { family: 'bit', oid: 1562 },
-  OID: { family: 'oid', oid: 26 }, REGCLASS: { family: 'oid', oid: 2205 }, REGPROC: { family: 'oid', oid: 24 },
-  REGPROCEDURE: { family: 'oid', oid: 2202 }, REGTYPE: { family: 'oid', oid: 2206 }, REGNAMESPACE: { family: 'oid', oid: 4089 },
+  STRING: { family: 'string', oid: 25 },
+  TEXT: { family: 'string', oid: 25 },
+  VARCHAR: { family: 'string', oid: 1043 },
+  CHAR: { family: 'string', oid: 1042, width: 1 },
+  CHARACTER: { family: 'string', oid: 1042, width: 1 },
+  BPCHAR: { family: 'string', oid: 1042 },
+  NAME: { family: 'string', oid: 19 },
+  CITEXT: { family: 'string', oid: 0 },
+  BYTES: { family: 'bytes', oid: 17 },
+  BYTEA: { family: 'bytes', oid: 17 },
+  BLOB: { family: 'bytes', oid: 17 },
+  UUID: { family: 'uuid', oid: 2950 },
+  INET: { family: 'inet', oid: 869 },
+  JSON: { family: 'json', oid: 3802 },
+  JSONB: { family: 'json', oid: 3802 },
+  BIT: { family: 'bit', oid: 1560, width: 1 },
+  VARBIT: { family: 'bit', oid: 1562 },
+  OID: { family: 'oid', oid: 26 },
+  REGCLASS: { family: 'oid', oid: 2205 },
+  REGPROC: { family: 'oid', oid: 24 },
+  REGPROCEDURE: { family: 'oid', oid: 2202 },
+  REGTYPE: { family: 'oid', oid: 2206 },
+  REGNAMESPACE: { family: 'oid', oid: 4089 },
   REGROLE: { family: 'oid', oid: 4096 },
-  GEOMETRY: { family: 'geometry', oid: 90000 }, GEOGRAPHY: { family: 'geography', oid: 90001 }, BOX2D: { family: 'box2d', oid: 90002 },
-  TSVECTOR: { family: 'tsvector', oid: 3614 }, TSQUERY: { family: 'tsquery', oid: 3615 },
-  PG_LSN: { family: 'pglsn', oid: 3220 }, REFCURSOR: { family: 'refcursor', oid: 1790 }, JSONPATH: { family: 'jsonpath', oid: 4072 },
-  VECTOR: { family: 'pgvector', oid: 0 }, LTREE: { family: 'ltree', oid: 0 }, VOID: { family: 'void', oid: 2278 },
+  GEOMETRY: { family: 'geometry', oid: 90000 },
+  GEOGRAPHY: { family: 'geography', oid: 90001 },
+  BOX2D: { family: 'box2d', oid: 90002 },
+  TSVECTOR: { family: 'tsvector', oid: 3614 },
+  TSQUERY: { family: 'tsquery', oid: 3615 },
+  PG_LSN: { family: 'pglsn', oid: 3220 },
+  REFCURSOR: { family: 'refcursor', oid: 1790 },
+  JSONPATH: { family: 'jsonpath', oid: 4072 },
+  VECTOR: { family: 'pgvector', oid: 0 },
+  LTREE: { family: 'ltree', oid: 0 },
+  VOID: { family: 'void', oid: 2278 },
 };
 
 /** CITEXT is a collated string in CockroachDB (`und-u-ks-level2`). */
@@ -59,7 +97,10 @@ function numberArgs(toks: readonly Token[], i: number): { args: string[]; next: 
   let cur = '';
   while (j < toks.length && !isOp(toks[j], ')')) {
     const t = toks[j]!;
-    if (isOp(t, ',')) { args.push(cur); cur = ''; } else cur += (cur && t.space ? ' ' : '') + t.text;
+    if (isOp(t, ',')) {
+      args.push(cur);
+      cur = '';
+    } else cur += (cur && t.space ? ' ' : '') + t.text;
     j++;
   }
   args.push(cur);
@@ -98,7 +139,10 @@ export function parseType(toks: readonly Token[], i: number): ParsedType {
       case 'decimal':
         type = sqlType('decimal', { oid: b.oid, precision: n0 ?? 0, width: a.args[1] !== undefined ? Number(a.args[1]) : 0 });
         break;
-      case 'time': case 'timetz': case 'timestamp': case 'timestamptz': {
+      case 'time':
+      case 'timetz':
+      case 'timestamp':
+      case 'timestamptz': {
         let family = b.family;
         let oid = b.oid;
         // TIMESTAMP WITH TIME ZONE / WITHOUT TIME ZONE spellings.
@@ -124,10 +168,16 @@ export function parseType(toks: readonly Token[], i: number): ParsedType {
           prec = Number(q.args[0]);
           next = q.next;
         }
-        type = sqlType('interval', { oid: b.oid, precision: prec ?? 6, timePrecisionIsSet: prec !== undefined, ...(qualifier ? { intervalQualifier: qualifier } : {}) });
+        type = sqlType('interval', {
+          oid: b.oid,
+          precision: prec ?? 6,
+          timePrecisionIsSet: prec !== undefined,
+          ...(qualifier ? { intervalQualifier: qualifier } : {}),
+        });
         break;
       }
-      case 'geometry': case 'geography': {
+      case 'geometry':
+      case 'geography': {
         type = sqlType(b.family, { oid: b.oid, geo: { srid: a.args[1] ? Number(a.args[1]) : 0, shape: 0 } });
         break;
       }

@@ -29,7 +29,34 @@ export interface Token {
   readonly space: boolean;
 }
 
-const OPS = [':::', '->>', '#>>', '<->', '<=>', '!~*', '::', '->', '#>', '<=', '>=', '<>', '!=', '||', '<<', '>>', '~*', '!~', '@>', '<@', '&&', '?|', '?&', '//', '~~', '!!'];
+const OPS = [
+  ':::',
+  '->>',
+  '#>>',
+  '<->',
+  '<=>',
+  '!~*',
+  '::',
+  '->',
+  '#>',
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '||',
+  '<<',
+  '>>',
+  '~*',
+  '!~',
+  '@>',
+  '<@',
+  '&&',
+  '?|',
+  '?&',
+  '//',
+  '~~',
+  '!!',
+];
 const isWordStart = (c: string): boolean => /[A-Za-z_\u0080-\uffff]/.test(c);
 const isWordChar = (c: string): boolean => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
 
@@ -45,22 +72,43 @@ export function decodeEscapeString(body: string): string {
     const n = body[++i];
     if (n === undefined) break;
     switch (n) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'v': out += '\v'; break;
-      case 'a': out += '\x07'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case 'a':
+        out += '\x07';
+        break;
       case 'x': {
         const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
-        if (m) { out += String.fromCharCode(parseInt(m[0], 16)); i += m[0].length; } else out += 'x';
+        if (m) {
+          out += String.fromCharCode(parseInt(m[0], 16));
+          i += m[0].length;
+        } else out += 'x';
         break;
       }
-      case 'u': case 'U': {
+      case 'u':
+      case 'U': {
         const len = n === 'u' ? 4 : 8;
         const hex = body.slice(i + 1, i + 1 + len);
-        if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === len) { out += String.fromCodePoint(parseInt(hex, 16)); i += len; } else out += n;
+        if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === len) {
+          out += String.fromCodePoint(parseInt(hex, 16));
+          i += len;
+        } else out += n;
         break;
       }
       default:
@@ -86,13 +134,21 @@ export function tokenize(sql: string, source = 'DDL'): Token[] {
     // Standard quoting: a doubled quote is one quote; e-strings also allow backslash escapes.
     let j = start;
     let body = '';
-    const esc = q === "e";
+    const esc = q === 'e';
     for (;;) {
       const c = sql[j];
       if (c === undefined) fail('unterminated string literal');
-      if (esc && c === '\\') { body += c + (sql[j + 1] ?? ''); j += 2; continue; }
+      if (esc && c === '\\') {
+        body += c + (sql[j + 1] ?? '');
+        j += 2;
+        continue;
+      }
       if (c === "'") {
-        if (sql[j + 1] === "'") { body += esc ? "\\'" : "'"; j += 2; continue; }
+        if (sql[j + 1] === "'") {
+          body += esc ? "\\'" : "'";
+          j += 2;
+          continue;
+        }
         i = j + 1;
         return body;
       }
@@ -103,7 +159,11 @@ export function tokenize(sql: string, source = 'DDL'): Token[] {
   while (i < sql.length) {
     const c = sql[i]!;
     const start = i;
-    if (/\s/.test(c)) { i++; space = true; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      space = true;
+      continue;
+    }
     if (c === '-' && sql[i + 1] === '-') {
       while (i < sql.length && sql[i] !== '\n') i++;
       space = true;
@@ -138,7 +198,11 @@ export function tokenize(sql: string, source = 'DDL'): Token[] {
         const d = sql[j];
         if (d === undefined) fail('unterminated quoted identifier');
         if (d === '"') {
-          if (sql[j + 1] === '"') { name += '"'; j += 2; continue; }
+          if (sql[j + 1] === '"') {
+            name += '"';
+            j += 2;
+            continue;
+          }
           break;
         }
         name += d;
@@ -159,7 +223,11 @@ export function tokenize(sql: string, source = 'DDL'): Token[] {
         continue;
       }
       const p = /^\$[0-9]+/.exec(sql.slice(i));
-      if (p) { i += p[0].length; push({ kind: 'param', value: p[0] }); continue; }
+      if (p) {
+        i += p[0].length;
+        push({ kind: 'param', value: p[0] });
+        continue;
+      }
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
       const m = /^(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)/.exec(sql.slice(i))!;

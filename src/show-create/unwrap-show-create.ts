@@ -21,7 +21,11 @@ function lastFields(body: string): string[] {
           const c = body[i];
           if (c === undefined) break;
           if (c === '"') {
-            if (body[i + 1] === '"') { f += '"'; i += 2; continue; }
+            if (body[i + 1] === '"') {
+              f += '"';
+              i += 2;
+              continue;
+            }
             i++;
             break;
           }
@@ -29,13 +33,21 @@ function lastFields(body: string): string[] {
           i++;
         }
       } else {
-        while (i < body.length && body[i] !== '\n' && body[i] !== '\t' && !(body[i] === ',' && fields.length === 0 && /^[A-Za-z_][\w]*$/.test(f))) {
+        while (
+          i < body.length &&
+          body[i] !== '\n' &&
+          body[i] !== '\t' &&
+          !(body[i] === ',' && fields.length === 0 && /^[A-Za-z_][\w]*$/.test(f))
+        ) {
           f += body[i];
           i++;
         }
       }
       fields.push(f);
-      if (body[i] === '\t' || (body[i] === ',' && fields.length === 1)) { i++; continue; }
+      if (body[i] === '\t' || (body[i] === ',' && fields.length === 1)) {
+        i++;
+        continue;
+      }
       break;
     }
     while (body[i] === '\r' || body[i] === '\n') i++;

@@ -13,5 +13,8 @@ export function parseAsOf(text: string): Timestamp {
     const ms = Date.parse(`${m[1]!.replace(' ', 'T')}${m[3]!.toUpperCase()}`);
     if (!Number.isNaN(ms)) return { wallTime: BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0') || '0'), logical: 0 };
   }
-  throw new ConfigError(`as_of "${text}" is not a time`, 'use RFC 3339 (2024-05-01T12:00:00Z) or a CockroachDB HLC decimal (1714564800000000000.0000000000)');
+  throw new ConfigError(
+    `as_of "${text}" is not a time`,
+    'use RFC 3339 (2024-05-01T12:00:00Z) or a CockroachDB HLC decimal (1714564800000000000.0000000000)',
+  );
 }

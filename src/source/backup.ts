@@ -96,7 +96,9 @@ export function backupIdentity(b: OpenedBackup): SourceIdentity {
     const m = layer.manifest;
     h.update(`layer ${layer.dir} ${layer.manifestName} ${hlc(m.startTime)} ${hlc(m.endTime)} ${layer.files.length}\n`);
     for (const f of layer.files) {
-      h.update(`${f.path} ${Buffer.from(f.span.key).toString('hex')} ${Buffer.from(f.span.endKey).toString('hex')} ${f.entryCounts.rows} ${f.entryCounts.dataSize}\n`);
+      h.update(
+        `${f.path} ${Buffer.from(f.span.key).toString('hex')} ${Buffer.from(f.span.endKey).toString('hex')} ${f.entryCounts.rows} ${f.entryCounts.dataSize}\n`,
+      );
     }
   }
   for (const d of b.descriptors) h.update(`descriptor ${d.id} `).update(d.bytes);
@@ -146,7 +148,11 @@ const isoOf = (t: Timestamp): string => {
  * per database the tables with the row and byte counts the manifests record (exact live row
  * counts need a scan: `--dump TABLE` prints rows).
  */
-export async function* inspectBackupLines(url: string, config: Config, opts: { dump?: string; limit: number; warn?: (message: string) => void }): AsyncIterable<string> {
+export async function* inspectBackupLines(
+  url: string,
+  config: Config,
+  opts: { dump?: string; limit: number; warn?: (message: string) => void },
+): AsyncIterable<string> {
   // inspect shows a damaged backup rather than refusing it: absent data files are named first.
   const b = await readBackup(url, { ...backupOptions(config), allowMissingFiles: true });
   try {
@@ -172,7 +178,8 @@ export async function* inspectBackupLines(url: string, config: Config, opts: { d
         const c = counts.get(t.id);
         yield `  table ${t.schema}.${t.name} (id ${t.id}): ${t.columns.filter((x) => !x.hidden).length} columns${c ? `, ${c.rows} rows and ${c.bytes} bytes written to the backup (all layers)` : ''}`;
       }
-      for (const s of catalog.sequences.filter((x) => x.database === db.name)) yield `  sequence ${s.schema}.${s.name}: current value ${s.currentValue ?? 'unknown'}`;
+      for (const s of catalog.sequences.filter((x) => x.database === db.name))
+        yield `  sequence ${s.schema}.${s.name}: current value ${s.currentValue ?? 'unknown'}`;
       for (const v of catalog.views.filter((x) => x.database === db.name)) yield `  view ${v.schema}.${v.name}`;
       for (const ty of catalog.types.filter((x) => x.database === db.name)) yield `  type ${ty.schema}.${ty.name} (${ty.kind})`;
     }

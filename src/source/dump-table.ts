@@ -24,10 +24,17 @@ export async function* dumpTableLines(source: MigrationSource, spec: string, lim
 export function findTable(c: Catalog, spec: string): Table {
   const p = spec.split('.');
   const matches = c.tables.filter((t) =>
-    p.length === 1 ? t.name === p[0] : p.length === 2 ? t.database === p[0] && t.name === p[1] : t.database === p[0] && t.schema === p[1] && t.name === p[2],
+    p.length === 1
+      ? t.name === p[0]
+      : p.length === 2
+        ? t.database === p[0] && t.name === p[1]
+        : t.database === p[0] && t.schema === p[1] && t.name === p[2],
   );
   if (matches.length === 1) return matches[0]!;
   const all = c.tables.map((t) => `${t.database}.${t.schema}.${t.name}`).join(', ');
   if (matches.length === 0) throw new MigrateError(`inspect: no table ${spec} in the source`, `tables: ${all || '(none)'}`);
-  throw new MigrateError(`inspect: table name ${spec} is ambiguous`, `qualify it as db.table: ${matches.map((t) => `${t.database}.${t.name}`).join(', ')}`);
+  throw new MigrateError(
+    `inspect: table name ${spec} is ambiguous`,
+    `qualify it as db.table: ${matches.map((t) => `${t.database}.${t.name}`).join(', ')}`,
+  );
 }

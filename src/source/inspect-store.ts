@@ -31,7 +31,50 @@ export async function* inspectStore(dir: string, opts: InspectStoreOptions = {})
 }
 
 /** A few reserved words CockroachDB quotes in SHOW CREATE output. */
-const RESERVED = new Set(['primary', 'user', 'order', 'table', 'select', 'from', 'where', 'group', 'check', 'default', 'references', 'unique', 'index', 'family', 'constraint', 'foreign', 'key', 'all', 'and', 'or', 'not', 'null', 'true', 'false', 'case', 'end', 'limit', 'offset', 'column', 'create', 'to', 'with', 'window', 'when', 'then', 'else', 'desc', 'asc', 'as', 'on', 'in', 'is']);
+const RESERVED = new Set([
+  'primary',
+  'user',
+  'order',
+  'table',
+  'select',
+  'from',
+  'where',
+  'group',
+  'check',
+  'default',
+  'references',
+  'unique',
+  'index',
+  'family',
+  'constraint',
+  'foreign',
+  'key',
+  'all',
+  'and',
+  'or',
+  'not',
+  'null',
+  'true',
+  'false',
+  'case',
+  'end',
+  'limit',
+  'offset',
+  'column',
+  'create',
+  'to',
+  'with',
+  'window',
+  'when',
+  'then',
+  'else',
+  'desc',
+  'asc',
+  'as',
+  'on',
+  'in',
+  'is',
+]);
 const ident = (s: string): string => (/^[a-z_][a-z0-9_]*$/.test(s) && !RESERVED.has(s) ? s : `"${s.replace(/"/g, '""')}"`);
 
 async function* summary(src: StoreMigrationSource, noCounts: boolean): AsyncIterable<string> {
@@ -40,8 +83,10 @@ async function* summary(src: StoreMigrationSource, noCounts: boolean): AsyncIter
     yield `-- database ${ident(db.name)} (id ${db.id})`;
     for (const s of c.schemas.filter((x) => x.database === db.name)) yield `--   schema ${ident(s.name)} (id ${s.id})`;
     for (const t of c.types.filter((x) => x.database === db.name)) {
-      if (t.kind === 'enum') yield `CREATE TYPE ${ident(t.schema)}.${ident(t.name)} AS ENUM (${t.members.map((m) => `'${m.label.replace(/'/g, "''")}'`).join(', ')});`;
-      else yield `CREATE TYPE ${ident(t.schema)}.${ident(t.name)} AS (${t.elements.map((e) => `${ident(e.label)} ${sqlTypeName(e.type)}`).join(', ')});`;
+      if (t.kind === 'enum')
+        yield `CREATE TYPE ${ident(t.schema)}.${ident(t.name)} AS ENUM (${t.members.map((m) => `'${m.label.replace(/'/g, "''")}'`).join(', ')});`;
+      else
+        yield `CREATE TYPE ${ident(t.schema)}.${ident(t.name)} AS (${t.elements.map((e) => `${ident(e.label)} ${sqlTypeName(e.type)}`).join(', ')});`;
     }
     for (const s of c.sequences.filter((x) => x.database === db.name)) yield sequenceDdl(s);
     for (const t of c.tables.filter((x) => x.database === db.name)) {
@@ -98,10 +143,15 @@ function tableDdl(t: Table, c: Catalog): string[] {
     if (f.match !== 'simple') s += ` MATCH ${f.match.toUpperCase()}`;
     parts.push(s);
   }
-  for (const u of t.uniqueWithoutIndex) parts.push(`CONSTRAINT ${ident(u.name)} UNIQUE WITHOUT INDEX (${u.columnIds.map(name).join(', ')})`);
+  for (const u of t.uniqueWithoutIndex)
+    parts.push(`CONSTRAINT ${ident(u.name)} UNIQUE WITHOUT INDEX (${u.columnIds.map(name).join(', ')})`);
   for (const k of t.checks) parts.push(`CONSTRAINT ${ident(k.name)} CHECK (${k.expr})`);
   if (t.families.length > 1) for (const f of t.families) parts.push(`FAMILY ${ident(f.name)} (${f.columnIds.map(name).join(', ')})`);
   const params = [...(t.ttl ? [t.ttl] : []), ...t.storageParams];
   const tail = [t.locality, params.length > 0 ? `WITH (${params.join(', ')})` : undefined].filter((x) => x !== undefined).join(' ');
-  return [`CREATE TABLE ${ident(t.schema)}.${ident(t.name)} (`, ...parts.map((p, i) => `  ${p}${i < parts.length - 1 ? ',' : ''}`), `)${tail ? ` ${tail}` : ''}; -- id ${t.id}`];
+  return [
+    `CREATE TABLE ${ident(t.schema)}.${ident(t.name)} (`,
+    ...parts.map((p, i) => `  ${p}${i < parts.length - 1 ? ',' : ''}`),
+    `)${tail ? ` ${tail}` : ''}; -- id ${t.id}`,
+  ];
 }

@@ -16,12 +16,18 @@ export async function openSource(config: Config): Promise<MigrationSource> {
   const source = await openConfiguredSource(config);
   try {
     if (source.missingFiles?.length && !config.allow_missing_files) {
-      throw missingFilesError(source.missingFiles, source.kind === 'store' ? "the store's MANIFEST" : "the backup's manifest", source.kind === 'store' ? 'cockroach-data directory' : 'backup folder, data/ included');
+      throw missingFilesError(
+        source.missingFiles,
+        source.kind === 'store' ? "the store's MANIFEST" : "the backup's manifest",
+        source.kind === 'store' ? 'cockroach-data directory' : 'backup folder, data/ included',
+      );
     }
     if (source.catalog.databases.length === 0 && source.catalog.tables.length === 0) {
       throw new MigrateError(
         `${source.description} holds no CockroachDB descriptors (not even the system database's)`,
-        source.kind === 'store' ? 'pass the cockroach-data directory of a CockroachDB node' : 'point at the backup collection or backup folder the BACKUP statement wrote',
+        source.kind === 'store'
+          ? 'pass the cockroach-data directory of a CockroachDB node'
+          : 'point at the backup collection or backup folder the BACKUP statement wrote',
       );
     }
     return source;
@@ -34,7 +40,10 @@ export async function openSource(config: Config): Promise<MigrationSource> {
 async function openConfiguredSource(config: Config): Promise<MigrationSource> {
   const src = config.source ?? (config.s3_backup_path ? { type: 'backup' as const, url: config.s3_backup_path } : undefined);
   if (!src) {
-    throw new ConfigError('no source configured', 'set s3_backup_path (a backup URL) or source: {"type": "store", "path": "cockroach-data"}');
+    throw new ConfigError(
+      'no source configured',
+      'set s3_backup_path (a backup URL) or source: {"type": "store", "path": "cockroach-data"}',
+    );
   }
   switch (src.type) {
     case 'store':

@@ -22,7 +22,12 @@ import { mvccTableRows, rowsFrom } from './table-rows.js';
 const MOVR = join(CRDB_STORES_DIR, 'movr-v19.2.4');
 const te = new TextEncoder();
 
-async function allRows(src: TableRowSource, t: Table, resumeAfter?: Uint8Array, range?: { from?: Uint8Array; before?: Uint8Array }): Promise<Row[]> {
+async function allRows(
+  src: TableRowSource,
+  t: Table,
+  resumeAfter?: Uint8Array,
+  range?: { from?: Uint8Array; before?: Uint8Array },
+): Promise<Row[]> {
   const out: Row[] = [];
   for await (const b of src.rowBatches(t, resumeAfter, range)) out.push(...b);
   return out;
@@ -82,7 +87,10 @@ test('pickSplitKeys cuts at byte quantiles, ignores input order, never outside t
   const a = pickSplitKeys(points, k('a'), k('y'), 200);
   assert.equal(a.bytes, 500);
   // 500 bytes in round(2.5) = 3 parts: cuts where the running total first reaches 500·1/3 and 500·2/3.
-  assert.deepEqual(a.keys.map((x) => new TextDecoder().decode(x)), ['c', 'e']);
+  assert.deepEqual(
+    a.keys.map((x) => new TextDecoder().decode(x)),
+    ['c', 'e'],
+  );
   const b = pickSplitKeys([...points].reverse(), k('a'), k('y'), 200);
   assert.deepEqual(b.keys, a.keys);
   assert.deepEqual(pickSplitKeys(points, k('a'), k('y'), 10_000).keys, []);
@@ -175,7 +183,10 @@ test('candidates inside a row move to the next row; exact row keys stay; interle
     assert.deepEqual(split.boundaries.map(toHex), [r10, r20, rows[21]!.key, r30].map(toHex));
     await checkSplit(mvccTableRows(store), t, split.boundaries);
 
-    const interleaved: Table = { ...t, primaryIndex: { ...t.primaryIndex, interleave: [{ tableId: t.id, indexId: 1, sharedPrefixLen: 1 }] } };
+    const interleaved: Table = {
+      ...t,
+      primaryIndex: { ...t.primaryIndex, interleave: [{ tableId: t.id, indexId: 1, sharedPrefixLen: 1 }] },
+    };
     const none = await splitTableFrom(fake, interleaved, { targetPartBytes: 1 });
     assert.deepEqual(none.boundaries, []);
     assert.match(none.reason ?? '', /interleaved/);
@@ -192,7 +203,10 @@ test('candidates inside a row move to the next row; exact row keys stay; interle
 });
 
 test('backup fixtures: every table reads back whole from its parts (multi-layer, elided prefix)', async () => {
-  for (const dir of [join(BACKUP_FIXTURES_DIR, 'recipes-v2.1.0', 'manifest-gzip'), join(BACKUP_FIXTURES_DIR, 'emails-v2.1.4', 'elided-prefix')]) {
+  for (const dir of [
+    join(BACKUP_FIXTURES_DIR, 'recipes-v2.1.0', 'manifest-gzip'),
+    join(BACKUP_FIXTURES_DIR, 'emails-v2.1.4', 'elided-prefix'),
+  ]) {
     const src = await sourceFromBackup(await readBackup(dir));
     try {
       let split = 0;

@@ -93,7 +93,12 @@ export function partRanges(boundaries: readonly Uint8Array[]): RowRange[] {
  * `at` names the first whole row: a candidate inside a row's family KVs moves to the next row.
  * Only keys are looked at (no value decoding): this runs once per candidate.
  */
-async function firstRowKeyAtOrAfter(mvcc: MVCCSource, at: Uint8Array, end: Uint8Array, readAt?: Timestamp): Promise<Uint8Array | undefined> {
+async function firstRowKeyAtOrAfter(
+  mvcc: MVCCSource,
+  at: Uint8Array,
+  end: Uint8Array,
+  readAt?: Timestamp,
+): Promise<Uint8Array | undefined> {
   for await (const batch of scanBatchesOf(mvcc, at, end, readAt)) {
     for (const kv of batch) {
       const k = kv.key;

@@ -30,7 +30,15 @@ test('openStore(emails-v2.1.4): catalog, rows and rowCount agree with the seed S
       assert.equal(n, expected[t.name], t.name);
       assert.equal(await src.rowCount(t), n, `rowCount ${t.name}`);
     }
-    assert.deepEqual(src.catalog.sequences.map((s) => [s.name, s.currentValue]), [['emailid', 5n], ['threadid', 4n], ['attachmentid', 5n], ['ruleid', 0n]]);
+    assert.deepEqual(
+      src.catalog.sequences.map((s) => [s.name, s.currentValue]),
+      [
+        ['emailid', 5n],
+        ['threadid', 4n],
+        ['attachmentid', 5n],
+        ['ruleid', 0n],
+      ],
+    );
     assert.deepEqual(src.catalog.comments, []);
   } finally {
     await src.close();
@@ -40,7 +48,10 @@ test('openStore(emails-v2.1.4): catalog, rows and rowCount agree with the seed S
 test('openStore(recipes-v2.1.0): sequence value 22 and 3 live rows behind 11 deletions', async () => {
   const src = await openStore(dir('recipes-v2.1.0'));
   try {
-    assert.deepEqual(src.catalog.sequences.map((s) => [s.name, s.id, s.currentValue]), [['customer_seq', 53, 22n]]);
+    assert.deepEqual(
+      src.catalog.sequences.map((s) => [s.name, s.id, s.currentValue]),
+      [['customer_seq', 53, 22n]],
+    );
     const t = src.catalog.tables.find((x) => x.name === 'recipes');
     assert.ok(t);
     assert.equal(t.id, 54);
@@ -54,7 +65,10 @@ test('openStore(recipes-v2.1.0): sequence value 22 and 3 live rows behind 11 del
 test('openStore on an empty cluster (frt-v25.4.0, v25.4 columnar SSTs): system schema only, no user tables', async () => {
   const src = await openStore(dir('frt-v25.4.0'));
   try {
-    assert.deepEqual(src.catalog.databases.map((d) => d.name), ['defaultdb', 'postgres']);
+    assert.deepEqual(
+      src.catalog.databases.map((d) => d.name),
+      ['defaultdb', 'postgres'],
+    );
     assert.deepEqual(src.catalog.tables, []);
     assert.ok(src.descriptors.some((d) => d.kind === 'table' && d.name === 'descriptor' && d.id === 3));
   } finally {
@@ -83,11 +97,17 @@ test('inspectStore: dump rows of one table as text, with limit', async () => {
   const st = await lines(inspectStore(dir('startrek-v1.0.2'), { dump: 'episodes', limit: 100 }));
   assert.equal(st.length, 80);
   assert.equal(st[33], '33\t2\t4\tMirror, Mirror\tNULL');
-  await assert.rejects(lines(inspectStore(dir('emails-v2.1.4'), { dump: 'nosuch' })), (e: unknown) => isMigrateError(e) && /no table nosuch/.test((e as Error).message));
+  await assert.rejects(
+    lines(inspectStore(dir('emails-v2.1.4'), { dump: 'nosuch' })),
+    (e: unknown) => isMigrateError(e) && /no table nosuch/.test((e as Error).message),
+  );
 });
 
-test('readNamespace: legacy system.namespace (v2.1) and table 30 (v20.2) decode with the store\'s own system descriptors', async () => {
-  for (const [store, table, parentSchema] of [['emails-v2.1.4', 'email', 0], ['lain-v20.2.3', 'users', 29]] as const) {
+test("readNamespace: legacy system.namespace (v2.1) and table 30 (v20.2) decode with the store's own system descriptors", async () => {
+  for (const [store, table, parentSchema] of [
+    ['emails-v2.1.4', 'email', 0],
+    ['lain-v20.2.3', 'users', 29],
+  ] as const) {
     const src = await openStoreSource(dir(store));
     const full = await openStore(dir(store));
     try {

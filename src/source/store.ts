@@ -46,7 +46,9 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
       catalog: await catalogFromKVs(descriptors, scan),
       descriptors,
       warnings: mvcc.store.warnings,
-      missingFiles: missingStoreFiles(mvcc.store).filter((f) => f.holdsTableData).map((f) => f.path),
+      missingFiles: missingStoreFiles(mvcc.store)
+        .filter((f) => f.holdsTableData)
+        .map((f) => f.path),
       recipe: { kind: 'store', dir },
       identity: await storeIdentity(mvcc.store),
       dataBytes: await storeDataBytes(dir),
@@ -77,12 +79,17 @@ async function readDescriptors(scan: ScanSpan): Promise<DescriptorProto[]> {
 async function storeIdentity(store: Store): Promise<SourceIdentity> {
   const size = async (p: string): Promise<string> => String((await stat(p).catch(() => undefined))?.size ?? 'absent');
   const files: string[] = [];
-  for (const t of store.tables) files.push(`sst ${basename(t.path)} L${t.level} seq ${t.smallestSeqNum ?? '?'}-${t.largestSeqNum ?? '?'} ${await size(t.path)}`);
+  for (const t of store.tables)
+    files.push(`sst ${basename(t.path)} L${t.level} seq ${t.smallestSeqNum ?? '?'}-${t.largestSeqNum ?? '?'} ${await size(t.path)}`);
   for (const b of store.blobFiles) files.push(`blob ${basename(b.path)} ${await size(b.path)}`);
-  for (const w of store.wals) files.push(`wal ${basename(w.path)} ${w.replayed ? `${w.batches} batches ${w.entries} entries` : 'flushed'} ${await size(w.path)}`);
+  for (const w of store.wals)
+    files.push(`wal ${basename(w.path)} ${w.replayed ? `${w.batches} batches ${w.entries} entries` : 'flushed'} ${await size(w.path)}`);
   files.sort();
   const manifest = store.manifestPath ? basename(store.manifestPath) : 'no MANIFEST';
-  const digest = createHash('sha256').update(`${manifest}\n${files.join('\n')}`).digest('hex').slice(0, 16);
+  const digest = createHash('sha256')
+    .update(`${manifest}\n${files.join('\n')}`)
+    .digest('hex')
+    .slice(0, 16);
   return {
     key: `store ${manifest} ${digest}`,
     text: `store directory ${store.dir} (${manifest}, ${files.length} live files, sha256 ${digest})`,
@@ -97,4 +104,3 @@ async function storeDataBytes(dir: string): Promise<number> {
   }
   return n;
 }
-

@@ -47,7 +47,11 @@ export function rowBatchesFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOpt
   }
   const end = opts.before && compareBytes(opts.before, spanEnd) < 0 ? opts.before : spanEnd;
   if (compareBytes(start, end) >= 0) return noBatches();
-  return decodeRowBatches(table, scanBatchesOf(mvcc, start, end, opts.readAt), opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {});
+  return decodeRowBatches(
+    table,
+    scanBatchesOf(mvcc, start, end, opts.readAt),
+    opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {},
+  );
 }
 
 async function* noBatches(): AsyncGenerator<Row[]> {}

@@ -16,8 +16,13 @@ export function decodeBlock(
   verify: boolean,
 ): { data: Uint8Array; indicator: number } {
   if (raw.length !== h.length + BLOCK_TRAILER_LEN) {
-    throw new DecodeError('block', `block needs ${h.length + BLOCK_TRAILER_LEN} bytes, got ${raw.length}`, undefined, h.offset,
-      'the file is truncated');
+    throw new DecodeError(
+      'block',
+      `block needs ${h.length + BLOCK_TRAILER_LEN} bytes, got ${raw.length}`,
+      undefined,
+      h.offset,
+      'the file is truncated',
+    );
   }
   const indicator = raw[h.length]!;
   if (verify && checksumType !== 'none') {
@@ -28,8 +33,13 @@ export function decodeBlock(
     else if (checksumType === 'xxhash64') computed = xxhash64Low32(covered);
     else throw new DecodeError('block', `checksum type ${checksumType} is not supported`, undefined, h.offset);
     if (stored !== computed) {
-      throw new DecodeError('block', 'block checksum mismatch', undefined, h.offset,
-        `stored ${stored.toString(16).padStart(8, '0')}, computed ${computed.toString(16).padStart(8, '0')}; the file is corrupt, truncated or encrypted (pass the encryption key if the backup or store is encrypted)`);
+      throw new DecodeError(
+        'block',
+        'block checksum mismatch',
+        undefined,
+        h.offset,
+        `stored ${stored.toString(16).padStart(8, '0')}, computed ${computed.toString(16).padStart(8, '0')}; the file is corrupt, truncated or encrypted (pass the encryption key if the backup or store is encrypted)`,
+      );
     }
   }
   const payload = raw.subarray(0, h.length);
@@ -37,8 +47,14 @@ export function decodeBlock(
     return { data: decompressBlock(indicator, payload), indicator };
   } catch (e) {
     if (isDecodeError(e)) {
-      throw new DecodeError(e.layer, `${e.detail} (${compressionName(indicator)} block of ${h.length} bytes)`, undefined,
-        h.offset + (e.offset ?? 0), e.hint, { cause: e });
+      throw new DecodeError(
+        e.layer,
+        `${e.detail} (${compressionName(indicator)} block of ${h.length} bytes)`,
+        undefined,
+        h.offset + (e.offset ?? 0),
+        e.hint,
+        { cause: e },
+      );
     }
     throw e;
   }

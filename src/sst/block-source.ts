@@ -33,8 +33,13 @@ export class BlockSource {
   async read(h: BlockHandle, what: string, readahead = 0, lane = what): Promise<Uint8Array> {
     const end = h.offset + h.length + BLOCK_TRAILER_LEN;
     if (end > this.dataEnd) {
-      throw new DecodeError('sst', `${what} block [${h.offset}, ${end}) lies beyond the end of the table data (${this.dataEnd})`,
-        undefined, h.offset, 'the file is truncated or corrupt');
+      throw new DecodeError(
+        'sst',
+        `${what} block [${h.offset}, ${end}) lies beyond the end of the table data (${this.dataEnd})`,
+        undefined,
+        h.offset,
+        'the file is truncated or corrupt',
+      );
     }
     let raw: Uint8Array;
     const win = this.windows.get(lane);

@@ -19,7 +19,12 @@ function points(): TestPoint[] {
     const versions = i % 3 === 0 ? 2 : 1;
     for (let v = versions; v >= 1; v--) {
       const kind = i % 10 === 0 && v === 1 ? InternalKeyKind.Delete : i % 7 === 0 ? InternalKeyKind.Merge : InternalKeyKind.Set;
-      out.push({ key, seqNum: BigInt(1000 + i * 2 + v), kind, value: kind === InternalKeyKind.Delete ? '' : `value ${i}.${v} `.repeat(1 + (i % 5)) });
+      out.push({
+        key,
+        seqNum: BigInt(1000 + i * 2 + v),
+        kind,
+        value: kind === InternalKeyKind.Delete ? '' : `value ${i}.${v} `.repeat(1 + (i % 5)),
+      });
     }
   }
   return out;
@@ -49,7 +54,11 @@ const variants: Array<[string, TableBuildOptions, string]> = [
   ['RocksDB v2, two-level index', { magic: 'rocksdb', compression: 1, entriesPerBlock: 7, indexPartitionSize: 3 }, 'rocksdb-v2'],
   ['Pebble v1', { magic: 'pebble', version: 1, compression: 1 }, 'pebble-v1'],
   ['Pebble v3 (SET value prefix)', { magic: 'pebble', version: 3, compression: 1, entriesPerBlock: 5 }, 'pebble-v3'],
-  ['Pebble v4, two-level index, zstd', { magic: 'pebble', version: 4, compression: 7, entriesPerBlock: 4, indexPartitionSize: 2 }, 'pebble-v4'],
+  [
+    'Pebble v4, two-level index, zstd',
+    { magic: 'pebble', version: 4, compression: 7, entriesPerBlock: 4, indexPartitionSize: 2 },
+    'pebble-v4',
+  ],
 ];
 
 for (const [name, opts, format] of variants) {
@@ -63,9 +72,15 @@ for (const [name, opts, format] of variants) {
     // Bounds at, between and beyond keys, including keys with several versions.
     const start = te.encode('key-0030');
     const end = te.encode('key-0061x');
-    same(await all(sst, { start, end }), pts.filter((p) => p.key >= 'key-0030' && p.key < 'key-0061x'));
+    same(
+      await all(sst, { start, end }),
+      pts.filter((p) => p.key >= 'key-0030' && p.key < 'key-0061x'),
+    );
     same(await all(sst, { start: te.encode('zzz') }), []);
-    same(await all(sst, { end: te.encode('key-0001') }), pts.filter((p) => p.key < 'key-0001'));
+    same(
+      await all(sst, { end: te.encode('key-0001') }),
+      pts.filter((p) => p.key < 'key-0001'),
+    );
     if (opts.compression === 7) assert.match(sst.info.compression, /zstd/);
     await sst.close();
   });
@@ -81,7 +96,16 @@ test('built table: range deletions and range keys (set with two suffixes, unset,
       { start: 'key-0005', end: 'key-0009', seqNum: 7n },
     ],
     rangeKeys: [
-      { start: 'k1', end: 'k3', seqNum: 12n, kind: InternalKeyKind.RangeKeySet, items: [['@5', 'v5'], ['@3', '']] },
+      {
+        start: 'k1',
+        end: 'k3',
+        seqNum: 12n,
+        kind: InternalKeyKind.RangeKeySet,
+        items: [
+          ['@5', 'v5'],
+          ['@3', ''],
+        ],
+      },
       { start: 'k3', end: 'k4', seqNum: 11n, kind: InternalKeyKind.RangeKeyUnset, items: [['@2', '']] },
       { start: 'k4', end: 'k9', seqNum: 10n, kind: InternalKeyKind.RangeKeyDelete, items: [] },
     ],
@@ -91,9 +115,13 @@ test('built table: range deletions and range keys (set with two suffixes, unset,
   same(await all(sst), pts);
   const rds = [];
   for await (const rd of sst.rangeDeletions()) rds.push([td.decode(rd.start), td.decode(rd.end), rd.seqNum]);
-  assert.deepEqual(rds, [['a', 'c', 9n], ['key-0005', 'key-0009', 7n]]);
+  assert.deepEqual(rds, [
+    ['a', 'c', 9n],
+    ['key-0005', 'key-0009', 7n],
+  ]);
   const rks = [];
-  for await (const rk of sst.rangeKeys()) rks.push([td.decode(rk.start), td.decode(rk.end), rk.seqNum, rk.kind, td.decode(rk.suffix), td.decode(rk.value)]);
+  for await (const rk of sst.rangeKeys())
+    rks.push([td.decode(rk.start), td.decode(rk.end), rk.seqNum, rk.kind, td.decode(rk.suffix), td.decode(rk.value)]);
   assert.deepEqual(rks, [
     ['k1', 'k3', 12n, InternalKeyKind.RangeKeySet, '@5', 'v5'],
     ['k1', 'k3', 12n, InternalKeyKind.RangeKeySet, '@3', ''],
@@ -109,7 +137,10 @@ test('row block: prefix compression and restarts, split at every entry', () => {
   pairs.sort((x, y) => Buffer.compare(x[0], y[0]));
   for (const interval of [1, 3, 16]) {
     const got = decodeRowBlockPairs(rowBlock(pairs, interval));
-    assert.deepEqual(got.map(([k, v]) => [td.decode(k), td.decode(v)]), pairs.map(([k, v]) => [td.decode(k), td.decode(v)]));
+    assert.deepEqual(
+      got.map(([k, v]) => [td.decode(k), td.decode(v)]),
+      pairs.map(([k, v]) => [td.decode(k), td.decode(v)]),
+    );
   }
   // Entries cut anywhere (restart array kept valid) decode to a prefix of the pairs or fail with an offset.
   const entries = rowBlock(pairs, 1000).subarray(0, -8);

@@ -15,8 +15,14 @@ let blob: Promise<BlobModule> | undefined;
 export function loadColblk(file: string): Promise<ColblkModule> {
   colblk ??= import('./colblk/index.js').catch((e: unknown) => {
     colblk = undefined;
-    throw new DecodeError('sst', 'columnar blocks (Pebble table format v5+) need the colblk decoder, which failed to load',
-      file, undefined, String((e as Error).message ?? e), { cause: e });
+    throw new DecodeError(
+      'sst',
+      'columnar blocks (Pebble table format v5+) need the colblk decoder, which failed to load',
+      file,
+      undefined,
+      String((e as Error).message ?? e),
+      { cause: e },
+    );
   });
   return colblk;
 }

@@ -43,7 +43,8 @@ test('dataBlockIndex of every fixture SST agrees with its properties and its dat
       assert.equal(blocks.length, idx.length, `${path}: one batch per indexed block`);
       blocks.forEach((b, i) => {
         assert.ok(cmp(b[b.length - 1]!.userKey, idx[i]!.separator) <= 0, `${path}: block ${i} ends at or before its separator`);
-        if (i > 0) assert.ok(cmp(idx[i - 1]!.separator, b[0]!.userKey) <= 0, `${path}: block ${i} starts at or after the previous separator`);
+        if (i > 0)
+          assert.ok(cmp(idx[i - 1]!.separator, b[0]!.userKey) <= 0, `${path}: block ${i} starts at or after the previous separator`);
       });
       // Bounds select the blocks a scan would visit.
       if (idx.length >= 3) {

@@ -13,21 +13,36 @@ export interface DescribeSstOptions extends OpenSstOptions {
 /** Pebble's name of a key kind (`pebble: internal/base/internal.go`), e.g. "SET". */
 export function kindName(kind: number): string {
   switch (kind) {
-    case InternalKeyKind.Delete: return 'DEL';
-    case InternalKeyKind.Set: return 'SET';
-    case InternalKeyKind.Merge: return 'MERGE';
-    case InternalKeyKind.LogData: return 'LOGDATA';
-    case InternalKeyKind.SingleDelete: return 'SINGLEDEL';
-    case InternalKeyKind.RangeDelete: return 'RANGEDEL';
-    case InternalKeyKind.Separator: return 'SEPARATOR';
-    case InternalKeyKind.SetWithDelete: return 'SETWITHDEL';
-    case InternalKeyKind.RangeKeyDelete: return 'RANGEKEYDEL';
-    case InternalKeyKind.RangeKeyUnset: return 'RANGEKEYUNSET';
-    case InternalKeyKind.RangeKeySet: return 'RANGEKEYSET';
-    case InternalKeyKind.IngestSST: return 'INGESTSST';
-    case InternalKeyKind.DeleteSized: return 'DELSIZED';
-    case InternalKeyKind.Excise: return 'EXCISE';
-    default: return `KIND(${kind})`;
+    case InternalKeyKind.Delete:
+      return 'DEL';
+    case InternalKeyKind.Set:
+      return 'SET';
+    case InternalKeyKind.Merge:
+      return 'MERGE';
+    case InternalKeyKind.LogData:
+      return 'LOGDATA';
+    case InternalKeyKind.SingleDelete:
+      return 'SINGLEDEL';
+    case InternalKeyKind.RangeDelete:
+      return 'RANGEDEL';
+    case InternalKeyKind.Separator:
+      return 'SEPARATOR';
+    case InternalKeyKind.SetWithDelete:
+      return 'SETWITHDEL';
+    case InternalKeyKind.RangeKeyDelete:
+      return 'RANGEKEYDEL';
+    case InternalKeyKind.RangeKeyUnset:
+      return 'RANGEKEYUNSET';
+    case InternalKeyKind.RangeKeySet:
+      return 'RANGEKEYSET';
+    case InternalKeyKind.IngestSST:
+      return 'INGESTSST';
+    case InternalKeyKind.DeleteSized:
+      return 'DELSIZED';
+    case InternalKeyKind.Excise:
+      return 'EXCISE';
+    default:
+      return `KIND(${kind})`;
   }
 }
 
@@ -43,11 +58,13 @@ export async function* describeSst(reader: RangeReader, opts: DescribeSstOptions
   const blobRefs = new WeakMap<Uint8Array, BlobHandleInfo>();
   const sst = await openSst(reader, {
     ...opts,
-    unresolvedBlobValue: opts.unresolvedBlobValue ?? ((h) => {
-      const v = new Uint8Array(0);
-      blobRefs.set(v, h);
-      return v;
-    }),
+    unresolvedBlobValue:
+      opts.unresolvedBlobValue ??
+      ((h) => {
+        const v = new Uint8Array(0);
+        blobRefs.set(v, h);
+        return v;
+      }),
   });
   try {
     const info = sst.info;
@@ -64,9 +81,10 @@ export async function* describeSst(reader: RangeReader, opts: DescribeSstOptions
         if (shown < limit) {
           shown++;
           const blob = blobRefs.get(kv.value);
-          const value = blob === undefined
-            ? `value ${kv.value.length} bytes`
-            : `value ${blob.valueLength} bytes in blob reference ${blob.referenceId}, block ${blob.blockId}, value ${blob.valueId}`;
+          const value =
+            blob === undefined
+              ? `value ${kv.value.length} bytes`
+              : `value ${blob.valueLength} bytes in blob reference ${blob.referenceId}, block ${blob.blockId}, value ${blob.valueId}`;
           yield `  ${kindName(kv.kind)} #${kv.seqNum} ${fmt(kv.userKey)} (${value})`;
         } else if (!Number.isFinite(limit)) {
           continue;

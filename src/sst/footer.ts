@@ -50,8 +50,13 @@ export interface Footer {
 export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
   const tailStart = fileSize - tail.length;
   if (tail.length < LEVELDB_FOOTER_LEN) {
-    throw new DecodeError('sst', `not an SSTable: file is only ${fileSize} bytes, smaller than any table footer`, undefined, 0,
-      'the file is truncated or is not an SSTable');
+    throw new DecodeError(
+      'sst',
+      `not an SSTable: file is only ${fileSize} bytes, smaller than any table footer`,
+      undefined,
+      0,
+      'the file is truncated or is not an SSTable',
+    );
   }
   const magic = tail.subarray(tail.length - 8);
   let f: Footer;
@@ -59,9 +64,15 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
     const buf = tail.subarray(tail.length - LEVELDB_FOOTER_LEN);
     const r = new ByteReader(buf, 'sst', fileSize - LEVELDB_FOOTER_LEN);
     f = {
-      magic: 'leveldb', version: 0, formatName: 'leveldb', checksumType: 'crc32c',
-      metaindex: readBlockHandle(r), index: readBlockHandle(r), attributes: 0,
-      footerLength: LEVELDB_FOOTER_LEN, columnar: false,
+      magic: 'leveldb',
+      version: 0,
+      formatName: 'leveldb',
+      checksumType: 'crc32c',
+      metaindex: readBlockHandle(r),
+      index: readBlockHandle(r),
+      attributes: 0,
+      footerLength: LEVELDB_FOOTER_LEN,
+      columnar: false,
     };
   } else if (bytesEqual(magic, ROCKSDB_MAGIC) || bytesEqual(magic, PEBBLE_MAGIC)) {
     const isPebble = magic[0] === PEBBLE_MAGIC[0];
@@ -70,14 +81,24 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
     let footerLength = ROCKSDB_FOOTER_LEN;
     if (isPebble) {
       if (version < 1 || version > 8) {
-        throw new DecodeError('sst', `unsupported Pebble table format version ${version}`, undefined, fileSize - 12,
-          'this tool reads Pebble table formats v1–v8; the file may come from a newer CockroachDB');
+        throw new DecodeError(
+          'sst',
+          `unsupported Pebble table format version ${version}`,
+          undefined,
+          fileSize - 12,
+          'this tool reads Pebble table formats v1–v8; the file may come from a newer CockroachDB',
+        );
       }
       if (version === 6) footerLength = PEBBLE_V6_FOOTER_LEN;
       else if (version >= 7) footerLength = PEBBLE_V7_FOOTER_LEN;
     } else if (version !== 1 && version !== 2) {
-      throw new DecodeError('sst', `unsupported RocksDB table format version ${version}`, undefined, fileSize - 12,
-        'CockroachDB stores use RocksDB format_version 2; versions 3+ change the index encoding and are not supported');
+      throw new DecodeError(
+        'sst',
+        `unsupported RocksDB table format version ${version}`,
+        undefined,
+        fileSize - 12,
+        'CockroachDB stores use RocksDB format_version 2; versions 3+ change the index encoding and are not supported',
+      );
     }
     if (tail.length < footerLength) {
       throw new DecodeError('sst', `footer too short (${tail.length} bytes, need ${footerLength})`, undefined, tailStart);
@@ -91,8 +112,13 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
       const stored = fdv.getUint32(csOff, true);
       const computed = maskedCrc32c(buf.subarray(0, csOff), buf.subarray(csOff + 4));
       if (stored !== computed) {
-        throw new DecodeError('sst', `footer checksum mismatch (stored ${stored.toString(16)}, computed ${computed.toString(16)})`,
-          undefined, base + csOff, 'the file is corrupt or truncated');
+        throw new DecodeError(
+          'sst',
+          `footer checksum mismatch (stored ${stored.toString(16)}, computed ${computed.toString(16)})`,
+          undefined,
+          base + csOff,
+          'the file is corrupt or truncated',
+        );
       }
       if (version >= 7) attributes = fdv.getUint32(csOff - 4, true);
     }
@@ -100,28 +126,57 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
     const ct = r.u8();
     let checksumType: ChecksumTypeName;
     switch (ct) {
-      case ChecksumType.CRC32C: checksumType = 'crc32c'; break;
-      case ChecksumType.XXHash64: checksumType = 'xxhash64'; break;
-      case ChecksumType.None: checksumType = 'none'; break;
+      case ChecksumType.CRC32C:
+        checksumType = 'crc32c';
+        break;
+      case ChecksumType.XXHash64:
+        checksumType = 'xxhash64';
+        break;
+      case ChecksumType.None:
+        checksumType = 'none';
+        break;
       default:
-        throw new DecodeError('sst', `unsupported block checksum type ${ct}`, undefined, base,
-          'only CRC32C (1) and xxHash64 (3) are used by RocksDB/Pebble tables written by CockroachDB');
+        throw new DecodeError(
+          'sst',
+          `unsupported block checksum type ${ct}`,
+          undefined,
+          base,
+          'only CRC32C (1) and xxHash64 (3) are used by RocksDB/Pebble tables written by CockroachDB',
+        );
     }
     f = {
-      magic: isPebble ? 'pebble' : 'rocksdb', version,
-      formatName: `${isPebble ? 'pebble' : 'rocksdb'}-v${version}`, checksumType,
-      metaindex: readBlockHandle(r), index: readBlockHandle(r), attributes, footerLength,
+      magic: isPebble ? 'pebble' : 'rocksdb',
+      version,
+      formatName: `${isPebble ? 'pebble' : 'rocksdb'}-v${version}`,
+      checksumType,
+      metaindex: readBlockHandle(r),
+      index: readBlockHandle(r),
+      attributes,
+      footerLength,
       columnar: isPebble && version >= 5,
     };
   } else {
-    throw new DecodeError('sst', `not an SSTable (no LevelDB/RocksDB/Pebble magic in the last 8 bytes: ${toHex(magic)})`,
-      undefined, fileSize - 8, 'the file is truncated, encrypted, or not a table file');
+    throw new DecodeError(
+      'sst',
+      `not an SSTable (no LevelDB/RocksDB/Pebble magic in the last 8 bytes: ${toHex(magic)})`,
+      undefined,
+      fileSize - 8,
+      'the file is truncated, encrypted, or not a table file',
+    );
   }
   const dataEnd = fileSize - f.footerLength;
-  for (const [what, h] of [['metaindex', f.metaindex], ['index', f.index]] as const) {
+  for (const [what, h] of [
+    ['metaindex', f.metaindex],
+    ['index', f.index],
+  ] as const) {
     if (h.offset + h.length + 5 > dataEnd) {
-      throw new DecodeError('sst', `${what} block handle [${h.offset}, +${h.length}) lies beyond the end of the data`,
-        undefined, fileSize - f.footerLength, 'the file is truncated or corrupt');
+      throw new DecodeError(
+        'sst',
+        `${what} block handle [${h.offset}, +${h.length}) lies beyond the end of the data`,
+        undefined,
+        fileSize - f.footerLength,
+        'the file is truncated or corrupt',
+      );
     }
   }
   return f;

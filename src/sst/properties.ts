@@ -95,4 +95,3 @@ export function propString(props: Properties, name: string): string | undefined 
   const v = props.get(name);
   return v === undefined ? undefined : typeof v === 'bigint' ? v.toString() : v;
 }
-

@@ -136,7 +136,10 @@ test('movr-v19.2.4: 80,615 keys including DEL and MERGE (§6.11)', async () => {
   const kinds = new Map<number, number>();
   for await (const kv of sst.entries()) kinds.set(kv.kind, (kinds.get(kv.kind) ?? 0) + 1);
   await sst.close();
-  assert.equal([...kinds.values()].reduce((a, b) => a + b, 0), 80615);
+  assert.equal(
+    [...kinds.values()].reduce((a, b) => a + b, 0),
+    80615,
+  );
   assert.ok((kinds.get(InternalKeyKind.Delete) ?? 0) > 0);
   assert.ok((kinds.get(InternalKeyKind.Merge) ?? 0) > 0);
   assert.deepEqual([...kinds.keys()].sort(), [0, 1, 2]);
@@ -307,7 +310,12 @@ test('v7 footer checksum: a flipped footer byte is reported as footer corruption
 test('opening a table costs one ranged read (footer, metaindex and properties together)', async () => {
   const base = localFileReader(join(STORES, 'rabble-v23.1/000187.sst'));
   const reads: Array<[number, number]> = [];
-  const counting = { name: base.name, size: () => base.size(), read: (s: number, e: number) => (reads.push([s, e]), base.read(s, e)), close: () => base.close!() };
+  const counting = {
+    name: base.name,
+    size: () => base.size(),
+    read: (s: number, e: number) => (reads.push([s, e]), base.read(s, e)),
+    close: () => base.close!(),
+  };
   const sst = await openSst(counting);
   assert.equal(reads.length, 1);
   assert.equal(sst.info.numEntries, 68053n);

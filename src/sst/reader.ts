@@ -203,7 +203,12 @@ class Table implements SstReader {
         if (batch.length > 0) afterStart = true;
         for (const p of pending) {
           const kv = batch[p.index]!;
-          batch[p.index] = { userKey: kv.userKey, seqNum: kv.seqNum, kind: kv.kind, value: await this.values.resolve(p.prefix, kv.value, p.at) };
+          batch[p.index] = {
+            userKey: kv.userKey,
+            seqNum: kv.seqNum,
+            kind: kv.kind,
+            value: await this.values.resolve(p.prefix, kv.value, p.at),
+          };
         }
         if (batch.length > 0) yield batch;
         if (done) return;
@@ -251,7 +256,8 @@ class Table implements SstReader {
   async dataBlockIndex(bounds: KeyBounds = {}): Promise<DataBlockIndexEntry[]> {
     const out: DataBlockIndexEntry[] = [];
     try {
-      for await (const ie of this.dataBlocks(bounds)) out.push({ separator: ie.sepUserKey, offset: ie.handle.offset, length: ie.handle.length });
+      for await (const ie of this.dataBlocks(bounds))
+        out.push({ separator: ie.sepUserKey, offset: ie.handle.offset, length: ie.handle.length });
     } catch (e) {
       throw inFile(e, this.file);
     }
@@ -269,7 +275,13 @@ class Table implements SstReader {
       const kb = it.keyBuf;
       const ko = it.keyOff;
       const n = it.keyLen - 8;
-      if (n < 0) throw new DecodeError('block', `internal key of ${it.keyLen} bytes is shorter than its 8-byte trailer`, undefined, base + it.entryOffset);
+      if (n < 0)
+        throw new DecodeError(
+          'block',
+          `internal key of ${it.keyLen} bytes is shorter than its 8-byte trailer`,
+          undefined,
+          base + it.entryOffset,
+        );
       const userKey = kb.subarray(ko, ko + n);
       if (start !== undefined) {
         if (this.cmp(userKey, start) < 0) continue;

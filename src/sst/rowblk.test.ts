@@ -69,10 +69,13 @@ test('PackedRowBlockIter: corrupt entries are DecodeErrors at the entry offset',
   // First entry claims a shared prefix although there is no previous key.
   const bad = Uint8Array.from(block);
   bad[0] = 2;
-  assert.throws(() => {
-    const it = new PackedRowBlockIter(bad, new KeyArena(), 500);
-    while (it.next());
-  }, (e: unknown) => isDecodeError(e) && e.offset === 500);
+  assert.throws(
+    () => {
+      const it = new PackedRowBlockIter(bad, new KeyArena(), 500);
+      while (it.next());
+    },
+    (e: unknown) => isDecodeError(e) && e.offset === 500,
+  );
   // Value length running past the entries.
   const long = Uint8Array.from(block);
   long[2] = 100;

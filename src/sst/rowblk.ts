@@ -51,7 +51,9 @@ export class PackedRowBlockIter {
   ) {
     this.keyBuf = block;
     if (block.length < 4) this.fail('block shorter than its restart count', 0);
-    const numRestarts = (block[block.length - 4]! | (block[block.length - 3]! << 8) | (block[block.length - 2]! << 16) | (block[block.length - 1]! << 24)) >>> 0;
+    const numRestarts =
+      (block[block.length - 4]! | (block[block.length - 3]! << 8) | (block[block.length - 2]! << 16) | (block[block.length - 1]! << 24)) >>>
+      0;
     const end = block.length - 4 - 4 * numRestarts;
     if (numRestarts === 0 && block.length > 4) this.fail('row block has no restart points', block.length - 4);
     if (end < 0) this.fail(`restart count ${numRestarts} does not fit the ${block.length}-byte block`, block.length - 4);
@@ -64,13 +66,24 @@ export class PackedRowBlockIter {
     let p = this.pos;
     if (p >= this.end) return false;
     this.entryOffset = p;
-    let shared = 0, unshared = 0, valueLen = 0;
+    let shared = 0,
+      unshared = 0,
+      valueLen = 0;
     let c = b[p++]!;
-    if (c < 0x80) shared = c; else { [shared, p] = this.slowVarint(p - 1); }
+    if (c < 0x80) shared = c;
+    else {
+      [shared, p] = this.slowVarint(p - 1);
+    }
     c = b[p++]!;
-    if (c < 0x80) unshared = c; else { [unshared, p] = this.slowVarint(p - 1); }
+    if (c < 0x80) unshared = c;
+    else {
+      [unshared, p] = this.slowVarint(p - 1);
+    }
     c = b[p++]!;
-    if (c < 0x80) valueLen = c; else { [valueLen, p] = this.slowVarint(p - 1); }
+    if (c < 0x80) valueLen = c;
+    else {
+      [valueLen, p] = this.slowVarint(p - 1);
+    }
     const vStart = p + unshared;
     const vEnd = vStart + valueLen;
     if (vEnd > this.end) this.fail('entry runs past the end of the block entries', this.entryOffset);
@@ -87,7 +100,8 @@ export class PackedRowBlockIter {
       a.reserve(len);
       const dst = a.buf;
       const off = a.pos;
-      if (prev === dst) dst.copyWithin(off, prevOff, prevOff + shared); // same chunk: memmove, no view
+      if (prev === dst)
+        dst.copyWithin(off, prevOff, prevOff + shared); // same chunk: memmove, no view
       else if (shared < 48) for (let i = 0; i < shared; i++) dst[off + i] = prev[prevOff + i]!;
       else dst.set(prev.subarray(prevOff, prevOff + shared), off);
       if (unshared < 48) for (let i = 0; i < unshared; i++) dst[off + shared + i] = b[p + i]!;

@@ -62,8 +62,12 @@ export class ValueResolver {
     }
     const end = vh.offsetInBlock + vh.valueLen;
     if (end > cached.data.length) {
-      throw new DecodeError('sst', `value handle [${vh.offsetInBlock}, ${end}) exceeds value block ${vh.blockNum} (${cached.data.length} bytes)`,
-        undefined, at);
+      throw new DecodeError(
+        'sst',
+        `value handle [${vh.offsetInBlock}, ${end}) exceeds value block ${vh.blockNum} (${cached.data.length} bytes)`,
+        undefined,
+        at,
+      );
     }
     this.valueBlockValues++;
     return cached.data.subarray(vh.offsetInBlock, end);
@@ -75,8 +79,13 @@ export class ValueResolver {
     const resolve = this.blobReferences;
     if (resolve === undefined) {
       if (this.unresolvedBlobValue !== undefined) return this.unresolvedBlobValue(bh);
-      throw new DecodeError('blob', `value lives in a blob file (blob reference ${bh.referenceId})`, undefined, at,
-        'open the SST through its store (the MANIFEST maps blob references to blob files), or pass opts.blobReferences');
+      throw new DecodeError(
+        'blob',
+        `value lives in a blob file (blob reference ${bh.referenceId})`,
+        undefined,
+        at,
+        'open the SST through its store (the MANIFEST maps blob references to blob files), or pass opts.blobReferences',
+      );
     }
     let bf = this.blobFiles.get(bh.referenceId);
     if (bf === undefined) {

@@ -75,10 +75,17 @@ function checkEndpoint(raw: string, where: string, from: string): string {
   try {
     u = new URL(raw);
   } catch (e) {
-    throw new ConfigError(`${where}: ${from} ${JSON.stringify(raw)} is not a URL`, 'write it as https://<account>.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1', { cause: e });
+    throw new ConfigError(
+      `${where}: ${from} ${JSON.stringify(raw)} is not a URL`,
+      'write it as https://<account>.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1',
+      { cause: e },
+    );
   }
   if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search !== '' || u.username !== '') {
-    throw new ConfigError(`${where}: ${from} must be a plain http(s) URL without query string or user`, 'write it as https://<account>.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1');
+    throw new ConfigError(
+      `${where}: ${from} must be a plain http(s) URL without query string or user`,
+      'write it as https://<account>.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1',
+    );
   }
   return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
 }
@@ -111,7 +118,10 @@ export function resolveAzureConfig(url: StorageUrl, opts: StorageOptions, env: N
   if (authParam === 'implicit') {
     const bad = [...(urlKey ? ['AZURE_ACCOUNT_KEY'] : []), ...urlClient];
     if (bad.length > 0) {
-      throw new ConfigError(`${where}: AUTH=implicit does not take ${bad.join(', ')} in the URL`, 'drop AUTH=implicit, or the credential parameters');
+      throw new ConfigError(
+        `${where}: AUTH=implicit does not take ${bad.join(', ')} in the URL`,
+        'drop AUTH=implicit, or the credential parameters',
+      );
     }
   } else {
     if (urlKey && urlClient.length > 0) {
@@ -122,7 +132,10 @@ export function resolveAzureConfig(url: StorageUrl, opts: StorageOptions, env: N
     }
     if (urlClient.length > 0 && urlClient.length < 3) {
       const missing = ['AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_TENANT_ID'].filter((k) => !urlClient.includes(k));
-      throw new ConfigError(`${where}: ${missing.join(' and ')} missing from the URL`, 'a service principal needs all three of AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID');
+      throw new ConfigError(
+        `${where}: ${missing.join(' and ')} missing from the URL`,
+        'a service principal needs all three of AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID',
+      );
     }
   }
 
@@ -130,13 +143,19 @@ export function resolveAzureConfig(url: StorageUrl, opts: StorageOptions, env: N
   const account = p('AZURE_ACCOUNT_NAME') ?? opts.azureAccountName ?? env.AZURE_STORAGE_ACCOUNT ?? envConn?.get('accountname');
   if (!account) throw new ConfigError(`${where}: no Azure storage account name (AZURE_ACCOUNT_NAME)`, AZURE_HINT);
   if (!/^[a-z0-9-]{1,63}$/i.test(account)) {
-    throw new ConfigError(`${where}: AZURE_ACCOUNT_NAME ${JSON.stringify(account)} is not a storage account name`, 'use the account name only (3-24 lower-case letters and digits), not a URL');
+    throw new ConfigError(
+      `${where}: AZURE_ACCOUNT_NAME ${JSON.stringify(account)} is not a storage account name`,
+      'use the account name only (3-24 lower-case letters and digits), not a URL',
+    );
   }
 
   const envName = p('AZURE_ENVIRONMENT') ?? 'AzurePublicCloud';
   const cloud = CLOUDS[envName.toLowerCase()];
   if (!cloud) {
-    throw new ConfigError(`${where}: unknown AZURE_ENVIRONMENT ${envName}`, 'use AzurePublicCloud, AzureChinaCloud, AzureUSGovernmentCloud or AzureGermanCloud');
+    throw new ConfigError(
+      `${where}: unknown AZURE_ENVIRONMENT ${envName}`,
+      'use AzurePublicCloud, AzureChinaCloud, AzureUSGovernmentCloud or AzureGermanCloud',
+    );
   }
 
   // Endpoint: URL parameter, option, connection string, then the cloud's default.
@@ -156,19 +175,41 @@ export function resolveAzureConfig(url: StorageUrl, opts: StorageOptions, env: N
     if (authParam === 'specified') {
       if (urlKey) return { kind: 'key', key: checkKey(urlKey, where, 'AZURE_ACCOUNT_KEY'), from: 'the URL' };
       if (urlClient.length === 3) {
-        return { kind: 'client', clientId: p('AZURE_CLIENT_ID')!, clientSecret: p('AZURE_CLIENT_SECRET')!, tenantId: p('AZURE_TENANT_ID')!, from: 'the URL', login: cloud.login };
+        return {
+          kind: 'client',
+          clientId: p('AZURE_CLIENT_ID')!,
+          clientSecret: p('AZURE_CLIENT_SECRET')!,
+          tenantId: p('AZURE_TENANT_ID')!,
+          from: 'the URL',
+          login: cloud.login,
+        };
       }
-      if (opts.azureAccountKey) return { kind: 'key', key: checkKey(opts.azureAccountKey, where, 'the Azure account key option'), from: 'the options' };
+      if (opts.azureAccountKey)
+        return { kind: 'key', key: checkKey(opts.azureAccountKey, where, 'the Azure account key option'), from: 'the options' };
       if (opts.azureSasToken) return { kind: 'sas', token: opts.azureSasToken.replace(/^\?/, ''), from: 'the options' };
     }
-    if (env.AZURE_STORAGE_KEY) return { kind: 'key', key: checkKey(env.AZURE_STORAGE_KEY, where, 'AZURE_STORAGE_KEY'), from: 'AZURE_STORAGE_KEY' };
-    if (env.AZURE_STORAGE_SAS_TOKEN) return { kind: 'sas', token: env.AZURE_STORAGE_SAS_TOKEN.replace(/^\?/, ''), from: 'AZURE_STORAGE_SAS_TOKEN' };
+    if (env.AZURE_STORAGE_KEY)
+      return { kind: 'key', key: checkKey(env.AZURE_STORAGE_KEY, where, 'AZURE_STORAGE_KEY'), from: 'AZURE_STORAGE_KEY' };
+    if (env.AZURE_STORAGE_SAS_TOKEN)
+      return { kind: 'sas', token: env.AZURE_STORAGE_SAS_TOKEN.replace(/^\?/, ''), from: 'AZURE_STORAGE_SAS_TOKEN' };
     if (env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET && env.AZURE_TENANT_ID) {
-      return { kind: 'client', clientId: env.AZURE_CLIENT_ID, clientSecret: env.AZURE_CLIENT_SECRET, tenantId: env.AZURE_TENANT_ID, from: 'AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID', login: cloud.login };
+      return {
+        kind: 'client',
+        clientId: env.AZURE_CLIENT_ID,
+        clientSecret: env.AZURE_CLIENT_SECRET,
+        tenantId: env.AZURE_TENANT_ID,
+        from: 'AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID',
+        login: cloud.login,
+      };
     }
     if (envConn && envConn.get('accountname') === account) {
       const k = envConn.get('accountkey');
-      if (k) return { kind: 'key', key: checkKey(k, where, 'AccountKey of AZURE_STORAGE_CONNECTION_STRING'), from: 'AZURE_STORAGE_CONNECTION_STRING' };
+      if (k)
+        return {
+          kind: 'key',
+          key: checkKey(k, where, 'AccountKey of AZURE_STORAGE_CONNECTION_STRING'),
+          from: 'AZURE_STORAGE_CONNECTION_STRING',
+        };
       const s = envConn.get('sharedaccesssignature');
       if (s) return { kind: 'sas', token: s.replace(/^\?/, ''), from: 'AZURE_STORAGE_CONNECTION_STRING' };
     }

@@ -52,28 +52,41 @@ async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): P
   }
 }
 
-const oneLine = (re: RegExp) => (e: unknown): boolean => {
-  const msg = (e as Error).message;
-  assert.ok(isStorageError(e), `${(e as Error).name}: ${msg}`);
-  assert.match(msg, re);
-  assert.doesNotMatch(msg, /\n/);
-  assert.ok(!msg.includes(az.key) && !msg.includes('sig='), `secret in message: ${msg}`);
-  return true;
-};
+const oneLine =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    const msg = (e as Error).message;
+    assert.ok(isStorageError(e), `${(e as Error).name}: ${msg}`);
+    assert.match(msg, re);
+    assert.doesNotMatch(msg, /\n/);
+    assert.ok(!msg.includes(az.key) && !msg.includes('sig='), `secret in message: ${msg}`);
+    return true;
+  };
 
 const backends: Array<[string, () => Storage, Record<string, string>?]> = [
   ['azure:// with AZURE_ACCOUNT_KEY percent-encoded', () => openStorage(keyUrl('backups', 'coll'))],
   [
     'azure-blob:// with lower-case parameter names and a raw key',
-    () => openStorage(`azure-blob://backups/coll/?azure_account_name=${az.account}&azure_account_key=${az.key}&azure_endpoint=${az.endpoint}`),
+    () =>
+      openStorage(`azure-blob://backups/coll/?azure_account_name=${az.account}&azure_account_key=${az.key}&azure_endpoint=${az.endpoint}`),
   ],
   [
     'azure-storage:// with options',
-    () => openStorage('azure-storage://backups/coll', { azureAccountName: az.account, azureAccountKey: az.key, azureEndpoint: `${az.endpoint}/` }),
+    () =>
+      openStorage('azure-storage://backups/coll', {
+        azureAccountName: az.account,
+        azureAccountKey: az.key,
+        azureEndpoint: `${az.endpoint}/`,
+      }),
   ],
   [
     'container SAS (rl) in the options',
-    () => openStorage('azure://backups/coll', { azureAccountName: az.account, azureSasToken: `?${az.containerSas('backups', 'rl')}`, azureEndpoint: az.endpoint }),
+    () =>
+      openStorage('azure://backups/coll', {
+        azureAccountName: az.account,
+        azureSasToken: `?${az.containerSas('backups', 'rl')}`,
+        azureEndpoint: az.endpoint,
+      }),
   ],
   [
     'account SAS from AZURE_STORAGE_SAS_TOKEN',
@@ -85,11 +98,7 @@ const backends: Array<[string, () => Storage, Record<string, string>?]> = [
     () => openStorage(`azure-blob://backups/coll?AZURE_ACCOUNT_NAME=${az.account}&AUTH=implicit&AZURE_ENDPOINT=${enc(az.endpoint)}`),
     { AZURE_STORAGE_KEY: 'placeholder' },
   ],
-  [
-    'AZURE_STORAGE_CONNECTION_STRING',
-    () => openStorage('azure-blob://backups/coll'),
-    { AZURE_STORAGE_CONNECTION_STRING: 'placeholder' },
-  ],
+  ['AZURE_STORAGE_CONNECTION_STRING', () => openStorage('azure-blob://backups/coll'), { AZURE_STORAGE_CONNECTION_STRING: 'placeholder' }],
 ];
 
 /** Fills env placeholders once Azurite's port and SAS are known. */
@@ -109,10 +118,7 @@ for (const [name, open, env] of backends) {
   test(`${name}: list with prefix, recursive and delimited`, () =>
     withEnv(envFor(env), async () => {
       const st = open();
-      assert.deepEqual(await st.list('2024/05/01-120000.00/data/'), [
-        '2024/05/01-120000.00/data/1.sst',
-        '2024/05/01-120000.00/data/2.sst',
-      ]);
+      assert.deepEqual(await st.list('2024/05/01-120000.00/data/'), ['2024/05/01-120000.00/data/1.sst', '2024/05/01-120000.00/data/2.sst']);
       assert.deepEqual(await st.list('2024/05/01-120000.00/', { delimiter: 'data/' }), [
         '2024/05/01-120000.00/20240501/130000.00/BACKUP_MANIFEST',
         '2024/05/01-120000.00/BACKUP_MANIFEST',
@@ -149,7 +155,10 @@ for (const [name, open, env] of backends) {
   test(`${name}: a missing object is one line naming it`, () =>
     withEnv(envFor(env), async () => {
       const st = open();
-      await assert.rejects(() => st.readAll('2024/05/01-120000.00/data/9.sst'), oneLine(/^azure(-blob|-storage)?:\/\/backups\/coll\/2024\/05\/01-120000\.00\/data\/9\.sst: no such object; /));
+      await assert.rejects(
+        () => st.readAll('2024/05/01-120000.00/data/9.sst'),
+        oneLine(/^azure(-blob|-storage)?:\/\/backups\/coll\/2024\/05\/01-120000\.00\/data\/9\.sst: no such object; /),
+      );
       await assert.rejects(() => st.reader('data/none.sst').read(0, 4), oneLine(/backups\/coll\/data\/none\.sst: no such object/));
       await assert.rejects(() => st.reader('data/none.sst').size(), oneLine(/backups\/coll\/data\/none\.sst: no such object/));
       await st.close();
@@ -158,7 +167,10 @@ for (const [name, open, env] of backends) {
 
 test('a read past the end of a blob says so', async () => {
   const st = openStorage(keyUrl('backups', 'coll'));
-  await assert.rejects(() => st.reader('2024/05/01-120000.00/data/2.sst').read(10, 20), oneLine(/data\/2\.sst: read past the end of the blob \(HTTP 416/));
+  await assert.rejects(
+    () => st.reader('2024/05/01-120000.00/data/2.sst').read(10, 20),
+    oneLine(/data\/2\.sst: read past the end of the blob \(HTTP 416/),
+  );
 });
 
 test('another account: AZURE_ACCOUNT_NAME picks it, a key with unencoded + and / still works', async () => {
@@ -168,14 +180,23 @@ test('another account: AZURE_ACCOUNT_NAME picks it, a key with unencoded + and /
   assert.equal(Buffer.from(await st.readAll('LATEST')).toString(), 'other account');
   assert.deepEqual(await st.list(''), ['LATEST']);
   // The right key for the wrong account is refused, naming the account and the parameters to fix.
-  const wrong = openStorage(`azure://crdb/coll?AZURE_ACCOUNT_NAME=${OTHER.name}&AZURE_ACCOUNT_KEY=${enc(az.key)}&AZURE_ENDPOINT=${enc(az.endpointOf(OTHER.name))}`);
-  await assert.rejects(() => wrong.readAll('LATEST'), oneLine(/^azure:\/\/crdb\/coll\/LATEST: access denied by storage account backupacct .*AZURE_ACCOUNT_KEY/));
+  const wrong = openStorage(
+    `azure://crdb/coll?AZURE_ACCOUNT_NAME=${OTHER.name}&AZURE_ACCOUNT_KEY=${enc(az.key)}&AZURE_ENDPOINT=${enc(az.endpointOf(OTHER.name))}`,
+  );
+  await assert.rejects(
+    () => wrong.readAll('LATEST'),
+    oneLine(/^azure:\/\/crdb\/coll\/LATEST: access denied by storage account backupacct .*AZURE_ACCOUNT_KEY/),
+  );
 });
 
 test('wrong account key: one line naming the account, the credential and the fix', async () => {
   const badKey = Buffer.alloc(64, 7).toString('base64');
-  const st = openStorage(`azure://backups/coll?AZURE_ACCOUNT_NAME=${az.account}&AZURE_ACCOUNT_KEY=${enc(badKey)}&AZURE_ENDPOINT=${enc(az.endpoint)}`, { maxAttempts: 1 });
-  const re = /^azure:\/\/backups\/coll(\/LATEST)?: access denied by storage account devstoreaccount1 for the account key from the URL \(HTTP 403 \w+\); check AZURE_ACCOUNT_NAME and AZURE_ACCOUNT_KEY/;
+  const st = openStorage(
+    `azure://backups/coll?AZURE_ACCOUNT_NAME=${az.account}&AZURE_ACCOUNT_KEY=${enc(badKey)}&AZURE_ENDPOINT=${enc(az.endpoint)}`,
+    { maxAttempts: 1 },
+  );
+  const re =
+    /^azure:\/\/backups\/coll(\/LATEST)?: access denied by storage account devstoreaccount1 for the account key from the URL \(HTTP 403 \w+\); check AZURE_ACCOUNT_NAME and AZURE_ACCOUNT_KEY/;
   await assert.rejects(() => st.readAll('LATEST'), oneLine(re));
   await assert.rejects(() => st.list(''), oneLine(re));
   await assert.rejects(() => st.exists('LATEST'), oneLine(re));
@@ -183,10 +204,16 @@ test('wrong account key: one line naming the account, the credential and the fix
 });
 
 test('SAS tokens: read-only, expired and for another container are refused clearly', async () => {
-  const open = (sas: string): Storage => openStorage('azure://backups/coll', { azureAccountName: az.account, azureSasToken: sas, azureEndpoint: az.endpoint });
+  const open = (sas: string): Storage =>
+    openStorage('azure://backups/coll', { azureAccountName: az.account, azureSasToken: sas, azureEndpoint: az.endpoint });
   const readOnly = open(az.containerSas('backups', 'r'));
   assert.equal(Buffer.from(await readOnly.readAll('LATEST')).toString(), '/2024/05/01-120000.00');
-  await assert.rejects(() => readOnly.list(''), oneLine(/^azure:\/\/backups\/coll: access denied by storage account devstoreaccount1 for the SAS token from the options \(HTTP 403 \w+\); .*grant read \(r\) and list \(l\)/));
+  await assert.rejects(
+    () => readOnly.list(''),
+    oneLine(
+      /^azure:\/\/backups\/coll: access denied by storage account devstoreaccount1 for the SAS token from the options \(HTTP 403 \w+\); .*grant read \(r\) and list \(l\)/,
+    ),
+  );
   const expired = open(az.containerSas('backups', 'rl', new Date(Date.now() - 60_000)));
   await assert.rejects(() => expired.readAll('LATEST'), oneLine(/access denied .* SAS token/));
   const otherContainer = open(az.containerSas('elsewhere', 'rl'));
@@ -208,8 +235,14 @@ test('nothing listening at AZURE_ENDPOINT: one line with the reason, after the r
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
-  const st = openStorage(`azure://backups/coll?AZURE_ACCOUNT_NAME=${az.account}&AZURE_ACCOUNT_KEY=${enc(az.key)}&AZURE_ENDPOINT=http://127.0.0.1:${port}/x`, { maxAttempts: 2, retryBaseMs: 1 });
-  await assert.rejects(() => st.readAll('LATEST'), oneLine(new RegExp(`^azure://backups/coll/LATEST: read failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`)));
+  const st = openStorage(
+    `azure://backups/coll?AZURE_ACCOUNT_NAME=${az.account}&AZURE_ACCOUNT_KEY=${enc(az.key)}&AZURE_ENDPOINT=http://127.0.0.1:${port}/x`,
+    { maxAttempts: 2, retryBaseMs: 1 },
+  );
+  await assert.rejects(
+    () => st.readAll('LATEST'),
+    oneLine(new RegExp(`^azure://backups/coll/LATEST: read failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`)),
+  );
 });
 
 // URL forms: CockroachDB's parameters (pkg/cloud/azure/azure_storage.go parseAzureURL) plus AZURE_ENDPOINT.
@@ -218,15 +251,35 @@ const cfg = (url: string, opts: StorageOptions = {}, env: NodeJS.ProcessEnv = {}
 test('URL forms: endpoints per AZURE_ENVIRONMENT, AZURE_ENDPOINT, schemes', () => {
   const key = enc(AZURITE_KEY);
   assert.equal(cfg(`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}`).endpoint, 'https://acct.blob.core.windows.net');
-  assert.equal(cfg(`azure-blob://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENVIRONMENT=AzureChinaCloud`).endpoint, 'https://acct.blob.core.chinacloudapi.cn');
-  assert.equal(cfg(`azure-storage://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENVIRONMENT=AZUREUSGOVERNMENTCLOUD`).endpoint, 'https://acct.blob.core.usgovcloudapi.net');
-  assert.equal(cfg(`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENVIRONMENT=AzureGermanCloud`).endpoint, 'https://acct.blob.core.cloudapi.de');
-  assert.equal(cfg(`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENDPOINT=${enc('https://acct.privatelink.blob.core.windows.net/')}`).endpoint, 'https://acct.privatelink.blob.core.windows.net');
-  const c = cfg(`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_CLIENT_ID=id&AZURE_CLIENT_SECRET=s&AZURE_TENANT_ID=t&AZURE_ENVIRONMENT=AzureChinaCloud`);
+  assert.equal(
+    cfg(`azure-blob://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENVIRONMENT=AzureChinaCloud`).endpoint,
+    'https://acct.blob.core.chinacloudapi.cn',
+  );
+  assert.equal(
+    cfg(`azure-storage://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENVIRONMENT=AZUREUSGOVERNMENTCLOUD`).endpoint,
+    'https://acct.blob.core.usgovcloudapi.net',
+  );
+  assert.equal(
+    cfg(`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENVIRONMENT=AzureGermanCloud`).endpoint,
+    'https://acct.blob.core.cloudapi.de',
+  );
+  assert.equal(
+    cfg(
+      `azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AZURE_ENDPOINT=${enc('https://acct.privatelink.blob.core.windows.net/')}`,
+    ).endpoint,
+    'https://acct.privatelink.blob.core.windows.net',
+  );
+  const c = cfg(
+    `azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_CLIENT_ID=id&AZURE_CLIENT_SECRET=s&AZURE_TENANT_ID=t&AZURE_ENVIRONMENT=AzureChinaCloud`,
+  );
   assert.equal(c.auth.kind, 'client');
   assert.equal(c.auth.kind === 'client' ? c.auth.login : '', 'https://login.chinacloudapi.cn');
   assert.equal(cfg(`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${key}&AUTH=specified`).auth.kind, 'key');
-  const implicit = cfg('azure://c/p?AZURE_ACCOUNT_NAME=acct&AUTH=implicit', {}, { AZURE_CLIENT_ID: 'i', AZURE_CLIENT_SECRET: 's', AZURE_TENANT_ID: 't' });
+  const implicit = cfg(
+    'azure://c/p?AZURE_ACCOUNT_NAME=acct&AUTH=implicit',
+    {},
+    { AZURE_CLIENT_ID: 'i', AZURE_CLIENT_SECRET: 's', AZURE_TENANT_ID: 't' },
+  );
   assert.equal(implicit.auth.kind, 'client');
 });
 
@@ -236,10 +289,20 @@ test('URL forms: connection strings, UseDevelopmentStorage', () => {
   const dev = cfg('azure://c/p', {}, { AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' });
   assert.equal(dev.account, AZURITE_ACCOUNT);
   assert.equal(dev.endpoint, `http://127.0.0.1:10000/${AZURITE_ACCOUNT}`);
-  const suffix = cfg('azure://c/p', {}, { AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${AZURITE_KEY};EndpointSuffix=core.chinacloudapi.cn` });
+  const suffix = cfg(
+    'azure://c/p',
+    {},
+    {
+      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${AZURITE_KEY};EndpointSuffix=core.chinacloudapi.cn`,
+    },
+  );
   assert.equal(suffix.endpoint, 'https://acct.blob.core.chinacloudapi.cn');
   // A connection string for another account does not lend its key or endpoint.
-  assert.throws(() => cfg('azure://c/p?AZURE_ACCOUNT_NAME=mine', {}, { AZURE_STORAGE_CONNECTION_STRING: `AccountName=theirs;AccountKey=${AZURITE_KEY}` }), /no Azure credentials found for storage account mine/);
+  assert.throws(
+    () =>
+      cfg('azure://c/p?AZURE_ACCOUNT_NAME=mine', {}, { AZURE_STORAGE_CONNECTION_STRING: `AccountName=theirs;AccountKey=${AZURITE_KEY}` }),
+    /no Azure credentials found for storage account mine/,
+  );
 });
 
 test('URL forms: mistakes are config errors naming the parameter, never the secret', () => {
@@ -253,8 +316,14 @@ test('URL forms: mistakes are config errors naming the parameter, never the secr
     ['azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_CLIENT_ID=i&AZURE_TENANT_ID=t', /AZURE_CLIENT_SECRET missing from the URL/],
     [`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${secret}&AUTH=implicit`, /AUTH=implicit does not take AZURE_ACCOUNT_KEY/],
     [`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${secret}&AUTH=magic`, /unsupported value magic for AUTH/],
-    [`azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${secret}&AZURE_ENDPOINT=ftp://x`, /AZURE_ENDPOINT must be a plain http\(s\) URL/],
-    [`azure://c/p?AZURE_ACCOUNT_NAME=${enc('https://acct.blob.core.windows.net')}&AZURE_ACCOUNT_KEY=${secret}`, /is not a storage account name/],
+    [
+      `azure://c/p?AZURE_ACCOUNT_NAME=acct&AZURE_ACCOUNT_KEY=${secret}&AZURE_ENDPOINT=ftp://x`,
+      /AZURE_ENDPOINT must be a plain http\(s\) URL/,
+    ],
+    [
+      `azure://c/p?AZURE_ACCOUNT_NAME=${enc('https://acct.blob.core.windows.net')}&AZURE_ACCOUNT_KEY=${secret}`,
+      /is not a storage account name/,
+    ],
     ['azure://c/p?AZURE_ACCOUNT_NAME=acct&AUTH=implicit', /AUTH=implicit reads AZURE_CLIENT_ID/],
   ];
   for (const [url, re] of bad) {

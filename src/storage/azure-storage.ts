@@ -83,8 +83,7 @@ function denyHint(cfg: AzureConfig): string {
 
 /** One-line StorageError for a failed request on `where`, naming the account, credential and fix. */
 export function azureError(e: unknown, cfg: AzureConfig, where: string, action: string): StorageError {
-  const status =
-    e instanceof HttpStatusError ? e : e instanceof StorageError && e.cause instanceof HttpStatusError ? e.cause : undefined;
+  const status = e instanceof HttpStatusError ? e : e instanceof StorageError && e.cause instanceof HttpStatusError ? e.cause : undefined;
   if (status) {
     const code = azureErrorCode(status);
     const tag = `HTTP ${status.status}${code ? ` ${code}` : ''}`;
@@ -110,7 +109,11 @@ export function azureError(e: unknown, cfg: AzureConfig, where: string, action: 
       );
     }
     if (status.status === 416) {
-      return new StorageError(`${where}: ${action} past the end of the blob (${tag})`, 'the blob is shorter than the backup says: it is truncated', { cause: status });
+      return new StorageError(
+        `${where}: ${action} past the end of the blob (${tag})`,
+        'the blob is shorter than the backup says: it is truncated',
+        { cause: status },
+      );
     }
   }
   return httpError(e, where, action, AZURE_HINT);
@@ -167,7 +170,9 @@ async function fetchBearer(auth: Extract<AzureAuth, { kind: 'client' }>, where: 
       signal: AbortSignal.timeout(30_000),
     });
   } catch (e) {
-    throw new StorageError(`${where}: cannot reach ${auth.login} for an Azure AD token`, 'check the network, or use AZURE_ACCOUNT_KEY', { cause: e });
+    throw new StorageError(`${where}: cannot reach ${auth.login} for an Azure AD token`, 'check the network, or use AZURE_ACCOUNT_KEY', {
+      cause: e,
+    });
   }
   const j = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string };
   if (!res.ok || !j.access_token) {
@@ -190,9 +195,11 @@ function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, 
   /** The blob's URL; `p` must have passed confinePath (an unconfined `..` would reach another container). */
   const blob = (p: string): URL =>
     withSas(new URL(`${endpoint}/${encodeURIComponent(container)}/${joinPath(prefix, p).split('/').map(encodeURIComponent).join('/')}`));
-  const fail = (p: string, action: string) => (e: unknown): never => {
-    throw azureError(e, cfg, where(p), action);
-  };
+  const fail =
+    (p: string, action: string) =>
+    (e: unknown): never => {
+      throw azureError(e, cfg, where(p), action);
+    };
   /** List Blobs (hierarchy when `delimiter` is set), every page: full names of blobs and BlobPrefixes. */
   const listAll = async (full: string, delimiter: string | undefined): Promise<{ blobs: string[]; prefixes: string[] }> => {
     const blobs: string[] = [];

@@ -91,10 +91,10 @@ function metadataTokenSource(where: string): TokenSource {
   return async () => {
     let res: Response;
     try {
-      res = await fetch(
-        'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token',
-        { headers: { 'Metadata-Flavor': 'Google' }, signal: AbortSignal.timeout(3000) },
-      );
+      res = await fetch('http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token', {
+        headers: { 'Metadata-Flavor': 'Google' },
+        signal: AbortSignal.timeout(3000),
+      });
     } catch (e) {
       throw new StorageError(`${where}: no Google credentials found (no metadata server)`, HINT, { cause: e });
     }

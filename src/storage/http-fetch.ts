@@ -52,13 +52,7 @@ const MAX_REDIRECTS = 5;
  * and an idle timeout on the socket (waiting for the answer, or between body bytes), each failing
  * with a RequestTimeoutError. Redirects are followed (Authorization dropped when the origin changes).
  */
-function exchange(
-  ctx: HttpContext,
-  method: 'GET' | 'HEAD',
-  url: URL,
-  headers: Record<string, string>,
-  redirects = 0,
-): Promise<Response> {
+function exchange(ctx: HttpContext, method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, redirects = 0): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const endpoint = url.host;
     const send = url.protocol === 'https:' ? httpsGet : httpGet;
@@ -142,7 +136,8 @@ export function httpError(e: unknown, where: string, action: string, authHint: s
   if (e instanceof StorageError) return e;
   if (e instanceof RequestTimeoutError) return timeoutError(where, e.kind, e.ms, e.endpoint, e.attempts, e);
   if (e instanceof HttpStatusError) {
-    if (e.status === 404) return new StorageError(`${where}: no such object`, 'the backup is incomplete or the path is wrong', { cause: e });
+    if (e.status === 404)
+      return new StorageError(`${where}: no such object`, 'the backup is incomplete or the path is wrong', { cause: e });
     if (e.status === 401 || e.status === 403) return new StorageError(`${where}: access denied (HTTP ${e.status})`, authHint, { cause: e });
     return new StorageError(`${where}: ${action} failed with HTTP ${e.status}`, undefined, { cause: e });
   }

@@ -1,4 +1,3 @@
-
 import { httpError, httpRangeReader, httpRequest, HttpStatusError, readAllHttp, type HttpContext, requestPolicy } from './http-fetch.js';
 import { confinePath } from './confine-path.js';
 import { joinPath, type Storage, type StorageOptions } from './storage.js';
@@ -50,4 +49,3 @@ function at(ctx: HttpContext, origin: string, prefix: string): Storage {
     async close() {},
   };
 }
-

@@ -16,9 +16,7 @@ export function openStorage(url: string, opts: StorageOptions = {}): Storage {
   const u = parseStorageUrl(url);
   switch (u.scheme) {
     case 'local':
-      return localStorage(
-        trimTrailingSep(u.nodelocal ? resolve(opts.nodelocalRoot ?? '.', u.prefix) : resolve(u.prefix)),
-      );
+      return localStorage(trimTrailingSep(u.nodelocal ? resolve(opts.nodelocalRoot ?? '.', u.prefix) : resolve(u.prefix)));
     case 's3':
       return s3Storage(u, opts);
     case 'gs':

@@ -74,7 +74,10 @@ export class ReadAhead {
   private frontier = 0;
   private closed = false;
 
-  constructor(objects: readonly PlannedObject[], private readonly opts: ReadAheadOptions) {
+  constructor(
+    objects: readonly PlannedObject[],
+    private readonly opts: ReadAheadOptions,
+  ) {
     if (!(opts.budgetBytes > 0 && opts.chunkBytes > 0 && opts.maxInFlight > 0)) {
       throw new RangeError(`read-ahead needs positive sizes, got ${JSON.stringify(opts)}`);
     }

@@ -5,7 +5,11 @@ import type { StorageOptions } from './storage.js';
 
 /** How the S3 client authenticates: explicit keys, or the standard AWS chain (env, profile, SSO, instance role). */
 export type S3Auth =
-  | { readonly kind: 'static'; readonly source: string; readonly keys: Required<Pick<AwsStaticKeys, 'accessKeyId' | 'secretAccessKey'>> & AwsStaticKeys }
+  | {
+      readonly kind: 'static';
+      readonly source: string;
+      readonly keys: Required<Pick<AwsStaticKeys, 'accessKeyId' | 'secretAccessKey'>> & AwsStaticKeys;
+    }
   | { readonly kind: 'chain'; readonly profile?: string };
 
 /**

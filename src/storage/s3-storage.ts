@@ -28,7 +28,7 @@ function isCredentialsError(e: unknown): boolean {
   const o = e as { name?: unknown; message?: unknown; Code?: unknown };
   const name = typeof o.name === 'string' ? o.name : '';
   const msg = typeof o.message === 'string' ? o.message : '';
-  return name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(msg) && !/signature/i.test(msg);
+  return name === 'CredentialsProviderError' || (/Could not load credentials|credential/i.test(msg) && !/signature/i.test(msg));
 }
 
 /** Where and how long S3 requests wait, for timeout messages. */
@@ -46,12 +46,18 @@ export function s3Error(e: unknown, where: string, action: string, timeouts?: S3
   if (timeouts && typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'TimeoutError') {
     // The SDK's node handler: "…did not establish a connection…" (connect) or "…timed out after N ms of inactivity…".
     const connect = /establish a connection/.test(String((e as { message?: unknown }).message));
-    return timeoutError(where, connect ? 'connect' : 'idle', connect ? timeouts.connectMs : timeouts.idleMs, timeouts.endpoint, timeouts.attempts, e);
+    return timeoutError(
+      where,
+      connect ? 'connect' : 'idle',
+      connect ? timeouts.connectMs : timeouts.idleMs,
+      timeouts.endpoint,
+      timeouts.attempts,
+      e,
+    );
   }
   const status = errorStatus(e);
-  const name = typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string'
-    ? (e as { name: string }).name
-    : '';
+  const name =
+    typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : '';
   if (isCredentialsError(e)) return new StorageError(`${where}: no AWS credentials found`, S3_CREDENTIALS_HINT, { cause: e });
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') {
     return new StorageError(`${where}: no such object`, 'the backup is incomplete or the path is wrong', { cause: e });
@@ -79,8 +85,7 @@ export function s3ClientConfig(url: StorageUrl, opts: StorageOptions): S3ClientC
   const pathStyleParam = url.params.get('AWS_USE_PATH_STYLE');
   const forcePathStyle =
     pathStyleParam !== undefined ? /^(1|t|true)$/i.test(pathStyleParam) : (opts.forcePathStyle ?? endpoint !== undefined);
-  const region =
-    url.params.get('AWS_REGION') ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = url.params.get('AWS_REGION') ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const config: S3ClientConfig = {
     region,
     forcePathStyle,
@@ -172,12 +177,14 @@ function s3Reader(ctx: S3Context, call: S3Call, name: string, key: string, path:
   return {
     name,
     size() {
-      size ??= call(async () => {
-        const { m, client } = await ctx.sdk();
-        return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
-      }, path, 'head').then(
-        (h) => h.ContentLength ?? 0,
-      );
+      size ??= call(
+        async () => {
+          const { m, client } = await ctx.sdk();
+          return client.send(new m.HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
+        },
+        path,
+        'head',
+      ).then((h) => h.ContentLength ?? 0);
       size.catch(() => (size = undefined));
       return size;
     },

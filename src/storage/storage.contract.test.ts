@@ -113,10 +113,7 @@ for (const [name, openFor] of backends) {
   test(`${name}: list with prefix, recursive and delimited`, async (t) => {
     const st = openFor(t);
     if (!st) return;
-    assert.deepEqual(await st.list('2024/05/01-120000.00/data/'), [
-      '2024/05/01-120000.00/data/1.sst',
-      '2024/05/01-120000.00/data/2.sst',
-    ]);
+    assert.deepEqual(await st.list('2024/05/01-120000.00/data/'), ['2024/05/01-120000.00/data/1.sst', '2024/05/01-120000.00/data/2.sst']);
     assert.deepEqual(await st.list('2024/05/01-120000.00/', { delimiter: 'data/' }), [
       '2024/05/01-120000.00/20240501/130000.00/BACKUP_MANIFEST',
       '2024/05/01-120000.00/BACKUP_MANIFEST',
@@ -168,14 +165,17 @@ test('gs://: STORAGE_EMULATOR_HOST alone points at the emulator, and no ambient 
   const g = emulator(t);
   if (!g) return;
   // A key file that cannot be read would fail the open if it were used: with an emulator it is not.
-  await withGoogleEnv({ STORAGE_EMULATOR_HOST: g.endpoint.replace('http://', ''), GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' }, async () => {
-    const st = openStorage('gs://backups/coll');
-    assert.equal(Buffer.from(await st.readAll('LATEST')).toString(), '/2024/05/01-120000.00');
-    await st.close();
-    // GCS_ENDPOINT wins over the variable, and the API base (…/storage/v1/) is accepted for the root.
-    const given = openStorage(`gs://backups/coll?GCS_ENDPOINT=${encodeURIComponent(`${g.endpoint}/storage/v1/`)}`);
-    assert.deepEqual(await given.list('metadata/'), ['metadata/latest/LATEST-ab']);
-  });
+  await withGoogleEnv(
+    { STORAGE_EMULATOR_HOST: g.endpoint.replace('http://', ''), GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' },
+    async () => {
+      const st = openStorage('gs://backups/coll');
+      assert.equal(Buffer.from(await st.readAll('LATEST')).toString(), '/2024/05/01-120000.00');
+      await st.close();
+      // GCS_ENDPOINT wins over the variable, and the API base (…/storage/v1/) is accepted for the root.
+      const given = openStorage(`gs://backups/coll?GCS_ENDPOINT=${encodeURIComponent(`${g.endpoint}/storage/v1/`)}`);
+      assert.deepEqual(await given.list('metadata/'), ['metadata/latest/LATEST-ab']);
+    },
+  );
 });
 
 test('gs://: a bucket that does not exist is named, with the fix, and is not taken for a missing object', async (t) => {
@@ -220,16 +220,22 @@ test('gs://: a listing of several pages is read to its end, delimited prefixes o
   const st = openStorage(`gs://backups/paged?GCS_ENDPOINT=${encodeURIComponent(g.endpoint)}`);
   const listed = await st.list('data/');
   assert.equal(listed.length, names.length);
-  assert.deepEqual(listed, names.map((n) => n.slice('paged/'.length)));
+  assert.deepEqual(
+    listed,
+    names.map((n) => n.slice('paged/'.length)),
+  );
   assert.deepEqual(await st.list('', { delimiter: 'data/' }), ['BACKUP_MANIFEST', 'data/']);
 });
 
 test('gs://: a GCS_ENDPOINT that is not http(s) is a config error naming it', () => {
-  assert.throws(() => openStorage('gs://backups/coll?GCS_ENDPOINT=ftp://127.0.0.1:1'), (e: unknown) => {
-    assert.equal((e as Error).name, 'ConfigError');
-    assert.match((e as Error).message, /^gs:\/\/backups\/coll: GCS endpoint ftp:\/\/127\.0\.0\.1:1 is not http\(s\)/);
-    return true;
-  });
+  assert.throws(
+    () => openStorage('gs://backups/coll?GCS_ENDPOINT=ftp://127.0.0.1:1'),
+    (e: unknown) => {
+      assert.equal((e as Error).name, 'ConfigError');
+      assert.match((e as Error).message, /^gs:\/\/backups\/coll: GCS endpoint ftp:\/\/127\.0\.0\.1:1 is not http\(s\)/);
+      return true;
+    },
+  );
 });
 
 test('s3: missing credentials give one clear line naming the object', async () => {

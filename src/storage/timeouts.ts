@@ -32,7 +32,14 @@ const seconds = (ms: number): string => `${ms / 1000} s`;
  * The one-line error for a request on `where` that timed out (after its retries): names the
  * endpoint, the timeout, the config key that sets it, and what to check.
  */
-export function timeoutError(where: string, kind: TimeoutKind, ms: number, endpoint: string, attempts: number, cause?: unknown): StorageError {
+export function timeoutError(
+  where: string,
+  kind: TimeoutKind,
+  ms: number,
+  endpoint: string,
+  attempts: number,
+  cause?: unknown,
+): StorageError {
   const key = kind === 'connect' ? 'storage_connect_timeout_seconds' : 'storage_idle_timeout_seconds';
   const what =
     kind === 'connect'

@@ -53,14 +53,9 @@ export class DecodeError extends MigrateError {
   /** The same error, now saying which file it came from (used by the layer that knows the file). */
   inFile(file: string, baseOffset = 0): DecodeError {
     if (this.file !== undefined) return this;
-    return new DecodeError(
-      this.layer,
-      this.detail,
-      file,
-      this.offset !== undefined ? this.offset + baseOffset : undefined,
-      this.hint,
-      { cause: this.cause },
-    );
+    return new DecodeError(this.layer, this.detail, file, this.offset !== undefined ? this.offset + baseOffset : undefined, this.hint, {
+      cause: this.cause,
+    });
   }
 }
 
@@ -86,16 +81,11 @@ export class LoadError extends MigrateError {
 
 export const isMigrateError = (e: unknown): e is MigrateError =>
   e instanceof Error && typeof (e as MigrateError).name === 'string' && e instanceof MigrateError;
-export const isDecodeError = (e: unknown): e is DecodeError =>
-  e instanceof Error && e.name === 'DecodeError';
-export const isConfigError = (e: unknown): e is ConfigError =>
-  e instanceof Error && e.name === 'ConfigError';
-export const isStorageError = (e: unknown): e is StorageError =>
-  e instanceof Error && e.name === 'StorageError';
-export const isSchemaError = (e: unknown): e is SchemaError =>
-  e instanceof Error && e.name === 'SchemaError';
-export const isLoadError = (e: unknown): e is LoadError =>
-  e instanceof Error && e.name === 'LoadError';
+export const isDecodeError = (e: unknown): e is DecodeError => e instanceof Error && e.name === 'DecodeError';
+export const isConfigError = (e: unknown): e is ConfigError => e instanceof Error && e.name === 'ConfigError';
+export const isStorageError = (e: unknown): e is StorageError => e instanceof Error && e.name === 'StorageError';
+export const isSchemaError = (e: unknown): e is SchemaError => e instanceof Error && e.name === 'SchemaError';
+export const isLoadError = (e: unknown): e is LoadError => e instanceof Error && e.name === 'LoadError';
 
 /**
  * An error as plain data, to cross a worker-thread boundary (structured clone keeps only
@@ -120,7 +110,14 @@ export function serializeError(e: unknown): SerializedError {
     ...(e.stack !== undefined ? { stack: e.stack } : {}),
     ...(e instanceof MigrateError && e.hint !== undefined ? { hint: e.hint } : {}),
     ...(e instanceof DecodeError
-      ? { decode: { layer: e.layer, detail: e.detail, ...(e.file !== undefined ? { file: e.file } : {}), ...(e.offset !== undefined ? { offset: e.offset } : {}) } }
+      ? {
+          decode: {
+            layer: e.layer,
+            detail: e.detail,
+            ...(e.file !== undefined ? { file: e.file } : {}),
+            ...(e.offset !== undefined ? { offset: e.offset } : {}),
+          },
+        }
       : {}),
     ...(typeof code === 'string' ? { code } : {}),
   };

@@ -35,7 +35,10 @@ test('file and console levels are independent (--quiet = error on the console, t
   const console = captureStderr(() => emitAll(createLogger({ level: 'info', consoleLevel: 'error', file })));
   assert.equal(console, 'error: e-msg\n');
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  assert.deepEqual(lines.map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - /, '')), ['INFO - i-msg', 'WARN - w-msg', 'ERROR - e-msg']);
+  assert.deepEqual(
+    lines.map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - /, '')),
+    ['INFO - i-msg', 'WARN - w-msg', 'ERROR - e-msg'],
+  );
 });
 
 test('debug (--verbose) reaches both; warn level drops info; no file when the path is empty', () => {

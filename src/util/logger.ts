@@ -30,7 +30,8 @@ export interface LoggerOptions {
 }
 
 /** One log record as a JSON line (no newline). */
-export const jsonLogLine = (level: LogLevel, message: string, d = new Date()): string => JSON.stringify({ time: d.toISOString(), level, message });
+export const jsonLogLine = (level: LogLevel, message: string, d = new Date()): string =>
+  JSON.stringify({ time: d.toISOString(), level, message });
 
 /**
  * The console (stderr) with at most one live status line at its bottom, for a terminal: every

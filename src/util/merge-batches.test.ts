@@ -24,7 +24,9 @@ const show = async (it: AsyncIterable<readonly E[]>): Promise<string[][]> => {
 };
 
 test('merge of sorted batch streams: key order, ties by rank, empty batches skipped', async () => {
-  const got = await show(mergeSortedBatches([src(2, 'a', [[1, 4], [], [6]]), src(0, 'b', [[], [1, 2], [6]]), src(1, 'c', [[4, 5]])], byKey));
+  const got = await show(
+    mergeSortedBatches([src(2, 'a', [[1, 4], [], [6]]), src(0, 'b', [[], [1, 2], [6]]), src(1, 'c', [[4, 5]])], byKey),
+  );
   assert.deepEqual(got.flat(), ['1b', '1a', '2b', '4c', '4a', '5c', '6b', '6a']);
   assert.ok(got.every((b) => b.length > 0));
 });
@@ -36,11 +38,33 @@ test('merge keeping the first of equal entries: the lowest rank wins (a backup c
 
 test('merge output batches are bounded; one non-empty source passes its arrays through unchanged', async () => {
   const many = Array.from({ length: 10 }, (_, i) => [2 * i, 2 * i + 1]);
-  const got = await show(mergeSortedBatches([src(0, 'x', many.map((b) => [b[0]!])), src(1, 'y', many.map((b) => [b[1]!]))], byKey, { batchSize: 4 }));
+  const got = await show(
+    mergeSortedBatches(
+      [
+        src(
+          0,
+          'x',
+          many.map((b) => [b[0]!]),
+        ),
+        src(
+          1,
+          'y',
+          many.map((b) => [b[1]!]),
+        ),
+      ],
+      byKey,
+      { batchSize: 4 },
+    ),
+  );
   assert.equal(got.flat().length, 20);
   assert.ok(got.every((b) => b.length > 0 && b.length <= 4));
   const arrays = [[{ key: 1, from: 'z' }], [{ key: 2, from: 'z' }]];
-  const only: RankedBatches<E> = { rank: 1, batches: (async function* () { yield* arrays; })() };
+  const only: RankedBatches<E> = {
+    rank: 1,
+    batches: (async function* () {
+      yield* arrays;
+    })(),
+  };
   const out: (readonly E[])[] = [];
   for await (const b of mergeSortedBatches([src(0, 'empty', [[], []]), only], byKey)) out.push(b);
   assert.equal(out.length, 2);

@@ -22,7 +22,11 @@ export interface MergeOptions {
  * arrays are passed through unchanged (a source is assumed to hold no entries that compare equal).
  * Every input is closed when the merge ends or its consumer stops early.
  */
-export async function* mergeSortedBatches<T>(sources: readonly RankedBatches<T>[], compare: (a: T, b: T) => number, opts: MergeOptions = {}): AsyncGenerator<readonly T[]> {
+export async function* mergeSortedBatches<T>(
+  sources: readonly RankedBatches<T>[],
+  compare: (a: T, b: T) => number,
+  opts: MergeOptions = {},
+): AsyncGenerator<readonly T[]> {
   interface Cursor {
     batch: readonly T[];
     i: number;

@@ -13,7 +13,7 @@ test('masks credentials in URLs even when the value is unknown', () => {
   const r = new Redactor();
   assert.equal(r.redact('postgresql://bob:hunter22@db:5432/app'), 'postgresql://bob:***@db:5432/app');
   assert.equal(
-    r.redact("s3://b/p?AWS_ACCESS_KEY_ID=AKIA1&AWS_SECRET_ACCESS_KEY=abc/def&AWS_REGION=us-east-1"),
+    r.redact('s3://b/p?AWS_ACCESS_KEY_ID=AKIA1&AWS_SECRET_ACCESS_KEY=abc/def&AWS_REGION=us-east-1'),
     's3://b/p?AWS_ACCESS_KEY_ID=***&AWS_SECRET_ACCESS_KEY=***&AWS_REGION=us-east-1',
   );
   assert.equal(r.redact('export AWS_SECRET_KEY=zzz'), 'export AWS_SECRET_KEY=***');
@@ -30,7 +30,8 @@ test('secrets from the environment are masked, including the parts of an Azure c
   const r = new Redactor();
   r.addFromEnv({
     AZURE_STORAGE_KEY: 'QXp1cmVLZXlGcm9tRW52MTIzNA==',
-    AZURE_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=Q29ubktleVNlY3JldA==;BlobEndpoint=http://127.0.0.1:1/dev',
+    AZURE_STORAGE_CONNECTION_STRING:
+      'DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=Q29ubktleVNlY3JldA==;BlobEndpoint=http://127.0.0.1:1/dev',
     AZURE_STORAGE_SAS_TOKEN: '?sv=2022-11-02&ss=b&sig=SAS%2Fsig%2Bvalue%3D',
     AZURE_CLIENT_SECRET: 'client-secret-value-9',
     PGPASSWORD: 'pg-env-pass',
@@ -43,7 +44,14 @@ test('secrets from the environment are masked, including the parts of an Azure c
     'client client-secret-value-9 pg pg-env-pass home /root',
   ].join('\n');
   const out = r.redact(text);
-  for (const s of ['QXp1cmVLZXlGcm9tRW52MTIzNA==', 'Q29ubktleVNlY3JldA==', 'SAS%2Fsig%2Bvalue%3D', 'SAS/sig+value=', 'client-secret-value-9', 'pg-env-pass']) {
+  for (const s of [
+    'QXp1cmVLZXlGcm9tRW52MTIzNA==',
+    'Q29ubktleVNlY3JldA==',
+    'SAS%2Fsig%2Bvalue%3D',
+    'SAS/sig+value=',
+    'client-secret-value-9',
+    'pg-env-pass',
+  ]) {
     assert.equal(out.includes(s), false, `${s} leaked: ${out}`);
   }
   assert.ok(out.includes('/root'), 'non-secret environment values are left alone');
@@ -55,7 +63,10 @@ test('secret patterns are masked even when the value was never registered', () =
     r.redact('BlobEndpoint=http://h/;AccountName=a;AccountKey=abc/def+==;EndpointSuffix=x'),
     'BlobEndpoint=http://h/;AccountName=a;AccountKey=***;EndpointSuffix=x',
   );
-  assert.equal(r.redact('azure://c/p?AZURE_ACCOUNT_NAME=a&AZURE_ACCOUNT_KEY=k3y%2B&x=1'), 'azure://c/p?AZURE_ACCOUNT_NAME=a&AZURE_ACCOUNT_KEY=***&x=1');
+  assert.equal(
+    r.redact('azure://c/p?AZURE_ACCOUNT_NAME=a&AZURE_ACCOUNT_KEY=k3y%2B&x=1'),
+    'azure://c/p?AZURE_ACCOUNT_NAME=a&AZURE_ACCOUNT_KEY=***&x=1',
+  );
   assert.equal(r.redact('https://a.blob.core.windows.net/c?sv=1&sig=abc%3D'), 'https://a.blob.core.windows.net/c?sv=1&sig=***');
   assert.equal(r.redact('gs://b/p?CREDENTIALS=eyJhbGciOi&AUTH=specified'), 'gs://b/p?CREDENTIALS=***&AUTH=specified');
   assert.equal(r.redact('SharedAccessSignature=sv=1&sig=zz'), 'SharedAccessSignature=***&sig=***');

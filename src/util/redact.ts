@@ -77,7 +77,11 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(URL_PASSWORD, `$1${MASK}$2`).replace(SECRET_PARAMS, `$1${MASK}`).replace(SECRET_ASSIGNMENTS, `$1${MASK}`).replace(CONNINFO_PASSWORD, `$1${MASK}`);
+    let out = text
+      .replace(URL_PASSWORD, `$1${MASK}$2`)
+      .replace(SECRET_PARAMS, `$1${MASK}`)
+      .replace(SECRET_ASSIGNMENTS, `$1${MASK}`)
+      .replace(CONNINFO_PASSWORD, `$1${MASK}`);
     // Longest first, so a secret containing another is masked whole.
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
       if (out.includes(s)) out = out.split(s).join(MASK);

@@ -89,7 +89,8 @@ test('random UTF-8 round-trips byte-exact: key/value/legacy decoders, arrays, JS
       const k = decodeKeyDatum(new ByteReader(encodeBytesKey(b, dir === 'desc'), 'key'), TEXT, dir);
       assert.ok(k?.kind === 'string' && k.value === s && Buffer.compare(k.raw!, b) === 0, `key ${dir} case ${i}`);
     }
-    for (const d of [fromValue, fromLegacy]) assert.ok(d?.kind === 'string' && d.value === s && Buffer.compare(d.raw!, b) === 0 && !d.invalidUtf8, `value case ${i}`);
+    for (const d of [fromValue, fromLegacy])
+      assert.ok(d?.kind === 'string' && d.value === s && Buffer.compare(d.raw!, b) === 0 && !d.invalidUtf8, `value case ${i}`);
     const json = tupleJson(b, b);
     assert.equal(JSON.parse((json as { text: string }).text)[s], s, `jsonb case ${i}`);
     rows.push({ key: keyOf(i), values: [{ kind: 'int', value: BigInt(i) }, fromValue, tupleArray([b, utf8('x'), b]), json] });
@@ -129,7 +130,9 @@ test('random UTF-8 round-trips byte-exact: key/value/legacy decoders, arrays, JS
       assert.equal(r.j, (rows[Number(r.id)]!.values[3] as { text: string }).text, `${table} jsonb text case ${r.id}`);
     }
   }
-  const arrays = await client.query<{ id: string; e: string }>(`SELECT id::text, encode(convert_to(a[1], 'UTF8'), 'hex') || ',' || encode(convert_to(a[3], 'UTF8'), 'hex') AS e FROM viatext ORDER BY id`);
+  const arrays = await client.query<{ id: string; e: string }>(
+    `SELECT id::text, encode(convert_to(a[1], 'UTF8'), 'hex') || ',' || encode(convert_to(a[3], 'UTF8'), 'hex') AS e FROM viatext ORDER BY id`,
+  );
   for (const r of arrays.rows) {
     const hex = toHex(utf8(texts[Number(r.id)]!));
     assert.equal(r.e, `${hex},${hex}`, `array element case ${r.id}`);
@@ -153,7 +156,10 @@ test('a decoder that drops a leading BOM is caught by verification (fingerprint 
   const { client } = await freshDatabase(server, t, 'bom');
   await ensureLoadState(client);
   await client.query('CREATE TABLE bom (id int8 PRIMARY KEY, s text)');
-  const plan = planOf('bom', rows, [{ pgName: 'id', type: INT8 }, { pgName: 's', type: TEXT }]);
+  const plan = planOf('bom', rows, [
+    { pgName: 'id', type: INT8 },
+    { pgName: 's', type: TEXT },
+  ]);
   const r = await copyTable(client, plan, { chunkSize: 10 });
   const v = await verifyTable(client, plan, r.source);
   assert.equal(v.match, false, 'BOM-stripped text must not verify as identical');
@@ -165,7 +171,7 @@ test('a decoder that drops a leading BOM is caught by verification (fingerprint 
   const plan2 = planOf('bom2', exact, plan.columns);
   const r2 = await copyTable(client, plan2, { chunkSize: 10 });
   assert.equal((await verifyTable(client, plan2, r2.source)).match, true);
-  const got = await client.query<{ s: string }>('SELECT encode(convert_to(s, \'UTF8\'), \'hex\') AS s FROM bom2 WHERE id = 0');
+  const got = await client.query<{ s: string }>("SELECT encode(convert_to(s, 'UTF8'), 'hex') AS s FROM bom2 WHERE id = 0");
   assert.equal(got.rows[0]!.s, toHex(stored[0]!));
 });
 
@@ -185,14 +191,33 @@ test('invalid UTF-8 in a STRING, array element or JSONB string is a rejected row
   const { client } = await freshDatabase(server, t, 'badutf8');
   await ensureLoadState(client);
   await client.query('CREATE TABLE bad (id int8 PRIMARY KEY, s text, a text[], j jsonb)');
-  const plan = planOf('bad', rows, [{ pgName: 'id', type: INT8 }, { pgName: 's', type: TEXT }, { pgName: 'a', type: TEXT_ARRAY }, { pgName: 'j', type: JSONB }]);
-  await assert.rejects(copyTable(client, plan, { chunkSize: 10 }), (e: unknown) => isLoadError(e) && /src\.public\.bad column s, row key \/bad\/00000001: copy: text value is not valid UTF-8 \(byte 0xff at offset 1 of 3\)/.test(e.message));
+  const plan = planOf('bad', rows, [
+    { pgName: 'id', type: INT8 },
+    { pgName: 's', type: TEXT },
+    { pgName: 'a', type: TEXT_ARRAY },
+    { pgName: 'j', type: JSONB },
+  ]);
+  await assert.rejects(
+    copyTable(client, plan, { chunkSize: 10 }),
+    (e: unknown) =>
+      isLoadError(e) &&
+      /src\.public\.bad column s, row key \/bad\/00000001: copy: text value is not valid UTF-8 \(byte 0xff at offset 1 of 3\)/.test(
+        e.message,
+      ),
+  );
   const rejectDir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/h4-rejects-`);
   const r = await copyTable(client, plan, { chunkSize: 10, onError: 'quarantine', rejectDir });
   assert.equal(r.rows, 2);
   assert.equal(r.rejected, 3);
-  const lines = (await import('node:fs')).readFileSync(r.rejectFile!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { column: string; reason: string });
-  assert.deepEqual(lines.map((l) => l.column), ['s', 'a', 'j']);
+  const lines = (await import('node:fs'))
+    .readFileSync(r.rejectFile!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { column: string; reason: string });
+  assert.deepEqual(
+    lines.map((l) => l.column),
+    ['s', 'a', 'j'],
+  );
   for (const l of lines) assert.match(l.reason, /not valid UTF-8/);
   assert.equal((await verifyTable(client, plan, r.source)).match, true);
   const stored = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM bad WHERE s LIKE '%' || chr(65533) || '%'`);

@@ -14,7 +14,18 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { quoteQualified } from '../util/sql-quote.js';
-import { CANONICAL_SESSION_SQL, checkServerHash, rowHash, rowText, sourceFieldTexts, sourceHashFields, sqlFieldTexts, sqlRowHash, sqlRowText, type HashColumn } from '../load/row-hash.js';
+import {
+  CANONICAL_SESSION_SQL,
+  checkServerHash,
+  rowHash,
+  rowText,
+  sourceFieldTexts,
+  sourceHashFields,
+  sqlFieldTexts,
+  sqlRowHash,
+  sqlRowText,
+  type HashColumn,
+} from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
 
 export interface TableVerification {
@@ -118,7 +129,11 @@ export function differingRowText(row: DifferingRow): string {
 }
 
 /** The columns of a differing row to show: those whose texts differ, or every column of a one-sided row. */
-function rowColumns(plan: TableLoadPlan, source: readonly (string | null)[] | undefined, target: readonly (string | null)[] | undefined): DifferingRow['columns'] {
+function rowColumns(
+  plan: TableLoadPlan,
+  source: readonly (string | null)[] | undefined,
+  target: readonly (string | null)[] | undefined,
+): DifferingRow['columns'] {
   const out: { name: string; source: string | null; target: string | null }[] = [];
   plan.columns.forEach((c, i) => {
     const s = source ? (source[i] ?? null) : null;
@@ -141,11 +156,18 @@ export async function findDifferingKeys(client: pg.ClientBase, plan: TableLoadPl
  * `findDifferingKeys`, plus the first `rowLimit` of those rows column by column (source vs
  * PostgreSQL texts, as both sides hash them).
  */
-export async function findDifferences(client: pg.ClientBase, plan: TableLoadPlan, limit = 10, rowLimit = 5): Promise<{ keys: string[]; rows: DifferingRow[] }> {
+export async function findDifferences(
+  client: pg.ClientBase,
+  plan: TableLoadPlan,
+  limit = 10,
+  rowLimit = 5,
+): Promise<{ keys: string[]; rows: DifferingRow[] }> {
   await setCanonicalSession(client);
   const cols = plan.columns;
   const keyCols: readonly HashColumn[] =
-    plan.keyColumns && plan.keyColumns.length > 0 ? plan.keyColumns.map((k) => cols.find((c) => c.pgName === k) ?? { pgName: k, type: cols[0]!.type }) : cols;
+    plan.keyColumns && plan.keyColumns.length > 0
+      ? plan.keyColumns.map((k) => cols.find((c) => c.pgName === k) ?? { pgName: k, type: cols[0]!.type })
+      : cols;
   const keyIdx = keyCols.map((k) => cols.indexOf(k as (typeof cols)[number]));
   const table = quoteQualified(plan.pgSchema, plan.pgTable);
   const sqlKey = sqlRowText(keyCols);
@@ -176,7 +198,12 @@ export async function findDifferences(client: pg.ClientBase, plan: TableLoadPlan
   const out: string[] = [];
   const rows: DifferingRow[] = [];
   const keyShown = (k: string): string => k.replace(/^\d+:/, '').replace(/,\d+:/g, ', ');
-  const show = (k: string, what: DifferingRow['status'], source?: readonly (string | null)[], target?: readonly (string | null)[]): string => {
+  const show = (
+    k: string,
+    what: DifferingRow['status'],
+    source?: readonly (string | null)[],
+    target?: readonly (string | null)[],
+  ): string => {
     if (rows.length < rowLimit) rows.push({ key: shownValue('', keyShown(k))!, status: what, columns: rowColumns(plan, source, target) });
     return `${keyShown(k)} (${what})`;
   };
@@ -214,7 +241,12 @@ export async function findDifferences(client: pg.ClientBase, plan: TableLoadPlan
  * Compares a source fingerprint (from the load, or recomputed by reading the source again) with
  * the target; on a mismatch lists up to `limit` differing primary keys.
  */
-export async function verifyTable(client: pg.ClientBase, plan: TableLoadPlan, source?: Fingerprint, limit = 10): Promise<TableVerification> {
+export async function verifyTable(
+  client: pg.ClientBase,
+  plan: TableLoadPlan,
+  source?: Fingerprint,
+  limit = 10,
+): Promise<TableVerification> {
   const t0 = Date.now();
   const src = source ?? (await sourceFingerprint(plan));
   const tgt = await targetFingerprint(client, plan);

@@ -16,8 +16,17 @@ test('musico-v21.2.2 WAL: lock-table intents written with SET and removed with S
   assert.equal(w.batches.length, 112);
   const kinds = new Map<number, number>();
   for (const b of w.batches) for (const p of b.points) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
-  assert.deepEqual([...kinds.entries()].sort((a, b) => a[0] - b[0]), [[0, 7], [1, 239], [7, 11]]);
-  const lockKeys = w.batches.flatMap((b) => b.points).filter((p) => p.userKey[0] === 0x01 && p.userKey[1] === 0x7a && p.userKey[2] === 0x6b);
+  assert.deepEqual(
+    [...kinds.entries()].sort((a, b) => a[0] - b[0]),
+    [
+      [0, 7],
+      [1, 239],
+      [7, 11],
+    ],
+  );
+  const lockKeys = w.batches
+    .flatMap((b) => b.points)
+    .filter((p) => p.userKey[0] === 0x01 && p.userKey[1] === 0x7a && p.userKey[2] === 0x6b);
   assert.ok(lockKeys.length > 0);
   for (const k of lockKeys) assert.equal(k.userKey.at(-1), 0x12, 'lock-table version length byte');
   assert.ok(lockKeys.some((k) => k.kind === InternalKeyKind.SingleDelete));
@@ -50,7 +59,10 @@ test('every entry kind decodes; LogData takes no sequence number', () => {
       ['g', InternalKeyKind.Delete, 106n],
     ],
   );
-  assert.deepEqual(b.rangeDeletions.map((d) => [new TextDecoder().decode(d.start), new TextDecoder().decode(d.end), d.seqNum]), [['e', 'f', 104n]]);
+  assert.deepEqual(
+    b.rangeDeletions.map((d) => [new TextDecoder().decode(d.start), new TextDecoder().decode(d.end), d.seqNum]),
+    [['e', 'f', 104n]],
+  );
   assert.equal(b.rangeKeys.length, 1);
   assert.equal(b.rangeKeys[0]!.seqNum, 105n);
   assert.deepEqual(b.rangeKeys[0]!.end, Uint8Array.of(0x62, 0));
@@ -59,8 +71,14 @@ test('every entry kind decodes; LogData takes no sequence number', () => {
 
 test('count mismatch and truncated entries are DecodeErrors', () => {
   const bad = writeBatch(1n, [{ kind: InternalKeyKind.Set, key: enc('a'), value: enc('1') }], 2);
-  assert.throws(() => decodeBatch(bad, 64, 'w.log'), (e: unknown) => isDecodeError(e) && /declares 2 entries but holds 1/.test(e.message) && e.file === 'w.log');
+  assert.throws(
+    () => decodeBatch(bad, 64, 'w.log'),
+    (e: unknown) => isDecodeError(e) && /declares 2 entries but holds 1/.test(e.message) && e.file === 'w.log',
+  );
   const ok = writeBatch(1n, [{ kind: InternalKeyKind.Set, key: enc('abc'), value: enc('123') }]);
-  assert.throws(() => decodeBatch(ok.subarray(0, ok.length - 2), 0, 'w.log'), (e: unknown) => isDecodeError(e) && e.layer === 'wal');
+  assert.throws(
+    () => decodeBatch(ok.subarray(0, ok.length - 2), 0, 'w.log'),
+    (e: unknown) => isDecodeError(e) && e.layer === 'wal',
+  );
   assert.throws(() => decodeBatch(ok.subarray(0, 8)), isDecodeError);
 });

@@ -118,7 +118,14 @@ function decodeBatchInner(payload: Uint8Array, offset: number): WalBatch {
         }
         if (kind === 14) rangeDeletions.push({ start: userKey, end: value, seqNum: seq });
         else {
-          const plain = kind === 4 ? InternalKeyKind.Delete : kind === 5 ? InternalKeyKind.Set : kind === 6 ? InternalKeyKind.Merge : InternalKeyKind.SingleDelete;
+          const plain =
+            kind === 4
+              ? InternalKeyKind.Delete
+              : kind === 5
+                ? InternalKeyKind.Set
+                : kind === 6
+                  ? InternalKeyKind.Merge
+                  : InternalKeyKind.SingleDelete;
           points.push({ userKey, seqNum: seq, kind: plain, value });
         }
         break;

@@ -44,7 +44,12 @@ test('a bad CRC in the middle of a WAL is a DecodeError naming file and offset',
   bytes[20] = bytes[20]! ^ 0x01;
   assert.throws(
     () => decodeWal(bytes, 'recipe-wal/000003.log', 3),
-    (e: unknown) => isDecodeError(e) && e.file === 'recipe-wal/000003.log' && e.offset === 0 && /checksum mismatch/.test(e.message) && !e.message.includes('\n'),
+    (e: unknown) =>
+      isDecodeError(e) &&
+      e.file === 'recipe-wal/000003.log' &&
+      e.offset === 0 &&
+      /checksum mismatch/.test(e.message) &&
+      !e.message.includes('\n'),
   );
 });
 
@@ -61,7 +66,10 @@ test('a torn tail (file cut inside the last record) ends the log with a warning'
   const w2 = decodeWal(bad, '000003.log', 3);
   assert.equal(w2.batches.length, 758);
   // MANIFEST mode refuses the same damage.
-  assert.throws(() => [...readLogRecords(cut, { file: 'M', tolerateTornTail: false, layer: 'manifest' })], (e: unknown) => isDecodeError(e) && e.layer === 'manifest');
+  assert.throws(
+    () => [...readLogRecords(cut, { file: 'M', tolerateTornTail: false, layer: 'manifest' })],
+    (e: unknown) => isDecodeError(e) && e.layer === 'manifest',
+  );
 });
 
 test('records split across blocks at awkward boundaries round-trip (legacy and recyclable)', () => {
@@ -86,5 +94,8 @@ test('damage followed by valid blocks is mid-log corruption even for a zeroed he
   const bytes = writeLog(recs);
   bytes.fill(0, 0, 7); // zero the first header while later blocks stay valid
   bytes[0] = 1;
-  assert.throws(() => [...readLogRecords(bytes, { file: 'x.log' })], (e: unknown) => isDecodeError(e) && e.offset === 0 && e.file === 'x.log');
+  assert.throws(
+    () => [...readLogRecords(bytes, { file: 'x.log' })],
+    (e: unknown) => isDecodeError(e) && e.offset === 0 && e.file === 'x.log',
+  );
 });

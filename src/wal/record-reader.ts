@@ -95,7 +95,7 @@ function readChunk(b: Uint8Array, off: number, logNumber: number | undefined): C
     const ln = new DataView(b.buffer, b.byteOffset + off + 7, 4).getUint32(0, true);
     const want = logNumber >>> 0;
     if (ln !== want) {
-      if (ln === ((want + 1) >>> 0)) return { kind: 'end' };
+      if (ln === (want + 1) >>> 0) return { kind: 'end' };
       return { kind: 'bad', detail: `recycled chunk (log number ${ln}, file is log ${want})`, offset: off };
     }
   }
@@ -181,7 +181,13 @@ export function* readLogRecords(bytes: Uint8Array, opts: ReadRecordsOptions = {}
   }
   if (recStart >= 0) {
     if (opts.tolerateTornTail === false) {
-      throw new DecodeError(opts.layer ?? 'wal', 'log ends inside a fragmented record (the file is truncated)', file, recStart, 'restore the file from a copy');
+      throw new DecodeError(
+        opts.layer ?? 'wal',
+        'log ends inside a fragmented record (the file is truncated)',
+        file,
+        recStart,
+        'restore the file from a copy',
+      );
     }
     opts.onWarning?.('log ends inside a fragmented record; partial record dropped', recStart);
   }

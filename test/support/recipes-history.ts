@@ -34,9 +34,15 @@ export function withLaterHistory(ex: StoreExtract): { ex: StoreExtract; ends: Ti
   const last = ex.timestamps[ex.timestamps.length - 1]!;
   const ends = [at(last, 1n), at(last, 3n), at(last, 5n), at(last, 7n)];
   const t = ex.tables.find((x) => x.kvs.some((kv) => kv.value.length > 0 && kv.roachKey[kv.roachKey.length - 2] === 0x88 + 20))!;
-  const newest = (id: number): ExtractedKV => t.kvs.find((kv) => kv.roachKey[kv.roachKey.length - 2] === 0x88 + id && kv.roachKey.length === t.kvs[0]!.roachKey.length)!;
+  const newest = (id: number): ExtractedKV =>
+    t.kvs.find((kv) => kv.roachKey[kv.roachKey.length - 2] === 0x88 + id && kv.roachKey.length === t.kvs[0]!.roachKey.length)!;
   const k20 = newest(20).roachKey;
-  const put = (id: number, value: Uint8Array, ts: Timestamp): ExtractedKV => ({ key: engineKey(rowKeyOf(k20, id), ts), roachKey: rowKeyOf(k20, id), timestamp: ts, value });
+  const put = (id: number, value: Uint8Array, ts: Timestamp): ExtractedKV => ({
+    key: engineKey(rowKeyOf(k20, id), ts),
+    roachKey: rowKeyOf(k20, id),
+    timestamp: ts,
+    value,
+  });
   const added = [
     put(20, newest(22).value, at(last, 2n)),
     put(21, new Uint8Array(0), at(last, 2n)),
@@ -46,7 +52,8 @@ export function withLaterHistory(ex: StoreExtract): { ex: StoreExtract; ends: Ti
   ];
   const kvs = [...t.kvs, ...added].sort((a, b) => compareEngineKeys(a.key, b.key));
   const tables = ex.tables.map((x) => (x === t ? { ...x, kvs } : x));
-  const timestamps = [...ex.timestamps, ...added.map((a) => a.timestamp)].sort((a, b) => (a.wallTime < b.wallTime ? -1 : a.wallTime > b.wallTime ? 1 : 0));
+  const timestamps = [...ex.timestamps, ...added.map((a) => a.timestamp)].sort((a, b) =>
+    a.wallTime < b.wallTime ? -1 : a.wallTime > b.wallTime ? 1 : 0,
+  );
   return { ex: { ...ex, tables, timestamps }, ends };
 }
-

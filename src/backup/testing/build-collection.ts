@@ -42,8 +42,20 @@ export const LOCALITIES: ReadonlyArray<{ readonly kv: string; readonly dir: stri
 export const DEFAULT_LOCALITY_DIR = 'default';
 export const LOCALITY_KV = LOCALITIES[0]!.kv;
 export const LOCALITY_DIR = LOCALITIES[0]!.dir;
-export const GENERATIONS: readonly BaseGeneration[] = ['legacy-backup', 'manifest-gzip', 'metadata-ssts', 'encrypted', 'revision-history', 'elided-prefix'];
-export const LOCALITY_GENERATIONS: readonly LocalityGeneration[] = ['locality-aware', 'locality-incremental', 'locality-metadata-ssts', 'locality-encrypted'];
+export const GENERATIONS: readonly BaseGeneration[] = [
+  'legacy-backup',
+  'manifest-gzip',
+  'metadata-ssts',
+  'encrypted',
+  'revision-history',
+  'elided-prefix',
+];
+export const LOCALITY_GENERATIONS: readonly LocalityGeneration[] = [
+  'locality-aware',
+  'locality-incremental',
+  'locality-metadata-ssts',
+  'locality-encrypted',
+];
 
 /** The non-locality generation whose layout and manifests a locality generation uses for its default URI. */
 export function baseGeneration(gen: Generation): BaseGeneration {
@@ -59,7 +71,8 @@ export function baseGeneration(gen: Generation): BaseGeneration {
       return gen;
   }
 }
-export const isLocalityGeneration = (gen: Generation): gen is LocalityGeneration => (LOCALITY_GENERATIONS as readonly string[]).includes(gen);
+export const isLocalityGeneration = (gen: Generation): gen is LocalityGeneration =>
+  (LOCALITY_GENERATIONS as readonly string[]).includes(gen);
 
 /** `SanitizeLocalityKV` (`pkg/backup/backupinfo/manifest_handling.go`): keeps [a-zA-Z0-9=-], the rest becomes `_`. */
 export const sanitizeLocalityKV = (kv: string): string => kv.replace(/[^a-zA-Z0-9=-]/g, '_');
@@ -145,7 +158,11 @@ export interface FileLayout {
 }
 
 /** A table's window KVs cut into files of at most `fileKvs` KVs, with their spans. */
-function fileSlices(kvs: readonly ExtractedKV[], t: { start: Uint8Array; end: Uint8Array }, fileKvs: number | undefined): Array<{ kvs: ExtractedKV[]; key: Uint8Array; endKey: Uint8Array }> {
+function fileSlices(
+  kvs: readonly ExtractedKV[],
+  t: { start: Uint8Array; end: Uint8Array },
+  fileKvs: number | undefined,
+): Array<{ kvs: ExtractedKV[]; key: Uint8Array; endKey: Uint8Array }> {
   if (!fileKvs || kvs.length <= fileKvs) return [{ kvs: [...kvs], key: t.start, endKey: t.end }];
   const sorted = [...kvs].sort((a, b) => compareEngineKeys(a.key, b.key));
   const out: Array<{ kvs: ExtractedKV[]; key: Uint8Array; endKey: Uint8Array }> = [];
@@ -153,7 +170,11 @@ function fileSlices(kvs: readonly ExtractedKV[], t: { start: Uint8Array; end: Ui
   while (from < sorted.length) {
     let to = Math.min(sorted.length, from + fileKvs);
     while (to < sorted.length && Buffer.compare(sorted[to]!.roachKey, sorted[to - 1]!.roachKey) === 0) to++;
-    out.push({ kvs: sorted.slice(from, to), key: from === 0 ? t.start : sorted[from]!.roachKey, endKey: to === sorted.length ? t.end : sorted[to]!.roachKey });
+    out.push({
+      kvs: sorted.slice(from, to),
+      key: from === 0 ? t.start : sorted[from]!.roachKey,
+      endKey: to === sorted.length ? t.end : sorted[to]!.roachKey,
+    });
     from = to;
   }
   return out;
@@ -168,10 +189,16 @@ function buildLayer(
   dataDir: string,
   fileNo: { n: number },
   layout: FileLayout = {},
-  present: { readonly omit: ReadonlySet<number>; readonly introduced: ReadonlySet<number>; readonly bytes?: ReadonlyMap<number, Uint8Array> } = { omit: new Set(), introduced: new Set() },
+  present: {
+    readonly omit: ReadonlySet<number>;
+    readonly introduced: ReadonlySet<number>;
+    readonly bytes?: ReadonlyMap<number, Uint8Array>;
+  } = { omit: new Set(), introduced: new Set() },
 ): { manifest: BackupManifest; ssts: Map<string, Uint8Array> } {
   const tables = ex.tables.filter((t) => !present.omit.has(t.id));
-  const descriptors = ex.descriptors.filter((d) => !present.omit.has(d.id)).map((d) => ({ ...d, bytes: present.bytes?.get(d.id) ?? d.bytes }));
+  const descriptors = ex.descriptors
+    .filter((d) => !present.omit.has(d.id))
+    .map((d) => ({ ...d, bytes: present.bytes?.get(d.id) ?? d.bytes }));
   const base = baseGeneration(gen);
   const revisions = base === 'revision-history';
   const elide = base === 'elided-prefix' ? ElidePrefix.TenantAndTable : ElidePrefix.None;
@@ -187,7 +214,11 @@ function buildLayer(
       const path = `${dataDir}${fileNo.n++}.sst`;
       ssts.set(path, writeSst(entries));
       const counts = rowCount(kvs, t.start.length);
-      total = { dataSize: total.dataSize + counts.dataSize, rows: total.rows + counts.rows, indexEntries: total.indexEntries + counts.indexEntries };
+      total = {
+        dataSize: total.dataSize + counts.dataSize,
+        rows: total.rows + counts.rows,
+        indexEntries: total.indexEntries + counts.indexEntries,
+      };
       files.push({
         span: { key, endKey },
         path,
@@ -332,7 +363,13 @@ function splitLocalities(
  * under `<full subdir>/`, each incremental's under `incrementals/<full subdir>/<inc subdir>/`
  * (`ResolveIncrementalsBackupLocation` appends the same paths to every locality URI).
  */
-export async function writeGeneration(out: string, ex: StoreExtract, gen: Generation, plan: CollectionPlan, layout: FileLayout = {}): Promise<string[]> {
+export async function writeGeneration(
+  out: string,
+  ex: StoreExtract,
+  gen: Generation,
+  plan: CollectionPlan,
+  layout: FileLayout = {},
+): Promise<string[]> {
   descIds = new Map();
   const base = baseGeneration(gen);
   const locality = isLocalityGeneration(gen);
@@ -358,8 +395,15 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
     else dir = `incrementals/${fullDir}/${incFolderName(end, prev)}`;
     const omit = new Set(plan.omit?.[i] ?? []);
     const introduced = new Set(i === 0 ? [] : (plan.omit?.[i - 1] ?? []).filter((id) => !omit.has(id)));
-    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo, layout, { omit, introduced, ...(plan.descriptorBytes?.[i] ? { bytes: plan.descriptorBytes[i] } : {}) });
-    descIds.set(manifest, ex.descriptors.filter((d) => !omit.has(d.id)).map((d) => d.id));
+    const { manifest, ssts } = buildLayer(ex, gen, prev, end, base === 'legacy-backup' ? '' : 'data/', fileNo, layout, {
+      omit,
+      introduced,
+      ...(plan.descriptorBytes?.[i] ? { bytes: plan.descriptorBytes[i] } : {}),
+    });
+    descIds.set(
+      manifest,
+      ex.descriptors.filter((d) => !omit.has(d.id)).map((d) => d.id),
+    );
     const lf = new Map<string, Uint8Array>();
     if (locality) {
       for (const [ldir, lfiles] of splitLocalities(manifest, ssts, enc)) layers.push({ dir: dir ? `${ldir}/${dir}` : ldir, files: lfiles });
@@ -388,7 +432,8 @@ export async function writeGeneration(out: string, ex: StoreExtract, gen: Genera
   }
   for (const l of layers) for (const [p, b] of l.files) files.set(l.dir ? `${l.dir}/${p}` : p, b);
   // LATEST lives in the default URI's collection only.
-  if (base === 'manifest-gzip' || base === 'revision-history' || base === 'elided-prefix') files.set(inDefault('LATEST'), new TextEncoder().encode(`/${fullDir}`));
+  if (base === 'manifest-gzip' || base === 'revision-history' || base === 'elided-prefix')
+    files.set(inDefault('LATEST'), new TextEncoder().encode(`/${fullDir}`));
   if (base === 'metadata-ssts' || base === 'encrypted') {
     files.set(inDefault(`metadata/latest/${latestHistoryName(ends[0]!)}`), new TextEncoder().encode(`/${fullDir}`));
   }

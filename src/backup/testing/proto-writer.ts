@@ -12,8 +12,7 @@ import { PbWriter } from '../../proto/testing/wire.js';
 
 export const encodeTimestamp = (t: Timestamp): PbWriter => new PbWriter().uint(1, t.wallTime).uint(2, t.logical);
 export const encodeSpan = (s: Span): PbWriter => new PbWriter().bytes(3, s.key).bytes(4, s.endKey);
-export const encodeRowCount = (c: RowCount): PbWriter =>
-  new PbWriter().uint(1, c.dataSize).uint(2, c.rows).uint(3, c.indexEntries);
+export const encodeRowCount = (c: RowCount): PbWriter => new PbWriter().uint(1, c.dataSize).uint(2, c.rows).uint(3, c.indexEntries);
 
 export function encodeBackupFile(f: BackupFile): Uint8Array {
   return new PbWriter()
@@ -30,9 +29,7 @@ export function encodeBackupFile(f: BackupFile): Uint8Array {
 
 /** Encodes the manifest fields this project reads (gogoproto non-nullable messages always written). */
 export function encodeBackupManifest(m: BackupManifest): Uint8Array {
-  const w = new PbWriter()
-    .message(1, encodeTimestamp(m.startTime), true)
-    .message(2, encodeTimestamp(m.endTime), true);
+  const w = new PbWriter().message(1, encodeTimestamp(m.startTime), true).message(2, encodeTimestamp(m.endTime), true);
   for (const s of m.spans) w.message(3, encodeSpan(s), true);
   for (const f of m.files) w.message(4, encodeBackupFile(f), true);
   for (const d of m.descriptors) w.message(5, d, true);
@@ -61,7 +58,10 @@ export function encodeBackupManifest(m: BackupManifest): Uint8Array {
   return w.bool(27, m.hasExternalManifestSsts).uint(28, m.elidedPrefix).bool(29, m.isCompacted).finish();
 }
 
-export function encodeEncryptionInfo(salt: Uint8Array, kms: ReadonlyArray<{ keyIdHash: Uint8Array; encryptedKey: Uint8Array }> = []): Uint8Array {
+export function encodeEncryptionInfo(
+  salt: Uint8Array,
+  kms: ReadonlyArray<{ keyIdHash: Uint8Array; encryptedKey: Uint8Array }> = [],
+): Uint8Array {
   const w = new PbWriter().uint(1, 0).bytes(2, salt);
   for (const k of kms) w.message(3, new PbWriter().bytes(1, k.keyIdHash).bytes(2, k.encryptedKey));
   return w.finish();

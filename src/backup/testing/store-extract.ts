@@ -72,7 +72,12 @@ export async function extractStore(dir: string, name: string): Promise<StoreExtr
       for await (const kv of store.entries({ start: encodeEngineKeyPrefix(start), end: encodeEngineKeyPrefix(end) })) {
         const ek = decodeEngineKey(kv.userKey);
         if (ek.version.kind !== 'mvcc') continue; // intents/inline metadata are never exported
-        kvs.push({ key: Uint8Array.from(kv.userKey), roachKey: Uint8Array.from(ek.key), timestamp: ek.version.timestamp, value: Uint8Array.from(kv.value) });
+        kvs.push({
+          key: Uint8Array.from(kv.userKey),
+          roachKey: Uint8Array.from(ek.key),
+          timestamp: ek.version.timestamp,
+          value: Uint8Array.from(kv.value),
+        });
         all.push(ek.version.timestamp);
       }
       tables.push({ id: d.id, head: d.head, start, end, kvs });

@@ -8,9 +8,14 @@ import { copyTable, type CopyTableOptions } from '../copy-table.js';
 import { ensureLoadState } from '../load-state.js';
 import type { TableLoadPlan, TableLoadResult } from '../types.js';
 
-const isPool = (t: pg.Pool | pg.ClientBase): t is pg.Pool => typeof (t as pg.Pool).totalCount === 'number' && typeof (t as pg.Pool).end === 'function';
+const isPool = (t: pg.Pool | pg.ClientBase): t is pg.Pool =>
+  typeof (t as pg.Pool).totalCount === 'number' && typeof (t as pg.Pool).end === 'function';
 
-export async function loadTable(target: pg.Pool | pg.ClientBase, plan: TableLoadPlan, opts: CopyTableOptions = { chunkSize: 100_000 }): Promise<TableLoadResult> {
+export async function loadTable(
+  target: pg.Pool | pg.ClientBase,
+  plan: TableLoadPlan,
+  opts: CopyTableOptions = { chunkSize: 100_000 },
+): Promise<TableLoadResult> {
   const client = isPool(target) ? await target.connect() : target;
   try {
     await ensureLoadState(client);

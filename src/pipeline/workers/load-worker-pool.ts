@@ -26,7 +26,11 @@ export const THREADS_AUTO_MIN_BYTES = 16 * 1024 * 1024;
  * the benchmark measured workers ahead of one thread (0.79–0.91 vs 0.61–0.84 of the limit, since
  * tables load in parts and COPY BINARY; docs/performance.md).
  */
-export function workerRecipe(mode: 'auto' | 'on' | 'off', source: Pick<MigrationSource, 'recipe' | 'dataBytes'>, cores = os.availableParallelism()): SourceRecipe | undefined {
+export function workerRecipe(
+  mode: 'auto' | 'on' | 'off',
+  source: Pick<MigrationSource, 'recipe' | 'dataBytes'>,
+  cores = os.availableParallelism(),
+): SourceRecipe | undefined {
   if (mode === 'off' || !source.recipe) return undefined;
   if (mode === 'auto' && ((source.dataBytes ?? 0) < THREADS_AUTO_MIN_BYTES || cores < 2)) return undefined;
   return source.recipe;
@@ -53,7 +57,8 @@ function startWorker(recipe: SourceRecipe): Worker {
 /** One worker thread and the table it is loading. */
 class LoadWorker {
   private readonly worker: Worker;
-  private pending: { resolve: (r: TableLoadResult) => void; reject: (e: unknown) => void; onProgress: CopyTableOptions['onProgress'] } | undefined;
+  private pending:
+    { resolve: (r: TableLoadResult) => void; reject: (e: unknown) => void; onProgress: CopyTableOptions['onProgress'] } | undefined;
   private exited = false;
   /** Why the thread died, when it did (a failed start, an uncaught error). */
   private crash: unknown;
@@ -99,7 +104,9 @@ class LoadWorker {
     return new Promise((resolve, reject) => {
       if (this.exited) {
         const why = this.crash instanceof Error ? `: ${this.crash.message}` : '';
-        return reject(new LoadError(`a load worker thread is gone${why}`, 'rerun with --threads off to load on the main thread', { cause: this.crash }));
+        return reject(
+          new LoadError(`a load worker thread is gone${why}`, 'rerun with --threads off to load on the main thread', { cause: this.crash }),
+        );
       }
       this.pending = { resolve, reject, onProgress };
       this.send({ type: 'load', job });
@@ -148,7 +155,12 @@ export class LoadWorkerPool {
       await first.end();
     }
     const { server, database, onProgress, onLoaded, onJobDone, signal, sizeOf, ...copy } = opts;
-    const target: LoadJob['target'] = { label: server.label, description: server.description, database, clientConfig: server.clientConfig(database) };
+    const target: LoadJob['target'] = {
+      label: server.label,
+      description: server.description,
+      database,
+      clientConfig: server.clientConfig(database),
+    };
     const onAbort = (): void => this.workers.forEach((w) => w.abort());
     signal?.addEventListener('abort', onAbort, { once: true });
 

@@ -44,7 +44,12 @@ export function successReport(): MigrationReport {
     source: { kind: 'backup', description: 's3://acme-backups/shop/2026/03/14-090000.00' },
     targets: [{ label: 'target', description: 'postgres@pg.internal:5432' }],
     databases: [{ source: 'shop', target: 'shop', tables: 3, views: 0, sequences: 1, types: 1 }],
-    decisions: [asIs('table shop.public.customers'), asIs('table shop.public.orders'), asIs('table shop.sales.invoices'), asIs('type shop.public.order_status')],
+    decisions: [
+      asIs('table shop.public.customers'),
+      asIs('table shop.public.orders'),
+      asIs('table shop.sales.invoices'),
+      asIs('type shop.public.order_status'),
+    ],
     phases: [
       { name: 'read source', status: 'ok', seconds: 12.25 },
       { name: 'convert schema', status: 'ok', seconds: 0.04 },
@@ -87,7 +92,12 @@ export function mismatchReport(): MigrationReport {
     ],
     decisions: [
       ...base.decisions,
-      { object: 'column shop.public.orders.total', kind: 'changed', what: 'DECIMAL(12,2) kept, default 0:::DECIMAL written as 0', why: 'PostgreSQL has no ::: casts' },
+      {
+        object: 'column shop.public.orders.total',
+        kind: 'changed',
+        what: 'DECIMAL(12,2) kept, default 0:::DECIMAL written as 0',
+        why: 'PostgreSQL has no ::: casts',
+      },
     ],
     tables: [base.tables[0]!, orders('test instance', true), orders('target', false), base.tables[2]!],
     warnings: ['2 rows of shop.public.orders were rejected by PostgreSQL and written to rejects/shop.public.orders.csv'],
@@ -106,7 +116,12 @@ export function failedReport(): MigrationReport {
     decisions: [
       asIs('table app.public.users'),
       { object: 'table app.public.users', kind: 'changed', what: 'FAMILY f1 (id, name) dropped', why: 'PostgreSQL has no column families' },
-      { object: 'index app.public.users@users_name_idx', kind: 'changed', what: 'STORING (email) became INCLUDE (email)', why: 'same covering index, PostgreSQL spelling' },
+      {
+        object: 'index app.public.users@users_name_idx',
+        kind: 'changed',
+        what: 'STORING (email) became INCLUDE (email)',
+        why: 'same covering index, PostgreSQL spelling',
+      },
       {
         object: 'view app.public.<script>alert(1)</script>',
         kind: 'not-convertible',
@@ -123,9 +138,13 @@ export function failedReport(): MigrationReport {
     ],
     tables: [
       load('app.public.users', 'test instance', 5_000, { resumed: true }),
-      load('app.public.<script>alert(1)</script>', 'test instance', 12, { target: 'app.public."<script>alert(1)</script>"', rejectedRows: 1 }),
+      load('app.public.<script>alert(1)</script>', 'test instance', 12, {
+        target: 'app.public."<script>alert(1)</script>"',
+        rejectedRows: 1,
+      }),
     ],
     warnings: ['tables <b>x</b> & y: could not read zone configs'],
-    error: 'load: COPY into app.public.events failed at key /Table/108/1/42: invalid byte sequence for encoding "UTF8": 0xff; fix the source row or rerun with --on-bad-row reject',
+    error:
+      'load: COPY into app.public.events failed at key /Table/108/1/42: invalid byte sequence for encoding "UTF8": 0xff; fix the source row or rerun with --on-bad-row reject',
   });
 }

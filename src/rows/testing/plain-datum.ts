@@ -12,7 +12,9 @@ export function plain(d: Datum): Plain {
   if (d === null) return null;
   switch (d.kind) {
     case 'int':
-      return d.value >= BigInt(Number.MIN_SAFE_INTEGER) && d.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(d.value) : d.value.toString();
+      return d.value >= BigInt(Number.MIN_SAFE_INTEGER) && d.value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(d.value)
+        : d.value.toString();
     case 'bool':
       return d.value;
     case 'float':

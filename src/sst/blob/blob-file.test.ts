@@ -16,8 +16,20 @@ const fileName = (n: number, ext: string): string => `${String(n).padStart(6, '0
 test('blob: every blob handle in frt-v25.4.0 resolves through the MANIFEST references', async (t) => {
   const manifest = await readFixtureManifest(path('MANIFEST-000015'));
   // The live version: tables 9 and 13 reference blob files (ID → disk file) 10 and 14.
-  assert.deepEqual([...manifest.tableBlobRefs.entries()], [[9, [10]], [13, [14]]]);
-  assert.deepEqual([...manifest.blobFiles.entries()], [[10, 10], [14, 14]]);
+  assert.deepEqual(
+    [...manifest.tableBlobRefs.entries()],
+    [
+      [9, [10]],
+      [13, [14]],
+    ],
+  );
+  assert.deepEqual(
+    [...manifest.blobFiles.entries()],
+    [
+      [10, 10],
+      [14, 14],
+    ],
+  );
 
   const blobs = new Map<number, BlobFile>();
   const readers = [];
@@ -48,7 +60,10 @@ test('blob: every blob handle in frt-v25.4.0 resolves through the MANIFEST refer
         // The other blob file must not satisfy the same handle with a value of the same length.
         for (const [num, other] of blobs) {
           if (num === manifest.blobFiles.get(blobId)) continue;
-          const hit = await other.readValue(h).then(() => true, () => false);
+          const hit = await other.readValue(h).then(
+            () => true,
+            () => false,
+          );
           if (hit) crossHits++;
         }
       }
@@ -64,7 +79,10 @@ test('blob: every blob handle in frt-v25.4.0 resolves through the MANIFEST refer
 });
 
 test('blob: footer, index and properties of 000010.blob and 000014.blob', async () => {
-  for (const [num, size] of [[10, 105259], [14, 127590]] as const) {
+  for (const [num, size] of [
+    [10, 105259],
+    [14, 127590],
+  ] as const) {
     const reader = localFileReader(path(fileName(num, 'blob')));
     const f = await openBlobFile(reader);
     assert.equal(f.footer.format, 2);
@@ -80,10 +98,16 @@ test('blob: footer, index and properties of 000010.blob and 000014.blob', async 
 });
 
 test('blob: decodeBlobHandle', () => {
-  assert.deepEqual(decodeBlobHandle(Uint8Array.of(0x00, 0xac, 0x02, 0x03, 0x81, 0x01)),
-    { referenceId: 0, valueLength: 300, blockId: 3, valueId: 129 });
-  assert.throws(() => decodeBlobHandle(Uint8Array.of(0x00, 0xac), 40), (e: DecodeError) =>
-    e.name === 'DecodeError' && e.layer === 'blob' && e.offset !== undefined && e.offset >= 40);
+  assert.deepEqual(decodeBlobHandle(Uint8Array.of(0x00, 0xac, 0x02, 0x03, 0x81, 0x01)), {
+    referenceId: 0,
+    valueLength: 300,
+    blockId: 3,
+    valueId: 129,
+  });
+  assert.throws(
+    () => decodeBlobHandle(Uint8Array.of(0x00, 0xac), 40),
+    (e: DecodeError) => e.name === 'DecodeError' && e.layer === 'blob' && e.offset !== undefined && e.offset >= 40,
+  );
 });
 
 test('blob: truncated and corrupted files give clear errors', async () => {
@@ -91,16 +115,22 @@ test('blob: truncated and corrupted files give clear errors', async () => {
   const name = 'cockroach-data/000010.blob';
 
   // Truncated: the footer magic is gone.
-  await assert.rejects(openBlobFile(bytesReader(name, bytes.subarray(0, bytes.length - 100))), (e: DecodeError) =>
-    e.name === 'DecodeError' && e.layer === 'blob' && e.file === name && /magic/.test(e.message));
-  await assert.rejects(openBlobFile(bytesReader(name, bytes.subarray(0, 5))), (e: DecodeError) =>
-    e.name === 'DecodeError' && e.file === name);
+  await assert.rejects(
+    openBlobFile(bytesReader(name, bytes.subarray(0, bytes.length - 100))),
+    (e: DecodeError) => e.name === 'DecodeError' && e.layer === 'blob' && e.file === name && /magic/.test(e.message),
+  );
+  await assert.rejects(
+    openBlobFile(bytesReader(name, bytes.subarray(0, 5))),
+    (e: DecodeError) => e.name === 'DecodeError' && e.file === name,
+  );
 
   // Footer byte flipped: footer checksum mismatch.
   const badFooter = Uint8Array.from(bytes);
   badFooter[bytes.length - 60]! ^= 0xff;
-  await assert.rejects(openBlobFile(bytesReader(name, badFooter)), (e: DecodeError) =>
-    e.name === 'DecodeError' && e.file === name && /footer checksum/.test(e.message));
+  await assert.rejects(
+    openBlobFile(bytesReader(name, badFooter)),
+    (e: DecodeError) => e.name === 'DecodeError' && e.file === name && /footer checksum/.test(e.message),
+  );
 
   // A value-block byte flipped: block checksum mismatch naming the block's offset.
   const good = await openBlobFile(bytesReader(name, bytes));
@@ -111,12 +141,18 @@ test('blob: truncated and corrupted files give clear errors', async () => {
   const badBlock = Uint8Array.from(bytes);
   badBlock[10]! ^= 0x01; // inside value block 0, which starts at offset 0 (no file header)
   const bad = await openBlobFile(bytesReader(name, badBlock));
-  await assert.rejects(bad.readValue({ blockId: 0, valueId: 0, valueLength: 0 }), (e: DecodeError) =>
-    e.name === 'DecodeError' && e.file === name && e.offset === 0 && /checksum mismatch/.test(e.message));
+  await assert.rejects(
+    bad.readValue({ blockId: 0, valueId: 0, valueLength: 0 }),
+    (e: DecodeError) => e.name === 'DecodeError' && e.file === name && e.offset === 0 && /checksum mismatch/.test(e.message),
+  );
 
   // A handle that does not fit this file.
-  await assert.rejects(good.readValue({ blockId: 9999, valueId: 0, valueLength: 1 }), (e: DecodeError) =>
-    e.name === 'DecodeError' && /has \d+ blocks/.test(e.message));
-  await assert.rejects(good.readValue({ ...h, valueLength: h.valueLength + 1 }), (e: DecodeError) =>
-    e.name === 'DecodeError' && /the handle says/.test(e.message));
+  await assert.rejects(
+    good.readValue({ blockId: 9999, valueId: 0, valueLength: 1 }),
+    (e: DecodeError) => e.name === 'DecodeError' && /has \d+ blocks/.test(e.message),
+  );
+  await assert.rejects(
+    good.readValue({ ...h, valueLength: h.valueLength + 1 }),
+    (e: DecodeError) => e.name === 'DecodeError' && /the handle says/.test(e.message),
+  );
 });

@@ -44,8 +44,13 @@ export async function openBlobFile(reader: RangeReader): Promise<BlobFile> {
     const footer = decodeBlobFooter(await reader.read(size - tailLen, size), size);
     const dataEnd = size - footer.footerLength;
     if (footer.checksumType !== 0 && footer.checksumType !== 1) {
-      throw new DecodeError('blob', `blob checksum type ${footer.checksumType} is not supported (only CRC32C)`, name, size - footer.footerLength + 20,
-        'CockroachDB writes CRC32C; the file may be corrupt');
+      throw new DecodeError(
+        'blob',
+        `blob checksum type ${footer.checksumType} is not supported (only CRC32C)`,
+        name,
+        size - footer.footerLength + 20,
+        'CockroachDB writes CRC32C; the file may be corrupt',
+      );
     }
 
     const readBlock = async (offset: number, length: number, what: string): Promise<Uint8Array> => {
@@ -58,8 +63,13 @@ export async function openBlobFile(reader: RangeReader): Promise<BlobFile> {
         const stored = new DataView(raw.buffer, raw.byteOffset + length + 1, 4).getUint32(0, true);
         const computed = maskedCrc32c(raw.subarray(0, length + 1));
         if (stored !== computed) {
-          throw new DecodeError('blob', `${what} checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`,
-            name, offset, HINT);
+          throw new DecodeError(
+            'blob',
+            `${what} checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`,
+            name,
+            offset,
+            HINT,
+          );
         }
       }
       try {
@@ -99,19 +109,34 @@ export async function openBlobFile(reader: RangeReader): Promise<BlobFile> {
         try {
           const { block, valueIdOffset } = index.remap(h.blockId);
           if (block >= index.blockCount) {
-            throw new DecodeError('blob', `blob handle names block ${h.blockId} (physical ${block}) but the file has ${index.blockCount} blocks`,
-              name, footer.indexOffset, 'the SST refers to a different or rewritten blob file; check the MANIFEST blob references');
+            throw new DecodeError(
+              'blob',
+              `blob handle names block ${h.blockId} (physical ${block}) but the file has ${index.blockCount} blocks`,
+              name,
+              footer.indexOffset,
+              'the SST refers to a different or rewritten blob file; check the MANIFEST blob references',
+            );
           }
           const values = await valueBlock(block);
           const id = h.valueId + valueIdOffset;
           if (id >= values.rows) {
-            throw new DecodeError('blob', `blob handle names value ${id} of block ${block}, which has ${values.rows} values`,
-              name, index.blockHandle(block).offset, 'the SST refers to a different blob file; check the MANIFEST blob references');
+            throw new DecodeError(
+              'blob',
+              `blob handle names value ${id} of block ${block}, which has ${values.rows} values`,
+              name,
+              index.blockHandle(block).offset,
+              'the SST refers to a different blob file; check the MANIFEST blob references',
+            );
           }
           const v = values.at(id);
           if (v.length !== h.valueLength) {
-            throw new DecodeError('blob', `blob value ${id} of block ${block} is ${v.length} bytes, the handle says ${h.valueLength}`,
-              name, index.blockHandle(block).offset, 'the SST refers to a different blob file; check the MANIFEST blob references');
+            throw new DecodeError(
+              'blob',
+              `blob value ${id} of block ${block} is ${v.length} bytes, the handle says ${h.valueLength}`,
+              name,
+              index.blockHandle(block).offset,
+              'the SST refers to a different blob file; check the MANIFEST blob references',
+            );
           }
           return v;
         } catch (e) {

@@ -17,13 +17,21 @@ test('blob index block: offsets give handles; virtual blocks remap block and val
   assert.deepEqual(idx.blockHandle(1), { offset: 120, length: 175 });
   assert.deepEqual(idx.remap(1), { block: 0, valueIdOffset: 32 });
   assert.deepEqual(idx.remap(3), { block: 2, valueIdOffset: 0 });
-  assert.throws(() => idx.remap(4), (e: DecodeError) => e.name === 'DecodeError' && /past the 4 virtual blocks/.test(e.message));
+  assert.throws(
+    () => idx.remap(4),
+    (e: DecodeError) => e.name === 'DecodeError' && /past the 4 virtual blocks/.test(e.message),
+  );
 
-  const plain = decodeBlobIndexBlock(buildColumnarBlock(Uint8Array.of(0, 0, 0, 0), 1, [
-    { type: 'uint', values: [] },
-    { type: 'uint', values: [0n, 64n] },
-  ]));
+  const plain = decodeBlobIndexBlock(
+    buildColumnarBlock(Uint8Array.of(0, 0, 0, 0), 1, [
+      { type: 'uint', values: [] },
+      { type: 'uint', values: [0n, 64n] },
+    ]),
+  );
   assert.deepEqual(plain.remap(7), { block: 7, valueIdOffset: 0 }, 'identity without virtual blocks');
   assert.deepEqual(plain.blockHandle(0), { offset: 0, length: 59 });
-  assert.throws(() => decodeBlobIndexBlock(block.subarray(0, 3), 5000), (e: DecodeError) => e.offset === 5000);
+  assert.throws(
+    () => decodeBlobIndexBlock(block.subarray(0, 3), 5000),
+    (e: DecodeError) => e.offset === 5000,
+  );
 });

@@ -18,8 +18,13 @@ export interface BlobIndex {
 
 export function decodeBlobIndexBlock(block: Uint8Array, base = 0): BlobIndex {
   if (block.length < 4) {
-    throw new DecodeError('blob', `${block.length}-byte blob index block is too short`, undefined, base,
-      'the blob file is corrupt; re-copy the store directory');
+    throw new DecodeError(
+      'blob',
+      `${block.length}-byte blob index block is too short`,
+      undefined,
+      base,
+      'the blob file is corrupt; re-copy the store directory',
+    );
   }
   const m = new DataView(block.buffer, block.byteOffset, block.byteLength).getUint32(0, true);
   const bd = new ColumnarBlock(block, 4, base, 'blob index block');

@@ -62,8 +62,13 @@ export class ColumnarBlock {
   }
 
   fail(detail: string, at: number): never {
-    throw new DecodeError('block', detail, undefined, this.base + at,
-      'the file is corrupt or not a Pebble columnar table; re-copy it from the source');
+    throw new DecodeError(
+      'block',
+      detail,
+      undefined,
+      this.base + at,
+      'the file is corrupt or not a Pebble columnar table; re-copy it from the source',
+    );
   }
 
   private colHeaderAt(col: number): number {
@@ -89,7 +94,8 @@ export class ColumnarBlock {
   }
 
   private ended(col: number, end: number, expected: number): void {
-    if (end !== expected) this.fail(`${this.what} column ${col} decodes to end ${end}, but the next column starts at ${expected}`, expected);
+    if (end !== expected)
+      this.fail(`${this.what} column ${col} decodes to end ${end}, but the next column starts at ${expected}`, expected);
   }
 
   uints(col: number, rows = this.rows): Uints {

@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DecodeError } from '../../util/errors.js';
-import {
-  decodeColumnarDataBlock,
-  decodeColumnarIndexBlock,
-  decodeColumnarKeyValueBlock,
-  decodeColumnarKeyspanBlock,
-} from './index.js';
+import { decodeColumnarDataBlock, decodeColumnarIndexBlock, decodeColumnarKeyValueBlock, decodeColumnarKeyspanBlock } from './index.js';
 import { buildColumnarBlock } from './testing/colblk-builder.js';
 import { compareEngine } from './testing/engine-order.js';
 import { openFixtureSst, uvarintProp } from './testing/fixture-sst.js';
@@ -72,7 +67,12 @@ test('colblk keyspan block: spans, gaps and keys (hand-built, Pebble layout)', (
     { type: 'bytes', values: [enc('v1'), enc(''), enc(''), enc('')] },
   ]);
   const got = decodeColumnarKeyspanBlock(block, 100).map((k) => ({
-    start: dec(k.start), end: dec(k.end), seqNum: k.seqNum, kind: k.kind, suffix: dec(k.suffix), value: dec(k.value),
+    start: dec(k.start),
+    end: dec(k.end),
+    seqNum: k.seqNum,
+    kind: k.kind,
+    suffix: dec(k.suffix),
+    value: dec(k.value),
   }));
   assert.deepEqual(got, [
     { start: 'a', end: 'c', seqNum: 9n, kind: 21, suffix: '@5', value: 'v1' },
@@ -88,11 +88,22 @@ test('colblk keyspan block: spans, gaps and keys (hand-built, Pebble layout)', (
     { type: 'bytes', values: [enc(''), enc(''), enc(''), enc('')] },
     { type: 'bytes', values: [enc(''), enc(''), enc(''), enc('')] },
   ]);
-  assert.throws(() => decodeColumnarKeyspanBlock(bad, 100), (e: DecodeError) => e.name === 'DecodeError' && /cover 3 of 4/.test(e.message));
-  assert.deepEqual(decodeColumnarKeyspanBlock(buildColumnarBlock(Uint8Array.of(0, 0, 0, 0), 0, [
-    { type: 'bytes', values: [] }, { type: 'uint', values: [] }, { type: 'uint', values: [] },
-    { type: 'bytes', values: [] }, { type: 'bytes', values: [] },
-  ])), []);
+  assert.throws(
+    () => decodeColumnarKeyspanBlock(bad, 100),
+    (e: DecodeError) => e.name === 'DecodeError' && /cover 3 of 4/.test(e.message),
+  );
+  assert.deepEqual(
+    decodeColumnarKeyspanBlock(
+      buildColumnarBlock(Uint8Array.of(0, 0, 0, 0), 0, [
+        { type: 'bytes', values: [] },
+        { type: 'uint', values: [] },
+        { type: 'uint', values: [] },
+        { type: 'bytes', values: [] },
+        { type: 'bytes', values: [] },
+      ]),
+    ),
+    [],
+  );
 });
 
 test('colblk data block: hand-built crdb1 block with duplicates, bundles, logical and lock-table versions', () => {

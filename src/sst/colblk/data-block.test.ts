@@ -57,8 +57,10 @@ for (const name of TABLES) {
       const a = kvs[i - 1]!;
       const b = kvs[i]!;
       const c = compareEngine(a.userKey, b.userKey);
-      assert.ok(c < 0 || (c === 0 && a.seqNum > b.seqNum),
-        `row ${i}: ${Buffer.from(a.userKey).toString('hex')}#${a.seqNum} !< ${Buffer.from(b.userKey).toString('hex')}#${b.seqNum}`);
+      assert.ok(
+        c < 0 || (c === 0 && a.seqNum > b.seqNum),
+        `row ${i}: ${Buffer.from(a.userKey).toString('hex')}#${a.seqNum} !< ${Buffer.from(b.userKey).toString('hex')}#${b.seqNum}`,
+      );
     }
   });
 }
@@ -97,18 +99,29 @@ test('colblk data block: corrupt bytes give a DecodeError with layer and offset'
 
   const badVersion = Uint8Array.from(good);
   badVersion[5] = 7; // columnar header version byte (after the 5-byte crdb1 custom header)
-  assert.throws(() => decodeColumnarDataBlock(badVersion, base + 1000), (e: DecodeError) =>
-    e.name === 'DecodeError' && e.layer === 'block' && /data block version 7/.test(e.message) && e.offset === base + 1000 + 5);
+  assert.throws(
+    () => decodeColumnarDataBlock(badVersion, base + 1000),
+    (e: DecodeError) =>
+      e.name === 'DecodeError' && e.layer === 'block' && /data block version 7/.test(e.message) && e.offset === base + 1000 + 5,
+  );
 
   const badPage = Uint8Array.from(good);
   // Column 6 (values) page start: push it past the block end.
   const colHeader = 5 + 7 + 6 * 5 + 1;
   new DataView(badPage.buffer).setUint32(colHeader, good.length + 100, true);
-  assert.throws(() => decodeColumnarDataBlock(badPage, base), (e: Error) =>
-    e.name === 'DecodeError' && /column 6/.test(e.message));
+  assert.throws(
+    () => decodeColumnarDataBlock(badPage, base),
+    (e: Error) => e.name === 'DecodeError' && /column 6/.test(e.message),
+  );
 
-  assert.throws(() => decodeColumnarDataBlock(good.subarray(0, 30), base), (e: Error) => e.name === 'DecodeError');
-  assert.throws(() => decodeColumnarDataBlock(good.subarray(0, good.length - 40), base), (e: Error) => e.name === 'DecodeError');
+  assert.throws(
+    () => decodeColumnarDataBlock(good.subarray(0, 30), base),
+    (e: Error) => e.name === 'DecodeError',
+  );
+  assert.throws(
+    () => decodeColumnarDataBlock(good.subarray(0, good.length - 40), base),
+    (e: Error) => e.name === 'DecodeError',
+  );
 });
 
 test('colblk PrefixBytes random access agrees with forward iteration (000013.sst)', async () => {

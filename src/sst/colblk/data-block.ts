@@ -104,7 +104,10 @@ function crdb1Rows(bd: ColumnarBlock): Iterable<ColumnarKV> {
           if (logical === 0) {
             key[p] = 9;
           } else {
-            key[p++] = logical >>> 24; key[p++] = logical >>> 16; key[p++] = logical >>> 8; key[p++] = logical;
+            key[p++] = logical >>> 24;
+            key[p++] = logical >>> 16;
+            key[p++] = logical >>> 8;
+            key[p++] = logical;
             key[p] = 13;
           }
         }

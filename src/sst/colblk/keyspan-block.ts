@@ -26,8 +26,13 @@ export interface ColumnarKeyspanEntry {
  */
 export function decodeColumnarKeyspanBlock(block: Uint8Array, base = 0): ColumnarKeyspanEntry[] {
   if (block.length < 4) {
-    throw new DecodeError('block', `${block.length}-byte keyspan block is too short`, undefined, base,
-      'the file is corrupt; re-copy it from the source');
+    throw new DecodeError(
+      'block',
+      `${block.length}-byte keyspan block is too short`,
+      undefined,
+      base,
+      'the file is corrupt; re-copy it from the source',
+    );
   }
   const m = new DataView(block.buffer, block.byteOffset, 4).getUint32(0, true);
   const bd = new ColumnarBlock(block, 4, base, 'keyspan block');

@@ -44,7 +44,10 @@ export function decodeOffsetTable(
 ): { offsets: Uints; dataOff: number; end: number } {
   const offsets = decodeUints(block, start, limit, slices + 1);
   if (offsets.width === 8 || offsets.base !== 0n) {
-    block.fail(`bytes column offsets in ${block.what} are not plain 0–4-byte integers (width ${offsets.width}, base ${offsets.base})`, start);
+    block.fail(
+      `bytes column offsets in ${block.what} are not plain 0–4-byte integers (width ${offsets.width}, base ${offsets.base})`,
+      start,
+    );
   }
   const dataOff = offsets.end;
   const end = dataOff + offsets.num(slices);

@@ -62,15 +62,27 @@ export class Uints {
       lo = this.view.getUint32(o, true);
       hi = this.view.getUint32(o + 4, true);
     } else {
-      const d = this.width === 0 ? 0 : this.width === 1 ? this.view.getUint8(this.dataOff + i)
-        : this.width === 2 ? this.view.getUint16(this.dataOff + 2 * i, true) : this.view.getUint32(this.dataOff + 4 * i, true);
+      const d =
+        this.width === 0
+          ? 0
+          : this.width === 1
+            ? this.view.getUint8(this.dataOff + i)
+            : this.width === 2
+              ? this.view.getUint16(this.dataOff + 2 * i, true)
+              : this.view.getUint32(this.dataOff + 4 * i, true);
       const sum = this.baseLo + d;
       lo = sum >>> 0;
       hi = (this.baseHi + (sum > 0xffffffff ? 1 : 0)) >>> 0;
     }
     if (hi === 0 && lo === 0) return false;
-    out[pos] = hi >>> 24; out[pos + 1] = hi >>> 16; out[pos + 2] = hi >>> 8; out[pos + 3] = hi;
-    out[pos + 4] = lo >>> 24; out[pos + 5] = lo >>> 16; out[pos + 6] = lo >>> 8; out[pos + 7] = lo;
+    out[pos] = hi >>> 24;
+    out[pos + 1] = hi >>> 16;
+    out[pos + 2] = hi >>> 8;
+    out[pos + 3] = hi;
+    out[pos + 4] = lo >>> 24;
+    out[pos + 5] = lo >>> 16;
+    out[pos + 6] = lo >>> 8;
+    out[pos + 7] = lo;
     return true;
   }
 
@@ -81,15 +93,22 @@ export class Uints {
       return this.view.getUint32(o, true) === 0 && this.view.getUint32(o + 4, true) === 0;
     }
     if (this.baseLo !== 0 || this.baseHi !== 0) return false;
-    return this.width === 0 || (this.width === 1 ? this.view.getUint8(this.dataOff + i)
-      : this.width === 2 ? this.view.getUint16(this.dataOff + 2 * i, true) : this.view.getUint32(this.dataOff + 4 * i, true)) === 0;
+    return (
+      this.width === 0 ||
+      (this.width === 1
+        ? this.view.getUint8(this.dataOff + i)
+        : this.width === 2
+          ? this.view.getUint16(this.dataOff + 2 * i, true)
+          : this.view.getUint32(this.dataOff + 4 * i, true)) === 0
+    );
   }
 
   /** Row i as a number; throws when the value exceeds 2^53 (offsets, lengths, counts). */
   num(i: number): number {
     if (Number.isNaN(this.baseNum) || this.width === 8) {
       const v = this.at(i);
-      if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.block.fail(`uint value ${v} in ${this.block.what} exceeds 2^53 where an offset or count is expected`, this.dataOff);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER))
+        this.block.fail(`uint value ${v} in ${this.block.what} exceeds 2^53 where an offset or count is expected`, this.dataOff);
       return Number(v);
     }
     switch (this.width) {

@@ -130,14 +130,20 @@ export async function buildTable(points: readonly TestPoint[], o: TableBuildOpti
   for (let i = 0; i < points.length; i += per) {
     const chunk = points.slice(i, i + per).map((p): [Uint8Array, Uint8Array] => {
       const v = b(p.value);
-      return [internalKey(b(p.key), p.seqNum, p.kind), valuePrefix && p.kind === InternalKeyKind.Set ? concatBytes([Uint8Array.of(0), v]) : v];
+      return [
+        internalKey(b(p.key), p.seqNum, p.kind),
+        valuePrefix && p.kind === InternalKeyKind.Set ? concatBytes([Uint8Array.of(0), v]) : v,
+      ];
     });
     const h = write(rowBlock(chunk), o.compression ?? 0);
     indexEntries.push([chunk[chunk.length - 1]![0], handle(h)]);
   }
   const meta: Array<[string, Uint8Array]> = [];
   if (o.rangeDels !== undefined && o.rangeDels.length > 0) {
-    const pairs = o.rangeDels.map((r): [Uint8Array, Uint8Array] => [internalKey(b(r.start), r.seqNum, InternalKeyKind.RangeDelete), b(r.end)]);
+    const pairs = o.rangeDels.map((r): [Uint8Array, Uint8Array] => [
+      internalKey(b(r.start), r.seqNum, InternalKeyKind.RangeDelete),
+      b(r.end),
+    ]);
     meta.push(['rocksdb.range_del2', handle(write(rowBlock(pairs, 1), 0))]);
   }
   if (o.rangeKeys !== undefined && o.rangeKeys.length > 0) {
@@ -182,7 +188,13 @@ export async function buildTable(points: readonly TestPoint[], o: TableBuildOpti
   props.sort((x, y) => (x[0] < y[0] ? -1 : 1));
   meta.push(['rocksdb.properties', handle(write(rowBlock(props.map(([k, v]) => [b(k), v])), 0))]);
   meta.sort((x, y) => (x[0] < y[0] ? -1 : 1));
-  const metaHandle = write(rowBlock(meta.map(([k, v]) => [b(k), v]), 1), 0);
+  const metaHandle = write(
+    rowBlock(
+      meta.map(([k, v]) => [b(k), v]),
+      1,
+    ),
+    0,
+  );
 
   let footer: Uint8Array;
   if (o.magic === 'leveldb') {

@@ -35,8 +35,7 @@ export interface TestAzurite {
 }
 
 const isoSeconds = (d: Date): string => `${d.toISOString().slice(0, 19)}Z`;
-const hmac = (key: string, text: string): string =>
-  createHmac('sha256', Buffer.from(key, 'base64')).update(text, 'utf8').digest('base64');
+const hmac = (key: string, text: string): string => createHmac('sha256', Buffer.from(key, 'base64')).update(text, 'utf8').digest('base64');
 
 export interface AzuriteAccount {
   readonly name: string;
@@ -63,10 +62,13 @@ export async function startAzurite(extraAccounts: readonly AzuriteAccount[] = []
     process.execPath,
     [
       main,
-      '--blobHost', '127.0.0.1',
-      '--blobPort', '0',
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
       '--inMemoryPersistence',
-      '--extentMemoryLimit', '256',
+      '--extentMemoryLimit',
+      '256',
       '--skipApiVersionCheck',
       '--disableTelemetry',
       '--silent',
@@ -154,7 +156,24 @@ export async function startAzurite(extraAccounts: readonly AzuriteAccount[] = []
       const se = isoSeconds(expiry);
       // Service SAS string-to-sign, version 2020-12-06+: sp, st, se, canonical name, si, sip, spr,
       // sv, sr, snapshot time, ses, rscc, rscd, rsce, rscl, rsct.
-      const toSign = [permissions, '', se, `/blob/${AZURITE_ACCOUNT}/${container}`, '', '', '', API_VERSION, 'c', '', '', '', '', '', '', ''].join('\n');
+      const toSign = [
+        permissions,
+        '',
+        se,
+        `/blob/${AZURITE_ACCOUNT}/${container}`,
+        '',
+        '',
+        '',
+        API_VERSION,
+        'c',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ].join('\n');
       return new URLSearchParams({ sv: API_VERSION, sr: 'c', sp: permissions, se, sig: hmac(AZURITE_KEY, toSign) }).toString();
     },
     accountSas(permissions, expiry = new Date(Date.now() + 3_600_000)) {

@@ -58,7 +58,10 @@ const LOCK_STALE_MS = 15 * 60_000;
 
 /** A lock whose installer died (its pid is gone) or that is older than any install could take. */
 async function staleLock(lock: string): Promise<boolean> {
-  const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+  const age = await stat(lock).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => 0,
+  );
   if (age > LOCK_STALE_MS) return true;
   const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
   // No pid yet: the holder is between mkdir and writing it; give it a few seconds.
@@ -102,12 +105,30 @@ export async function ensureFirebaseTools(): Promise<FirebaseTools> {
     const staging = `${dir}.staging-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
-    process.stderr.write(`gcs-emulator: installing firebase-tools@${FIREBASE_TOOLS_VERSION} into ${dir} for the GCS tests (once, about a minute)…\n`);
+    process.stderr.write(
+      `gcs-emulator: installing firebase-tools@${FIREBASE_TOOLS_VERSION} into ${dir} for the GCS tests (once, about a minute)…\n`,
+    );
     // --ignore-scripts: the storage emulator needs none of its native add-ons (re2, protobufjs' postinstall).
-    const r = await run('npm', ['install', '--prefix', staging, `firebase-tools@${FIREBASE_TOOLS_VERSION}`, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], staging);
+    const r = await run(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        staging,
+        `firebase-tools@${FIREBASE_TOOLS_VERSION}`,
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--loglevel=error',
+      ],
+      staging,
+    );
     if (r.code !== 0) {
       await rm(staging, { recursive: true, force: true });
-      const lines = r.output.split('\n').map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim()).filter((l) => l !== '');
+      const lines = r.output
+        .split('\n')
+        .map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim())
+        .filter((l) => l !== '');
       // npm's FetchError line names the registry URL and the reason; the code alone otherwise.
       const offline = lines.find((l) => l.startsWith('FetchError') && OFFLINE.test(l)) ?? lines.find((l) => OFFLINE.test(l));
       if (offline) return { skip: `the npm registry is unreachable, so firebase-tools (the GCS emulator) cannot be installed: ${offline}` };
@@ -223,7 +244,10 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<T
   const endpoint = `http://127.0.0.1:${port}`;
   // Ready means answering HTTP, not just bound: poll the bucket list until it does.
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${endpoint}/b`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${endpoint}/b`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i >= 100) {
       child.kill('SIGKILL');

@@ -45,7 +45,11 @@ export function writeLog(records: readonly Uint8Array[], opts: { logNumber?: num
 }
 
 /** Encodes a batch: seqNum (8 B LE) ‖ count (4 B LE) ‖ entries (kind ‖ varstring key ‖ [varstring value]). */
-export function writeBatch(seqNum: bigint, entries: readonly { kind: number; key: Uint8Array; value?: Uint8Array }[], count?: number): Uint8Array {
+export function writeBatch(
+  seqNum: bigint,
+  entries: readonly { kind: number; key: Uint8Array; value?: Uint8Array }[],
+  count?: number,
+): Uint8Array {
   const out: number[] = [];
   const head = new Uint8Array(12);
   const dv = new DataView(head.buffer);

@@ -25,36 +25,75 @@ export async function readFixtureManifest(path: string): Promise<FixtureManifest
     while (!r.done) {
       const tag = r.uvarint();
       switch (tag) {
-        case 1: bytesField(); break; // comparator
-        case 2: case 3: case 4: case 9: case 106: r.uvarint(); break;
-        case 5: r.uvarint(); bytesField(); break; // compact pointer
-        case 6: case 11: case 105: case 108: r.uvarint(); r.uvarint(); break;
-        case 10: bytesField(); bytesField(); r.uvarint(); r.uvarint(); break; // excise bounds
+        case 1:
+          bytesField();
+          break; // comparator
+        case 2:
+        case 3:
+        case 4:
+        case 9:
+        case 106:
+          r.uvarint();
+          break;
+        case 5:
+          r.uvarint();
+          bytesField();
+          break; // compact pointer
+        case 6:
+        case 11:
+        case 105:
+        case 108:
+          r.uvarint();
+          r.uvarint();
+          break;
+        case 10:
+          bytesField();
+          bytesField();
+          r.uvarint();
+          r.uvarint();
+          break; // excise bounds
         case 107: {
           const id = r.uvarint();
           const fileNum = r.uvarint();
-          r.uvarint(); r.uvarint(); r.uvarint(); // size, value size, creation time
+          r.uvarint();
+          r.uvarint();
+          r.uvarint(); // size, value size, creation time
           blobFiles.set(id, fileNum);
           break;
         }
-        case 7: case 100: case 102: case 103: case 104: {
+        case 7:
+        case 100:
+        case 102:
+        case 103:
+        case 104: {
           r.uvarint(); // level
           const table = r.uvarint();
           if (tag === 102) r.uvarint();
           r.uvarint(); // size
           if (tag === 104) {
             const marker = r.u8();
-            if (marker & 1) { bytesField(); bytesField(); }
-            bytesField(); bytesField();
+            if (marker & 1) {
+              bytesField();
+              bytesField();
+            }
+            bytesField();
+            bytesField();
           } else {
-            bytesField(); bytesField();
+            bytesField();
+            bytesField();
           }
-          if (tag !== 7) { r.uvarint(); r.uvarint(); }
+          if (tag !== 7) {
+            r.uvarint();
+            r.uvarint();
+          }
           if (tag === 103 || tag === 104) {
             for (;;) {
               const ct = r.uvarint();
               if (ct === 1) break;
-              if (ct === 66) { r.uvarint(); continue; }
+              if (ct === 66) {
+                r.uvarint();
+                continue;
+              }
               if (ct === 69 || ct === 70) {
                 r.uvarint(); // reference depth
                 const n = r.uvarint();
