@@ -115,6 +115,32 @@ export type PostDataKind =
   | 'comments'
   | 'sequences';
 
+// Steps of emitPostData, split out to keep it short: the CREATE INDEX text, and the last pass
+// over the foreign keys once every step confined to one table is known.
+
+function createIndexSql(ix: Extract<PostDataItem, { kind: 'index' }>): string {
+  const using = ix.method === 'btree' ? '' : ` USING ${ix.method}`;
+  const include = ix.include.length ? ` INCLUDE (${cols(ix.include)})` : '';
+  const where = ix.where !== undefined ? ` WHERE ${ix.where}` : '';
+  return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`;
+}
+
+/** Makes each foreign key's ADD (`out[fkAdds[k]]` for `fks[k]`) also wait for every step in `local` on its two tables. */
+function waitForBothTables(
+  out: PostDataStep[],
+  fks: readonly Extract<PostDataItem, { kind: 'foreign-key' }>[],
+  fkAdds: readonly number[],
+  local: ReadonlyMap<string, number[]>,
+): void {
+  fks.forEach((fk, k) => {
+    const step = out[fkAdds[k]!]!;
+    out[fkAdds[k]!] = {
+      ...step,
+      after: [...new Set([...step.after, ...(local.get(q(fk.table)) ?? []), ...(local.get(q(fk.refTable)) ?? [])])],
+    };
+  });
+}
+
 /** Post-data statements in load order, each with what it waits for. */
 export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   const of = <K extends PostDataItem['kind']>(k: K): Extract<PostDataItem, { kind: K }>[] =>
@@ -152,16 +178,7 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
   };
   const indexes = of('index');
   for (const ix of [...indexes.filter((i) => i.unique), ...indexes.filter((i) => !i.unique)]) {
-    const using = ix.method === 'btree' ? '' : ` USING ${ix.method}`;
-    const include = ix.include.length ? ` INCLUDE (${cols(ix.include)})` : '';
-    const where = ix.where !== undefined ? ` WHERE ${ix.where}` : '';
-    const built = pushLocal(
-      'indexes',
-      ix.table,
-      `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${q(ix.table)}${using} (${ix.elements.join(', ')})${include}${where}`,
-      afterPk(ix.table),
-      true,
-    );
+    const built = pushLocal('indexes', ix.table, createIndexSql(ix), afterPk(ix.table), true);
     if (ix.asConstraint)
       pushLocal(
         'unique constraints',
@@ -221,13 +238,7 @@ export function emitPostData(items: readonly PostDataItem[]): PostDataStep[] {
     );
   // A foreign key's ADD waits for every step on both of its tables (locks taken by checks and
   // triggers, keys the reference needs); the list is complete only now.
-  fks.forEach((fk, k) => {
-    const step = out[fkAdds[k]!]!;
-    out[fkAdds[k]!] = {
-      ...step,
-      after: [...new Set([...step.after, ...(local.get(q(fk.table)) ?? []), ...(local.get(q(fk.refTable)) ?? [])])],
-    };
-  });
+  waitForBothTables(out, fks, fkAdds, local);
   for (const v of of('view')) {
     const columns = v.columns.length ? ` (${cols(v.columns)})` : '';
     push('views', `CREATE ${v.materialized ? 'MATERIALIZED ' : ''}VIEW ${q(v.target)}${columns} AS ${v.query}`, [], [], true);

@@ -52,64 +52,14 @@ export function reportSchemaChanges(log: DecisionLog, t: Table): void {
             'CockroachDB no longer returned it to queries; values still in the rows are skipped',
           );
         break;
-      case 'index': {
-        const obj = `index ${tn}@${c.name}${cols}`;
-        if (c.role === 'temporary-index')
-          log.notConvertible(
-            obj,
-            `not created: temporary index of an index backfill (${inFlight})`,
-            'CockroachDB uses it only while building another index',
-          );
-        else if (c.role === 'new-primary-index')
-          log.notConvertible(
-            obj,
-            `not created: the new primary index of an ALTER PRIMARY KEY (${inFlight})`,
-            'the swap had not happened; the old primary key is used',
-          );
-        else if (c.role === 'old-primary-index')
-          log.notConvertible(
-            obj,
-            `not created: the old primary index left by a finished ALTER PRIMARY KEY was being dropped (${inFlight})`,
-            'the new primary key is in force',
-          );
-        else if (adding)
-          log.notConvertible(
-            obj,
-            `not created: the index was being added (${inFlight})`,
-            'it was not yet public (its backfill may not have finished)',
-            'create it in PostgreSQL after the migration if the change is still wanted',
-          );
-        else log.notConvertible(obj, `not created: the index was being dropped (${inFlight})`, 'it was no longer used by CockroachDB');
+      case 'index':
+        reportIndexInFlight(log, tn, c, inFlight, adding, cols);
         break;
-      }
       case 'check':
       case 'foreign-key':
-      case 'unique-without-index': {
-        const obj = `${c.kind === 'check' ? 'check' : 'constraint'} ${tn}.${c.name}`;
-        const listed =
-          c.kind === 'check'
-            ? t.checks.some((x) => x.name === c.name)
-            : c.kind === 'foreign-key'
-              ? t.foreignKeys.some((x) => x.name === c.name)
-              : t.uniqueWithoutIndex.some((x) => x.name === c.name);
-        if (!adding)
-          log.notConvertible(obj, `not created: the constraint was being dropped (${inFlight})`, 'it was no longer enforced to its end');
-        else if (listed && c.kind !== 'unique-without-index')
-          log.notConvertible(
-            obj,
-            `created NOT VALID: the constraint was being added (${inFlight})`,
-            'CockroachDB enforced it for new writes but had not validated the existing rows; NOT VALID means the same in PostgreSQL',
-            `run ALTER TABLE … VALIDATE CONSTRAINT ${c.name} once the rows are checked`,
-          );
-        else
-          log.notConvertible(
-            obj,
-            `not created: the constraint was being added (${inFlight})`,
-            'it was not yet enforced, and existing rows were not validated',
-            'add it in PostgreSQL after the migration if the change is still wanted',
-          );
+      case 'unique-without-index':
+        reportConstraintInFlight(log, t, tn, c, inFlight, adding);
         break;
-      }
       case 'not-null':
         log.notConvertible(
           `column ${tn}.${c.name}`,
@@ -156,4 +106,72 @@ export function reportSchemaChanges(log: DecisionLog, t: Table): void {
       }
     }
   }
+}
+
+// The index and constraint kinds each have several outcomes (index roles, NOT VALID or not), so
+// they get their own steps; the switch in reportSchemaChanges stays one screen.
+
+/** The decision for an index in flight: temporary, primary-key swap halves, or a plain add/drop. */
+function reportIndexInFlight(log: DecisionLog, tn: string, c: SchemaChangeInFlight, inFlight: string, adding: boolean, cols: string): void {
+  const obj = `index ${tn}@${c.name}${cols}`;
+  if (c.role === 'temporary-index')
+    log.notConvertible(
+      obj,
+      `not created: temporary index of an index backfill (${inFlight})`,
+      'CockroachDB uses it only while building another index',
+    );
+  else if (c.role === 'new-primary-index')
+    log.notConvertible(
+      obj,
+      `not created: the new primary index of an ALTER PRIMARY KEY (${inFlight})`,
+      'the swap had not happened; the old primary key is used',
+    );
+  else if (c.role === 'old-primary-index')
+    log.notConvertible(
+      obj,
+      `not created: the old primary index left by a finished ALTER PRIMARY KEY was being dropped (${inFlight})`,
+      'the new primary key is in force',
+    );
+  else if (adding)
+    log.notConvertible(
+      obj,
+      `not created: the index was being added (${inFlight})`,
+      'it was not yet public (its backfill may not have finished)',
+      'create it in PostgreSQL after the migration if the change is still wanted',
+    );
+  else log.notConvertible(obj, `not created: the index was being dropped (${inFlight})`, 'it was no longer used by CockroachDB');
+}
+
+/** The decision for a check, foreign key or UNIQUE WITHOUT INDEX in flight: NOT VALID when CockroachDB already enforced it. */
+function reportConstraintInFlight(
+  log: DecisionLog,
+  t: Table,
+  tn: string,
+  c: SchemaChangeInFlight,
+  inFlight: string,
+  adding: boolean,
+): void {
+  const obj = `${c.kind === 'check' ? 'check' : 'constraint'} ${tn}.${c.name}`;
+  const listed =
+    c.kind === 'check'
+      ? t.checks.some((x) => x.name === c.name)
+      : c.kind === 'foreign-key'
+        ? t.foreignKeys.some((x) => x.name === c.name)
+        : t.uniqueWithoutIndex.some((x) => x.name === c.name);
+  if (!adding)
+    log.notConvertible(obj, `not created: the constraint was being dropped (${inFlight})`, 'it was no longer enforced to its end');
+  else if (listed && c.kind !== 'unique-without-index')
+    log.notConvertible(
+      obj,
+      `created NOT VALID: the constraint was being added (${inFlight})`,
+      'CockroachDB enforced it for new writes but had not validated the existing rows; NOT VALID means the same in PostgreSQL',
+      `run ALTER TABLE … VALIDATE CONSTRAINT ${c.name} once the rows are checked`,
+    );
+  else
+    log.notConvertible(
+      obj,
+      `not created: the constraint was being added (${inFlight})`,
+      'it was not yet enforced, and existing rows were not validated',
+      'add it in PostgreSQL after the migration if the change is still wanted',
+    );
 }

@@ -122,6 +122,32 @@ export function decodeEscapeString(body: string): string {
   return out;
 }
 
+/**
+ * Reads the double-quoted identifier whose opening quote is at `open`: its unescaped name (a doubled
+ * quote is one quote) and the position after the closing quote. Split out of `tokenize` to keep
+ * the loop short; it takes and returns the position, so the loop still advances a plain index.
+ * `fail` is the tokenizer's, whose offset is still the opening quote's when it throws.
+ */
+function readQuotedIdent(sql: string, open: number, fail: (msg: string) => never): [name: string, next: number] {
+  let j = open + 1;
+  let name = '';
+  for (;;) {
+    const d = sql[j];
+    if (d === undefined) fail('unterminated quoted identifier');
+    if (d === '"') {
+      if (sql[j + 1] === '"') {
+        name += '"';
+        j += 2;
+        continue;
+      }
+      break;
+    }
+    name += d;
+    j++;
+  }
+  return [name, j + 1];
+}
+
 /** Splits `sql` into tokens, skipping whitespace and `--` / block comments. */
 export function tokenize(sql: string, source = 'DDL'): Token[] {
   const toks: Token[] = [];
@@ -192,23 +218,8 @@ export function tokenize(sql: string, source = 'DDL'): Token[] {
       continue;
     }
     if (c === '"') {
-      let j = i + 1;
-      let name = '';
-      for (;;) {
-        const d = sql[j];
-        if (d === undefined) fail('unterminated quoted identifier');
-        if (d === '"') {
-          if (sql[j + 1] === '"') {
-            name += '"';
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        name += d;
-        j++;
-      }
-      i = j + 1;
+      const [name, next] = readQuotedIdent(sql, i, fail);
+      i = next;
       push({ kind: 'qident', value: name });
       continue;
     }
