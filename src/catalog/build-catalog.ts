@@ -439,6 +439,53 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
       fromHashShardedColumn: c.from_hash_sharded_column,
     }));
 
+  const foreignKeys = buildForeignKeys(t, pi, database, ctx);
+
+  const uniqueWithoutIndex: UniqueWithoutIndex[] = t.unique_without_index_constraints
+    .filter((u) => u.validity !== 3)
+    .map((u) => ({
+      name: u.name,
+      columnIds: u.column_ids,
+      ...(u.predicate ? { predicate: ctx.rw(u.predicate) ?? u.predicate } : {}),
+      validated: u.validity === 0,
+    }));
+
+  const locality = localityClause(t);
+  const ttl = ttlStorageParams(t, ctx);
+  const storageParams: string[] = [];
+  if (t.schema_locked) storageParams.push('schema_locked = true');
+  if (t.exclude_data_from_backup) storageParams.push('exclude_data_from_backup = true');
+  if (t.format_version === 1)
+    ctx.notes.push(`table ${database}.${t.name} uses the pre-1.0 BaseFormatVersion (one KV per column); its rows are not decoded`);
+  if (pi.interleave_ancestors.length > 0)
+    ctx.notes.push(
+      `table ${database}.${t.name} is interleaved into table ${pi.interleave_ancestors[0]?.table_id}; its rows are read from that table's span`,
+    );
+
+  return Object.freeze({
+    kind: 'table',
+    id: t.id,
+    database,
+    schema,
+    name: t.name,
+    columns,
+    primaryIndex,
+    indexes,
+    families,
+    checks,
+    foreignKeys,
+    uniqueWithoutIndex,
+    ...(locality ? { locality } : {}),
+    ...(ttl ? { ttl } : {}),
+    storageParams,
+    ...(t.is_materialized_view && t.view_query ? { materializedViewQuery: ctx.rw(t.view_query) ?? t.view_query } : {}),
+    dataExcluded: t.exclude_data_from_backup,
+    ...(t.mutations.length > 0 ? { schemaChanges: schemaChangesOf(t) } : {}),
+  });
+}
+
+/** Outbound FKs of `t` from both encodings: 20.1+ `outbound_fks` and pre-20.1 `IndexDescriptor.foreign_key`. */
+function buildForeignKeys(t: TableProto, pi: IndexProto, database: string, ctx: TableCtx): ForeignKey[] {
   // Validity 3 = DROPPING: the constraint is being dropped by a schema change in flight (reported from `schemaChanges`).
   const foreignKeys: ForeignKey[] = t.outbound_fks
     .filter((f) => f.validity !== 3)
@@ -474,16 +521,11 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
       validated: fk.validity === 0,
     });
   }
+  return foreignKeys;
+}
 
-  const uniqueWithoutIndex: UniqueWithoutIndex[] = t.unique_without_index_constraints
-    .filter((u) => u.validity !== 3)
-    .map((u) => ({
-      name: u.name,
-      columnIds: u.column_ids,
-      ...(u.predicate ? { predicate: ctx.rw(u.predicate) ?? u.predicate } : {}),
-      validated: u.validity === 0,
-    }));
-
+/** The `LOCALITY …` clause of a multi-region table, undefined when it has no locality config. */
+function localityClause(t: TableProto): string | undefined {
   let locality: string | undefined;
   const lc = t.locality_config;
   if (lc) {
@@ -493,6 +535,11 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
     else if (lc.regional_by_table !== undefined)
       locality = `LOCALITY REGIONAL BY TABLE IN ${lc.regional_by_table ? JSON.stringify(lc.regional_by_table) : 'PRIMARY REGION'}`;
   }
+  return locality;
+}
+
+/** The `ttl_*` storage parameters of a row-level TTL table, joined; undefined without TTL. */
+function ttlStorageParams(t: TableProto, ctx: TableCtx): string | undefined {
   let ttl: string | undefined;
   const rt = t.row_level_ttl;
   if (rt) {
@@ -506,36 +553,7 @@ function buildTable(t: TableProto, database: string, schema: string, ctx: TableC
     if (rt.pause) parts.push('ttl_pause = true');
     ttl = parts.join(', ');
   }
-  const storageParams: string[] = [];
-  if (t.schema_locked) storageParams.push('schema_locked = true');
-  if (t.exclude_data_from_backup) storageParams.push('exclude_data_from_backup = true');
-  if (t.format_version === 1)
-    ctx.notes.push(`table ${database}.${t.name} uses the pre-1.0 BaseFormatVersion (one KV per column); its rows are not decoded`);
-  if (pi.interleave_ancestors.length > 0)
-    ctx.notes.push(
-      `table ${database}.${t.name} is interleaved into table ${pi.interleave_ancestors[0]?.table_id}; its rows are read from that table's span`,
-    );
-
-  return Object.freeze({
-    kind: 'table',
-    id: t.id,
-    database,
-    schema,
-    name: t.name,
-    columns,
-    primaryIndex,
-    indexes,
-    families,
-    checks,
-    foreignKeys,
-    uniqueWithoutIndex,
-    ...(locality ? { locality } : {}),
-    ...(ttl ? { ttl } : {}),
-    storageParams,
-    ...(t.is_materialized_view && t.view_query ? { materializedViewQuery: ctx.rw(t.view_query) ?? t.view_query } : {}),
-    dataExcluded: t.exclude_data_from_backup,
-    ...(t.mutations.length > 0 ? { schemaChanges: schemaChangesOf(t) } : {}),
-  });
+  return ttl;
 }
 
 function buildColumn(c: ColumnProto, database: string, table: string, ctx: TableCtx): Column {

@@ -48,7 +48,6 @@ export interface Footer {
  * bytes (at least 48, at most 61), `fileSize` the total size, used for offsets and handle checks.
  */
 export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
-  const tailStart = fileSize - tail.length;
   if (tail.length < LEVELDB_FOOTER_LEN) {
     throw new DecodeError(
       'sst',
@@ -61,100 +60,9 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
   const magic = tail.subarray(tail.length - 8);
   let f: Footer;
   if (bytesEqual(magic, LEVELDB_MAGIC)) {
-    const buf = tail.subarray(tail.length - LEVELDB_FOOTER_LEN);
-    const r = new ByteReader(buf, 'sst', fileSize - LEVELDB_FOOTER_LEN);
-    f = {
-      magic: 'leveldb',
-      version: 0,
-      formatName: 'leveldb',
-      checksumType: 'crc32c',
-      metaindex: readBlockHandle(r),
-      index: readBlockHandle(r),
-      attributes: 0,
-      footerLength: LEVELDB_FOOTER_LEN,
-      columnar: false,
-    };
+    f = decodeLevelDbFooter(tail, fileSize);
   } else if (bytesEqual(magic, ROCKSDB_MAGIC) || bytesEqual(magic, PEBBLE_MAGIC)) {
-    const isPebble = magic[0] === PEBBLE_MAGIC[0];
-    const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-    const version = dv.getUint32(tail.length - 12, true);
-    let footerLength = ROCKSDB_FOOTER_LEN;
-    if (isPebble) {
-      if (version < 1 || version > 8) {
-        throw new DecodeError(
-          'sst',
-          `unsupported Pebble table format version ${version}`,
-          undefined,
-          fileSize - 12,
-          'this tool reads Pebble table formats v1–v8; the file may come from a newer CockroachDB',
-        );
-      }
-      if (version === 6) footerLength = PEBBLE_V6_FOOTER_LEN;
-      else if (version >= 7) footerLength = PEBBLE_V7_FOOTER_LEN;
-    } else if (version !== 1 && version !== 2) {
-      throw new DecodeError(
-        'sst',
-        `unsupported RocksDB table format version ${version}`,
-        undefined,
-        fileSize - 12,
-        'CockroachDB stores use RocksDB format_version 2; versions 3+ change the index encoding and are not supported',
-      );
-    }
-    if (tail.length < footerLength) {
-      throw new DecodeError('sst', `footer too short (${tail.length} bytes, need ${footerLength})`, undefined, tailStart);
-    }
-    const buf = tail.subarray(tail.length - footerLength);
-    const base = fileSize - footerLength;
-    let attributes = 0;
-    if (isPebble && version >= 6) {
-      const fdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      const csOff = footerLength - 16;
-      const stored = fdv.getUint32(csOff, true);
-      const computed = maskedCrc32c(buf.subarray(0, csOff), buf.subarray(csOff + 4));
-      if (stored !== computed) {
-        throw new DecodeError(
-          'sst',
-          `footer checksum mismatch (stored ${stored.toString(16)}, computed ${computed.toString(16)})`,
-          undefined,
-          base + csOff,
-          'the file is corrupt or truncated',
-        );
-      }
-      if (version >= 7) attributes = fdv.getUint32(csOff - 4, true);
-    }
-    const r = new ByteReader(buf, 'sst', base);
-    const ct = r.u8();
-    let checksumType: ChecksumTypeName;
-    switch (ct) {
-      case ChecksumType.CRC32C:
-        checksumType = 'crc32c';
-        break;
-      case ChecksumType.XXHash64:
-        checksumType = 'xxhash64';
-        break;
-      case ChecksumType.None:
-        checksumType = 'none';
-        break;
-      default:
-        throw new DecodeError(
-          'sst',
-          `unsupported block checksum type ${ct}`,
-          undefined,
-          base,
-          'only CRC32C (1) and xxHash64 (3) are used by RocksDB/Pebble tables written by CockroachDB',
-        );
-    }
-    f = {
-      magic: isPebble ? 'pebble' : 'rocksdb',
-      version,
-      formatName: `${isPebble ? 'pebble' : 'rocksdb'}-v${version}`,
-      checksumType,
-      metaindex: readBlockHandle(r),
-      index: readBlockHandle(r),
-      attributes,
-      footerLength,
-      columnar: isPebble && version >= 5,
-    };
+    f = decodeVersionedFooter(tail, fileSize, magic[0] === PEBBLE_MAGIC[0]);
   } else {
     throw new DecodeError(
       'sst',
@@ -164,6 +72,131 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
       'the file is truncated, encrypted, or not a table file',
     );
   }
+  checkFooterHandles(f, fileSize);
+  return f;
+}
+
+/** LevelDB layout: fixed 48 bytes, no version or checksum type (always CRC32C). */
+function decodeLevelDbFooter(tail: Uint8Array, fileSize: number): Footer {
+  const buf = tail.subarray(tail.length - LEVELDB_FOOTER_LEN);
+  const r = new ByteReader(buf, 'sst', fileSize - LEVELDB_FOOTER_LEN);
+  return {
+    magic: 'leveldb',
+    version: 0,
+    formatName: 'leveldb',
+    checksumType: 'crc32c',
+    metaindex: readBlockHandle(r),
+    index: readBlockHandle(r),
+    attributes: 0,
+    footerLength: LEVELDB_FOOTER_LEN,
+    columnar: false,
+  };
+}
+
+/**
+ * RocksDB and Pebble layouts: the version just before the magic decides the footer length, so it
+ * is read (and range-checked) first; then the v6+ footer checksum, then the fields.
+ */
+function decodeVersionedFooter(tail: Uint8Array, fileSize: number, isPebble: boolean): Footer {
+  const tailStart = fileSize - tail.length;
+  const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  const version = dv.getUint32(tail.length - 12, true);
+  const footerLength = versionedFooterLength(isPebble, version, fileSize);
+  if (tail.length < footerLength) {
+    throw new DecodeError('sst', `footer too short (${tail.length} bytes, need ${footerLength})`, undefined, tailStart);
+  }
+  const buf = tail.subarray(tail.length - footerLength);
+  const base = fileSize - footerLength;
+  let attributes = 0;
+  if (isPebble && version >= 6) attributes = verifyPebbleFooterChecksum(buf, footerLength, version, base);
+  const r = new ByteReader(buf, 'sst', base);
+  const checksumType = checksumTypeName(r.u8(), base);
+  return {
+    magic: isPebble ? 'pebble' : 'rocksdb',
+    version,
+    formatName: `${isPebble ? 'pebble' : 'rocksdb'}-v${version}`,
+    checksumType,
+    metaindex: readBlockHandle(r),
+    index: readBlockHandle(r),
+    attributes,
+    footerLength,
+    columnar: isPebble && version >= 5,
+  };
+}
+
+/** Footer length for a RocksDB/Pebble version; rejects versions this decoder does not know. */
+function versionedFooterLength(isPebble: boolean, version: number, fileSize: number): number {
+  let footerLength = ROCKSDB_FOOTER_LEN;
+  if (isPebble) {
+    if (version < 1 || version > 8) {
+      throw new DecodeError(
+        'sst',
+        `unsupported Pebble table format version ${version}`,
+        undefined,
+        fileSize - 12,
+        'this tool reads Pebble table formats v1–v8; the file may come from a newer CockroachDB',
+      );
+    }
+    if (version === 6) footerLength = PEBBLE_V6_FOOTER_LEN;
+    else if (version >= 7) footerLength = PEBBLE_V7_FOOTER_LEN;
+  } else if (version !== 1 && version !== 2) {
+    throw new DecodeError(
+      'sst',
+      `unsupported RocksDB table format version ${version}`,
+      undefined,
+      fileSize - 12,
+      'CockroachDB stores use RocksDB format_version 2; versions 3+ change the index encoding and are not supported',
+    );
+  }
+  return footerLength;
+}
+
+/**
+ * Pebble v6+: checks the masked CRC32C over the footer bytes around it (`buf` is the whole
+ * footer, `base` its file offset) and returns the v7+ attributes word (0 for v6).
+ */
+function verifyPebbleFooterChecksum(buf: Uint8Array, footerLength: number, version: number, base: number): number {
+  const fdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const csOff = footerLength - 16;
+  const stored = fdv.getUint32(csOff, true);
+  const computed = maskedCrc32c(buf.subarray(0, csOff), buf.subarray(csOff + 4));
+  if (stored !== computed) {
+    throw new DecodeError(
+      'sst',
+      `footer checksum mismatch (stored ${stored.toString(16)}, computed ${computed.toString(16)})`,
+      undefined,
+      base + csOff,
+      'the file is corrupt or truncated',
+    );
+  }
+  return version >= 7 ? fdv.getUint32(csOff - 4, true) : 0;
+}
+
+/** The footer's checksum-type byte (at file offset `base`) as a name; unknown types are an error. */
+function checksumTypeName(ct: number, base: number): ChecksumTypeName {
+  switch (ct) {
+    case ChecksumType.CRC32C:
+      return 'crc32c';
+    case ChecksumType.XXHash64:
+      return 'xxhash64';
+    case ChecksumType.None:
+      return 'none';
+    default:
+      throw new DecodeError(
+        'sst',
+        `unsupported block checksum type ${ct}`,
+        undefined,
+        base,
+        'only CRC32C (1) and xxHash64 (3) are used by RocksDB/Pebble tables written by CockroachDB',
+      );
+  }
+}
+
+/**
+ * Both handles (plus their 5-byte block trailer) must end before the footer: a handle past it
+ * means a truncated or corrupt file, better reported here than as a confusing block read error.
+ */
+function checkFooterHandles(f: Footer, fileSize: number): void {
   const dataEnd = fileSize - f.footerLength;
   for (const [what, h] of [
     ['metaindex', f.metaindex],
@@ -179,5 +212,4 @@ export function decodeFooter(tail: Uint8Array, fileSize: number): Footer {
       );
     }
   }
-  return f;
 }

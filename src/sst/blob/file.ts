@@ -53,53 +53,11 @@ export async function openBlobFile(reader: RangeReader): Promise<BlobFile> {
       );
     }
 
-    const readBlock = async (offset: number, length: number, what: string): Promise<Uint8Array> => {
-      if (offset + length + TRAILER_LEN > dataEnd) {
-        throw new DecodeError('blob', `${what} [${offset}, +${length}) runs past the end of the data (${dataEnd})`, name, offset, HINT);
-      }
-      const raw = await reader.read(offset, offset + length + TRAILER_LEN);
-      const indicator = raw[length]!;
-      if (footer.checksumType === 1) {
-        const stored = new DataView(raw.buffer, raw.byteOffset + length + 1, 4).getUint32(0, true);
-        const computed = maskedCrc32c(raw.subarray(0, length + 1));
-        if (stored !== computed) {
-          throw new DecodeError(
-            'blob',
-            `${what} checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`,
-            name,
-            offset,
-            HINT,
-          );
-        }
-      }
-      try {
-        return decompressBlock(indicator, raw.subarray(0, length));
-      } catch (e) {
-        throw isDecodeError(e) && e.file === undefined
-          ? new DecodeError(e.layer, `${e.detail} (${what})`, name, offset, e.hint, { cause: e })
-          : e;
-      }
-    };
+    const readBlock = blockReader(reader, footer, dataEnd);
 
     const indexData = await readBlock(footer.indexOffset, footer.indexLength, 'blob index block');
     const index: BlobIndex = decodeBlobIndexBlock(indexData, footer.indexOffset);
-    const cache = new Map<number, RawBytes>();
-
-    const valueBlock = async (block: number): Promise<RawBytes> => {
-      const hit = cache.get(block);
-      if (hit !== undefined) {
-        cache.delete(block);
-        cache.set(block, hit);
-        return hit;
-      }
-      const h = index.blockHandle(block);
-      const data = await readBlock(h.offset, h.length, `blob value block ${block}`);
-      const bd = new ColumnarBlock(data, 0, h.offset, 'blob value block');
-      const values = bd.rawBytes(0);
-      if (cache.size >= CACHE_BLOCKS) cache.delete(cache.keys().next().value!);
-      cache.set(block, values);
-      return values;
-    };
+    const valueBlock = valueBlockCache(index, readBlock);
 
     return {
       name,
@@ -159,4 +117,67 @@ export async function openBlobFile(reader: RangeReader): Promise<BlobFile> {
   } catch (e) {
     throw wrap(e);
   }
+}
+
+/** Reads one block (`what` names it in errors) and returns its decompressed contents. */
+type BlockReader = (offset: number, length: number, what: string) => Promise<Uint8Array>;
+
+/**
+ * A block reader for this file: checks the block lies inside the data region, verifies the
+ * trailer checksum (when the footer says CRC32C), then decompresses. Decompression errors get the
+ * file name, offset and block description so the user can tell which block failed.
+ */
+function blockReader(reader: RangeReader, footer: BlobFooter, dataEnd: number): BlockReader {
+  const name = reader.name;
+  return async (offset: number, length: number, what: string): Promise<Uint8Array> => {
+    if (offset + length + TRAILER_LEN > dataEnd) {
+      throw new DecodeError('blob', `${what} [${offset}, +${length}) runs past the end of the data (${dataEnd})`, name, offset, HINT);
+    }
+    const raw = await reader.read(offset, offset + length + TRAILER_LEN);
+    const indicator = raw[length]!;
+    if (footer.checksumType === 1) {
+      const stored = new DataView(raw.buffer, raw.byteOffset + length + 1, 4).getUint32(0, true);
+      const computed = maskedCrc32c(raw.subarray(0, length + 1));
+      if (stored !== computed) {
+        throw new DecodeError(
+          'blob',
+          `${what} checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`,
+          name,
+          offset,
+          HINT,
+        );
+      }
+    }
+    try {
+      return decompressBlock(indicator, raw.subarray(0, length));
+    } catch (e) {
+      throw isDecodeError(e) && e.file === undefined
+        ? new DecodeError(e.layer, `${e.detail} (${what})`, name, offset, e.hint, { cause: e })
+        : e;
+    }
+  };
+}
+
+/**
+ * Value blocks of `index`, decoded to their raw-bytes column, with a small LRU cache
+ * (CACHE_BLOCKS): handles tend to point at the same few blocks in a row, so re-reading and
+ * decompressing each time would dominate.
+ */
+function valueBlockCache(index: BlobIndex, readBlock: BlockReader): (block: number) => Promise<RawBytes> {
+  const cache = new Map<number, RawBytes>();
+  return async (block: number): Promise<RawBytes> => {
+    const hit = cache.get(block);
+    if (hit !== undefined) {
+      cache.delete(block);
+      cache.set(block, hit);
+      return hit;
+    }
+    const h = index.blockHandle(block);
+    const data = await readBlock(h.offset, h.length, `blob value block ${block}`);
+    const bd = new ColumnarBlock(data, 0, h.offset, 'blob value block');
+    const values = bd.rawBytes(0);
+    if (cache.size >= CACHE_BLOCKS) cache.delete(cache.keys().next().value!);
+    cache.set(block, values);
+    return values;
+  };
 }
