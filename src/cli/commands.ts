@@ -22,7 +22,20 @@ const CONFIG = ['--config', ...OUTPUT];
 const SOURCE = ['--backup', '--store', '--as-of', '--encryption-passphrase', '--encryption-data-key', '--allow-missing-files'];
 const MAPPING = ['--database-mapping', '--rowid'];
 
+// One function per subcommand so each registration (options, help text, action) reads on its own;
+// the order of the calls is the order of `--help`.
 export function registerCommands(program: Command): void {
+  registerDemo(program);
+  registerCheck(program);
+  registerInspect(program);
+  registerConvertSchema(program);
+  registerVerify(program);
+  registerSync(program);
+  registerDebug(program);
+}
+
+/** `demo`: the bundled sample migrated into a PostgreSQL the tool starts. */
+function registerDemo(program: Command): void {
   const demo = program
     .command('demo')
     .description('migrate the bundled sample backup into a PostgreSQL started by the tool, verify it, and write the reports here')
@@ -39,7 +52,10 @@ export function registerCommands(program: Command): void {
       process.exitCode = await runDemo(loaded, logger, { keep: Boolean(opts.keep) });
     });
   takesGlobalOptions(demo, [...CONFIG, '--jobs', '--threads', '--report-dir', '--log-file', '--temp-dir', '--postgres-bin-dir']);
+}
 
+/** `check`: the preflight and the plan, loading nothing. */
+function registerCheck(program: Command): void {
   const check = program
     .command('check')
     .description(
@@ -67,7 +83,10 @@ export function registerCommands(program: Command): void {
     '--exclude-tables',
     '--log-format',
   ]);
+}
 
+/** `inspect`: what a backup or store contains (and, with --dump, one table's rows). */
+function registerInspect(program: Command): void {
   const inspect = program
     .command('inspect')
     .description('list what a backup (or, with --store, a store directory) contains: chain, databases, tables, row counts')
@@ -96,7 +115,10 @@ export function registerCommands(program: Command): void {
       );
     });
   takesGlobalOptions(inspect, [...CONFIG, ...SOURCE]);
+}
 
+/** `convert-schema`: CockroachDB DDL in, PostgreSQL DDL out. */
+function registerConvertSchema(program: Command): void {
   const convert = program
     .command('convert-schema')
     .description(
@@ -111,7 +133,10 @@ export function registerCommands(program: Command): void {
       await convertSchemaCommand(file, loaded);
     });
   takesGlobalOptions(convert, [...CONFIG, ...MAPPING, '--target']);
+}
 
+/** `verify`: source and target compared, nothing loaded. */
+function registerVerify(program: Command): void {
   const verify = program
     .command('verify')
     .description('compare row counts and checksums of the source with the target PostgreSQL, without loading anything')
@@ -125,7 +150,10 @@ export function registerCommands(program: Command): void {
       process.exitCode = await runVerifyCommand(loaded, logger);
     });
   takesGlobalOptions(verify, [...CONFIG, ...SOURCE, '--target', ...MAPPING, '--jobs', '--report-dir', '--log-file']);
+}
 
+/** `sync`: a migrated target caught up to later layers of its backup chain. */
+function registerSync(program: Command): void {
   program
     .command('sync')
     .description(
@@ -139,7 +167,10 @@ export function registerCommands(program: Command): void {
       const { runSyncCommand } = await import('./run-migration.js');
       process.exitCode = await runSyncCommand(loaded, logger);
     });
+}
 
+/** `debug sst|wal|store`: low-level views of CockroachDB files. */
+function registerDebug(program: Command): void {
   const debug = program.command('debug').description('look inside CockroachDB files (for bug reports and curiosity)');
   debug
     .command('sst')

@@ -92,10 +92,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     const dbs = selectDatabases(converted, config, logger);
     const catalog = selection.catalog;
     databases = databaseReportsOf(dbs, catalog);
-    const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
-    for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${decisionText(d)}`);
-    for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x)))
-      logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
+    logConversionDecisions(converted, logger);
     const nothing = dbs.every(isEmptyDatabase);
     if (nothing) logger.info(`nothing to migrate: ${source.description} holds no user table, view, sequence or type`);
 
@@ -177,6 +174,14 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     configurationError,
     resumable,
   });
+}
+
+/** Logs the conversion decisions a reader must look at: what could not be converted, and what changed in a way that needs attention. */
+function logConversionDecisions(converted: ConvertedSchema, logger: Logger): void {
+  const notConvertible = converted.decisions.filter((d) => d.kind === 'not-convertible');
+  for (const d of notConvertible) logger.warn(`not convertible: ${d.object}: ${decisionText(d)}`);
+  for (const d of converted.decisions.filter((x) => x.kind === 'changed' && needsAttention(x)))
+    logger.warn(`changed: ${d.object}: ${decisionText(d)}`);
 }
 
 /** Runs a step of the migration as a phase of the report (name, status, seconds, why it failed). */

@@ -170,6 +170,89 @@ interface DatabaseSync {
   readonly verified: boolean;
 }
 
+/** A layer's changed rows of one table. */
+type LayerChanges = Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>;
+type Counts = { inserted: number; updated: number; deleted: number };
+/** What the sync did to one table: totals, time, and per layer. */
+type TableCounts = Counts & { bytes: number; seconds: number; layers: Array<Counts & { to: string }> };
+
+/** The windows of the sync: one per layer written after the recorded point, the last ending at the read time. */
+function layerWindows(b: OpenedBackup, point: RecordedPoint): Array<{ since: Timestamp; until: Timestamp }> {
+  // One window per layer written after the point (the last one ends at the read time): applied
+  // in order, so the reports can say what each layer did to each table.
+  const windows: Array<{ since: Timestamp; until: Timestamp }> = [];
+  let since = point.endTime;
+  for (const l of b.chain) {
+    const end = l.manifest.endTime;
+    if (compareTimestamps(end, since) <= 0 || compareTimestamps(end, b.readAt) >= 0) continue;
+    windows.push({ since, until: end });
+    since = end;
+  }
+  windows.push({ since, until: b.readAt });
+  return windows;
+}
+
+/** Each window's changed rows per table (new tables are loaded whole instead, so not read here). */
+async function readLayerChanges(
+  b: OpenedBackup,
+  source: MigrationSource,
+  plans: readonly SourceLoadPlan[],
+  schema: SchemaSync,
+  windows: ReadonlyArray<{ since: Timestamp; until: Timestamp }>,
+): Promise<LayerChanges[]> {
+  const changes: LayerChanges[] = [];
+  for (const w of windows) {
+    const m = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
+    for (const p of plans) if (!schema.newTables.has(p.id)) m.set(p.id, await tableChanges(b, source, p, w.since, w.until));
+    changes.push(m);
+  }
+  return changes;
+}
+
+/** The source fingerprints recorded at the old point that can be carried forward (see syncDatabase). */
+function recordedSourceFingerprints(
+  plans: readonly SourceLoadPlan[],
+  point: RecordedPoint,
+  schema: SchemaSync,
+  config: Config,
+): Map<string, Fingerprint> {
+  const sources = new Map<string, Fingerprint>();
+  for (const p of plans) {
+    const rec = point.tables.get(p.id);
+    if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n'))
+      continue;
+    sources.set(p.id, rec.fingerprint);
+  }
+  return sources;
+}
+
+/** Moves each carried source fingerprint across one layer, before the layer is applied to the target. */
+async function advanceSourceFingerprints(
+  client: pg.Client,
+  plans: readonly SourceLoadPlan[],
+  layer: LayerChanges,
+  sources: Map<string, Fingerprint>,
+): Promise<void> {
+  for (const p of plans) {
+    const fp = sources.get(p.id);
+    const c = layer.get(p.id);
+    if (!fp || !c) continue;
+    const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
+    const after = rowsFingerprint(p, c.upserts);
+    sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
+  }
+}
+
+/** One log line per table: totals, and per layer when there was more than one. */
+function logSyncCounts(plans: readonly SourceLoadPlan[], counts: Map<string, TableCounts>, logger: Logger): void {
+  for (const p of plans) {
+    const c = counts.get(p.id)!;
+    const perLayer =
+      c.layers.length > 1 ? ` (${c.layers.map((l) => `to ${l.to}: +${l.inserted} ~${l.updated} -${l.deleted}`).join('; ')})` : '';
+    logger.info(`${p.id}: ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${perLayer}`);
+  }
+}
+
 /** Applies, verifies and records one database's change in one transaction. */
 async function syncDatabase(
   client: pg.Client,
@@ -182,23 +265,9 @@ async function syncDatabase(
   config: Config,
   logger: Logger,
 ): Promise<DatabaseSync> {
-  // One window per layer written after the point (the last one ends at the read time): applied
-  // in order, so the reports can say what each layer did to each table.
-  const windows: Array<{ since: Timestamp; until: Timestamp }> = [];
-  let since = point.endTime;
-  for (const l of b.chain) {
-    const end = l.manifest.endTime;
-    if (compareTimestamps(end, since) <= 0 || compareTimestamps(end, b.readAt) >= 0) continue;
-    windows.push({ since, until: end });
-    since = end;
-  }
-  windows.push({ since, until: b.readAt });
-  const changes: Array<Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>> = [];
-  for (const w of windows) {
-    const m = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
-    for (const p of plans) if (!schema.newTables.has(p.id)) m.set(p.id, await tableChanges(b, source, p, w.since, w.until));
-    changes.push(m);
-  }
+  // Which layers to apply, and what each changed, are read before the transaction opens.
+  const windows = layerWindows(b, point);
+  const changes = await readLayerChanges(b, source, plans, schema, windows);
   const reports = new Map<string, TableReport>();
   await client.query('BEGIN');
   try {
@@ -209,26 +278,12 @@ async function syncDatabase(
     // is applied), plus that layer's new rows. The target side is still hashed in full below, so a
     // row altered in PostgreSQL outside the changed keys still fails the verification. A table whose
     // columns changed, or with no recorded fingerprint, is read in full.
-    const sources = new Map<string, Fingerprint>();
-    for (const p of plans) {
-      const rec = point.tables.get(p.id);
-      if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n'))
-        continue;
-      sources.set(p.id, rec.fingerprint);
-    }
-    type Counts = { inserted: number; updated: number; deleted: number };
-    const counts = new Map<string, Counts & { bytes: number; seconds: number; layers: Array<Counts & { to: string }> }>();
+    const sources = recordedSourceFingerprints(plans, point, schema, config);
+    const counts = new Map<string, TableCounts>();
     for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
     for (let i = 0; i < windows.length; i++) {
       const layer = changes[i]!;
-      for (const p of plans) {
-        const fp = sources.get(p.id);
-        const c = layer.get(p.id);
-        if (!fp || !c) continue;
-        const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
-        const after = rowsFingerprint(p, c.upserts);
-        sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
-      }
+      await advanceSourceFingerprints(client, plans, layer, sources);
       // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
       const deleted = new Map<string, number>();
       for (const p of [...plans].reverse()) {
@@ -258,12 +313,7 @@ async function syncDatabase(
         c.layers.push({ to: isoOf(windows[i]!.until), inserted: up.inserted, updated: up.updated, deleted: d });
       }
     }
-    for (const p of plans) {
-      const c = counts.get(p.id)!;
-      const perLayer =
-        c.layers.length > 1 ? ` (${c.layers.map((l) => `to ${l.to}: +${l.inserted} ~${l.updated} -${l.deleted}`).join('; ')})` : '';
-      logger.info(`${p.id}: ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${perLayer}`);
-    }
+    logSyncCounts(plans, counts, logger);
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
     for (const sql of schema.after) await client.query(sql);
     let verified = true;
