@@ -124,6 +124,8 @@ test('demo: the README’s first command migrates the bundled sample and writes 
   const r = await runCli(['demo'], { cwd: dir, timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Migration completed: 14 table loads, 28 rows, 14\/14 tables verified identical/);
+  // The plan's estimate, as `check` prints it, before anything is loaded.
+  assert.match(r.stderr.split('start test instance')[0]!, /estimated time: ~\d+ s \(28 rows × 2 loads .* verified/);
   assert.match(r.stderr, /Reports: .*validation_report\.txt/);
   // Progress knows every table from the start and, from the backup's row counts, an ETA.
   const progress = r.stderr.split('\n').filter((l) => /^target: emails\.public\.\w+ loaded:/.test(l));

@@ -30,7 +30,8 @@ import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
 import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
-import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases } from './preflight.js';
+import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases, sizeOfRun } from './preflight.js';
+import { estimateTime } from './estimate.js';
 import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
 import { forgetSyncPoints, recordSyncPoint } from './sync.js';
@@ -103,6 +104,8 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     if (!nothing) {
       // Seconds of checks before hours of work: login, privileges, existing objects, temp_dir.
       await phase('preflight', () => preflight(target, dbs, config));
+      // The same estimate `check` prints, so that a run started without `check` says it too.
+      logger.info(estimateTime(sizeOfRun(source, dbs), config).line);
     }
     if (target && !nothing) {
       lock = await lockTarget(target, logger, startedAt);
