@@ -18,7 +18,7 @@ const SRC = fileURLToPath(new URL('../', import.meta.url));
  * for are the library's own).
  */
 const NAMING = [
-  /\bthe (\w+) key\b/g,
+  /\bthe (?!(?:primary|foreign|old|new|unique|partition|shard|sort) key)(\w+) key\b/g, // SQL prose ("the primary key") is not a config key
   /\b([a-z]+_\w+) key\b/g,
   /\bset (\w+) to\b/g,
   /\b(\w+): "/g,
@@ -35,10 +35,25 @@ function decisionCalls(): { file: string; text: string }[] {
     for (const f of readdirSync(join(SRC, dir))) {
       if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
       const text = readFileSync(join(SRC, dir, f), 'utf8');
-      for (const m of text.matchAll(/\.(?:changed|notConvertible)\(([^\n]*)/g)) out.push({ file: `${dir}/${f}`, text: m[1]! });
+      for (const m of text.matchAll(/\.(?:changed|notConvertible)\(/g))
+        out.push({ file: `${dir}/${f}`, text: callArguments(text, m.index + m[0].length) });
     }
   }
   return out;
+}
+
+/**
+ * The text of a call's arguments from `start` (just after its opening parenthesis) to the matching
+ * closing one: a call the formatter spread over several lines is read whole. Parentheses inside the
+ * texts are balanced in every decision, so counting them is enough.
+ */
+function callArguments(source: string, start: number): string {
+  let depth = 1;
+  for (let i = start; i < source.length; i++) {
+    if (source[i] === '(') depth++;
+    else if (source[i] === ')' && --depth === 0) return source.slice(start, i);
+  }
+  return source.slice(start);
 }
 
 test('every config key a decision names exists (src/config/keys.ts)', () => {
