@@ -40,6 +40,20 @@ export interface S3Timeouts {
   readonly attempts: number;
 }
 
+const S3_ACCESS_HINT =
+  'check aws_access_key_id / aws_secret_access_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AUTH=specified in the URL) and that the bucket policy lets this key read the backup';
+
+/**
+ * What a 403 means, in words: S3 names the cause in the error code when the response has a body;
+ * a HEAD request's 403 has none, and the SDK then calls it "Unknown" — say "HTTP 403" instead.
+ */
+function accessDeniedDetail(name: string, status: number | undefined): string {
+  if (name === 'InvalidAccessKeyId') return 'access denied: the access key id is not known to this endpoint (InvalidAccessKeyId)';
+  if (name === 'SignatureDoesNotMatch') return 'access denied: the secret key does not belong to the access key id (SignatureDoesNotMatch)';
+  if (name === 'AccessDenied') return 'access denied: the key may not read this object (AccessDenied)';
+  return `access denied (HTTP ${status ?? 403})`;
+}
+
 /** Turns an SDK error into one StorageError line naming `s3://bucket/key` (never a query string or secret). */
 export function s3Error(e: unknown, where: string, action: string, timeouts?: S3Timeouts): StorageError {
   if (e instanceof StorageError) return e;
@@ -64,9 +78,7 @@ export function s3Error(e: unknown, where: string, action: string, timeouts?: S3
   }
   if (name === 'NoSuchBucket') return new StorageError(`${where}: no such bucket`, 'check the bucket name and region', { cause: e });
   if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-    return new StorageError(`${where}: access denied (${name || status})`, 'check the credentials and the bucket policy', {
-      cause: e,
-    });
+    return new StorageError(`${where}: ${accessDeniedDetail(name, status)}`, S3_ACCESS_HINT, { cause: e });
   }
   if (status === 301 || name === 'PermanentRedirect') {
     return new StorageError(`${where}: the bucket is in another region`, 'set AWS_REGION in the URL or `region` in the config', {
