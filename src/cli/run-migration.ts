@@ -17,6 +17,24 @@ export const exitCodeOf = (r: MigrationReport): number =>
   r.verdict === 'failed' ? (r.configurationError ? 2 : 1) : r.verdict === 'mismatch' ? 3 : 0;
 
 /** Writes the reports and prints where they are and the verdict (`verify` loads nothing: it says what it compared). */
+/** `7 tables, 28 rows`: each source table and each row once, however many servers were loaded. */
+function loadedText(report: MigrationReport, rows: number): string {
+  const tables = summarize(report).tables;
+  return `${tables} table${tables === 1 ? '' : 's'}, ${rows} row${rows === 1 ? '' : 's'}`;
+}
+
+/**
+ * `verified identical: 7/7 in the target, 7/7 in the test instance`, per server (a table is loaded
+ * and verified once on each), or `not verified (skip_validation)` when no table was.
+ */
+function verifiedText(report: MigrationReport, what: string): string {
+  const per = (['target', 'test instance'] as const).flatMap((on) => {
+    const loads = report.tables.filter((t) => t.on === on && t.verification);
+    return loads.length ? [`${loads.filter((t) => t.verification?.match).length}/${loads.length} in the ${on}`] : [];
+  });
+  return per.length ? `${what}: ${per.join(', ')}` : 'not verified (skip_validation)';
+}
+
 export async function finish(
   report: MigrationReport,
   reportDir: string,
@@ -37,10 +55,10 @@ export async function finish(
         : report.verdict === 'nothing-to-migrate'
           ? `Nothing to migrate: ${report.source.description} holds no user table, view, sequence or type`
           : report.verdict === 'incomplete-source'
-            ? `Migration loaded with missing source files: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables match what was readable; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
+            ? `Migration loaded with missing source files: ${loadedText(report, rows)}; ${verifiedText(report, 'match what was readable')}; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
             : report.sync
               ? `Sync ${report.verdict === 'mismatch' ? 'found DIFFERENCES (nothing committed)' : 'completed'} from ${report.sync.from} to ${report.sync.to}: ${syncCounts(report)}, ${matched}/${verified.length} tables verified identical`
-              : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${report.tables.length} table loads, ${rows} rows, ${matched}/${verified.length} tables verified identical`;
+              : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${loadedText(report, rows)}; ${verifiedText(report, 'verified identical')}`;
   (report.verdict === 'failed' || report.verdict === 'mismatch'
     ? logger.error
     : report.verdict === 'incomplete-source'
