@@ -7,7 +7,8 @@
  * fresh migration at the new point: rows, sequence positions, constraints (all valid) and indexes.
  * A dropped table stops the sync before anything is touched, naming the table and the fix. The
  * recipes-v2.1.0 store with its later history gets, from one layer on, its table descriptor as it
- * reads after ADD COLUMN (nullable) and CREATE INDEX: sync adds both and upserts the rows.
+ * reads after ADD COLUMN (nullable) and CREATE INDEX: sync adds both and upserts the rows; and with
+ * an index up to one layer and gone after it (DROP INDEX): sync drops it and upserts the rows.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -207,6 +208,53 @@ test('a nullable column and an index added between layers are added by sync with
   const again = await cli(['sync']);
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stderr, /added by sync|created by sync/, 'nothing left to add');
+  assert.deepEqual(await snapshot(server, 'recipes'), expected);
+});
+
+test('a secondary index dropped between layers is dropped by sync with a decision naming index and table; rows are applied; the target equals a fresh migration', async () => {
+  const server = await withTempPostgres();
+  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
+  const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
+  const indexed = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { addIndex: { name: 'recipes_name_idx', on: 'name' } })]]);
+  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-dropidx-'));
+  // Layers 0 and 1 have the index; from layer 2 on the table reads as the store has it (index dropped).
+  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i < 2 ? indexed : undefined)) });
+  const dir = migrationDir('cm-sync-dropidx-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
+  const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
+  const indexNames = (snap: Record<string, unknown>): string[] => (snap.indexes as Array<{ indexname: string }>).map((i) => i.indexname);
+  const fresh = await cli(['--as-of', hlc(ends[ends.length - 1]!), '--if-exists', 'drop']);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  const expected = await snapshot(server, 'recipes');
+  assert.ok(!indexNames(expected).includes('recipes_name_idx'), 'the fresh migration at the newest point has no such index');
+
+  const first = await cli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok(indexNames(await snapshot(server, 'recipes')).includes('recipes_name_idx'), 'the migration at layer 1 created the index');
+  const s = await cli(['sync']);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stderr, /index "public"\."recipes"@recipes_name_idx: dropped by sync: DROP INDEX IF EXISTS "public"\."recipes_name_idx"/);
+  assert.match(s.stderr, /recipes\.public\.recipes: 2 inserted, 0 updated, 1 deleted/);
+  const synced = await snapshot(server, 'recipes');
+  assert.ok(!indexNames(synced).includes('recipes_name_idx'), 'the index is gone in PostgreSQL');
+  assert.deepEqual(synced, expected);
+  const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { decisions: Array<{ object: string; what: string }> };
+  assert.ok(
+    json.decisions.some(
+      (d) =>
+        d.object === 'index "public"."recipes"@recipes_name_idx' &&
+        d.what === 'dropped by sync: DROP INDEX IF EXISTS "public"."recipes_name_idx"',
+    ),
+    JSON.stringify(json.decisions),
+  );
+
+  const again = await cli(['sync']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /dropped by sync/, 'nothing left to drop');
   assert.deepEqual(await snapshot(server, 'recipes'), expected);
 });
 

@@ -2,7 +2,7 @@
  * `sync` reads every backend and layout a migration reads: the real recipes-v2.1.0 store with its
  * later history (test/support/recipes-history.ts) written as a legacy `BACKUP TO` folder, an
  * encrypted 23.1+ collection, and a 23.1+ collection on a real S3-protocol server (s3rver on
- * loopback). Each time: migrate the first layer, sync to the newest, and compare with a fresh
+ * loopback) and on a real Azure Blob service (Azurite on loopback, read through `azure://`). Each time: migrate the first layer, sync to the newest, and compare with a fresh
  * migration there. And a collection that gets a newer full backup after the migration: `sync`
  * refuses to jump chains (naming the fix: pin the full backup the target came from), and with the
  * full backup pinned it follows that chain's incrementals.
@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { FIXTURE_PASSPHRASE, fullFolderName, writeGeneration, type Generation } from '../src/backup/testing/build-collection.js';
 import { extractStore } from '../src/backup/testing/store-extract.js';
+import { startAzurite } from '../src/storage/testing/azurite-server.js';
 import { startTestS3 } from '../src/storage/testing/s3-server.js';
 import { migrationDir, runCli } from './support/cli.js';
 import { hlc, withLaterHistory } from './support/recipes-history.js';
@@ -44,34 +45,58 @@ function files(dir: string): string[] {
   });
 }
 
+type Where = 'local' | 's3' | 'azure';
+
+/** Puts the collection folder where the case reads it; returns the source URL, the config keys it needs and a stop. */
+async function place(collection: string, where: Where): Promise<{ url: string; keys: Record<string, string>; stop(): Promise<void> }> {
+  if (where === 's3') {
+    const s3 = await startTestS3();
+    for (const f of files(collection)) await s3.put(`recipes/${relative(collection, f)}`, readFileSync(f));
+    const keys = {
+      aws_endpoint: s3.endpoint,
+      aws_access_key_id: s3.accessKeyId,
+      aws_secret_access_key: s3.secretAccessKey,
+      aws_region: 'us-east-1',
+    };
+    return { url: `s3://${s3.bucket}/recipes`, keys, stop: () => s3.stop() };
+  }
+  if (where === 'azure') {
+    const az = await startAzurite();
+    try {
+      await az.createContainer('crdb-backups');
+      const uploaded = await az.uploadFolder('crdb-backups', 'recipes', collection);
+      assert.equal(uploaded.length, files(collection).length);
+    } catch (e) {
+      await az.stop();
+      throw e;
+    }
+    const enc = encodeURIComponent;
+    const url = `azure://crdb-backups/recipes?AZURE_ACCOUNT_NAME=${az.account}&AZURE_ACCOUNT_KEY=${enc(az.key)}&AZURE_ENDPOINT=${enc(az.endpoint)}`;
+    return { url, keys: {}, stop: () => az.stop() };
+  }
+  return { url: collection, keys: {}, stop: async () => {} };
+}
+
 for (const [generation, where] of [
   ['legacy-backup', 'local'],
   ['encrypted', 'local'],
   ['metadata-ssts', 's3'],
-] as Array<[Generation, 'local' | 's3']>) {
+  ['metadata-ssts', 'azure'],
+] as Array<[Generation, Where]>) {
   test(`sync from the ${generation} layout (${where}) catches up to what a fresh migration loads`, async () => {
     const server = await withTempPostgres();
     const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
     const collection = mkdtempSync(join(tmpdir(), `cm-sync-${generation}-`));
     await writeGeneration(collection, ex, generation, { ends });
-    const s3 = where === 's3' ? await startTestS3() : undefined;
+    const source = await place(collection, where);
     try {
-      for (const f of s3 ? files(collection) : []) await s3!.put(`recipes/${relative(collection, f)}`, readFileSync(f));
-      const source = s3 ? `s3://${s3.bucket}/recipes` : collection;
       const dir = migrationDir(`cm-sync-${generation}-run-`, {
-        source: { type: 'backup', url: source },
+        source: { type: 'backup', url: source.url },
         test_postgresql_import: false,
         ...targetKeys(server),
         log_file: '',
         ...(generation === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
-        ...(s3
-          ? {
-              aws_endpoint: s3.endpoint,
-              aws_access_key_id: s3.accessKeyId,
-              aws_secret_access_key: s3.secretAccessKey,
-              aws_region: 'us-east-1',
-            }
-          : {}),
+        ...source.keys,
       });
       const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
       const fresh = await cli(['--if-exists', 'drop']);
@@ -86,7 +111,7 @@ for (const [generation, where] of [
       assert.match(s.stderr, /Sync completed from \S+ to \S+: 2 rows inserted, 1 updated, 2 deleted, 1\/1 tables verified identical/);
       assert.equal(await snapshot(server), expected);
     } finally {
-      await s3?.stop();
+      await source.stop();
     }
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Schema changes between a target's recorded sync point and the source now, split into the ones
  * `sync` applies (additive: a new table, a new column that is nullable or has a default, a new
- * secondary index) and the ones that stop it before any row is touched (a dropped table or
+ * secondary index; and a dropped secondary index, which changes no row) and the ones that stop it before any row is touched (a dropped table or
  * column, a changed type, a changed primary key, a new NOT NULL column without a default). The
  * additive DDL is taken from the same conversion a migration runs (`ddl/convert-schema.ts`), so a
  * synced target ends with the objects a fresh migration at the new point creates. Nothing here
@@ -20,7 +20,7 @@ import type { RecordedPoint } from './sync-state.js';
 export interface SchemaSync {
   /** One line per change that stops the sync: what changed, where, and the fix. */
   readonly blocking: readonly string[];
-  /** Statements to run before the rows (types, sequences, new tables, new columns), in order. */
+  /** Statements to run before the rows (dropped indexes, types, sequences, new tables, new columns), in order. */
   readonly before: readonly string[];
   /** Statements to run after the rows (keys, indexes, foreign keys of new tables; new indexes), in order. */
   readonly after: readonly string[];
@@ -77,8 +77,75 @@ async function relationInSchema(client: pg.ClientBase, qualifiedTable: string, n
 }
 
 /**
+ * Secondary indexes of tables kept since the recorded point that the conversion at the point
+ * created and the conversion now does not: `DROP INDEX IF EXISTS` each (or `DROP CONSTRAINT` when a
+ * unique constraint uses it), with a decision naming index and table. An index PostgreSQL no longer
+ * has (dropped by hand) is left alone; indexes made by hand in PostgreSQL are never in `previous`.
+ */
+async function droppedIndexes(
+  client: pg.ClientBase,
+  db: ConvertedDatabase,
+  previous: ConvertedDatabase,
+  keptTables: ReadonlySet<string>,
+  since: string,
+): Promise<{ statements: string[]; decisions: Decision[] }> {
+  const key = (ix: { name: string; table: string }): string => `${ix.table}@${ix.name}`;
+  const now = new Set(db.postDataSteps.map(indexOfStep).flatMap((ix) => (ix ? [key(ix)] : [])));
+  const statements: string[] = [];
+  const decisions: Decision[] = [];
+  const why = `secondary index dropped in CockroachDB after ${since}: dropped by sync (dropping an index changes no row)`;
+  for (const step of previous.postDataSteps) {
+    const ix = step.kind === 'indexes' ? indexOfStep(step) : undefined;
+    if (!ix || !keptTables.has(ix.table) || now.has(key(ix)) || !(await relationInSchema(client, ix.table, ix.name))) continue;
+    const quoted = `"${ix.name.replace(/"/g, '""')}"`;
+    const constraint = previous.postDataSteps.some(
+      (s) => s.kind === 'unique constraints' && s.sql.startsWith(`ALTER TABLE ${ix.table} ADD CONSTRAINT ${quoted} UNIQUE USING INDEX `),
+    );
+    const schema = /^("(?:[^"]|"")+")\./.exec(ix.table)![1]!;
+    const sql = constraint ? `ALTER TABLE ${ix.table} DROP CONSTRAINT IF EXISTS ${quoted}` : `DROP INDEX IF EXISTS ${schema}.${quoted}`;
+    statements.push(sql);
+    decisions.push({ object: `index ${ix.table}@${ix.name}`, kind: 'changed', what: `dropped by sync: ${sql}`, why });
+  }
+  return { statements, decisions };
+}
+
+/**
+ * After the rows: every step of a new table (keys, indexes, foreign keys, checks, triggers,
+ * comments), and new secondary indexes of existing tables (each with a decision). Views and
+ * sequence positions are not here: views already exist, positions are set after the commit (see sync.ts).
+ */
+async function afterRows(
+  client: pg.ClientBase,
+  db: ConvertedDatabase,
+  newQualified: ReadonlySet<string>,
+  decisions: Decision[],
+  why: string,
+): Promise<string[]> {
+  const after: string[] = [];
+  const addedIndexes = new Set<string>();
+  for (const step of db.postDataSteps) {
+    if (step.kind === 'views' || step.kind === 'sequences') continue;
+    if (step.tables.some((t) => newQualified.has(t))) {
+      after.push(step.sql);
+      continue;
+    }
+    const ix = indexOfStep(step);
+    if (ix && step.kind === 'indexes' && !(await relationInSchema(client, ix.table, ix.name))) {
+      after.push(step.sql);
+      addedIndexes.add(ix.name);
+      decisions.push({ object: `index ${ix.table}@${ix.name}`, kind: 'changed', what: `created by sync: ${step.sql}`, why });
+      continue;
+    }
+    const uc = /^ALTER TABLE \S+ ADD CONSTRAINT "((?:[^"]|"")+)" UNIQUE USING INDEX /.exec(step.sql);
+    if (step.kind === 'unique constraints' && uc && addedIndexes.has(uc[1]!.replace(/""/g, '"'))) after.push(step.sql);
+  }
+  return after;
+}
+
+/**
  * Compares the recorded point with the converted schema now and the target's catalog. Pure
- * reading; see the file comment for what counts as additive.
+ * reading; see the file comment for what counts as additive. `previous` is the conversion of the
+ * source's schema at the recorded point (its secondary indexes missing now are dropped).
  */
 export async function planSchemaSync(
   client: pg.ClientBase,
@@ -86,6 +153,7 @@ export async function planSchemaSync(
   plans: readonly SourceLoadPlan[],
   recorded: RecordedPoint,
   since: string,
+  previous?: ConvertedDatabase,
 ): Promise<SchemaSync> {
   const blocking: string[] = [];
   const before: string[] = [];
@@ -147,6 +215,12 @@ export async function planSchemaSync(
       blocking.push(`${p.id}: primary key changed from (${key.join(', ')}) to (${p.keyColumns.join(', ')}); fix: ${fullFix(p.id)}`);
   }
 
+  if (previous) {
+    const kept = new Set(plans.filter((p) => recorded.tables.has(p.id)).map((p) => quoteQualified(p.pgSchema, p.pgTable)));
+    const dropped = await droppedIndexes(client, db, previous, kept, since);
+    before.push(...dropped.statements);
+    decisions.push(...dropped.decisions);
+  }
   if (newQualified.size > 0) {
     // Types and sequences the target lacks (a new table may bring them), then the tables.
     for (const sql of db.preData) {
@@ -174,26 +248,6 @@ export async function planSchemaSync(
   }
   before.push(...addColumns);
 
-  // After the rows: every step of a new table (keys, indexes, foreign keys, checks, triggers,
-  // comments), and new secondary indexes of existing tables. Views and sequence positions are
-  // not here: views already exist, positions are set after the commit (see sync.ts).
-  const after: string[] = [];
-  const addedIndexes = new Set<string>();
-  for (const step of db.postDataSteps) {
-    if (step.kind === 'views' || step.kind === 'sequences') continue;
-    if (step.tables.some((t) => newQualified.has(t))) {
-      after.push(step.sql);
-      continue;
-    }
-    const ix = indexOfStep(step);
-    if (ix && step.kind === 'indexes' && !(await relationInSchema(client, ix.table, ix.name))) {
-      after.push(step.sql);
-      addedIndexes.add(ix.name);
-      decisions.push({ object: `index ${ix.table}@${ix.name}`, kind: 'changed', what: `created by sync: ${step.sql}`, why });
-      continue;
-    }
-    const uc = /^ALTER TABLE \S+ ADD CONSTRAINT "((?:[^"]|"")+)" UNIQUE USING INDEX /.exec(step.sql);
-    if (step.kind === 'unique constraints' && uc && addedIndexes.has(uc[1]!.replace(/""/g, '"'))) after.push(step.sql);
-  }
+  const after = await afterRows(client, db, newQualified, decisions, why);
   return { blocking, before, after, newTables, decisions };
 }

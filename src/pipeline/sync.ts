@@ -28,7 +28,7 @@ import type { Logger } from '../util/logger.js';
 import { redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { rowsFingerprint, verificationSummary, verifyTable } from '../verify/verify-table.js';
-import { backupOptions, sourceFromBackup } from '../source/backup.js';
+import { backupOptions, catalogAtPoint, sourceFromBackup } from '../source/backup.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans, type SourceLoadPlan } from './load-plans.js';
 import { connectTo, targetServer, type PgServer } from './pg-target.js';
@@ -403,6 +403,13 @@ async function openChain(config: Config): Promise<{ b: OpenedBackup; source: Mig
   }
 }
 
+/** The conversion of database `crdbName` as the chain held it at the recorded point (its indexes then). */
+async function schemaAtPoint(b: OpenedBackup, config: Config, crdbName: string, at: Timestamp): Promise<ConvertedDatabase | undefined> {
+  const catalog = await catalogAtPoint(b, at);
+  if (!catalog) return undefined;
+  return convertSchema(selectTables(catalog, config).catalog, convertOptionsOf(config)).databases.find((d) => d.crdbName === crdbName);
+}
+
 /** Runs `sync` and returns its report; never throws for sync failures (see report.error). */
 export async function sync(config: Config, logger: Logger): Promise<MigrationReport> {
   const startedAt = new Date();
@@ -439,14 +446,15 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
         const conflict = pointConflict(point, b, where);
         if (conflict) throw conflict;
         const plans = loadPlans(db, source);
-        const schema = await planSchemaSync(client, db, plans, point, isoOf(point.endTime));
+        const previous = await schemaAtPoint(b, config, db.crdbName, point.endTime);
+        const schema = await planSchemaSync(client, db, plans, point, isoOf(point.endTime), previous);
         if (schema.blocking.length > 0) {
           // Every blocking change on its own line, before any statement or row touches the target.
           for (const line of schema.blocking) logger.error(`${where}: ${line}`);
           warnings.push(...schema.blocking.map((line) => `${where}: ${line}`));
           throw new LoadError(
             `${where}: the schema changed after ${isoOf(point.endTime)} in ${schema.blocking.length === 1 ? 'a way' : `${schema.blocking.length} ways`} sync does not apply (listed above); no statement or row was applied`,
-            'sync applies additive changes only (new tables, new nullable or defaulted columns, new indexes): migrate the changed tables in full as each line says',
+            'sync applies additive changes only (new tables, new nullable or defaulted columns, new indexes; and dropped indexes): migrate the changed tables in full as each line says',
           );
         }
         for (const d of schema.decisions) logger.info(`${d.object}: ${d.what}`);

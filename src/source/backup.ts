@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/keys.js';
-import { readBackup, type OpenedBackup, type ReadBackupOptions } from '../backup/read-backup.js';
+import { descriptorsAt, readBackup, type OpenedBackup, type ReadBackupOptions } from '../backup/read-backup.js';
+import type { Catalog } from '../model/catalog.js';
+import { compareTimestamps } from '../mvcc/engine-key.js';
 import { decodeDescriptor, type DescriptorProto } from '../proto/descriptor.js';
 import { parseAsOf } from './as-of.js';
 import { dumpTableLines } from './dump-table.js';
@@ -47,6 +49,22 @@ export function backupDescriptors(b: OpenedBackup): DescriptorProto[] {
     if (proto) out.push(proto);
   }
   return out;
+}
+
+/**
+ * The catalog the opened chain held at an earlier point `at` (a recorded sync point): descriptors
+ * of the layers ending at or before it, comments and sequence values read as of it. Undefined when
+ * no layer of the chain ends by then.
+ */
+export async function catalogAtPoint(b: OpenedBackup, at: Timestamp): Promise<Catalog | undefined> {
+  const layers = b.chain.filter((l) => compareTimestamps(l.manifest.endTime, at) <= 0);
+  if (layers.length === 0) return undefined;
+  const descriptors: DescriptorProto[] = [];
+  for (const d of descriptorsAt(layers, at)) {
+    const proto = decodeDescriptor(d.bytes, `${b.name} descriptor ${d.id}`);
+    if (proto) descriptors.push(proto);
+  }
+  return catalogFromKVs(descriptors, (start, end) => b.source.scan(start, end, at));
 }
 
 export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): Promise<MigrationSource> {
