@@ -6,10 +6,12 @@
  * rows, layer 3 re-inserts half of those and updates another 2 %) on one temporary PostgreSQL:
  *  (a) a full migration at the newest layer (verified), timed: what a re-migration would cost;
  *  (b) a migration at layer 1 (untimed), then `sync` to layer 2 and to layer 3, each timed;
- *      once verified (the default) and once with skip_validation.
- * Printed per sync: rows inserted / updated / deleted, seconds, and the ratio to (a). A sync
+ *      verified by a new read of the source (sync_verify full, the default), verified from the
+ *      recorded fingerprint carried forward by the changes (sync_verify changes), and with
+ *      skip_validation.
+ * Printed per sync: rows inserted / updated / deleted, seconds, and the ratio to (a). The default
  * verifies every table in full against the source (as the migration does), so its cost has a
- * floor of one verification pass whatever the change; the apply part is the difference.
+ * floor of one verification pass whatever the change; the apply part is the skip_validation one.
  *
  *   npm run bench:sync                  # scale 1
  *   BENCH_SCALE=0.1 npm run bench:sync  # ≈ 140 k rows, a minute
@@ -79,16 +81,18 @@ try {
   // Rows the full migration loaded (the builder's counts are estimates at fractional scales).
   const rows = full.report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
   console.log(`full migration at layer 3 (verified): ${rows} rows in ${full.seconds.toFixed(1)} s`);
-  // Verified (what `sync` does by default), then skip_validation: the difference is what the
-  // full verification pass costs; the rest is reading the layers and applying the change.
-  for (const skip of [false, true]) {
-    const mode = skip ? 'skip_validation' : 'verified';
+  // Verified by a new read of the source (sync_verify full, the default), verified by carrying the
+  // recorded fingerprint forward (sync_verify changes), then skip_validation: the differences are
+  // what each verification costs; the rest is reading the layers and applying the change.
+  for (const mode of ['verified (full)', 'verified (changes)', 'skip_validation'] as const) {
+    const skip = mode === 'skip_validation';
+    const verifyBy = mode === 'verified (changes)' ? 'changes' : 'full';
     await timed('migration at layer 1', () => migrate({ config: configFor(b.dir, pgi, ends[1]!), logger: silentLogger }));
     for (const layer of [2, 3]) {
       syncStart = performance.now();
       const s = await timed(
         `sync to layer ${layer}`,
-        () => sync({ ...configFor(b.dir, pgi, ends[layer]!), skip_validation: skip }, syncLogger),
+        () => sync({ ...configFor(b.dir, pgi, ends[layer]!), skip_validation: skip, sync_verify: verifyBy }, syncLogger),
         skip,
       );
       const c = { inserted: 0, updated: 0, deleted: 0 };

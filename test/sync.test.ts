@@ -7,7 +7,7 @@
  * leaves the old point and rows, and rerunning it finishes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,18 @@ test('sync catches a migrated target up layer by layer to what a fresh migration
   const again = await cli(['sync']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /0 rows inserted, 0 updated, 0 deleted, 1\/1 tables verified identical/);
+  assert.equal(await snapshot(server), expected[ends.length - 1]);
+
+  // sync_verify "changes": the same rows, with the recorded fingerprint carried forward by the
+  // changes instead of a new read of the source; the run says on the console what that proves.
+  await fresh(ends[0]!);
+  const config = JSON.parse(readFileSync(join(dir, 'migration_config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'changes.json'), JSON.stringify({ ...config, sync_verify: 'changes' }));
+  const viaChanges = await cli(['sync', '--config', 'changes.json']);
+  assert.equal(viaChanges.code, 0, viaChanges.stderr);
+  assert.match(viaChanges.stderr, /^warning: sync_verify is "changes": the source is not read again/m);
+  assert.match(viaChanges.stderr, /1\/1 tables with their changes verified \(sync_verify changes: the source was not read again\)/);
+  assert.doesNotMatch(viaChanges.stderr, /verified identical/);
   assert.equal(await snapshot(server), expected[ends.length - 1]);
 
   // From layer 0 straight to the newest: killed right before the commit, then rerun.

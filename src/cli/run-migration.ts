@@ -16,7 +16,6 @@ import { progressSink } from './progress.js';
 export const exitCodeOf = (r: MigrationReport): number =>
   r.verdict === 'failed' ? (r.configurationError ? 2 : 1) : r.verdict === 'mismatch' ? 3 : 0;
 
-/** Writes the reports and prints where they are and the verdict (`verify` loads nothing: it says what it compared). */
 /** `7 tables, 28 rows`: each source table and each row once, however many servers were loaded. */
 function loadedText(report: MigrationReport, rows: number): string {
   const tables = summarize(report).tables;
@@ -25,16 +24,17 @@ function loadedText(report: MigrationReport, rows: number): string {
 
 /**
  * `verified identical: 7/7 in the target, 7/7 in the test instance`, per server (a table is loaded
- * and verified once on each), or `not verified (skip_validation)` when no table was.
+ * and verified once on each), or `no table verified` (skip_validation, or no table got as far).
  */
 function verifiedText(report: MigrationReport, what: string): string {
   const per = (['target', 'test instance'] as const).flatMap((on) => {
     const loads = report.tables.filter((t) => t.on === on && t.verification);
     return loads.length ? [`${loads.filter((t) => t.verification?.match).length}/${loads.length} in the ${on}`] : [];
   });
-  return per.length ? `${what}: ${per.join(', ')}` : 'not verified (skip_validation)';
+  return per.length ? `${what}: ${per.join(', ')}` : 'no table verified';
 }
 
+/** Writes the reports and prints where they are and the verdict (`verify` loads nothing: it says what it compared). */
 export async function finish(
   report: MigrationReport,
   reportDir: string,
@@ -57,7 +57,7 @@ export async function finish(
           : report.verdict === 'incomplete-source'
             ? `Migration loaded with missing source files: ${loadedText(report, rows)}; ${verifiedText(report, 'match what was readable')}; ${missing} data file${missing === 1 ? ' was' : 's were'} absent (named above), their rows are missing`
             : report.sync
-              ? `Sync ${report.verdict === 'mismatch' ? 'found DIFFERENCES (nothing committed)' : 'completed'} from ${report.sync.from} to ${report.sync.to}: ${syncCounts(report)}, ${matched}/${verified.length} tables verified identical`
+              ? `Sync ${report.verdict === 'mismatch' ? 'found DIFFERENCES (nothing committed)' : 'completed'} from ${report.sync.from} to ${report.sync.to}: ${syncCounts(report)}, ${matched}/${verified.length} ${report.sync.verifiedBy === 'changes' ? 'tables with their changes verified (sync_verify changes: the source was not read again)' : 'tables verified identical'}`
               : `Migration ${report.verdict === 'mismatch' ? 'finished with DIFFERENCES' : 'completed'}: ${loadedText(report, rows)}; ${verifiedText(report, 'verified identical')}`;
   (report.verdict === 'failed' || report.verdict === 'mismatch'
     ? logger.error

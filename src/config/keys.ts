@@ -302,6 +302,13 @@ export const CONFIG_KEYS = {
   },
   // --- behaviour -------------------------------------------------------------------------------------
   skip_validation: { schema: boolean, default: false, description: 'Skip the verification of row counts and checksums', sample: false },
+  sync_verify: {
+    schema: z.enum(['full', 'changes']),
+    default: 'full',
+    description:
+      'How `sync` verifies: full (the default) reads every synced table of the source again at the new point, the same proof as a full migration; changes carries the fingerprint recorded at the old point forward by the changed rows, so only the changes are read — it proves the changes were applied and nothing else changed in the target, not that the changes were found completely, and the run says so',
+    since: '0.2',
+  },
   do_cleanup: {
     schema: boolean,
     default: true,

@@ -120,7 +120,16 @@ export interface MigrationReport {
   /** Set when the run stopped after leaving resume state in the target: rerunning the same command continues it. */
   readonly resumable?: boolean;
   /** `sync`: the source point the target reflected before and after (read times, ISO). */
-  readonly sync?: { readonly from: string; readonly to: string };
+  readonly sync?: {
+    readonly from: string;
+    readonly to: string;
+    /**
+     * `changes` (sync_verify): the source side of each check was the recorded fingerprint moved by
+     * the changed rows, not a new read of the source: it proves the changes were applied, not
+     * that they were found completely. Absent: every table was read again (the full proof).
+     */
+    readonly verifiedBy?: 'changes';
+  };
   readonly verdict: Verdict;
 }
 
