@@ -139,6 +139,22 @@ export function resolveGcsToken(url: StorageUrl, opts: StorageOptions, customEnd
 }
 
 /**
+ * A Google token is never sent in clear text to another machine: an endpoint that is `http://` and
+ * not loopback (an emulator on another host, or a STORAGE_EMULATOR_HOST left in the shell) would
+ * expose it to anyone on the path. Emulators on this machine are fine; elsewhere, use https.
+ */
+function refuseCleartextToken(url: StorageUrl, endpoint: string): void {
+  const u = new URL(endpoint);
+  const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
+  if (u.protocol === 'http:' && !loopback) {
+    throw new ConfigError(
+      `${url.redacted}: credentials would be sent in clear text to the GCS endpoint ${u.origin}`,
+      'use an https:// endpoint, or leave the credentials out for an emulator (check GCS_ENDPOINT, gcs_endpoint and STORAGE_EMULATOR_HOST)',
+    );
+  }
+}
+
+/**
  * `gs://bucket/prefix` over the Cloud Storage JSON API (ranged media downloads, paged listing).
  * Tested against the Cloud Storage emulator of firebase-tools (src/storage/testing/gcs-emulator.ts).
  */
@@ -152,6 +168,7 @@ export function gcsStorage(url: StorageUrl, opts: StorageOptions): Storage {
       if (!token || Date.now() - token.at > 45 * 60_000) token = { value: tokenSource(), at: Date.now() };
       try {
         const value = await token.value;
+        if (value !== undefined && endpoint !== undefined) refuseCleartextToken(url, endpoint);
         return value === undefined ? {} : { Authorization: `Bearer ${value}` };
       } catch (e) {
         token = undefined;

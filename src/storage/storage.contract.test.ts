@@ -211,6 +211,20 @@ test('gs://: a bearer token sent to the endpoint never appears in errors', async
   );
 });
 
+test('gs://: a token is never sent in clear text to another machine (http endpoint that is not loopback)', async () => {
+  // 192.0.2.1 is TEST-NET-1: nothing answers there, so reaching it would time out instead.
+  const st = openStorage('gs://backups/coll?GCS_ENDPOINT=http://192.0.2.1:9199&BEARER_TOKEN=ya29.secret-token');
+  await assert.rejects(
+    () => st.readAll('LATEST'),
+    (e: unknown) => {
+      const msg = (e as Error).message;
+      assert.match(msg, /credentials would be sent in clear text to the GCS endpoint http:\/\/192\.0\.2\.1:9199/);
+      assert.doesNotMatch(msg, /secret-token/);
+      return true;
+    },
+  );
+});
+
 test('gs://: a listing of several pages is read to its end, delimited prefixes once', async (t) => {
   const g = emulator(t);
   if (!g) return;
