@@ -291,6 +291,33 @@ test('a column dropped between layers stops the sync before anything is touched:
   );
 });
 
+test('a kept column whose NOT NULL was dropped between layers stops the sync before anything is touched: one line naming both definitions and the fix', async () => {
+  const server = await withTempPostgres();
+  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
+  const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
+  const notNull = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { dropNotNull: 'description' })]]);
+  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-notnull-'));
+  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? notNull : undefined)) });
+  const dir = migrationDir('cm-sync-notnull-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
+  const first = await runCli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop'], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const before = await snapshot(server, 'recipes');
+  const s = await runCli(['sync'], { cwd: dir });
+  assert.equal(s.code, 1, s.stderr);
+  const lines = s.stderr.split('\n').filter((l) => /^error: target database "recipes": recipes\.public\.recipes: /.test(l));
+  assert.equal(lines.length, 1, s.stderr);
+  assert.match(
+    lines[0]!,
+    /column description was "description" \S+ NOT NULL, is now "description" \S+; fix: migrate recipes\.public\.recipes in full: cockroach-migrate --include-tables recipes\.public\.recipes --if-exists drop$/,
+  );
+  assert.deepEqual(await snapshot(server, 'recipes'), before, 'no statement or row applied');
+});
+
 test('a primary key that differs between the target and the source stops the sync, naming both keys and the fix', async () => {
   const server = await withTempPostgres();
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));

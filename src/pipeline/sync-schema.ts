@@ -109,6 +109,60 @@ async function droppedIndexes(
   return { statements, decisions };
 }
 
+/** Post-data steps sync does not apply to tables it keeps: a difference in them stops it. */
+const UNAPPLIED_STEP_KINDS: ReadonlySet<PostDataStep['kind']> = new Set(['foreign keys', 'checks', 'triggers', 'views']);
+
+/**
+ * Changes to what the target already holds that sync neither applies nor may ignore, one line each
+ * with the fix: a kept column whose definition changed other than its type (NOT NULL, default,
+ * generation: the type is checked with the recorded columns), an index of the same name that is
+ * now defined otherwise, and a foreign key, check, trigger or view added, changed or dropped on
+ * kept tables. Compared as the DDL the same conversion emits at both points, so no change in
+ * CockroachDB reaches PostgreSQL as a silent difference (or as a raw error on the first row).
+ */
+function unappliedChanges(
+  db: ConvertedDatabase,
+  previous: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  kept: ReadonlySet<string>,
+): string[] {
+  const lines: string[] = [];
+  for (const p of plans) {
+    const q = quoteQualified(p.pgSchema, p.pgTable);
+    if (!kept.has(q)) continue;
+    const find = (d: ConvertedDatabase) => d.tables.find((t) => t.pgSchema === p.pgSchema && t.pgName === p.pgTable);
+    const was = find(previous);
+    const now = find(db);
+    for (const c of now?.columnDefs ?? []) {
+      const old = was?.columnDefs.find((d) => d.name === c.name);
+      if (!old || old.type !== c.type || emitColumnDef(old) === emitColumnDef(c)) continue;
+      lines.push(`${p.id}: column ${c.name} was ${emitColumnDef(old)}, is now ${emitColumnDef(c)}; fix: ${fullFix(p.id)}`);
+    }
+  }
+  const onKept = (s: PostDataStep): boolean => s.kind === 'views' || (s.tables.length > 0 && s.tables.every((t) => kept.has(t)));
+  const stepsOf = (d: ConvertedDatabase): Set<string> =>
+    new Set(d.postDataSteps.filter((s) => UNAPPLIED_STEP_KINDS.has(s.kind) && onKept(s)).map((s) => s.sql));
+  const was = stepsOf(previous);
+  const now = stepsOf(db);
+  const fix =
+    'fix: migrate this database in full (--if-exists drop), or apply it in PostgreSQL yourself and migrate again to record a new point';
+  for (const sql of now) if (!was.has(sql)) lines.push(`new or changed since the recorded point, not applied by sync: ${sql}; ${fix}`);
+  for (const sql of was) if (!now.has(sql)) lines.push(`dropped or changed since the recorded point, not applied by sync: ${sql}; ${fix}`);
+  const indexSql = (d: ConvertedDatabase): Map<string, string> =>
+    new Map(
+      d.postDataSteps.flatMap((s) => {
+        const ix = s.kind === 'indexes' ? indexOfStep(s) : undefined;
+        return ix && kept.has(ix.table) ? [[`${ix.table}@${ix.name}`, s.sql] as const] : [];
+      }),
+    );
+  const wasIx = indexSql(previous);
+  for (const [key, sql] of indexSql(db)) {
+    const old = wasIx.get(key);
+    if (old !== undefined && old !== sql) lines.push(`index ${key} is now defined otherwise (${sql}); ${fix}`);
+  }
+  return lines;
+}
+
 /**
  * After the rows: every step of a new table (keys, indexes, foreign keys, checks, triggers,
  * comments), and new secondary indexes of existing tables (each with a decision). Views and
@@ -217,6 +271,7 @@ export async function planSchemaSync(
 
   if (previous) {
     const kept = new Set(plans.filter((p) => recorded.tables.has(p.id)).map((p) => quoteQualified(p.pgSchema, p.pgTable)));
+    blocking.push(...unappliedChanges(db, previous, plans, kept));
     const dropped = await droppedIndexes(client, db, previous, kept, since);
     before.push(...dropped.statements);
     decisions.push(...dropped.decisions);

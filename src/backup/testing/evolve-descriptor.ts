@@ -22,6 +22,8 @@ export interface DescriptorEvolution {
    * value bytes under its column ID; readers skip IDs the descriptor does not list).
    */
   readonly dropColumn?: string;
+  /** A NOT NULL column made nullable (ALTER COLUMN … DROP NOT NULL). */
+  readonly dropNotNull?: string;
 }
 
 /** `bytes` (a marshaled `Descriptor` holding a table) with the changes applied and its version bumped. */
@@ -68,6 +70,11 @@ export function evolveTableDescriptor(bytes: Uint8Array, change: DescriptorEvolu
       f['column_names'] = ((f['column_names'] as string[] | undefined) ?? []).filter((n) => n !== change.dropColumn);
       f['column_ids'] = ((f['column_ids'] as number[] | undefined) ?? []).filter((n) => n !== id);
     }
+  }
+  if (change.dropNotNull) {
+    const c = columns.find((x) => x['name'] === change.dropNotNull);
+    if (!c) throw new Error(`evolveTableDescriptor: no column ${change.dropNotNull}`);
+    c['nullable'] = true;
   }
   table['version'] = Number(table['version'] ?? 1) + 1;
   return t.encode(t.fromObject(o)).finish();
