@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
 import { writeGeneration } from '../src/backup/testing/build-collection.js';
-import { evolveTableDescriptor } from '../src/backup/testing/evolve-descriptor.js';
+import { evolveTableDescriptor, type DescriptorEvolution } from '../src/backup/testing/evolve-descriptor.js';
 import { extractStore, type StoreExtract } from '../src/backup/testing/store-extract.js';
 import type { Timestamp } from '../src/mvcc/types.js';
 import { migrationDir, runCli } from './support/cli.js';
@@ -131,28 +131,40 @@ test('a table dropped in a later layer stops the sync before anything is touched
   assert.deepEqual(await snapshot(server), before, 'nothing touched');
 });
 
-test('a nullable column and an index added between layers are added by sync with a decision each; rows changed across the change are applied; the target equals a fresh migration', async () => {
+/**
+ * The recipes collection of `withLaterHistory` with the table's descriptor changed by `evolution` in
+ * the layers `evolved` picks, a target PostgreSQL, and a migration folder reading one into the other.
+ */
+async function evolvedRecipes(
+  name: string,
+  evolution: DescriptorEvolution,
+  evolved: (layer: number) => boolean,
+): Promise<{ server: Server; ends: Timestamp[]; dir: string }> {
   const server = await withTempPostgres();
   const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
   const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
-  const evolved = new Map([
-    [
-      recipes.id,
-      evolveTableDescriptor(recipes.bytes, {
-        addColumn: { name: 'note', like: 'description' },
-        addIndex: { name: 'recipes_name_idx', on: 'name' },
-      }),
-    ],
-  ]);
-  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-addcol-'));
-  // Layers 0 and 1 as the store has the table; from layer 2 on, the column and index exist.
-  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? evolved : undefined)) });
-  const dir = migrationDir('cm-sync-addcol-run-', {
+  const bytes = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, evolution)]]);
+  const collection = mkdtempSync(join(tmpdir(), `cm-sync-${name}-`));
+  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (evolved(i) ? bytes : undefined)) });
+  const dir = migrationDir(`cm-sync-${name}-run-`, {
     source: { type: 'backup', url: collection },
     test_postgresql_import: false,
     ...targetKeys(server),
     log_file: '',
   });
+  return { server, ends, dir };
+}
+
+test('a nullable column and an index added between layers are added by sync with a decision each; rows changed across the change are applied; the target equals a fresh migration', async () => {
+  // Layers 0 and 1 as the store has the table; from layer 2 on, the column and index exist.
+  const { server, ends, dir } = await evolvedRecipes(
+    'addcol',
+    {
+      addColumn: { name: 'note', like: 'description' },
+      addIndex: { name: 'recipes_name_idx', on: 'name' },
+    },
+    (i) => i >= 2,
+  );
   const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
   const last = ends[ends.length - 1]!;
   const fresh = await cli(['--as-of', hlc(last), '--if-exists', 'drop']);
@@ -212,19 +224,8 @@ test('a nullable column and an index added between layers are added by sync with
 });
 
 test('a secondary index dropped between layers is dropped by sync with a decision naming index and table; rows are applied; the target equals a fresh migration', async () => {
-  const server = await withTempPostgres();
-  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
-  const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
-  const indexed = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { addIndex: { name: 'recipes_name_idx', on: 'name' } })]]);
-  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-dropidx-'));
   // Layers 0 and 1 have the index; from layer 2 on the table reads as the store has it (index dropped).
-  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i < 2 ? indexed : undefined)) });
-  const dir = migrationDir('cm-sync-dropidx-run-', {
-    source: { type: 'backup', url: collection },
-    test_postgresql_import: false,
-    ...targetKeys(server),
-    log_file: '',
-  });
+  const { server, ends, dir } = await evolvedRecipes('dropidx', { addIndex: { name: 'recipes_name_idx', on: 'name' } }, (i) => i < 2);
   const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
   const indexNames = (snap: Record<string, unknown>): string[] => (snap.indexes as Array<{ indexname: string }>).map((i) => i.indexname);
   const fresh = await cli(['--as-of', hlc(ends[ends.length - 1]!), '--if-exists', 'drop']);
@@ -259,20 +260,11 @@ test('a secondary index dropped between layers is dropped by sync with a decisio
 });
 
 test('a column dropped between layers stops the sync before anything is touched: one line naming table, column and the fix', async () => {
-  const server = await withTempPostgres();
-  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
-  const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
-  const dropped = new Map([
-    [recipes.id, evolveTableDescriptor(recipes.bytes, { dropColumn: 'description', addIndex: { name: 'recipes_name_idx', on: 'name' } })],
-  ]);
-  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-dropcol-'));
-  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? dropped : undefined)) });
-  const dir = migrationDir('cm-sync-dropcol-run-', {
-    source: { type: 'backup', url: collection },
-    test_postgresql_import: false,
-    ...targetKeys(server),
-    log_file: '',
-  });
+  const { server, ends, dir } = await evolvedRecipes(
+    'dropcol',
+    { dropColumn: 'description', addIndex: { name: 'recipes_name_idx', on: 'name' } },
+    (i) => i >= 2,
+  );
   const first = await runCli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   const before = await snapshot(server, 'recipes');
@@ -292,18 +284,7 @@ test('a column dropped between layers stops the sync before anything is touched:
 });
 
 test('a kept column whose NOT NULL was dropped between layers stops the sync before anything is touched: one line naming both definitions and the fix', async () => {
-  const server = await withTempPostgres();
-  const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
-  const recipes = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
-  const notNull = new Map([[recipes.id, evolveTableDescriptor(recipes.bytes, { dropNotNull: 'description' })]]);
-  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-notnull-'));
-  await writeGeneration(collection, ex, 'manifest-gzip', { ends, descriptorBytes: ends.map((_, i) => (i >= 2 ? notNull : undefined)) });
-  const dir = migrationDir('cm-sync-notnull-run-', {
-    source: { type: 'backup', url: collection },
-    test_postgresql_import: false,
-    ...targetKeys(server),
-    log_file: '',
-  });
+  const { server, ends, dir } = await evolvedRecipes('notnull', { dropNotNull: 'description' }, (i) => i >= 2);
   const first = await runCli(['--as-of', hlc(ends[1]!), '--if-exists', 'drop'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   const before = await snapshot(server, 'recipes');
