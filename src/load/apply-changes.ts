@@ -29,6 +29,30 @@ async function tempTableOf(client: pg.ClientBase, target: string, columns: reado
   return name;
 }
 
+/**
+ * A temporary table holding the key columns `keys` of `rows` (the rest ignored), and the join
+ * condition between the target (alias `t`) and it (alias `d`): how deletions and the fingerprint
+ * of changed keys find their rows.
+ */
+async function keysTempTable(
+  client: pg.ClientBase,
+  plan: TableLoadPlan,
+  target: string,
+  keys: readonly string[],
+  rows: readonly LoadRow[],
+): Promise<{ tmp: string; on: string }> {
+  const keyPlan: TableLoadPlan = { ...plan, columns: keys.map((k) => plan.columns.find((c) => c.pgName === k)!) };
+  const pos = keys.map((k) => plan.columns.findIndex((c) => c.pgName === k));
+  const tmp = await tempTableOf(client, target, keys);
+  await copyRowsInto(
+    client,
+    keyPlan,
+    tmp,
+    rows.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })),
+  );
+  return { tmp, on: keys.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ') };
+}
+
 /** Deletes the rows whose primary key is among `deletes` (key columns set, the rest ignored). */
 async function deleteRows(
   client: pg.ClientBase,
@@ -38,16 +62,7 @@ async function deleteRows(
   deletes: readonly LoadRow[],
 ): Promise<number> {
   if (deletes.length === 0) return 0;
-  const keyPlan: TableLoadPlan = { ...plan, columns: keys.map((k) => plan.columns.find((c) => c.pgName === k)!) };
-  const pos = keys.map((k) => plan.columns.findIndex((c) => c.pgName === k));
-  const tmp = await tempTableOf(client, target, keys);
-  await copyRowsInto(
-    client,
-    keyPlan,
-    tmp,
-    deletes.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })),
-  );
-  const on = keys.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ');
+  const { tmp, on } = await keysTempTable(client, plan, target, keys, deletes);
   const r = await client.query(`DELETE FROM ${target} AS t USING ${tmp} AS d WHERE ${on}`);
   await client.query(`DROP TABLE ${tmp}`);
   return r.rowCount ?? 0;
@@ -62,16 +77,7 @@ export async function keysFingerprint(client: pg.ClientBase, plan: TableLoadPlan
   const keyCols = plan.keyColumns;
   if (!keyCols || keyCols.length === 0 || keys.length === 0) return { rows: 0n, sum: 0n };
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
-  const keyPlan: TableLoadPlan = { ...plan, columns: keyCols.map((k) => plan.columns.find((c) => c.pgName === k)!) };
-  const pos = keyCols.map((k) => plan.columns.findIndex((c) => c.pgName === k));
-  const tmp = await tempTableOf(client, target, keyCols);
-  await copyRowsInto(
-    client,
-    keyPlan,
-    tmp,
-    keys.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })),
-  );
-  const on = keyCols.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ');
+  const { tmp, on } = await keysTempTable(client, plan, target, keyCols, keys);
   await client.query(CANONICAL_SESSION_SQL);
   await checkServerHash(client);
   // Qualified by the alias: the row-hash expression names bare columns, which are t's here.

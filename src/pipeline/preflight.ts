@@ -25,7 +25,7 @@ import type { MigrationSource } from '../source/migration-source.js';
 import { openSource } from '../source/open-source.js';
 import { placeDatabases } from './target-database.js';
 import { selectTables } from './table-selection.js';
-import { estimateTime, type SizeOfRun } from './estimate.js';
+import { bytesText, estimateTime, type SizeOfRun } from './estimate.js';
 
 /** A preflight does not wait for a server that does not answer. */
 export const PREFLIGHT_CONNECT_TIMEOUT_MS = 5_000;
@@ -184,8 +184,9 @@ export async function checkTempDir(config: Pick<Config, 'temp_dir'>): Promise<st
   }
 }
 
-const mib = (bytes: number): string =>
-  bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+/** The sum of `m` over the table ids `ids` (undefined when the source records no such sizes). */
+const sumOver = (m: ReadonlyMap<number, number> | undefined, ids: readonly number[]): number | undefined =>
+  m ? ids.reduce((a, id) => a + (m.get(id) ?? 0), 0) : undefined;
 
 /** The plan in words: where each database goes and what it holds (rows and bytes as the source records them). */
 export function planLines(
@@ -198,16 +199,19 @@ export function planLines(
   for (const db of dbs) {
     const rows = source.tableRows;
     const bytes = source.tableBytes;
-    const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined =>
-      m ? db.tables.reduce((a, t) => a + (m.get(t.table.id) ?? 0), 0) : undefined;
-    const total = [`${db.tables.length} tables`, ...(rows ? [`~${sum(rows)} rows`] : []), ...(bytes ? [mib(sum(bytes)!)] : [])].join(', ');
+    const ids = db.tables.map((t) => t.table.id);
+    const total = [
+      `${db.tables.length} tables`,
+      ...(rows ? [`~${sumOver(rows, ids)} rows`] : []),
+      ...(bytes ? [bytesText(sumOver(bytes, ids)!)] : []),
+    ].join(', ');
     lines.push(
       `database ${db.crdbName}: ${total}${db.types.length ? `, ${db.types.length} types` : ''}${db.sequences.length ? `, ${db.sequences.length} sequences` : ''}`,
     );
     for (const t of db.tables) {
       const r = rows?.get(t.table.id);
       const b = bytes?.get(t.table.id);
-      const size = [...(r !== undefined ? [`~${r} rows`] : []), ...(b !== undefined ? [mib(b)] : [])].join(', ');
+      const size = [...(r !== undefined ? [`~${r} rows`] : []), ...(b !== undefined ? [bytesText(b)] : [])].join(', ');
       lines.push(`  ${t.pgSchema}.${t.pgName}${size ? ` (${size})` : ''}`);
     }
   }
@@ -227,10 +231,8 @@ export function sizeOfRun(
   dbs: readonly ConvertedDatabase[],
 ): SizeOfRun {
   const ids = dbs.flatMap((d) => d.tables.map((t) => t.table.id));
-  const sum = (m: ReadonlyMap<number, number> | undefined): number | undefined =>
-    m ? ids.reduce((a, id) => a + (m.get(id) ?? 0), 0) : undefined;
-  const rows = sum(source.tableRows);
-  const tableBytes = sum(source.tableBytes);
+  const rows = sumOver(source.tableRows, ids);
+  const tableBytes = sumOver(source.tableBytes, ids);
   return {
     ...(rows !== undefined ? { rows } : {}),
     ...(tableBytes !== undefined ? { tableBytes } : {}),

@@ -3,9 +3,10 @@
  * child process on 127.0.0.1 with a free port and in-memory persistence, stopped in `after` (and
  * killed if the test process exits first). Account `devstoreaccount1` with its published key.
  */
+import { serverChild } from './server-child.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -75,10 +76,7 @@ export async function startAzurite(extraAccounts: readonly AzuriteAccount[] = []
     ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: withAccounts(process.env, extraAccounts) },
   );
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  const life = serverChild(child, dir);
 
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -98,9 +96,7 @@ export async function startAzurite(extraAccounts: readonly AzuriteAccount[] = []
       reject(new Error(`Azurite exited (${code ?? signal}) before listening:\n${output}`));
     });
   }).catch(async (e: unknown) => {
-    child.kill('SIGKILL');
-    process.removeListener('exit', killOnExit);
-    await rm(dir, { recursive: true, force: true });
+    await life.abandon();
     throw e;
   });
 
@@ -182,17 +178,7 @@ export async function startAzurite(extraAccounts: readonly AzuriteAccount[] = []
       const toSign = [AZURITE_ACCOUNT, permissions, 'b', 'sco', '', se, '', '', API_VERSION, '', ''].join('\n');
       return new URLSearchParams({ sv: API_VERSION, ss: 'b', srt: 'sco', sp: permissions, se, sig: hmac(AZURITE_KEY, toSign) }).toString();
     },
-    async stop() {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => life.stop(),
   };
   return api;
 }

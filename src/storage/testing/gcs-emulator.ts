@@ -12,6 +12,7 @@
  * downloads from Google first, which needs the internet. The GCS JSON API routes never consult the
  * rules (they act as an admin), so the launcher builds the emulator's express app directly.
  */
+import { serverChild } from './server-child.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -212,10 +213,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<T
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: dir },
   });
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  const life = serverChild(child, dir);
 
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -235,9 +233,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<T
       reject(new Error(`the GCS emulator exited (${code ?? signal}) before listening:\n${output}`));
     });
   }).catch(async (e: unknown) => {
-    child.kill('SIGKILL');
-    process.removeListener('exit', killOnExit);
-    await rm(dir, { recursive: true, force: true });
+    await life.abandon();
     throw e;
   });
 
@@ -297,17 +293,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<T
       await walk(root);
       return names.sort();
     },
-    async stop() {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => life.stop(),
   };
   return api;
 }
