@@ -1,8 +1,10 @@
 /**
  * Applies one table's change between two source points to its PostgreSQL table, inside the
- * caller's transaction: deleted keys are deleted, new and updated rows are upserted by primary
- * key (COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE). Rows are matched by
- * the primary key PostgreSQL has, which the migration created from CockroachDB's.
+ * caller's transaction. The changed rows are staged first, batch by batch, in two temporary
+ * tables (new and updated rows; deleted keys), so a sync's memory is bounded by a batch whatever
+ * the size of the change; then deleted keys are deleted and the staged rows upserted by primary
+ * key (one INSERT … ON CONFLICT DO UPDATE). Rows are matched by the primary key PostgreSQL has,
+ * which the migration created from CockroachDB's.
  */
 import type pg from 'pg';
 import { LoadError } from '../util/errors.js';
@@ -11,12 +13,8 @@ import { copyRowsInto } from './copy-table.js';
 import { CANONICAL_SESSION_SQL, checkServerHash, RESET_CANONICAL_SESSION_SQL, sqlRowHash } from './row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from './types.js';
 
-export interface AppliedChanges {
-  readonly inserted: number;
-  readonly updated: number;
-  readonly deleted: number;
-  readonly bytes: number;
-}
+/** Rows buffered before they are copied into a staging table: one COPY per this many, not per source batch. */
+const STAGE_BATCH_ROWS = 5_000;
 
 let tempCounter = 0;
 
@@ -30,107 +28,123 @@ async function tempTableOf(client: pg.ClientBase, target: string, columns: reado
 }
 
 /**
- * A temporary table holding the key columns `keys` of `rows` (the rest ignored), and the join
- * condition between the target (alias `t`) and it (alias `d`): how deletions and the fingerprint
- * of changed keys find their rows.
+ * One table's change in one window of a sync, staged in PostgreSQL: `add` as the rows are read,
+ * then `fingerprintBefore` (when the fast proof needs it), `applyDeletes`, `applyUpserts`, `drop`.
+ * Deletions and upserts are separate steps so that a caller applying several tables can delete
+ * child tables first and upsert parents first.
  */
-async function keysTempTable(
-  client: pg.ClientBase,
-  plan: TableLoadPlan,
-  target: string,
-  keys: readonly string[],
-  rows: readonly LoadRow[],
-): Promise<{ tmp: string; on: string }> {
-  const keyPlan: TableLoadPlan = { ...plan, columns: keys.map((k) => plan.columns.find((c) => c.pgName === k)!) };
-  const pos = keys.map((k) => plan.columns.findIndex((c) => c.pgName === k));
-  const tmp = await tempTableOf(client, target, keys);
-  await copyRowsInto(
-    client,
-    keyPlan,
-    tmp,
-    rows.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) })),
-  );
-  return { tmp, on: keys.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ') };
-}
+export class StagedChanges {
+  private readonly pendingUpserts: LoadRow[] = [];
+  private readonly pendingDeletes: LoadRow[] = [];
+  /** Rows staged so far: upserts and deleted keys. */
+  upserts = 0;
+  deletes = 0;
+  /** COPY bytes of the staged upserts (what the target receives). */
+  bytes = 0;
 
-/** Deletes the rows whose primary key is among `deletes` (key columns set, the rest ignored). */
-async function deleteRows(
-  client: pg.ClientBase,
-  plan: TableLoadPlan,
-  target: string,
-  keys: readonly string[],
-  deletes: readonly LoadRow[],
-): Promise<number> {
-  if (deletes.length === 0) return 0;
-  const { tmp, on } = await keysTempTable(client, plan, target, keys, deletes);
-  const r = await client.query(`DELETE FROM ${target} AS t USING ${tmp} AS d WHERE ${on}`);
-  await client.query(`DROP TABLE ${tmp}`);
-  return r.rowCount ?? 0;
-}
+  private constructor(
+    private readonly client: pg.ClientBase,
+    private readonly plan: TableLoadPlan,
+    private readonly target: string,
+    private readonly keys: readonly string[],
+    private readonly upsertTable: string,
+    private readonly deleteTable: string,
+  ) {}
 
-/**
- * PostgreSQL's fingerprint (load/row-hash.ts) of the target rows whose primary key is among
- * `keys` (key columns set, the rest ignored), before a sync changes them: what those keys
- * contributed to the fingerprint the target was verified with at the recorded point.
- */
-export async function keysFingerprint(client: pg.ClientBase, plan: TableLoadPlan, keys: readonly LoadRow[]): Promise<Fingerprint> {
-  const keyCols = plan.keyColumns;
-  if (!keyCols || keyCols.length === 0 || keys.length === 0) return { rows: 0n, sum: 0n };
-  const target = quoteQualified(plan.pgSchema, plan.pgTable);
-  const { tmp, on } = await keysTempTable(client, plan, target, keyCols, keys);
-  await client.query(CANONICAL_SESSION_SQL);
-  await checkServerHash(client);
-  // Qualified by the alias: the row-hash expression names bare columns, which are t's here.
-  const r = await client.query<{ n: string; s: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(plan.columns)}), 0)::text AS s FROM ${target} AS t WHERE EXISTS (SELECT 1 FROM ${tmp} AS d WHERE ${on})`,
-  );
-  await client.query(RESET_CANONICAL_SESSION_SQL);
-  await client.query(`DROP TABLE ${tmp}`);
-  return { rows: BigInt(r.rows[0]!.n), sum: BigInt(r.rows[0]!.s) };
-}
-
-/** Upserts `rows`; returns how many were inserted and how many updated an existing row. */
-async function upsertRows(
-  client: pg.ClientBase,
-  plan: TableLoadPlan,
-  target: string,
-  keys: readonly string[],
-  rows: readonly LoadRow[],
-): Promise<{ inserted: number; updated: number; bytes: number }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, bytes: 0 };
-  const cols = plan.columns.map((c) => c.pgName);
-  const tmp = await tempTableOf(client, target, cols);
-  const bytes = await copyRowsInto(client, plan, tmp, rows);
-  const list = cols.map(quoteIdent).join(', ');
-  const rest = cols.filter((c) => !keys.includes(c));
-  const action =
-    rest.length > 0 ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING';
-  // xmax = 0 on the returned row version: it was inserted, not updated.
-  const r = await client.query<{ inserted: string; updated: string }>(
-    `WITH u AS (INSERT INTO ${target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${tmp}
-       ON CONFLICT (${keys.map(quoteIdent).join(', ')}) ${action} RETURNING (xmax = 0) AS ins)
-     SELECT count(*) FILTER (WHERE ins)::text AS inserted, count(*) FILTER (WHERE NOT ins)::text AS updated FROM u`,
-  );
-  await client.query(`DROP TABLE ${tmp}`);
-  return { inserted: Number(r.rows[0]!.inserted), updated: Number(r.rows[0]!.updated), bytes };
-}
-
-/** Applies deletions, then upserts (a key deleted and written again arrives as its newest state only). */
-export async function applyTableChanges(
-  client: pg.ClientBase,
-  plan: TableLoadPlan,
-  upserts: readonly LoadRow[],
-  deletes: readonly LoadRow[],
-): Promise<AppliedChanges> {
-  const keys = plan.keyColumns;
-  if (!keys || keys.length === 0) {
-    throw new LoadError(
-      `${plan.id}: cannot sync a table without a primary key in PostgreSQL`,
-      'migrate this table in full (--if-exists drop) instead',
+  /** Creates the staging tables inside the caller's transaction; refuses a table without a primary key. */
+  static async open(client: pg.ClientBase, plan: TableLoadPlan): Promise<StagedChanges> {
+    const keys = plan.keyColumns;
+    if (!keys || keys.length === 0) {
+      throw new LoadError(
+        `${plan.id}: cannot sync a table without a primary key in PostgreSQL`,
+        'migrate this table in full (--if-exists drop) instead',
+      );
+    }
+    const target = quoteQualified(plan.pgSchema, plan.pgTable);
+    const upsertTable = await tempTableOf(
+      client,
+      target,
+      plan.columns.map((c) => c.pgName),
     );
+    const deleteTable = await tempTableOf(client, target, keys);
+    return new StagedChanges(client, plan, target, keys, upsertTable, deleteTable);
   }
-  const target = quoteQualified(plan.pgSchema, plan.pgTable);
-  const deleted = await deleteRows(client, plan, target, keys, deletes);
-  const up = await upsertRows(client, plan, target, keys, upserts);
-  return { inserted: up.inserted, updated: up.updated, deleted, bytes: up.bytes };
+
+  /** Stages new or updated rows and deleted keys (key columns set, the rest ignored). */
+  async add(upserts: readonly LoadRow[], deletes: readonly LoadRow[]): Promise<void> {
+    this.pendingUpserts.push(...upserts);
+    this.pendingDeletes.push(...deletes);
+    this.upserts += upserts.length;
+    this.deletes += deletes.length;
+    if (this.pendingUpserts.length + this.pendingDeletes.length >= STAGE_BATCH_ROWS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingUpserts.length > 0) {
+      this.bytes += await copyRowsInto(this.client, this.plan, this.upsertTable, this.pendingUpserts);
+      this.pendingUpserts.length = 0;
+    }
+    if (this.pendingDeletes.length > 0) {
+      const pos = this.keys.map((k) => this.plan.columns.findIndex((c) => c.pgName === k));
+      const keyPlan: TableLoadPlan = { ...this.plan, columns: pos.map((i) => this.plan.columns[i]!) };
+      const keyRows = this.pendingDeletes.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) }));
+      await copyRowsInto(this.client, keyPlan, this.deleteTable, keyRows);
+      this.pendingDeletes.length = 0;
+    }
+  }
+
+  /** The join condition between the target (alias `t`) and a staging table (alias `d`). */
+  private get on(): string {
+    return this.keys.map((k) => `t.${quoteIdent(k)} = d.${quoteIdent(k)}`).join(' AND ');
+  }
+
+  /**
+   * PostgreSQL's fingerprint (load/row-hash.ts) of the target rows whose primary key is staged,
+   * before they are changed: what those keys contributed to the fingerprint the target was
+   * verified with at the recorded point.
+   */
+  async fingerprintBefore(): Promise<Fingerprint> {
+    await this.flush();
+    if (this.upserts + this.deletes === 0) return { rows: 0n, sum: 0n };
+    await this.client.query(CANONICAL_SESSION_SQL);
+    await checkServerHash(this.client);
+    // Qualified by the alias: the row-hash expression names bare columns, which are t's here.
+    const r = await this.client.query<{ n: string; s: string }>(
+      `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(this.plan.columns)}), 0)::text AS s FROM ${this.target} AS t
+       WHERE EXISTS (SELECT 1 FROM ${this.upsertTable} AS d WHERE ${this.on}) OR EXISTS (SELECT 1 FROM ${this.deleteTable} AS d WHERE ${this.on})`,
+    );
+    await this.client.query(RESET_CANONICAL_SESSION_SQL);
+    return { rows: BigInt(r.rows[0]!.n), sum: BigInt(r.rows[0]!.s) };
+  }
+
+  /** Deletes the rows whose key is staged as deleted; returns how many the target had. */
+  async applyDeletes(): Promise<number> {
+    await this.flush();
+    if (this.deletes === 0) return 0;
+    const r = await this.client.query(`DELETE FROM ${this.target} AS t USING ${this.deleteTable} AS d WHERE ${this.on}`);
+    return r.rowCount ?? 0;
+  }
+
+  /** Upserts the staged rows; returns how many were inserted and how many updated an existing row. */
+  async applyUpserts(): Promise<{ inserted: number; updated: number }> {
+    await this.flush();
+    if (this.upserts === 0) return { inserted: 0, updated: 0 };
+    const cols = this.plan.columns.map((c) => c.pgName);
+    const list = cols.map(quoteIdent).join(', ');
+    const rest = cols.filter((c) => !this.keys.includes(c));
+    const action =
+      rest.length > 0 ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING';
+    // xmax = 0 on the returned row version: it was inserted, not updated.
+    const r = await this.client.query<{ inserted: string; updated: string }>(
+      `WITH u AS (INSERT INTO ${this.target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${this.upsertTable}
+         ON CONFLICT (${this.keys.map(quoteIdent).join(', ')}) ${action} RETURNING (xmax = 0) AS ins)
+       SELECT count(*) FILTER (WHERE ins)::text AS inserted, count(*) FILTER (WHERE NOT ins)::text AS updated FROM u`,
+    );
+    return { inserted: Number(r.rows[0]!.inserted), updated: Number(r.rows[0]!.updated) };
+  }
+
+  /** Drops the staging tables now (they would go at commit; a sync of many tables frees them per window). */
+  async drop(): Promise<void> {
+    await this.client.query(`DROP TABLE IF EXISTS ${this.upsertTable}, ${this.deleteTable}`);
+  }
 }

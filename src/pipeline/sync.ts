@@ -2,24 +2,26 @@
  * `cockroach-migrate sync`: catch a target loaded from a backup up to a later point of the same
  * backup chain (docs: README "Cutover with minimal downtime"). Reads only the layers written after
  * the point the target records (`sync-state.ts`), turns each table's changed keys into upserts and
- * deletions (mvcc/layer-diff.ts, rows/row-changes.ts), applies them and the sequence positions in
- * one transaction per database together with the new point, and verifies every table against the
- * source at the new point inside that transaction (the source side from the recorded fingerprint
- * and the change, the target side in full): a sync that does not verify commits nothing,
- * a killed one leaves the old point and rows, and rerunning it starts from there.
+ * deletions (mvcc/layer-diff.ts, rows/row-changes.ts), stages them in PostgreSQL batch by batch
+ * (load/apply-changes.ts: memory bounded by a batch, not by the change) and applies them and the
+ * sequence positions in one transaction per database together with the new point. Every table is
+ * verified against the source at the new point inside that transaction (by default the source is
+ * read again in full; `sync_verify: "changes"` carries the recorded fingerprint across the change):
+ * a sync that does not verify commits nothing, a killed one leaves the old point and rows, and
+ * rerunning it starts from there.
  */
 import type pg from 'pg';
 import { readBackup, type OpenedBackup } from '../backup/read-backup.js';
 import type { Config } from '../config/keys.js';
 import { convertSchema, type ConvertedDatabase, type Decision } from '../ddl/convert-schema.js';
-import { applyTableChanges, keysFingerprint } from '../load/apply-changes.js';
+import { StagedChanges } from '../load/apply-changes.js';
 import { copyRowsInto } from '../load/copy-table.js';
 import type { Fingerprint, LoadRow } from '../load/types.js';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import { rangeDeletionsIn } from '../mvcc/layer-diff.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { verdictOf, type MigrationReport, type PhaseReport, type TableReport } from '../report/model.js';
-import { keyOnlyRow, rowChangesOf } from '../rows/row-changes.js';
+import { keyOnlyRow, rowChangeBatches } from '../rows/row-changes.js';
 import type { Row } from '../rows/decode-rows.js';
 import { primaryIndexSpan } from '../encoding/row-key.js';
 import { ConfigError, LoadError, isConfigError } from '../util/errors.js';
@@ -33,7 +35,7 @@ import { convertOptionsOf } from './convert-options.js';
 import { loadPlans, type SourceLoadPlan } from './load-plans.js';
 import { connectTo, targetServer, type PgServer } from './pg-target.js';
 import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
-import { prefixEnd } from '../source/table-rows.js';
+import { prefixEnd, rowsFrom } from '../source/table-rows.js';
 import { planSchemaSync, type SchemaSync } from './sync-schema.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
 import { placeDatabases } from './target-database.js';
@@ -107,35 +109,65 @@ function syncedTable(plan: SourceLoadPlan, report: TableReport | undefined): Syn
 
 const loadRowOf = (plan: SourceLoadPlan, row: Row): LoadRow => ({ key: row.key, values: plan.pick.map((i) => row.values[i] ?? null) });
 
-/** The rows to upsert and the keys to delete for one table, from the layers after `since` only. */
-async function tableChanges(
+/** A window of the sync: from the time the target reflects (exclusive) to a layer's end (inclusive). */
+interface SyncWindow {
+  readonly since: Timestamp;
+  readonly until: Timestamp;
+}
+
+/**
+ * Refuses, before the transaction opens, a table whose rows a range deletion removed in a window
+ * (a TRUNCATE, DROP or import rollback): the layers then hold no row-by-row change to apply.
+ */
+async function checkNoRangeDeletions(b: OpenedBackup, plans: readonly SourceLoadPlan[], windows: readonly SyncWindow[]): Promise<void> {
+  for (const plan of plans) {
+    const [start, end] = primaryIndexSpan(plan.table);
+    const since = windows[0]!.since;
+    const until = windows[windows.length - 1]!.until;
+    const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: until });
+    if (tombs.length > 0) {
+      throw new LoadError(
+        `${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`,
+        `migrate ${plan.id} in full (--if-exists drop)`,
+      );
+    }
+  }
+}
+
+/**
+ * Stages one table's change in window `w`, read from the layers after `w.since` only, into
+ * PostgreSQL (load/apply-changes.ts), batch by batch. Returns the staging and, when `fingerprint`
+ * is set, the source fingerprint of the new and updated rows (for the fast proof).
+ */
+async function stageTableChanges(
+  client: pg.ClientBase,
   b: OpenedBackup,
-  source: MigrationSource,
   plan: SourceLoadPlan,
-  since: Timestamp,
-  until: Timestamp,
-): Promise<{ upserts: LoadRow[]; deletes: LoadRow[] }> {
+  w: SyncWindow,
+  fingerprint: boolean,
+): Promise<{ staged: StagedChanges; after: Fingerprint }> {
   const [start, end] = primaryIndexSpan(plan.table);
-  const tombs = rangeDeletionsIn(await b.source.rangeTombstonesAfter(start, end, since), start, end, { since, readAt: until });
-  if (tombs.length > 0) {
-    throw new LoadError(
-      `${plan.id}: rows were removed by a range deletion after the target's point (a TRUNCATE, DROP or import rollback)`,
-      `migrate ${plan.id} in full (--if-exists drop)`,
-    );
+  const staged = await StagedChanges.open(client, plan);
+  let after: Fingerprint = { rows: 0n, sum: 0n };
+  for await (const c of rowChangeBatches(plan.table, b.source.scanChanges(start, end, w.since, w.until))) {
+    const upserts = c.upserts.map((r) => loadRowOf(plan, r));
+    const deletes = c.deletes.map((r) => loadRowOf(plan, r));
+    // Several column families: each changed row is read whole at the window's end (not the sync's:
+    // each layer's counts then say what that layer did).
+    for (const prefix of c.reread) {
+      let found: Row | undefined;
+      for await (const row of rowsFrom(b.source, plan.table, { from: prefix, before: prefixEnd(prefix), readAt: w.until })) found = row;
+      const gone = found ? undefined : keyOnlyRow(plan.table, prefix);
+      if (found) upserts.push(loadRowOf(plan, found));
+      else if (gone) deletes.push(loadRowOf(plan, gone));
+    }
+    await staged.add(upserts, deletes);
+    if (fingerprint) {
+      const f = rowsFingerprint(plan, upserts);
+      after = { rows: after.rows + f.rows, sum: after.sum + f.sum };
+    }
   }
-  const changes = await rowChangesOf(plan.table, b.source.scanChanges(start, end, since, until));
-  const upserts = changes.upserts.map((r) => loadRowOf(plan, r));
-  const deletes = changes.deletes.map((r) => loadRowOf(plan, r));
-  // Several column families: each changed row is read whole at the new point (for an earlier
-  // layer's window too: a later window writes it again, so only that layer's counts can be off).
-  for (const prefix of changes.reread) {
-    let found: Row | undefined;
-    for await (const row of source.rows(plan.table, undefined, { from: prefix, before: prefixEnd(prefix) })) found = row;
-    const gone = found ? undefined : keyOnlyRow(plan.table, prefix);
-    if (found) upserts.push(loadRowOf(plan, found));
-    else if (gone) deletes.push(loadRowOf(plan, gone));
-  }
-  return { upserts, deletes };
+  return { staged, after };
 }
 
 /**
@@ -170,17 +202,15 @@ interface DatabaseSync {
   readonly verified: boolean;
 }
 
-/** A layer's changed rows of one table. */
-type LayerChanges = Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>;
 type Counts = { inserted: number; updated: number; deleted: number };
 /** What the sync did to one table: totals, time, and per layer. */
 type TableCounts = Counts & { bytes: number; seconds: number; layers: Array<Counts & { to: string }> };
 
 /** The windows of the sync: one per layer written after the recorded point, the last ending at the read time. */
-function layerWindows(b: OpenedBackup, point: RecordedPoint): Array<{ since: Timestamp; until: Timestamp }> {
+function layerWindows(b: OpenedBackup, point: RecordedPoint): SyncWindow[] {
   // One window per layer written after the point (the last one ends at the read time): applied
   // in order, so the reports can say what each layer did to each table.
-  const windows: Array<{ since: Timestamp; until: Timestamp }> = [];
+  const windows: SyncWindow[] = [];
   let since = point.endTime;
   for (const l of b.chain) {
     const end = l.manifest.endTime;
@@ -190,23 +220,6 @@ function layerWindows(b: OpenedBackup, point: RecordedPoint): Array<{ since: Tim
   }
   windows.push({ since, until: b.readAt });
   return windows;
-}
-
-/** Each window's changed rows per table (new tables are loaded whole instead, so not read here). */
-async function readLayerChanges(
-  b: OpenedBackup,
-  source: MigrationSource,
-  plans: readonly SourceLoadPlan[],
-  schema: SchemaSync,
-  windows: ReadonlyArray<{ since: Timestamp; until: Timestamp }>,
-): Promise<LayerChanges[]> {
-  const changes: LayerChanges[] = [];
-  for (const w of windows) {
-    const m = new Map<string, { upserts: LoadRow[]; deletes: LoadRow[] }>();
-    for (const p of plans) if (!schema.newTables.has(p.id)) m.set(p.id, await tableChanges(b, source, p, w.since, w.until));
-    changes.push(m);
-  }
-  return changes;
 }
 
 /** The source fingerprints recorded at the old point that can be carried forward (see syncDatabase). */
@@ -229,23 +242,6 @@ function recordedSourceFingerprints(
   return sources;
 }
 
-/** Moves each carried source fingerprint across one layer, before the layer is applied to the target. */
-async function advanceSourceFingerprints(
-  client: pg.Client,
-  plans: readonly SourceLoadPlan[],
-  layer: LayerChanges,
-  sources: Map<string, Fingerprint>,
-): Promise<void> {
-  for (const p of plans) {
-    const fp = sources.get(p.id);
-    const c = layer.get(p.id);
-    if (!fp || !c) continue;
-    const before = await keysFingerprint(client, p, [...c.upserts, ...c.deletes]);
-    const after = rowsFingerprint(p, c.upserts);
-    sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
-  }
-}
-
 /** One log line per table: totals, and per layer when there was more than one. */
 function logSyncCounts(plans: readonly SourceLoadPlan[], counts: Map<string, TableCounts>, logger: Logger): void {
   for (const p of plans) {
@@ -256,22 +252,124 @@ function logSyncCounts(plans: readonly SourceLoadPlan[], counts: Map<string, Tab
   }
 }
 
+/**
+ * Applies one window's change to every table: each table's change is staged first (the carried
+ * source fingerprints move across it, hashed from the target rows before they change), then
+ * deletions run child tables first and upserts parent tables first, so a key deleted and inserted
+ * again arrives once and foreign keys hold at the end. New tables are loaded whole with the last window.
+ */
+async function applyWindow(
+  client: pg.Client,
+  b: OpenedBackup,
+  plans: readonly SourceLoadPlan[],
+  schema: SchemaSync,
+  w: SyncWindow,
+  last: boolean,
+  sources: Map<string, Fingerprint>,
+  counts: Map<string, TableCounts>,
+  config: Config,
+): Promise<void> {
+  const staged = new Map<string, StagedChanges>();
+  const timed = async <T>(id: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await f();
+    } finally {
+      counts.get(id)!.seconds += (Date.now() - t0) / 1000;
+    }
+  };
+  try {
+    for (const p of plans) {
+      if (schema.newTables.has(p.id)) continue;
+      const fp = sources.get(p.id);
+      const { staged: st, after } = await timed(p.id, () => stageTableChanges(client, b, p, w, fp !== undefined));
+      staged.set(p.id, st);
+      if (!fp) continue;
+      const before = await st.fingerprintBefore();
+      sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
+    }
+    const deleted = new Map<string, number>();
+    for (const p of [...plans].reverse()) {
+      const st = staged.get(p.id);
+      deleted.set(p.id, st ? await timed(p.id, () => st.applyDeletes()) : 0);
+    }
+    for (const p of plans) {
+      const c = counts.get(p.id)!;
+      const st = staged.get(p.id);
+      let up = { inserted: 0, updated: 0, bytes: 0 };
+      if (st) up = { ...(await timed(p.id, () => st.applyUpserts())), bytes: st.bytes };
+      else if (last) {
+        // A new table: loaded once, with the last window (its rows are read at the new point).
+        const loaded = await timed(p.id, () => loadNewTable(client, p));
+        if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
+        up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
+      }
+      const d = deleted.get(p.id) ?? 0;
+      c.inserted += up.inserted;
+      c.updated += up.updated;
+      c.deleted += d;
+      c.bytes += up.bytes;
+      c.layers.push({ to: isoOf(w.until), inserted: up.inserted, updated: up.updated, deleted: d });
+    }
+  } finally {
+    for (const st of staged.values()) await st.drop();
+  }
+}
+
+/** Verifies every table of the database inside the sync's transaction; one report per table. */
+async function verifySynced(
+  client: pg.Client,
+  db: ConvertedDatabase,
+  plans: readonly SourceLoadPlan[],
+  sources: ReadonlyMap<string, Fingerprint>,
+  counts: ReadonlyMap<string, TableCounts>,
+  config: Config,
+  logger: Logger,
+): Promise<DatabaseSync> {
+  let verified = true;
+  const tables: TableReport[] = [];
+  for (const p of plans) {
+    const c = counts.get(p.id)!;
+    const v = config.skip_validation ? undefined : await verifyTable(client, p, sources.get(p.id));
+    if (v)
+      logger.info(
+        `${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`,
+      );
+    if (v && !v.match) verified = false;
+    tables.push({
+      source: p.id,
+      target: `${db.pgName}.${p.pgSchema}.${p.pgTable}`,
+      on: 'target',
+      columns: p.columns.length,
+      rowsLoaded: c.inserted + c.updated,
+      rejectedRows: 0,
+      bytes: c.bytes,
+      loadSeconds: c.seconds,
+      resumed: false,
+      sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted, layers: c.layers },
+      ...(v ? { verification: verificationSummary(v) } : {}),
+    });
+  }
+  return { tables, verified };
+}
+
 /** Applies, verifies and records one database's change in one transaction. */
 async function syncDatabase(
   client: pg.Client,
   db: ConvertedDatabase,
   plans: readonly SourceLoadPlan[],
   b: OpenedBackup,
-  source: MigrationSource,
   point: RecordedPoint,
   schema: SchemaSync,
   config: Config,
   logger: Logger,
 ): Promise<DatabaseSync> {
-  // Which layers to apply, and what each changed, are read before the transaction opens.
   const windows = layerWindows(b, point);
-  const changes = await readLayerChanges(b, source, plans, schema, windows);
-  const reports = new Map<string, TableReport>();
+  await checkNoRangeDeletions(
+    b,
+    plans.filter((p) => !schema.newTables.has(p.id)),
+    windows,
+  );
   await client.query('BEGIN');
   try {
     for (const sql of schema.before) await client.query(sql);
@@ -284,69 +382,16 @@ async function syncDatabase(
     const sources = recordedSourceFingerprints(plans, point, schema, config);
     const counts = new Map<string, TableCounts>();
     for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
-    for (let i = 0; i < windows.length; i++) {
-      const layer = changes[i]!;
-      await advanceSourceFingerprints(client, plans, layer, sources);
-      // Deletions child-last-in-order first, then upserts in order: a key deleted and inserted again arrives once.
-      const deleted = new Map<string, number>();
-      for (const p of [...plans].reverse()) {
-        const c = layer.get(p.id);
-        const t0 = Date.now();
-        deleted.set(p.id, c ? (await applyTableChanges(client, p, [], c.deletes)).deleted : 0);
-        counts.get(p.id)!.seconds += (Date.now() - t0) / 1000;
-      }
-      for (const p of plans) {
-        const t0 = Date.now();
-        let up: { inserted: number; updated: number; bytes: number } = { inserted: 0, updated: 0, bytes: 0 };
-        if (schema.newTables.has(p.id)) {
-          // Loaded once, with the last window: its rows are read at the new point.
-          if (i === windows.length - 1) {
-            const loaded = await loadNewTable(client, p);
-            if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
-            up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
-          }
-        } else up = await applyTableChanges(client, p, layer.get(p.id)!.upserts, []);
-        const c = counts.get(p.id)!;
-        const d = deleted.get(p.id) ?? 0;
-        c.inserted += up.inserted;
-        c.updated += up.updated;
-        c.deleted += d;
-        c.bytes += up.bytes;
-        c.seconds += (Date.now() - t0) / 1000;
-        c.layers.push({ to: isoOf(windows[i]!.until), inserted: up.inserted, updated: up.updated, deleted: d });
-      }
-    }
+    for (let i = 0; i < windows.length; i++)
+      await applyWindow(client, b, plans, schema, windows[i]!, i === windows.length - 1, sources, counts, config);
     logSyncCounts(plans, counts, logger);
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
     for (const sql of schema.after) await client.query(sql);
-    let verified = true;
-    for (const p of plans) {
-      const c = counts.get(p.id)!;
-      const v = config.skip_validation ? undefined : await verifyTable(client, p, sources.get(p.id));
-      if (v)
-        logger.info(
-          `${p.id}: ${v.source.rows} rows in source, ${v.target.rows} in PostgreSQL, ${v.match ? 'checksum matches' : 'DIFFERENT'}`,
-        );
-      if (v && !v.match) verified = false;
-      reports.set(p.id, {
-        source: p.id,
-        target: `${db.pgName}.${p.pgSchema}.${p.pgTable}`,
-        on: 'target',
-        columns: p.columns.length,
-        rowsLoaded: c.inserted + c.updated,
-        rejectedRows: 0,
-        bytes: c.bytes,
-        loadSeconds: c.seconds,
-        resumed: false,
-        sync: { inserted: c.inserted, updated: c.updated, deleted: c.deleted, layers: c.layers },
-        ...(v ? { verification: verificationSummary(v) } : {}),
-      });
-    }
-    if (!verified) {
+    const result = await verifySynced(client, db, plans, sources, counts, config, logger);
+    if (!result.verified) {
       await client.query('ROLLBACK');
-      return { tables: [...reports.values()], verified };
+      return result;
     }
-    const tables = [...reports.values()];
     await writeSyncPoint(
       client,
       db.crdbName,
@@ -354,7 +399,7 @@ async function syncDatabase(
       plans.map((p) =>
         syncedTable(
           p,
-          tables.find((t) => t.source === p.id),
+          result.tables.find((t) => t.source === p.id),
         ),
       ),
     );
@@ -363,7 +408,7 @@ async function syncDatabase(
     // setval is not transactional in PostgreSQL (a rolled-back one stays): positions are set once
     // the rows are committed, on every sync (idempotent), so a sync killed here is completed by the next.
     for (const step of db.postDataSteps) if (step.sql.startsWith('SELECT setval(')) await client.query(step.sql);
-    return { tables, verified };
+    return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
@@ -471,7 +516,7 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
         decisions.push(...schema.decisions);
         from = point.endTime;
         logger.info(`${db.crdbName}: from ${isoOf(point.endTime)} to ${isoOf(b.readAt)}`);
-        const r = await syncDatabase(client, db, plans, b, source, point, schema, config, logger);
+        const r = await syncDatabase(client, db, plans, b, point, schema, config, logger);
         tables.push(...r.tables);
         if (!r.verified) logger.error(`${where}: the synced tables did not verify; nothing was committed`);
       } finally {

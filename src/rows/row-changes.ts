@@ -37,27 +37,34 @@ export function keyOnlyRow(table: Table, rowKey: Uint8Array, opts: DecodeRowsOpt
   return out[0];
 }
 
-/** Sorts changes of one table into upserts, deletions and rows to read whole. Holds them all. */
-export async function rowChangesOf(
+/**
+ * Sorts changes of one table into upserts, deletions and rows to read whole, one result per input
+ * batch that had any (streaming: memory bounded by a batch, whatever the size of the change).
+ */
+export async function* rowChangeBatches(
   table: Table,
   changes: AsyncIterable<readonly ChangedKV[]>,
   opts: DecodeRowsOptions = {},
-): Promise<RowChanges> {
-  const upserts: Row[] = [];
-  const deletes: Row[] = [];
-  const reread: Uint8Array[] = [];
+): AsyncGenerator<RowChanges> {
   if (table.families.length > 1) {
+    // A row's families are adjacent in key order: a prefix repeats only right after itself, also across batches.
+    let last: Uint8Array | undefined;
     for await (const batch of changes) {
+      const reread: Uint8Array[] = [];
       for (const c of batch) {
         const prefix = c.key.subarray(0, splitFamilySuffix(c.key).prefixLength);
-        const last = reread[reread.length - 1];
-        if (!last || compareBytes(last, prefix) !== 0) reread.push(prefix);
+        if (last && compareBytes(last, prefix) === 0) continue;
+        reread.push(prefix);
+        last = prefix;
       }
+      if (reread.length > 0) yield { upserts: [], deletes: [], reread };
     }
-    return { upserts, deletes, reread };
+    return;
   }
   const puts = new RowDecoder(table, opts);
   for await (const batch of changes) {
+    const upserts: Row[] = [];
+    const deletes: Row[] = [];
     for (const c of batch) {
       if (c.value !== undefined) {
         puts.push({ key: c.key, timestamp: c.timestamp, value: c.value }, upserts);
@@ -66,7 +73,9 @@ export async function rowChangesOf(
       const row = keyOnlyRow(table, c.key.subarray(0, splitFamilySuffix(c.key).prefixLength), opts);
       if (row) deletes.push(row);
     }
+    if (upserts.length + deletes.length > 0) yield { upserts, deletes, reread: [] };
   }
-  puts.finish(upserts);
-  return { upserts, deletes, reread };
+  const rest: Row[] = [];
+  puts.finish(rest);
+  if (rest.length > 0) yield { upserts: rest, deletes: [], reread: [] };
 }
