@@ -8,7 +8,8 @@
  * A dropped table stops the sync before anything is touched, naming the table and the fix. The
  * recipes-v2.1.0 store with its later history gets, from one layer on, its table descriptor as it
  * reads after ADD COLUMN (nullable) and CREATE INDEX: sync adds both and upserts the rows; and with
- * an index up to one layer and gone after it (DROP INDEX): sync drops it and upserts the rows.
+ * an index up to one layer and gone after it (DROP INDEX): sync drops it and upserts the rows; a
+ * unique index (a UNIQUE constraint in PostgreSQL) likewise, with DROP CONSTRAINT, before the rows.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -250,6 +251,57 @@ test('a secondary index dropped between layers is dropped by sync with a decisio
         d.object === 'index "public"."recipes"@recipes_name_idx' &&
         d.what === 'dropped by sync: DROP INDEX IF EXISTS "public"."recipes_name_idx"',
     ),
+    JSON.stringify(json.decisions),
+  );
+
+  const again = await cli(['sync']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /dropped by sync/, 'nothing left to drop');
+  assert.deepEqual(await snapshot(server, 'recipes'), expected);
+});
+
+test('a unique index (a UNIQUE constraint in PostgreSQL) dropped between layers is dropped by sync with its constraint, before the rows that would break it; a decision names index, table and statement; the target equals a fresh migration', async () => {
+  // Layer 0 has a unique index on name; from layer 1 on it is gone, and layer 1 gives recipe 20
+  // the values (name included) of recipe 22: the constraint must go before that row is applied.
+  const { server, ends, dir } = await evolvedRecipes(
+    'dropunique',
+    { addIndex: { name: 'recipes_name_key', on: 'name', unique: true } },
+    (i) => i < 1,
+  );
+  const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
+  const fresh = await cli(['--as-of', hlc(ends[ends.length - 1]!), '--if-exists', 'drop']);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  const expected = await snapshot(server, 'recipes');
+  const named = (snap: Record<string, unknown>, what: 'indexes' | 'constraints'): string[] =>
+    (snap[what] as Array<{ indexname?: string; conname?: string }>).map((x) => x.indexname ?? x.conname!);
+  assert.ok(!named(expected, 'indexes').includes('recipes_name_key'), 'the fresh migration at the newest point has no such index');
+
+  const first = await cli(['--as-of', hlc(ends[0]!), '--if-exists', 'drop']);
+  assert.equal(first.code, 0, first.stderr);
+  const atLayer0 = await snapshot(server, 'recipes');
+  assert.ok(named(atLayer0, 'indexes').includes('recipes_name_key'), 'the migration at layer 0 created the unique index');
+  assert.ok(
+    (atLayer0.constraints as Array<{ conname: string; def: string }>).some(
+      (c) => c.conname === 'recipes_name_key' && c.def === 'UNIQUE (name)',
+    ),
+    'as a UNIQUE constraint',
+  );
+
+  const s = await cli(['sync']);
+  assert.equal(s.code, 0, s.stderr);
+  const statement = 'ALTER TABLE "public"."recipes" DROP CONSTRAINT IF EXISTS "recipes_name_key"';
+  const lines = s.stderr.split('\n').filter((l) => l.includes('recipes_name_key'));
+  assert.equal(lines.length, 1, s.stderr);
+  assert.ok(lines[0]!.endsWith(`index "public"."recipes"@recipes_name_key: dropped by sync: ${statement}`), lines[0]);
+  // Layer 1: 20 updated, 21 deleted; layer 2: 21 inserted again, 30 new; layer 3: 20 deleted.
+  assert.match(s.stderr, /recipes\.public\.recipes: 2 inserted, 1 updated, 2 deleted/);
+  const synced = await snapshot(server, 'recipes');
+  assert.ok(!named(synced, 'constraints').includes('recipes_name_key'), 'the constraint is gone in PostgreSQL');
+  assert.ok(!named(synced, 'indexes').includes('recipes_name_key'), 'and its index with it');
+  assert.deepEqual(synced, expected);
+  const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { decisions: Array<{ object: string; what: string }> };
+  assert.ok(
+    json.decisions.some((d) => d.object === 'index "public"."recipes"@recipes_name_key' && d.what === `dropped by sync: ${statement}`),
     JSON.stringify(json.decisions),
   );
 

@@ -1,11 +1,17 @@
 /**
  * `sync` reads every backend and layout a migration reads: the real recipes-v2.1.0 store with its
  * later history (test/support/recipes-history.ts) written as a legacy `BACKUP TO` folder, an
- * encrypted 23.1+ collection, and a 23.1+ collection on a real S3-protocol server (s3rver on
- * loopback) and on a real Azure Blob service (Azurite on loopback, read through `azure://`). Each time: migrate the first layer, sync to the newest, and compare with a fresh
- * migration there. And a collection that gets a newer full backup after the migration: `sync`
- * refuses to jump chains (naming the fix: pin the full backup the target came from), and with the
- * full backup pinned it follows that chain's incrementals.
+ * encrypted 23.1+ collection, a 23.1+ collection on a real S3-protocol server (s3rver on loopback)
+ * and on a real Azure Blob service (Azurite on loopback, read through `azure://`), and
+ * locality-aware collections (`default/` plus one URI per locality in `locality_urls`: with
+ * incrementals, encrypted, and 23.1+ on S3). Each time: migrate the first layer, sync to the
+ * newest, and compare with a fresh migration there. A revision-history chain (every MVCC version,
+ * a full backup and an incremental): migrated at a time inside the full backup, synced `--as-of` a
+ * time inside the incremental, then to the newest, each time compared with a fresh migration at
+ * that time and with what the history says it holds (an index the full backup's schema has and the
+ * incremental's has not is dropped). And a collection that gets a newer full backup after the
+ * migration: `sync` refuses to jump chains (naming the fix: pin the full backup the target came
+ * from), and with the full backup pinned it follows that chain's incrementals.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,25 +20,37 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import pg from 'pg';
-import { FIXTURE_PASSPHRASE, fullFolderName, writeGeneration, type Generation } from '../src/backup/testing/build-collection.js';
+import {
+  baseGeneration,
+  FIXTURE_PASSPHRASE,
+  fullFolderName,
+  isLocalityGeneration,
+  LOCALITIES,
+  writeGeneration,
+  type Generation,
+} from '../src/backup/testing/build-collection.js';
+import { evolveTableDescriptor } from '../src/backup/testing/evolve-descriptor.js';
 import { extractStore } from '../src/backup/testing/store-extract.js';
+import type { Timestamp } from '../src/mvcc/types.js';
 import { startAzurite } from '../src/storage/testing/azurite-server.js';
 import { startTestS3 } from '../src/storage/testing/s3-server.js';
 import { migrationDir, runCli } from './support/cli.js';
-import { hlc, withLaterHistory } from './support/recipes-history.js';
+import { at, hlc, withLaterHistory } from './support/recipes-history.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes-v2.1.0', import.meta.url));
 
 type Server = Awaited<ReturnType<typeof withTempPostgres>>;
 
+/** The recipes rows, the sequence position and the table's indexes. */
 async function snapshot(server: Server): Promise<string> {
   const c = new pg.Client(server.clientConfig('recipes'));
   await c.connect();
   try {
     const rows = await c.query(`SELECT * FROM recipes ORDER BY id`);
     const seq = await c.query(`SELECT last_value, is_called FROM customer_seq`);
-    return JSON.stringify({ rows: rows.rows, seq: seq.rows });
+    const indexes = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'recipes' ORDER BY 1`);
+    return JSON.stringify({ rows: rows.rows, seq: seq.rows, indexes: indexes.rows });
   } finally {
     await c.end();
   }
@@ -47,8 +65,23 @@ function files(dir: string): string[] {
 
 type Where = 'local' | 's3' | 'azure';
 
-/** Puts the collection folder where the case reads it; returns the source URL, the config keys it needs and a stop. */
-async function place(collection: string, where: Where): Promise<{ url: string; keys: Record<string, string>; stop(): Promise<void> }> {
+type Placed = { url: string; keys: Record<string, unknown>; stop(): Promise<void> };
+
+/**
+ * Puts the collection folder where the case reads it; returns the source URL, the config keys it
+ * needs and a stop. A locality-aware collection is read as a migration reads it: its `default/`
+ * folder as the source, each locality's folder in `locality_urls` with its COCKROACH_LOCALITY.
+ */
+async function place(collection: string, where: Where, locality: boolean): Promise<Placed> {
+  const placed = await upload(collection, where);
+  if (!locality) return placed;
+  // A plain local path is read literally (no query string): locality URIs are file:// URLs.
+  const base = where === 'local' ? `file://${placed.url}` : placed.url;
+  const localityUrls = LOCALITIES.map((l) => `${base}/${l.dir}?COCKROACH_LOCALITY=${encodeURIComponent(l.kv)}`);
+  return { ...placed, url: `${base}/default`, keys: { ...placed.keys, locality_urls: localityUrls } };
+}
+
+async function upload(collection: string, where: Where): Promise<Placed> {
   if (where === 's3') {
     const s3 = await startTestS3();
     for (const f of files(collection)) await s3.put(`recipes/${relative(collection, f)}`, readFileSync(f));
@@ -82,20 +115,23 @@ for (const [generation, where] of [
   ['encrypted', 'local'],
   ['metadata-ssts', 's3'],
   ['metadata-ssts', 'azure'],
+  ['locality-incremental', 'local'],
+  ['locality-encrypted', 'local'],
+  ['locality-metadata-ssts', 's3'],
 ] as Array<[Generation, Where]>) {
   test(`sync from the ${generation} layout (${where}) catches up to what a fresh migration loads`, async () => {
     const server = await withTempPostgres();
     const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
     const collection = mkdtempSync(join(tmpdir(), `cm-sync-${generation}-`));
     await writeGeneration(collection, ex, generation, { ends });
-    const source = await place(collection, where);
+    const source = await place(collection, where, isLocalityGeneration(generation));
     try {
       const dir = migrationDir(`cm-sync-${generation}-run-`, {
         source: { type: 'backup', url: source.url },
         test_postgresql_import: false,
         ...targetKeys(server),
         log_file: '',
-        ...(generation === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
+        ...(baseGeneration(generation) === 'encrypted' ? { encryption_passphrase: FIXTURE_PASSPHRASE } : {}),
         ...source.keys,
       });
       const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
@@ -145,4 +181,92 @@ test('a newer full backup in the collection: sync refuses to jump to it, naming 
   const fresh = await runCli(['--as-of', hlc(ends[2]!), '--if-exists', 'drop'], { cwd: pinned });
   assert.equal(fresh.code, 0, fresh.stderr);
   assert.equal(synced, await snapshot(server));
+});
+
+/** Recipe ids in the target, and whether recipe `a` holds the same values as recipe `b` (all but the id). */
+async function recipeIds(server: Server): Promise<{ ids: number[]; same(a: number, b: number): boolean }> {
+  const c = new pg.Client(server.clientConfig('recipes'));
+  await c.connect();
+  try {
+    const rows = (await c.query<{ id: number } & Record<string, unknown>>(`SELECT * FROM recipes ORDER BY id`)).rows;
+    const values = (id: number): string => {
+      const { id: _, ...rest } = rows.find((r) => Number(r.id) === id) ?? { id };
+      return JSON.stringify(rest);
+    };
+    return { ids: rows.map((r) => Number(r.id)), same: (a, b) => values(a) === values(b) };
+  } finally {
+    await c.end();
+  }
+}
+
+test('a revision-history chain: migrated at a time inside the full backup, synced --as-of a time inside the incremental, then to the newest; each time equal to a fresh migration there', async () => {
+  const server = await withTempPostgres();
+  const store = await extractStore(RECIPES, 'recipes-v2.1.0');
+  const { ex } = withLaterHistory(store);
+  const last = store.timestamps[store.timestamps.length - 1]!;
+  // Full backup (every version) to last+3: the store's history, then at last+2 recipe 20 updated
+  // (to 22's values) and 21 deleted. One incremental (every version) to last+7: at last+4 21
+  // inserted again and 30 new, at last+6 20 deleted. The full backup's schema has an index on
+  // name; the incremental's has not (dropped after the full backup).
+  const ends = [at(last, 3n), at(last, 7n)];
+  const table = ex.descriptors.find((d) => d.head.name === 'recipes' && d.head.kind === 'table')!;
+  const withIndex = new Map([[table.id, evolveTableDescriptor(table.bytes, { addIndex: { name: 'recipes_name_idx', on: 'name' } })]]);
+  const collection = mkdtempSync(join(tmpdir(), 'cm-sync-revisions-'));
+  await writeGeneration(collection, ex, 'revision-history', { ends, revisionIncrementals: true, descriptorBytes: [withIndex, undefined] });
+  const dir = migrationDir('cm-sync-revisions-run-', {
+    source: { type: 'backup', url: collection },
+    test_postgresql_import: false,
+    ...targetKeys(server),
+    log_file: '',
+  });
+  const cli = (args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd: dir });
+  // Inside the full backup: half-way through the store's own history. Inside the incremental:
+  // after last+4, before last+6.
+  const p1 = store.timestamps[Math.floor(store.timestamps.length / 2)]!;
+  const p2 = at(last, 5n);
+  const iso = (t: Timestamp): string => new Date(Number(t.wallTime / 1_000_000n)).toISOString();
+
+  // Ground truth: fresh migrations at each point, and what the history says each point holds.
+  const fresh = async (asOf: Timestamp[]): Promise<string> => {
+    const r = await cli([...asOf.flatMap((t) => ['--as-of', hlc(t)]), '--if-exists', 'drop']);
+    assert.equal(r.code, 0, r.stderr);
+    return snapshot(server);
+  };
+  const newest = await fresh([]);
+  let ids = await recipeIds(server);
+  assert.ok(!ids.ids.includes(20) && ids.ids.includes(21) && ids.ids.includes(30), `newest: ${ids.ids.join(',')}`);
+  assert.doesNotMatch(newest, /recipes_name_idx/, 'no index at the newest point');
+  const atP2 = await fresh([p2]);
+  ids = await recipeIds(server);
+  assert.ok(ids.ids.includes(20) && ids.ids.includes(21) && ids.ids.includes(30), `at p2: ${ids.ids.join(',')}`);
+  assert.ok(ids.same(20, 22), 'at p2 recipe 20 holds the values of 22');
+  assert.doesNotMatch(atP2, /recipes_name_idx/, 'no index at p2');
+  await fresh([ends[0]!]);
+  const atEnd0 = await recipeIds(server);
+  assert.ok(
+    atEnd0.same(20, 22) && !atEnd0.ids.includes(21) && !atEnd0.ids.includes(30),
+    `at the full backup's end: ${atEnd0.ids.join(',')}`,
+  );
+  const atP1 = await fresh([p1]);
+  assert.match(atP1, /recipes_name_idx/, 'the migration at p1 created the index of the full backup');
+  ids = await recipeIds(server);
+  // The store's own history wrote and deleted rows after p1: p1 is inside the full backup, not at its end.
+  assert.notDeepEqual(ids.ids, atEnd0.ids, 'at p1 the store had other recipes than at its end');
+
+  // The target (migrated at p1) synced to p2 inside the incremental: rows from the rest of the
+  // full backup's window and from the incremental up to p2; the index dropped.
+  const s = await cli(['sync', '--as-of', hlc(p2)]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stderr, new RegExp(`Sync completed from ${iso(p1)} to ${iso(p2)}: .*1/1 tables verified identical`));
+  assert.match(s.stderr, /index "public"\."recipes"@recipes_name_idx: dropped by sync/);
+  assert.equal(await snapshot(server), atP2);
+
+  // Then to the newest: from p2, inside the incremental, to its end: 20 deleted at last+6.
+  const s2 = await cli(['sync']);
+  assert.equal(s2.code, 0, s2.stderr);
+  assert.match(
+    s2.stderr,
+    new RegExp(`Sync completed from ${iso(p2)} to ${iso(ends[1]!)}: 0 rows inserted, 0 updated, 1 deleted, 1/1 tables verified identical`),
+  );
+  assert.equal(await snapshot(server), newest);
 });

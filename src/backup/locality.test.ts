@@ -237,6 +237,18 @@ test('locality-encrypted without the passphrase is one clear line', async () => 
   );
 });
 
+test('a locality URI given as a plain path with ?COCKROACH_LOCALITY= is one line saying a plain path has no query string, with the file:// URL to use', async () => {
+  const root = rootOf('local', 'recipes-v2.1.0', 'locality-incremental');
+  const plain = `${join(root, WEST.dir)}?COCKROACH_LOCALITY=${encodeURIComponent(WEST.kv)}`;
+  await assert.rejects(
+    () => readBackup(uri('local', root, DEFAULT_LOCALITY_DIR, 'default'), { localityUrls: [plain] }),
+    oneLine(
+      /has no COCKROACH_LOCALITY parameter; a plain path is read as written/,
+      new RegExp(`file://${plain.replace(/[.?*+^$()|[\]\\]/g, '\\$&')}\\)$`),
+    ),
+  );
+});
+
 test('URIs tagged with the wrong localities still read: a locality is served by the URI holding its partition', async () => {
   const tr = truth.get('recipes-v2.1.0')!;
   const root = rootOf('local', 'recipes-v2.1.0', 'locality-metadata-ssts');

@@ -205,12 +205,18 @@ async function localityStorages(
   const given: Array<{ kv: string; storage: Storage }> = [];
   const opened: Storage[] = [];
   for (const u of urls) {
-    const kv = parseStorageUrl(u).params.get('COCKROACH_LOCALITY');
-    if (!kv)
+    const parsed = parseStorageUrl(u);
+    const kv = parsed.params.get('COCKROACH_LOCALITY');
+    if (!kv) {
+      // A plain path is a folder name as written: a `?` in it starts no query string.
+      const plainPath = parsed.scheme === 'local' && !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(u);
       throw new MigrateError(
-        `locality URI ${parseStorageUrl(u).redacted} has no COCKROACH_LOCALITY parameter`,
-        'add ?COCKROACH_LOCALITY=<key=value>',
+        `locality URI ${parsed.redacted} has no COCKROACH_LOCALITY parameter`,
+        plainPath && u.includes('?')
+          ? `a plain path is read as written, "?" included: give it as a file:// URL (${u.startsWith('/') ? `file://${u}` : 'file:///absolute/path?COCKROACH_LOCALITY=<key=value>'})`
+          : 'add ?COCKROACH_LOCALITY=<key=value>',
       );
+    }
     const st = openStorage(u, opts);
     opened.push(st);
     given.push({ kv: decodeURIComponent(kv), storage: st });

@@ -53,11 +53,12 @@ export function backupDescriptors(b: OpenedBackup): DescriptorProto[] {
 
 /**
  * The catalog the opened chain held at an earlier point `at` (a recorded sync point): descriptors
- * of the layers ending at or before it, comments and sequence values read as of it. Undefined when
- * no layer of the chain ends by then.
+ * of the layers that start before it (those ending at or before it, and the revision-history layer
+ * it falls inside, whose descriptor revisions up to `at` count), comments and sequence values read
+ * as of it. Undefined when no layer starts before it.
  */
 export async function catalogAtPoint(b: OpenedBackup, at: Timestamp): Promise<Catalog | undefined> {
-  const layers = b.chain.filter((l) => compareTimestamps(l.manifest.endTime, at) <= 0);
+  const layers = b.chain.filter((l) => compareTimestamps(l.manifest.startTime, at) < 0);
   if (layers.length === 0) return undefined;
   const descriptors: DescriptorProto[] = [];
   for (const d of descriptorsAt(layers, at)) {

@@ -92,6 +92,13 @@ export interface CollectionPlan {
    * schema change made between the previous layer's end and this one's (see evolve-descriptor.ts).
    */
   readonly descriptorBytes?: ReadonlyArray<ReadonlyMap<number, Uint8Array> | undefined>;
+  /**
+   * `revision-history` only: write the full backup and one incremental per further end, each
+   * `WITH revision_history` (every MVCC version of its window; each descriptor as a revision at the
+   * window's start, as `getRelevantDescChanges` records the state at an incremental's start time).
+   * Without it that generation is one full backup ending at the last end.
+   */
+  readonly revisionIncrementals?: boolean;
 }
 
 const seeded = (seed: string, n: number): Uint8Array => new Uint8Array(createHash('sha256').update(seed).digest().subarray(0, n));
@@ -233,8 +240,9 @@ function buildLayer(
   }
   const revTime: Timestamp = { wallTime: (ex.timestamps[0]?.wallTime ?? 1n) - 1n, logical: 0 };
   const full = start.wallTime === 0n;
-  const descriptorChanges: DescriptorRevision[] =
-    revisions && full ? descriptors.map((d) => ({ time: revTime, id: d.id, desc: d.bytes })) : [];
+  const descriptorChanges: DescriptorRevision[] = revisions
+    ? descriptors.map((d) => ({ time: full ? revTime : start, id: d.id, desc: d.bytes }))
+    : [];
   const dbIds = descriptors.filter((d) => d.head.kind === 'database').map((d) => d.id);
   return {
     ssts,
@@ -373,7 +381,8 @@ export async function writeGeneration(
   descIds = new Map();
   const base = baseGeneration(gen);
   const locality = isLocalityGeneration(gen);
-  const ends = base === 'revision-history' || base === 'elided-prefix' || gen === 'locality-aware' ? plan.ends.slice(-1) : plan.ends;
+  const fullOnly = (base === 'revision-history' && !plan.revisionIncrementals) || base === 'elided-prefix' || gen === 'locality-aware';
+  const ends = fullOnly ? plan.ends.slice(-1) : plan.ends;
   const files = new Map<string, Uint8Array>();
   const encrypted = base === 'encrypted';
   const salt = seeded(`${ex.store}/salt`, 16);
@@ -391,7 +400,7 @@ export async function writeGeneration(
     let dir: string;
     if (i === 0) dir = fullDir;
     else if (base === 'legacy-backup') dir = incFolderName(end);
-    else if (base === 'manifest-gzip') dir = `incrementals/${fullDir}/${incFolderName(end)}`;
+    else if (base === 'manifest-gzip' || base === 'revision-history') dir = `incrementals/${fullDir}/${incFolderName(end)}`;
     else dir = `incrementals/${fullDir}/${incFolderName(end, prev)}`;
     const omit = new Set(plan.omit?.[i] ?? []);
     const introduced = new Set(i === 0 ? [] : (plan.omit?.[i - 1] ?? []).filter((id) => !omit.has(id)));

@@ -1,6 +1,6 @@
 /**
  * A real table descriptor as it reads after a schema change, for backup layers written after
- * `ALTER TABLE … ADD COLUMN` / `CREATE INDEX` / `DROP COLUMN`: the column copies an existing column's type
+ * `ALTER TABLE … ADD COLUMN` / `CREATE [UNIQUE] INDEX` / `DROP COLUMN`: the column copies an existing column's type
  * (so its wire form is the one that CockroachDB version wrote), gets the next column ID and joins
  * family 0, as `ALTER TABLE ADD COLUMN` does for a table without explicit families; the index
  * gets the next index ID and the primary key as its suffix. The descriptor is decoded and encoded
@@ -15,8 +15,8 @@ type ObjList = Obj[];
 export interface DescriptorEvolution {
   /** A new nullable column `name`, typed like the existing column `like`. */
   readonly addColumn?: { readonly name: string; readonly like: string };
-  /** A new secondary (non-unique, ascending) index `name` on the existing column `on`. */
-  readonly addIndex?: { readonly name: string; readonly on: string };
+  /** A new secondary (ascending; non-unique unless `unique`) index `name` on the existing column `on`. */
+  readonly addIndex?: { readonly name: string; readonly on: string; readonly unique?: boolean };
   /**
    * Column `name` gone, as after `ALTER TABLE … DROP COLUMN` (rows written before still hold its
    * value bytes under its column ID; readers skip IDs the descriptor does not list).
@@ -55,7 +55,7 @@ export function evolveTableDescriptor(bytes: Uint8Array, change: DescriptorEvolu
     indexes.push({
       name: change.addIndex.name,
       id: Math.max(...ids) + 1,
-      unique: false,
+      unique: change.addIndex.unique ?? false,
       key_column_names: [change.addIndex.on],
       key_column_ids: [columnId(change.addIndex.on)],
       key_column_directions: [0],
