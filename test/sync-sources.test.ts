@@ -2,7 +2,8 @@
  * `sync` reads every backend and layout a migration reads: the real recipes-v2.1.0 store with its
  * later history (test/support/recipes-history.ts) written as a legacy `BACKUP TO` folder, an
  * encrypted 23.1+ collection, a 23.1+ collection on a real S3-protocol server (s3rver on loopback)
- * and on a real Azure Blob service (Azurite on loopback, read through `azure://`), and
+ * on a real Azure Blob service (Azurite on loopback, read through `azure://`) and on the Cloud
+ * Storage emulator of firebase-tools (`gs://`; skipped, saying why, without an npm registry), and
  * locality-aware collections (`default/` plus one URI per locality in `locality_urls`: with
  * incrementals, encrypted, and 23.1+ on S3). Each time: migrate the first layer, sync to the
  * newest, and compare with a fresh migration there. A revision-history chain (every MVCC version,
@@ -33,6 +34,7 @@ import { evolveTableDescriptor } from '../src/backup/testing/evolve-descriptor.j
 import { extractStore } from '../src/backup/testing/store-extract.js';
 import type { Timestamp } from '../src/mvcc/types.js';
 import { startAzurite } from '../src/storage/testing/azurite-server.js';
+import { startGcsEmulator } from '../src/storage/testing/gcs-emulator.js';
 import { startTestS3 } from '../src/storage/testing/s3-server.js';
 import { migrationDir, runCli } from './support/cli.js';
 import { at, hlc, withLaterHistory } from './support/recipes-history.js';
@@ -63,25 +65,39 @@ function files(dir: string): string[] {
   });
 }
 
-type Where = 'local' | 's3' | 'azure';
+type Where = 'local' | 's3' | 'azure' | 'gcs';
 
 type Placed = { url: string; keys: Record<string, unknown>; stop(): Promise<void> };
+/** Why a case cannot run here (the GCS emulator needs the npm registry once). */
+type Skipped = { skip: string };
 
 /**
  * Puts the collection folder where the case reads it; returns the source URL, the config keys it
  * needs and a stop. A locality-aware collection is read as a migration reads it: its `default/`
  * folder as the source, each locality's folder in `locality_urls` with its COCKROACH_LOCALITY.
  */
-async function place(collection: string, where: Where, locality: boolean): Promise<Placed> {
+async function place(collection: string, where: Where, locality: boolean): Promise<Placed | Skipped> {
   const placed = await upload(collection, where);
-  if (!locality) return placed;
+  if (!locality || 'skip' in placed) return placed;
   // A plain local path is read literally (no query string): locality URIs are file:// URLs.
   const base = where === 'local' ? `file://${placed.url}` : placed.url;
   const localityUrls = LOCALITIES.map((l) => `${base}/${l.dir}?COCKROACH_LOCALITY=${encodeURIComponent(l.kv)}`);
   return { ...placed, url: `${base}/default`, keys: { ...placed.keys, locality_urls: localityUrls } };
 }
 
-async function upload(collection: string, where: Where): Promise<Placed> {
+async function upload(collection: string, where: Where): Promise<Placed | Skipped> {
+  if (where === 'gcs') {
+    const gcs = await startGcsEmulator();
+    if ('skip' in gcs) return gcs;
+    try {
+      const uploaded = await gcs.uploadFolder('crdb-backups', 'recipes', collection);
+      assert.equal(uploaded.length, files(collection).length);
+    } catch (e) {
+      await gcs.stop();
+      throw e;
+    }
+    return { url: `gs://crdb-backups/recipes?GCS_ENDPOINT=${encodeURIComponent(gcs.endpoint)}`, keys: {}, stop: () => gcs.stop() };
+  }
   if (where === 's3') {
     const s3 = await startTestS3();
     for (const f of files(collection)) await s3.put(`recipes/${relative(collection, f)}`, readFileSync(f));
@@ -115,16 +131,18 @@ for (const [generation, where] of [
   ['encrypted', 'local'],
   ['metadata-ssts', 's3'],
   ['metadata-ssts', 'azure'],
+  ['metadata-ssts', 'gcs'],
   ['locality-incremental', 'local'],
   ['locality-encrypted', 'local'],
   ['locality-metadata-ssts', 's3'],
 ] as Array<[Generation, Where]>) {
-  test(`sync from the ${generation} layout (${where}) catches up to what a fresh migration loads`, async () => {
+  test(`sync from the ${generation} layout (${where}) catches up to what a fresh migration loads`, async (t) => {
     const server = await withTempPostgres();
     const { ex, ends } = withLaterHistory(await extractStore(RECIPES, 'recipes-v2.1.0'));
     const collection = mkdtempSync(join(tmpdir(), `cm-sync-${generation}-`));
     await writeGeneration(collection, ex, generation, { ends });
     const source = await place(collection, where, isLocalityGeneration(generation));
+    if ('skip' in source) return void t.skip(source.skip);
     try {
       const dir = migrationDir(`cm-sync-${generation}-run-`, {
         source: { type: 'backup', url: source.url },
