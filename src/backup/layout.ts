@@ -23,10 +23,11 @@ const strip = (s: string): string => s.replace(/^\/+/, '').replace(/\/+$/, '');
  * root `LATEST`. Returns the full-backup subdirectory it names, or undefined when there is none.
  */
 export async function resolveLatest(storage: Storage): Promise<string | undefined> {
-  const names = (await storage.list(LATEST_HISTORY_DIR)).filter((n) => n !== LATEST_HISTORY_DIR && !n.endsWith('/'));
-  const first = names[0];
+  // Both places asked at once (one round trip on object storage); the history wins when it has a name.
+  const [listed, hasLatest] = await Promise.all([storage.list(LATEST_HISTORY_DIR), storage.exists(LATEST_FILE)]);
+  const first = listed.filter((n) => n !== LATEST_HISTORY_DIR && !n.endsWith('/'))[0];
   if (first !== undefined) return strip(new TextDecoder().decode(await storage.readAll(first)).trim());
-  if (await storage.exists(LATEST_FILE)) return strip(new TextDecoder().decode(await storage.readAll(LATEST_FILE)).trim());
+  if (hasLatest) return strip(new TextDecoder().decode(await storage.readAll(LATEST_FILE)).trim());
   return undefined;
 }
 
@@ -51,16 +52,18 @@ const INC_MANIFEST_RE = /^([0-9]+)\/([0-9]+\.[0-9][0-9](?:-[0-9]+-[0-9]+\.[0-9][
  */
 export async function listIncrementals(storage: Storage, fullDir: string): Promise<string[]> {
   const roots = fullDir === '' ? [''] : [fullDir, joinPath(INCREMENTALS_DIR, fullDir)];
-  const found: string[][] = [];
-  for (const root of roots) {
-    const p = root === '' ? '' : `${root}/`;
-    const layers = new Set<string>();
-    for (const n of await storage.list(p, { delimiter: 'data/' })) {
-      const m = INC_MANIFEST_RE.exec(n.slice(p.length));
-      if (m) layers.add(`${p}${m[1]}/${m[2]}`);
-    }
-    found.push([...layers].sort());
-  }
+  // Both locations listed at once (a round trip each on object storage).
+  const found = await Promise.all(
+    roots.map(async (root) => {
+      const p = root === '' ? '' : `${root}/`;
+      const layers = new Set<string>();
+      for (const n of await storage.list(p, { delimiter: 'data/' })) {
+        const m = INC_MANIFEST_RE.exec(n.slice(p.length));
+        if (m) layers.add(`${p}${m[1]}/${m[2]}`);
+      }
+      return [...layers].sort();
+    }),
+  );
   const nonEmpty = found.filter((l) => l.length > 0);
   if (nonEmpty.length > 1) {
     throw new MigrateError(

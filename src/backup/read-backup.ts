@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import type { Timestamp } from '../mvcc/types.js';
 import { openStorage } from '../storage/open-storage.js';
@@ -43,8 +44,15 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
  * Read-ahead for storages where each request costs a round trip: 16 MiB per scan covers the
  * bandwidth-delay product of one S3 stream (≈ 100 MB/s × 50–100 ms) several times over while
  * keeping a worker's buffers small; 2 MiB ranged reads, 16 at a time (the storage's default limit).
+ * The window starts at two pieces: an SST is opened at its end and then read from its start, so the
+ * footer and the first data piece are asked for together instead of one round trip after the other.
  */
-export const REMOTE_READ_AHEAD: ReadAheadOptions = { budgetBytes: 16 * 1024 * 1024, chunkBytes: 2 * 1024 * 1024, maxInFlight: 16 };
+export const REMOTE_READ_AHEAD: ReadAheadOptions = {
+  budgetBytes: 16 * 1024 * 1024,
+  chunkBytes: 2 * 1024 * 1024,
+  maxInFlight: 16,
+  initialBytes: 4 * 1024 * 1024,
+};
 
 export interface BackupDescriptor {
   readonly id: number;
@@ -76,9 +84,16 @@ const strip = (s: string): string => s.replace(/^\/+/, '').replace(/\/+$/, '');
 
 async function resolveFullDir(storage: Storage, opts: ReadBackupOptions, name: string): Promise<string> {
   if (opts.subdir && opts.subdir.toUpperCase() !== 'LATEST') return strip(opts.subdir);
+  // A backup folder itself, or a collection's LATEST: asked at once (a round trip each on object
+  // storage); LATEST's failure matters only when the folder is not a backup itself.
+  const latestOrError = resolveLatest(storage).then(
+    (dir) => ({ dir }),
+    (error: unknown) => ({ error }),
+  );
   if (await findManifestName(storage, '')) return '';
-  const latest = await resolveLatest(storage);
-  if (latest !== undefined) return latest;
+  const latest = await latestOrError;
+  if ('error' in latest) throw latest.error;
+  if (latest.dir !== undefined) return latest.dir;
   const fulls = await listFullBackups(storage);
   const last = fulls[fulls.length - 1];
   if (last !== undefined) return last;
@@ -278,8 +293,8 @@ async function localityStorages(
   return { stores, layers: outLayers, opened };
 }
 
-/** Storages that cannot list (HTTP) are asked file by file, this many at a time. */
-const EXISTS_AT_ONCE = 16;
+/** Independent requests in flight at once while a backup is opened (manifests, listings, existence checks). */
+const REQUESTS_AT_ONCE = 16;
 
 /**
  * Data files of the chain that the storage holding them lacks (keyed by the manifest's file entry,
@@ -291,7 +306,7 @@ async function absentDataFiles(
   stores: readonly LayerStorage[],
   nameOf: (st: Storage, path: string) => string,
 ): Promise<Map<BackupFile, { layer: BackupLayer; where: string }>> {
-  const absent = new Map<BackupFile, { layer: BackupLayer; where: string }>();
+  const checks: Array<{ layer: BackupLayer; ls: LayerStorage; st: Storage; files: BackupFile[] }> = [];
   for (const [i, layer] of layers.entries()) {
     const ls = stores[i]!;
     const byStorage = new Map<Storage, BackupFile[]>();
@@ -300,24 +315,27 @@ async function absentDataFiles(
       const st = (f.localityKv ? ls.byLocality?.get(f.localityKv) : undefined) ?? ls.storage;
       byStorage.set(st, [...(byStorage.get(st) ?? []), f]);
     }
-    for (const [st, files] of byStorage) {
+    for (const [st, files] of byStorage) checks.push({ layer, ls, st, files });
+  }
+  // Every layer's listing at once; the results are kept in chain order (the error lists them so).
+  const missing = await pMap(
+    checks,
+    async ({ layer, ls, st, files }) => {
       const listed = new Set(await st.list(layer.dir === '' ? '' : `${layer.dir}/`));
       const canList = st === ls.storage ? listed.has(joinPath(layer.dir, layer.manifestName)) : listed.size > 0;
-      for (let j = 0; j < files.length; j += EXISTS_AT_ONCE) {
-        const batch = files.slice(j, j + EXISTS_AT_ONCE);
-        const present = await Promise.all(
-          batch.map((f) => (canList ? listed.has(joinPath(layer.dir, f.path)) : st.exists(joinPath(layer.dir, f.path)))),
-        );
-        batch.forEach((f, k) => {
-          if (!present[k])
-            absent.set(f, {
-              layer,
-              where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}`,
-            });
-        });
-      }
-    }
-  }
+      const present = canList
+        ? files.map((f) => listed.has(joinPath(layer.dir, f.path)))
+        : await pMap(files, (f) => st.exists(joinPath(layer.dir, f.path)), { concurrency: REQUESTS_AT_ONCE });
+      return files.flatMap((f, k) =>
+        present[k]
+          ? []
+          : [{ f, layer, where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}` }],
+      );
+    },
+    { concurrency: REQUESTS_AT_ONCE },
+  );
+  const absent = new Map<BackupFile, { layer: BackupLayer; where: string }>();
+  for (const m of missing.flat()) absent.set(m.f, { layer: m.layer, where: m.where });
   return absent;
 }
 
@@ -334,13 +352,18 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
   const toClose: Storage[] = opts.storage ? [] : [storage];
   try {
     const fullDir = await resolveFullDir(storage, opts, name);
-    const infos = await readEncryptionInfos(storage, fullDir);
+    // What does not depend on each other is asked at once: on object storage every request is a
+    // round trip, and a chain of hourly incrementals has hundreds of manifests.
+    const [infos, incrementals] = await Promise.all([
+      readEncryptionInfos(storage, fullDir),
+      opts.fullOnly ? Promise.resolve([]) : listIncrementals(storage, fullDir),
+    ]);
     const keys = infos.length > 0 || opts.dataKey ? candidateKeys(infos, opts, where(fullDir)) : [];
     const { layer: full, key } = await readFullLayer(storage, fullDir, keys, where);
-    const layers: BackupLayer[] = [full];
-    if (!opts.fullOnly) {
-      for (const dir of await listIncrementals(storage, fullDir)) layers.push(await readLayer(storage, dir, key, where));
-    }
+    const layers: BackupLayer[] = [
+      full,
+      ...(await pMap(incrementals, (dir) => readLayer(storage, dir, key, where), { concurrency: REQUESTS_AT_ONCE })),
+    ];
     const { layers: chain, readAt } = selectChain(layers, opts.asOf);
     const loc = await localityStorages(chain, storage, opts.localityUrls ?? [], opts, key);
     toClose.push(...loc.opened);

@@ -112,10 +112,13 @@ async function readIfExists(storage: Storage, path: string): Promise<Uint8Array 
   }
 }
 
-/** Finds which manifest file a directory holds, or undefined. */
+/**
+ * Finds which manifest file a directory holds, or undefined (the first of MANIFEST_NAMES present).
+ * Asked all at once: on object storage each question is a round trip.
+ */
 export async function findManifestName(storage: Storage, dir: string): Promise<string | undefined> {
-  for (const n of MANIFEST_NAMES) if (await storage.exists(joinPath(dir, n))) return n;
-  return undefined;
+  const present = await Promise.all(MANIFEST_NAMES.map((n) => storage.exists(joinPath(dir, n))));
+  return MANIFEST_NAMES.find((_, i) => present[i]);
 }
 
 async function readMaybeEncryptedFile(storage: Storage, path: string, key: Uint8Array | undefined, where: string): Promise<Uint8Array> {
@@ -184,13 +187,13 @@ export async function readLayer(
     );
   }
   const path = joinPath(dir, name);
-  const stored = await storage.readAll(path);
+  // The manifest and its checksum side by side (two round trips on object storage become one).
+  const [stored, checksum] = await Promise.all([storage.readAll(path), readIfExists(storage, `${path}${CHECKSUM_SUFFIX}`)]);
   if (stored.length === 0)
     throw new MigrateError(
       `${where(path)} is empty (0 bytes)`,
       'the copy of the backup was cut off; copy the backup folder again from where BACKUP wrote it',
     );
-  const checksum = await readIfExists(storage, `${path}${CHECKSUM_SUFFIX}`);
   const { bytes, encrypted } = unwrapManifestBytes(stored, where(path), key, checksum);
   const manifest = decodeBackupManifest(bytes, where(path));
   if (!manifest.hasExternalManifestSsts) {
@@ -205,9 +208,13 @@ export async function readLayer(
     };
   }
   const flPath = joinPath(dir, FILELIST_SST);
-  const files = await readFileListSst(await readMaybeEncryptedFile(storage, flPath, key, where(flPath)), where(flPath));
   const dlPath = joinPath(dir, DESCRIPTORSLIST_SST);
-  const descs = await readDescriptorsListSst(await readMaybeEncryptedFile(storage, dlPath, key, where(dlPath)), where(dlPath));
+  const [fl, dl] = await Promise.all([
+    readMaybeEncryptedFile(storage, flPath, key, where(flPath)),
+    readMaybeEncryptedFile(storage, dlPath, key, where(dlPath)),
+  ]);
+  const files = await readFileListSst(fl, where(flPath));
+  const descs = await readDescriptorsListSst(dl, where(dlPath));
   const descriptors: Uint8Array[] = [];
   const descriptorChanges: DescriptorRevision[] = [];
   const revisions = manifest.mvccFilter === MVCCFilter.All && descs.some((d) => d.time !== undefined);

@@ -19,7 +19,11 @@ if (!port) throw new Error('load-worker.ts runs as a worker thread only');
 const recipe = workerData as SourceRecipe;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-let reader: Promise<RowReader> | undefined;
+// Opened at boot, not at the first table: the worker reads the backup's manifests (round trips on
+// object storage) while the main thread still creates databases and schemas. A failure surfaces at
+// the first load, as an error of that load.
+const reader: Promise<RowReader> = openRowReader(recipe);
+reader.catch(() => undefined);
 const clients = new Map<string, Promise<pg.Client>>();
 let abort = new AbortController();
 
@@ -38,7 +42,6 @@ function clientFor(t: LoadJob['target']): Promise<pg.Client> {
 async function load(job: LoadJob): Promise<void> {
   try {
     if (abort.signal.aborted) abort = new AbortController();
-    reader ??= openRowReader(recipe);
     const source = await reader;
     const client = await clientFor(job.target);
     const result = await copyTable(client, planFromSpec(job.plan, source), {
@@ -59,7 +62,7 @@ async function disconnect(): Promise<void> {
 
 async function close(): Promise<void> {
   await disconnect();
-  await reader?.then((r) => r.close()).catch(() => undefined);
+  await reader.then((r) => r.close()).catch(() => undefined);
   post({ type: 'closed' });
   port!.close();
 }
