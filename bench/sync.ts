@@ -9,7 +9,8 @@
  *      verified by a new read of the source (sync_verify full, the default), verified from the
  *      recorded fingerprint carried forward by the changes (sync_verify changes), and with
  *      skip_validation.
- * Printed per sync: rows inserted / updated / deleted, seconds, and the ratio to (a). The default
+ * Printed per sync: rows inserted / updated / deleted, seconds, the ratio to (a), and how far the
+ * V8 heap grew during the sync (sampled; bounded by the staging batch, not by the change). The default
  * verifies every table in full against the source (as the migration does), so its cost has a
  * floor of one verification pass whatever the change; the apply part is the skip_validation one.
  *
@@ -53,19 +54,35 @@ function configFor(dir: string, pgi?: TempPostgres, asOf?: Timestamp) {
   }).config;
 }
 
+/**
+ * The most the V8 heap grew above its size at the start while `run` ran (sampled every 20 ms): a
+ * sync's memory should follow its staging batch, not the size of the change.
+ */
+async function heapGrowthDuring<T>(run: () => Promise<T>): Promise<{ result: T; heapGrowthMB: number }> {
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
+  try {
+    const result = await run();
+    return { result, heapGrowthMB: (Math.max(peak, process.memoryUsage().heapUsed) - base) / 2 ** 20 };
+  } finally {
+    clearInterval(sample);
+  }
+}
+
 async function timed(
   what: string,
   run: () => Promise<MigrationReport>,
   skippedVerification = false,
-): Promise<{ seconds: number; report: MigrationReport }> {
+): Promise<{ seconds: number; report: MigrationReport; heapGrowthMB: number }> {
   const t0 = performance.now();
-  const report = await run();
+  const { result: report, heapGrowthMB } = await heapGrowthDuring(run);
   const seconds = (performance.now() - t0) / 1000;
   // Without verification, or verified from the changes only, the verdict says so (a warning);
   // anything else is a failed run.
   if (report.verdict !== 'success' && !(skippedVerification && report.verdict === 'success-with-warnings'))
     throw new Error(`${what}: verdict ${report.verdict}${report.error ? `: ${report.error}` : ''}`);
-  return { seconds, report };
+  return { seconds, report, heapGrowthMB };
 }
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
@@ -101,7 +118,7 @@ try {
       const changed = c.inserted + c.updated + c.deleted;
       console.log(
         `sync to layer ${layer} (${mode}): ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted (${((100 * changed) / rows).toFixed(2)} % of rows) ` +
-          `in ${s.seconds.toFixed(1)} s = ${(s.seconds / full.seconds).toFixed(3)} × the full migration`,
+          `in ${s.seconds.toFixed(1)} s = ${(s.seconds / full.seconds).toFixed(3)} × the full migration; heap grew at most ${s.heapGrowthMB.toFixed(0)} MB`,
       );
     }
   }
