@@ -11,7 +11,8 @@ export const hlc = (t: Timestamp): string => `${t.wallTime}.${String(t.logical).
 /** `s` seconds after `t` (layers a second apart: their folder names differ). */
 export const at = (t: Timestamp, s: bigint): Timestamp => ({ wallTime: t.wallTime + s * 1_000_000_000n, logical: 0 });
 
-function engineKey(roachKey: Uint8Array, t: Timestamp): Uint8Array {
+/** The engine key of `roachKey` at `t` (a whole-second wall time, no logical part). */
+export function engineKey(roachKey: Uint8Array, t: Timestamp): Uint8Array {
   const k = new Uint8Array(roachKey.length + 10);
   k.set(roachKey);
   new DataView(k.buffer).setBigUint64(roachKey.length + 1, t.wallTime, false);
@@ -20,7 +21,7 @@ function engineKey(roachKey: Uint8Array, t: Timestamp): Uint8Array {
 }
 
 /** The row key of recipe `id` (ids < 110 are one byte, 0x88 + id), from another row's key. */
-function rowKeyOf(like: Uint8Array, id: number): Uint8Array {
+export function rowKeyOf(like: Uint8Array, id: number): Uint8Array {
   const k = Uint8Array.from(like);
   k[k.length - 2] = 0x88 + id;
   return k;

@@ -3,7 +3,8 @@
  * `ALTER TABLE … ADD COLUMN` / `CREATE [UNIQUE] INDEX` / `DROP COLUMN`: the column copies an existing column's type
  * (so its wire form is the one that CockroachDB version wrote), gets the next column ID and joins
  * family 0, as `ALTER TABLE ADD COLUMN` does for a table without explicit families; the index
- * gets the next index ID and the primary key as its suffix. The descriptor is decoded and encoded
+ * gets the next index ID and the primary key as its suffix; columns moved to a new family read as
+ * `CREATE TABLE … FAMILY f (…)` declares them (the rows must be split to match). The descriptor is decoded and encoded
  * again with the project's own `.proto` subset, so fields outside that subset are dropped: only a
  * reader of that subset (this project) may read the result. @internal
  */
@@ -24,6 +25,26 @@ export interface DescriptorEvolution {
   readonly dropColumn?: string;
   /** A NOT NULL column made nullable (ALTER COLUMN … DROP NOT NULL). */
   readonly dropNotNull?: string;
+  /**
+   * Existing columns moved out of their family into a new family `name` with the next family ID, as
+   * `CREATE TABLE … FAMILY name (columns…)` declares it: `default_column_id` is the column when it
+   * is the family's only one (its value is then stored bare), else 0 (a tuple). The rows' KVs must
+   * be written to match (column-families.ts).
+   */
+  readonly newFamily?: { readonly name: string; readonly columns: readonly string[] };
+}
+
+function addFamily(table: Obj, f: NonNullable<DescriptorEvolution['newFamily']>, columnId: (name: string) => number): void {
+  const families = table['families'] as ObjList;
+  const ids = f.columns.map(columnId);
+  for (const x of families) {
+    const names = (x['column_names'] as string[] | undefined) ?? [];
+    x['column_names'] = names.filter((n) => !f.columns.includes(n));
+    x['column_ids'] = ((x['column_ids'] as number[] | undefined) ?? []).filter((n) => !ids.includes(Number(n)));
+    if (ids.includes(Number(x['default_column_id'] ?? 0))) x['default_column_id'] = 0;
+  }
+  const id = Math.max(...families.map((x) => Number(x['id'] ?? 0))) + 1;
+  families.push({ name: f.name, id, column_names: [...f.columns], column_ids: ids, default_column_id: ids.length === 1 ? ids[0] : 0 });
 }
 
 /** `bytes` (a marshaled `Descriptor` holding a table) with the changes applied and its version bumped. */
@@ -71,6 +92,7 @@ export function evolveTableDescriptor(bytes: Uint8Array, change: DescriptorEvolu
       f['column_ids'] = ((f['column_ids'] as number[] | undefined) ?? []).filter((n) => n !== id);
     }
   }
+  if (change.newFamily) addFamily(table, change.newFamily, columnId);
   if (change.dropNotNull) {
     const c = columns.find((x) => x['name'] === change.dropNotNull);
     if (!c) throw new Error(`evolveTableDescriptor: no column ${change.dropNotNull}`);
