@@ -79,3 +79,46 @@ test('merge closes every input when its consumer stops early', async () => {
   }
   assert.deepEqual(closed.sort(), ['a', 'b']);
 });
+
+test('merge equals a sort of all entries (ties by rank, first of equal kept) for random dense and sparse sources cut into random batches', async () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let round = 0; round < 300; round++) {
+    const sources: Array<{ rank: number; from: string; keys: number[] }> = [];
+    const count = 1 + rnd(4);
+    for (let s = 0; s < count; s++) {
+      // Dense sources (every key of a range) and sparse ones (a few keys): both the one-piece and the per-entry path.
+      const dense = rnd(2) === 0;
+      const keys = [...new Set(Array.from({ length: dense ? 40 : rnd(6) }, (_, i) => (dense ? i + rnd(3) * 40 : rnd(120))))].sort(
+        (a, b) => a - b,
+      );
+      sources.push({ rank: s, from: String.fromCharCode(97 + s), keys });
+    }
+    const cut = (keys: number[]): number[][] => {
+      const out: number[][] = [];
+      for (let i = 0; i < keys.length;) {
+        const n = rnd(7);
+        out.push(keys.slice(i, i + n));
+        i += n;
+      }
+      return out;
+    };
+    const all = sources.flatMap((s) => s.keys.map((key) => ({ key, rank: s.rank, from: s.from })));
+    all.sort((a, b) => a.key - b.key || a.rank - b.rank);
+    for (const firstOfEqual of [false, true]) {
+      const expected = all.filter((e, i) => !firstOfEqual || i === 0 || all[i - 1]!.key !== e.key).map((e) => `${e.key}${e.from}`);
+      const got = await show(
+        mergeSortedBatches(
+          sources.map((s) => src(s.rank, s.from, cut(s.keys))),
+          byKey,
+          { firstOfEqual, batchSize: 1 + rnd(8) },
+        ),
+      );
+      assert.deepEqual(got.flat(), expected, `round ${round}, firstOfEqual ${firstOfEqual}`);
+      assert.ok(got.every((b) => b.length > 0));
+    }
+  }
+});

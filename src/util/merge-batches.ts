@@ -62,13 +62,41 @@ export async function* mergeSortedBatches<T>(
     }
     let out: T[] = [];
     let last: T | undefined;
+    // The batch last found to interleave with another source: while it stays on top the others'
+    // heads do not move, so asking again would give the same answer.
+    let interleaved: readonly T[] | undefined;
     for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
-      const x = top.batch[top.i]!;
-      if (!opts.firstOfEqual || last === undefined || compare(last, x) !== 0) out.push(x);
-      last = x;
-      if (++top.i < top.batch.length) {
-        heap.topChanged();
-        continue;
+      const second = heap.peekSecond();
+      const tail = top.batch[top.batch.length - 1]!;
+      if (second === undefined || (top.batch !== interleaved && compare(tail, second.batch[second.i]!) < 0)) {
+        // The rest of this batch comes before every other source's next entry (the usual case for
+        // a sparse later layer over a dense one): out in one piece, one comparison per batch
+        // instead of a heap step per entry.
+        let from = top.i;
+        if (opts.firstOfEqual && last !== undefined && compare(last, top.batch[from]!) === 0) from++;
+        if (from < top.batch.length) {
+          if (out.length > 0) {
+            yield out;
+            out = [];
+          }
+          yield from === 0 ? top.batch : top.batch.slice(from);
+          last = tail;
+        }
+      } else {
+        interleaved = top.batch;
+        // The entries before the other sources' smallest head go out without a heap step; only the
+        // first of them can equal what went out last (a source holds no equal entries).
+        const limit = second!.batch[second!.i]!;
+        const x = top.batch[top.i]!;
+        if (!opts.firstOfEqual || last === undefined || compare(last, x) !== 0) out.push(x);
+        let i = top.i + 1;
+        for (; i < top.batch.length && compare(top.batch[i]!, limit) < 0; i++) out.push(top.batch[i]!);
+        last = top.batch[i - 1];
+        top.i = i;
+        if (i < top.batch.length) {
+          heap.topChanged();
+          continue;
+        }
       }
       if (out.length >= batchSize) {
         yield out;

@@ -13,6 +13,13 @@ export class MinHeap<T> {
     return this.items[0];
   }
 
+  /** The second smallest item (undefined with fewer than two): a child of the top. */
+  peekSecond(): T | undefined {
+    const h = this.items;
+    if (h.length < 3) return h[1];
+    return this.less(h[2]!, h[1]!) ? h[2] : h[1];
+  }
+
   push(x: T): void {
     const h = this.items;
     h.push(x);
