@@ -18,7 +18,7 @@ import { decodeUvarintAscendingNum, encodeUvarintAscending } from '../encoding/o
 import { concatBytes } from '../util/bytes.js';
 import { prettyKey } from '../encoding/pretty-key.js';
 import { decodeLegacyValue, RoachValueType } from '../encoding/roach-value.js';
-import { decodeTupleMember } from '../encoding/value-decode.js';
+import { decodeTupleMember, expectedTagMask } from '../encoding/value-decode.js';
 import { decodeValueTag, skipValue } from '../encoding/value-tag.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
 import { ByteReader } from '../util/byte-reader.js';
@@ -62,6 +62,8 @@ interface Plan {
   readonly posById: Int32Array;
   /** family id → index in `cols` of its bare (non-tuple) value column, -1 when none. */
   readonly bareById: Int32Array;
+  /** Per stored column, `expectedTagMask` of its type (checked per value without a lookup). */
+  readonly tagMasks: Int32Array;
   /** `cols.length` NULLs, the template of each row's values. */
   readonly nullRow: readonly Datum[];
   readonly keyCols: readonly { readonly type: SqlType; readonly dir: 'asc' | 'desc'; readonly pos: number; readonly name: string }[];
@@ -100,6 +102,7 @@ function makePlan(table: Table): Plan {
     pos,
     posById,
     bareById,
+    tagMasks: Int32Array.from(cols, (c) => expectedTagMask(c.type)),
     nullRow: cols.map((): Datum => null),
     keyCols,
     bareColumn,
@@ -352,7 +355,7 @@ function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array
         skipValue(r, type);
         continue;
       }
-      values[p] = decodeTupleMember(r, plan.cols[p]!.type, type);
+      values[p] = decodeTupleMember(r, plan.cols[p]!.type, type, plan.tagMasks[p]!);
       p = -1;
     }
   } catch (e) {
