@@ -158,8 +158,9 @@ export class RowDecoder {
   }
 
   push(kv: MVCCKeyValue, out: Row[]): void {
-    const key = kv.key;
-    const n = key.length;
+    // The roach key is key[0, n): `keyBytes` when the source has it (no view made), else `key`.
+    const key = kv.keyBytes ?? kv.key;
+    const n = kv.keyLength ?? key.length;
     let prefixLength: number;
     let familyId: number;
     // Family 0 (suffix byte 0x88) is the common case: no object, no reader.
@@ -169,9 +170,9 @@ export class RowDecoder {
     } else {
       let split: { prefixLength: number; familyId: number };
       try {
-        split = splitFamilySuffix(key);
+        split = splitFamilySuffix(kv.key);
       } catch (e) {
-        throw wrap(e, this.plan, key, undefined);
+        throw wrap(e, this.plan, kv.key, undefined);
       }
       prefixLength = split.prefixLength;
       familyId = split.familyId;
@@ -378,7 +379,7 @@ function assemble(
     if (v.length < 5) continue;
     // roachpb.Value: checksum (4) ‖ tag (1) ‖ payload.
     if (v[4] === RoachValueType.TUPLE) {
-      decodeTuple(plan, v, values, kv.key);
+      decodeTuple(plan, v, values, kv);
       continue;
     }
     const familyId = families[i]!;
@@ -394,8 +395,11 @@ function assemble(
   return { key: prefix, values };
 }
 
-/** Decodes the TUPLE payload of roachpb.Value bytes `v` (payload at offset 5) into `values`. */
-function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array): void {
+/**
+ * Decodes the TUPLE payload of roachpb.Value bytes `v` (payload at offset 5) into `values`. `kv`
+ * only names the key of an error (its `key` may be made on first read).
+ */
+function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], kv: MVCCKeyValue): void {
   const r = new ByteReader(v, 'value', 0, 5);
   const posById = plan.posById;
   let colId = 0;
@@ -423,7 +427,7 @@ function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array
       p = -1;
     }
   } catch (e) {
-    throw wrap(e, plan, key, p >= 0 ? plan.cols[p]!.name : undefined);
+    throw wrap(e, plan, kv.key, p >= 0 ? plan.cols[p]!.name : undefined);
   }
 }
 
