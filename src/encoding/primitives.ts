@@ -164,7 +164,9 @@ export function decodeTimeKey(r: ByteReader, descending: boolean): { seconds: bi
     s = -s - 1n;
     n = -n - 1n;
   }
-  // Go's time.Unix normalises nanos outside [0, 1e9).
+  // Go's time.Unix normalises nanos outside [0, 1e9); inside (always, as CockroachDB writes
+  // keys) there is nothing to carry, and no bigint arithmetic to pay for.
+  if (n >= 0n && n < 1_000_000_000n) return { seconds: s, nanos: Number(n) };
   const carry = n >= 0n ? n / 1_000_000_000n : -((-n + 999_999_999n) / 1_000_000_000n);
   return { seconds: s + carry, nanos: Number(n - carry * 1_000_000_000n) };
 }
