@@ -7,8 +7,8 @@ import { maxSnappyOutput } from './limits.js';
  * elements tagged by their low 2 bits: 00 literal, 01 copy with 1-byte offset, 10 copy with
  * 2-byte LE offset, 11 copy with 4-byte LE offset.
  *
- * Written here rather than taken from snappyjs because it is the hot path of every scan: literals
- * use `TypedArray.set`, non-overlapping copies use `copyWithin`, and only overlapping
+ * Written here rather than taken from snappyjs because it is the hot path of every scan: long
+ * literals use `TypedArray.set`, non-overlapping copies use `copyWithin`, and only overlapping
  * (run-length) copies go byte by byte. Offsets in errors are relative to `data[0]`.
  *
  * The declared length is checked against what `data` can possibly produce ({@link maxSnappyOutput})
@@ -49,7 +49,8 @@ export function decodeSnappy(data: Uint8Array, maxLength = maxSnappyOutput(data.
       }
       if (pos + len > n) throw snappyError('literal runs past the input', pos);
       if (op + len > length) throw snappyError('literal runs past the declared length', pos);
-      if (len < 16) {
+      // Below 64 bytes a loop beats `set`, whose source view is an allocation per literal.
+      if (len < 64) {
         for (let i = 0; i < len; i++) out[op + i] = data[pos + i]!;
       } else {
         out.set(data.subarray(pos, pos + len), op);

@@ -73,8 +73,11 @@ export function decodeKeyDatum(r: ByteReader, type: SqlType, dir: KeyDirection, 
     case 'enum':
       return enumDatum(r, type, decodeBytesKey(r, desc), at);
     case 'timestamp':
-    case 'timestamptz':
-      return { kind: type.family, ...decodeTimeKey(r, desc) };
+    case 'timestamptz': {
+      // Fields copied, not spread: the spread costs an object clone per row.
+      const t = decodeTimeKey(r, desc);
+      return { kind: type.family, seconds: t.seconds, nanos: t.nanos };
+    }
     case 'timetz':
       return { kind: 'timetz', ...decodeTimeTZKey(r, desc) };
     case 'interval':

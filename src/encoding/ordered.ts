@@ -289,10 +289,20 @@ export function encodeFloatKey(f: number, descending = false): Uint8Array {
   return out;
 }
 
-/** Bits of a float64 as stored in values (`EncodeUntaggedFloatValue`: big-endian IEEE bits). */
+const f64b = new Uint8Array(f64.buffer);
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Bits of a float64 as stored in values (`EncodeUntaggedFloatValue`: big-endian IEEE bits). The
+ * bytes go through a module scratch Float64Array: a DataView per reader would cost an allocation
+ * per row (the hot path of FLOAT columns).
+ */
 export function readFloat64BE(r: ByteReader): number {
   r.need(8, 'float64');
-  const v = r.view.getFloat64(r.pos, false);
+  const b = r.bytes;
+  const p = r.pos;
+  if (HOST_LITTLE_ENDIAN) for (let i = 0; i < 8; i++) f64b[i] = b[p + 7 - i]!;
+  else for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
   r.pos += 8;
-  return v;
+  return f64[0]!;
 }

@@ -24,8 +24,11 @@ export function decodeNonsortingUvarint(r: ByteReader): number {
   return r.fail('nonsorting uvarint longer than 10 bytes', at);
 }
 
-/** Go `binary.Varint` (zigzag LEB128) as bigint, with a number fast path for short encodings. */
-export function decodeZigzag(r: ByteReader): bigint {
+/**
+ * Go `binary.Varint` (zigzag LEB128) of at most 7 bytes (< 2^49, safe) as a number, advancing
+ * `r`; NaN (and `r` unmoved) when longer. The shared fast path of `decodeZigzag(Num)`.
+ */
+function zigzagShort(r: ByteReader): number {
   const b = r.bytes;
   const start = r.pos;
   let v = 0;
@@ -34,20 +37,25 @@ export function decodeZigzag(r: ByteReader): bigint {
     if (r.pos >= b.length) r.fail('truncated varint', start);
     const c = b[r.pos++]!;
     v += (c & 0x7f) * mul;
-    if (c < 0x80) {
-      // v < 2^49: safe; zigzag decode in number space.
-      return BigInt(v % 2 === 0 ? v / 2 : -(v + 1) / 2);
-    }
+    if (c < 0x80) return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
     mul *= 128;
   }
   r.pos = start;
-  return r.varintBig();
+  return NaN;
 }
 
-/** Zigzag varint that must fit a safe number. */
+/** Go `binary.Varint` (zigzag LEB128) as bigint, with a number fast path for short encodings. */
+export function decodeZigzag(r: ByteReader): bigint {
+  const v = zigzagShort(r);
+  return v === v ? BigInt(v) : r.varintBig();
+}
+
+/** Zigzag varint that must fit a safe number (no bigint unless the encoding is long). */
 export function decodeZigzagNum(r: ByteReader): number {
   const at = r.pos;
-  const v = decodeZigzag(r);
+  const short = zigzagShort(r);
+  if (short === short) return short;
+  const v = r.varintBig();
   if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
     r.fail(`varint ${v} does not fit a safe integer`, at);
   }
@@ -156,7 +164,9 @@ export function decodeTimeKey(r: ByteReader, descending: boolean): { seconds: bi
     s = -s - 1n;
     n = -n - 1n;
   }
-  // Go's time.Unix normalises nanos outside [0, 1e9).
+  // Go's time.Unix normalises nanos outside [0, 1e9); inside (always, as CockroachDB writes
+  // keys) there is nothing to carry, and no bigint arithmetic to pay for.
+  if (n >= 0n && n < 1_000_000_000n) return { seconds: s, nanos: Number(n) };
   const carry = n >= 0n ? n / 1_000_000_000n : -((-n + 999_999_999n) / 1_000_000_000n);
   return { seconds: s + carry, nanos: Number(n - carry * 1_000_000_000n) };
 }

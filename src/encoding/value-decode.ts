@@ -29,9 +29,9 @@ const MAX_DEPTH = 64;
  * One TUPLE member after its tag has been read (`valueside.Decode` minus the tag): NULL tag ⇒
  * null; BOOL takes its value from the tag; everything else from the payload.
  */
-export function decodeTupleMember(r: ByteReader, type: SqlType, tagType: number): Datum {
+export function decodeTupleMember(r: ByteReader, type: SqlType, tagType: number, mask = expectedTagMask(type)): Datum {
   if (tagType === VT.Null) return null;
-  checkTagType(r, type, tagType);
+  if (tagType >= 32 || ((mask >>> tagType) & 1) === 0) checkTagType(r, type, tagType);
   return decodeUntagged(r, type, tagType, 0);
 }
 
@@ -69,6 +69,15 @@ const KNOWN_TAGS = new Set<number>(Object.values(VT));
 const EXPECTED_MASK = new Map<string, number>(
   Object.entries(EXPECTED_TAG).map(([f, tags]) => [f, tags!.reduce((m, t) => m | (1 << t), 0)]),
 );
+
+/**
+ * The encoding types `type` is written with, as a bit mask (bit t = type t; 0 when the family is
+ * not checked). Row decoders compute it once per column and pass it to `decodeTupleMember`,
+ * sparing a lookup by family name per value.
+ */
+export function expectedTagMask(type: SqlType): number {
+  return EXPECTED_MASK.get(type.family) ?? 0;
+}
 
 /**
  * Unknown encoding types are an error (naming the id); a known type that does not match the

@@ -70,26 +70,29 @@ function versionTimestamp(k: Uint8Array, at: number, len: number): Timestamp {
 }
 
 /**
- * One emitted version. The timestamp is decoded from the engine key only when read (row decoding
- * never reads it), so the hot path allocates no bigint per KV.
+ * One emitted version. The roach key view and the timestamp are made from the engine key only when
+ * read (row decoding reads neither: it uses `keyBytes`/`keyLength`), so the hot path allocates no
+ * view and no bigint per KV.
  */
 class VersionKV implements MVCCKeyValue {
+  #key: Uint8Array | undefined;
   #ts: Timestamp | undefined;
-  readonly #ek: Uint8Array;
-  readonly #at: number;
   constructor(
-    readonly key: Uint8Array,
+    /** The engine key: roach key ‖ 0x00 ‖ version ‖ length byte. */
+    readonly keyBytes: Uint8Array,
+    readonly keyLength: number,
     readonly value: Uint8Array,
-    ek: Uint8Array,
-    at: number,
     ts: Timestamp | undefined,
   ) {
-    this.#ek = ek;
-    this.#at = at;
     this.#ts = ts;
   }
+  get key(): Uint8Array {
+    return (this.#key ??= this.keyBytes.subarray(0, this.keyLength));
+  }
   get timestamp(): Timestamp {
-    return (this.#ts ??= versionTimestamp(this.#ek, this.#at, this.#ek.length - 1 - this.#at));
+    const ek = this.keyBytes;
+    const at = this.keyLength + 1;
+    return (this.#ts ??= versionTimestamp(ek, at, ek.length - 1 - at));
   }
 }
 
@@ -109,7 +112,10 @@ export class NewestVersionsReducer {
   private readonly tombs: MVCCRangeTombstone[];
   private nextTomb = 0;
   private active: MVCCRangeTombstone[] = [];
-  private cur: Uint8Array | undefined;
+  /** The current roach key as `curBytes[0, curLength)` (an engine key), and its view once made. */
+  private curBytes: Uint8Array | undefined;
+  private curLength = 0;
+  private curView: Uint8Array | undefined;
   private done = false;
   private sawVisibleCandidate = false;
   private intentTs: Timestamp | undefined;
@@ -152,10 +158,13 @@ export class NewestVersionsReducer {
       this.stats.lockTableKeys++;
       return;
     }
-    let cur = this.cur;
-    if (cur === undefined || !sameKey(cur, k, keyEnd)) {
+    const cb = this.curBytes;
+    if (cb === undefined || !sameKey(cb, this.curLength, k, keyEnd)) {
       this.finishKey();
-      cur = this.cur = k.subarray(0, keyEnd);
+      // No view of the roach key yet: most keys never need one (see `VersionKV`).
+      this.curBytes = k;
+      this.curLength = keyEnd;
+      this.curView = undefined;
       this.done = false;
       this.sawVisibleCandidate = false;
       this.intentTs = undefined;
@@ -163,14 +172,15 @@ export class NewestVersionsReducer {
       // Maintain the range tombstones covering this key (keys arrive ascending).
       if (this.tombs.length > 0) {
         const tombs = this.tombs;
+        const cur = this.cur();
         while (this.nextTomb < tombs.length && compareBytes(tombs[this.nextTomb]!.start, cur) <= 0)
           this.active.push(tombs[this.nextTomb++]!);
-        if (this.active.length > 0) this.active = this.active.filter((t) => compareBytes(cur!, t.end) < 0);
+        if (this.active.length > 0) this.active = this.active.filter((t) => compareBytes(cur, t.end) < 0);
       }
     }
     if (this.done) return;
     if (versionLen === 0) {
-      this.unversioned(cur, value, out);
+      this.unversioned(this.cur(), value, out);
       return;
     }
     const at = keyEnd + 1;
@@ -179,7 +189,7 @@ export class NewestVersionsReducer {
     let ts: Timestamp | undefined;
     if (this.intentTs !== undefined || this.isIntent !== undefined) {
       ts = versionTimestamp(k, at, versionLen);
-      if ((this.intentTs && compareTimestamps(ts, this.intentTs) === 0) || this.isIntent?.(cur, ts)) {
+      if ((this.intentTs && compareTimestamps(ts, this.intentTs) === 0) || this.isIntent?.(this.cur(), ts)) {
         this.stats.intentsSkipped++;
         return;
       }
@@ -207,13 +217,19 @@ export class NewestVersionsReducer {
       v = mv.value;
     }
     this.stats.emitted++;
-    out.push(new VersionKV(cur, v, k, at, ts));
+    out.push(new VersionKV(k, keyEnd, v, ts));
   }
 
   /** Call once after the last KV. */
   finish(): void {
     this.finishKey();
-    this.cur = undefined;
+    this.curBytes = undefined;
+    this.curView = undefined;
+  }
+
+  /** The current roach key as a view (made once per key, when needed). */
+  private cur(): Uint8Array {
+    return (this.curView ??= this.curBytes!.subarray(0, this.curLength));
   }
 
   /** True when the version bytes at k[at..] are newer than readAt (synthetic byte ignored). */
@@ -254,13 +270,13 @@ export class NewestVersionsReducer {
   }
 
   private finishKey(): void {
-    if (this.cur !== undefined && !this.done && !this.sawVisibleCandidate) this.stats.newerThanReadAt++;
+    if (this.curBytes !== undefined && !this.done && !this.sawVisibleCandidate) this.stats.newerThanReadAt++;
   }
 }
 
-/** `cur` equals `k[0, end)`. */
-function sameKey(cur: Uint8Array, k: Uint8Array, end: number): boolean {
-  if (cur.length !== end) return false;
+/** `cur[0, curLength)` equals `k[0, end)`. */
+function sameKey(cur: Uint8Array, curLength: number, k: Uint8Array, end: number): boolean {
+  if (curLength !== end) return false;
   for (let i = end - 1; i >= 0; i--) if (cur[i] !== k[i]) return false;
   return true;
 }

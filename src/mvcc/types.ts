@@ -12,12 +12,20 @@ export const ZERO_TIMESTAMP: Timestamp = Object.freeze({ wallTime: 0n, logical: 
 /**
  * The newest live version of one roach key at a read timestamp: what row decoding consumes.
  * `value` is the `roachpb.Value` bytes (checksum ‖ tag ‖ payload) with any MVCCValueHeader removed.
- * Tombstones never appear here.
+ * Tombstones never appear here. `key` and `timestamp` may be accessors made on first read (as in
+ * newest-versions): copy a KV field by field, never with an object spread.
  */
 export interface MVCCKeyValue {
   readonly key: Uint8Array;
   readonly timestamp: Timestamp;
   readonly value: Uint8Array;
+  /**
+   * Optional, set together with `keyLength`: the roach key as `keyBytes[0, keyLength)`, for a
+   * source that has those bytes inside a larger buffer (newest-versions: the engine key) and makes
+   * `key` only when it is read. Row decoding reads these, sparing a view per KV.
+   */
+  readonly keyBytes?: Uint8Array;
+  readonly keyLength?: number;
 }
 
 /** A source of MVCC key-values for a key span, in ascending roach-key order. */

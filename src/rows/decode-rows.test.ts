@@ -367,7 +367,7 @@ test('decodeRows: a corrupt value names database.table, the column and the key',
     await raw.close();
     const first = kvs[0]!;
     // Truncate the value inside the first tuple member (timest's seconds varint).
-    const broken: MVCCKeyValue = { ...first, value: first.value.subarray(0, 8) };
+    const broken: MVCCKeyValue = { key: first.key, timestamp: first.timestamp, value: first.value.subarray(0, 8) };
     async function* gen(): AsyncIterable<MVCCKeyValue> {
       yield broken;
     }

@@ -18,7 +18,7 @@ import { decodeUvarintAscendingNum, encodeUvarintAscending } from '../encoding/o
 import { concatBytes } from '../util/bytes.js';
 import { prettyKey } from '../encoding/pretty-key.js';
 import { decodeLegacyValue, RoachValueType } from '../encoding/roach-value.js';
-import { decodeTupleMember } from '../encoding/value-decode.js';
+import { decodeTupleMember, expectedTagMask } from '../encoding/value-decode.js';
 import { decodeValueTag, skipValue } from '../encoding/value-tag.js';
 import type { MVCCKeyValue } from '../mvcc/types.js';
 import { ByteReader } from '../util/byte-reader.js';
@@ -62,6 +62,8 @@ interface Plan {
   readonly posById: Int32Array;
   /** family id → index in `cols` of its bare (non-tuple) value column, -1 when none. */
   readonly bareById: Int32Array;
+  /** Per stored column, `expectedTagMask` of its type (checked per value without a lookup). */
+  readonly tagMasks: Int32Array;
   /** `cols.length` NULLs, the template of each row's values. */
   readonly nullRow: readonly Datum[];
   readonly keyCols: readonly { readonly type: SqlType; readonly dir: 'asc' | 'desc'; readonly pos: number; readonly name: string }[];
@@ -100,6 +102,7 @@ function makePlan(table: Table): Plan {
     pos,
     posById,
     bareById,
+    tagMasks: Int32Array.from(cols, (c) => expectedTagMask(c.type)),
     nullRow: cols.map((): Datum => null),
     keyCols,
     bareColumn,
@@ -109,6 +112,27 @@ function makePlan(table: Table): Plan {
     interleave: table.primaryIndex.interleave ?? [],
     label: `${table.database}.${table.schema}.${table.name}`,
   };
+}
+
+/**
+ * The key columns of the previous row, for the next row to reuse: keys ascend, so consecutive
+ * rows often repeat their leading key columns byte for byte (a tenant, region or city first in
+ * the primary key), and a column whose bytes are the same at the same offset decodes to the same
+ * immutable datum. Only for non-interleaved tables.
+ */
+interface KeyMemo {
+  /** The previous row prefix; undefined while none was decoded whole. */
+  prev: Uint8Array | undefined;
+  /** Offset in `prev` where the key columns start. */
+  start: number;
+  /** Per key column: its end offset in `prev`, and its datum. */
+  readonly ends: Int32Array;
+  readonly datums: Datum[];
+}
+
+function newKeyMemo(plan: Plan): KeyMemo | undefined {
+  if (plan.interleave.length > 0) return undefined;
+  return { prev: undefined, start: 0, ends: new Int32Array(plan.keyCols.length), datums: plan.keyCols.map((): Datum => null) };
 }
 
 /**
@@ -124,16 +148,19 @@ export class RowDecoder {
   private readonly families: number[] = [];
   private count = 0;
   private groupPrefix: Uint8Array | undefined;
+  private readonly memo: KeyMemo | undefined;
 
   constructor(table: Table, opts: DecodeRowsOptions = {}) {
     this.plan = makePlan(table);
+    this.memo = newKeyMemo(this.plan);
     this.any = opts.rowExistence === 'any';
     this.tenantLen = opts.tenantPrefix?.length ?? 0;
   }
 
   push(kv: MVCCKeyValue, out: Row[]): void {
-    const key = kv.key;
-    const n = key.length;
+    // The roach key is key[0, n): `keyBytes` when the source has it (no view made), else `key`.
+    const key = kv.keyBytes ?? kv.key;
+    const n = kv.keyLength ?? key.length;
     let prefixLength: number;
     let familyId: number;
     // Family 0 (suffix byte 0x88) is the common case: no object, no reader.
@@ -143,9 +170,9 @@ export class RowDecoder {
     } else {
       let split: { prefixLength: number; familyId: number };
       try {
-        split = splitFamilySuffix(key);
+        split = splitFamilySuffix(kv.key);
       } catch (e) {
-        throw wrap(e, this.plan, key, undefined);
+        throw wrap(e, this.plan, kv.key, undefined);
       }
       prefixLength = split.prefixLength;
       familyId = split.familyId;
@@ -157,7 +184,7 @@ export class RowDecoder {
       return;
     }
     if (gp !== undefined) {
-      const row = assemble(this.plan, gp, this.group, this.families, this.count, this.tenantLen, this.any);
+      const row = assemble(this.plan, gp, this.group, this.families, this.count, this.tenantLen, this.any, this.memo);
       if (row) out.push(row);
     }
     this.group[0] = kv;
@@ -170,7 +197,7 @@ export class RowDecoder {
   finish(out: Row[]): void {
     const gp = this.groupPrefix;
     if (gp !== undefined) {
-      const row = assemble(this.plan, gp, this.group, this.families, this.count, this.tenantLen, this.any);
+      const row = assemble(this.plan, gp, this.group, this.families, this.count, this.tenantLen, this.any, this.memo);
       if (row) out.push(row);
     }
     this.groupPrefix = undefined;
@@ -225,6 +252,7 @@ export async function countRows(table: Table, kvs: AsyncIterable<MVCCKeyValue>, 
   const plan = makePlan(table);
   const tenantLen = opts.tenantPrefix?.length ?? 0;
   const scratch: Datum[] = new Array<Datum>(plan.cols.length).fill(null);
+  const memo = newKeyMemo(plan);
   let n = 0;
   for await (const kv of kvs) {
     let split: { prefixLength: number; familyId: number };
@@ -234,16 +262,17 @@ export async function countRows(table: Table, kvs: AsyncIterable<MVCCKeyValue>, 
       throw wrap(e, plan, kv.key, undefined);
     }
     if (split.familyId !== 0) continue;
-    if (decodeKeyInto(plan, kv.key.subarray(0, split.prefixLength), tenantLen, scratch)) n++;
+    if (decodeKeyInto(plan, kv.key.subarray(0, split.prefixLength), tenantLen, scratch, memo)) n++;
   }
   return n;
 }
 
 /**
  * Decodes the key columns of a row prefix into `values`; false when the key is not a row of this
- * table (another table or index in the span, an interleaved ancestor's or child's row).
+ * table (another table or index in the span, an interleaved ancestor's or child's row). With a
+ * `memo`, leading columns equal to the previous call's are taken from it, not decoded.
  */
-function decodeKeyInto(plan: Plan, prefix: Uint8Array, tenantLen: number, values: Datum[]): boolean {
+function decodeKeyInto(plan: Plan, prefix: Uint8Array, tenantLen: number, values: Datum[], memo: KeyMemo | undefined): boolean {
   const r = new ByteReader(prefix, 'key', 0, tenantLen);
   let col: string | undefined;
   try {
@@ -271,17 +300,55 @@ function decodeKeyInto(plan: Plan, prefix: Uint8Array, tenantLen: number, values
       const indexId = decodeUvarintAscendingNum(r);
       if (tableId !== plan.tableId || indexId !== plan.indexId) return false;
     }
-    for (; k < plan.keyCols.length; k++) {
-      const kc = plan.keyCols[k]!;
-      col = kc.name;
-      const d = decodeKeyDatum(r, kc.type, kc.dir);
-      if (kc.pos >= 0) values[kc.pos] = d;
+    if (memo === undefined) {
+      for (; k < plan.keyCols.length; k++) {
+        const kc = plan.keyCols[k]!;
+        col = kc.name;
+        const d = decodeKeyDatum(r, kc.type, kc.dir);
+        if (kc.pos >= 0) values[kc.pos] = d;
+      }
+    } else {
+      k = reuseKeyColumns(plan, memo, prefix, r.pos, values);
+      if (k > 0) r.pos = memo.ends[k - 1]!;
+      else memo.start = r.pos;
+      // The memo is consistent again only once the rest of the key has decoded.
+      memo.prev = undefined;
+      for (; k < plan.keyCols.length; k++) {
+        const kc = plan.keyCols[k]!;
+        col = kc.name;
+        const d = decodeKeyDatum(r, kc.type, kc.dir);
+        if (kc.pos >= 0) values[kc.pos] = d;
+        memo.ends[k] = r.pos;
+        memo.datums[k] = d;
+      }
+      memo.prev = prefix;
     }
     // Bytes left: a key of an interleaved child inside this table's span.
     return r.done;
   } catch (e) {
     throw wrap(e, plan, prefix, col);
   }
+}
+
+/**
+ * How many leading key columns of `prefix` (key columns from offset `start`) have the same bytes
+ * at the same offsets as in `memo.prev`; their memoized datums are put into `values`.
+ */
+function reuseKeyColumns(plan: Plan, memo: KeyMemo, prefix: Uint8Array, start: number, values: Datum[]): number {
+  const prev = memo.prev;
+  if (prev === undefined || memo.start !== start) return 0;
+  const lim = Math.min(prev.length, prefix.length);
+  let i = start;
+  let k = 0;
+  for (; k < plan.keyCols.length; k++) {
+    const end = memo.ends[k]!;
+    if (end > lim) break;
+    while (i < end && prev[i] === prefix[i]) i++;
+    if (i < end) break;
+    const p = plan.keyCols[k]!.pos;
+    if (p >= 0) values[p] = memo.datums[k]!;
+  }
+  return k;
 }
 
 function assemble(
@@ -292,6 +359,7 @@ function assemble(
   count: number,
   tenantLen: number,
   any: boolean,
+  memo: KeyMemo | undefined,
 ): Row | undefined {
   // A row exists iff its family-0 KV is live (the sentinel, §5.3), unless any family counts.
   if (!any) {
@@ -302,7 +370,7 @@ function assemble(
   // Copy of a packed all-NULL row (much cheaper than `new Array(n).fill(null)`).
   const values: Datum[] = plan.nullRow.slice();
 
-  if (!decodeKeyInto(plan, prefix, tenantLen, values)) return undefined;
+  if (!decodeKeyInto(plan, prefix, tenantLen, values, memo)) return undefined;
 
   // Family values.
   for (let i = 0; i < count; i++) {
@@ -311,7 +379,7 @@ function assemble(
     if (v.length < 5) continue;
     // roachpb.Value: checksum (4) ‖ tag (1) ‖ payload.
     if (v[4] === RoachValueType.TUPLE) {
-      decodeTuple(plan, v, values, kv.key);
+      decodeTuple(plan, v, values, kv);
       continue;
     }
     const familyId = families[i]!;
@@ -327,8 +395,11 @@ function assemble(
   return { key: prefix, values };
 }
 
-/** Decodes the TUPLE payload of roachpb.Value bytes `v` (payload at offset 5) into `values`. */
-function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array): void {
+/**
+ * Decodes the TUPLE payload of roachpb.Value bytes `v` (payload at offset 5) into `values`. `kv`
+ * only names the key of an error (its `key` may be made on first read).
+ */
+function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], kv: MVCCKeyValue): void {
   const r = new ByteReader(v, 'value', 0, 5);
   const posById = plan.posById;
   let colId = 0;
@@ -352,11 +423,11 @@ function decodeTuple(plan: Plan, v: Uint8Array, values: Datum[], key: Uint8Array
         skipValue(r, type);
         continue;
       }
-      values[p] = decodeTupleMember(r, plan.cols[p]!.type, type);
+      values[p] = decodeTupleMember(r, plan.cols[p]!.type, type, plan.tagMasks[p]!);
       p = -1;
     }
   } catch (e) {
-    throw wrap(e, plan, key, p >= 0 ? plan.cols[p]!.name : undefined);
+    throw wrap(e, plan, kv.key, p >= 0 ? plan.cols[p]!.name : undefined);
   }
 }
 
