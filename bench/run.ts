@@ -604,8 +604,14 @@ async function main(): Promise<void> {
   const latencyMs = Number(process.env.BENCH_S3_LATENCY_MS ?? 50);
   const load0 = loadavg();
   const build = (s: number, shape: 'one-sst' | 'production'): void => {
-    // Built in a separate process so that its memory never shows in the measured processes.
-    spawnSync(process.execPath, ['--import', 'tsx', join(SELF, '..', 'make-large-backup.ts'), String(s), shape], { stdio: 'inherit' });
+    // Built in a separate process so that its memory never shows in the measured processes. The
+    // builder holds a scale's KVs in memory (≈ 4 GB at scale 10, past V8's default heap limit).
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=16384', '--import', 'tsx', join(SELF, '..', 'make-large-backup.ts'), String(s), shape],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0) throw new Error(`building the scale-${s} ${shape} backup failed (exit ${r.status ?? r.signal})`);
   };
   const backups: LargeBackup[] = [];
   for (const s of scales) {
