@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { toHex } from '../util/bytes.js';
 import { startTestS3, type TestS3 } from '../storage/testing/s3-server.js';
+import { openStorage } from '../storage/open-storage.js';
+import type { ListOptions, Storage } from '../storage/storage.js';
 import { readBackup, type ReadBackupOptions } from './read-backup.js';
 import { FIXTURE_PASSPHRASE, GENERATIONS, type Generation } from './testing/build-collection.js';
 import { dumpTables } from './testing/compare.js';
@@ -163,8 +165,37 @@ test('a missing data file is one line naming the object', async () => {
     [true],
   );
   const t = truth.get('emails-v2.1.4')!;
-  await dumpTables(b.source, t.tableIds);
+  const rows = await dumpTables(b.source, t.tableIds);
   await b.close();
+
+  // Reopened as a load worker does, with what the first open found: the same files are left out,
+  // the same rows read, and no data folder is listed again.
+  const listed: string[] = [];
+  const local = openStorage(dir, {});
+  const counting: Storage = new Proxy(local, {
+    get: (target, prop, receiver) =>
+      prop === 'list'
+        ? (prefix: string, o?: ListOptions) => {
+            // The incrementals are found by a listing with delimiter `data/`; files by one without.
+            if (!o?.delimiter) listed.push(prefix);
+            return target.list(prefix, o);
+          }
+        : Reflect.get(target, prop, receiver),
+  });
+  const again = await readBackup(dir, { allowMissingFiles: true, knownMissingFiles: b.missingFiles, storage: counting });
+  try {
+    assert.deepEqual(again.missingFiles, b.missingFiles);
+    assert.deepEqual(await dumpTables(again.source, t.tableIds), rows);
+    const layerDirs = again.chain.map((l) => (l.dir === '' ? '' : `${l.dir}/`));
+    assert.deepEqual(
+      listed.filter((p) => layerDirs.includes(p)),
+      [],
+      `no layer folder listed for absent files: ${listed.join(', ')}`,
+    );
+  } finally {
+    await again.close();
+    await local.close();
+  }
 });
 
 test('a manifest checksum mismatch is one line naming the manifest', async () => {

@@ -34,6 +34,12 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
    */
   readonly allowMissingFiles?: boolean;
   /**
+   * What `missingFiles` said when this same chain was opened before (a load worker reopening the
+   * chain the main thread checked): the files are not looked for again (a listing per layer, and
+   * on object storage its requests), those named are left out.
+   */
+  readonly knownMissingFiles?: readonly string[];
+  /**
    * Read-ahead of data files (see `ChainSourceOptions.readAhead`): by default on for object
    * storage and HTTP (`REMOTE_READ_AHEAD`), off for local files; `false` turns it off.
    */
@@ -299,12 +305,14 @@ const REQUESTS_AT_ONCE = 16;
 /**
  * Data files of the chain that the storage holding them lacks (keyed by the manifest's file entry,
  * valued with the name to print). One listing per layer and storage; a storage that cannot list
- * (its listing lacks the layer's own manifest) is asked per file.
+ * (its listing lacks the layer's own manifest) is asked per file. With `known` (the names an
+ * earlier open of the same chain printed), nothing is asked: those files are the absent ones.
  */
 async function absentDataFiles(
   layers: readonly BackupLayer[],
   stores: readonly LayerStorage[],
   nameOf: (st: Storage, path: string) => string,
+  known: ReadonlySet<string> | undefined,
 ): Promise<Map<BackupFile, { layer: BackupLayer; where: string }>> {
   const checks: Array<{ layer: BackupLayer; ls: LayerStorage; st: Storage; files: BackupFile[] }> = [];
   for (const [i, layer] of layers.entries()) {
@@ -321,16 +329,15 @@ async function absentDataFiles(
   const missing = await pMap(
     checks,
     async ({ layer, ls, st, files }) => {
+      const whereOf = (f: BackupFile): string =>
+        `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}`;
+      if (known) return files.flatMap((f) => (known.has(whereOf(f)) ? [{ f, layer, where: whereOf(f) }] : []));
       const listed = new Set(await st.list(layer.dir === '' ? '' : `${layer.dir}/`));
       const canList = st === ls.storage ? listed.has(joinPath(layer.dir, layer.manifestName)) : listed.size > 0;
       const present = canList
         ? files.map((f) => listed.has(joinPath(layer.dir, f.path)))
         : await pMap(files, (f) => st.exists(joinPath(layer.dir, f.path)), { concurrency: REQUESTS_AT_ONCE });
-      return files.flatMap((f, k) =>
-        present[k]
-          ? []
-          : [{ f, layer, where: `${nameOf(st, joinPath(layer.dir, f.path))}${f.localityKv ? ` (locality ${f.localityKv})` : ''}` }],
-      );
+      return files.flatMap((f, k) => (present[k] ? [] : [{ f, layer, where: whereOf(f) }]));
     },
     { concurrency: REQUESTS_AT_ONCE },
   );
@@ -367,8 +374,11 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
     const { layers: chain, readAt } = selectChain(layers, opts.asOf);
     const loc = await localityStorages(chain, storage, opts.localityUrls ?? [], opts, key);
     toClose.push(...loc.opened);
-    const absent = await absentDataFiles(loc.layers, loc.stores, (st, p) =>
-      st === storage ? where(p) : `${st.name.replace(/\/+$/, '')}/${p}`,
+    const absent = await absentDataFiles(
+      loc.layers,
+      loc.stores,
+      (st, p) => (st === storage ? where(p) : `${st.name.replace(/\/+$/, '')}/${p}`),
+      opts.knownMissingFiles ? new Set(opts.knownMissingFiles) : undefined,
     );
     const missingFiles = [...absent.values()].map((f) => f.where);
     if (missingFiles.length > 0 && !opts.allowMissingFiles) {

@@ -94,7 +94,7 @@ export async function openBackupMigrationSource(url: string, config: Config, sub
   try {
     // Workers reopen exactly this chain: the resolved full backup and the chosen read time.
     const { subdir: _resolvedBelow, ...rest } = options;
-    const pinned = { ...rest, ...(b.fullDir ? { subdir: b.fullDir } : {}), asOf: b.readAt };
+    const pinned = { ...rest, ...(b.fullDir ? { subdir: b.fullDir } : {}), asOf: b.readAt, knownMissingFiles: b.missingFiles };
     return await sourceFromBackup(b, { kind: 'backup', url, options: pinned });
   } catch (e) {
     await b.close();
