@@ -2,7 +2,8 @@
  * StagedChanges against a real PostgreSQL: a change larger than one staging batch (5,000 rows)
  * arrives in small source batches, is copied in several COPYs, and applies exactly — counts of
  * inserted, updated and deleted rows, the fingerprint of the staged keys before the change, and
- * the rows after it.
+ * the rows after it; the next window reuses the staging tables, and a table without changes
+ * creates none.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,13 +53,31 @@ test('a change of 19,000 rows staged in batches of 777 applies exactly: 7,000 de
   assert.equal(await staged.applyDeletes(), 7_000);
   assert.deepEqual(await staged.applyUpserts(), { inserted: 7_000, updated: 5_000 });
   assert.ok(staged.bytes > 12_000 * 20, `COPY bytes of 12,000 rows: ${staged.bytes}`);
-  await staged.drop();
+  const stagingTables = async (): Promise<number> =>
+    Number(
+      (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_class WHERE relname LIKE 'cm_sync_%' AND relkind = 'r'`))
+        .rows[0]!.n,
+    );
+  assert.equal(await stagingTables(), 2);
+
+  // The next window reuses the two tables, emptied; a table with nothing staged creates none.
+  await staged.reset();
+  // Keys 1–7,100 deleted (the key column is what counts; the other values are ignored).
+  await staged.add([], await collect(generatedPlan(7_100).rows()));
+  assert.deepEqual([staged.upserts, staged.deletes], [0, 7_100]);
+  assert.equal(await staged.applyDeletes(), 100, 'rows 7,001–7,100 are still there; 1–7,000 went in the first window');
+  assert.deepEqual(await staged.applyUpserts(), { inserted: 0, updated: 0 });
+  const untouched = StagedChanges.open(client, generatedPlan(1));
+  assert.deepEqual(await untouched.fingerprintBefore(), { rows: 0n, sum: 0n });
+  assert.equal(await untouched.applyDeletes(), 0);
+  assert.equal(await stagingTables(), 2);
   await client.query('COMMIT');
+  assert.equal(await stagingTables(), 0, 'dropped by the commit');
 
   const r = await client.query<{ n: string; lo: string; hi: string; renamed: string }>(
     `SELECT count(*)::text AS n, min(id)::text AS lo, max(id)::text AS hi, count(*) FILTER (WHERE name = 'renamed')::text AS renamed FROM public.gen`,
   );
-  assert.deepEqual(r.rows[0], { n: '20000', lo: '7001', hi: '27000', renamed: '12000' });
+  assert.deepEqual(r.rows[0], { n: '19900', lo: '7101', hi: '27000', renamed: '12000' });
 });
 
 test('a table without a primary key in PostgreSQL is refused with the fix', async (t) => {
@@ -66,8 +85,8 @@ test('a table without a primary key in PostgreSQL is refused with the fix', asyn
   const { client } = await freshDatabase(server, t, 'stagednokey');
   await client.query(createGeneratedTableSql());
   const { keyColumns: _, ...plan } = generatedPlan(1);
-  await assert.rejects(
-    StagedChanges.open(client, plan),
+  assert.throws(
+    () => StagedChanges.open(client, plan),
     /cannot sync a table without a primary key in PostgreSQL.*migrate this table in full/s,
   );
 });

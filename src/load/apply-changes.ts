@@ -29,14 +29,18 @@ async function tempTableOf(client: pg.ClientBase, target: string, columns: reado
 
 /**
  * One table's change in one window of a sync, staged in PostgreSQL: `add` as the rows are read,
- * then `fingerprintBefore` (when the fast proof needs it), `applyDeletes`, `applyUpserts`, `drop`.
- * Deletions and upserts are separate steps so that a caller applying several tables can delete
- * child tables first and upsert parents first.
+ * then `fingerprintBefore` (when the fast proof needs it), `applyDeletes`, `applyUpserts`; `reset`
+ * empties it for the next window. Deletions and upserts are separate steps so that a caller
+ * applying several tables can delete child tables first and upsert parents first. The staging
+ * tables are created on the first row (a table without changes costs no statement), kept for the
+ * whole sync (emptied, not recreated: each new table holds locks until the commit) and dropped by
+ * the commit or the rollback.
  */
 export class StagedChanges {
   private readonly pendingUpserts: LoadRow[] = [];
   private readonly pendingDeletes: LoadRow[] = [];
-  /** Rows staged so far: upserts and deleted keys. */
+  private tables: { readonly upserts: string; readonly deletes: string } | undefined;
+  /** Rows staged since the last reset: upserts and deleted keys. */
   upserts = 0;
   deletes = 0;
   /** COPY bytes of the staged upserts (what the target receives). */
@@ -47,12 +51,10 @@ export class StagedChanges {
     private readonly plan: TableLoadPlan,
     private readonly target: string,
     private readonly keys: readonly string[],
-    private readonly upsertTable: string,
-    private readonly deleteTable: string,
   ) {}
 
-  /** Creates the staging tables inside the caller's transaction; refuses a table without a primary key. */
-  static async open(client: pg.ClientBase, plan: TableLoadPlan): Promise<StagedChanges> {
+  /** Staging for `plan`'s table on the caller's transaction; refuses a table without a primary key. */
+  static open(client: pg.ClientBase, plan: TableLoadPlan): StagedChanges {
     const keys = plan.keyColumns;
     if (!keys || keys.length === 0) {
       throw new LoadError(
@@ -60,35 +62,52 @@ export class StagedChanges {
         'migrate this table in full (--if-exists drop) instead',
       );
     }
-    const target = quoteQualified(plan.pgSchema, plan.pgTable);
-    const upsertTable = await tempTableOf(
-      client,
-      target,
-      plan.columns.map((c) => c.pgName),
-    );
-    const deleteTable = await tempTableOf(client, target, keys);
-    return new StagedChanges(client, plan, target, keys, upsertTable, deleteTable);
+    return new StagedChanges(client, plan, quoteQualified(plan.pgSchema, plan.pgTable), keys);
   }
 
   /** Stages new or updated rows and deleted keys (key columns set, the rest ignored). */
   async add(upserts: readonly LoadRow[], deletes: readonly LoadRow[]): Promise<void> {
-    this.pendingUpserts.push(...upserts);
-    this.pendingDeletes.push(...deletes);
+    for (const r of upserts) this.pendingUpserts.push(r);
+    for (const r of deletes) this.pendingDeletes.push(r);
     this.upserts += upserts.length;
     this.deletes += deletes.length;
     if (this.pendingUpserts.length + this.pendingDeletes.length >= STAGE_BATCH_ROWS) await this.flush();
   }
 
+  /** Empties the staging for the next window (the tables stay). */
+  async reset(): Promise<void> {
+    if (this.tables && this.upserts + this.deletes > 0) await this.client.query(`TRUNCATE ${this.tables.upserts}, ${this.tables.deletes}`);
+    this.pendingUpserts.length = 0;
+    this.pendingDeletes.length = 0;
+    this.upserts = 0;
+    this.deletes = 0;
+    this.bytes = 0;
+  }
+
+  private async staging(): Promise<{ readonly upserts: string; readonly deletes: string }> {
+    this.tables ??= {
+      upserts: await tempTableOf(
+        this.client,
+        this.target,
+        this.plan.columns.map((c) => c.pgName),
+      ),
+      deletes: await tempTableOf(this.client, this.target, this.keys),
+    };
+    return this.tables;
+  }
+
   private async flush(): Promise<void> {
+    if (this.pendingUpserts.length + this.pendingDeletes.length === 0) return;
+    const t = await this.staging();
     if (this.pendingUpserts.length > 0) {
-      this.bytes += await copyRowsInto(this.client, this.plan, this.upsertTable, this.pendingUpserts);
+      this.bytes += await copyRowsInto(this.client, this.plan, t.upserts, this.pendingUpserts);
       this.pendingUpserts.length = 0;
     }
     if (this.pendingDeletes.length > 0) {
       const pos = this.keys.map((k) => this.plan.columns.findIndex((c) => c.pgName === k));
       const keyPlan: TableLoadPlan = { ...this.plan, columns: pos.map((i) => this.plan.columns[i]!) };
       const keyRows = this.pendingDeletes.map((r) => ({ key: r.key, values: pos.map((i) => r.values[i] ?? null) }));
-      await copyRowsInto(this.client, keyPlan, this.deleteTable, keyRows);
+      await copyRowsInto(this.client, keyPlan, t.deletes, keyRows);
       this.pendingDeletes.length = 0;
     }
   }
@@ -104,14 +123,15 @@ export class StagedChanges {
    * verified with at the recorded point.
    */
   async fingerprintBefore(): Promise<Fingerprint> {
-    await this.flush();
     if (this.upserts + this.deletes === 0) return { rows: 0n, sum: 0n };
+    await this.flush();
+    const t = await this.staging();
     await this.client.query(CANONICAL_SESSION_SQL);
     await checkServerHash(this.client);
     // Qualified by the alias: the row-hash expression names bare columns, which are t's here.
     const r = await this.client.query<{ n: string; s: string }>(
       `SELECT count(*)::text AS n, coalesce(sum(${sqlRowHash(this.plan.columns)}), 0)::text AS s FROM ${this.target} AS t
-       WHERE EXISTS (SELECT 1 FROM ${this.upsertTable} AS d WHERE ${this.on}) OR EXISTS (SELECT 1 FROM ${this.deleteTable} AS d WHERE ${this.on})`,
+       WHERE EXISTS (SELECT 1 FROM ${t.upserts} AS d WHERE ${this.on}) OR EXISTS (SELECT 1 FROM ${t.deletes} AS d WHERE ${this.on})`,
     );
     await this.client.query(RESET_CANONICAL_SESSION_SQL);
     return { rows: BigInt(r.rows[0]!.n), sum: BigInt(r.rows[0]!.s) };
@@ -119,16 +139,18 @@ export class StagedChanges {
 
   /** Deletes the rows whose key is staged as deleted; returns how many the target had. */
   async applyDeletes(): Promise<number> {
-    await this.flush();
     if (this.deletes === 0) return 0;
-    const r = await this.client.query(`DELETE FROM ${this.target} AS t USING ${this.deleteTable} AS d WHERE ${this.on}`);
+    await this.flush();
+    const t = await this.staging();
+    const r = await this.client.query(`DELETE FROM ${this.target} AS t USING ${t.deletes} AS d WHERE ${this.on}`);
     return r.rowCount ?? 0;
   }
 
   /** Upserts the staged rows; returns how many were inserted and how many updated an existing row. */
   async applyUpserts(): Promise<{ inserted: number; updated: number }> {
-    await this.flush();
     if (this.upserts === 0) return { inserted: 0, updated: 0 };
+    await this.flush();
+    const t = await this.staging();
     const cols = this.plan.columns.map((c) => c.pgName);
     const list = cols.map(quoteIdent).join(', ');
     const rest = cols.filter((c) => !this.keys.includes(c));
@@ -136,15 +158,10 @@ export class StagedChanges {
       rest.length > 0 ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING';
     // xmax = 0 on the returned row version: it was inserted, not updated.
     const r = await this.client.query<{ inserted: string; updated: string }>(
-      `WITH u AS (INSERT INTO ${this.target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${this.upsertTable}
+      `WITH u AS (INSERT INTO ${this.target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${t.upserts}
          ON CONFLICT (${this.keys.map(quoteIdent).join(', ')}) ${action} RETURNING (xmax = 0) AS ins)
        SELECT count(*) FILTER (WHERE ins)::text AS inserted, count(*) FILTER (WHERE NOT ins)::text AS updated FROM u`,
     );
     return { inserted: Number(r.rows[0]!.inserted), updated: Number(r.rows[0]!.updated) };
-  }
-
-  /** Drops the staging tables now (they would go at commit; a sync of many tables frees them per window). */
-  async drop(): Promise<void> {
-    await this.client.query(`DROP TABLE IF EXISTS ${this.upsertTable}, ${this.deleteTable}`);
   }
 }

@@ -140,14 +140,14 @@ async function checkNoRangeDeletions(b: OpenedBackup, plans: readonly SourceLoad
  * is set, the source fingerprint of the new and updated rows (for the fast proof).
  */
 async function stageTableChanges(
-  client: pg.ClientBase,
+  staged: StagedChanges,
   b: OpenedBackup,
   plan: SourceLoadPlan,
   w: SyncWindow,
   fingerprint: boolean,
-): Promise<{ staged: StagedChanges; after: Fingerprint }> {
+): Promise<Fingerprint> {
   const [start, end] = primaryIndexSpan(plan.table);
-  const staged = await StagedChanges.open(client, plan);
+  await staged.reset();
   let after: Fingerprint = { rows: 0n, sum: 0n };
   for await (const c of rowChangeBatches(plan.table, b.source.scanChanges(start, end, w.since, w.until))) {
     const upserts = c.upserts.map((r) => loadRowOf(plan, r));
@@ -167,7 +167,7 @@ async function stageTableChanges(
       after = { rows: after.rows + f.rows, sum: after.sum + f.sum };
     }
   }
-  return { staged, after };
+  return after;
 }
 
 /**
@@ -257,19 +257,19 @@ function logSyncCounts(plans: readonly SourceLoadPlan[], counts: Map<string, Tab
  * source fingerprints move across it, hashed from the target rows before they change), then
  * deletions run child tables first and upserts parent tables first, so a key deleted and inserted
  * again arrives once and foreign keys hold at the end. New tables are loaded whole with the last window.
+ * `staged` holds the staging of every table sync keeps (kept across windows, emptied for each).
  */
 async function applyWindow(
   client: pg.Client,
   b: OpenedBackup,
   plans: readonly SourceLoadPlan[],
-  schema: SchemaSync,
+  staged: ReadonlyMap<string, StagedChanges>,
   w: SyncWindow,
   last: boolean,
   sources: Map<string, Fingerprint>,
   counts: Map<string, TableCounts>,
   config: Config,
 ): Promise<void> {
-  const staged = new Map<string, StagedChanges>();
   const timed = async <T>(id: string, f: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
     try {
@@ -278,41 +278,37 @@ async function applyWindow(
       counts.get(id)!.seconds += (Date.now() - t0) / 1000;
     }
   };
-  try {
-    for (const p of plans) {
-      if (schema.newTables.has(p.id)) continue;
-      const fp = sources.get(p.id);
-      const { staged: st, after } = await timed(p.id, () => stageTableChanges(client, b, p, w, fp !== undefined));
-      staged.set(p.id, st);
-      if (!fp) continue;
-      const before = await st.fingerprintBefore();
-      sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
+  for (const p of plans) {
+    const st = staged.get(p.id);
+    if (!st) continue; // a new table
+    const fp = sources.get(p.id);
+    const after = await timed(p.id, () => stageTableChanges(st, b, p, w, fp !== undefined));
+    if (!fp) continue;
+    const before = await st.fingerprintBefore();
+    sources.set(p.id, { rows: fp.rows - before.rows + after.rows, sum: fp.sum - before.sum + after.sum });
+  }
+  const deleted = new Map<string, number>();
+  for (const p of [...plans].reverse()) {
+    const st = staged.get(p.id);
+    deleted.set(p.id, st ? await timed(p.id, () => st.applyDeletes()) : 0);
+  }
+  for (const p of plans) {
+    const c = counts.get(p.id)!;
+    const st = staged.get(p.id);
+    let up = { inserted: 0, updated: 0, bytes: 0 };
+    if (st) up = { ...(await timed(p.id, () => st.applyUpserts())), bytes: st.bytes };
+    else if (last) {
+      // A new table: loaded once, with the last window (its rows are read at the new point).
+      const loaded = await timed(p.id, () => loadNewTable(client, p));
+      if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
+      up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
     }
-    const deleted = new Map<string, number>();
-    for (const p of [...plans].reverse()) {
-      const st = staged.get(p.id);
-      deleted.set(p.id, st ? await timed(p.id, () => st.applyDeletes()) : 0);
-    }
-    for (const p of plans) {
-      const c = counts.get(p.id)!;
-      const st = staged.get(p.id);
-      let up = { inserted: 0, updated: 0, bytes: 0 };
-      if (st) up = { ...(await timed(p.id, () => st.applyUpserts())), bytes: st.bytes };
-      else if (last) {
-        // A new table: loaded once, with the last window (its rows are read at the new point).
-        const loaded = await timed(p.id, () => loadNewTable(client, p));
-        if (!config.skip_validation) sources.set(p.id, loaded.fingerprint);
-        up = { inserted: loaded.rows, updated: 0, bytes: loaded.bytes };
-      }
-      const d = deleted.get(p.id) ?? 0;
-      c.inserted += up.inserted;
-      c.updated += up.updated;
-      c.deleted += d;
-      c.bytes += up.bytes;
-      c.layers.push({ to: isoOf(w.until), inserted: up.inserted, updated: up.updated, deleted: d });
-    }
-  } finally {
-    for (const st of staged.values()) await st.drop();
+    const d = deleted.get(p.id) ?? 0;
+    c.inserted += up.inserted;
+    c.updated += up.updated;
+    c.deleted += d;
+    c.bytes += up.bytes;
+    c.layers.push({ to: isoOf(w.until), inserted: up.inserted, updated: up.updated, deleted: d });
   }
 }
 
@@ -365,11 +361,10 @@ async function syncDatabase(
   logger: Logger,
 ): Promise<DatabaseSync> {
   const windows = layerWindows(b, point);
-  await checkNoRangeDeletions(
-    b,
-    plans.filter((p) => !schema.newTables.has(p.id)),
-    windows,
-  );
+  const kept = plans.filter((p) => !schema.newTables.has(p.id));
+  await checkNoRangeDeletions(b, kept, windows);
+  // Refuses a table without a primary key before any statement.
+  const staged = new Map(kept.map((p) => [p.id, StagedChanges.open(client, p)]));
   await client.query('BEGIN');
   try {
     for (const sql of schema.before) await client.query(sql);
@@ -383,7 +378,7 @@ async function syncDatabase(
     const counts = new Map<string, TableCounts>();
     for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
     for (let i = 0; i < windows.length; i++)
-      await applyWindow(client, b, plans, schema, windows[i]!, i === windows.length - 1, sources, counts, config);
+      await applyWindow(client, b, plans, staged, windows[i]!, i === windows.length - 1, sources, counts, config);
     logSyncCounts(plans, counts, logger);
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
     for (const sql of schema.after) await client.query(sql);

@@ -1,6 +1,6 @@
 /**
  * Rewrites the row KVs of a real single-family table as CockroachDB writes them for the same table
- * declared with several column families (docs/crdb-formats.md §5.3; `crdb: pkg/sql/row/writer.go`
+ * declared with several column families (docs/formats.md §5.3; `crdb: pkg/sql/row/writer.go`
  * `prepareInsertOrUpdateBatch`, `pkg/keys` `MakeFamilyKey`): one KV per family under the row key ‖
  * family suffix. Family 0 (the sentinel) and families of several columns hold a TUPLE of their
  * non-NULL columns in ascending column ID, each tag carrying the delta from the family's previous
