@@ -16,31 +16,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import pg from 'pg';
 import { writeGeneration } from '../src/backup/testing/build-collection.js';
 import { extractStore } from '../src/backup/testing/store-extract.js';
 import { verifyValueChecksum } from '../src/encoding/roach-value.js';
 import { splitFamilySuffix } from '../src/encoding/row-key.js';
 import type { Timestamp } from '../src/mvcc/types.js';
 import { migrationDir, runCli } from './support/cli.js';
-import { hlc } from './support/recipes-history.js';
+import { hlc, recipesSnapshot } from './support/recipes-history.js';
 import { withFamilyHistory, type FamilyHistory } from './support/recipes-families.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes-v2.1.0', import.meta.url));
 type Server = Awaited<ReturnType<typeof withTempPostgres>>;
 
-async function snapshot(server: Server): Promise<string> {
-  const c = new pg.Client(server.clientConfig('recipes'));
-  await c.connect();
-  try {
-    const rows = await c.query(`SELECT * FROM recipes ORDER BY id`);
-    const seq = await c.query(`SELECT last_value, is_called FROM customer_seq`);
-    return JSON.stringify({ rows: rows.rows, seq: seq.rows });
-  } finally {
-    await c.end();
-  }
-}
+const snapshot = (server: Server): Promise<string> => recipesSnapshot(server);
 
 /** The families each KV of recipe `id` written at `t` belongs to. */
 function familiesWritten(h: FamilyHistory, id: number, t: Timestamp): number[] {

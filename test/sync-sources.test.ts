@@ -37,7 +37,7 @@ import { startAzurite } from '../src/storage/testing/azurite-server.js';
 import { startGcsEmulator } from '../src/storage/testing/gcs-emulator.js';
 import { startTestS3 } from '../src/storage/testing/s3-server.js';
 import { migrationDir, runCli } from './support/cli.js';
-import { at, hlc, withLaterHistory } from './support/recipes-history.js';
+import { at, hlc, recipesSnapshot, withLaterHistory } from './support/recipes-history.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes-v2.1.0', import.meta.url));
@@ -45,18 +45,7 @@ const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes
 type Server = Awaited<ReturnType<typeof withTempPostgres>>;
 
 /** The recipes rows, the sequence position and the table's indexes. */
-async function snapshot(server: Server): Promise<string> {
-  const c = new pg.Client(server.clientConfig('recipes'));
-  await c.connect();
-  try {
-    const rows = await c.query(`SELECT * FROM recipes ORDER BY id`);
-    const seq = await c.query(`SELECT last_value, is_called FROM customer_seq`);
-    const indexes = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'recipes' ORDER BY 1`);
-    return JSON.stringify({ rows: rows.rows, seq: seq.rows, indexes: indexes.rows });
-  } finally {
-    await c.end();
-  }
-}
+const snapshot = (server: Server): Promise<string> => recipesSnapshot(server, { indexes: true });
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -17,22 +17,12 @@ import { writeGeneration } from '../src/backup/testing/build-collection.js';
 import { extractStore } from '../src/backup/testing/store-extract.js';
 import type { Timestamp } from '../src/mvcc/types.js';
 import { migrationDir, runCli } from './support/cli.js';
-import { at, hlc, withLaterHistory } from './support/recipes-history.js';
+import { at, hlc, recipesSnapshot, withLaterHistory } from './support/recipes-history.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
 const RECIPES = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/recipes-v2.1.0', import.meta.url));
 
-async function snapshot(server: Awaited<ReturnType<typeof withTempPostgres>>): Promise<string> {
-  const c = new pg.Client(server.clientConfig('recipes'));
-  await c.connect();
-  try {
-    const rows = await c.query(`SELECT * FROM recipes ORDER BY id`);
-    const seq = await c.query(`SELECT last_value, is_called FROM customer_seq`);
-    return JSON.stringify({ rows: rows.rows, seq: seq.rows });
-  } finally {
-    await c.end();
-  }
-}
+const snapshot = (server: Awaited<ReturnType<typeof withTempPostgres>>): Promise<string> => recipesSnapshot(server);
 
 type SyncCounts = { inserted: number; updated: number; deleted: number };
 const report = (dir: string): { tables: Array<{ sync?: SyncCounts & { layers: SyncCounts[] } }> } =>

@@ -3,9 +3,11 @@
  * history, then (after the full backup's end) layers with an update, a deletion, the same key
  * inserted again and a new row. Every value is one the store wrote (another row's bytes).
  */
+import pg from 'pg';
 import type { ExtractedKV, StoreExtract } from '../../src/backup/testing/store-extract.js';
 import type { Timestamp } from '../../src/mvcc/types.js';
 import { compareEngineKeys } from '../../src/sst/comparer.js';
+import type { withTempPostgres } from './pg.js';
 
 export const hlc = (t: Timestamp): string => `${t.wallTime}.${String(t.logical).padStart(10, '0')}`;
 /** `s` seconds after `t` (layers a second apart: their folder names differ). */
@@ -57,4 +59,26 @@ export function withLaterHistory(ex: StoreExtract): { ex: StoreExtract; ends: Ti
     a.wallTime < b.wallTime ? -1 : a.wallTime > b.wallTime ? 1 : 0,
   );
   return { ex: { ...ex, tables, timestamps }, ends };
+}
+
+/**
+ * What a recipes target holds, as one comparable string: the rows in key order, the sequence
+ * position and (with `indexes`) the table's indexes. How the sync tests compare a synced target
+ * with a fresh migration.
+ */
+export async function recipesSnapshot(
+  server: Awaited<ReturnType<typeof withTempPostgres>>,
+  opts: { indexes?: boolean } = {},
+): Promise<string> {
+  const c = new pg.Client(server.clientConfig('recipes'));
+  await c.connect();
+  try {
+    const rows = await c.query(`SELECT * FROM recipes ORDER BY id`);
+    const seq = await c.query(`SELECT last_value, is_called FROM customer_seq`);
+    if (!opts.indexes) return JSON.stringify({ rows: rows.rows, seq: seq.rows });
+    const indexes = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'recipes' ORDER BY 1`);
+    return JSON.stringify({ rows: rows.rows, seq: seq.rows, indexes: indexes.rows });
+  } finally {
+    await c.end();
+  }
 }
