@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage.js';
-import { joinPath } from '../storage/storage.js';
+import { joinPath, readIfPresent } from '../storage/storage.js';
 import { MigrateError } from '../util/errors.js';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import { ZERO_TIMESTAMP, type Timestamp } from '../mvcc/types.js';
@@ -23,11 +23,11 @@ const strip = (s: string): string => s.replace(/^\/+/, '').replace(/\/+$/, '');
  * root `LATEST`. Returns the full-backup subdirectory it names, or undefined when there is none.
  */
 export async function resolveLatest(storage: Storage): Promise<string | undefined> {
-  // Both places asked at once (one round trip on object storage); the history wins when it has a name.
-  const [listed, hasLatest] = await Promise.all([storage.list(LATEST_HISTORY_DIR), storage.exists(LATEST_FILE)]);
+  // Both places read at once (one round trip on object storage); the history wins when it has a name.
+  const [listed, latest] = await Promise.all([storage.list(LATEST_HISTORY_DIR), readIfPresent(storage, LATEST_FILE)]);
   const first = listed.filter((n) => n !== LATEST_HISTORY_DIR && !n.endsWith('/'))[0];
   if (first !== undefined) return strip(new TextDecoder().decode(await storage.readAll(first)).trim());
-  if (hasLatest) return strip(new TextDecoder().decode(await storage.readAll(LATEST_FILE)).trim());
+  if (latest) return strip(new TextDecoder().decode(latest).trim());
   return undefined;
 }
 

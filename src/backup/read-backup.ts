@@ -5,7 +5,7 @@ import { openStorage } from '../storage/open-storage.js';
 import type { RangeReader } from '../storage/range-reader.js';
 import type { ReadAheadOptions } from '../storage/read-ahead.js';
 import type { Storage, StorageOptions } from '../storage/storage.js';
-import { joinPath } from '../storage/storage.js';
+import { joinPath, rememberingLookups } from '../storage/storage.js';
 import { parseStorageUrl } from '../storage/storage-url.js';
 import { bytesEqual } from '../util/bytes.js';
 import { DecodeError, MigrateError, isDecodeError } from '../util/errors.js';
@@ -15,7 +15,7 @@ import { decodeDescriptorHead } from './descriptor-id.js';
 import { candidateKeys, readEncryptionInfos, type EncryptionSettings } from './encryption-key.js';
 import { listFullBackups, listIncrementals, resolveLatest, selectChain } from './layout.js';
 import { decodeBackupPartitionDescriptor, MVCCFilter, type BackupFile } from './manifest.js';
-import { findManifestName, readLayer, unwrapManifestBytes, type BackupLayer } from './read-manifest.js';
+import { findManifestName, MANIFEST_NAMES, readLayer, unwrapManifestBytes, type BackupLayer } from './read-manifest.js';
 
 export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
   /** Full backup to read: `LATEST` (default) or a subdirectory such as `/2024/05/01-120000.00`. */
@@ -353,12 +353,16 @@ async function absentDataFiles(
  * yielding the newest version ≤ readAt of every key across the chain.
  */
 export async function readBackup(url: string, opts: ReadBackupOptions = {}): Promise<OpenedBackup> {
-  const storage = opts.storage ?? openStorage(url, opts);
+  const storage = rememberingLookups(opts.storage ?? openStorage(url, opts));
   const name = parseStorageUrl(url).redacted;
   const where = (p: string): string => (p === '' ? name : `${name.replace(/\/+$/, '')}/${p}`);
   const toClose: Storage[] = opts.storage ? [] : [storage];
   try {
     const fullDir = await resolveFullDir(storage, opts, name);
+    // Asked now, beside the requests below, and found answered by the steps that need them: which
+    // manifest the full backup has, and its folder's listing (the missing-file check).
+    for (const n of MANIFEST_NAMES) void storage.exists(joinPath(fullDir, n));
+    if (!opts.knownMissingFiles) void storage.list(fullDir === '' ? '' : `${fullDir}/`);
     // What does not depend on each other is asked at once: on object storage every request is a
     // round trip, and a chain of hourly incrementals has hundreds of manifests.
     const [infos, incrementals] = await Promise.all([

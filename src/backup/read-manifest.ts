@@ -5,8 +5,8 @@ import type { Timestamp } from '../mvcc/types.js';
 import { openSst } from '../sst/reader.js';
 import { bytesReader } from '../storage/range-reader.js';
 import type { Storage } from '../storage/storage.js';
-import { joinPath } from '../storage/storage.js';
-import { DecodeError, MigrateError, isStorageError } from '../util/errors.js';
+import { joinPath, readIfPresent } from '../storage/storage.js';
+import { DecodeError, MigrateError } from '../util/errors.js';
 import { toHex } from '../util/bytes.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { decodeBytesKey, decodeUvarintAscending } from '../encoding/ordered.js';
@@ -103,15 +103,6 @@ export function unwrapManifestBytes(
   return { bytes, encrypted };
 }
 
-async function readIfExists(storage: Storage, path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await storage.readAll(path);
-  } catch (e) {
-    if (isStorageError(e) && /no such (file|object)/.test((e as Error).message)) return undefined;
-    throw e;
-  }
-}
-
 /**
  * Finds which manifest file a directory holds, or undefined (the first of MANIFEST_NAMES present).
  * Asked all at once: on object storage each question is a round trip.
@@ -188,7 +179,7 @@ export async function readLayer(
   }
   const path = joinPath(dir, name);
   // The manifest and its checksum side by side (two round trips on object storage become one).
-  const [stored, checksum] = await Promise.all([storage.readAll(path), readIfExists(storage, `${path}${CHECKSUM_SUFFIX}`)]);
+  const [stored, checksum] = await Promise.all([storage.readAll(path), readIfPresent(storage, `${path}${CHECKSUM_SUFFIX}`)]);
   if (stored.length === 0)
     throw new MigrateError(
       `${where(path)} is empty (0 bytes)`,

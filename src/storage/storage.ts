@@ -1,3 +1,4 @@
+import { isStorageError } from '../util/errors.js';
 import type { RangeReader } from './range-reader.js';
 
 /**
@@ -98,4 +99,44 @@ export function collapseDelimited(names: readonly string[], prefix: string, deli
 /** Bytewise (UTF-8 code unit order for ASCII) comparison used to sort listings like S3 does. */
 export function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** The whole object, or undefined when it does not exist (other failures are thrown). */
+export async function readIfPresent(storage: Storage, path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await storage.readAll(path);
+  } catch (e) {
+    if (isStorageError(e) && /no such (file|object)/.test(e.message)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * `storage` with its listings and existence checks remembered (by prefix and delimiter, by path):
+ * a backup is opened by several steps that ask the same questions, and a question can be asked
+ * ahead, while other requests are in flight, so that the step needing it finds it answered. For
+ * folders that do not change while they are read (a backup). An answer asked ahead and never used
+ * fails silently; one that is used fails where it is used.
+ */
+export function rememberingLookups(storage: Storage): Storage {
+  const lists = new Map<string, Promise<string[]>>();
+  const exists = new Map<string, Promise<boolean>>();
+  const remember = <T>(m: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> => {
+    let p = m.get(key);
+    if (!p) {
+      p = ask();
+      p.catch(() => undefined);
+      m.set(key, p);
+    }
+    return p;
+  };
+  return {
+    name: storage.name,
+    list: (prefix, opts) => remember(lists, `${opts?.delimiter ?? ''}\u0000${prefix}`, () => storage.list(prefix, opts)),
+    exists: (path) => remember(exists, path, () => storage.exists(path)),
+    reader: (path) => storage.reader(path),
+    readAll: (path) => storage.readAll(path),
+    sub: (path) => storage.sub(path),
+    close: () => storage.close(),
+  };
 }
