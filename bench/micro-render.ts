@@ -1,11 +1,13 @@
 /**
  * Micro-benchmark of the per-value COPY rendering and per-row fingerprint hot spots
- * (`formatFloat8`, `formatUuid`, `rowHash`). Run: `node --import tsx bench/micro-render.ts`.
+ * (`formatFloat8`, `formatUuid`, a row's fingerprint hash `SourceRowHasher.row`). Run: `node --import tsx bench/micro-render.ts`.
  * Prints µs per call; compare runs before/after a change (the machine is shared: repeat).
  */
 import { randomUUID } from 'node:crypto';
 import { formatFloat8, formatUuid } from '../src/copy/format.js';
-import { rowHash } from '../src/load/row-hash.js';
+import { SourceRowHasher } from '../src/load/row-hash.js';
+import { sqlType } from '../src/model/sql-type.js';
+import type { Datum } from '../src/encoding/datum.js';
 
 function perCall(n: number, fn: () => void): string {
   const t = performance.now();
@@ -13,9 +15,16 @@ function perCall(n: number, fn: () => void): string {
   return (((performance.now() - t) * 1000) / n).toFixed(3);
 }
 
-const rows: (string | null)[][] = [];
+const text = sqlType('string', { oid: 25 });
+const hasher = new SourceRowHasher(Array.from({ length: 7 }, (_, i) => ({ pgName: `c${i}`, type: text })));
+const str = (value: string): Datum => ({ kind: 'string', value });
+const rows: Datum[][] = [];
 for (let i = 0; i < 200_000; i++) {
-  rows.push([randomUUID(), 'new york', `Some Name ${i}`, null, '2019-01-02 03:04:05.123456', String(i / 7), 'héllo']);
+  rows.push(
+    [randomUUID(), 'new york', `Some Name ${i}`, null, '2019-01-02 03:04:05.123456', String(i / 7), 'héllo'].map((v) =>
+      v === null ? null : str(v),
+    ),
+  );
 }
 const floats = Array.from({ length: 500_000 }, () => Math.round(Math.random() * 1e6) / 100 - 5000);
 const uuids = Array.from({ length: 200_000 }, () => Uint8Array.from({ length: 16 }, () => (Math.random() * 256) | 0));
@@ -29,8 +38,8 @@ for (let k = 0; k < 5; k++) {
     for (const b of uuids) sink += formatUuid(b).length;
   });
   const h = perCall(rows.length, () => {
-    for (const r of rows) sink += Number(rowHash(r) & 1n);
+    for (const r of rows) sink += Number(hasher.row(r) & 1n);
   });
-  console.log(`round ${k}: formatFloat8 ${f} µs  formatUuid ${u} µs  rowHash (7 fields) ${h} µs`);
+  console.log(`round ${k}: formatFloat8 ${f} µs  formatUuid ${u} µs  row hash (7 text fields) ${h} µs`);
 }
 if (sink < 0) console.log(sink);

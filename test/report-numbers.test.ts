@@ -54,7 +54,8 @@ test(
     // Per table: the manifests' bytes (none for a table without data) and the COPY bytes sent.
     for (const x of onTarget) {
       if (x.rowsLoaded === 0) {
-        assert.equal(x.bytes, 0, x.source);
+        // No rows: nothing sent but, for COPY BINARY, its 19-byte header and 2-byte trailer.
+        assert.ok(x.bytes === 0 || x.bytes === 21, `${x.source}: ${x.bytes} bytes`);
         continue;
       }
       assert.ok(x.bytes > 0, `${x.source} sent bytes`);

@@ -102,7 +102,7 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
     const oldFingerprint = await run({ source: { type: 'backup', url: collection, backup: oldDir } });
     assert.match(
       oldFingerprint.error ?? '',
-      /cannot resume: .*loaded with other settings: fingerprint was unset, now sum of per-row XOR of hashtextextended/,
+      /cannot resume: .*loaded with other settings: fingerprint was unset, now sum of per-row XOR of per-field hashes/,
     );
     assert.match(
       oldFingerprint.error ?? '',

@@ -86,6 +86,19 @@ const INT_RANGE: Record<'int2' | 'int4', [number, number, string]> = {
   int4: [-2147483648, 2147483647, 'integer'],
 };
 
+/**
+ * A finite timestamp as PostgreSQL stores it: microseconds since 2000-01-01 UTC, nanoseconds
+ * rounded as the text path rounds them (halves up in time). A number while exact: |seconds| <
+ * 2^53 for every CockroachDB timestamp, and µs since 2000 stay below 2^53 until year 2255;
+ * a bigint beyond.
+ */
+export function pgTimestampMicros(seconds: bigint, nanos: number): number | bigint {
+  const micros = Math.floor((nanos + 500) / 1000);
+  const secs = Number(seconds) - PG_EPOCH_SECS;
+  const us = secs * 1_000_000 + micros;
+  return Number.isSafeInteger(us) ? us : BigInt(secs) * 1_000_000n + BigInt(micros);
+}
+
 /** The decoder gave a datum of another kind than the column's binary form: a bug of ours. */
 function kindMismatch(kind: BinaryKind, d: Exclude<Datum, null>, column: number): never {
   throw new LoadError(`binary COPY: column ${column + 1} expects ${kind}, the decoder gave ${d.kind} (internal error)`);
@@ -247,22 +260,17 @@ export class BinaryCopyWriter {
       case 'timestamp': {
         if (d.kind !== 'timestamp' && d.kind !== 'timestamptz') return kindMismatch(kind, d, column);
         if (d.infinity !== undefined) return this.int64(d.infinity === 1 ? INT64_MAX : INT64_MIN);
-        const micros = Math.floor((d.nanos + 500) / 1000);
-        // |seconds| < 2^53 for every CockroachDB timestamp; µs since 2000 stay exact below 2^53
-        // (until year 2255) and go through bigint beyond.
-        const secs = Number(d.seconds) - PG_EPOCH_SECS;
-        const us = secs * 1_000_000 + micros;
-        if (Number.isSafeInteger(us)) {
+        const us = pgTimestampMicros(d.seconds, d.nanos);
+        if (typeof us === 'number') {
           const at = this.fixed(8);
           const hi = Math.floor(us / 0x1_0000_0000);
           this.buf.writeInt32BE(hi, at);
           this.buf.writeUInt32BE(us - hi * 0x1_0000_0000, at + 4);
         } else {
-          const big = BigInt(secs) * 1_000_000n + BigInt(micros);
           // Beyond int64 cannot even be sent; PostgreSQL refuses the rest of its out-of-range
           // values itself (timestamp_recv), with the same message as for text.
-          if (big > INT64_MAX || big < INT64_MIN) throw new BinaryValueError('timestamp out of range');
-          this.int64(big);
+          if (us > INT64_MAX || us < INT64_MIN) throw new BinaryValueError('timestamp out of range');
+          this.int64(us);
         }
         return;
       }

@@ -29,7 +29,7 @@ import { LoadError, MigrateError } from '../util/errors.js';
 import { readTableState, writeTableState, type TableState } from './load-state.js';
 import { appendRejects, pruneRejects, rejectFilePath, rejectRow, type RejectRecord } from './rejects.js';
 import { hashOut } from './pg-hash.js';
-import { canonicalField, fieldHash, FingerprintSum, needsCanonical, sourceHashField } from './row-hash.js';
+import { FingerprintSum, SourceRowHasher } from './row-hash.js';
 import type { LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from './types.js';
 
 export interface CopyTableOptions {
@@ -46,7 +46,7 @@ export interface CopyTableOptions {
   readonly fingerprint?: boolean;
   /**
    * COPY format: 'auto' (default) sends tables whose every column has a binary form as COPY
-   * BINARY when no fingerprint is computed, else text; 'text' always sends text.
+   * BINARY, others as text; 'text' always sends text.
    */
   readonly format?: 'auto' | 'text';
 }
@@ -112,17 +112,18 @@ interface RowEncoder {
 }
 
 /**
- * The fingerprint of the rows a chunk sends, field by field: the hash of PostgreSQL's output text
- * of each value, or for text values of the bytes CockroachDB stored (`sourceHashField`), XORed
- * into the row's hash as the line is rendered; `endRow` adds it once the whole row was accepted.
+ * The fingerprint of the rows a chunk sends, field by field (`SourceRowHasher`: integers, floats,
+ * UUIDs and timestamps by value, text values by the bytes CockroachDB stored, others by their
+ * PostgreSQL output text), XORed into the row's hash as the row is encoded; `endRow` adds it
+ * once the whole row was accepted.
  */
 class RowFingerprint {
-  private readonly canon: boolean[];
+  private readonly hasher: SourceRowHasher;
   private hi = 0;
   private lo = 0;
   readonly sum = new FingerprintSum();
-  constructor(private readonly plan: TableLoadPlan) {
-    this.canon = plan.columns.map((c) => needsCanonical(c.type));
+  constructor(plan: TableLoadPlan) {
+    this.hasher = new SourceRowHasher(plan.columns);
   }
 
   beginRow(): void {
@@ -130,12 +131,21 @@ class RowFingerprint {
     this.lo = 0;
   }
 
-  /** Adds the field of column `i` from its value `d` and PostgreSQL output text `t` (a NULL adds nothing). */
-  set(i: number, d: Exclude<Datum, null>, t: string): void {
-    const type = this.plan.columns[i]!.type;
-    fieldHash(sourceHashField(d, this.canon[i] ? canonicalField(t, type) : t, type), i);
+  /** Adds the field of column `i` from its value `d` (and its output text `t` when rendered; a NULL adds nothing). */
+  set(i: number, d: Exclude<Datum, null>, t?: string): void {
+    this.hasher.field(i, d, t);
     this.hi ^= hashOut.hi;
     this.lo ^= hashOut.lo;
+  }
+
+  /** A whole row's fields, `beginRow` to `endRow`. */
+  row(values: readonly Datum[]): void {
+    this.beginRow();
+    for (let i = 0; i < values.length; i++) {
+      const d = values[i] ?? null;
+      if (d !== null) this.set(i, d);
+    }
+    this.endRow();
   }
 
   endRow(): void {
@@ -217,21 +227,28 @@ class TextRowEncoder implements RowEncoder {
 }
 
 /**
- * COPY BINARY (copy/binary.ts), for tables whose every column has a binary form, loaded without
- * a fingerprint: no float, timestamp or UUID text on either side. Refuses exactly what the text
- * path refuses.
+ * COPY BINARY (copy/binary.ts), for tables whose every column has a binary form: no float,
+ * timestamp or UUID text on either side, and the fingerprint of such values is their value hash
+ * (row-hash.ts), so nothing is rendered as text to be hashed either. Refuses exactly what the
+ * text path refuses.
  */
 class BinaryRowEncoder implements RowEncoder {
   private readonly writer = new BinaryCopyWriter();
   /** Columns whose values can hold a NUL PostgreSQL refuses (text, enum labels, jsonb). */
   private readonly nulCheck: boolean[];
-  readonly sum = 0n;
+  private readonly fields: RowFingerprint | undefined;
   constructor(
     private readonly plan: TableLoadPlan,
     private readonly kinds: readonly BinaryKind[],
+    fingerprint: boolean,
   ) {
     this.nulCheck = kinds.map((k) => k === 'text' || k === 'enum' || k === 'jsonb');
+    this.fields = fingerprint ? new RowFingerprint(plan) : undefined;
     this.writer.header();
+  }
+
+  get sum(): bigint {
+    return this.fields ? this.fields.sum.total : 0n;
   }
 
   get buffered(): number {
@@ -255,6 +272,8 @@ class BinaryRowEncoder implements RowEncoder {
       if (e instanceof BinaryValueError) throw new RowRejected(cols[e.column]?.pgName ?? '(row)', e.message);
       throw e;
     }
+    // Hashed from the values once the row is written: a refused row adds nothing.
+    this.fields?.row(values);
   }
 
   take(): Buffer {
@@ -280,7 +299,7 @@ function binaryKinds(plan: TableLoadPlan, format: CopyTableOptions['format']): B
 
 /** A fresh encoder for one COPY statement of `plan`. */
 function encoderFor(plan: TableLoadPlan, kinds: readonly BinaryKind[] | undefined, fingerprint: boolean): RowEncoder {
-  return kinds ? new BinaryRowEncoder(plan, kinds) : new TextRowEncoder(plan, fingerprint);
+  return kinds ? new BinaryRowEncoder(plan, kinds, fingerprint) : new TextRowEncoder(plan, fingerprint);
 }
 
 /**
@@ -432,9 +451,7 @@ export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts
   const target = quoteQualified(plan.pgSchema, plan.pgTable);
   const columnList = plan.columns.map((c) => quoteIdent(c.pgName)).join(', ');
   const fingerprint = opts.fingerprint !== false;
-  // The fingerprint is computed from PostgreSQL's text of every value: with it, COPY text renders
-  // each value once, binary would render it twice (text to hash, bytes to send).
-  const kinds = fingerprint ? undefined : binaryKinds(plan, opts.format);
+  const kinds = binaryKinds(plan, opts.format);
   const copySql = `COPY ${target} (${columnList}) FROM STDIN${kinds ? ' (FORMAT binary)' : ''}`;
   const prior = await readTableState(client, plan.id);
   const rejectFile = opts.rejectDir ? rejectFilePath(opts.rejectDir, plan.id) : undefined;

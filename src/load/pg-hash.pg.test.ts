@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { hashOut, pgHashBytes, pgHashString } from './pg-hash.js';
-import { checkServerHash, FingerprintSum, rowHash } from './row-hash.js';
+import { checkServerHash, FingerprintSum, SourceRowHasher } from './row-hash.js';
+import { sqlType } from '../model/sql-type.js';
 
 const int64 = (): bigint => BigInt.asIntN(64, (BigInt(hashOut.hi) << 32n) | BigInt(hashOut.lo));
 
@@ -58,8 +59,14 @@ test('FingerprintSum adds signed 64-bit row hashes exactly (past its 2^20-row fl
   const sum = new FingerprintSum();
   let exact = 0n;
   const texts = strings(64);
+  const text = sqlType('string', { oid: 25 });
+  const hasher = new SourceRowHasher([
+    { pgName: 'a', type: text },
+    { pgName: 'b', type: text },
+  ]);
+  const str = (value: string) => ({ kind: 'string', value }) as const;
   for (let i = 0; i < (1 << 20) + 5000; i++) {
-    const h = rowHash([texts[i % 64]!, i % 3 === 0 ? null : String(i)]);
+    const h = hasher.row([str(texts[i % 64]!), i % 3 === 0 ? null : str(String(i))]);
     exact += h;
     sum.addBigInt(h);
   }

@@ -4,9 +4,18 @@
  * (computed by SQL over what PostgreSQL did store).
  *
  * Definition (`FINGERPRINT_DEFINITION`, recorded with a run's resume state): each non-NULL field
- * of column position p (1-based) hashes to `hashtextextended(field text, p)` — PostgreSQL's 64-bit
- * lookup3 hash of the text's bytes, seeded with the position so that equal values in two columns
- * (or two values swapped between columns) do not cancel; a NULL field hashes to 0. The row hash is
+ * of column position p (1-based) hashes to a PostgreSQL hash function seeded with p, so that equal
+ * values in two columns (or two values swapped between columns) do not cancel; a NULL field hashes
+ * to 0. Which function depends on the column's PostgreSQL type (`fieldHashKind`):
+ * - integers, uuid, timestamp(tz), and non-zero floats: the type's own extended hash function
+ *   (`hashint8extended`, `uuid_hash_extended`, `timestamp_hash_extended`, `hashfloat8extended`…),
+ *   over the *value* PostgreSQL stored. No output text is rendered on either side, and a value
+ *   the text path would have rendered and parsed back equal (a float printed with too few digits,
+ *   a timestamp rounded twice) still differs. Float zeros hash their text ('0' or '-0'), because
+ *   `hashfloat8extended` makes -0 and 0 equal.
+ * - every other type: `hashtextextended(field text, p)`, PostgreSQL's lookup3 hash of the bytes of
+ *   the value's output text (canonical form below).
+ * The row hash is
  * the XOR of its field hashes, read as a signed 64-bit integer, and a table's fingerprint is the
  * exact sum of its row hashes (no wrap-around, so no cancellation modulo 2^64) plus the row count,
  * which is order-independent: a multiset of rows has one fingerprint whatever order COPY or a scan
@@ -27,18 +36,46 @@ import { formatPgText } from '../copy/format.js';
 import { quoteIdent } from '../util/sql-quote.js';
 import { LoadError } from '../util/errors.js';
 import type { Datum } from '../encoding/datum.js';
-import { hashOut, pgHashBytes, pgHashString } from './pg-hash.js';
+import { binaryKind, pgTimestampMicros } from '../copy/binary.js';
+import { hashOut, pgHashBytes, pgHashString, pgHashUint32 } from './pg-hash.js';
 
 export interface HashColumn {
   readonly pgName: string;
   readonly type: SqlType;
+  /** The column's PostgreSQL type as the converter wrote it; without it every field hashes its text. */
+  readonly pgType?: string;
 }
 
 /**
  * What the fingerprint is, recorded in a run's resume state (run-state.ts): a resume whose
  * recorded fingerprints were computed another way is refused instead of reported as a mismatch.
  */
-export const FINGERPRINT_DEFINITION = 'sum of per-row XOR of hashtextextended(field text, column position)';
+export const FINGERPRINT_DEFINITION =
+  'sum of per-row XOR of per-field hashes seeded with the column position: the type hash of integers, uuid, timestamps and non-zero floats, hashtextextended of the output text otherwise';
+
+/**
+ * How a column's fields are hashed: by value with the PostgreSQL type's own extended hash
+ * function, or (`text`) by their output text. Chosen from the PostgreSQL type the converter wrote
+ * (the same choice as COPY BINARY's), so both sides agree on it.
+ */
+export type FieldHashKind = 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'uuid' | 'timestamp' | 'timestamptz' | 'text';
+
+export function fieldHashKind(c: HashColumn): FieldHashKind {
+  const k = c.pgType === undefined ? undefined : binaryKind(c.pgType, c.type);
+  switch (k) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'float4':
+    case 'float8':
+    case 'uuid':
+      return k;
+    case 'timestamp':
+      return /^timestamptz/.test(c.pgType!) ? 'timestamptz' : 'timestamp';
+    default:
+      return 'text';
+  }
+}
 
 /** Length-prefixed text of fields (`3:abc,N,…`): the key text that findDifferingKeys buckets and shows. */
 export function rowText(fields: readonly (string | null)[]): string {
@@ -51,14 +88,7 @@ export function rowText(fields: readonly (string | null)[]): string {
   return s;
 }
 
-/**
- * One field of a row fingerprint: PostgreSQL's output text, or — for text columns — the UTF-8
- * bytes CockroachDB stored (`sourceHashField`); PostgreSQL's side hashes its stored text, which is
- * byte-equal when nothing was altered on the way. NULL is null.
- */
-export type HashField = string | Uint8Array | null;
-
-/** Sets `hashOut` to the hash of a non-NULL field of column index `i` (0-based). */
+/** Sets `hashOut` to `hashtextextended` of a field's text or stored bytes, for column index `i` (0-based). */
 export function fieldHash(f: string | Uint8Array, i: number): void {
   if (typeof f === 'string') pgHashString(f, 0, i + 1);
   else pgHashBytes(f, 0, f.length, 0, i + 1);
@@ -67,17 +97,112 @@ export function fieldHash(f: string | Uint8Array, i: number): void {
 /** A row hash as PostgreSQL's signed bigint, from its high and low 32 bits. */
 const toInt64 = (hi: number, lo: number): bigint => BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
 
-export function rowHash(fields: readonly HashField[]): bigint {
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    if (f === null) continue;
-    fieldHash(f, i);
-    hi ^= hashOut.hi;
-    lo ^= hashOut.lo;
+/** `hashint8extended` of the 64-bit integer whose high (signed) and low 32 bits are `hi` and `lo`. */
+function hashInt64Halves(hi: number, lo: number, seed: number): void {
+  // PostgreSQL folds the high half into the low one (complemented for negatives) and hashes that
+  // word, so int2, int4 and int8 of equal value hash equal.
+  pgHashUint32(hi >= 0 ? lo ^ hi : lo ^ ~hi, 0, seed);
+}
+
+/** `hashint8extended` of an exact integer (a number while it is a safe integer). */
+function hashInt64(v: number | bigint, seed: number): void {
+  if (typeof v === 'number') {
+    const hi = Math.floor(v / 0x1_0000_0000);
+    hashInt64Halves(hi, v - hi * 0x1_0000_0000, seed);
+  } else hashInt64Halves(Number(BigInt.asIntN(32, v >> 32n)), Number(BigInt.asUintN(32, v)), seed);
+}
+
+/** One float8 in the little-endian memory order `hashfloat8extended` hashes (checkServerHash refuses big-endian servers). */
+const floatBytes = new Uint8Array(8);
+const floatView = new DataView(floatBytes.buffer);
+
+/** `hashfloat8extended` of a non-zero float; a zero hashes its text, '0' or '-0' (see file comment). */
+function hashFloat(v: number, seed: number): void {
+  if (v === 0) return pgHashString(Object.is(v, -0) ? '-0' : '0', 0, seed);
+  if (Number.isNaN(v)) {
+    // PostgreSQL hashes every NaN as its one NaN, get_float8_nan(): the quiet NaN 0x7ff8000000000000.
+    floatView.setUint32(0, 0, true);
+    floatView.setUint32(4, 0x7ff80000, true);
+  } else floatView.setFloat64(0, v, true);
+  pgHashBytes(floatBytes, 0, 8, 0, seed);
+}
+
+type TimestampDatum = Extract<Datum, { kind: 'timestamp' | 'timestamptz' }>;
+
+/** `timestamp_hash_extended`: the µs since 2000 PostgreSQL stores, ±infinity as int64's extremes. */
+function hashTimestamp(d: TimestampDatum, seed: number): void {
+  if (d.infinity === 1) hashInt64Halves(0x7fffffff, 0xffffffff, seed);
+  else if (d.infinity === -1) hashInt64Halves(-0x80000000, 0, seed);
+  else hashInt64(pgTimestampMicros(d.seconds, d.nanos), seed);
+}
+
+/**
+ * The source side of the fingerprint for one table's columns: each field hashed as
+ * `fieldHashKind` says, text columns over the bytes CockroachDB stored (`sourceHashField`).
+ * Values must be ones the loader accepts (checked by its encoders, or `sourceFieldTexts`).
+ */
+export class SourceRowHasher {
+  readonly kinds: readonly FieldHashKind[];
+  private readonly types: readonly SqlType[];
+  private readonly canon: readonly boolean[];
+  constructor(columns: readonly HashColumn[]) {
+    this.kinds = columns.map(fieldHashKind);
+    this.types = columns.map((c) => c.type);
+    this.canon = columns.map((c) => needsCanonical(c.type));
   }
-  return toInt64(hi, lo);
+
+  /**
+   * Sets `hashOut` to the hash of the non-NULL value `d` of column index `i`. `text`: the value's
+   * PostgreSQL output text when the caller rendered it already (used only by text-hashed columns).
+   */
+  field(i: number, d: Exclude<Datum, null>, text?: string): void {
+    const seed = i + 1;
+    const kind = this.kinds[i]!;
+    switch (kind) {
+      case 'int2':
+      case 'int4':
+      case 'int8': {
+        if (d.kind !== 'int') break;
+        const n = Number(d.value);
+        return hashInt64(Number.isSafeInteger(n) ? n : d.value, seed);
+      }
+      case 'float4':
+        // hashfloat4extended hashes the float4 widened to float8.
+        if (d.kind === 'float') return hashFloat(Math.fround(d.value), seed);
+        break;
+      case 'float8':
+        if (d.kind === 'float') return hashFloat(d.value, seed);
+        break;
+      case 'uuid':
+        if (d.kind === 'uuid' && d.value.length === 16) return pgHashBytes(d.value, 0, 16, 0, seed);
+        break;
+      case 'timestamp':
+      case 'timestamptz':
+        if (d.kind === 'timestamp' || d.kind === 'timestamptz') return hashTimestamp(d, seed);
+        break;
+      case 'text': {
+        const type = this.types[i]!;
+        if (d.kind === 'string' && d.raw !== undefined && text === undefined) return fieldHash(sourceHashField(d, '', type), i);
+        const t = text ?? formatPgText(d, type);
+        return fieldHash(sourceHashField(d, this.canon[i] ? canonicalField(t, type) : t, type), i);
+      }
+    }
+    throw new LoadError(`fingerprint: column ${seed} is hashed as ${kind}, but the decoder gave a ${d.kind} value (internal error)`);
+  }
+
+  /** The row hash of a row's values (NULL fields add nothing), as PostgreSQL's signed bigint. */
+  row(values: readonly Datum[]): bigint {
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < this.kinds.length; i++) {
+      const d = values[i] ?? null;
+      if (d === null) continue;
+      this.field(i, d);
+      hi ^= hashOut.hi;
+      lo ^= hashOut.lo;
+    }
+    return toInt64(hi, lo);
+  }
 }
 
 /**
@@ -230,16 +355,40 @@ export function sqlRowText(columns: readonly HashColumn[]): string {
     .join(` || ',' || `);
 }
 
-/** SQL expression computing `rowHash` of the current row (a bigint). */
+/** The int hash function PostgreSQL provides for each integer width (all three fold to one value hash). */
+const SQL_INT_HASH = { int2: 'hashint2extended', int4: 'hashint4extended', int8: 'hashint8extended' } as const;
+
+/** SQL expression of one non-NULL-safe field hash (0 for NULL) of column `c` at position `p`, as `SourceRowHasher.field`. */
+function sqlFieldHash(c: HashColumn, p: number): string {
+  const q = quoteIdent(c.pgName);
+  const kind = fieldHashKind(c);
+  switch (kind) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return `coalesce(${SQL_INT_HASH[kind]}(${q}, ${p}), 0)`;
+    case 'float4':
+    case 'float8':
+      // hashfloat8extended makes -0 equal to 0; zeros hash their text instead ('0' or '-0').
+      return `coalesce(CASE WHEN ${q} = 0 THEN hashtextextended(${q}::text COLLATE "C", ${p}) ELSE hash${kind}extended(${q}, ${p}) END, 0)`;
+    case 'uuid':
+      return `coalesce(uuid_hash_extended(${q}, ${p}), 0)`;
+    case 'timestamp':
+      return `coalesce(timestamp_hash_extended(${q}, ${p}), 0)`;
+    case 'timestamptz':
+      // Under the canonical session's TimeZone UTC the cast keeps the stored microseconds.
+      return `coalesce(timestamp_hash_extended(${q}::timestamp, ${p}), 0)`;
+    case 'text':
+      // num_nulls, not IS NULL: a composite whose fields are all NULL "IS NULL" but is a value.
+      // COLLATE "C": hashtextextended hashes the bytes under any deterministic collation, but needs one.
+      return `(CASE WHEN num_nulls(${q}) = 1 THEN 0 ELSE hashtextextended(${sqlFieldText(c)} COLLATE "C", ${p}) END)`;
+  }
+}
+
+/** SQL expression computing `SourceRowHasher.row` of the current row (a bigint). */
 export function sqlRowHash(columns: readonly HashColumn[]): string {
   if (columns.length === 0) return '0::bigint';
-  // num_nulls, not IS NULL: a composite whose fields are all NULL "IS NULL" but is a value.
-  // COLLATE "C": hashtextextended hashes the bytes under any deterministic collation, but needs one.
-  const fields = columns.map(
-    (c, i) =>
-      `(CASE WHEN num_nulls(${quoteIdent(c.pgName)}) = 1 THEN 0 ELSE hashtextextended(${sqlFieldText(c)} COLLATE "C", ${i + 1}) END)`,
-  );
-  return `(${fields.join(' # ')})`;
+  return `(${columns.map((c, i) => sqlFieldHash(c, i + 1)).join(' # ')})`;
 }
 
 /**
@@ -280,9 +429,4 @@ export function sourceHashField(d: Exclude<Datum, null>, text: string, type: Sql
   let end = raw.length;
   while (end > 0 && raw[end - 1] === 0x20) end--;
   return end === raw.length ? raw : raw.subarray(0, end);
-}
-
-/** `sourceHashField` of every column of a row, given its `sourceFieldTexts`. */
-export function sourceHashFields(values: readonly Datum[], texts: readonly (string | null)[], columns: readonly HashColumn[]): HashField[] {
-  return texts.map((t, i) => (t === null ? null : sourceHashField(values[i]!, t, columns[i]!.type)));
 }

@@ -17,10 +17,9 @@ import { quoteQualified } from '../util/sql-quote.js';
 import {
   CANONICAL_SESSION_SQL,
   checkServerHash,
-  rowHash,
   rowText,
+  SourceRowHasher,
   sourceFieldTexts,
-  sourceHashFields,
   sqlFieldTexts,
   sqlRowHash,
   sqlRowText,
@@ -61,26 +60,26 @@ function fieldTexts(plan: TableLoadPlan, row: LoadRow): (string | null)[] | unde
 
 /** Fingerprint of source rows, computed exactly as the loader does (rows it would reject excluded). */
 export async function sourceFingerprint(plan: TableLoadPlan): Promise<Fingerprint> {
+  const hasher = new SourceRowHasher(plan.columns);
   let rows = 0n;
   let sum = 0n;
   for await (const row of plan.rows()) {
-    const t = fieldTexts(plan, row);
-    if (!t) continue;
+    if (!fieldTexts(plan, row)) continue;
     rows++;
-    sum += rowHash(sourceHashFields(row.values, t, plan.columns));
+    sum += hasher.row(row.values);
   }
   return { rows, sum };
 }
 
 /** Fingerprint of the given source rows (a sync's upserts), computed as `sourceFingerprint` does. */
 export function rowsFingerprint(plan: TableLoadPlan, rows: readonly LoadRow[]): Fingerprint {
+  const hasher = new SourceRowHasher(plan.columns);
   let n = 0n;
   let sum = 0n;
   for (const row of rows) {
-    const t = fieldTexts(plan, row);
-    if (!t) continue;
+    if (!fieldTexts(plan, row)) continue;
     n++;
-    sum += rowHash(sourceHashFields(row.values, t, plan.columns));
+    sum += hasher.row(row.values);
   }
   return { rows: n, sum };
 }
@@ -174,6 +173,7 @@ export async function findDifferences(
   const sqlBucket = `(get_byte(decode(md5(${sqlKey}), 'hex'), 0) * 256 + get_byte(decode(md5(${sqlKey}), 'hex'), 1))`;
   const keyOf = (texts: readonly (string | null)[]): string => rowText(keyIdx.map((i) => (i >= 0 ? (texts[i] ?? null) : null)));
 
+  const hasher = new SourceRowHasher(cols);
   const srcN = new Float64Array(BUCKETS);
   const srcS: bigint[] = new Array<bigint>(BUCKETS).fill(0n);
   for await (const row of plan.rows()) {
@@ -181,7 +181,7 @@ export async function findDifferences(
     if (!texts) continue;
     const b = keyBucket(keyOf(texts));
     srcN[b]!++;
-    srcS[b]! += rowHash(sourceHashFields(row.values, texts, plan.columns));
+    srcS[b]! += hasher.row(row.values);
   }
   const tb = await client.query<{ b: number; n: string; s: string }>(
     `SELECT ${sqlBucket} AS b, count(*)::text AS n, sum(${sqlRowHash(cols)})::text AS s FROM ${table} GROUP BY 1`,
@@ -215,7 +215,7 @@ export async function findDifferences(
       const texts = fieldTexts(plan, row);
       if (!texts) continue;
       const k = keyOf(texts);
-      if (pass.has(keyBucket(k))) src.set(k, { hash: rowHash(sourceHashFields(row.values, texts, plan.columns)), texts });
+      if (pass.has(keyBucket(k))) src.set(k, { hash: hasher.row(row.values), texts });
     }
     const tr = await client.query<{ k: string; h: string; f: (string | null)[] }>(
       `SELECT ${sqlKey} AS k, ${sqlRowHash(cols)}::text AS h, ${sqlFieldTexts(cols)} AS f FROM ${table} WHERE ${sqlBucket} = ANY($1::int[])`,
