@@ -1,13 +1,13 @@
 /**
- * Streams one table into PostgreSQL with `COPY … FROM STDIN` (text format), in chunks of
- * `chunkSize` source rows. Each chunk is one transaction holding the COPY and the resume checkpoint
- * (load-state.ts), so a killed run loses at most the chunk in flight and a rerun continues after
- * the last committed row key: no duplicates, no gaps.
+ * Streams one table into PostgreSQL with `COPY … FROM STDIN` (binary when every column has a
+ * binary form, else text), in chunks of `chunkSize` source rows. Each chunk is one transaction
+ * holding the COPY and the resume checkpoint (load-state.ts), so a killed run loses at most the
+ * chunk in flight and a rerun continues after the last committed row key: no duplicates, no gaps.
  *
- * Data flow per chunk: an async generator pulls rows, renders each as one COPY line
- * (`formatPgText` + `copyEscape`) and yields ~64 KiB strings; `stream/promises.pipeline` feeds
- * them to the COPY stream, waiting for `drain`. Memory is one buffer plus one row, whatever the
- * table size.
+ * Data flow per chunk: an async generator pulls rows, encodes each (`BinaryRowEncoder`, or
+ * `TextRowEncoder`: `formatPgText` + `copyEscape`), hashes it into the chunk's fingerprint
+ * (row-hash.ts) and yields ~64 KiB buffers; `stream/promises.pipeline` feeds them to the COPY
+ * stream, waiting for `drain`. Memory is one buffer plus one row, whatever the table size.
  *
  * Rows PostgreSQL cannot store are never dropped silently:
  * - detected before sending (NUL in text, `\u0000` in jsonb, values the formatter refuses);

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Fingerprint } from '../load/types.js';
 import type { Timestamp } from '../mvcc/types.js';
 import type { SyncPoint } from '../source/migration-source.js';
+import { FINGERPRINT_DEFINITION } from '../load/row-hash.js';
 
 export const SYNC_SCHEMA = 'cockroach_migrate_sync';
 
@@ -24,6 +25,12 @@ export interface SyncedTable {
 
 export interface RecordedPoint extends SyncPoint {
   readonly tables: ReadonlyMap<string, SyncedTable>;
+  /**
+   * How the recorded fingerprints were computed (`FINGERPRINT_DEFINITION` of the version that
+   * wrote them; undefined for versions before it was recorded): fingerprints of another
+   * definition cannot be carried forward.
+   */
+  readonly fingerprintDefinition: string | undefined;
 }
 
 export const hlcText = (t: Timestamp): string => `${t.wallTime}.${String(t.logical).padStart(10, '0')}`;
@@ -38,6 +45,8 @@ async function ensureSyncTables(client: pg.ClientBase): Promise<void> {
     `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.points (source_db text PRIMARY KEY, collection text NOT NULL, full_dir text NOT NULL,
        end_time text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`,
   );
+  // Added after the table's first version: a point recorded before has none.
+  await client.query(`ALTER TABLE ${SYNC_SCHEMA}.points ADD COLUMN IF NOT EXISTS fingerprint text`);
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.tables (source_db text NOT NULL, table_id text NOT NULL, pg_table text NOT NULL,
        columns text[] NOT NULL, src_rows numeric, src_sum numeric, end_time text NOT NULL, PRIMARY KEY (source_db, table_id))`,
@@ -54,9 +63,9 @@ export async function writeSyncPoint(
   await ensureSyncTables(client);
   const end = hlcText(point.endTime);
   await client.query(
-    `INSERT INTO ${SYNC_SCHEMA}.points (source_db, collection, full_dir, end_time) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (source_db) DO UPDATE SET collection = $2, full_dir = $3, end_time = $4, recorded_at = now()`,
-    [sourceDb, point.collection, point.fullDir, end],
+    `INSERT INTO ${SYNC_SCHEMA}.points (source_db, collection, full_dir, end_time, fingerprint) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (source_db) DO UPDATE SET collection = $2, full_dir = $3, end_time = $4, fingerprint = $5, recorded_at = now()`,
+    [sourceDb, point.collection, point.fullDir, end, FINGERPRINT_DEFINITION],
   );
   await client.query(`DELETE FROM ${SYNC_SCHEMA}.tables WHERE source_db = $1`, [sourceDb]);
   for (const t of tables) {
@@ -71,8 +80,9 @@ export async function writeSyncPoint(
 export async function readSyncPoint(client: pg.ClientBase, sourceDb: string): Promise<RecordedPoint | undefined> {
   const t = await client.query<{ ok: string | null }>(`SELECT to_regclass('${SYNC_SCHEMA}.points')::text AS ok`);
   if (!t.rows[0]?.ok) return undefined;
-  const p = await client.query<{ collection: string; full_dir: string; end_time: string }>(
-    `SELECT collection, full_dir, end_time FROM ${SYNC_SCHEMA}.points WHERE source_db = $1`,
+  // The fingerprint column through to_jsonb: a points table written before it existed has none.
+  const p = await client.query<{ collection: string; full_dir: string; end_time: string; fingerprint: string | null }>(
+    `SELECT collection, full_dir, end_time, to_jsonb(p) ->> 'fingerprint' AS fingerprint FROM ${SYNC_SCHEMA}.points AS p WHERE source_db = $1`,
     [sourceDb],
   );
   const row = p.rows[0];
@@ -90,7 +100,13 @@ export async function readSyncPoint(client: pg.ClientBase, sourceDb: string): Pr
       ...(x.src_rows !== null && x.src_sum !== null ? { fingerprint: { rows: BigInt(x.src_rows), sum: BigInt(x.src_sum) } } : {}),
     });
   }
-  return { collection: row.collection, fullDir: row.full_dir, endTime: parseHlcText(row.end_time), tables };
+  return {
+    collection: row.collection,
+    fullDir: row.full_dir,
+    endTime: parseHlcText(row.end_time),
+    tables,
+    fingerprintDefinition: row.fingerprint ?? undefined,
+  };
 }
 
 /** Removes the point of `sourceDb` (a load is about to change the rows it vouched for). */

@@ -38,6 +38,7 @@ import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
 import { prefixEnd, rowsFrom } from '../source/table-rows.js';
 import { planSchemaSync, type SchemaSync } from './sync-schema.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
+import { FINGERPRINT_DEFINITION } from '../load/row-hash.js';
 import { placeDatabases } from './target-database.js';
 import { selectTables } from './table-selection.js';
 import { lockTarget, type TargetLock } from './target-lock.js';
@@ -200,6 +201,8 @@ async function loadNewTable(
 interface DatabaseSync {
   readonly tables: TableReport[];
   readonly verified: boolean;
+  /** Some table was verified with a recorded fingerprint carried forward (sync_verify changes), not a full read. */
+  readonly carriedForward: boolean;
 }
 
 type Counts = { inserted: number; updated: number; deleted: number };
@@ -228,11 +231,18 @@ function recordedSourceFingerprints(
   point: RecordedPoint,
   schema: SchemaSync,
   config: Config,
+  logger: Logger,
 ): Map<string, Fingerprint> {
   const sources = new Map<string, Fingerprint>();
   // sync_verify full: no fingerprint is carried, so verifyTable reads each table of the source
   // again at the new point — a path independent of the layer diff that found the changes.
-  if (config.sync_verify !== 'changes') return sources;
+  if (config.sync_verify !== 'changes' || config.skip_validation) return sources;
+  if (point.fingerprintDefinition !== FINGERPRINT_DEFINITION) {
+    logger.warn(
+      `the fingerprints recorded at the last point were computed by an earlier version of cockroach-migrate; every table is verified by reading the source again in full this time (sync_verify "changes" applies from the next sync)`,
+    );
+    return sources;
+  }
   for (const p of plans) {
     const rec = point.tables.get(p.id);
     if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n'))
@@ -321,7 +331,7 @@ async function verifySynced(
   counts: ReadonlyMap<string, TableCounts>,
   config: Config,
   logger: Logger,
-): Promise<DatabaseSync> {
+): Promise<Omit<DatabaseSync, 'carriedForward'>> {
   let verified = true;
   const tables: TableReport[] = [];
   for (const p of plans) {
@@ -373,8 +383,9 @@ async function syncDatabase(
     // keys contributed before it (hashed by PostgreSQL from the target's rows just before the layer
     // is applied), plus that layer's new rows. The target side is still hashed in full below, so a
     // row altered in PostgreSQL outside the changed keys still fails the verification. A table whose
-    // columns changed, or with no recorded fingerprint, is read in full.
-    const sources = recordedSourceFingerprints(plans, point, schema, config);
+    // columns changed, or with no recorded fingerprint (or one of another definition), is read in full.
+    const sources = recordedSourceFingerprints(plans, point, schema, config, logger);
+    const carriedForward = sources.size > 0;
     const counts = new Map<string, TableCounts>();
     for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
     for (let i = 0; i < windows.length; i++)
@@ -382,7 +393,7 @@ async function syncDatabase(
     logSyncCounts(plans, counts, logger);
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
     for (const sql of schema.after) await client.query(sql);
-    const result = await verifySynced(client, db, plans, sources, counts, config, logger);
+    const result = { ...(await verifySynced(client, db, plans, sources, counts, config, logger)), carriedForward };
     if (!result.verified) {
       await client.query('ROLLBACK');
       return result;
@@ -466,6 +477,8 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
   let error: string | undefined;
   let configurationError = false;
   let from: Timestamp | undefined;
+  /** Whether any table was verified from a carried fingerprint (what the summary line then says). */
+  let carriedForward = false;
   const t0 = Date.now();
   try {
     opened = await openChain(config);
@@ -513,6 +526,7 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
         logger.info(`${db.crdbName}: from ${isoOf(point.endTime)} to ${isoOf(b.readAt)}`);
         const r = await syncDatabase(client, db, plans, b, point, schema, config, logger);
         tables.push(...r.tables);
+        if (r.carriedForward) carriedForward = true;
         if (!r.verified) logger.error(`${where}: the synced tables did not verify; nothing was committed`);
       } finally {
         await client.end();
@@ -544,7 +558,7 @@ export async function sync(config: Config, logger: Logger): Promise<MigrationRep
           sync: {
             from: isoOf(from),
             to: isoOf(opened.b.readAt),
-            ...(config.sync_verify === 'changes' ? { verifiedBy: 'changes' as const } : {}),
+            ...(carriedForward ? { verifiedBy: 'changes' as const } : {}),
           },
         }
       : {}),

@@ -1,11 +1,11 @@
 /**
  * Proof that a table arrived intact: the row count and the order-independent content fingerprint
  * (load/row-hash.ts) of the source rows, against the same fingerprint computed by PostgreSQL over
- * the loaded table from its own output functions. On a mismatch, both sides are bucketed by a hash
+ * the loaded table (its type hash functions and output functions). On a mismatch, both sides are bucketed by a hash
  * of the primary key (65536 buckets) and per-row hashes are compared only inside a few
  * mismatching buckets, so memory stays bounded however large the table.
  *
- * The source fingerprint is normally the one the loader accumulated over exactly the text it sent
+ * The source fingerprint is normally the one the loader accumulated over exactly the rows it sent
  * — text columns over the bytes CockroachDB stored — (`TableLoadResult.source`); without it the
  * source is read again. A recomputed fingerprint
  * includes rows the loader quarantined because PostgreSQL refused them during COPY: those then show
