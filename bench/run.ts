@@ -4,7 +4,7 @@
  * On one temporary PostgreSQL, in one run, each figure as a ratio against its limit and pass/fail:
  *  (a) the limit — the same rows exported once (untimed) by our decoder to COPY text files, then
  *      `psql -c "\copy t (cols) FROM 'file'"` per table (summed), plus the same post-data DDL;
- *  (b) ours — `migrate()` of the built package end to end, with skip_validation and verified;
+ *  (b) ours — `migrate()` of the built package end to end (plain node, bench/migrate-child.mjs), with skip_validation and verified;
  *  (c) decode-only — read + decode every row without PostgreSQL, rows per CPU second;
  *  (d) peak RSS of each measured process (each runs in its own child process);
  *  (e) the same backup served over the S3 protocol (s3rver behind a loopback proxy adding
@@ -36,12 +36,12 @@ import { quoteIdent } from '../src/util/sql-quote.js';
 import { startTempPostgres, type TempPostgres } from '../src/pg-instance/index.js';
 import { loadPlans } from '../src/pipeline/load-plans.js';
 import { openBackupMigrationSource } from '../src/source/backup.js';
-import { createLogger, silentLogger } from '../src/util/logger.js';
 import { listFiles } from '../src/backup/testing/fixture-bed.js';
 import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
 import { BENCH_DIR, makeLargeBackup, type LargeBackup } from './make-large-backup.js';
 
-const BUILT_ENTRY = new URL('../dist/index.js', import.meta.url).href;
+/** The measured migrate() child: plain node on the built package (dist/), see its comment. */
+const MIGRATE_CHILD = fileURLToPath(new URL('./migrate-child.mjs', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const RESULT = 'BENCH_RESULT ';
 const HEAP_CAP_MB = Number(process.env.BENCH_HEAP_CAP_MB ?? 128);
@@ -68,30 +68,37 @@ interface SourceSpec {
 const sourceSpec = (arg: string): SourceSpec => (arg.startsWith('{') ? (JSON.parse(arg) as SourceSpec) : { url: arg });
 
 function baseConfig(dir: string | SourceSpec, pgConn?: PgConn, skipValidation = true, threads: 'auto' | 'off' = 'auto') {
+  return resolveConfig({ file: baseConfigFile(dir, pgConn, skipValidation, threads), env: {} }).config;
+}
+
+/** The migration_config.json object of a measured run. */
+function baseConfigFile(
+  dir: string | SourceSpec,
+  pgConn?: PgConn,
+  skipValidation = true,
+  threads: 'auto' | 'off' = 'auto',
+): Record<string, unknown> {
   const src = typeof dir === 'string' ? { url: dir } : dir;
-  return resolveConfig({
-    file: {
-      source: { type: 'backup', url: src.url },
-      ...(src.s3
-        ? {
-            aws_endpoint: src.s3.endpoint,
-            aws_access_key_id: src.s3.accessKeyId,
-            aws_secret_access_key: src.s3.secretAccessKey,
-            aws_region: 'us-east-1',
-          }
-        : {}),
-      threads,
-      test_postgresql_import: false,
-      skip_validation: skipValidation,
-      log_file: '',
-      report_dir: join(BENCH_DIR, 'report'),
-      if_exists: 'drop',
-      ...(pgConn
-        ? { postgres_host: pgConn.host, postgres_port: pgConn.port, postgres_username: pgConn.user, postgres_password: pgConn.password }
-        : {}),
-    },
-    env: {},
-  }).config;
+  return {
+    source: { type: 'backup', url: src.url },
+    ...(src.s3
+      ? {
+          aws_endpoint: src.s3.endpoint,
+          aws_access_key_id: src.s3.accessKeyId,
+          aws_secret_access_key: src.s3.secretAccessKey,
+          aws_region: 'us-east-1',
+        }
+      : {}),
+    threads,
+    test_postgresql_import: false,
+    skip_validation: skipValidation,
+    log_file: '',
+    report_dir: join(BENCH_DIR, 'report'),
+    if_exists: 'drop',
+    ...(pgConn
+      ? { postgres_host: pgConn.host, postgres_port: pgConn.port, postgres_username: pgConn.user, postgres_password: pgConn.password }
+      : {}),
+  };
 }
 
 interface PgConn {
@@ -221,50 +228,11 @@ async function childExport(dir: string, out: string): Promise<ChildResult> {
   return { rows: total, wallSeconds: 0, cpuSeconds: 0, maxRssMB: rssMB() };
 }
 
-/** (b) migrate() end to end into the server. */
-async function childMigrate(dir: SourceSpec, conn: PgConn, skipValidation: boolean, threads: 'auto' | 'off'): Promise<ChildResult> {
-  const config = baseConfig(dir, conn, skipValidation, threads);
-  const w0 = performance.now();
-  const c0 = cpuNow();
-  // BENCH_LOG=1: timestamped log lines and per-table progress on stderr (for finding where time goes).
-  const verbose = process.env.BENCH_LOG === '1';
-  const t = (): string => ((performance.now() - w0) / 1000).toFixed(2).padStart(7);
-  // migrate() as users run it: the built package (from the TypeScript sources every worker thread
-  // would first compile them, ~1 s each). `npm run bench` builds first.
-  const { migrate: builtMigrate } = (await import(BUILT_ENTRY)) as typeof import('../src/index.js');
-  const report = await builtMigrate({
-    config,
-    logger: verbose ? createLogger({ consoleLevel: 'debug' }) : silentLogger,
-    ...(verbose
-      ? { onProgress: (e) => (e.phase === 'chunk' ? undefined : console.error(`${t()} s ${e.phase} ${e.table} ${e.rows} rows`)) }
-      : {}),
-  });
-  const wall = (performance.now() - w0) / 1000;
-  if (report.error) throw new Error(`migrate failed: ${report.error}`);
-  const rows = report.tables.reduce((n, t) => n + t.rowsLoaded, 0);
-  const verified = report.tables.filter((t) => t.verification?.match).length;
-  const phases = Object.fromEntries(report.phases.map((p) => [`phase:${p.name}`, p.seconds]));
-  return {
-    rows,
-    wallSeconds: wall,
-    cpuSeconds: cpuNow() - c0,
-    maxRssMB: rssMB(),
-    extra: { verdict: report.verdict, verifiedTables: verified, ...phases },
-  };
-}
-
 async function childMain(): Promise<void> {
   const [, , , mode, ...args] = process.argv;
   let r: ChildResult;
   if (mode === 'decode') r = await childDecode(args[0]!);
   else if (mode === 'export') r = await childExport(args[0]!, args[1]!);
-  else if (mode === 'migrate')
-    r = await childMigrate(
-      sourceSpec(args[0]!),
-      JSON.parse(args[1]!) as PgConn,
-      args[2] === 'skip',
-      args[3] === 'threads-off' ? 'off' : 'auto',
-    );
   else throw new Error(`unknown child mode ${mode}`);
   process.stdout.write(`${RESULT}${JSON.stringify(r)}\n`);
   process.exit(0);
@@ -272,8 +240,26 @@ async function childMain(): Promise<void> {
 
 // ---------------------------------------------------------------- parent (orchestration)
 
+/**
+ * Runs a measured child: `migrate <source> <conn JSON> skip|verify [threads-off]` as plain node on
+ * the built package (bench/migrate-child.mjs, as users run it), other modes as this file under tsx.
+ */
 async function runChild(args: string[], nodeFlags: string[] = []): Promise<ChildResult> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SELF, '--child', ...args], {
+  const argv =
+    args[0] === 'migrate'
+      ? [
+          MIGRATE_CHILD,
+          JSON.stringify(
+            baseConfigFile(
+              sourceSpec(args[1]!),
+              JSON.parse(args[2]!) as PgConn,
+              args[3] === 'skip',
+              args[4] === 'threads-off' ? 'off' : 'auto',
+            ),
+          ),
+        ]
+      : ['--import', 'tsx', SELF, '--child', ...args];
+  const child = spawn(process.execPath, [...nodeFlags, ...argv], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
