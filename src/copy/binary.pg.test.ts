@@ -251,6 +251,28 @@ function sendFn(pgType: string): string {
   return fns[base] ?? assert.fail(`no send function for ${pgType}`);
 }
 
+test('the writer’s bytes do not depend on where its buffer grows (every field kind crossing the end)', () => {
+  // Each case's values after a bytea of 0–12 bytes, written with buffers starting at 1–64 bytes:
+  // the buffer then grows inside every kind of field at every offset, and the bytes must equal
+  // those of a buffer that never grows. (A fixed-width field once wrote into the replaced buffer:
+  // a RangeError, or for a boolean a silently lost byte.)
+  for (const c of CASES) {
+    const kind = binaryKind(c.pgType, c.type)!;
+    const rows: Datum[][] = c.values.flatMap((v, i) =>
+      Array.from({ length: 13 }, (_, pad): Datum[] => [{ kind: 'bytes', value: new Uint8Array(pad).fill(i) }, v]),
+    );
+    const write = (initialBytes?: number): Buffer => {
+      const w = new BinaryCopyWriter(initialBytes);
+      w.header();
+      for (const r of rows) w.row(r, ['bytea', kind]);
+      w.trailer();
+      return w.take();
+    };
+    const expected = write();
+    for (let size = 1; size <= 64; size++) assert.deepEqual(write(size), expected, `${c.pgType}, buffer starting at ${size} bytes`);
+  }
+});
+
 test('values PostgreSQL would refuse as text are refused in binary too, naming the column', async (t) => {
   const server = await withTempPostgres();
   const { client } = await freshDatabase(server, t, 'binrefuse');

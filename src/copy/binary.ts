@@ -109,8 +109,13 @@ function kindMismatch(kind: BinaryKind, d: Exclude<Datum, null>, column: number)
  * at the end; `take()` hands out what was written so far.
  */
 export class BinaryCopyWriter {
-  private buf = Buffer.allocUnsafe(256 * 1024);
+  private buf: Buffer;
   private pos = 0;
+
+  /** `initialBytes`: the buffer's first size (it doubles as needed; tests start it tiny). */
+  constructor(initialBytes = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(1, initialBytes));
+  }
 
   /** Bytes written and not yet taken. */
   get length(): number {
@@ -190,8 +195,38 @@ export class BinaryCopyWriter {
     this.buf.set(b, at);
   }
 
+  // Each fixed-width field takes its offset first and only then reads `this.buf`: `fixed` may
+  // replace the buffer with a bigger one, and `this.buf.writeX(v, this.fixed(n))` would write
+  // into the old one (JavaScript reads `this.buf` before evaluating the arguments) — a RangeError
+  // past its end, or for a single byte a silently lost write.
   private int64(v: bigint): void {
-    this.buf.writeBigInt64BE(v, this.fixed(8));
+    const at = this.fixed(8);
+    this.buf.writeBigInt64BE(v, at);
+  }
+
+  private int32(v: number): void {
+    const at = this.fixed(4);
+    this.buf.writeInt32BE(v, at);
+  }
+
+  private int16(v: number): void {
+    const at = this.fixed(2);
+    this.buf.writeInt16BE(v, at);
+  }
+
+  private float32(v: number): void {
+    const at = this.fixed(4);
+    this.buf.writeFloatBE(v, at);
+  }
+
+  private float64(v: number): void {
+    const at = this.fixed(8);
+    this.buf.writeDoubleBE(v, at);
+  }
+
+  private byte(v: number): void {
+    const at = this.fixed(1);
+    this.buf[at] = v;
   }
 
   private value(d: Datum, kind: BinaryKind, column: number): void {
@@ -206,8 +241,8 @@ export class BinaryCopyWriter {
         if (d.kind !== 'int') return kindMismatch(kind, d, column);
         const [lo, hi, name] = INT_RANGE[kind];
         if (d.value < BigInt(lo) || d.value > BigInt(hi)) throw new BinaryValueError(`value "${d.value}" is out of range for type ${name}`);
-        if (kind === 'int2') this.buf.writeInt16BE(Number(d.value), this.fixed(2));
-        else this.buf.writeInt32BE(Number(d.value), this.fixed(4));
+        if (kind === 'int2') this.int16(Number(d.value));
+        else this.int32(Number(d.value));
         return;
       }
       case 'int8':
@@ -216,15 +251,15 @@ export class BinaryCopyWriter {
         return this.int64(d.value);
       case 'float4':
         if (d.kind !== 'float') return kindMismatch(kind, d, column);
-        this.buf.writeFloatBE(d.value, this.fixed(4));
+        this.float32(d.value);
         return;
       case 'float8':
         if (d.kind !== 'float') return kindMismatch(kind, d, column);
-        this.buf.writeDoubleBE(d.value, this.fixed(8));
+        this.float64(d.value);
         return;
       case 'bool':
         if (d.kind !== 'bool') return kindMismatch(kind, d, column);
-        this.buf[this.fixed(1)] = d.value ? 1 : 0;
+        this.byte(d.value ? 1 : 0);
         return;
       case 'uuid':
         if (d.kind !== 'uuid') return kindMismatch(kind, d, column);
@@ -254,7 +289,7 @@ export class BinaryCopyWriter {
           // date_recv refuses what date_in would: beyond 5874897 AD or before 4714-11-24 BC.
           if (!(days > -0x80000000 && days < 0x7fffffff)) throw new BinaryValueError('date out of range');
         }
-        this.buf.writeInt32BE(days, this.fixed(4));
+        this.int32(days);
         return;
       }
       case 'timestamp': {
