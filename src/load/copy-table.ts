@@ -6,7 +6,7 @@
  *
  * Data flow per chunk: an async generator pulls rows, encodes each (`BinaryRowEncoder`, or
  * `TextRowEncoder`: `formatPgText` + `copyEscape`), hashes it into the chunk's fingerprint
- * (row-hash.ts) and yields ~64 KiB buffers; `stream/promises.pipeline` feeds them to the COPY
+ * (row-hash.ts) and yields ~512 KiB buffers; `stream/promises.pipeline` feeds them to the COPY
  * stream, waiting for `drain`. Memory is one buffer plus one row, whatever the table size.
  *
  * Rows PostgreSQL cannot store are never dropped silently:
@@ -51,7 +51,12 @@ export interface CopyTableOptions {
   readonly format?: 'auto' | 'text';
 }
 
-const FLUSH_BYTES = 64 * 1024;
+/**
+ * COPY data handed to the socket at a time. Each write is a syscall plus loopback TCP work in the
+ * kernel: 512 KiB took 3-5 % less CPU than 64 KiB for the benchmark's migration (3 alternating runs
+ * each), 1 MiB no less than 512 KiB.
+ */
+const FLUSH_BYTES = 512 * 1024;
 
 /** A row that cannot be stored, found before sending. */
 class RowRejected extends Error {
