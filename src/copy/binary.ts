@@ -17,8 +17,8 @@
  * - date: days since 2000-01-01; ±infinity as INT32 max/min.
  * - numeric: base-10000 digits of the decimal text, display scale = its fraction digits; typmod
  *   rounding again by PostgreSQL (`apply_typmod`), as for text.
- * - text/varchar, enum labels: UTF-8 bytes; jsonb: version 1 + its text (parsed by PostgreSQL as
- *   for text input); bytea, uuid, bool: the bytes.
+ * - text/varchar: the UTF-8 bytes CockroachDB stored; enum labels: UTF-8 bytes; jsonb: version 1
+ *   + its text (parsed by PostgreSQL as for text input); bytea, uuid, bool: the bytes.
  */
 import type { SqlType } from '../model/sql-type.js';
 import type { Datum } from '../encoding/datum.js';
@@ -271,7 +271,9 @@ export class BinaryCopyWriter {
       case 'text':
         if (d.kind !== 'string') return kindMismatch(kind, d, column);
         if (d.invalidUtf8) throw new BinaryValueError('text value is not valid UTF-8, which PostgreSQL cannot store', column);
-        return this.utf8(d.value);
+        // The bytes CockroachDB stored (valid UTF-8, the decoded text's own encoding): copied, not
+        // encoded again from the string.
+        return d.raw !== undefined ? this.bytes(d.raw) : this.utf8(d.value);
       case 'enum':
         if (d.kind !== 'enum') return kindMismatch(kind, d, column);
         return this.utf8(d.label);

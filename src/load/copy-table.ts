@@ -58,6 +58,8 @@ export interface CopyTableOptions {
  */
 const FLUSH_BYTES = 512 * 1024;
 
+const NUL_REASON = 'text contains a NUL (0x00) character, which PostgreSQL cannot store';
+
 /** A row that cannot be stored, found before sending. */
 class RowRejected extends Error {
   constructor(
@@ -213,7 +215,7 @@ class TextRowEncoder implements RowEncoder {
         line += t;
         continue;
       }
-      if (t.includes('\u0000')) throw new RowRejected(col.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
+      if (t.includes('\u0000')) throw new RowRejected(col.pgName, NUL_REASON);
       refuseJsonNul(d, col);
       line += copyEscape(t);
     }
@@ -265,10 +267,11 @@ class BinaryRowEncoder implements RowEncoder {
     for (let i = 0; i < cols.length; i++) {
       const d = values[i];
       if (!this.nulCheck[i] || d === null || d === undefined) continue;
-      if (d.kind === 'string')
-        pgText(d, cols[i]!); // refuses a NUL, as for COPY text
-      else if (d.kind === 'enum' && d.label.includes('\u0000'))
-        throw new RowRejected(cols[i]!.pgName, 'text contains a NUL (0x00) character, which PostgreSQL cannot store');
+      if (d.kind === 'string') {
+        // Refuses a NUL or invalid UTF-8 as COPY text does; a clean value's stored bytes are
+        // checked for a NUL without scanning its string.
+        if (d.raw === undefined || d.invalidUtf8 || d.raw.includes(0)) pgText(d, cols[i]!);
+      } else if (d.kind === 'enum' && d.label.includes('\u0000')) throw new RowRejected(cols[i]!.pgName, NUL_REASON);
       else refuseJsonNul(d, cols[i]!);
     }
     try {
