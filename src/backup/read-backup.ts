@@ -43,7 +43,8 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
   /**
    * What the storages answered when this same chain was opened before (`OpenedBackup.answers`; a
    * load worker reopening the chain the main thread opened): the listings, existence checks and
-   * manifests found there are not asked again, so such an open makes no request at all.
+   * manifests found there are not asked again, so such an open makes no request at all when it is
+   * also given `knownMissingFiles`.
    */
   readonly answered?: BackupAnswers;
   /** Keep what the storages answered during the open (`OpenedBackup.answers`), to hand to another opening. */
@@ -98,7 +99,10 @@ export interface OpenedBackup {
   readonly encrypted: boolean;
   /** Data files of the chain that are absent and were skipped (only with `allowMissingFiles`). */
   readonly missingFiles: readonly string[];
-  /** With `keepAnswers`: what the storages answered while the chain was opened (manifests included). */
+  /**
+   * With `keepAnswers`: what the storages answered while the chain was opened (manifests included),
+   * but the data-file listings of the missing-file check (see `answered`, `knownMissingFiles`).
+   */
   readonly answers?: BackupAnswers;
   close(): Promise<void>;
 }
@@ -364,6 +368,20 @@ async function absentDataFiles(
 }
 
 /**
+ * What the storages of an open answered, without the listings of the missing-file check: the
+ * largest answers (every data file's name, in every layer), and not asked by an opening that is
+ * given what the check found (`knownMissingFiles`, as load workers are).
+ */
+function answersOf(recorded: { main: AnswerRecorder[]; localities: AnswerRecorder[] }, layers: readonly BackupLayer[]): BackupAnswers {
+  const checked = new Set(layers.map((l) => (l.dir === '' ? '' : `${l.dir}/`)));
+  const lean = (a: StorageAnswers): StorageAnswers => ({
+    ...a,
+    lists: a.lists.filter((l) => l.delimiter !== '' || !checked.has(l.prefix)),
+  });
+  return { main: lean(recorded.main[0]!.finish()), localities: recorded.localities.map((r) => lean(r.finish())) };
+}
+
+/**
  * A storage as an open asks it: its lookups remembered, answered from what an earlier open of the
  * chain was answered (`known`), and the answers recorded into `recorders` when they are to be kept
  * (above the remembering, so that what it derives is recorded as asked).
@@ -441,7 +459,7 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
       source,
       encrypted: full.encrypted,
       missingFiles,
-      ...(recorded ? { answers: { main: recorded.main[0]!.finish(), localities: recorded.localities.map((r) => r.finish()) } } : {}),
+      ...(recorded ? { answers: answersOf(recorded, layers) } : {}),
       async close() {
         for (const s of toClose) await s.close();
       },

@@ -76,6 +76,14 @@ for (const gen of generations) {
     const main = await openBackupMigrationSource(url, configFor(gen, url));
     try {
       assert.ok(main.recipe?.kind === 'backup');
+      // The answers handed over leave out every data file's name (the missing-file check's listings).
+      const answered = main.recipe.options.answered;
+      assert.ok(answered && answered.main.reads.length > 0);
+      const names = [answered.main, ...answered.localities].flatMap((a) => a.lists.flatMap((l) => l.names));
+      assert.deepEqual(
+        names.filter((n) => n.endsWith('.sst') && n.includes('/data/')),
+        [],
+      );
       const opened = proxy.requests().length;
       assert.ok(opened > 0, 'the main thread read the chain through the proxy');
       // What a load worker receives is structured-cloned.
