@@ -22,10 +22,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { resolveConfig } from '../src/config/load-config.js';
@@ -37,6 +35,7 @@ import { startTempPostgres, type TempPostgres } from '../src/pg-instance/index.j
 import { loadPlans } from '../src/pipeline/load-plans.js';
 import { openBackupMigrationSource } from '../src/source/backup.js';
 import { listFiles } from '../src/backup/testing/fixture-bed.js';
+import { startLoopbackProxy, type LoopbackProxy } from '../src/storage/testing/http-proxy.js';
 import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
 import { BENCH_DIR, makeLargeBackup, type LargeBackup } from './make-large-backup.js';
 
@@ -448,40 +447,6 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
   return { copySeconds, postSeconds, rows: tables.reduce((n, t) => n + t.rows, 0), exported: exp.rows, peer, parallelCopy };
 }
 
-/** A loopback HTTP proxy that holds every request `ms` before passing it to `target` (object-storage latency). */
-async function startDelayProxy(
-  target: string,
-  ms: number,
-): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
-  const t = new URL(target);
-  let requests = 0;
-  const server: Server = createServer((req, res) => {
-    requests++;
-    void sleep(ms).then(() => {
-      const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
-      up.on('error', (e) => res.destroy(e));
-      req.pipe(up);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests: () => requests,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
 /** Uploads a backup folder to the S3 server under `prefix`, 16 objects at a time. */
 async function upload(s3: TestS3, dir: string, prefix: string): Promise<void> {
   const files = await listFiles(dir);
@@ -625,7 +590,7 @@ async function main(): Promise<void> {
   const pgi = await startTempPostgres();
   const conn: PgConn = { host: pgi.host, port: pgi.port, user: pgi.user, password: pgi.password };
   let s3: TestS3 | undefined;
-  let proxy: Awaited<ReturnType<typeof startDelayProxy>> | undefined;
+  let proxy: LoopbackProxy | undefined;
   const lines: Line[] = [];
   try {
     const version = spawnSync(join(pgi.binaries.binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -683,7 +648,8 @@ async function main(): Promise<void> {
     if (!skipGroups.has('s3'))
       await group('S3 with latency', async () => {
         s3 = await startTestS3('bench');
-        proxy = await startDelayProxy(s3.endpoint, latencyMs);
+        // A loopback proxy holding every request `latencyMs` (object-storage latency).
+        proxy = await startLoopbackProxy(s3.endpoint, { delayMs: latencyMs });
         const via = (prefix: string): string =>
           JSON.stringify({
             url: `s3://bench/${prefix}`,
@@ -691,10 +657,10 @@ async function main(): Promise<void> {
           });
         console.log(`S3: uploading to s3rver (served through a proxy adding ${latencyMs} ms per request)…`);
         await upload(s3, main1.dir, 'one-sst');
-        let r0 = proxy.requests();
+        let r0 = proxy.requests().length;
         console.log('ours: migrate() skip_validation from slow S3…');
         const s3One = await runChild(['migrate', via('one-sst'), JSON.stringify(conn), 'skip']);
-        const reqOne = proxy.requests() - r0;
+        const reqOne = proxy.requests().length - r0;
         await dropDatabases(pgi);
         lines.push(
           ratioLine(`S3 +${latencyMs} ms/request vs local disk, skip_val. (${reqOne} requests)`, s3One, oneSstRate, 0.9),
@@ -702,10 +668,10 @@ async function main(): Promise<void> {
         );
         if (shaped && shapedLocal) {
           await upload(s3, shaped.dir, 'production');
-          r0 = proxy.requests();
+          r0 = proxy.requests().length;
           console.log('ours: migrate() skip_validation, production-shaped backup from slow S3…');
           const s3Shaped = await runChild(['migrate', via('production'), JSON.stringify(conn), 'skip']);
-          const reqShaped = proxy.requests() - r0;
+          const reqShaped = proxy.requests().length - r0;
           await dropDatabases(pgi);
           lines.push(
             ratioLine(

@@ -18,6 +18,7 @@ import {
 } from '../src/backup/testing/build-collection.js';
 import { migrate } from '../src/pipeline/migrate.js';
 import { testInstanceServer } from '../src/pipeline/pg-target.js';
+import { startLoopbackProxy, type LoopbackProxy, type ProxiedRequest } from '../src/storage/testing/http-proxy.js';
 import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
 import { silentLogger } from '../src/util/logger.js';
 import { withTempPostgres } from './support/pg.js';
@@ -39,16 +40,27 @@ function files(dir: string): string[] {
 const THREADED = new Set(['revision-history', 'encrypted', 'locality-incremental', 'locality-encrypted']);
 
 let s3: TestS3;
+/** In front of s3rver: what each run asked the storage. */
+let proxy: LoopbackProxy;
 before(async () => {
   s3 = await startTestS3();
   for (const f of files(FIXTURES)) await s3.put(relative(FIXTURES, f), readFileSync(f));
+  proxy = await startLoopbackProxy(s3.endpoint);
 });
 /** Tables the local runs loaded in parts (checked once all ran: small tables stay whole). */
 const split: string[] = [];
 after(async () => {
+  await proxy?.close();
   await s3?.stop();
   assert.ok(split.length >= 1, 'some backup table was loaded in parts (most fixture tables hold a few rows in one block: whole)');
 });
+
+/** Requests made more than once (method and URL). */
+function repeated(requests: readonly ProxiedRequest[]): string[] {
+  const seen = new Map<string, number>();
+  for (const r of requests) seen.set(`${r.method} ${r.url}`, (seen.get(`${r.method} ${r.url}`) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${n}× ${k}`);
+}
 
 for (const store of readdirSync(FIXTURES)) {
   for (const generation of readdirSync(join(FIXTURES, store))) {
@@ -67,7 +79,7 @@ for (const store of readdirSync(FIXTURES)) {
             log_file: '',
             ...(where === 's3'
               ? {
-                  aws_endpoint: s3.endpoint,
+                  aws_endpoint: proxy.endpoint,
                   aws_access_key_id: s3.accessKeyId,
                   aws_secret_access_key: s3.secretAccessKey,
                   aws_region: 'us-east-1',
@@ -85,6 +97,7 @@ for (const store of readdirSync(FIXTURES)) {
           env: {},
         });
         const said: string[] = [];
+        const asked = proxy.requests().length;
         const report = await migrate({
           config,
           logger: { ...silentLogger, info: (m) => void said.push(m) },
@@ -97,6 +110,17 @@ for (const store of readdirSync(FIXTURES)) {
           assert.equal(t.verification?.match, true, `${t.source}: ${t.verification?.differingKeys.join('; ')}`);
         for (const [table, rows] of Object.entries(EXPECTED[store] ?? {})) {
           assert.equal(report.tables.find((t) => t.source === table)?.verification?.targetRows, rows, table);
+        }
+        if (where === 's3' && THREADED.has(generation)) {
+          // The workers open the chain from the manifests and listings the main thread read: no
+          // request but for data files is made twice (once per worker, before).
+          const twice = repeated(
+            proxy
+              .requests()
+              .slice(asked)
+              .filter((r) => !r.url.includes('/data/')),
+          );
+          assert.deepEqual(twice, [], 'asked more than once');
         }
       });
     }

@@ -6,6 +6,7 @@ import type { RangeReader } from '../storage/range-reader.js';
 import type { ReadAheadOptions } from '../storage/read-ahead.js';
 import type { Storage, StorageOptions } from '../storage/storage.js';
 import { joinPath, rememberingLookups } from '../storage/storage.js';
+import { answeringFrom, recordingAnswers, type AnswerRecorder, type StorageAnswers } from '../storage/storage-answers.js';
 import { parseStorageUrl } from '../storage/storage-url.js';
 import { bytesEqual } from '../util/bytes.js';
 import { DecodeError, MigrateError, isDecodeError } from '../util/errors.js';
@@ -40,6 +41,15 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
    */
   readonly knownMissingFiles?: readonly string[];
   /**
+   * What the storages answered when this same chain was opened before (`OpenedBackup.answers`; a
+   * load worker reopening the chain the main thread opened): the listings, existence checks and
+   * manifests found there are not asked again, so such an open makes no request at all when it is
+   * also given `knownMissingFiles`.
+   */
+  readonly answered?: BackupAnswers;
+  /** Keep what the storages answered during the open (`OpenedBackup.answers`), to hand to another opening. */
+  readonly keepAnswers?: boolean;
+  /**
    * Read-ahead of data files (see `ChainSourceOptions.readAhead`): by default on for object
    * storage and HTTP (`REMOTE_READ_AHEAD`), off for local files; `false` turns it off.
    */
@@ -59,6 +69,12 @@ export const REMOTE_READ_AHEAD: ReadAheadOptions = {
   maxInFlight: 16,
   initialBytes: 4 * 1024 * 1024,
 };
+
+/** What the storages of one open answered: the URL's own, and each locality URI's in `localityUrls` order. */
+export interface BackupAnswers {
+  readonly main: StorageAnswers;
+  readonly localities: readonly StorageAnswers[];
+}
 
 export interface BackupDescriptor {
   readonly id: number;
@@ -83,6 +99,11 @@ export interface OpenedBackup {
   readonly encrypted: boolean;
   /** Data files of the chain that are absent and were skipped (only with `allowMissingFiles`). */
   readonly missingFiles: readonly string[];
+  /**
+   * With `keepAnswers`: what the storages answered while the chain was opened (manifests included),
+   * but the data-file listings of the missing-file check (see `answered`, `knownMissingFiles`).
+   */
+  readonly answers?: BackupAnswers;
   close(): Promise<void>;
 }
 
@@ -220,12 +241,12 @@ async function localityStorages(
   layers: readonly BackupLayer[],
   main: Storage,
   urls: readonly string[],
-  opts: StorageOptions,
+  open: (url: string, index: number) => Storage,
   key: Uint8Array | undefined,
 ): Promise<{ stores: LayerStorage[]; layers: BackupLayer[]; opened: Storage[] }> {
   const given: Array<{ kv: string; storage: Storage }> = [];
   const opened: Storage[] = [];
-  for (const u of urls) {
+  for (const [i, u] of urls.entries()) {
     const parsed = parseStorageUrl(u);
     const kv = parsed.params.get('COCKROACH_LOCALITY');
     if (!kv) {
@@ -238,7 +259,7 @@ async function localityStorages(
           : 'add ?COCKROACH_LOCALITY=<key=value>',
       );
     }
-    const st = openStorage(u, opts);
+    const st = open(u, i);
     opened.push(st);
     given.push({ kv: decodeURIComponent(kv), storage: st });
   }
@@ -347,13 +368,41 @@ async function absentDataFiles(
 }
 
 /**
+ * What the storages of an open answered, without the listings of the missing-file check: the
+ * largest answers (every data file's name, in every layer), and not asked by an opening that is
+ * given what the check found (`knownMissingFiles`, as load workers are).
+ */
+function answersOf(recorded: { main: AnswerRecorder[]; localities: AnswerRecorder[] }, layers: readonly BackupLayer[]): BackupAnswers {
+  const checked = new Set(layers.map((l) => (l.dir === '' ? '' : `${l.dir}/`)));
+  const lean = (a: StorageAnswers): StorageAnswers => ({
+    ...a,
+    lists: a.lists.filter((l) => l.delimiter !== '' || !checked.has(l.prefix)),
+  });
+  return { main: lean(recorded.main[0]!.finish()), localities: recorded.localities.map((r) => lean(r.finish())) };
+}
+
+/**
+ * A storage as an open asks it: its lookups remembered, answered from what an earlier open of the
+ * chain was answered (`known`), and the answers recorded into `recorders` when they are to be kept
+ * (above the remembering, so that what it derives is recorded as asked).
+ */
+function openingStorage(storage: Storage, known: StorageAnswers | undefined, recorders: AnswerRecorder[] | undefined): Storage {
+  const remembering = rememberingLookups(known ? answeringFrom(storage, known) : storage);
+  if (!recorders) return remembering;
+  const r = recordingAnswers(remembering);
+  recorders.push(r);
+  return r.storage;
+}
+
+/**
  * Opens a backup: resolves LATEST / the chosen full backup, finds incrementals in both locations,
  * reads every manifest (BACKUP_METADATA + external SSTs, BACKUP_MANIFEST or BACKUP; checksum,
  * decryption, gzip), selects the chain for `asOf`, and returns descriptors plus an MVCCSource
  * yielding the newest version ≤ readAt of every key across the chain.
  */
 export async function readBackup(url: string, opts: ReadBackupOptions = {}): Promise<OpenedBackup> {
-  const storage = rememberingLookups(opts.storage ?? openStorage(url, opts));
+  const recorded = opts.keepAnswers ? { main: [] as AnswerRecorder[], localities: [] as AnswerRecorder[] } : undefined;
+  const storage = openingStorage(opts.storage ?? openStorage(url, opts), opts.answered?.main, recorded?.main);
   const name = parseStorageUrl(url).redacted;
   const where = (p: string): string => (p === '' ? name : `${name.replace(/\/+$/, '')}/${p}`);
   const toClose: Storage[] = opts.storage ? [] : [storage];
@@ -376,7 +425,13 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
       ...(await pMap(incrementals, (dir) => readLayer(storage, dir, key, where), { concurrency: REQUESTS_AT_ONCE })),
     ];
     const { layers: chain, readAt } = selectChain(layers, opts.asOf);
-    const loc = await localityStorages(chain, storage, opts.localityUrls ?? [], opts, key);
+    const loc = await localityStorages(
+      chain,
+      storage,
+      opts.localityUrls ?? [],
+      (u, i) => openingStorage(openStorage(u, opts), opts.answered?.localities[i], recorded?.localities),
+      key,
+    );
     toClose.push(...loc.opened);
     const absent = await absentDataFiles(
       loc.layers,
@@ -404,6 +459,7 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
       source,
       encrypted: full.encrypted,
       missingFiles,
+      ...(recorded ? { answers: answersOf(recorded, layers) } : {}),
       async close() {
         for (const s of toClose) await s.close();
       },

@@ -90,11 +90,18 @@ export async function sourceFromBackup(b: OpenedBackup, recipe?: SourceRecipe): 
 
 export async function openBackupMigrationSource(url: string, config: Config, subdir?: string): Promise<MigrationSource> {
   const options = backupOptions(config, subdir);
-  const b = await readBackup(url, options);
+  const b = await readBackup(url, { ...options, keepAnswers: true });
   try {
-    // Workers reopen exactly this chain: the resolved full backup and the chosen read time.
+    // Workers reopen exactly this chain: the resolved full backup and the chosen read time, from
+    // the manifests and listings read here (a worker's open makes no request).
     const { subdir: _resolvedBelow, ...rest } = options;
-    const pinned = { ...rest, ...(b.fullDir ? { subdir: b.fullDir } : {}), asOf: b.readAt, knownMissingFiles: b.missingFiles };
+    const pinned = {
+      ...rest,
+      ...(b.fullDir ? { subdir: b.fullDir } : {}),
+      asOf: b.readAt,
+      knownMissingFiles: b.missingFiles,
+      ...(b.answers ? { answered: b.answers } : {}),
+    };
     return await sourceFromBackup(b, { kind: 'backup', url, options: pinned });
   } catch (e) {
     await b.close();

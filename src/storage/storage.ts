@@ -101,12 +101,15 @@ export function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** The failure of a read of an object that does not exist (every backend says "no such file" or "no such object"). */
+export const isAbsentError = (e: unknown): boolean => isStorageError(e) && /no such (file|object)/.test(e.message);
+
 /** The whole object, or undefined when it does not exist (other failures are thrown). */
 export async function readIfPresent(storage: Storage, path: string): Promise<Uint8Array | undefined> {
   try {
     return await storage.readAll(path);
   } catch (e) {
-    if (isStorageError(e) && /no such (file|object)/.test(e.message)) return undefined;
+    if (isAbsentError(e)) return undefined;
     throw e;
   }
 }
@@ -116,7 +119,9 @@ export async function readIfPresent(storage: Storage, path: string): Promise<Uin
  * a backup is opened by several steps that ask the same questions, and a question can be asked
  * ahead, while other requests are in flight, so that the step needing it finds it answered. For
  * folders that do not change while they are read (a backup). An answer asked ahead and never used
- * fails silently; one that is used fails where it is used.
+ * fails silently; one that is used fails where it is used. A listing with a delimiter is cut from
+ * the full listing of the same prefix when that one was asked first: S3 applies a multi-character
+ * delimiter (`data/`) on the client, so the two would be the same request.
  */
 export function rememberingLookups(storage: Storage): Storage {
   const lists = new Map<string, Promise<string[]>>();
@@ -130,9 +135,15 @@ export function rememberingLookups(storage: Storage): Storage {
     }
     return p;
   };
+  const listKey = (prefix: string, delimiter: string | undefined): string => `${delimiter ?? ''}\u0000${prefix}`;
+  const list = (prefix: string, opts?: ListOptions): Promise<string[]> => {
+    const full = opts?.delimiter ? lists.get(listKey(prefix, undefined)) : undefined;
+    const ask = full ? () => full.then((names) => collapseDelimited(names, prefix, opts?.delimiter)) : () => storage.list(prefix, opts);
+    return remember(lists, listKey(prefix, opts?.delimiter), ask);
+  };
   return {
     name: storage.name,
-    list: (prefix, opts) => remember(lists, `${opts?.delimiter ?? ''}\u0000${prefix}`, () => storage.list(prefix, opts)),
+    list,
     exists: (path) => remember(exists, path, () => storage.exists(path)),
     reader: (path) => storage.reader(path),
     readAll: (path) => storage.readAll(path),

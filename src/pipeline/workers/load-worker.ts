@@ -19,9 +19,10 @@ if (!port) throw new Error('load-worker.ts runs as a worker thread only');
 const recipe = workerData as SourceRecipe;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-// Opened at boot, not at the first table: the worker reads the backup's manifests (round trips on
-// object storage) while the main thread still creates databases and schemas. A failure surfaces at
-// the first load, as an error of that load.
+// Opened at boot, not at the first table: decoding the manifests takes a moment (the recipe of a
+// backup carries what the main thread's open read, so there is no request to wait for), done while
+// the main thread still creates databases and schemas. A failure surfaces at the first load, as an
+// error of that load.
 const reader: Promise<RowReader> = openRowReader(recipe);
 reader.catch(() => undefined);
 const clients = new Map<string, Promise<pg.Client>>();
