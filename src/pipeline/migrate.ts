@@ -28,7 +28,7 @@ import { runIdentityOf, type RunIdentity } from './run-state.js';
 import { lockTarget, type TargetLock } from './target-lock.js';
 import { convertOptionsOf } from './convert-options.js';
 import { loadPlans } from './load-plans.js';
-import { LoadWorkerPool, workerRecipe } from './workers/load-worker-pool.js';
+import { LoadWorkerPool, startWorkersEarly, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases, sizeOfRun } from './preflight.js';
 import { estimateTime } from './estimate.js';
@@ -81,6 +81,8 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   const { phase, warn, skipped } = phaseRecorder(logger, phases, warnings);
 
   try {
+    const backupUrl = config.source?.type === 'backup' ? config.source.url : config.source ? undefined : config.s3_backup_path;
+    if (!source && startWorkersEarly(config.threads, backupUrl)) workers = new LoadWorkerPool(jobsOf(config));
     source ??= await phase('read source', () => openSource(config));
     for (const w of source.warnings) warn(w);
     logger.info(`source: ${source.description}`);
@@ -113,8 +115,14 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
     }
 
     const recipe = workerRecipe(config.threads, source!);
+    if (!recipe && workers) {
+      // Started early for a backup on object storage that turned out too small for threads.
+      await workers.close();
+      workers = undefined;
+    }
     if (recipe) {
-      workers = new LoadWorkerPool(recipe, jobsOf(config));
+      workers ??= new LoadWorkerPool(jobsOf(config));
+      workers.open(recipe);
       logger.info(
         `decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source!.dataBytes ?? 0) / 1048576)} MiB of source data)`,
       );

@@ -1,7 +1,7 @@
 /**
  * Worker threads that decode and load tables (load-worker.ts), one per job, started once per run
- * and used for every server and database of it: each opens the source itself from its recipe and
- * keeps one connection per target database. `loadTables` has the contract of `load/loadTables`:
+ * and used for every server and database of it: each opens the source itself from the recipe it is
+ * sent (`open`) and keeps one connection per target database. `loadTables` has the contract of `load/loadTables`:
  * the first failure stops handing out tables, running tables finish or roll back their chunk,
  * results come back in plan order.
  */
@@ -16,6 +16,7 @@ import { planSpec, type TablePlanSpec } from '../load-plans.js';
 import { connectTo, type PgServer } from '../pg-target.js';
 import type { MigrationSource, SourceRecipe } from '../../source/migration-source.js';
 import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
+import { parseStorageUrl } from '../../storage/storage-url.js';
 
 /** `threads: auto` uses workers from this much source data on (below it, starting them costs more than it saves). */
 export const THREADS_AUTO_MIN_BYTES = 16 * 1024 * 1024;
@@ -46,12 +47,27 @@ export interface PoolLoadOptions extends CopyTableOptions, Pick<LoadTablesOption
  * Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry module, so the
  * worker is a one-line script that imports the .ts entry through tsx's API.
  */
-function startWorker(recipe: SourceRecipe): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./load-worker.js', import.meta.url), { workerData: recipe });
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./load-worker.js', import.meta.url));
   const entry = new URL('./load-worker.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(boot, { eval: true, workerData: recipe });
+  return new Worker(boot, { eval: true });
+}
+
+/**
+ * Whether to start the worker threads before the source is opened: for a backup on object storage
+ * (or over HTTP), whose open is a few request rounds, the threads load their modules meanwhile
+ * instead of after it. Only where `threads` would use them for a large source; if the opened source
+ * turns out too small for `auto`, they are closed unused.
+ */
+export function startWorkersEarly(mode: 'auto' | 'on' | 'off', backupUrl: string | undefined, cores = os.availableParallelism()): boolean {
+  if (mode === 'off' || backupUrl === undefined || (mode === 'auto' && cores < 2)) return false;
+  try {
+    return parseStorageUrl(backupUrl).scheme !== 'local';
+  } catch {
+    return false; // opening the source reports the URL
+  }
 }
 
 /** One worker thread and the table it is loading. */
@@ -65,8 +81,8 @@ class LoadWorker {
   private readonly closed: Promise<void>;
   private disconnected: (() => void) | undefined;
 
-  constructor(recipe: SourceRecipe) {
-    this.worker = startWorker(recipe);
+  constructor() {
+    this.worker = startWorker();
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'progress') this.pending?.onProgress?.(m.event);
       else if (m.type === 'loaded') this.settle((p) => p.resolve(m.result));
@@ -113,6 +129,10 @@ class LoadWorker {
     });
   }
 
+  open(recipe: SourceRecipe): void {
+    this.send({ type: 'open', recipe });
+  }
+
   abort(): void {
     this.send({ type: 'abort' });
   }
@@ -141,9 +161,17 @@ class LoadWorker {
 export class LoadWorkerPool {
   private readonly workers: LoadWorker[];
 
-  /** Starts `size` workers at once: they boot while the caller creates databases and schemas. */
-  constructor(recipe: SourceRecipe, size: number) {
-    this.workers = Array.from({ length: Math.max(1, size) }, () => new LoadWorker(recipe));
+  /**
+   * Starts `size` workers at once: they load their modules while the caller opens the source or
+   * creates databases and schemas. `open` then hands them the source.
+   */
+  constructor(size: number) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => new LoadWorker());
+  }
+
+  /** Sends every worker the source to open (once, before any `loadTables`). */
+  open(recipe: SourceRecipe): void {
+    for (const w of this.workers) w.open(recipe);
   }
 
   async loadTables(plans: readonly TablePlanSpec[], opts: PoolLoadOptions): Promise<TableLoadResult[]> {

@@ -1,11 +1,11 @@
 /**
- * A load worker thread: opens the source itself (from the recipe in `workerData`), then loads the
- * tables the main thread sends, one at a time, with `copyTable`, keeping one connection per target
+ * A load worker thread: opens the source itself (from the recipe of its first message), then loads
+ * the tables the main thread sends, one at a time, with `copyTable`, keeping one connection per target
  * database. Decoding and COPY rendering are the CPU-heavy part of a migration; in workers they run
  * on every core instead of interleaving on the main thread.
  */
 import type pg from 'pg';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { copyTable } from '../../load/copy-table.js';
 import { serializeError } from '../../util/errors.js';
 import { planFromSpec } from '../load-plans.js';
@@ -16,15 +16,17 @@ import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('load-worker.ts runs as a worker thread only');
-const recipe = workerData as SourceRecipe;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-// Opened at boot, not at the first table: decoding the manifests takes a moment (the recipe of a
-// backup carries what the main thread's open read, so there is no request to wait for), done while
-// the main thread still creates databases and schemas. A failure surfaces at the first load, as an
-// error of that load.
-const reader: Promise<RowReader> = openRowReader(recipe);
-reader.catch(() => undefined);
+// Opened as soon as the recipe arrives, not at the first table: decoding the manifests takes a
+// moment (the recipe of a backup carries what the main thread's open read, so there is no request
+// to wait for), done while the main thread still creates databases and schemas. A failure
+// surfaces at the first load, as an error of that load.
+let reader: Promise<RowReader> | undefined;
+function open(recipe: SourceRecipe): void {
+  reader = openRowReader(recipe);
+  reader.catch(() => undefined);
+}
 const clients = new Map<string, Promise<pg.Client>>();
 let abort = new AbortController();
 
@@ -43,6 +45,7 @@ function clientFor(t: LoadJob['target']): Promise<pg.Client> {
 async function load(job: LoadJob): Promise<void> {
   try {
     if (abort.signal.aborted) abort = new AbortController();
+    if (!reader) throw new Error('no source was opened in this worker thread (internal error)');
     const source = await reader;
     const client = await clientFor(job.target);
     const result = await copyTable(client, planFromSpec(job.plan, source), {
@@ -63,7 +66,7 @@ async function disconnect(): Promise<void> {
 
 async function close(): Promise<void> {
   await disconnect();
-  await reader.then((r) => r.close()).catch(() => undefined);
+  await reader?.then((r) => r.close()).catch(() => undefined);
   post({ type: 'closed' });
   port!.close();
 }
@@ -72,7 +75,8 @@ async function close(): Promise<void> {
 // abort is handled at once (it is what stops a running load).
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'abort') abort.abort(new Error('aborted by the main thread'));
+  if (m.type === 'open') open(m.recipe);
+  else if (m.type === 'abort') abort.abort(new Error('aborted by the main thread'));
   else if (m.type === 'load') queue = queue.then(() => load(m.job));
   else if (m.type === 'disconnect') queue = queue.then(disconnect).then(() => post({ type: 'disconnected' }));
   else queue = queue.then(close);

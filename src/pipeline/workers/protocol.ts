@@ -5,6 +5,7 @@ import type { LoadProgressEvent, TableLoadResult } from '../../load/types.js';
 import type { TargetLabel } from '../../report/model.js';
 import type { SerializedError } from '../../util/errors.js';
 import type { TablePlanSpec } from '../load-plans.js';
+import type { SourceRecipe } from '../../source/migration-source.js';
 
 /** One table to load: what, where to (a worker keeps one connection per target database), how. */
 export interface LoadJob {
@@ -20,6 +21,8 @@ export interface LoadJob {
 }
 
 export type ToWorker =
+  /** The source to open (first message; a thread starts before the main thread has opened it). */
+  | { readonly type: 'open'; readonly recipe: SourceRecipe }
   | { readonly type: 'load'; readonly job: LoadJob }
   | { readonly type: 'abort' }
   /** Close the target connections (a database is loaded; the run goes on with DDL or another server). */
