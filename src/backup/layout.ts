@@ -1,3 +1,4 @@
+import { allInOrder } from '../util/all-in-order.js';
 import type { Storage } from '../storage/storage.js';
 import { joinPath, readIfPresent } from '../storage/storage.js';
 import { MigrateError } from '../util/errors.js';
@@ -53,7 +54,7 @@ const INC_MANIFEST_RE = /^([0-9]+)\/([0-9]+\.[0-9][0-9](?:-[0-9]+-[0-9]+\.[0-9][
 export async function listIncrementals(storage: Storage, fullDir: string): Promise<string[]> {
   const roots = fullDir === '' ? [''] : [fullDir, joinPath(INCREMENTALS_DIR, fullDir)];
   // Both locations listed at once (a round trip each on object storage).
-  const found = await Promise.all(
+  const found = await allInOrder(
     roots.map(async (root) => {
       const p = root === '' ? '' : `${root}/`;
       const layers = new Set<string>();

@@ -1,3 +1,4 @@
+import { allInOrder } from '../util/all-in-order.js';
 import pMap from 'p-map';
 import { compareTimestamps } from '../mvcc/engine-key.js';
 import type { Timestamp } from '../mvcc/types.js';
@@ -414,7 +415,7 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
     if (!opts.knownMissingFiles) void storage.list(fullDir === '' ? '' : `${fullDir}/`);
     // What does not depend on each other is asked at once: on object storage every request is a
     // round trip, and a chain of hourly incrementals has hundreds of manifests.
-    const [infos, incrementals] = await Promise.all([
+    const [infos, incrementals] = await allInOrder([
       readEncryptionInfos(storage, fullDir),
       opts.fullOnly ? Promise.resolve([]) : listIncrementals(storage, fullDir),
     ]);

@@ -1,3 +1,4 @@
+import { allInOrder } from '../util/all-in-order.js';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { compareTimestamps, decodeEngineKey } from '../mvcc/engine-key.js';
@@ -108,7 +109,7 @@ export function unwrapManifestBytes(
  * Asked all at once: on object storage each question is a round trip.
  */
 export async function findManifestName(storage: Storage, dir: string): Promise<string | undefined> {
-  const present = await Promise.all(MANIFEST_NAMES.map((n) => storage.exists(joinPath(dir, n))));
+  const present = await allInOrder(MANIFEST_NAMES.map((n) => storage.exists(joinPath(dir, n))));
   return MANIFEST_NAMES.find((_, i) => present[i]);
 }
 
@@ -179,7 +180,7 @@ export async function readLayer(
   }
   const path = joinPath(dir, name);
   // The manifest and its checksum side by side (two round trips on object storage become one).
-  const [stored, checksum] = await Promise.all([storage.readAll(path), readIfPresent(storage, `${path}${CHECKSUM_SUFFIX}`)]);
+  const [stored, checksum] = await allInOrder([storage.readAll(path), readIfPresent(storage, `${path}${CHECKSUM_SUFFIX}`)]);
   if (stored.length === 0)
     throw new MigrateError(
       `${where(path)} is empty (0 bytes)`,
@@ -200,7 +201,7 @@ export async function readLayer(
   }
   const flPath = joinPath(dir, FILELIST_SST);
   const dlPath = joinPath(dir, DESCRIPTORSLIST_SST);
-  const [fl, dl] = await Promise.all([
+  const [fl, dl] = await allInOrder([
     readMaybeEncryptedFile(storage, flPath, key, where(flPath)),
     readMaybeEncryptedFile(storage, dlPath, key, where(dlPath)),
   ]);

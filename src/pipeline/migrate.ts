@@ -57,6 +57,36 @@ export interface LoadStartEvent {
   readonly expectedRows?: number;
 }
 
+/** Worker threads started before the source is opened (`startWorkersEarly`: a backup on object storage). */
+function earlyWorkers(config: Config): LoadWorkerPool | undefined {
+  const backupUrl = config.source?.type === 'backup' ? config.source.url : config.source ? undefined : config.s3_backup_path;
+  return startWorkersEarly(config.threads, backupUrl) ? new LoadWorkerPool(jobsOf(config)) : undefined;
+}
+
+/**
+ * The run's worker threads once the source is open: those started early are handed the source,
+ * or closed unused when it is too small for threads; otherwise started now if the source calls
+ * for them.
+ */
+async function workersFor(
+  early: LoadWorkerPool | undefined,
+  source: MigrationSource,
+  config: Config,
+  logger: Logger,
+): Promise<LoadWorkerPool | undefined> {
+  const recipe = workerRecipe(config.threads, source);
+  if (!recipe) {
+    await early?.close();
+    return undefined;
+  }
+  const pool = early ?? new LoadWorkerPool(jobsOf(config));
+  pool.open(recipe);
+  logger.info(
+    `decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source.dataBytes ?? 0) / 1048576)} MiB of source data)`,
+  );
+  return pool;
+}
+
 /** Runs a migration and returns its report; never throws for migration failures (see report.error). */
 export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   const { config, logger } = req;
@@ -81,8 +111,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
   const { phase, warn, skipped } = phaseRecorder(logger, phases, warnings);
 
   try {
-    const backupUrl = config.source?.type === 'backup' ? config.source.url : config.source ? undefined : config.s3_backup_path;
-    if (!source && startWorkersEarly(config.threads, backupUrl)) workers = new LoadWorkerPool(jobsOf(config));
+    if (!source) workers = earlyWorkers(config);
     source ??= await phase('read source', () => openSource(config));
     for (const w of source.warnings) warn(w);
     logger.info(`source: ${source.description}`);
@@ -114,19 +143,7 @@ export async function migrate(req: MigrateRequest): Promise<MigrationReport> {
       await checkResumable(target, dbs, run, config);
     }
 
-    const recipe = workerRecipe(config.threads, source!);
-    if (!recipe && workers) {
-      // Started early for a backup on object storage that turned out too small for threads.
-      await workers.close();
-      workers = undefined;
-    }
-    if (recipe) {
-      workers ??= new LoadWorkerPool(jobsOf(config));
-      workers.open(recipe);
-      logger.info(
-        `decoding and loading on ${jobsOf(config)} worker threads (threads: ${config.threads}, ${Math.round((source!.dataBytes ?? 0) / 1048576)} MiB of source data)`,
-      );
-    }
+    workers = await workersFor(workers, source!, config, logger);
     const onResumable = (): void => void (resumable = true);
     const loadInto = (server: PgServer): Promise<boolean> =>
       loadServer(server, { req, dbs, source: source!, run, workers, phase, warn, onResumable, targets, tables, steps });
