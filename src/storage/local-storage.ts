@@ -1,4 +1,5 @@
-import { readdir, realpath, stat, readFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { readdir, stat, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { StorageError } from '../util/errors.js';
 import { confinePath, printablePath } from './confine-path.js';
@@ -8,15 +9,24 @@ import { collapseDelimited, compareNames, type ListOptions, type Storage } from 
 
 /** A Storage over a local folder (plain paths, `file://`, and `nodelocal://` mapped to a folder). */
 export function localStorage(root: string): Storage {
-  let realRoot: Promise<string> | undefined;
-  return localAt(root, () => (realRoot ??= realpath(root).catch(() => root)));
+  let realRoot: string | undefined;
+  return localAt(root, () => (realRoot ??= realPathOr(root, root)));
+}
+
+/** The real path of `p` (symbolic links resolved), or `otherwise` when it cannot be resolved (missing). */
+function realPathOr(p: string, otherwise: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return otherwise;
+  }
 }
 
 /**
  * `dir` is the folder this view is rooted at; `boundary` resolves (once) the real path of the
  * outermost folder opened, which every file must stay inside even when reached through a `sub()`.
  */
-function localAt(dir: string, boundary: () => Promise<string>): Storage {
+function localAt(dir: string, boundary: () => string): Storage {
   const abs = (path: string, prefix = false): string => {
     const rel = confinePath(dir, path, { prefix });
     return rel === '' ? dir : join(dir, ...rel.split('/'));
@@ -27,14 +37,11 @@ function localAt(dir: string, boundary: () => Promise<string>): Storage {
    * inside a backup must not make the tool read, or quote in errors, a file elsewhere on this host.
    * A missing file passes: the read that follows reports it as missing.
    */
-  const inside = async (p: string): Promise<void> => {
-    const top = await boundary();
-    let real: string;
-    try {
-      real = await realpath(p);
-    } catch {
-      return;
-    }
+  // Synchronous, like the file reads (local-file.ts): one realpath per opened SST, thousands of them.
+  const inside = (p: string): void => {
+    const top = boundary();
+    const real = realPathOr(p, '');
+    if (real === '') return;
     if (real !== top && !real.startsWith(top.endsWith(sep) ? top : top + sep)) {
       throw new StorageError(
         `${printablePath(p, 300)} is a symbolic link leading out of the backup folder ${printablePath(top, 300)}`,
@@ -69,7 +76,7 @@ function localAt(dir: string, boundary: () => Promise<string>): Storage {
       const cut = p.lastIndexOf('/');
       const dirRel = cut < 0 ? '' : p.slice(0, cut);
       const start = abs(dirRel);
-      await inside(start);
+      inside(start);
       const out: string[] = [];
       await walk(start, dirRel, out);
       const names = out.filter((n) => n.startsWith(p)).sort(compareNames);
@@ -81,7 +88,7 @@ function localAt(dir: string, boundary: () => Promise<string>): Storage {
     },
     async exists(path: string) {
       const p = abs(path);
-      await inside(p);
+      inside(p);
       try {
         return (await stat(p)).isFile();
       } catch {
@@ -90,7 +97,7 @@ function localAt(dir: string, boundary: () => Promise<string>): Storage {
     },
     async readAll(path: string) {
       const p = abs(path);
-      await inside(p);
+      inside(p);
       try {
         const b = await readFile(p);
         return new Uint8Array(b.buffer, b.byteOffset, b.length);
