@@ -30,6 +30,7 @@ import { readTableState, writeTableState, type TableState } from './load-state.j
 import { appendRejects, pruneRejects, rejectFilePath, rejectRow, type RejectRecord } from './rejects.js';
 import { hashOut } from './pg-hash.js';
 import { FingerprintSum, SourceRowHasher } from './row-hash.js';
+import { withTargetTypes } from './target-columns.js';
 import type { LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from './types.js';
 
 export interface CopyTableOptions {
@@ -451,8 +452,10 @@ async function* chunkData(
 }
 
 /** Loads (or resumes loading) one table. The client must not be in a transaction. */
-export async function copyTable(client: pg.ClientBase, plan: TableLoadPlan, opts: CopyTableOptions): Promise<TableLoadResult> {
+export async function copyTable(client: pg.ClientBase, planned: TableLoadPlan, opts: CopyTableOptions): Promise<TableLoadResult> {
   const t0 = Date.now();
+  // Sent and hashed by the column types the target table has (a kept table may differ).
+  const plan = await withTargetTypes(client, planned);
   if (!(opts.chunkSize >= 1)) throw new LoadError(`chunk size must be at least 1 (got ${opts.chunkSize})`);
   const quarantine = opts.onError === 'quarantine';
   if (quarantine && !opts.rejectDir) throw new LoadError(`onError 'quarantine' needs a reject directory`);

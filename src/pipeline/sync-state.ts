@@ -45,8 +45,12 @@ async function ensureSyncTables(client: pg.ClientBase): Promise<void> {
     `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.points (source_db text PRIMARY KEY, collection text NOT NULL, full_dir text NOT NULL,
        end_time text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`,
   );
-  // Added after the table's first version: a point recorded before has none.
-  await client.query(`ALTER TABLE ${SYNC_SCHEMA}.points ADD COLUMN IF NOT EXISTS fingerprint text`);
+  // Added after the table's first version: a point recorded before has none. Altered only when
+  // missing (ALTER needs ownership and locks the table even when the column is there).
+  const has = await client.query(
+    `SELECT 1 FROM pg_attribute WHERE attrelid = '${SYNC_SCHEMA}.points'::regclass AND attname = 'fingerprint' AND NOT attisdropped`,
+  );
+  if (has.rowCount === 0) await client.query(`ALTER TABLE ${SYNC_SCHEMA}.points ADD COLUMN fingerprint text`);
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.tables (source_db text NOT NULL, table_id text NOT NULL, pg_table text NOT NULL,
        columns text[] NOT NULL, src_rows numeric, src_sum numeric, end_time text NOT NULL, PRIMARY KEY (source_db, table_id))`,

@@ -37,6 +37,7 @@ import { connectTo, targetServer, type PgServer } from './pg-target.js';
 import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
 import { prefixEnd, rowsFrom } from '../source/table-rows.js';
 import { planSchemaSync, type SchemaSync } from './sync-schema.js';
+import { withTargetTypes } from '../load/target-columns.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
 import { FINGERPRINT_DEFINITION } from '../load/row-hash.js';
 import { placeDatabases } from './target-database.js';
@@ -374,26 +375,31 @@ async function syncDatabase(
   const kept = plans.filter((p) => !schema.newTables.has(p.id));
   await checkNoRangeDeletions(b, kept, windows);
   // Refuses a table without a primary key before any statement.
-  const staged = new Map(kept.map((p) => [p.id, StagedChanges.open(client, p)]));
+  for (const p of kept) StagedChanges.open(client, p);
   await client.query('BEGIN');
   try {
     for (const sql of schema.before) await client.query(sql);
+    // The column types the target has, after the columns this sync adds: a table the user created
+    // or altered may differ from the converter's (withTargetTypes). New tables are created by this
+    // run with the converter's types; copyTable and verifyTable check again for themselves.
+    const inTarget = await Promise.all(plans.map((p) => (schema.newTables.has(p.id) ? p : withTargetTypes(client, p))));
+    const staged = new Map(inTarget.filter((p) => !schema.newTables.has(p.id)).map((p) => [p.id, StagedChanges.open(client, p)]));
     // The source fingerprint at the new point without reading the whole source again: the one
     // recorded (and verified equal to the target) at the old point, minus what each layer's changed
     // keys contributed before it (hashed by PostgreSQL from the target's rows just before the layer
     // is applied), plus that layer's new rows. The target side is still hashed in full below, so a
     // row altered in PostgreSQL outside the changed keys still fails the verification. A table whose
     // columns changed, or with no recorded fingerprint (or one of another definition), is read in full.
-    const sources = recordedSourceFingerprints(plans, point, schema, config, logger);
+    const sources = recordedSourceFingerprints(inTarget, point, schema, config, logger);
     const carriedForward = sources.size > 0;
     const counts = new Map<string, TableCounts>();
-    for (const p of plans) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
+    for (const p of inTarget) counts.set(p.id, { inserted: 0, updated: 0, deleted: 0, bytes: 0, seconds: 0, layers: [] });
     for (let i = 0; i < windows.length; i++)
-      await applyWindow(client, b, plans, staged, windows[i]!, i === windows.length - 1, sources, counts, config);
-    logSyncCounts(plans, counts, logger);
+      await applyWindow(client, b, inTarget, staged, windows[i]!, i === windows.length - 1, sources, counts, config);
+    logSyncCounts(inTarget, counts, logger);
     // Keys, indexes and foreign keys of new tables, and new indexes, once their rows are in.
     for (const sql of schema.after) await client.query(sql);
-    const result = { ...(await verifySynced(client, db, plans, sources, counts, config, logger)), carriedForward };
+    const result = { ...(await verifySynced(client, db, inTarget, sources, counts, config, logger)), carriedForward };
     if (!result.verified) {
       await client.query('ROLLBACK');
       return result;
@@ -402,7 +408,7 @@ async function syncDatabase(
       client,
       db.crdbName,
       { collection: point.collection, fullDir: b.fullDir, endTime: b.readAt },
-      plans.map((p) =>
+      inTarget.map((p) =>
         syncedTable(
           p,
           result.tables.find((t) => t.source === p.id),

@@ -26,6 +26,7 @@ import {
   type HashColumn,
 } from '../load/row-hash.js';
 import type { Fingerprint, LoadRow, TableLoadPlan } from '../load/types.js';
+import { withTargetTypes } from '../load/target-columns.js';
 
 export interface TableVerification {
   readonly id: string;
@@ -162,6 +163,7 @@ export async function findDifferences(
   rowLimit = 5,
 ): Promise<{ keys: string[]; rows: DifferingRow[] }> {
   await setCanonicalSession(client);
+  plan = await withTargetTypes(client, plan);
   const cols = plan.columns;
   const keyCols: readonly HashColumn[] =
     plan.keyColumns && plan.keyColumns.length > 0
@@ -248,6 +250,8 @@ export async function verifyTable(
   limit = 10,
 ): Promise<TableVerification> {
   const t0 = Date.now();
+  // Both sides hashed by the column types the target table has (withTargetTypes), as the loader did.
+  plan = await withTargetTypes(client, plan);
   const src = source ?? (await sourceFingerprint(plan));
   const tgt = await targetFingerprint(client, plan);
   const match = src.rows === tgt.rows && src.sum === tgt.sum;
