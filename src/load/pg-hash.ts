@@ -23,9 +23,24 @@ export function pgHashBytes(buf: Uint8Array, off: number, len: number, seedHi = 
   let a = (0x9e3779b9 + len + 3923095) | 0;
   let b = a;
   let c = a;
-  if (seedHi !== 0 || seedLo !== 0) {
+  // A non-zero seed is added and mixed in before the data: the loop's first pass then mixes the
+  // seed alone, so the mixing step is written once.
+  let seeded = seedHi !== 0 || seedLo !== 0;
+  if (seeded) {
     a = (a + seedHi) | 0;
     b = (b + seedLo) | 0;
+  }
+  let k = off;
+  let n = len;
+  while (seeded || n >= 12) {
+    if (seeded) seeded = false;
+    else {
+      a = (a + (buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24))) | 0;
+      b = (b + (buf[k + 4]! | (buf[k + 5]! << 8) | (buf[k + 6]! << 16) | (buf[k + 7]! << 24))) | 0;
+      c = (c + (buf[k + 8]! | (buf[k + 9]! << 8) | (buf[k + 10]! << 16) | (buf[k + 11]! << 24))) | 0;
+      k += 12;
+      n -= 12;
+    }
     // mix(a, b, c)
     a = (a - c) | 0;
     a ^= rot(c, 4);
@@ -45,34 +60,6 @@ export function pgHashBytes(buf: Uint8Array, off: number, len: number, seedHi = 
     c = (c - b) | 0;
     c ^= rot(b, 4);
     b = (b + a) | 0;
-  }
-  let k = off;
-  let n = len;
-  while (n >= 12) {
-    a = (a + (buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24))) | 0;
-    b = (b + (buf[k + 4]! | (buf[k + 5]! << 8) | (buf[k + 6]! << 16) | (buf[k + 7]! << 24))) | 0;
-    c = (c + (buf[k + 8]! | (buf[k + 9]! << 8) | (buf[k + 10]! << 16) | (buf[k + 11]! << 24))) | 0;
-    // mix(a, b, c), as above
-    a = (a - c) | 0;
-    a ^= rot(c, 4);
-    c = (c + b) | 0;
-    b = (b - a) | 0;
-    b ^= rot(a, 6);
-    a = (a + c) | 0;
-    c = (c - b) | 0;
-    c ^= rot(b, 8);
-    b = (b + a) | 0;
-    a = (a - c) | 0;
-    a ^= rot(c, 16);
-    c = (c + b) | 0;
-    b = (b - a) | 0;
-    b ^= rot(a, 19);
-    a = (a + c) | 0;
-    c = (c - b) | 0;
-    c ^= rot(b, 4);
-    b = (b + a) | 0;
-    k += 12;
-    n -= 12;
   }
   // The last 0–11 bytes, little-endian into a, b and c's upper three bytes (c's low byte is the
   // length's, already added at the start).

@@ -15,6 +15,7 @@ import { copyTable } from './copy-table.js';
 import { ensureLoadState } from './load-state.js';
 import { withTargetTypes } from './target-columns.js';
 import type { LoadRow, TableLoadPlan } from './types.js';
+import { rowsPlan } from './testing/rows-plan.js';
 
 const columns: TableLoadPlan['columns'] = [
   { pgName: 'id', type: sqlType('int', { width: 64 }), pgType: 'bigint' },
@@ -35,18 +36,7 @@ const rows: LoadRow[] = Array.from({ length: 20 }, (_, i) => ({
   ] satisfies Datum[],
 }));
 
-function planOf(table: string): TableLoadPlan {
-  return {
-    id: `src.public.${table}`,
-    pgSchema: 'public',
-    pgTable: table,
-    keyColumns: ['id'],
-    columns,
-    rows: async function* (after?: Uint8Array): AsyncIterable<LoadRow> {
-      for (const r of rows) if (!after || Buffer.compare(r.key, after) > 0) yield r;
-    },
-  };
-}
+const planOf = (table: string): TableLoadPlan => rowsPlan(table, rows, columns);
 
 test('a table whose column types differ from the converter’s is loaded as text and verified by text, both ways equal', async (t) => {
   const server = await withTempPostgres();

@@ -18,12 +18,13 @@ import { setUtf8DecoderForTests } from '../encoding/utf8.js';
 import { decodeTupleMember } from '../encoding/value-decode.js';
 import { copyTable } from '../load/copy-table.js';
 import { ensureLoadState } from '../load/load-state.js';
-import type { LoadRow, TableLoadPlan } from '../load/types.js';
+import type { LoadRow } from '../load/types.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { concatBytes, toHex } from '../util/bytes.js';
 import { isLoadError } from '../util/errors.js';
 import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { verifyTable } from './verify-table.js';
+import { rowsPlan } from '../load/testing/rows-plan.js';
 import { encodeNonsortingUvarint } from '../encoding/testing/nonsorting-uvarint.js';
 
 const TEXT = sqlType('string', { oid: 25 });
@@ -57,19 +58,7 @@ function tupleJson(k: Uint8Array, v: Uint8Array): Datum {
 
 const keyOf = (i: number): Uint8Array => Uint8Array.of(i >>> 24, (i >>> 16) & 0xff, (i >>> 8) & 0xff, i & 0xff);
 
-function planOf(table: string, rows: LoadRow[], columns: TableLoadPlan['columns']): TableLoadPlan {
-  return {
-    id: `src.public.${table}`,
-    pgSchema: 'public',
-    pgTable: table,
-    keyColumns: ['id'],
-    columns,
-    describeKey: (k) => `/${table}/${toHex(k)}`,
-    rows: async function* (after?: Uint8Array): AsyncIterable<LoadRow> {
-      for (const r of rows) if (!after || Buffer.compare(r.key, after) > 0) yield r;
-    },
-  };
-}
+const planOf = rowsPlan;
 
 const CASES = 400;
 
