@@ -75,10 +75,13 @@ test(
 
     // s3rver knows one access key: another one is refused, so the file's keys are the ones used.
     writeFileSync(join(cwd, 'wrong.json'), JSON.stringify(config('AKIANOTKNOWNHERE')));
+    // The migration too: its worker threads start before an object-storage backup is opened, and
+    // must stop with the run when the open fails.
     for (const args of [
       ['inspect', '--config', 'wrong.json'],
       ['check', '--config', 'wrong.json'],
       ['verify', '--config', 'wrong.json'],
+      ['--config', 'wrong.json'],
     ]) {
       const r = await cli(args);
       assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
