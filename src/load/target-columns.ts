@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { quoteQualified } from '../util/sql-quote.js';
 import type { HashColumn } from './row-hash.js';
+import { binaryKind } from '../copy/binary.js';
 
 interface TargetTable {
   readonly pgSchema: string;
@@ -18,7 +19,12 @@ interface TargetTable {
 
 /** `plan` itself when every typed column has its converted type in the target, else a copy without the differing `pgType`s. */
 export async function withTargetTypes<P extends TargetTable>(client: pg.ClientBase, plan: P): Promise<P> {
-  const typed = plan.columns.flatMap((c, i) => (c.pgType === undefined ? [] : [{ i, name: c.pgName, type: c.pgType }]));
+  // Only a column with a binary form can be sent as COPY BINARY or hashed by its type's function
+  // (row-hash.ts): the others are sent and hashed as text whatever their type. Their type names
+  // may also not be bare types (`text COLLATE "de"`), which to_regtype would refuse.
+  const typed = plan.columns.flatMap((c, i) =>
+    c.pgType === undefined || binaryKind(c.pgType, c.type) === undefined ? [] : [{ i, name: c.pgName, type: c.pgType }],
+  );
   if (typed.length === 0) return plan;
   // A column matches when it exists with exactly the type the converter named (type modifiers
   // aside: COPY and the hash functions do not depend on them).
