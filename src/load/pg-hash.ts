@@ -3,7 +3,7 @@
  * text's bytes, as PostgreSQL's `hash_bytes_extended` (src/common/hashfn.c) does on a
  * little-endian server with a deterministic collation. The row fingerprint (row-hash.ts) uses it
  * because PostgreSQL computes it for a fraction of the cost of `md5` and it needs no text↔bit
- * conversions; `pgHashSelfCheck` compares both sides on probe strings before a fingerprint is
+ * conversions; `checkServerHash` (row-hash.ts) compares both sides on probe strings before a fingerprint is
  * trusted, so a server that hashes differently (big-endian) is refused rather than reported as
  * a mismatch.
  *

@@ -1,6 +1,6 @@
 /**
- * The row fingerprint shared by the loader (computed in Node over the text PostgreSQL will store —
- * for text columns over the bytes CockroachDB stored, see `sourceHashField`) and the verifier
+ * The row fingerprint shared by the loader (computed in Node from each value as PostgreSQL will
+ * store it — for text columns from the bytes CockroachDB stored, see `storedTextBytes`) and the verifier
  * (computed by SQL over what PostgreSQL did store).
  *
  * Definition (`FINGERPRINT_DEFINITION`, recorded with a run's resume state): each non-NULL field
@@ -89,7 +89,7 @@ export function rowText(fields: readonly (string | null)[]): string {
 }
 
 /** Sets `hashOut` to `hashtextextended` of a field's text or stored bytes, for column index `i` (0-based). */
-export function fieldHash(f: string | Uint8Array, i: number): void {
+function fieldHash(f: string | Uint8Array, i: number): void {
   if (typeof f === 'string') pgHashString(f, 0, i + 1);
   else pgHashBytes(f, 0, f.length, 0, i + 1);
 }
@@ -138,7 +138,7 @@ function hashTimestamp(d: TimestampDatum, seed: number): void {
 
 /**
  * The source side of the fingerprint for one table's columns: each field hashed as
- * `fieldHashKind` says, text columns over the bytes CockroachDB stored (`sourceHashField`).
+ * `fieldHashKind` says, text columns over the bytes CockroachDB stored (`storedTextBytes`).
  * Values must be ones the loader accepts (checked by its encoders, or `sourceFieldTexts`).
  */
 export class SourceRowHasher {
@@ -182,9 +182,9 @@ export class SourceRowHasher {
         break;
       case 'text': {
         const type = this.types[i]!;
-        if (d.kind === 'string' && d.raw !== undefined && text === undefined) return fieldHash(sourceHashField(d, '', type), i);
+        if (d.kind === 'string' && d.raw !== undefined) return fieldHash(storedTextBytes(d.raw, type), i);
         const t = text ?? formatPgText(d, type);
-        return fieldHash(sourceHashField(d, this.canon[i] ? canonicalField(t, type) : t, type), i);
+        return fieldHash(this.canon[i] ? canonicalField(t, type) : t, i);
       }
     }
     throw new LoadError(`fingerprint: column ${seed} is hashed as ${kind}, but the decoder gave a ${d.kind} value (internal error)`);
@@ -418,15 +418,11 @@ export function sourceFieldTexts(columns: readonly HashColumn[], values: readonl
 }
 
 /**
- * The fingerprint field of a non-NULL source value whose canonical text (`canonicalField`) is
- * `text`: for a text
- * value, the bytes CockroachDB stored (char(n): without trailing spaces, as `canonicalField`), so
- * that a decoder which altered the text — dropped a BOM, replaced bytes — makes the fingerprints
- * differ instead of hashing its own output on both sides. Other types hash their text.
+ * The fingerprint bytes of a text value: the bytes CockroachDB stored (char(n): without trailing
+ * spaces, as `canonicalField`), so that a decoder which altered the text — dropped a BOM, replaced
+ * bytes — makes the fingerprints differ instead of hashing its own output on both sides.
  */
-export function sourceHashField(d: Exclude<Datum, null>, text: string, type: SqlType): string | Uint8Array {
-  if (d.kind !== 'string' || d.raw === undefined) return text;
-  const raw = d.raw;
+function storedTextBytes(raw: Uint8Array, type: SqlType): Uint8Array {
   if (!isBpchar(type)) return raw;
   let end = raw.length;
   while (end > 0 && raw[end - 1] === 0x20) end--;

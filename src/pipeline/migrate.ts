@@ -33,7 +33,7 @@ import { targetServer, testInstanceServer, type PgServer } from './pg-target.js'
 import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases, sizeOfRun } from './preflight.js';
 import { estimateTime } from './estimate.js';
 import type { MigrationSource } from '../source/migration-source.js';
-import { openSource } from '../source/open-source.js';
+import { configuredSource, openSource } from '../source/open-source.js';
 import { forgetSyncPoints, recordSyncPoint } from './sync.js';
 import { selectTables } from './table-selection.js';
 
@@ -59,8 +59,8 @@ export interface LoadStartEvent {
 
 /** Worker threads started before the source is opened (`startWorkersEarly`: a backup on object storage). */
 function earlyWorkers(config: Config): LoadWorkerPool | undefined {
-  const backupUrl = config.source?.type === 'backup' ? config.source.url : config.source ? undefined : config.s3_backup_path;
-  return startWorkersEarly(config.threads, backupUrl) ? new LoadWorkerPool(jobsOf(config)) : undefined;
+  const src = configuredSource(config);
+  return startWorkersEarly(config.threads, src?.type === 'backup' ? src.url : undefined) ? new LoadWorkerPool(jobsOf(config)) : undefined;
 }
 
 /**

@@ -38,6 +38,7 @@ import type { MigrationSource, SyncPoint } from '../source/migration-source.js';
 import { prefixEnd, rowsFrom } from '../source/table-rows.js';
 import { planSchemaSync, type SchemaSync } from './sync-schema.js';
 import { withTargetTypes } from '../load/target-columns.js';
+import { configuredSource } from '../source/open-source.js';
 import { forgetSyncPoint, readSyncPoint, writeSyncPoint, type RecordedPoint, type SyncedTable } from './sync-state.js';
 import { FINGERPRINT_DEFINITION } from '../load/row-hash.js';
 import { placeDatabases } from './target-database.js';
@@ -246,8 +247,7 @@ function recordedSourceFingerprints(
   }
   for (const p of plans) {
     const rec = point.tables.get(p.id);
-    if (config.skip_validation || schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n'))
-      continue;
+    if (schema.newTables.has(p.id) || !rec?.fingerprint || rec.columns.join('\n') !== columnsOf(p).join('\n')) continue;
     sources.set(p.id, rec.fingerprint);
   }
   return sources;
@@ -451,7 +451,7 @@ function pointConflict(point: RecordedPoint, b: OpenedBackup, where: string): Lo
 }
 
 async function openChain(config: Config): Promise<{ b: OpenedBackup; source: MigrationSource }> {
-  const src = config.source ?? (config.s3_backup_path ? { type: 'backup' as const, url: config.s3_backup_path } : undefined);
+  const src = configuredSource(config);
   if (src?.type !== 'backup')
     throw new ConfigError('sync reads a backup collection: none configured', 'set s3_backup_path or source {"type": "backup", "url": …}');
   const b = await readBackup(src.url, backupOptions(config, src.backup));

@@ -37,8 +37,13 @@ export async function openSource(config: Config): Promise<MigrationSource> {
   }
 }
 
+/** The source the configuration names: `source`, else a backup at `s3_backup_path` (the original tool's key). */
+export function configuredSource(config: Config): Config['source'] {
+  return config.source ?? (config.s3_backup_path ? { type: 'backup', url: config.s3_backup_path } : undefined);
+}
+
 async function openConfiguredSource(config: Config): Promise<MigrationSource> {
-  const src = config.source ?? (config.s3_backup_path ? { type: 'backup' as const, url: config.s3_backup_path } : undefined);
+  const src = configuredSource(config);
   if (!src) {
     throw new ConfigError(
       'no source configured',

@@ -10,15 +10,15 @@ import { collapseDelimited, compareNames, type ListOptions, type Storage } from 
 /** A Storage over a local folder (plain paths, `file://`, and `nodelocal://` mapped to a folder). */
 export function localStorage(root: string): Storage {
   let realRoot: string | undefined;
-  return localAt(root, () => (realRoot ??= realPathOr(root, root)));
+  return localAt(root, () => (realRoot ??= realPath(root) ?? root));
 }
 
-/** The real path of `p` (symbolic links resolved), or `otherwise` when it cannot be resolved (missing). */
-function realPathOr(p: string, otherwise: string): string {
+/** The real path of `p` (symbolic links resolved), or undefined when it cannot be resolved (missing). */
+function realPath(p: string): string | undefined {
   try {
     return realpathSync.native(p);
   } catch {
-    return otherwise;
+    return undefined;
   }
 }
 
@@ -40,8 +40,8 @@ function localAt(dir: string, boundary: () => string): Storage {
   // Synchronous, like the file reads (local-file.ts): one realpath per opened SST, thousands of them.
   const inside = (p: string): void => {
     const top = boundary();
-    const real = realPathOr(p, '');
-    if (real === '') return;
+    const real = realPath(p);
+    if (real === undefined) return;
     if (real !== top && !real.startsWith(top.endsWith(sep) ? top : top + sep)) {
       throw new StorageError(
         `${printablePath(p, 300)} is a symbolic link leading out of the backup folder ${printablePath(top, 300)}`,
