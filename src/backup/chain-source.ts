@@ -2,7 +2,7 @@ import { compareEngineKeys } from '../sst/comparer.js';
 import { openSst } from '../sst/reader.js';
 import { InternalKeyKind, type InternalKV, type KeyBounds, type SstReader } from '../sst/types.js';
 import type { RangeReader } from '../storage/range-reader.js';
-import { ReadAhead, type ReadAheadOptions, type ReadAheadStats } from '../storage/read-ahead.js';
+import { openingRanges, ReadAhead, type ReadAheadOptions, type ReadAheadStats } from '../storage/read-ahead.js';
 import type { Storage } from '../storage/storage.js';
 import { joinPath } from '../storage/storage.js';
 import { compareBytes, concatBytes, hasPrefix } from '../util/bytes.js';
@@ -54,6 +54,7 @@ export interface ChainSource extends MVCCSource {
   readonly readAheadStats: ReadAheadStats;
   scanBatches(start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]>;
   splitCandidates(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
+  warm(start: Uint8Array, end: Uint8Array): void;
   /**
    * The keys of [start, end) that changed after `since` up to `readAt` (mvcc/layer-diff.ts), read
    * only from the layers that end after `since` (for a sync: the incrementals, not the chain).
@@ -139,14 +140,7 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
    * the later layer's entry wins and the rest are dropped (the later layers' runs rank first).
    */
   async function* mergedLayers(layerIdx: readonly number[], start: Uint8Array, end: Uint8Array): AsyncGenerator<readonly EngineKV[]> {
-    const runs = [...layerIdx].reverse().flatMap((layer) => fileRuns(layers[layer]!.files, start, end).map((run) => ({ layer, run })));
-    // The scan's read-ahead budget is shared by its runs (they are merged, so read side by side).
-    const ra = opts.readAhead
-      ? {
-          ...opts.readAhead,
-          budgetBytes: Math.max(opts.readAhead.chunkBytes, Math.floor(opts.readAhead.budgetBytes / Math.max(1, runs.length))),
-        }
-      : undefined;
+    const { runs, ra } = scanRuns(layerIdx, start, end);
     const streams: Array<RankedBatches<EngineKV> & { readonly batches: AsyncGenerator<readonly EngineKV[]> }> = runs.map(
       ({ layer, run }, rank) => ({
         rank,
@@ -159,6 +153,42 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
       for (const s of streams) await s.batches.return(undefined);
     }
   }
+
+  /** The runs a scan of [start, end) over the chosen layers merges (later layers first), and each run's read-ahead. */
+  function scanRuns(layerIdx: readonly number[], start: Uint8Array, end: Uint8Array) {
+    const runs = [...layerIdx].reverse().flatMap((layer) => fileRuns(layers[layer]!.files, start, end).map((run) => ({ layer, run })));
+    // The scan's read-ahead budget is shared by its runs (they are merged, so read side by side).
+    const ra = opts.readAhead
+      ? {
+          ...opts.readAhead,
+          budgetBytes: Math.max(opts.readAhead.chunkBytes, Math.floor(opts.readAhead.budgetBytes / Math.max(1, runs.length))),
+        }
+      : undefined;
+    return { runs, ra };
+  }
+
+  /**
+   * Asks the storages to fetch what a scan of [start, end) would request first (its read-ahead's
+   * opening window): a table that starts loading later, maybe in another thread, then finds its
+   * first bytes there instead of waiting a round trip. Files of unknown size are left out.
+   */
+  const warm = (start: Uint8Array, end: Uint8Array): void => {
+    const { runs, ra } = scanRuns(layersAfter(layers), start, end);
+    if (!ra) return;
+    for (const { layer, run } of runs) {
+      if (chain.layers[layer]!.encrypted) continue; // stored sizes differ from the manifest's
+      const unknown = run.findIndex((f) => f.backingFileSize <= 0n);
+      const known = unknown < 0 ? run : run.slice(0, unknown);
+      const sizes = known.map((f) => Number(f.backingFileSize));
+      for (const r of openingRanges(sizes, runReadAheadOptions(run, ra))) {
+        try {
+          storedReader(chain, layer, known[r.object]!).warm?.(r.start, r.end);
+        } catch {
+          return; // the scan itself reports a file it cannot read
+        }
+      }
+    }
+  };
 
   const scanBatches = (start: Uint8Array, end: Uint8Array, readAt?: Timestamp): AsyncIterable<readonly MVCCKeyValue[]> => {
     const at = readAt ?? opts.readAt;
@@ -179,6 +209,7 @@ export function chainSource(layers: readonly BackupLayer[], stores: readonly Lay
 
   return {
     stats,
+    warm,
     splitCandidates: (start, end, bytesPerPart) => chainSplitCandidates(chain, start, end, bytesPerPart),
     scanChanges,
     rangeTombstonesAfter: (start, end, since) => rangeTombstones(chain, layersAfter(layers, since), start, end),
@@ -277,8 +308,13 @@ function runReadAhead(chain: ChainFiles, layerIdx: number, run: readonly BackupF
     reader: storedReader(chain, layerIdx, f),
     ...(sized && f.backingFileSize > 0n ? { size: Number(f.backingFileSize) } : {}),
   }));
+  return new ReadAhead(planned, runReadAheadOptions(run, o));
+}
+
+/** A run's read-ahead never holds more than the run's bytes (but at least one piece). */
+function runReadAheadOptions(run: readonly BackupFile[], o: ReadAheadOptions): ReadAheadOptions {
   const total = run.reduce((n, f) => n + fileBytes(f), 0);
-  return new ReadAhead(planned, { ...o, budgetBytes: Math.max(o.chunkBytes, Math.min(o.budgetBytes, total)) });
+  return { ...o, budgetBytes: Math.max(o.chunkBytes, Math.min(o.budgetBytes, total)) };
 }
 
 function addReadAheadStats(into: ReadAheadStats, s: ReadAheadStats): void {

@@ -31,6 +31,11 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
   /** An already opened storage for `url` (tests); not closed by `close()`. */
   readonly storage?: Storage;
   /**
+   * Opens the storages of `url` and of `localityUrls` instead of `openStorage` (a load worker's
+   * storages forward their requests to the main thread's; see storage/forwarded-storage.ts).
+   */
+  readonly openStorage?: (url: string, opts: StorageOptions) => Storage;
+  /**
    * Data files the manifests list but the storage lacks: by default an error naming them; true
    * reads the rest (the absent files are listed in `missingFiles`, their rows are missing).
    */
@@ -403,7 +408,8 @@ function openingStorage(storage: Storage, known: StorageAnswers | undefined, rec
  */
 export async function readBackup(url: string, opts: ReadBackupOptions = {}): Promise<OpenedBackup> {
   const recorded = opts.keepAnswers ? { main: [] as AnswerRecorder[], localities: [] as AnswerRecorder[] } : undefined;
-  const storage = openingStorage(opts.storage ?? openStorage(url, opts), opts.answered?.main, recorded?.main);
+  const open = opts.openStorage ?? openStorage;
+  const storage = openingStorage(opts.storage ?? open(url, opts), opts.answered?.main, recorded?.main);
   const name = parseStorageUrl(url).redacted;
   const where = (p: string): string => (p === '' ? name : `${name.replace(/\/+$/, '')}/${p}`);
   const toClose: Storage[] = opts.storage ? [] : [storage];
@@ -430,7 +436,7 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
       chain,
       storage,
       opts.localityUrls ?? [],
-      (u, i) => openingStorage(openStorage(u, opts), opts.answered?.localities[i], recorded?.localities),
+      (u, i) => openingStorage(open(u, opts), opts.answered?.localities[i], recorded?.localities),
       key,
     );
     toClose.push(...loc.opened);

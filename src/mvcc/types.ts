@@ -46,6 +46,11 @@ export interface MVCCSource {
    * without it are read as one part.
    */
   splitCandidates?(start: Uint8Array, end: Uint8Array, bytesPerPart: number): Promise<SplitCandidates>;
+  /**
+   * A hint that [start, end) will be scanned soon, maybe in another thread: a source whose storage
+   * can fetch ahead asks it for the scan's first bytes. Optional; no effect on what scans return.
+   */
+  warm?(start: Uint8Array, end: Uint8Array): void;
 }
 
 /** `src.scanBatches` when the source has it, else `scan` grouped into arrays. */

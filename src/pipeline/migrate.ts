@@ -27,7 +27,8 @@ import { checkResumable, dropResumeState, jobsOf, loadDatabase } from './load-da
 import { runIdentityOf, type RunIdentity } from './run-state.js';
 import { lockTarget, type TargetLock } from './target-lock.js';
 import { convertOptionsOf } from './convert-options.js';
-import { loadPlans } from './load-plans.js';
+import { loadPlans, type SourceLoadPlan } from './load-plans.js';
+import { loadOrder } from '../load/load-tables.js';
 import { LoadWorkerPool, startWorkersEarly, workerRecipe } from './workers/load-worker-pool.js';
 import { targetServer, testInstanceServer, type PgServer } from './pg-target.js';
 import { checkTarget, checkTempDir, isEmptyDatabase, selectDatabases, sizeOfRun } from './preflight.js';
@@ -307,6 +308,10 @@ async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
     tables: allPlans.length,
     ...(counts ? { expectedRows: allPlans.reduce((a, p) => a + (counts.get(p.table.id) ?? 0), 0) } : {}),
   });
+  // The tables each database loads first have their first bytes fetched meanwhile (object storage).
+  const first = (plans: readonly SourceLoadPlan[]): SourceLoadPlan[] =>
+    loadOrder(plans, (p) => source.tableBytes?.get(p.table.id) ?? 0).slice(0, jobsOf(config));
+  workers?.warm(dbs.flatMap((db) => first(plansOf.get(db)!)).map((p) => ({ table: p.table })));
   for (const db of dbs) {
     const plans = plansOf.get(db)!;
     const r = await phase(`load ${db.crdbName} → ${server.label}`, () =>

@@ -16,7 +16,7 @@ import type { SplitTableOptions, TableSplit } from './split-table.js';
  */
 export type SourceRecipe =
   | { readonly kind: 'store'; readonly dir: string }
-  | { readonly kind: 'backup'; readonly url: string; readonly options: Omit<ReadBackupOptions, 'storage'> };
+  | { readonly kind: 'backup'; readonly url: string; readonly options: Omit<ReadBackupOptions, 'storage' | 'openStorage'> };
 
 /**
  * One part of a table: the rows whose row key R satisfies from ≤ R < before (either side may be
@@ -45,6 +45,11 @@ export interface TableRowSource {
    * `splitTable`); absent when the source cannot estimate sizes (then load it as one part).
    */
   splitTable?(table: Table, opts: SplitTableOptions): Promise<TableSplit>;
+  /**
+   * A hint that the rows of `table` (in `range`) will be read soon, maybe by another thread: the
+   * source asks its storage for their first bytes (MVCCSource.warm). Optional; no effect on rows.
+   */
+  warm?(table: Table, range?: RowRange): void;
 }
 
 /**

@@ -35,6 +35,17 @@ export interface RowsFromOptions extends RowRange {
  * Uses `mvcc.scanBatches` when present.
  */
 export function rowBatchesFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOptions = {}): AsyncIterable<readonly Row[]> {
+  const span = scanSpan(table, opts);
+  if (!span) return noBatches();
+  return decodeRowBatches(
+    table,
+    scanBatchesOf(mvcc, span[0], span[1], opts.readAt),
+    opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {},
+  );
+}
+
+/** The key span holding the rows `opts` select of `table`; undefined when it is empty. */
+function scanSpan(table: Table, opts: RowsFromOptions): readonly [Uint8Array, Uint8Array] | undefined {
   const [spanStart, spanEnd] = primaryIndexSpan(table, opts.tenantPrefix);
   // A row key is the row prefix without its family suffix; every KV of that row has it as prefix,
   // and no KV of a smaller row reaches it (key encodings are prefix-free), so row keys are exact
@@ -46,12 +57,7 @@ export function rowBatchesFrom(mvcc: MVCCSource, table: Table, opts: RowsFromOpt
     if (compareBytes(after, start) > 0) start = after;
   }
   const end = opts.before && compareBytes(opts.before, spanEnd) < 0 ? opts.before : spanEnd;
-  if (compareBytes(start, end) >= 0) return noBatches();
-  return decodeRowBatches(
-    table,
-    scanBatchesOf(mvcc, start, end, opts.readAt),
-    opts.tenantPrefix ? { tenantPrefix: opts.tenantPrefix } : {},
-  );
+  return compareBytes(start, end) < 0 ? [start, end] : undefined;
 }
 
 async function* noBatches(): AsyncGenerator<Row[]> {}
@@ -72,6 +78,10 @@ export function mvccTableRows(mvcc: MVCCSource, readAt?: Timestamp): TableRowSou
   return {
     rows: (table, resumeAfter, range) => rowsFrom(mvcc, table, opts(resumeAfter, range)),
     rowBatches: (table, resumeAfter, range) => rowBatchesFrom(mvcc, table, opts(resumeAfter, range)),
+    warm(table, range) {
+      const span = mvcc.warm && scanSpan(table, opts(undefined, range));
+      if (span) mvcc.warm!(span[0], span[1]);
+    },
     splitTable: (table, splitOpts) => splitTableFrom(mvcc, table, { ...(readAt ? { readAt } : {}), ...splitOpts }),
   };
 }

@@ -9,6 +9,11 @@ export interface RangeReader {
   size(): Promise<number>;
   /** Bytes [start, end). Implementations throw a StorageError when the range is out of bounds. */
   read(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * A hint that [start, end) will be read soon, maybe by another thread: a reader that can fetch
+   * ahead where the later read will find it does; the others have no such method.
+   */
+  warm?(start: number, end: number): void;
   close?(): Promise<void>;
 }
 

@@ -64,6 +64,47 @@ interface Slot {
 
 const DEFAULT_INITIAL = 64 * 1024;
 
+/** An object of `size` bytes in the pieces a read-ahead fetches, in fetch order: the last one first (an SST's footer), then from the start. */
+function piecesOf(size: number, chunkBytes: number): Array<readonly [number, number]> {
+  const pieces: Array<readonly [number, number]> = [];
+  for (let a = 0; a < size; a += chunkBytes) pieces.push([a, Math.min(size, a + chunkBytes)]);
+  if (pieces.length > 1) pieces.unshift(pieces.pop()!);
+  return pieces;
+}
+
+/**
+ * What a scan over objects of these sizes (one run of an SST chain, in read order) asks for first,
+ * as ranges to fetch before it starts: the first object's last piece (an SST is opened at its
+ * footer), then the objects from their start up to the read-ahead's starting window. Ranges end at
+ * multiples of `chunkBytes` or at object ends, so the read-ahead's own pieces fall inside them
+ * however its window has grown by then.
+ */
+export function openingRanges(
+  sizes: readonly number[],
+  opts: ReadAheadOptions,
+): Array<{ readonly object: number; readonly start: number; readonly end: number }> {
+  const window = Math.min(opts.budgetBytes, opts.initialBytes ?? DEFAULT_INITIAL);
+  const c = opts.chunkBytes;
+  const out: Array<{ object: number; start: number; end: number }> = [];
+  let taken = 0;
+  for (const [object, size] of sizes.entries()) {
+    if (taken >= window) break;
+    if (size <= 0) continue;
+    let headEnd = size;
+    const tailStart = Math.floor((size - 1) / c) * c; // where the object's last piece starts
+    if (out.length === 0 && tailStart > 0) {
+      out.push({ object, start: tailStart, end: size });
+      taken += size - tailStart;
+      headEnd = tailStart;
+    }
+    // At least the first data piece, even when the footer piece took the whole window.
+    headEnd = Math.min(headEnd, Math.max(c, Math.ceil((window - taken) / c) * c));
+    out.push({ object, start: 0, end: headEnd });
+    taken += headEnd;
+  }
+  return out;
+}
+
 export class ReadAhead {
   readonly stats: ReadAheadStats = { requests: 0, servedReads: 0, directReads: 0, maxHeldBytes: 0, maxInFlight: 0 };
   private readonly slots: Slot[];
@@ -180,15 +221,9 @@ export class ReadAhead {
       });
   }
 
-  /** Splits an object of known size into pieces: the last one first (an SST's footer), then from the start. */
   private plan(slot: Slot): void {
     if (slot.pieces || slot.knownSize === undefined) return;
-    const size = slot.knownSize;
-    const c = this.opts.chunkBytes;
-    const pieces: Piece[] = [];
-    for (let a = 0; a < size; a += c) pieces.push({ start: a, end: Math.min(size, a + c), served: false, released: false });
-    if (pieces.length > 1) pieces.unshift(pieces.pop()!);
-    slot.pieces = pieces;
+    slot.pieces = piecesOf(slot.knownSize, this.opts.chunkBytes).map(([start, end]) => ({ start, end, served: false, released: false }));
   }
 
   private release(p: Piece): void {

@@ -131,10 +131,6 @@ export function s3Storage(url: StorageUrl, opts: StorageOptions): Storage {
       idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     },
   };
-  // Loaded now, in the background, not at the first request: a load worker opens its chain from
-  // what the main thread read (no request), and its first request, at its first table, would
-  // otherwise wait for the module (≈ 0.1 s of a worker thread's time).
-  ctx.sdk().catch(() => undefined);
   return s3At(ctx, url.prefix, true);
 }
 

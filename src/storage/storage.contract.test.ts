@@ -4,6 +4,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { forwardingOpener, StorageServer } from './forwarded-storage.js';
 import { openStorage } from './open-storage.js';
 import type { Storage } from './storage.js';
 import { startTestS3, type TestS3 } from './testing/s3-server.js';
@@ -92,6 +94,25 @@ const backends: Array<[string, (t: TestContext) => Storage | undefined]> = [
         awsSecretAccessKey: s3.secretAccessKey,
         endpoint: s3.endpoint,
       }),
+  ],
+  [
+    "s3, its requests made by another thread (a load worker's storage, answered by the main thread)",
+    () => {
+      const url = `s3://${s3.bucket}/coll`;
+      const opts = { awsAccessKeyId: s3.accessKeyId, awsSecretAccessKey: s3.secretAccessKey, endpoint: s3.endpoint };
+      const served = openStorage(url, opts);
+      const { port1, port2 } = new MessageChannel();
+      new StorageServer(() => served).serve(port1);
+      const st = forwardingOpener(port2, openStorage)(url, opts);
+      return {
+        ...st,
+        close: async () => {
+          await st.close();
+          await served.close();
+          port1.close();
+        },
+      };
+    },
   ],
   [
     'gs:// with GCS_ENDPOINT (emulator, anonymous)',

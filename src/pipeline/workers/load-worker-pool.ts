@@ -6,7 +6,10 @@
  * results come back in plan order.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type Transferable } from 'node:worker_threads';
+import { StorageServer } from '../../storage/forwarded-storage.js';
+import { openStorage } from '../../storage/open-storage.js';
+import type { Storage, StorageOptions } from '../../storage/storage.js';
 import type { CopyTableOptions } from '../../load/copy-table.js';
 import { ensureLoadState } from '../../load/load-state.js';
 import { loadOrder, type LoadTablesOptions } from '../../load/load-tables.js';
@@ -15,7 +18,7 @@ import { LoadError, reviveError } from '../../util/errors.js';
 import { planSpec, type TablePlanSpec } from '../load-plans.js';
 import { connectTo, type PgServer } from '../pg-target.js';
 import type { MigrationSource, SourceRecipe } from '../../source/migration-source.js';
-import type { FromWorker, LoadJob, ToWorker } from './protocol.js';
+import type { FromWorker, LoadJob, RowsToWarm, ToWorker } from './protocol.js';
 import { parseStorageUrl } from '../../storage/storage-url.js';
 
 /** `threads: auto` uses workers from this much source data on (below it, starting them costs more than it saves). */
@@ -112,8 +115,8 @@ class LoadWorker {
     if (p) f(p);
   }
 
-  private send(m: ToWorker): void {
-    if (!this.exited) this.worker.postMessage(m);
+  send(m: ToWorker, transfer?: readonly Transferable[]): void {
+    if (!this.exited) this.worker.postMessage(m, transfer);
   }
 
   load(job: LoadJob, onProgress: CopyTableOptions['onProgress']): Promise<TableLoadResult> {
@@ -129,8 +132,9 @@ class LoadWorker {
     });
   }
 
-  open(recipe: SourceRecipe): void {
-    this.send({ type: 'open', recipe });
+  open(recipe: SourceRecipe, storagePort: MessagePort | undefined): void {
+    if (storagePort) this.send({ type: 'open', recipe, storagePort }, [storagePort]);
+    else this.send({ type: 'open', recipe });
   }
 
   abort(): void {
@@ -160,6 +164,8 @@ class LoadWorker {
 
 export class LoadWorkerPool {
   private readonly workers: LoadWorker[];
+  /** The main thread's ends of the workers' storage ports, and the storages that answer them. */
+  private readonly served: { readonly ports: MessagePort[]; readonly storages: Map<string, Storage> } = { ports: [], storages: new Map() };
 
   /**
    * Starts `size` workers at once: they load their modules while the caller opens the source or
@@ -169,9 +175,36 @@ export class LoadWorkerPool {
     this.workers = Array.from({ length: Math.max(1, size) }, () => new LoadWorker());
   }
 
-  /** Sends every worker the source to open (once, before any `loadTables`). */
+  /**
+   * Sends every worker the source to open (once, before any `loadTables`). A backup's storages
+   * are opened here, once, and the workers' requests are made through them.
+   */
   open(recipe: SourceRecipe): void {
-    for (const w of this.workers) w.open(recipe);
+    if (recipe.kind !== 'backup') {
+      for (const w of this.workers) w.open(recipe, undefined);
+      return;
+    }
+    const server = new StorageServer((url) => this.storageFor(url, recipe.options));
+    for (const w of this.workers) {
+      const { port1, port2 } = new MessageChannel();
+      this.served.ports.push(port1);
+      server.serve(port1);
+      w.open(recipe, port2);
+    }
+  }
+
+  /**
+   * Has the first bytes of these rows fetched now (one worker asks; any worker's later read finds
+   * them): for the tables that load first, while the database and its tables are being created.
+   */
+  warm(rows: readonly RowsToWarm[]): void {
+    if (rows.length > 0) this.workers[0]?.send({ type: 'warm', tables: rows });
+  }
+
+  private storageFor(url: string, opts: StorageOptions): Storage {
+    let s = this.served.storages.get(url);
+    if (!s) this.served.storages.set(url, (s = openStorage(url, opts)));
+    return s;
   }
 
   async loadTables(plans: readonly TablePlanSpec[], opts: PoolLoadOptions): Promise<TableLoadResult[]> {
@@ -199,8 +232,11 @@ export class LoadWorkerPool {
     const run = async (w: LoadWorker): Promise<void> => {
       while (failure === undefined && next < queue.length && !signal?.aborted) {
         const plan = queue[next++]!;
+        // The table the next free worker takes: this worker has its first bytes fetched meanwhile.
+        const after = queue[next];
+        const warm = after ? { table: after.table, ...(after.part ? { range: after.part.range } : {}) } : undefined;
         try {
-          const r = await w.load({ plan: planSpec(plan), target, copy }, onProgress);
+          const r = await w.load({ plan: planSpec(plan), target, copy, ...(warm ? { warm } : {}) }, onProgress);
           results.push(r);
           onLoaded?.(r);
         } catch (e) {
@@ -226,5 +262,7 @@ export class LoadWorkerPool {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    for (const p of this.served.ports) p.close();
+    for (const s of this.served.storages.values()) await s.close().catch(() => undefined);
   }
 }

@@ -5,7 +5,11 @@
  * on every core instead of interleaving on the main thread.
  */
 import type pg from 'pg';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { forwardingOpener } from '../../storage/forwarded-storage.js';
+import { openStorage } from '../../storage/open-storage.js';
+import type { Storage, StorageOptions } from '../../storage/storage.js';
+import { parseStorageUrl } from '../../storage/storage-url.js';
 import { copyTable } from '../../load/copy-table.js';
 import { serializeError } from '../../util/errors.js';
 import { planFromSpec } from '../load-plans.js';
@@ -23,10 +27,19 @@ const post = (m: FromWorker): void => port.postMessage(m);
 // to wait for), done while the main thread still creates databases and schemas. A failure
 // surfaces at the first load, as an error of that load.
 let reader: Promise<RowReader> | undefined;
-function open(recipe: SourceRecipe): void {
-  reader = openRowReader(recipe);
+function open(recipe: SourceRecipe, storagePort: MessagePort | undefined): void {
+  reader = openRowReader(recipe, storagePort ? { openStorage: remoteThroughMainThread(storagePort) } : {});
   reader.catch(() => undefined);
 }
+/**
+ * Object storage and HTTP are asked through the main thread (one SDK and connection pool per
+ * process, not per thread); local files are read here, directly.
+ */
+function remoteThroughMainThread(storagePort: MessagePort): (url: string, opts: StorageOptions) => Storage {
+  const forwarded = forwardingOpener(storagePort, openStorage);
+  return (url, opts) => (parseStorageUrl(url).scheme === 'local' ? openStorage(url, opts) : forwarded(url, opts));
+}
+
 const clients = new Map<string, Promise<pg.Client>>();
 let abort = new AbortController();
 
@@ -47,6 +60,7 @@ async function load(job: LoadJob): Promise<void> {
     if (abort.signal.aborted) abort = new AbortController();
     if (!reader) throw new Error('no source was opened in this worker thread (internal error)');
     const source = await reader;
+    if (job.warm) source.warm?.(job.warm.table, job.warm.range);
     const client = await clientFor(job.target);
     const result = await copyTable(client, planFromSpec(job.plan, source), {
       ...job.copy,
@@ -75,7 +89,8 @@ async function close(): Promise<void> {
 // abort is handled at once (it is what stops a running load).
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'open') open(m.recipe);
+  if (m.type === 'open') open(m.recipe, m.storagePort);
+  else if (m.type === 'warm') void reader?.then((r) => m.tables.forEach((t) => r.warm?.(t.table, t.range))).catch(() => undefined);
   else if (m.type === 'abort') abort.abort(new Error('aborted by the main thread'));
   else if (m.type === 'load') queue = queue.then(() => load(m.job));
   else if (m.type === 'disconnect') queue = queue.then(disconnect).then(() => post({ type: 'disconnected' }));
