@@ -647,7 +647,7 @@ async function main(): Promise<void> {
 
     if (!skipGroups.has('s3'))
       await group('S3 with latency', async () => {
-        s3 = await startTestS3('bench');
+        s3 = await startTestS3('bench', { checkSignatures: false });
         // A loopback proxy holding every request `latencyMs` (object-storage latency).
         proxy = await startLoopbackProxy(s3.endpoint, { delayMs: latencyMs });
         const via = (prefix: string): string =>

@@ -17,7 +17,15 @@ import { decodeDescriptorHead } from './descriptor-id.js';
 import { candidateKeys, readEncryptionInfos, type EncryptionSettings } from './encryption-key.js';
 import { listFullBackups, listIncrementals, resolveLatest, selectChain } from './layout.js';
 import { decodeBackupPartitionDescriptor, MVCCFilter, type BackupFile } from './manifest.js';
-import { findManifestName, MANIFEST_NAMES, readLayer, unwrapManifestBytes, type BackupLayer } from './read-manifest.js';
+import {
+  decodeLayer,
+  fetchManifest,
+  findManifestName,
+  readLayer,
+  unwrapManifestBytes,
+  type BackupLayer,
+  type StoredManifest,
+} from './read-manifest.js';
 
 export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
   /** Full backup to read: `LATEST` (default) or a subdirectory such as `/2024/05/01-120000.00`. */
@@ -155,15 +163,16 @@ async function noBackupError(storage: Storage, name: string): Promise<MigrateErr
 /** Reads the full layer with each candidate key until one decrypts it. */
 async function readFullLayer(
   storage: Storage,
-  fullDir: string,
+  fetched: StoredManifest,
   keys: readonly Uint8Array[],
   where: (p: string) => string,
 ): Promise<{ layer: BackupLayer; key: Uint8Array | undefined }> {
-  if (keys.length === 0) return { layer: await readLayer(storage, fullDir, undefined, where), key: undefined };
+  const fullDir = fetched.dir;
+  if (keys.length === 0) return { layer: await decodeLayer(storage, fetched, undefined, where), key: undefined };
   let last: unknown;
   for (const k of keys) {
     try {
-      return { layer: await readLayer(storage, fullDir, k, where), key: k };
+      return { layer: await decodeLayer(storage, fetched, k, where), key: k };
     } catch (e) {
       if (!(isDecodeError(e) && (e as DecodeError).layer === 'encryption')) throw e;
       last = e;
@@ -415,18 +424,19 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
   const toClose: Storage[] = opts.storage ? [] : [storage];
   try {
     const fullDir = await resolveFullDir(storage, opts, name);
-    // Asked now, beside the requests below, and found answered by the steps that need them: which
-    // manifest the full backup has, and its folder's listing (the missing-file check).
-    for (const n of MANIFEST_NAMES) void storage.exists(joinPath(fullDir, n));
+    // Asked now, beside the requests below, and found answered by the step that needs it: the
+    // folder's listing (the missing-file check).
     if (!opts.knownMissingFiles) void storage.list(fullDir === '' ? '' : `${fullDir}/`);
     // What does not depend on each other is asked at once: on object storage every request is a
-    // round trip, and a chain of hourly incrementals has hundreds of manifests.
-    const [infos, incrementals] = await allInOrder([
+    // round trip, and a chain of hourly incrementals has hundreds of manifests. The full backup's
+    // manifest is fetched beside its encryption info (needed only to decrypt it).
+    const [infos, incrementals, fullManifest] = await allInOrder([
       readEncryptionInfos(storage, fullDir),
       opts.fullOnly ? Promise.resolve([]) : listIncrementals(storage, fullDir),
+      fetchManifest(storage, fullDir, where),
     ]);
     const keys = infos.length > 0 || opts.dataKey ? candidateKeys(infos, opts, where(fullDir)) : [];
-    const { layer: full, key } = await readFullLayer(storage, fullDir, keys, where);
+    const { layer: full, key } = await readFullLayer(storage, fullManifest, keys, where);
     const layers: BackupLayer[] = [
       full,
       ...(await pMap(incrementals, (dir) => readLayer(storage, dir, key, where), { concurrency: REQUESTS_AT_ONCE })),

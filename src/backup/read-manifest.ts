@@ -160,6 +160,44 @@ export async function readDescriptorsListSst(
   return out;
 }
 
+/** A layer's manifest file as stored: which of MANIFEST_NAMES, its bytes, and its `-CHECKSUM` file when there is one. */
+export interface StoredManifest {
+  readonly dir: string;
+  readonly name: string;
+  readonly stored: Uint8Array;
+  readonly checksum: Uint8Array | undefined;
+}
+
+/** The manifest most backups have (CockroachDB writes it from v19.2 on, beside BACKUP_METADATA from v23.1). */
+const LIKELY_MANIFEST = 'BACKUP_MANIFEST';
+
+/**
+ * Fetches the manifest file of the layer in `dir`: BACKUP_METADATA, else BACKUP_MANIFEST, else
+ * BACKUP, with its checksum file. BACKUP_MANIFEST and its checksum are asked for at once, beside
+ * the existence checks that decide which file the layer has: on object storage that is one round
+ * trip instead of two when it is the one (an absent object costs what its existence check does).
+ */
+export async function fetchManifest(storage: Storage, dir: string, where: (p: string) => string): Promise<StoredManifest> {
+  const likely = joinPath(dir, LIKELY_MANIFEST);
+  const guessed = allInOrder([readIfPresent(storage, likely), readIfPresent(storage, `${likely}${CHECKSUM_SUFFIX}`)]);
+  guessed.catch(() => undefined); // not awaited when the layer has another manifest
+  const name = await findManifestName(storage, dir);
+  if (!name) {
+    throw new MigrateError(
+      `${where(dir)}: no BACKUP_MANIFEST, BACKUP_METADATA or BACKUP found`,
+      'point at a backup collection or at a backup directory',
+    );
+  }
+  const path = joinPath(dir, name);
+  if (name === LIKELY_MANIFEST) {
+    const [stored, checksum] = await guessed;
+    if (stored) return { dir, name, stored, checksum };
+  }
+  // The manifest and its checksum side by side (two round trips on object storage become one).
+  const [stored, checksum] = await allInOrder([storage.readAll(path), readIfPresent(storage, `${path}${CHECKSUM_SUFFIX}`)]);
+  return { dir, name, stored, checksum };
+}
+
 /**
  * Reads one layer's manifest (mirrors `ReadBackupManifestFromStore` + `readManifest`,
  * docs/formats.md §1.3): BACKUP_METADATA, else BACKUP_MANIFEST, else BACKUP; checksum verified
@@ -171,16 +209,18 @@ export async function readLayer(
   key: Uint8Array | undefined,
   where: (p: string) => string,
 ): Promise<BackupLayer> {
-  const name = await findManifestName(storage, dir);
-  if (!name) {
-    throw new MigrateError(
-      `${where(dir)}: no BACKUP_MANIFEST, BACKUP_METADATA or BACKUP found`,
-      'point at a backup collection or at a backup directory',
-    );
-  }
+  return decodeLayer(storage, await fetchManifest(storage, dir, where), key, where);
+}
+
+/** A layer from its fetched manifest file (`fetchManifest`), decrypted with `key`; external SSTs are read from `storage`. */
+export async function decodeLayer(
+  storage: Storage,
+  fetched: StoredManifest,
+  key: Uint8Array | undefined,
+  where: (p: string) => string,
+): Promise<BackupLayer> {
+  const { dir, name, stored, checksum } = fetched;
   const path = joinPath(dir, name);
-  // The manifest and its checksum side by side (two round trips on object storage become one).
-  const [stored, checksum] = await allInOrder([storage.readAll(path), readIfPresent(storage, `${path}${CHECKSUM_SUFFIX}`)]);
   if (stored.length === 0)
     throw new MigrateError(
       `${where(path)} is empty (0 bytes)`,

@@ -1,9 +1,9 @@
 /**
  * A storage whose requests another thread makes: the worker side (`forwardingOpener`) sends each
  * question over a MessagePort, the main thread (`StorageServer`) asks its own storage and posts the
- * answer back. Load workers read object storage this way, so that one process holds one SDK, one
- * connection pool, one credential lookup and one request limit, instead of one per thread: a
- * worker thread that imports the AWS SDK spends ≈ 0.15 s of CPU on it, on cores that decode rows.
+ * answer back. Load workers read object storage this way, so that one process holds one connection
+ * pool, one credential lookup and one request limit, instead of one per thread (a worker's module
+ * loading and TLS handshakes cost CPU on the cores that decode rows).
  * And a range one thread warms (`RangeReader.warm`: the first bytes of the table loaded next) is
  * found by whichever thread reads it.
  */

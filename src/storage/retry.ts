@@ -18,7 +18,7 @@ const RETRY_CODES = new Set([
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
-  'TimeoutError', // the AWS SDK's connect / socket idle timeout
+  'TimeoutError', // AbortSignal.timeout, and the AWS SDK clients behind the credential chain (STS, SSO)
   'SlowDown',
   'Throttling',
   'ThrottlingException',
@@ -29,7 +29,7 @@ const RETRY_CODES = new Set([
   'TooManyRequestsException',
 ]);
 
-/** Status code of an HTTP-ish error (AWS SDK `$metadata.httpStatusCode`, or our own `status`). */
+/** Status code of an HTTP-ish error (our own `status`, or `$metadata.httpStatusCode` of the AWS SDK clients the credential chain uses). */
 export function errorStatus(e: unknown): number | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
   const o = e as { status?: unknown; $metadata?: { httpStatusCode?: unknown } };

@@ -299,6 +299,73 @@ test('s3: missing credentials give one clear line naming the object', async () =
   }
 });
 
+test('s3: a wrong secret and an unknown key are told apart, in one line each, without the secret', async () => {
+  const oneLine =
+    (re: RegExp) =>
+    (e: unknown): boolean => {
+      const msg = (e as Error).message;
+      assert.ok(isStorageError(e), msg);
+      assert.match(msg, re);
+      assert.doesNotMatch(msg, /\n|wrong-secret-x9/);
+      return true;
+    };
+  const wrongSecret = openStorage(`s3://${s3.bucket}/coll`, {
+    awsAccessKeyId: s3.accessKeyId,
+    awsSecretAccessKey: 'wrong-secret-x9',
+    endpoint: s3.endpoint,
+    maxAttempts: 1,
+  });
+  await assert.rejects(
+    () => wrongSecret.readAll('LATEST'),
+    oneLine(
+      /^s3:\/\/backups\/coll\/LATEST: access denied: the secret key does not belong to the access key id \(SignatureDoesNotMatch\); check aws_access_key_id/,
+    ),
+  );
+  await assert.rejects(() => wrongSecret.list(''), oneLine(/^s3:\/\/backups\/coll: access denied.*SignatureDoesNotMatch/));
+  // A HEAD answer has no body to name the cause: the status is said.
+  await assert.rejects(() => wrongSecret.exists('LATEST'), oneLine(/^s3:\/\/backups\/coll\/LATEST: access denied \(HTTP 403\)/));
+  const unknownKey = openStorage(`s3://${s3.bucket}/coll`, {
+    awsAccessKeyId: 'AKIDNOTKNOWNHERE',
+    awsSecretAccessKey: 'wrong-secret-x9',
+    endpoint: s3.endpoint,
+    maxAttempts: 1,
+  });
+  await assert.rejects(
+    () => unknownKey.reader('LATEST').read(0, 2),
+    oneLine(/access denied: the access key id is not known to this endpoint \(InvalidAccessKeyId\)/),
+  );
+  await assert.rejects(
+    () =>
+      openStorage(`s3://no-such-bucket-x/coll`, {
+        awsAccessKeyId: s3.accessKeyId,
+        awsSecretAccessKey: s3.secretAccessKey,
+        endpoint: s3.endpoint,
+      }).readAll('LATEST'),
+    oneLine(/^s3:\/\/no-such-bucket-x\/coll\/LATEST: no such bucket; check the bucket name and region$/),
+  );
+});
+
+test('s3: keys with spaces, plus, equals, ampersand, parentheses and non-ASCII are listed and read as stored (signed requests)', async () => {
+  const names = ['odd/a b+c=d&e(1)*!.sst', 'odd/ünï cødé/~x.sst', 'odd/quote\'"<>.sst'];
+  for (const [i, n] of names.entries()) await s3.put(`coll/${n}`, `v${i}`);
+  const st = openStorage(`s3://${s3.bucket}/coll`, {
+    awsAccessKeyId: s3.accessKeyId,
+    awsSecretAccessKey: s3.secretAccessKey,
+    endpoint: s3.endpoint,
+  });
+  assert.deepEqual(
+    await st.list('odd/'),
+    [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+  );
+  for (const [i, n] of names.entries()) {
+    assert.equal(Buffer.from(await st.readAll(n)).toString(), `v${i}`);
+    assert.equal(await st.exists(n), true);
+    assert.equal(await st.reader(n).size(), 2);
+  }
+  assert.deepEqual(await st.sub('odd').list('ünï cødé/'), ['ünï cødé/~x.sst']);
+  await st.close();
+});
+
 test('s3: half a key pair in the URL is a config error naming the parameter, not the secret', () => {
   assert.throws(
     () => openStorage(`s3://${s3.bucket}/coll?AWS_ACCESS_KEY_ID=AKIAEXAMPLE`),

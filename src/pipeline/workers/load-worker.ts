@@ -32,8 +32,8 @@ function open(recipe: SourceRecipe, storagePort: MessagePort | undefined): void 
   reader.catch(() => undefined);
 }
 /**
- * Object storage and HTTP are asked through the main thread (one SDK and connection pool per
- * process, not per thread); local files are read here, directly.
+ * Object storage and HTTP are asked through the main thread (one connection pool and credential
+ * lookup per process, not per thread); local files are read here, directly.
  */
 function remoteThroughMainThread(storagePort: MessagePort): (url: string, opts: StorageOptions) => Storage {
   const forwarded = forwardingOpener(storagePort, openStorage);

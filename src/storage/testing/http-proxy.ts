@@ -1,11 +1,12 @@
 /**
  * A loopback HTTP proxy in front of a test server (s3rver, Azurite, the GCS emulator), for tests
  * and the benchmark: every request is logged, and may be held `delayMs` before it is passed on (the
- * round trip of real object storage).
+ * round trip of real object storage), or answered by the proxy itself (`answer`: what the server
+ * behind it does not check, such as S3 signatures).
  * @internal
  */
 import { once } from 'node:events';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProxiedRequest {
@@ -24,13 +25,31 @@ export interface LoopbackProxy {
   close(): Promise<void>;
 }
 
-export async function startLoopbackProxy(target: string, opts: { readonly delayMs?: number } = {}): Promise<LoopbackProxy> {
+/** A reply the proxy gives in place of the server's. */
+export interface ProxyAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface LoopbackProxyOptions {
+  readonly delayMs?: number;
+  /** Looks at each request first; what it returns is the reply, and the request is not passed on. */
+  readonly answer?: (method: string, url: string, headers: IncomingHttpHeaders) => Promise<ProxyAnswer | undefined>;
+}
+
+export async function startLoopbackProxy(target: string, opts: LoopbackProxyOptions = {}): Promise<LoopbackProxy> {
   const t = new URL(target);
   const seen: ProxiedRequest[] = [];
   const server = createServer((req, res) => {
     const range = req.headers.range;
     seen.push({ method: req.method ?? '', url: req.url ?? '', ...(range ? { range } : {}) });
-    void sleep(opts.delayMs ?? 0).then(() => {
+    void sleep(opts.delayMs ?? 0).then(async () => {
+      const own = await opts.answer?.(req.method ?? '', req.url ?? '', req.headers);
+      if (own) {
+        req.resume();
+        res.writeHead(own.status, { 'content-type': 'application/xml' }).end(own.body);
+        return;
+      }
       const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
         ur.pipe(res);
