@@ -6,6 +6,7 @@ import type { RangeReader } from './range-reader.js';
 import { confinePath } from './confine-path.js';
 import { collapseDelimited, compareNames, joinPath, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
+import { unxml } from './xml-text.js';
 
 /** REST API version sent as `x-ms-version` (Shared Key with `x-ms-range`, SAS `sv` up to this). */
 const VERSION = '2021-08-06';
@@ -278,15 +279,4 @@ function at(ctx: HttpContext, cfg: AzureConfig, scheme: string, prefix: string, 
     },
     async close() {},
   };
-}
-
-function unxml(s: string): string {
-  return s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&amp;/g, '&');
 }

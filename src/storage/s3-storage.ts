@@ -13,6 +13,7 @@ import type { RangeReader } from './range-reader.js';
 import { resolveS3Auth, S3_CREDENTIALS_HINT, type S3Auth } from './s3-credentials.js';
 import { collapseDelimited, compareNames, joinPath, type ListOptions, type Storage, type StorageOptions } from './storage.js';
 import type { StorageUrl } from './storage-url.js';
+import { unxml } from './xml-text.js';
 
 const S3_ACCESS_HINT =
   'check aws_access_key_id / aws_secret_access_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AUTH=specified in the URL) and that the bucket policy lets this key read the backup';
@@ -240,16 +241,4 @@ function s3At(ctx: HttpContext, bucket: string, prefix: string, objectUrl: (key:
     },
     async close() {},
   };
-}
-
-/** Text of an XML element (S3 listings escape &, <, > and quotes; keys may hold any of them). */
-function unxml(s: string): string {
-  return s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&amp;/g, '&');
 }
