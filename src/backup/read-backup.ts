@@ -439,7 +439,7 @@ export async function readBackup(url: string, opts: ReadBackupOptions = {}): Pro
     const { layer: full, key } = await readFullLayer(storage, fullManifest, keys, where);
     const layers: BackupLayer[] = [
       full,
-      ...(await pMap(incrementals, (dir) => readLayer(storage, dir, key, where), { concurrency: REQUESTS_AT_ONCE })),
+      ...(await pMap(incrementals, (dir) => readLayer(storage, dir, key, where, full.manifestName), { concurrency: REQUESTS_AT_ONCE })),
     ];
     const { layers: chain, readAt } = selectChain(layers, opts.asOf);
     const loc = await localityStorages(

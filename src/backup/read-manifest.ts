@@ -23,6 +23,7 @@ import {
 
 /** Manifest file names, tried in this order (docs/formats.md §1.3, R1). */
 export const MANIFEST_NAMES = ['BACKUP_METADATA', 'BACKUP_MANIFEST', 'BACKUP'] as const;
+export type ManifestName = (typeof MANIFEST_NAMES)[number];
 export const CHECKSUM_SUFFIX = '-CHECKSUM';
 export const FILELIST_SST = 'filelist.sst';
 export const DESCRIPTORSLIST_SST = 'descriptorslist.sst';
@@ -44,7 +45,7 @@ export interface BackupLayer {
   /** Directory of the layer relative to the storage root ('' for the root). */
   readonly dir: string;
   /** Which manifest file was read (e.g. `BACKUP_MANIFEST`). */
-  readonly manifestName: string;
+  readonly manifestName: ManifestName;
   readonly manifest: BackupManifest;
   readonly files: readonly BackupFile[];
   /** Descriptors as of end time (bytes of `sql.sqlbase.Descriptor`). */
@@ -108,7 +109,7 @@ export function unwrapManifestBytes(
  * Finds which manifest file a directory holds, or undefined (the first of MANIFEST_NAMES present).
  * Asked all at once: on object storage each question is a round trip.
  */
-export async function findManifestName(storage: Storage, dir: string): Promise<string | undefined> {
+export async function findManifestName(storage: Storage, dir: string): Promise<ManifestName | undefined> {
   const present = await allInOrder(MANIFEST_NAMES.map((n) => storage.exists(joinPath(dir, n))));
   return MANIFEST_NAMES.find((_, i) => present[i]);
 }
@@ -163,22 +164,31 @@ export async function readDescriptorsListSst(
 /** A layer's manifest file as stored: which of MANIFEST_NAMES, its bytes, and its `-CHECKSUM` file when there is one. */
 export interface StoredManifest {
   readonly dir: string;
-  readonly name: string;
+  readonly name: ManifestName;
   readonly stored: Uint8Array;
   readonly checksum: Uint8Array | undefined;
 }
 
-/** The manifest most backups have (CockroachDB writes it from v19.2 on, beside BACKUP_METADATA from v23.1). */
-const LIKELY_MANIFEST = 'BACKUP_MANIFEST';
+/**
+ * The manifest most backups are read from: CockroachDB writes it from v19.2 on (beside
+ * BACKUP_METADATA, read first, from v23.1). An incremental layer is asked for its full backup's.
+ */
+const LIKELY_MANIFEST: ManifestName = 'BACKUP_MANIFEST';
 
 /**
  * Fetches the manifest file of the layer in `dir`: BACKUP_METADATA, else BACKUP_MANIFEST, else
- * BACKUP, with its checksum file. BACKUP_MANIFEST and its checksum are asked for at once, beside
+ * BACKUP, with its checksum file. The `likely` one and its checksum are asked for at once, beside
  * the existence checks that decide which file the layer has: on object storage that is one round
- * trip instead of two when it is the one (an absent object costs what its existence check does).
+ * trip instead of two when it is the one (an absent object costs what its existence check does;
+ * a wrong guess, one object read for nothing).
  */
-export async function fetchManifest(storage: Storage, dir: string, where: (p: string) => string): Promise<StoredManifest> {
-  const likely = joinPath(dir, LIKELY_MANIFEST);
+export async function fetchManifest(
+  storage: Storage,
+  dir: string,
+  where: (p: string) => string,
+  likelyName: ManifestName = LIKELY_MANIFEST,
+): Promise<StoredManifest> {
+  const likely = joinPath(dir, likelyName);
   const guessed = allInOrder([readIfPresent(storage, likely), readIfPresent(storage, `${likely}${CHECKSUM_SUFFIX}`)]);
   guessed.catch(() => undefined); // not awaited when the layer has another manifest
   const name = await findManifestName(storage, dir);
@@ -189,7 +199,7 @@ export async function fetchManifest(storage: Storage, dir: string, where: (p: st
     );
   }
   const path = joinPath(dir, name);
-  if (name === LIKELY_MANIFEST) {
+  if (name === likelyName) {
     const [stored, checksum] = await guessed;
     if (stored) return { dir, name, stored, checksum };
   }
@@ -201,15 +211,17 @@ export async function fetchManifest(storage: Storage, dir: string, where: (p: st
 /**
  * Reads one layer's manifest (mirrors `ReadBackupManifestFromStore` + `readManifest`,
  * docs/formats.md §1.3): BACKUP_METADATA, else BACKUP_MANIFEST, else BACKUP; checksum verified
- * when a `-CHECKSUM` file exists; decrypted; gunzipped; external SSTs resolved.
+ * when a `-CHECKSUM` file exists; decrypted; gunzipped; external SSTs resolved. `likelyName`:
+ * the manifest file fetched while the layer's own is looked for (an incremental's full backup's).
  */
 export async function readLayer(
   storage: Storage,
   dir: string,
   key: Uint8Array | undefined,
   where: (p: string) => string,
+  likelyName?: ManifestName,
 ): Promise<BackupLayer> {
-  return decodeLayer(storage, await fetchManifest(storage, dir, where), key, where);
+  return decodeLayer(storage, await fetchManifest(storage, dir, where, likelyName), key, where);
 }
 
 /** A layer from its fetched manifest file (`fetchManifest`), decrypted with `key`; external SSTs are read from `storage`. */
