@@ -1,6 +1,7 @@
 /**
- * Snappy block decoding speed: the hand-written decoder (src/compress/snappy.ts) against snappyjs,
- * on the real Snappy data blocks of fixture SSTs, interleaved, best of N rounds.
+ * Snappy block decoding speed: ours (src/compress/snappy.ts: the native `snappy` package behind our
+ * length checks) against snappyjs (pure JavaScript), on the real Snappy data blocks of fixture SSTs,
+ * interleaved, best of N rounds.
  *
  *   node --import tsx bench/snappy-decode.ts [file.sst …]
  */
@@ -54,5 +55,5 @@ for (let r = 0; r < 40; r++) {
 }
 const mbs = (ms: number): string => (total / (ms / 1000) / 1e6).toFixed(0);
 console.log(
-  `${payloads.length} Snappy data blocks, ${(total / 1e6).toFixed(1)} MB decompressed: hand-written ${mbs(best.own)} MB/s, snappyjs ${mbs(best.js)} MB/s`,
+  `${payloads.length} Snappy data blocks, ${(total / 1e6).toFixed(1)} MB decompressed: ours ${mbs(best.own)} MB/s, snappyjs ${mbs(best.js)} MB/s`,
 );

@@ -144,13 +144,32 @@ export const jobsOf = (config: Pick<Config, 'jobs'>): number => config.jobs ?? M
 
 const tableOf = (p: { pgSchema: string; pgTable: string }): string => quoteQualified(p.pgSchema, p.pgTable);
 
-/** Loads one converted database into `server`. */
-export async function loadDatabase(
+/**
+ * One database made ready to load: created, its resume state read or recorded, its tables
+ * created and its parts planned, on the connection `loadPreparedDatabase` goes on with.
+ */
+export interface PreparedDatabase {
+  readonly db: ConvertedDatabase;
+  readonly client: pg.Client;
+  /** Statements may meet objects that exist already (a resumed run, or tables kept by `if_exists`). */
+  readonly tolerateExisting: boolean;
+  readonly toLoad: readonly SourceLoadPlan[];
+  readonly kept: readonly SourceLoadPlan[];
+  readonly parts: readonly SourceLoadPlan[];
+  readonly warnings: readonly string[];
+  readonly timer: StepTimer;
+}
+
+/**
+ * Creates the database if need be, reads or records its resume state, applies `if_exists`, runs
+ * its pre-data DDL and plans its table parts. Its connection is closed if this fails.
+ */
+export async function prepareDatabase(
   server: PgServer,
   db: ConvertedDatabase,
   plans: readonly SourceLoadPlan[],
   opts: LoadDatabaseOptions,
-): Promise<LoadDatabaseResult> {
+): Promise<PreparedDatabase> {
   const { config, logger } = opts;
   const warnings: string[] = [];
   const where = `${server.label} database "${db.pgName}"`;
@@ -195,16 +214,36 @@ export async function loadDatabase(
       scope,
       onStatement: (_sql, ms) => timer.add('create tables and types', ms),
     });
-
     const toLoad = plans.filter((p) => !skipped.has(p.id));
     const kept = plans.filter((p) => skipped.has(p.id));
+    await ensureLoadState(client);
+    const parts = await planTableParts(client, toLoad, config.table_part_mb * 1024 * 1024, logger);
+    return { db, client, tolerateExisting, toLoad, kept, parts, warnings, timer };
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Loads a prepared database: COPY of every table, post-data DDL beside the loads (keys and indexes
+ * in parallel), ANALYZE and verification. Closes the prepared connection.
+ */
+export async function loadPreparedDatabase(
+  server: PgServer,
+  prepared: PreparedDatabase,
+  opts: LoadDatabaseOptions,
+): Promise<LoadDatabaseResult> {
+  const { config, logger } = opts;
+  const { db, client, tolerateExisting, toLoad, kept, parts, timer } = prepared;
+  const where = `${server.label} database "${db.pgName}"`;
+  const scope = db.crdbName;
+  try {
     const jobs = jobsOf(config);
     logger.info(`${where}: loading ${toLoad.length} tables with ${jobs} parallel connections`);
     // Post-data runs beside the loads: a table's keys and indexes are built once it is loaded and
     // a job is free (the largest tables load first, so the others' builds fill the jobs their
     // loads leave idle), then ANALYZE; what spans tables waits for them.
-    await ensureLoadState(client);
-    const parts = await planTableParts(client, toLoad, config.table_part_mb * 1024 * 1024, logger);
     const partResults = new PartResults(parts);
     const loads = new TableLoads(toLoad.map(tableOf), Math.min(jobs, parts.length));
     const steps: GraphStep[] = [...db.postDataSteps, ...analyzeSteps(db, toLoad)];
@@ -253,7 +292,7 @@ export async function loadDatabase(
     const tables = tableReportsOf(server, db, [...toLoad, ...kept], results, verifications, opts.tableBytes);
     const timings = timer.timings(server.label, db.pgName);
     for (const x of timings) logger.info(`${where}: ${x.step}: ${x.statements} statements, ${x.seconds.toFixed(2)} s`);
-    return { tables, warnings, steps: timings };
+    return { tables, warnings: [...prepared.warnings], steps: timings };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -11,12 +11,11 @@ import { StorageServer } from '../../storage/forwarded-storage.js';
 import { openStorage } from '../../storage/open-storage.js';
 import type { Storage, StorageOptions } from '../../storage/storage.js';
 import type { CopyTableOptions } from '../../load/copy-table.js';
-import { ensureLoadState } from '../../load/load-state.js';
 import { loadOrder, type LoadTablesOptions } from '../../load/load-tables.js';
 import type { TableLoadResult } from '../../load/types.js';
 import { LoadError, reviveError } from '../../util/errors.js';
 import { planSpec, type TablePlanSpec } from '../load-plans.js';
-import { connectTo, type PgServer } from '../pg-target.js';
+import type { PgServer } from '../pg-target.js';
 import type { MigrationSource, SourceRecipe } from '../../source/migration-source.js';
 import type { FromWorker, LoadJob, RowsToWarm, ToWorker } from './protocol.js';
 import { parseStorageUrl } from '../../storage/storage-url.js';
@@ -40,6 +39,7 @@ export function workerRecipe(
   return source.recipe;
 }
 
+/** Loads into `database` of `server`, whose load state the caller has made (`ensureLoadState`). */
 export interface PoolLoadOptions extends CopyTableOptions, Pick<LoadTablesOptions, 'onLoaded' | 'onJobDone' | 'sizeOf'> {
   readonly server: PgServer;
   readonly database: string;
@@ -209,12 +209,6 @@ export class LoadWorkerPool {
 
   async loadTables(plans: readonly TablePlanSpec[], opts: PoolLoadOptions): Promise<TableLoadResult[]> {
     if (plans.length === 0) return [];
-    const first = await connectTo(opts.server, opts.database);
-    try {
-      await ensureLoadState(first);
-    } finally {
-      await first.end();
-    }
     const { server, database, onProgress, onLoaded, onJobDone, signal, sizeOf, ...copy } = opts;
     const target: LoadJob['target'] = {
       label: server.label,
