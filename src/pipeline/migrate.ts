@@ -30,8 +30,8 @@ import {
   loadPreparedDatabase,
   prepareDatabase,
   type LoadDatabaseOptions,
-  type PreparedDatabase,
 } from './load-database.js';
+import { PrepareAhead } from './prepare-ahead.js';
 import { runIdentityOf, type RunIdentity } from './run-state.js';
 import { lockTarget, type TargetLock } from './target-lock.js';
 import { convertOptionsOf } from './convert-options.js';
@@ -300,48 +300,6 @@ interface ServerLoad {
   readonly steps: StepTiming[];
 }
 
-/**
- * Each database is prepared (created, its tables created) one database ahead: the next one's
- * CREATE DATABASE and DDL run while this one is prepared and loaded, so a run of many databases
- * does not pay each one's fixed costs in turn. Databases sharing one PostgreSQL database (schema
- * mapping) are prepared in turn: their DDL and resume state meet in that database.
- */
-class Preparations {
-  private readonly started = new Map<number, Promise<PreparedDatabase>>();
-
-  constructor(
-    private readonly prepare: (db: ConvertedDatabase) => Promise<PreparedDatabase>,
-    private readonly dbs: readonly ConvertedDatabase[],
-  ) {}
-
-  /** Database `i`, prepared; the one after it starts its preparation now. */
-  take(i: number): Promise<PreparedDatabase> {
-    const own = this.start(i);
-    this.started.delete(i);
-    const next = this.dbs[i + 1];
-    if (next && this.dbs.every((d, j) => j === i + 1 || d.pgName !== next.pgName)) this.start(i + 1);
-    return own;
-  }
-
-  private start(i: number): Promise<PreparedDatabase> {
-    let p = this.started.get(i);
-    if (!p) {
-      p = this.prepare(this.dbs[i]!);
-      // Its failure is reported when its turn comes (or never, when an earlier database fails).
-      p.catch(() => undefined);
-      this.started.set(i, p);
-    }
-    return p;
-  }
-
-  /** Closes the connections of databases prepared ahead whose turn never came. */
-  async discard(): Promise<void> {
-    const left = [...this.started.values()];
-    this.started.clear();
-    await Promise.all(left.map((p) => p.then((x) => x.client.end()).catch(() => undefined)));
-  }
-}
-
 /** Loads and verifies every database of the run on `server`; true when every table verified. */
 async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
   const { req, dbs, source, run, workers, phase, warn, targets, tables, steps } = l;
@@ -373,7 +331,7 @@ async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
     ...(req.onProgress ? { onProgress: (e: LoadProgressEvent) => req.onProgress!({ ...e, server: server.label }) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   };
-  const preparations = new Preparations((db) => prepareDatabase(server, db, plansOf.get(db)!, options), dbs);
+  const preparations = new PrepareAhead((db) => prepareDatabase(server, db, plansOf.get(db)!, options), dbs);
   try {
     for (const [i, db] of dbs.entries()) {
       const r = await phase(`load ${db.crdbName} → ${server.label}`, async () =>
