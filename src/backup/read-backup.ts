@@ -73,7 +73,8 @@ export interface ReadBackupOptions extends StorageOptions, EncryptionSettings {
 /**
  * Read-ahead for storages where each request costs a round trip: 16 MiB per scan covers the
  * bandwidth-delay product of one S3 stream (≈ 100 MB/s × 50–100 ms) several times over while
- * keeping a worker's buffers small; 2 MiB ranged reads, 16 at a time (the storage's default limit).
+ * keeping a worker's buffers small; 2 MiB ranged reads, 16 at a time per scan
+ * (the storage allows 64 for all scans together).
  * The window starts at two pieces: an SST is opened at its end and then read from its start, so the
  * footer and the first data piece are asked for together instead of one round trip after the other.
  */

@@ -39,7 +39,7 @@ export interface StorageOptions {
   readonly azureEndpoint?: string;
   /** Folder that `nodelocal://<node>/path` is mapped to (default: the current directory). */
   readonly nodelocalRoot?: string;
-  /** Maximum requests in flight per storage (default 16). */
+  /** Maximum requests in flight per storage (default 64, `DEFAULT_MAX_CONCURRENCY`). */
   readonly maxConcurrency?: number;
   /** Attempts per request on throttling / 5xx / network errors (default 6). */
   readonly maxAttempts?: number;
