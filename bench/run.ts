@@ -12,11 +12,15 @@
  *  (f) a production-shaped backup (the same rows in ≥ 1,000 SSTs + 3 incremental layers with
  *      updates and deletes) vs the one-SST-per-table backup, locally and over the slow S3;
  *  (g) peer: pgloader (when installed) loading the same COPY files, plus the same post-data DDL.
+ * Every ratio is measured in BENCH_ROUNDS rounds (default 3), its two sides back to back in each,
+ * and the median round is reported with every round's ratio beside it (the host is shared: the
+ * same work varies by ±20 % minutes apart). Peak RSS is the largest of the rounds.
  * Always exits 0 (a benchmark, not a test).
  *
  *   npm run bench                      # scale 1 (≈1.1 M rows)
  *   BENCH_SCALES=1,10 npm run bench    # also scale 10 (≈11 M rows): limit, ours, RSS, heap-capped run
  *   BENCH_SKIP=s3,production,pgloader  # leave groups out
+ *   BENCH_ROUNDS=1 npm run bench       # one round per ratio (a third of the time)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,12 @@ const MIGRATE_CHILD = fileURLToPath(new URL('./migrate-child.mjs', import.meta.u
 const SELF = fileURLToPath(import.meta.url);
 const RESULT = 'BENCH_RESULT ';
 const HEAP_CAP_MB = Number(process.env.BENCH_HEAP_CAP_MB ?? 128);
+/**
+ * Each ratio is measured this many times, its two sides run back to back in each round, and the
+ * median round is reported: the host is shared, and the same work measured minutes apart varies by
+ * ±20 % here (decode-only of one build: 1.2–1.9 s), more than most changes being measured.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
 interface ChildResult {
   readonly rows: number;
@@ -342,6 +352,8 @@ interface Baseline {
   readonly peer: { readonly loadSeconds: number; readonly postSeconds: number } | { readonly note: string };
   /** The same \copy loads with N connections at once (largest table first), wall seconds by N. */
   readonly parallelCopy: ReadonlyArray<{ readonly connections: number; readonly seconds: number }>;
+  /** The limit (\\copy + post-data) once more, as a result whose wall seconds are its time. */
+  readonly again: () => Promise<ChildResult>;
 }
 
 const unquote = (id: string): string => (id.startsWith('"') ? id.slice(1, -1).replace(/""/g, '"') : id);
@@ -395,13 +407,18 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
       psql(pgi, d.name, ['-f', d.pre]);
     }
   };
+  /** One timed \\copy of every table + post-data, on fresh databases. */
+  const limitOnce = async (): Promise<{ copySeconds: number; postSeconds: number }> => {
+    await prepare();
+    let copySeconds = 0;
+    for (const t of tables) copySeconds += psql(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
+    let postSeconds = 0;
+    for (const d of dbs) postSeconds += psql(pgi, d.name, ['-f', d.post]);
+    await dropDatabases(pgi);
+    return { copySeconds, postSeconds };
+  };
   console.log('baseline: psql \\copy…');
-  await prepare();
-  let copySeconds = 0;
-  for (const t of tables) copySeconds += psql(pgi, t.db, ['-c', `\\copy ${t.qualified} (${t.columns}) FROM '${t.file}'`]);
-  let postSeconds = 0;
-  for (const d of dbs) postSeconds += psql(pgi, d.name, ['-f', d.post]);
-  await dropDatabases(pgi);
+  const { copySeconds, postSeconds } = await limitOnce();
   const parallelCopy: Array<{ connections: number; seconds: number }> = [];
   if (withPeer) {
     for (const n of [2, 4]) {
@@ -444,7 +461,13 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
       await dropDatabases(pgi);
     }
   }
-  return { copySeconds, postSeconds, rows: tables.reduce((n, t) => n + t.rows, 0), exported: exp.rows, peer, parallelCopy };
+  const rows = tables.reduce((n, t) => n + t.rows, 0);
+  const again = async (): Promise<ChildResult> => {
+    const r = await limitOnce();
+    const wallSeconds = r.copySeconds + r.postSeconds;
+    return { rows, wallSeconds, cpuSeconds: 0, maxRssMB: 0 };
+  };
+  return { copySeconds, postSeconds, rows, exported: exp.rows, peer, parallelCopy, again };
 }
 
 /** Uploads a backup folder to the S3 server under `prefix`, 16 objects at a time. */
@@ -455,17 +478,43 @@ async function upload(s3: TestS3, dir: string, prefix: string): Promise<void> {
   }
 }
 
-const ratioLine = (figure: string, r: ChildResult, limitRate: number, target: number | undefined, extra = ''): Line => {
-  const rate = r.rows / r.wallSeconds;
-  const ratio = rate / limitRate;
+/** One round of a ratio: the measured run and the rate (rows/s) of its reference in the same round. */
+interface Paired {
+  readonly run: ChildResult;
+  readonly referenceRate: number;
+}
+const ratioOf = (p: Paired): number => p.run.rows / p.run.wallSeconds / p.referenceRate;
+
+/** The round with the median ratio (the lower middle one of an even count). */
+function medianRound(rounds: readonly Paired[]): Paired {
+  const sorted = [...rounds].sort((a, b) => ratioOf(a) - ratioOf(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** A ratio line: the median round's time and ratio, and every round's ratio beside it. */
+const ratioLine = (figure: string, rounds: readonly Paired[], target: number | undefined, extra = ''): Line => {
+  const m = medianRound(rounds);
+  const rate = m.run.rows / m.run.wallSeconds;
+  const ratio = ratioOf(m);
+  const all = rounds.length > 1 ? ` (rounds ${rounds.map((r) => ratioOf(r).toFixed(2)).join(', ')})` : '';
   return {
     figure,
-    value: `${f1(r.wallSeconds)} s, ${krs(rate)}`,
+    value: `${f1(m.run.wallSeconds)} s, ${krs(rate)}`,
     target: target === undefined ? '(info)' : `≥ ${target.toFixed(2)}`,
-    ratio: ratio.toFixed(2),
+    ratio: ratio.toFixed(2) + all,
     pass: (target === undefined ? '' : ratio >= target ? 'PASS' : 'FAIL') + extra,
   };
 };
+
+/** `rounds` × (reference run, measured run), back to back: each round's ratio against its own reference. */
+async function pairedRounds(reference: () => Promise<ChildResult>, measured: () => Promise<ChildResult>): Promise<Paired[]> {
+  const out: Paired[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const ref = await reference();
+    out.push({ run: await measured(), referenceRate: ref.rows / ref.wallSeconds });
+  }
+  return out;
+}
 const rssLine = (figure: string, mb: number, extra = ''): Line => ({
   figure,
   value: `${f1(mb)} MB`,
@@ -473,8 +522,10 @@ const rssLine = (figure: string, mb: number, extra = ''): Line => ({
   ratio: extra,
   pass: mb < 512 ? 'PASS' : 'FAIL',
 });
-const verifiedNote = (r: ChildResult): string =>
-  r.extra?.verdict === 'failed' ? ' (verdict failed!)' : ` (${r.extra?.verifiedTables} tables match)`;
+const verifiedNote = (rounds: readonly Paired[]): string =>
+  rounds.some((r) => r.run.extra?.verdict === 'failed')
+    ? ' (verdict failed!)'
+    : ` (${rounds.map((r) => r.run.extra?.verifiedTables).join('/')} tables match)`;
 
 function printTable(lines: readonly Line[]): void {
   const cols: (keyof Line)[] = ['figure', 'value', 'target', 'ratio', 'pass'];
@@ -495,15 +546,26 @@ async function measureScale(
   scale: number,
   withPeer: boolean,
   lines: Line[],
-): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult }> {
+  rounds = ROUNDS,
+): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult; skipRounds: Paired[] }> {
   const base = await measureBaseline(pgi, b.dir, withPeer);
   const limitRate = base.rows / (base.copySeconds + base.postSeconds);
-  console.log(`ours (scale ${scale}): migrate() skip_validation…`);
-  const skip = await runChild(['migrate', b.dir, JSON.stringify(conn), 'skip']);
-  await dropDatabases(pgi);
-  console.log(`ours (scale ${scale}): migrate() verified…`);
-  const verified = await runChild(['migrate', b.dir, JSON.stringify(conn), 'verify']);
-  await dropDatabases(pgi);
+  const migrate = async (mode: 'skip' | 'verify'): Promise<ChildResult> => {
+    const r = await runChild(['migrate', b.dir, JSON.stringify(conn), mode]);
+    await dropDatabases(pgi);
+    return r;
+  };
+  // Round 1's limit is the baseline just measured; later rounds measure it again, then ours.
+  const skipRounds: Paired[] = [];
+  const verifiedRounds: Paired[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const ref = i === 0 ? limitRate : ((r) => r.rows / r.wallSeconds)(await base.again());
+    console.log(`ours (scale ${scale}, round ${i + 1} of ${rounds}): migrate() skip_validation, then verified…`);
+    skipRounds.push({ run: await migrate('skip'), referenceRate: ref });
+    verifiedRounds.push({ run: await migrate('verify'), referenceRate: ref });
+  }
+  const skip = medianRound(skipRounds).run;
+  const verified = medianRound(verifiedRounds).run;
   const tag = `scale ${scale}, ${(b.totalRows / 1e6).toFixed(2)} M rows`;
   lines.push(
     {
@@ -527,10 +589,10 @@ async function measureScale(
       ratio: `${(base.copySeconds / p.seconds).toFixed(2)}× of 1`,
       pass: '',
     })),
-    ratioLine(`ours verified (${tag})`, verified, limitRate, 0.8, verifiedNote(verified)),
-    ratioLine(`ours skip_validation (${tag})`, skip, limitRate, 0.95),
-    rssLine(`peak RSS migrate skip (scale ${scale})`, skip.maxRssMB),
-    rssLine(`peak RSS migrate verified (scale ${scale})`, verified.maxRssMB),
+    ratioLine(`ours verified (${tag})`, verifiedRounds, 0.8, verifiedNote(verifiedRounds)),
+    ratioLine(`ours skip_validation (${tag})`, skipRounds, 0.95),
+    rssLine(`peak RSS migrate skip (scale ${scale})`, Math.max(...skipRounds.map((r) => r.run.maxRssMB))),
+    rssLine(`peak RSS migrate verified (scale ${scale})`, Math.max(...verifiedRounds.map((r) => r.run.maxRssMB))),
   );
   if ('loadSeconds' in base.peer) {
     const t = base.peer.loadSeconds + base.peer.postSeconds;
@@ -546,7 +608,7 @@ async function measureScale(
   }
   if (base.rows !== skip.rows || base.rows !== verified.rows)
     console.log(`WARNING: rows differ: limit ${base.rows}, skip ${skip.rows}, verified ${verified.rows}`);
-  return { base, skip, verified };
+  return { base, skip, verified, skipRounds };
 }
 
 async function main(): Promise<void> {
@@ -615,7 +677,6 @@ async function main(): Promise<void> {
       },
       rssLine('peak RSS decode-only', dec.maxRssMB),
     );
-    const oneSstRate = first.skip.rows / first.skip.wallSeconds;
 
     /** A group that fails is one FAIL line; the figures measured so far are still printed. */
     const group = async (name: string, fn: () => Promise<void>): Promise<void> => {
@@ -628,20 +689,23 @@ async function main(): Promise<void> {
         await dropDatabases(pgi).catch(() => undefined);
       }
     };
-    let shapedLocal: ChildResult | undefined;
+    const migrateSkip = async (source: string): Promise<ChildResult> => {
+      const r = await runChild(['migrate', source, JSON.stringify(conn), 'skip']);
+      await dropDatabases(pgi);
+      return r;
+    };
     if (shaped)
       await group('production shape', async () => {
-        console.log(`ours: migrate() skip_validation, production-shaped backup (${shaped.files} SSTs, ${shaped.layers} layers)…`);
-        shapedLocal = await runChild(['migrate', shaped.dir, JSON.stringify(conn), 'skip']);
-        await dropDatabases(pgi);
+        console.log(
+          `ours: migrate() skip_validation, production-shaped backup (${shaped.files} SSTs, ${shaped.layers} layers), each after the one-SST backup…`,
+        );
+        const rounds = await pairedRounds(
+          () => migrateSkip(main1.dir),
+          () => migrateSkip(shaped.dir),
+        );
         lines.push(
-          ratioLine(
-            `production shape (${shaped.files} SSTs, ${shaped.layers} layers) vs one SST/table, skip_val.`,
-            shapedLocal,
-            oneSstRate,
-            0.9,
-          ),
-          rssLine('peak RSS migrate, production shape', shapedLocal.maxRssMB),
+          ratioLine(`production shape (${shaped.files} SSTs, ${shaped.layers} layers) vs one SST/table, skip_val.`, rounds, 0.9),
+          rssLine('peak RSS migrate, production shape', Math.max(...rounds.map((r) => r.run.maxRssMB))),
         );
       });
 
@@ -655,45 +719,43 @@ async function main(): Promise<void> {
             url: `s3://bench/${prefix}`,
             s3: { endpoint: proxy!.endpoint, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
           });
-        console.log(`S3: uploading to s3rver (served through a proxy adding ${latencyMs} ms per request)…`);
-        await upload(s3, main1.dir, 'one-sst');
-        let r0 = proxy.requests().length;
-        console.log('ours: migrate() skip_validation from slow S3…');
         // s3rver and the delaying proxy run in this process, on the same two cores as the measured
         // run: their CPU during it is shown beside the figure (a real S3 spends its own).
-        let cpu0 = cpuNow();
-        const s3One = await runChild(['migrate', via('one-sst'), JSON.stringify(conn), 'skip']);
-        const serverCpu = cpuNow() - cpu0;
-        const reqOne = proxy.requests().length - r0;
-        await dropDatabases(pgi);
+        const fromS3 = (prefix: string, seen: { requests: number; serverCpu: number }) => async (): Promise<ChildResult> => {
+          const r0 = proxy!.requests().length;
+          const cpu0 = cpuNow();
+          const r = await migrateSkip(via(prefix));
+          seen.serverCpu = Math.max(seen.serverCpu, cpuNow() - cpu0);
+          seen.requests = proxy!.requests().length - r0;
+          return r;
+        };
+        console.log(`S3: uploading to s3rver (served through a proxy adding ${latencyMs} ms per request)…`);
+        await upload(s3, main1.dir, 'one-sst');
+        console.log('ours: migrate() skip_validation from slow S3, each after the same from local disk…');
+        const one = { requests: 0, serverCpu: 0 };
+        const oneRounds = await pairedRounds(() => migrateSkip(main1.dir), fromS3('one-sst', one));
         lines.push(
           ratioLine(
-            `S3 +${latencyMs} ms/request vs local disk, skip_val. (${reqOne} requests)`,
-            s3One,
-            oneSstRate,
+            `S3 +${latencyMs} ms/request vs local disk, skip_val. (${one.requests} requests)`,
+            oneRounds,
             0.9,
-            ` (server side ${f1(serverCpu)} CPU s on these cores)`,
+            ` (server side ≤ ${f1(one.serverCpu)} CPU s on these cores)`,
           ),
-          rssLine('peak RSS migrate from S3', s3One.maxRssMB),
+          rssLine('peak RSS migrate from S3', Math.max(...oneRounds.map((r) => r.run.maxRssMB))),
         );
-        if (shaped && shapedLocal) {
+        if (shaped) {
           await upload(s3, shaped.dir, 'production');
-          r0 = proxy.requests().length;
-          console.log('ours: migrate() skip_validation, production-shaped backup from slow S3…');
-          cpu0 = cpuNow();
-          const s3Shaped = await runChild(['migrate', via('production'), JSON.stringify(conn), 'skip']);
-          const shapedServerCpu = cpuNow() - cpu0;
-          const reqShaped = proxy.requests().length - r0;
-          await dropDatabases(pgi);
+          console.log('ours: migrate() skip_validation, production-shaped backup from slow S3, each after the same from local disk…');
+          const prod = { requests: 0, serverCpu: 0 };
+          const prodRounds = await pairedRounds(() => migrateSkip(shaped.dir), fromS3('production', prod));
           lines.push(
             ratioLine(
-              `S3 +${latencyMs} ms vs local, production shape (${reqShaped} requests)`,
-              s3Shaped,
-              shapedLocal.rows / shapedLocal.wallSeconds,
+              `S3 +${latencyMs} ms vs local, production shape (${prod.requests} requests)`,
+              prodRounds,
               0.9,
-              ` (server side ${f1(shapedServerCpu)} CPU s on these cores)`,
+              ` (server side ≤ ${f1(prod.serverCpu)} CPU s on these cores)`,
             ),
-            rssLine('peak RSS migrate from S3, production shape', s3Shaped.maxRssMB),
+            rssLine('peak RSS migrate from S3, production shape', Math.max(...prodRounds.map((r) => r.run.maxRssMB))),
           );
         }
       });
@@ -701,7 +763,7 @@ async function main(): Promise<void> {
     for (let i = 1; i < scales.length; i++)
       await group(`scale ${scales[i]}`, async () => {
         const b = backups[i]!;
-        const r = await measureScale(pgi, conn, b, scales[i]!, false, lines);
+        const r = await measureScale(pgi, conn, b, scales[i]!, false, lines, 1);
         lines.push({
           figure: `peak RSS skip, scale ${scales[i]} vs scale ${scales[0]}`,
           value: `${f1(r.skip.maxRssMB)} MB`,
