@@ -2,13 +2,31 @@ import { createRequire } from 'node:module';
 import { DecodeError } from '../util/errors.js';
 import { maxSnappyOutput } from './limits.js';
 
+interface SnappyBinding {
+  uncompressSync(input: Uint8Array, options: { asBuffer: true; copyOutputData?: boolean }): Buffer;
+}
+let binding: SnappyBinding | undefined;
+
 /**
  * The `snappy` package (napi-rs bindings of the Rust `snap` crate, prebuilt per platform, no
- * install script). Loaded through require: it is a CommonJS module whose entry picks the binary.
+ * install script), loaded at the first Snappy block: a platform without a prebuilt binary fails
+ * there with one line naming it, and backups without Snappy blocks never need it.
  */
-const native = createRequire(import.meta.url)('snappy') as {
-  uncompressSync(input: Uint8Array, options: { asBuffer: true; copyOutputData?: boolean }): Buffer;
-};
+function snappyBinding(): SnappyBinding {
+  if (binding) return binding;
+  try {
+    binding = createRequire(import.meta.url)('snappy') as SnappyBinding;
+    return binding;
+  } catch (e) {
+    throw new DecodeError(
+      'compression',
+      `snappy: the snappy package has no binary for ${process.platform}-${process.arch} (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+      undefined,
+      undefined,
+      'reinstall with `npm ci` on this platform (npm picks the prebuilt @napi-rs/snappy-* package that matches it)',
+    );
+  }
+}
 
 /**
  * Raw (unframed) Snappy block decoding — the format of Snappy-compressed SSTable blocks
@@ -16,7 +34,7 @@ const native = createRequire(import.meta.url)('snappy') as {
  * literal and copy elements.
  *
  * The decompression itself is the `snappy` package's (≈ 4× the hand-written JavaScript decoder
- * it replaced, `npm run bench` → bench/snappy-decode.ts). The declared length is read here and
+ * it replaced: `node --import tsx bench/snappy-decode.ts`). The declared length is read here and
  * checked against what `data` can possibly produce ({@link maxSnappyOutput}) before anything is
  * allocated: a few bytes declaring a gigabyte are refused at once. The decoder checks that the
  * elements produce exactly the declared length and stay inside what was decoded.
@@ -43,7 +61,7 @@ export function decodeSnappy(data: Uint8Array, maxLength = maxSnappyOutput(data.
   try {
     // copyOutputData: the output lives in memory V8 counts, so the garbage collector frees blocks
     // as fast as a scan drops them (the zero-copy default doubled a scan's RSS); the copy is cheap.
-    out = native.uncompressSync(data, { asBuffer: true, copyOutputData: true });
+    out = snappyBinding().uncompressSync(data, { asBuffer: true, copyOutputData: true });
   } catch (e) {
     throw snappyError(`corrupt block of ${n} bytes declaring ${length} (${e instanceof Error ? e.message : String(e)})`, 0);
   }
