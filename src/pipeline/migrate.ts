@@ -4,6 +4,7 @@
  * clean up. The target is touched only after the test instance loaded and verified cleanly.
  */
 import { join } from 'node:path';
+import pMap from 'p-map';
 import type { Config } from '../config/keys.js';
 import type { Catalog } from '../model/catalog.js';
 import { convertSchema, type ConvertedDatabase, type ConvertedSchema } from '../ddl/convert-schema.js';
@@ -300,6 +301,27 @@ interface ServerLoad {
   readonly steps: StepTiming[];
 }
 
+/**
+ * Runs `fn` for every database: those in different PostgreSQL databases `concurrency` at a time
+ * (each is a connection and a few statements: in turn they add up at the end of a run of many
+ * databases), those sharing one in turn, `first` set for the first of each.
+ */
+async function perPgDatabase(
+  dbs: readonly ConvertedDatabase[],
+  concurrency: number,
+  fn: (db: ConvertedDatabase, first: boolean) => Promise<void>,
+): Promise<void> {
+  const groups = new Map<string, ConvertedDatabase[]>();
+  for (const db of dbs) (groups.get(db.pgName) ?? groups.set(db.pgName, []).get(db.pgName)!).push(db);
+  await pMap(
+    groups.values(),
+    async (group) => {
+      for (const [i, db] of group.entries()) await fn(db, i === 0);
+    },
+    { concurrency },
+  );
+}
+
 /** Loads and verifies every database of the run on `server`; true when every table verified. */
 async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
   const { req, dbs, source, run, workers, phase, warn, targets, tables, steps } = l;
@@ -346,10 +368,11 @@ async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
     await preparations.discard();
   }
   // Everything on this server is loaded and verified: the resume state has done its job.
-  if (ok) for (const db of dbs) await dropResumeState(server, db.pgName);
+  if (ok) await perPgDatabase(dbs, jobsOf(config), (db, first) => (first ? dropResumeState(server, db.pgName) : Promise.resolve()));
   // What `sync` catches up from: the backup point each database now reflects.
   if (ok && server.label === 'target' && source.syncPoint) {
-    for (const db of dbs) await recordSyncPoint(server, db, plansOf.get(db)!, source.syncPoint, tables);
+    const point = source.syncPoint;
+    await perPgDatabase(dbs, jobsOf(config), (db) => recordSyncPoint(server, db, plansOf.get(db)!, point, tables));
   }
   return ok;
 }
