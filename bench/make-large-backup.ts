@@ -30,6 +30,7 @@ import {
 import { decodeBytesKey, decodeVarintAscending, encodeBytesKey, encodeVarintAscending, KeyMarker } from '../src/encoding/ordered.js';
 import { skipKeyDatum } from '../src/encoding/key-decode.js';
 import { ByteReader } from '../src/util/byte-reader.js';
+import { concatBytes } from '../src/util/bytes.js';
 import { ZERO_TIMESTAMP, type Timestamp } from '../src/mvcc/types.js';
 import { compareEngineKeys } from '../src/sst/comparer.js';
 
@@ -80,15 +81,7 @@ function uuidGen(seed: number): () => Uint8Array {
   };
 }
 
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** Row key → (prefix up to the rewritten column, the column's bytes, family suffix). */
 function splitKey(roachKey: Uint8Array, tablePrefixLen: number, plan: TablePlan): { head: Uint8Array; col: Uint8Array; tail: Uint8Array } {

@@ -1,6 +1,7 @@
 import { request as httpGet, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsGet } from 'node:https';
 import type { Socket } from 'node:net';
+import { concatBytes } from '../util/bytes.js';
 import { StorageError } from '../util/errors.js';
 import type { RangeReader } from './range-reader.js';
 import { Limiter, isTransient, withRetry } from './retry.js';
@@ -146,27 +147,15 @@ function exchange(
       });
       res.on('end', () => {
         const nullBody = method === 'HEAD' || status === 204 || status === 304 || status < 200;
-        const body = nullBody ? new Uint8Array(0) : ownBytes(chunks);
+        // One Uint8Array of its own (concatBytes always copies): a socket's chunks may be views into
+        // a buffer shared with other data, and readers hand bodies to other threads by transferring
+        // their ArrayBuffer.
+        const body = nullBody ? new Uint8Array(0) : concatBytes(chunks);
         resolve(new HttpResponse(status < 200 ? 502 : status, res.headers, body));
       });
     });
     req.end();
   });
-}
-
-/**
- * The chunks in one Uint8Array of their own. A socket's chunks may be views into a buffer shared
- * with other data (Node's pool, or a read holding the next answer), and readers hand bodies to
- * other threads by transferring their ArrayBuffer: it must hold this body alone.
- */
-function ownBytes(chunks: readonly Buffer[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** One request with bounded concurrency and retries on 429/5xx/network errors and timeouts; throws HttpStatusError. */
