@@ -304,19 +304,19 @@ interface ServerLoad {
 /**
  * Runs `fn` for every database: those in different PostgreSQL databases `concurrency` at a time
  * (each is a connection and a few statements: in turn they add up at the end of a run of many
- * databases), those sharing one in turn, `first` set for the first of each.
+ * databases), those sharing one in turn.
  */
 async function perPgDatabase(
   dbs: readonly ConvertedDatabase[],
   concurrency: number,
-  fn: (db: ConvertedDatabase, first: boolean) => Promise<void>,
+  fn: (db: ConvertedDatabase) => Promise<void>,
 ): Promise<void> {
   const groups = new Map<string, ConvertedDatabase[]>();
   for (const db of dbs) (groups.get(db.pgName) ?? groups.set(db.pgName, []).get(db.pgName)!).push(db);
   await pMap(
     groups.values(),
     async (group) => {
-      for (const [i, db] of group.entries()) await fn(db, i === 0);
+      for (const db of group) await fn(db);
     },
     { concurrency },
   );
@@ -368,7 +368,7 @@ async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
     await preparations.discard();
   }
   // Everything on this server is loaded and verified: the resume state has done its job.
-  if (ok) await perPgDatabase(dbs, jobsOf(config), (db, first) => (first ? dropResumeState(server, db.pgName) : Promise.resolve()));
+  if (ok) await pMap(new Set(dbs.map((db) => db.pgName)), (name) => dropResumeState(server, name), { concurrency: jobsOf(config) });
   // What `sync` catches up from: the backup point each database now reflects.
   if (ok && server.label === 'target' && source.syncPoint) {
     const point = source.syncPoint;
