@@ -31,6 +31,7 @@ import {
   loadPreparedDatabase,
   prepareDatabase,
   type LoadDatabaseOptions,
+  type LoadDatabaseResult,
 } from './load-database.js';
 import { PrepareAhead } from './prepare-ahead.js';
 import { runIdentityOf, type RunIdentity } from './run-state.js';
@@ -353,19 +354,30 @@ async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
     ...(req.onProgress ? { onProgress: (e: LoadProgressEvent) => req.onProgress!({ ...e, server: server.label }) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   };
-  const preparations = new PrepareAhead((db) => prepareDatabase(server, db, plansOf.get(db)!, options), dbs);
+  // The largest database loads first, as the largest table does within one: the smaller ones are
+  // created beside it and load after it, instead of holding its start back.
+  const bytesOf = (db: ConvertedDatabase): number => plansOf.get(db)!.reduce((n, p) => n + (source.tableBytes?.get(p.table.id) ?? 0), 0);
+  const order = loadOrder(dbs, source.tableBytes ? bytesOf : undefined);
+  const preparations = new PrepareAhead((db) => prepareDatabase(server, db, plansOf.get(db)!, options), order);
+  const loaded = new Map<ConvertedDatabase, LoadDatabaseResult>();
   try {
-    for (const [i, db] of dbs.entries()) {
+    for (const [i, db] of order.entries()) {
       const r = await phase(`load ${db.crdbName} → ${server.label}`, async () =>
         loadPreparedDatabase(server, await preparations.take(i), options),
       );
-      tables.push(...r.tables);
-      steps.push(...r.steps);
+      loaded.set(db, r);
       for (const w of r.warnings) warn(w);
       if (r.tables.some((t) => t.verification && !t.verification.match)) ok = false;
     }
   } finally {
     await preparations.discard();
+    // The report lists databases in the catalog's order, whatever order they loaded in.
+    for (const db of dbs) {
+      const r = loaded.get(db);
+      if (!r) continue;
+      tables.push(...r.tables);
+      steps.push(...r.steps);
+    }
   }
   // Everything on this server is loaded and verified: the resume state has done its job.
   if (ok) await pMap(new Set(dbs.map((db) => db.pgName)), (name) => dropResumeState(server, name), { concurrency: jobsOf(config) });

@@ -16,14 +16,17 @@ function recorder(failOn?: string) {
   return { events, closed, prepare };
 }
 
-test('prepare ahead: the next database is prepared beside the current one, never further ahead', async () => {
+test('prepare ahead: the next database is prepared once the current one is, while it loads, never further ahead', async () => {
   const r = recorder();
   const dbs = ['a', 'b', 'c'].map((pgName) => ({ pgName }));
   const ahead = new PrepareAhead(r.prepare, dbs);
   await ahead.take(0);
-  assert.deepEqual(r.events.slice(0, 2), ['start a', 'start b'], 'a and b start at once');
+  await Promise.resolve();
+  assert.deepEqual(r.events, ['start a', 'ready a', 'start b'], 'b starts once a is prepared, before a loads');
+  await new Promise((res) => setTimeout(res, 20)); // "a" loads
   assert.ok(!r.events.includes('start c'), 'c waits until b is taken');
   await ahead.take(1);
+  await Promise.resolve();
   assert.ok(r.events.includes('start c'));
   await ahead.take(2);
   await ahead.discard();
@@ -45,6 +48,7 @@ test('prepare ahead: when a load fails, a database prepared ahead has its connec
   const r = recorder();
   const ahead = new PrepareAhead(r.prepare, [{ pgName: 'a' }, { pgName: 'b' }]);
   await ahead.take(0);
+  await Promise.resolve();
   // The load of "a" fails here: its turn never comes for "b".
   await ahead.discard();
   assert.deepEqual(r.closed, ['b']);
