@@ -355,7 +355,7 @@ async function loadServer(server: PgServer, l: ServerLoad): Promise<boolean> {
     ...(req.signal ? { signal: req.signal } : {}),
   };
   // The largest database loads first, as the largest table does within one: the smaller ones are
-  // created beside it and load after it, instead of holding its start back.
+  // created while it loads and load after it, instead of holding its start back.
   const bytesOf = (db: ConvertedDatabase): number => plansOf.get(db)!.reduce((n, p) => n + (source.tableBytes?.get(p.table.id) ?? 0), 0);
   const order = loadOrder(dbs, source.tableBytes ? bytesOf : undefined);
   const preparations = new PrepareAhead((db) => prepareDatabase(server, db, plansOf.get(db)!, options), order);
