@@ -352,8 +352,8 @@ interface Baseline {
   readonly peer: { readonly loadSeconds: number; readonly postSeconds: number } | { readonly note: string };
   /** The same \copy loads with N connections at once (largest table first), wall seconds by N. */
   readonly parallelCopy: ReadonlyArray<{ readonly connections: number; readonly seconds: number }>;
-  /** The limit (\\copy + post-data) once more, as a result whose wall seconds are its time. */
-  readonly again: () => Promise<ChildResult>;
+  /** The limit (\\copy + post-data) once more: its seconds. */
+  readonly again: () => Promise<number>;
 }
 
 const unquote = (id: string): string => (id.startsWith('"') ? id.slice(1, -1).replace(/""/g, '"') : id);
@@ -462,10 +462,9 @@ async function measureBaseline(pgi: TempPostgres, backupDir: string, withPeer: b
     }
   }
   const rows = tables.reduce((n, t) => n + t.rows, 0);
-  const again = async (): Promise<ChildResult> => {
+  const again = async (): Promise<number> => {
     const r = await limitOnce();
-    const wallSeconds = r.copySeconds + r.postSeconds;
-    return { rows, wallSeconds, cpuSeconds: 0, maxRssMB: 0 };
+    return r.copySeconds + r.postSeconds;
   };
   return { copySeconds, postSeconds, rows, exported: exp.rows, peer, parallelCopy, again };
 }
@@ -476,6 +475,13 @@ async function upload(s3: TestS3, dir: string, prefix: string): Promise<void> {
   for (let i = 0; i < files.length; i += 16) {
     await Promise.all(files.slice(i, i + 16).map(async (f) => s3.put(`${prefix}/${relative(dir, f)}`, await readFile(f))));
   }
+}
+
+/** One measured `migrate()` of `source` (a folder or an S3 source spec), then the target emptied again. */
+async function measuredMigration(pgi: TempPostgres, conn: PgConn, source: string, mode: 'skip' | 'verify'): Promise<ChildResult> {
+  const r = await runChild(['migrate', source, JSON.stringify(conn), mode]);
+  await dropDatabases(pgi);
+  return r;
 }
 
 /** One round of a ratio: the measured run and the rate (rows/s) of its reference in the same round. */
@@ -547,22 +553,17 @@ async function measureScale(
   withPeer: boolean,
   lines: Line[],
   rounds = ROUNDS,
-): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult; skipRounds: Paired[] }> {
+): Promise<{ base: Baseline; skip: ChildResult; verified: ChildResult }> {
   const base = await measureBaseline(pgi, b.dir, withPeer);
   const limitRate = base.rows / (base.copySeconds + base.postSeconds);
-  const migrate = async (mode: 'skip' | 'verify'): Promise<ChildResult> => {
-    const r = await runChild(['migrate', b.dir, JSON.stringify(conn), mode]);
-    await dropDatabases(pgi);
-    return r;
-  };
   // Round 1's limit is the baseline just measured; later rounds measure it again, then ours.
   const skipRounds: Paired[] = [];
   const verifiedRounds: Paired[] = [];
   for (let i = 0; i < rounds; i++) {
-    const ref = i === 0 ? limitRate : ((r) => r.rows / r.wallSeconds)(await base.again());
+    const ref = i === 0 ? limitRate : base.rows / (await base.again());
     console.log(`ours (scale ${scale}, round ${i + 1} of ${rounds}): migrate() skip_validation, then verified…`);
-    skipRounds.push({ run: await migrate('skip'), referenceRate: ref });
-    verifiedRounds.push({ run: await migrate('verify'), referenceRate: ref });
+    skipRounds.push({ run: await measuredMigration(pgi, conn, b.dir, 'skip'), referenceRate: ref });
+    verifiedRounds.push({ run: await measuredMigration(pgi, conn, b.dir, 'verify'), referenceRate: ref });
   }
   const skip = medianRound(skipRounds).run;
   const verified = medianRound(verifiedRounds).run;
@@ -608,7 +609,7 @@ async function measureScale(
   }
   if (base.rows !== skip.rows || base.rows !== verified.rows)
     console.log(`WARNING: rows differ: limit ${base.rows}, skip ${skip.rows}, verified ${verified.rows}`);
-  return { base, skip, verified, skipRounds };
+  return { base, skip, verified };
 }
 
 async function main(): Promise<void> {
@@ -689,11 +690,7 @@ async function main(): Promise<void> {
         await dropDatabases(pgi).catch(() => undefined);
       }
     };
-    const migrateSkip = async (source: string): Promise<ChildResult> => {
-      const r = await runChild(['migrate', source, JSON.stringify(conn), 'skip']);
-      await dropDatabases(pgi);
-      return r;
-    };
+    const migrateSkip = (source: string): Promise<ChildResult> => measuredMigration(pgi, conn, source, 'skip');
     if (shaped)
       await group('production shape', async () => {
         console.log(
