@@ -65,8 +65,8 @@ test('a resume refuses a backup collection whose LATEST moved on; pinning the ol
       config,
       logger: silentLogger,
       signal: stop.signal,
-      // Interrupted once a first chunk is committed with its checkpoint.
-      ...(interrupt ? { onProgress: (e) => void (e.phase === 'chunk' && stop.abort(new Error('interrupted by the test'))) } : {}),
+      // Interrupted once a first table is loaded and committed with its checkpoint.
+      ...(interrupt ? { onProgress: (e) => void (e.phase === 'done' && stop.abort(new Error('interrupted by the test'))) } : {}),
     });
   };
 

@@ -28,7 +28,17 @@ async function assertExact(client: pg.ClientBase, n: number, table = 'gen'): Pro
   assert.equal(v.match, true, v.differingKeys.join('; '));
 }
 
-test('abort after K chunks, rerun: identical data, fingerprint accumulated across runs', async (t) => {
+/** Every page of the table all-visible (as COPY FREEZE leaves them; ANALYZE counts them from the visibility map). */
+async function allVisible(client: pg.ClientBase, table = 'gen'): Promise<boolean> {
+  await client.query(`ANALYZE ${table}`);
+  const r = await client.query<{ relpages: number; relallvisible: number }>(
+    `SELECT relpages, relallvisible FROM pg_class WHERE oid = '${table}'::regclass`,
+  );
+  const { relpages, relallvisible } = r.rows[0]!;
+  return relpages > 0 && relallvisible === relpages;
+}
+
+test('chunk by chunk: abort after K chunks, rerun: identical data, fingerprint accumulated across runs', async (t) => {
   const server = await withTempPostgres();
   const { client } = await freshDatabase(server, t, 'abort');
   await client.query(createGeneratedTableSql());
@@ -67,20 +77,94 @@ test('abort after K chunks, rerun: identical data, fingerprint accumulated acros
   await assertExact(client, n);
 });
 
-test('the source failing mid-chunk, then a rerun', async (t) => {
+test('one transaction (COPY FREEZE): abort after K chunks leaves it empty; the rerun loads it whole, frozen', async (t) => {
   const server = await withTempPostgres();
-  const { client } = await freshDatabase(server, t, 'srcfail');
+  const { client } = await freshDatabase(server, t, 'abortwhole');
   await client.query(createGeneratedTableSql());
-  await assert.rejects(loadTable(client, generatedPlan(3000, { failAt: 1234 }), { chunkSize: 500 }), (e: Error) => {
-    assert.equal(e.name, 'LoadError');
-    assert.match(e.message, /loading src\.public\.gen into "public"\."gen" failed after 1000 rows: simulated source failure at row 1234/);
-    return true;
-  });
-  await loadTable(client, generatedPlan(3000), { chunkSize: 500 });
+  const n = 5_321;
+  const ac = new AbortController();
+  const events: LoadProgressEvent[] = [];
+  await assert.rejects(
+    loadTable(client, generatedPlan(n, { oneTransaction: true }), {
+      chunkSize: 1000,
+      signal: ac.signal,
+      onProgress: (e) => {
+        events.push(e);
+        if (e.phase === 'chunk' && e.rows >= 2000) setImmediate(() => ac.abort()); // lands mid-chunk 3
+      },
+    }),
+    /aborted/,
+  );
+  // No commit between chunks: the abort lands a chunk or two later, but before the end.
+  assert.deepEqual(
+    events.slice(0, 3).map((e) => [e.phase, e.rows]),
+    [
+      ['start', 0],
+      ['chunk', 1000],
+      ['chunk', 2000],
+    ],
+  );
+  assert.ok(events.every((e) => e.phase !== 'done' && e.rows < n));
+  assert.equal(await readTableState(client, 'src.public.gen'), undefined, 'no checkpoint: nothing was committed');
+  const empty = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
+  assert.equal(empty.rows[0]!.n, '0', 'the whole load was rolled back');
+
+  const r = await loadTable(client, generatedPlan(n, { oneTransaction: true }), { chunkSize: 1000 });
+  assert.equal(r.resumed, false);
+  assert.equal(r.rows, n);
+  assert.equal((await verifyTable(client, generatedPlan(n), r.source)).match, true);
+  await assertExact(client, n);
+  assert.equal(await allVisible(client), true, 'written frozen: every page all-visible');
+});
+
+test('one transaction asked, but the table holds rows: never truncated, loaded chunk by chunk after them', async (t) => {
+  const server = await withTempPostgres();
+  const { client } = await freshDatabase(server, t, 'kept');
+  await client.query(createGeneratedTableSql());
+  await client.query(`INSERT INTO gen (id, name) VALUES (-1, 'kept by the user')`);
+  const r = await loadTable(client, generatedPlan(2000, { oneTransaction: true }), { chunkSize: 500 });
+  assert.equal(r.rows, 2000);
+  const kept = await client.query<{ name: string }>('SELECT name FROM gen WHERE id = -1');
+  assert.deepEqual(kept.rows, [{ name: 'kept by the user' }]);
+  await client.query('DELETE FROM gen WHERE id = -1');
+  await assertExact(client, 2000);
+});
+
+test('one transaction asked, but PostgreSQL will not COPY FREEZE into the table (partitioned): loaded chunk by chunk', async (t) => {
+  const server = await withTempPostgres();
+  const { client } = await freshDatabase(server, t, 'partitioned');
+  await client.query(
+    `CREATE TABLE gen (id bigint, name text, amount numeric(12,2), created timestamptz, flag boolean) PARTITION BY RANGE (id);
+     CREATE TABLE gen_low PARTITION OF gen FOR VALUES FROM (MINVALUE) TO (1000);
+     CREATE TABLE gen_high PARTITION OF gen FOR VALUES FROM (1000) TO (MAXVALUE)`,
+  );
+  const r = await loadTable(client, generatedPlan(3000, { binary: true, oneTransaction: true }), { chunkSize: 700 });
+  assert.equal(r.rows, 3000);
   await assertExact(client, 3000);
 });
 
-test('SIGKILL of a child process loading, at several moments, then rerun', { timeout: 180_000 }, async (t) => {
+for (const oneTransaction of [false, true]) {
+  test(`the source failing mid-chunk, then a rerun (${oneTransaction ? 'one transaction' : 'chunk by chunk'})`, async (t) => {
+    const server = await withTempPostgres();
+    const { client } = await freshDatabase(server, t, 'srcfail');
+    await client.query(createGeneratedTableSql());
+    await assert.rejects(loadTable(client, generatedPlan(3000, { failAt: 1234, oneTransaction }), { chunkSize: 500 }), (e: Error) => {
+      assert.equal(e.name, 'LoadError');
+      const after = oneTransaction ? 0 : 1000;
+      assert.match(
+        e.message,
+        new RegExp(`loading src\\.public\\.gen into "public"\\."gen" failed after ${after} rows: simulated source failure at row 1234`),
+      );
+      return true;
+    });
+    const left = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
+    assert.equal(left.rows[0]!.n, oneTransaction ? '0' : '1000');
+    await loadTable(client, generatedPlan(3000, { oneTransaction }), { chunkSize: 500 });
+    await assertExact(client, 3000);
+  });
+}
+
+test('SIGKILL of a child process loading chunk by chunk, at several moments, then rerun', { timeout: 180_000 }, async (t) => {
   const server = await withTempPostgres();
   const { name, client } = await freshDatabase(server, t, 'kill');
   await client.query(createGeneratedTableSql());
@@ -99,7 +183,7 @@ test('SIGKILL of a child process loading, at several moments, then rerun', { tim
         '--import',
         pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href,
         `${ROOT}src/load/testing/load-child.ts`,
-        JSON.stringify({ config, n, chunkSize: 700, holdAt }),
+        JSON.stringify({ config, n, chunkSize: 700, holdAt, oneTransaction: false }),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -126,6 +210,45 @@ test('SIGKILL of a child process loading, at several moments, then rerun', { tim
   assert.equal((await verifyTable(client, generatedPlan(n), r.source)).match, true);
   await assertExact(client, n);
 });
+
+test(
+  'SIGKILL of a child process loading in one transaction: nothing of it stays; the rerun loads it whole',
+  { timeout: 60_000 },
+  async (t) => {
+    const server = await withTempPostgres();
+    const { name, client } = await freshDatabase(server, t, 'killwhole');
+    await client.query(createGeneratedTableSql());
+    const n = 5_000;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href,
+        `${ROOT}src/load/testing/load-child.ts`,
+        JSON.stringify({ config: server.clientConfig(name), n, chunkSize: 700, holdAt: 2150, oneTransaction: true }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('chunk 1400\n') && out.includes('held 2150\n')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`child exited before row 2150:\n${out}`)));
+    });
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(await readTableState(client, 'src.public.gen'), undefined);
+    const cnt = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
+    assert.equal(cnt.rows[0]!.n, '0');
+    const r = await loadTable(client, generatedPlan(n, { oneTransaction: true }), { chunkSize: 700 });
+    assert.equal(r.rows, n);
+    await assertExact(client, n);
+    assert.equal(await allVisible(client), true);
+  },
+);
 
 test('loadTables on a pool: several tables in parallel, a finished table is skipped on rerun', async (t) => {
   const server = await withTempPostgres();

@@ -24,6 +24,12 @@ export interface TableLoadPlan {
   readonly rows: (resumeAfter?: Uint8Array) => AsyncIterable<LoadRow>;
   /** The same rows in arrays (never empty): the loader's fast path, one await per batch. */
   readonly rowBatches?: (resumeAfter?: Uint8Array) => AsyncIterable<readonly LoadRow[]>;
+  /**
+   * Load it from empty in one transaction that takes the table over (TRUNCATE, then COPY FREEZE;
+   * copy-table.ts): for a whole table of known, bounded size, which a rerun loads again from its
+   * start. Otherwise (a key-range part, a table of unknown size) every chunk commits with its checkpoint.
+   */
+  readonly oneTransaction?: boolean;
   /** PostgreSQL names of the primary-key columns (for narrowing a checksum mismatch down to rows). */
   readonly keyColumns?: readonly string[];
   /** Pretty form of a row key for error messages. */

@@ -73,8 +73,18 @@ export function tablePlanSpecs(db: ConvertedDatabase): TablePlanSpec[] {
 
 /** Only the data of a plan (what can be posted to a worker thread). */
 export function planSpec(plan: TablePlanSpec): TablePlanSpec {
-  const { id, pgSchema, pgTable, columns, keyColumns, table, pick, part } = plan;
-  return { id, pgSchema, pgTable, columns, ...(keyColumns ? { keyColumns } : {}), table, pick, ...(part ? { part } : {}) };
+  const { id, pgSchema, pgTable, columns, keyColumns, table, pick, part, oneTransaction } = plan;
+  return {
+    id,
+    pgSchema,
+    pgTable,
+    columns,
+    ...(keyColumns ? { keyColumns } : {}),
+    table,
+    pick,
+    ...(part ? { part } : {}),
+    ...(oneTransaction ? { oneTransaction } : {}),
+  };
 }
 
 /** The resume-state id of part `index` (0-based) of `count`. */
@@ -115,7 +125,7 @@ export function planFromSpec(spec: TablePlanSpec, source: TableRowSource): Sourc
     split: async (targetPartBytes) =>
       source.splitTable
         ? source.splitTable(table, { targetPartBytes })
-        : { boundaries: [], bytes: 0, reason: 'the source cannot estimate data sizes' },
+        : { boundaries: [], reason: 'the source cannot estimate data sizes' },
     inParts: (boundaries) => (boundaries.length === 0 ? [plan] : partSpecs(spec, boundaries).map((s) => planFromSpec(s, source))),
   };
   return plan;

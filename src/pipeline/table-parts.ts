@@ -13,7 +13,10 @@ import type { SourceLoadPlan } from './load-plans.js';
 /**
  * The plans to load: each table whose source data exceeds two parts of `targetPartBytes` split
  * into parts, the rest whole. A table an interrupted run began keeps the layout that run chose
- * (its recorded boundaries, or whole when it began whole), so no row is loaded twice.
+ * (its recorded boundaries, or whole when it began whole), so no row is loaded twice. A whole
+ * table whose size is known to be under two parts loads in one transaction (`oneTransaction`:
+ * COPY FREEZE); one of unknown size (interleaved, tenant-prefixed) commits chunk by chunk, so an
+ * interruption never costs more than about two parts' worth of loading.
  */
 export async function planTableParts(
   client: pg.ClientBase,
@@ -30,7 +33,12 @@ export async function planTableParts(
       boundaries = split.boundaries;
       if (boundaries.length > 0) {
         await writeTableParts(client, plan.id, boundaries);
-        logger?.info(`${plan.id}: ${Math.round(split.bytes / 1048576)} MiB of source data, loaded as ${boundaries.length + 1} parts`);
+        logger?.info(
+          `${plan.id}: ${Math.round((split.bytes ?? 0) / 1048576)} MiB of source data, loaded as ${boundaries.length + 1} parts`,
+        );
+      } else if (split.bytes !== undefined && split.bytes < 2 * targetPartBytes) {
+        out.push({ ...plan, oneTransaction: true });
+        continue;
       }
     }
     out.push(...plan.inParts(boundaries ?? []));

@@ -24,8 +24,8 @@ export interface TableSplit {
    * [Rn, span end) (`partRanges`). Empty: read the table as one part.
    */
   readonly boundaries: Uint8Array[];
-  /** Approximate data bytes of the table's primary index (0 when not estimated). */
-  readonly bytes: number;
+  /** Approximate data bytes of the table's primary index (absent when not estimated). */
+  readonly bytes?: number;
   /** Why the table is one part, when `boundaries` is empty. */
   readonly reason?: string;
 }
@@ -44,15 +44,15 @@ export async function splitTableFrom(mvcc: MVCCSource, table: Table, opts: Split
   // siblings' rows: byte estimates of the span are not this table's, and a part boundary would
   // have to be a root-row key, not one of this table's row keys. Read them as one part.
   if (table.primaryIndex.interleave && table.primaryIndex.interleave.length > 0) {
-    return { boundaries: [], bytes: 0, reason: 'interleaved table (shares its root ancestor’s key span)' };
+    return { boundaries: [], reason: 'interleaved table (shares its root ancestor’s key span)' };
   }
   // Tenant-prefixed reads (one secondary tenant's tables out of a shared store or backup) stay one
   // part: their row keys carry the tenant prefix, no loader path reads them in parts, and no
   // fixture exercises split candidates inside a tenant keyspace. One part is always correct.
   if (opts.tenantPrefix && opts.tenantPrefix.length > 0) {
-    return { boundaries: [], bytes: 0, reason: 'tenant-prefixed source' };
+    return { boundaries: [], reason: 'tenant-prefixed source' };
   }
-  if (!mvcc.splitCandidates) return { boundaries: [], bytes: 0, reason: 'the source cannot estimate data sizes' };
+  if (!mvcc.splitCandidates) return { boundaries: [], reason: 'the source cannot estimate data sizes' };
   if (!(opts.targetPartBytes > 0)) throw new RangeError(`targetPartBytes must be positive, got ${opts.targetPartBytes}`);
 
   const [start, end] = primaryIndexSpan(table);

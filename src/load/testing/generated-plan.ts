@@ -22,6 +22,8 @@ export interface GeneratedPlanOptions {
   readonly override?: ReadonlyMap<number, ReadonlyMap<number, Datum>>;
   /** Give the columns their PostgreSQL types, as real plans do: the loader then sends COPY BINARY. */
   readonly binary?: boolean;
+  /** Load it as the pipeline loads a whole table of bounded size (`TableLoadPlan.oneTransaction`). */
+  readonly oneTransaction?: boolean;
   /**
    * The source stops before this row: it calls `onHold` and never yields again, keeping the
    * process alive until it is killed (a child process killed at a known point of a load).
@@ -55,6 +57,7 @@ export function generatedPlan(n: number, opts: GeneratedPlanOptions = {}): Table
     pgSchema: schema,
     pgTable: table,
     keyColumns: ['id'],
+    ...(opts.oneTransaction ? { oneTransaction: true } : {}),
     columns: [
       { pgName: 'id', type: sqlType('int', { width: 64, oid: 20 }), pgType: 'bigint' },
       { pgName: 'name', type: sqlType('string', { oid: 25 }), pgType: 'text' },
