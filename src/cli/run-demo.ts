@@ -4,16 +4,17 @@
  * a PostgreSQL the tool starts itself, and writes the reports into the current folder.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveConfig } from '../config/load-config.js';
 import { onInterrupt, startTempPostgres, untilInterrupted } from '../pg-instance/index.js';
 import { testInstanceServer } from '../pipeline/pg-target.js';
 import { ConfigError } from '../util/errors.js';
+import { packageRoot } from '../util/package-root.js';
 import { stderrConsole, type Logger } from '../util/logger.js';
 import { runMigrationCommand } from './run-migration.js';
 
-export const SAMPLE_BACKUP = fileURLToPath(new URL('../../sample/backup', import.meta.url));
+export const SAMPLE_BACKUP = join(packageRoot(), 'sample', 'backup');
 
 export async function runDemo(loaded: LoadedConfig, logger: Logger, opts: { keep: boolean }): Promise<number> {
   if (!existsSync(SAMPLE_BACKUP))

@@ -1,4 +1,4 @@
-/** Runs the real CLI (TypeScript sources through tsx) in a given folder, as a user would. */
+/** Runs the real CLI (TypeScript sources through tsx, or a built one) in a given folder, as a user would. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +15,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; /** A built CLI (.js) instead of the sources. */ main?: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const entry = opts.main ? [opts.main] : ['--import', TSX, MAIN];
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

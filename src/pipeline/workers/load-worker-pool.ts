@@ -6,6 +6,7 @@
  * results come back in plan order.
  */
 import os from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort, type Transferable } from 'node:worker_threads';
 import { StorageServer } from '../../storage/forwarded-storage.js';
 import { openStorage } from '../../storage/open-storage.js';
@@ -19,6 +20,7 @@ import type { PgServer } from '../pg-target.js';
 import type { MigrationSource, SourceRecipe } from '../../source/migration-source.js';
 import type { FromWorker, LoadJob, RowsToWarm, ToWorker } from './protocol.js';
 import { parseStorageUrl } from '../../storage/storage-url.js';
+import { packageRoot } from '../../util/package-root.js';
 
 /** `threads: auto` uses workers from this much source data on (below it, starting them costs more than it saves). */
 export const THREADS_AUTO_MIN_BYTES = 16 * 1024 * 1024;
@@ -46,12 +48,14 @@ export interface PoolLoadOptions extends CopyTableOptions, Pick<LoadTablesOption
 }
 
 /**
- * The built package starts load-worker.js directly. Run from the TypeScript sources (tests, tsx),
- * Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry module, so the
- * worker is a one-line script that imports the .ts entry through tsx's API.
+ * The built package starts its worker entry, dist/pipeline/workers/load-worker.js (a bundle, see
+ * scripts/bundle.mjs), from the package root: this code itself may be inside another bundle
+ * (dist/index.js, dist/cli/main.js). Run from the TypeScript sources (tests, tsx), Node 20 does
+ * not apply the parent's `--import tsx` hooks to a worker's entry module, so the worker is a
+ * one-line script that imports the .ts entry through tsx's API.
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./load-worker.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(join(packageRoot(), 'dist', 'pipeline', 'workers', 'load-worker.js'));
   const entry = new URL('./load-worker.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
