@@ -176,3 +176,41 @@ test('runStepGraph: steps that wait on a step that does not exist are an error, 
     /wait on each other or on missing steps/,
   );
 });
+
+test('runStepGraph on a server of this machine: parallel workers only for cores nobody uses, never above the session default', async (t) => {
+  const { client, connect } = await notingDatabase(t, 'graphparallel');
+  await client.query(`CREATE TABLE workers (tag text, maintenance int, gather int)`);
+  const record = (tag: string): string =>
+    `INSERT INTO workers SELECT '${tag}', current_setting('max_parallel_maintenance_workers')::int, current_setting('max_parallel_workers_per_gather')::int`;
+  const seen = async (): Promise<Record<string, [number, number]>> =>
+    Object.fromEntries(
+      (await client.query<{ tag: string; maintenance: number; gather: number }>('SELECT * FROM workers')).rows.map((r) => [
+        r.tag,
+        [r.maintenance, r.gather],
+      ]),
+    );
+  const defaults = (
+    await client.query<{ m: number; g: number }>(
+      `SELECT current_setting('max_parallel_maintenance_workers')::int AS m, current_setting('max_parallel_workers_per_gather')::int AS g`,
+    )
+  ).rows[0]!;
+  assert.ok(defaults.m >= 1 && defaults.g >= 1, 'the server allows parallel workers by default');
+
+  // Two cores, one load job busy beside the step: no core left for a worker.
+  const busy = new TableLoads(['b'], 1);
+  const running = runStepGraph(client, 'p1', [step(record('beside a load'), ['a'])], { jobs: 2, connect, loads: busy, localCores: 2 });
+  await running;
+  busy.end();
+  // 64 cores and nothing else running: as many as the session's default allows, not more.
+  const idle = new TableLoads([]);
+  idle.end();
+  await runStepGraph(client, 'p2', [step(record('alone'), [])], { jobs: 1, connect, loads: idle, localCores: 64 });
+  // A server elsewhere: its own settings, untouched.
+  await client.query('RESET max_parallel_maintenance_workers; RESET max_parallel_workers_per_gather');
+  await runStepGraph(client, 'p3', [step(record('remote'), [])], { jobs: 1, connect, loads: idle });
+  assert.deepEqual(await seen(), {
+    'beside a load': [0, 0],
+    alone: [defaults.m, defaults.g],
+    remote: [defaults.m, defaults.g],
+  });
+});

@@ -20,7 +20,7 @@ import { TableLoads, runStepGraph, runSteps, type GraphStep } from './ddl-steps.
 import { STATE_SCHEMA } from '../load/state-schema.js';
 import type { SourceLoadPlan } from './load-plans.js';
 import { applyIfExists } from './if-exists.js';
-import { connectTo, dropDatabase, ensureDatabase, type PgServer } from './pg-target.js';
+import { connectTo, dropDatabase, ensureDatabase, onThisMachine, type PgServer } from './pg-target.js';
 import { forgetRun, readRecordedRun, recordRun, refuseResume, resumeConflict, type RunIdentity } from './run-state.js';
 import type { LoadWorkerPool } from './workers/load-worker-pool.js';
 
@@ -262,6 +262,7 @@ export async function loadPreparedDatabase(
       loads,
       signal,
       connect: () => connectTo(server, db.pgName),
+      ...(onThisMachine(server) ? { localCores: os.availableParallelism() } : {}),
       onStatement: (sql, ms, kind) => {
         timer.add(kind ?? 'other', ms);
         logger.debug(`${where}: ${ms} ms: ${sql.slice(0, 200)}`);

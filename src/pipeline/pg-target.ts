@@ -28,6 +28,15 @@ export interface PgServer {
   clientConfig(database: string): PgConnectionSettings;
 }
 
+/**
+ * Whether the server runs on this machine, sharing its cores with the decoding: a loopback address
+ * or a Unix-socket folder (the temporary test instance is on 127.0.0.1).
+ */
+export function onThisMachine(server: PgServer): boolean {
+  const host = server.clientConfig(server.maintenanceDb).host;
+  return host.startsWith('/') || host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 export function targetServer(cfg: Config): PgServer {
   const tls = targetTls(cfg);
   return {
