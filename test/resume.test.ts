@@ -17,7 +17,8 @@ const STORE = fileURLToPath(new URL('../../shared/fixtures/crdb-stores/movr-v19.
 // rerun loads it again); and in key-range parts on two jobs, committed chunk by chunk, where the
 // rerun asks for another part size: the parts an interrupted run recorded are the ones that resume.
 const VARIANTS = [
-  { name: '', config: { jobs: 1 }, rerunFlags: [] as string[], parts: false },
+  // chunk_size 10: rides's one transaction is 162 COPY statements, each with its checkpoint, long enough to be caught.
+  { name: '', config: { jobs: 1, chunk_size: 10 }, rerunFlags: [] as string[], parts: false },
   {
     name: ' (tables in parts, rerun with another part size)',
     config: { jobs: 2, table_part_mb: 0.02, chunk_size: 30 },
@@ -49,10 +50,12 @@ for (const v of VARIANTS) {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
     // Kill in the middle of the big table's load: in parts, once some chunks are committed; in one
-    // transaction, while a COPY into it runs.
+    // transaction, while the load holds rides (taken over for COPY FREEZE) between its COPY statements.
     const midLoad = v.parts
       ? `SELECT sum(rows) AS rows FROM cockroach_migrate.load_state WHERE table_id LIKE 'movr.public.rides%' HAVING sum(rows) BETWEEN 300 AND 1500`
-      : `SELECT tuples_processed AS rows FROM pg_stat_progress_copy WHERE relid = 'public.rides'::regclass AND tuples_processed > 0`;
+      : `SELECT 1 AS rows FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.relation = 'public.rides'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted
+           AND (a.query LIKE 'COPY %' OR a.query LIKE '%cockroach_migrate.load_state%')`;
     const admin = new pg.Client(server.clientConfig());
     await admin.connect();
     let killedAt = -1;
