@@ -3,8 +3,9 @@
 // (dist/cli/main.js) and the load worker thread (dist/pipeline/workers/load-worker.js) — each into
 // one file, over what tsc emitted at those paths (tsc still emits every module and the .d.ts files).
 // A run otherwise opens, reads and compiles ~200 modules in the main thread and again in every
-// worker thread: two workers' start-up took ≈ 0.42-0.57 CPU s unbundled, ≈ 0.35-0.43 s bundled
-// (docs/performance.md). Dependencies stay imports of node_modules.
+// worker thread: two workers' start-up took ≈ 0.44-0.63 CPU s unbundled, ≈ 0.30-0.45 s bundled
+// (docs/performance.md, session 12). Dependencies stay imports of node_modules: a library's users
+// resolve, deduplicate and patch them as they do any other package.
 //   node scripts/bundle.mjs                 into dist/
 //   node scripts/bundle.mjs --outdir <dir>  elsewhere (the bundle test builds into a scratch package)
 import { build } from 'esbuild';
