@@ -2,15 +2,18 @@
  * The package as users run it: the bundles scripts/bundle.mjs writes (library, CLI, load worker),
  * built here into a scratch copy of the package, so what is checked is these sources' bundles and
  * not a dist/ left from an earlier build. Each bundle finds package.json (the version) and the
- * sample (the demo) from where it is, and the CLI bundle starts the worker bundle.
+ * sample (the demo) from where it is; the CLI bundle starts the worker bundle, and the
+ * dependencies bundled into both work: configuration files, PostgreSQL, descriptors, SSTables,
+ * object storage.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { startTestS3, type TestS3 } from '../src/storage/testing/s3-server.js';
 import { migrationDir, runCli } from './support/cli.js';
 import { targetKeys, withTempPostgres } from './support/pg.js';
 
@@ -20,6 +23,10 @@ const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 let pkg = '';
 let cli = '';
+let s3: TestS3 | undefined;
+after(async () => {
+  await s3?.stop();
+});
 before(() => {
   pkg = mkdtempSync(join(tmpdir(), 'cm-bundle-'));
   copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
@@ -52,6 +59,34 @@ test('the CLI bundle loads a real backup on worker threads started from the work
     ...targetKeys(server),
   });
   const r = await runCli([], { cwd: dir, main: cli, timeoutMs: 180_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /decoding and loading on \d+ worker threads \(threads: on/);
+  assert.match(r.stderr, /Migration completed: \d+ tables, \d+ rows; verified identical: (\d+)\/\1 in the target/);
+});
+
+test('the CLI bundle migrates a backup from S3, its worker threads reading through the main thread', { timeout: 180_000 }, async () => {
+  s3 = await startTestS3();
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+  for (const f of files(BACKUP)) await s3.put(`bundle/${relative(BACKUP, f)}`, readFileSync(f));
+  const server = await withTempPostgres();
+  const dir = migrationDir('cm-bundle-s3-', {
+    source: { type: 'backup', url: `s3://${s3.bucket}/bundle` },
+    aws_endpoint: s3.endpoint,
+    aws_region: 'us-east-1',
+    aws_access_key_id: s3.accessKeyId,
+    aws_secret_access_key: s3.secretAccessKey,
+    test_postgresql_import: false,
+    threads: 'on',
+    if_exists: 'drop', // the same database as the test before, on the same server
+    ...targetKeys(server),
+  });
+  const noAwsEnv = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith('AWS_'))
+      .map((k) => [k, '']),
+  );
+  const r = await runCli([], { cwd: dir, main: cli, env: noAwsEnv, timeoutMs: 180_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /decoding and loading on \d+ worker threads \(threads: on/);
   assert.match(r.stderr, /Migration completed: \d+ tables, \d+ rows; verified identical: (\d+)\/\1 in the target/);

@@ -34,7 +34,6 @@ for (const v of VARIANTS) {
       source: { type: 'store', path: STORE },
       test_postgresql_import: false,
       ...targetKeys(server),
-      chunk_size: 100,
       ...v.config,
     });
     const child = spawn(
