@@ -40,7 +40,7 @@ import { withTargetTypes } from './target-columns.js';
 import type { LoadProgressEvent, LoadRow, TableLoadPlan, TableLoadResult } from './types.js';
 
 export interface CopyTableOptions {
-  /** Source rows per chunk (one transaction + checkpoint each). */
+  /** Source rows per chunk: one COPY statement and checkpoint each, and one transaction each unless the plan loads in one. */
   readonly chunkSize: number;
   /** 'stop' (default): a row PostgreSQL cannot store stops the load; 'quarantine': it goes to a reject file. */
   readonly onError?: 'stop' | 'quarantine';

@@ -200,9 +200,12 @@ export interface StepGraphOptions extends RunStepsOptions {
  * default 2 workers than with none, for the same wall time on one connection.
  */
 async function limitParallelWorkers(client: pg.ClientBase, n: number): Promise<void> {
-  const capped = (name: string): string =>
-    `set_config('${name}', LEAST($1::int, (SELECT reset_val::int FROM pg_settings WHERE name = '${name}'))::text, false)`;
-  await client.query(`SELECT ${capped('max_parallel_maintenance_workers')}, ${capped('max_parallel_workers_per_gather')}`, [n]);
+  // Through pg_settings: only the settings this server has (PostgreSQL 10 has no maintenance workers).
+  await client.query(
+    `SELECT set_config(name, LEAST($1::int, reset_val::int)::text, false) FROM pg_settings
+     WHERE name IN ('max_parallel_maintenance_workers', 'max_parallel_workers_per_gather')`,
+    [n],
+  );
 }
 
 /**
