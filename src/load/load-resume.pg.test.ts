@@ -14,7 +14,7 @@ import { freshDatabase, withTempPostgres } from '../../test/support/pg.js';
 import { verifyTable } from '../verify/verify-table.js';
 import { createGeneratedTableSql, generatedPlan } from './testing/generated-plan.js';
 import { readTableState } from './load-state.js';
-import type { LoadProgressEvent } from './types.js';
+import type { LoadProgressEvent, TableLoadPlan } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,24 +38,61 @@ async function allVisible(client: pg.ClientBase, table = 'gen'): Promise<boolean
   return relpages > 0 && relallvisible === relpages;
 }
 
+/** Loads `plan` in chunks of 1,000 rows and aborts it once 2,000 rows are reported (landing mid-chunk 3); its progress events. */
+async function abortedLoad(client: pg.ClientBase, plan: TableLoadPlan): Promise<LoadProgressEvent[]> {
+  const ac = new AbortController();
+  const events: LoadProgressEvent[] = [];
+  await assert.rejects(
+    loadTable(client, plan, {
+      chunkSize: 1000,
+      signal: ac.signal,
+      onProgress: (e) => {
+        events.push(e);
+        if (e.phase === 'chunk' && e.rows >= 2000) setImmediate(() => ac.abort());
+      },
+    }),
+    /aborted/,
+  );
+  return events;
+}
+
+/**
+ * Runs src/load/testing/load-child.ts with `arg` and SIGKILLs it once its source holds at row
+ * `arg.holdAt` (inside a COPY) and `ready` says so of its progress lines.
+ */
+async function killLoadChild(
+  arg: { config: pg.ClientConfig; n: number; chunkSize: number; holdAt: number; oneTransaction: boolean },
+  ready: (out: string) => boolean,
+): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href,
+      `${ROOT}src/load/testing/load-child.ts`,
+      JSON.stringify(arg),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (ready(out) && out.includes(`held ${arg.holdAt}\n`)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`child exited before it was ready to be killed (held at ${arg.holdAt}):\n${out}`)));
+  });
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+}
+
 test('chunk by chunk: abort after K chunks, rerun: identical data, fingerprint accumulated across runs', async (t) => {
   const server = await withTempPostgres();
   const { client } = await freshDatabase(server, t, 'abort');
   await client.query(createGeneratedTableSql());
   const n = 5_321;
-  const ac = new AbortController();
-  const events: LoadProgressEvent[] = [];
-  await assert.rejects(
-    loadTable(client, generatedPlan(n), {
-      chunkSize: 1000,
-      signal: ac.signal,
-      onProgress: (e) => {
-        events.push(e);
-        if (e.phase === 'chunk' && e.rows >= 2000) setImmediate(() => ac.abort()); // lands mid-chunk 3
-      },
-    }),
-    /aborted/,
-  );
+  const events = await abortedLoad(client, generatedPlan(n));
   assert.deepEqual(
     events.map((e) => [e.phase, e.rows]),
     [
@@ -82,19 +119,7 @@ test('one transaction (COPY FREEZE): abort after K chunks leaves it empty; the r
   const { client } = await freshDatabase(server, t, 'abortwhole');
   await client.query(createGeneratedTableSql());
   const n = 5_321;
-  const ac = new AbortController();
-  const events: LoadProgressEvent[] = [];
-  await assert.rejects(
-    loadTable(client, generatedPlan(n, { oneTransaction: true }), {
-      chunkSize: 1000,
-      signal: ac.signal,
-      onProgress: (e) => {
-        events.push(e);
-        if (e.phase === 'chunk' && e.rows >= 2000) setImmediate(() => ac.abort()); // lands mid-chunk 3
-      },
-    }),
-    /aborted/,
-  );
+  const events = await abortedLoad(client, generatedPlan(n, { oneTransaction: true }));
   // No commit between chunks: the abort lands a chunk or two later, but before the end.
   assert.deepEqual(
     events.slice(0, 3).map((e) => [e.phase, e.rows]),
@@ -177,28 +202,10 @@ test('SIGKILL of a child process loading chunk by chunk, at several moments, the
     [2100, 2150],
     [4200, 4900],
   ] as const) {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href,
-        `${ROOT}src/load/testing/load-child.ts`,
-        JSON.stringify({ config, n, chunkSize: 700, holdAt, oneTransaction: false }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        const committed = [...out.matchAll(/^(?:chunk|start) (\d+)$/gm)].map((x) => Number(x[1]));
-        if (committed.some((r) => r >= afterRows) && out.includes(`held ${holdAt}\n`)) resolve();
-      });
-      child.once('exit', () => reject(new Error(`child exited before ${afterRows} rows:\n${out}`)));
+    await killLoadChild({ config, n, chunkSize: 700, holdAt, oneTransaction: false }, (out) => {
+      const committed = [...out.matchAll(/^(?:chunk|start) (\d+)$/gm)].map((x) => Number(x[1]));
+      return committed.some((r) => r >= afterRows);
     });
-    child.kill('SIGKILL');
-    assert.equal(await exited, 'SIGKILL');
     const st = await readTableState(client, 'src.public.gen');
     const cnt = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
     assert.equal(cnt.rows[0]!.n, String(st!.rows), 'table rows = checkpoint rows after a kill');
@@ -219,27 +226,9 @@ test(
     const { name, client } = await freshDatabase(server, t, 'killwhole');
     await client.query(createGeneratedTableSql());
     const n = 5_000;
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href,
-        `${ROOT}src/load/testing/load-child.ts`,
-        JSON.stringify({ config: server.clientConfig(name), n, chunkSize: 700, holdAt: 2150, oneTransaction: true }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+    await killLoadChild({ config: server.clientConfig(name), n, chunkSize: 700, holdAt: 2150, oneTransaction: true }, (out) =>
+      out.includes('chunk 1400\n'),
     );
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        if (out.includes('chunk 1400\n') && out.includes('held 2150\n')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`child exited before row 2150:\n${out}`)));
-    });
-    child.kill('SIGKILL');
-    assert.equal(await exited, 'SIGKILL');
     assert.equal(await readTableState(client, 'src.public.gen'), undefined);
     const cnt = await client.query<{ n: string }>('SELECT count(*) AS n FROM gen');
     assert.equal(cnt.rows[0]!.n, '0');
